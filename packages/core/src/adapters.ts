@@ -1,0 +1,556 @@
+/**
+ * Futures from the other ways of writing async code — generator functions, async functions,
+ * promises — and promises from futures.
+ *
+ * Generator functions are the exactly-cancellable form: a generator future steps its generator
+ * with the outputs of the futures it yields, and dropping it calls `return()` at the
+ * suspension point so that its `finally` blocks run (Rust's Drop). Async functions run as
+ * promise chains; their `await`s of tokio-ts futures are polled by the async future (see
+ * `internal/drive.ts`), which is how a runtime keeps them within its budget and can reject
+ * them when the task is aborted.
+ */
+import { type Context, type Waker } from "./context.js";
+import { currentFrame, Frame, runWithFrame, type AwaitHost } from "./current.js";
+import { CancelledError } from "./errors.js";
+import { Future, isFuture, Pending, type Poll } from "./future.js";
+import { driveFuture, driveStandalone } from "./internal/drive.js";
+
+/** A generator function usable as a body: `function* () { … return value }`. */
+export type GeneratorBody<T> = () => Generator<unknown, T, any>;
+/** An async (or plain) function usable as a body; it may take the task's `AbortSignal`. */
+export type AsyncBody<T> = (signal: AbortSignal) => PromiseLike<T> | T;
+/** Everything {@link intoFuture} accepts. */
+export type IntoFuture<T> = Future<T> | GeneratorBody<T> | AsyncBody<T> | Generator<unknown, T, any>;
+
+const GeneratorFunctionPrototype = Object.getPrototypeOf(function* () {});
+const AsyncGeneratorFunctionPrototype = Object.getPrototypeOf(async function* () {});
+
+/** Whether `fn` is a `function*`. */
+export function isGeneratorFunction(fn: unknown): fn is GeneratorBody<unknown> {
+  return typeof fn === "function" && Object.getPrototypeOf(fn) === GeneratorFunctionPrototype;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+
+/**
+ * States: NEW (generator not created) → RUNNING (suspended on `#current`, or between steps) →
+ * DONE. `#cancelling` marks a graceful cancellation in progress: `return()` was called and a
+ * `finally` block yielded a future, which is still being polled; the output is then discarded.
+ */
+class GeneratorFuture<T> extends Future<T> {
+  #factory: GeneratorBody<T> | undefined;
+  #gen: Generator<unknown, T, unknown> | undefined;
+  #current: Future<unknown> | undefined = undefined;
+  #done = false;
+
+  constructor(body: GeneratorBody<T> | Generator<unknown, T, any>) {
+    super();
+    if (typeof body === "function") this.#factory = body;
+    else this.#gen = body;
+  }
+
+  override poll(cx: Context): Poll<T> {
+    if (this.#done) throw new Error("a generator future was polled after it completed");
+    let gen = this.#gen;
+    if (gen === undefined) {
+      gen = this.#gen = this.#factory!();
+      this.#factory = undefined;
+    }
+    const current = this.#current;
+    let step: IteratorResult<unknown, T>;
+    if (current === undefined) {
+      step = this.#step(gen.next, undefined);
+    } else {
+      let out: unknown;
+      try {
+        out = current.poll(cx);
+      } catch (error) {
+        this.#current = undefined;
+        return this.#continue(cx, gen, this.#step(gen.throw, error));
+      }
+      if (out === Pending) return Pending;
+      this.#current = undefined;
+      step = this.#step(gen.next, out);
+    }
+    return this.#continue(cx, gen, step);
+  }
+
+  #continue(cx: Context, gen: Generator<unknown, T, unknown>, step: IteratorResult<unknown, T>): Poll<T> {
+    for (;;) {
+      if (step.done) {
+        this.#done = true;
+        return step.value;
+      }
+      const next = step.value;
+      if (!isFuture(next)) {
+        step = this.#step(gen.throw, yieldedNonFuture(next));
+        continue;
+      }
+      let out: unknown;
+      try {
+        out = next.poll(cx);
+      } catch (error) {
+        step = this.#step(gen.throw, error);
+        continue;
+      }
+      if (out === Pending) {
+        this.#current = next;
+        return Pending;
+      }
+      step = this.#step(gen.next, out);
+    }
+  }
+
+  #step(method: (value: any) => IteratorResult<unknown, T>, value: unknown): IteratorResult<unknown, T> {
+    try {
+      return method.call(this.#gen, value);
+    } catch (error) {
+      this.#done = true;
+      throw error;
+    }
+  }
+
+  /** Drop: unwind now; futures yielded by `finally` blocks are dropped unpolled. */
+  override cancel(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#factory = undefined;
+    const gen = this.#gen;
+    if (gen === undefined) return;
+    for (;;) {
+      const current = this.#current;
+      this.#current = undefined;
+      current?.cancel();
+      const step = gen.return(undefined as T);
+      if (step.done) return;
+      if (isFuture(step.value)) this.#current = step.value;
+    }
+  }
+
+  /**
+   * Graceful cancellation (task abort): `return()` at the suspension point; if a `finally`
+   * block yields a future, keep polling so the cleanup can await. True when unwound already.
+   */
+  beginCancel(): boolean {
+    if (this.#done) return true;
+    const gen = this.#gen;
+    if (gen === undefined) {
+      this.#done = true;
+      return true;
+    }
+    const current = this.#current;
+    this.#current = undefined;
+    current?.cancel();
+    const step = this.#step(gen.return, undefined);
+    if (step.done) {
+      this.#done = true;
+      return true;
+    }
+    this.#current = isFuture(step.value) ? step.value : undefined;
+    if (this.#current === undefined) this.cancel();
+    return this.#done;
+  }
+}
+
+function yieldedNonFuture(value: unknown): TypeError {
+  const what =
+    value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function"
+      ? "a promise: wrap it with fromPromise() and yield* that"
+      : `${value === null ? "null" : typeof value}`;
+  return new TypeError(`a tokio-ts generator must \`yield*\` futures, but it yielded ${what}`);
+}
+
+/**
+ * A future from a generator function (or a generator object): `yield*` futures inside it, and
+ * its return value is the output. Dropping the future runs the generator's `finally` blocks.
+ *
+ * @example
+ * ```ts
+ * const fut = fromGenerator(function* () {
+ *   const a = yield* ready(1);
+ *   return a + 1;
+ * });
+ * await fut; // 2
+ * ```
+ */
+export function fromGenerator<T>(body: GeneratorBody<T> | Generator<unknown, T, any>): Future<T> {
+  return new GeneratorFuture(body);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Async functions
+
+interface Await {
+  readonly future: Future<unknown>;
+  readonly resolve: (value: any) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+const NEW = 0;
+const RUNNING = 1;
+const RESOLVED = 2;
+const REJECTED = 3;
+const DROPPED = 4;
+
+/**
+ * States: NEW → RUNNING (the function's promise is pending) → RESOLVED | REJECTED; any → DROPPED
+ * by `cancel()`. While RUNNING the future is the await host of the function's frame: each
+ * `await fut` inside it lands in `#awaits` and is polled by `poll`. After `beginCancel()` every
+ * await (pending or new) is rejected with the cancellation error, and the output is awaited
+ * only to learn when the function has unwound.
+ */
+class AsyncFuture<T> extends Future<T> implements AwaitHost {
+  #fn: AsyncBody<T> | undefined;
+  #state = NEW;
+  #result: unknown = undefined;
+  #waker: Waker | undefined = undefined;
+  #awaits: Await[] = [];
+  #controller: AbortController | undefined = undefined;
+  #cancelled: CancelledError | undefined = undefined;
+
+  constructor(fn: AsyncBody<T>) {
+    super();
+    this.#fn = fn;
+  }
+
+  override poll(cx: Context): Poll<T> {
+    this.#waker = cx.waker;
+    if (this.#state === NEW) this.#start();
+    if (this.#awaits.length !== 0) this.#pollAwaits(cx);
+    switch (this.#state) {
+      case RESOLVED:
+        return this.#result as T;
+      case REJECTED:
+        throw this.#result;
+      case DROPPED:
+        throw new Error("an async future was polled after it was dropped");
+      default:
+        return Pending;
+    }
+  }
+
+  #start(): void {
+    const fn = this.#fn!;
+    this.#fn = undefined;
+    this.#state = RUNNING;
+    const parent = currentFrame();
+    const frame = new Frame(parent?.task, this, undefined, undefined, parent);
+    let signal: AbortSignal | undefined;
+    if (fn.length > 0) signal = (this.#controller = new AbortController()).signal;
+    let out: PromiseLike<T> | T;
+    try {
+      out = runWithFrame(frame, () => fn(signal!));
+    } catch (error) {
+      this.#settle(REJECTED, error);
+      return;
+    }
+    if (out === null || (typeof out !== "object" && typeof out !== "function") || typeof (out as PromiseLike<T>).then !== "function") {
+      this.#settle(RESOLVED, out);
+      return;
+    }
+    Promise.resolve(out).then(
+      (value) => this.#settle(RESOLVED, value),
+      (error) => this.#settle(REJECTED, error),
+    );
+  }
+
+  #settle(state: number, result: unknown): void {
+    if (this.#state !== RUNNING) return;
+    this.#state = state;
+    this.#result = result;
+    this.#waker?.wake();
+  }
+
+  #pollAwaits(cx: Context): void {
+    const awaits = this.#awaits;
+    for (let i = 0; i < awaits.length; ) {
+      const a = awaits[i]!;
+      let out: unknown;
+      try {
+        out = a.future.poll(cx);
+      } catch (error) {
+        removeAt(awaits, i);
+        a.reject(error);
+        continue;
+      }
+      if (out === Pending) {
+        i++;
+        continue;
+      }
+      removeAt(awaits, i);
+      a.resolve(out);
+    }
+  }
+
+  awaitFuture<R>(future: Future<R>, resolve: (value: R) => void, reject: (reason: unknown) => void): void {
+    if (this.#state !== RUNNING || this.#cancelled !== undefined) {
+      if (this.#state === RUNNING || this.#state === DROPPED) {
+        future.cancel();
+        reject(this.#cancelled ?? new CancelledError());
+        return;
+      }
+      // The function already settled and a stray continuation awaits: drive it on its own.
+      driveStandalone(future, resolve, reject);
+      return;
+    }
+    this.#awaits.push({ future, resolve, reject });
+    this.#waker?.wake();
+  }
+
+  #rejectAwaits(error: CancelledError): void {
+    const awaits = this.#awaits;
+    this.#awaits = [];
+    for (const a of awaits) {
+      a.future.cancel();
+      a.reject(error);
+    }
+    this.#controller?.abort(error);
+  }
+
+  /** Task abort: reject the pending and future awaits; true once the function has settled. */
+  beginCancel(taskId?: number): boolean {
+    if (this.#state !== RUNNING) return true;
+    if (this.#cancelled === undefined) {
+      this.#cancelled = new CancelledError(taskId);
+      this.#rejectAwaits(this.#cancelled);
+    }
+    return false;
+  }
+
+  override cancel(): void {
+    if (this.#state === RUNNING) {
+      this.#state = DROPPED;
+      this.#rejectAwaits(this.#cancelled ?? new CancelledError());
+    } else if (this.#state === NEW) {
+      this.#state = DROPPED;
+      this.#fn = undefined;
+    }
+    this.#waker = undefined;
+  }
+}
+
+function removeAt<T>(array: T[], index: number): void {
+  const last = array.pop()!;
+  if (index < array.length) array[index] = last;
+}
+
+/**
+ * A future from an async function (or any function returning a value or a promise). The
+ * function is called at the first poll, not before. If it declares a parameter it receives an
+ * `AbortSignal` that fires when the future is dropped or its task aborted.
+ *
+ * @example
+ * ```ts
+ * const fut = fromAsync(async (signal) => {
+ *   const res = await fetch(url, { signal });
+ *   return res.status;
+ * });
+ * ```
+ */
+export function fromAsync<T>(fn: AsyncBody<T>): Future<T> {
+  return new AsyncFuture(fn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Promises
+
+/** States: lazy (`#source` set) → waiting (handlers attached) → settled. */
+class PromiseFuture<T> extends Future<T> {
+  #source: PromiseLike<T> | (() => PromiseLike<T>) | undefined;
+  #state = NEW;
+  #result: unknown = undefined;
+  #waker: Waker | undefined = undefined;
+
+  constructor(source: PromiseLike<T> | (() => PromiseLike<T>)) {
+    super();
+    this.#source = source;
+  }
+
+  override poll(cx: Context): Poll<T> {
+    if (this.#state === NEW) {
+      const source = this.#source!;
+      this.#source = undefined;
+      this.#state = RUNNING;
+      const promise = typeof source === "function" ? source() : source;
+      Promise.resolve(promise).then(
+        (value) => this.#settle(RESOLVED, value),
+        (error) => this.#settle(REJECTED, error),
+      );
+    }
+    if (this.#state === RESOLVED) return this.#result as T;
+    if (this.#state === REJECTED) throw this.#result;
+    this.#waker = cx.waker;
+    return Pending;
+  }
+
+  #settle(state: number, result: unknown): void {
+    if (this.#state !== RUNNING) return;
+    this.#state = state;
+    this.#result = result;
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  override cancel(): void {
+    this.#state = DROPPED;
+    this.#source = undefined;
+    this.#waker = undefined;
+  }
+}
+
+/**
+ * A future from a promise, or from a function that makes one (called at the first poll, so the
+ * work starts lazily). Dropping the future ignores the promise's outcome; it cannot stop work
+ * already started — pass an `AbortSignal` to the function for that (see {@link fromAsync}).
+ *
+ * @example
+ * ```ts
+ * const text = yield* fromPromise(() => fs.promises.readFile(path, "utf8"));
+ * ```
+ */
+export function fromPromise<T>(source: PromiseLike<T> | (() => PromiseLike<T>)): Future<T> {
+  return new PromiseFuture(source);
+}
+
+/**
+ * A promise of the future's output. Inside an async-function task the future is polled by the
+ * task; elsewhere on the microtask queue.
+ *
+ * @example
+ * ```ts
+ * const value: Promise<number> = toPromise(fromGenerator(function* () { return 1 }));
+ * ```
+ */
+export function toPromise<T>(future: Future<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => driveFuture(future, resolve, reject));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small futures
+
+class Ready<T> extends Future<T> {
+  readonly #value: T;
+
+  constructor(value: T) {
+    super();
+    this.#value = value;
+  }
+
+  override poll(): T {
+    return this.#value;
+  }
+}
+
+/**
+ * A future that is ready at once with `value`.
+ *
+ * @example
+ * ```ts
+ * await ready(3); // 3
+ * ```
+ */
+export function ready<T>(value: T): Future<T> {
+  return new Ready(value);
+}
+
+class Never extends Future<never> {
+  override poll(): Poll<never> {
+    return Pending;
+  }
+}
+
+/**
+ * A future that never completes (it registers nothing, so it never wakes). Useful as a
+ * disabled branch or in tests.
+ *
+ * @example
+ * ```ts
+ * const fut = pending<number>(); // polling it always returns Pending
+ * ```
+ */
+export function pending<T = never>(): Future<T> {
+  return new Never() as Future<T>;
+}
+
+class PollFn<T> extends Future<T> {
+  readonly #fn: (cx: Context) => Poll<T>;
+  readonly #onCancel: (() => void) | undefined;
+
+  constructor(fn: (cx: Context) => Poll<T>, onCancel?: () => void) {
+    super();
+    this.#fn = fn;
+    this.#onCancel = onCancel;
+  }
+
+  override poll(cx: Context): Poll<T> {
+    return this.#fn(cx);
+  }
+
+  override cancel(): void {
+    this.#onCancel?.();
+  }
+}
+
+/**
+ * A future from a poll function (and an optional cancel hook) — the quickest way to write a
+ * leaf future.
+ *
+ * @example
+ * ```ts
+ * let n = 0;
+ * const fut = pollFn((cx) => (++n < 3 ? (cx.waker.wake(), Pending) : n));
+ * await fut; // 3
+ * ```
+ */
+export function pollFn<T>(poll: (cx: Context) => Poll<T>, cancel?: () => void): Future<T> {
+  return new PollFn(poll, cancel);
+}
+
+/**
+ * The future behind any body tokio-ts accepts: a future (as is), a generator function or
+ * generator object, or an async/plain function.
+ *
+ * @example
+ * ```ts
+ * const f = intoFuture(async () => 1);
+ * ```
+ *
+ * **Throws**: TypeError for anything else (naming what it got).
+ */
+export function intoFuture<T>(body: IntoFuture<T>): Future<T> {
+  if (isFuture(body)) return body as Future<T>;
+  if (typeof body === "function") {
+    if (isGeneratorFunction(body)) return new GeneratorFuture(body as GeneratorBody<T>);
+    if (Object.getPrototypeOf(body) === AsyncGeneratorFunctionPrototype) {
+      throw new TypeError("body: async generator functions are not supported; use a generator or an async function");
+    }
+    return new AsyncFuture(body as AsyncBody<T>);
+  }
+  if (
+    body !== null &&
+    typeof body === "object" &&
+    typeof (body as Generator).next === "function" &&
+    typeof (body as Generator).throw === "function"
+  ) {
+    return new GeneratorFuture(body as Generator<unknown, T, any>);
+  }
+  throw new TypeError(
+    `body: expected a future, a generator function or an async function, got ${body === null ? "null" : typeof body}`,
+  );
+}
+
+/**
+ * Begin a graceful cancellation of a future made by {@link intoFuture}: generator bodies run
+ * their `finally` blocks (which may still await), async bodies see their awaits rejected with
+ * {@link CancelledError}. Returns true if the body has unwound already; otherwise keep polling
+ * it until it completes (its output is then meaningless). Other futures are dropped at once.
+ * For executors implementing abort.
+ */
+export function beginCancel(future: Future<unknown>, taskId?: number): boolean {
+  if (future instanceof GeneratorFuture) return future.beginCancel();
+  if (future instanceof AsyncFuture) return future.beginCancel(taskId);
+  future.cancel();
+  return true;
+}

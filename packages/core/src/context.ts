@@ -1,0 +1,58 @@
+/**
+ * Wakers and the poll context.
+ *
+ * A future that returns {@link Pending} must have stored `cx.waker` where the event it waits
+ * for will find it; calling `wake()` asks whoever polls the future to poll it again. A runtime
+ * task is its own waker, so waking allocates nothing.
+ *
+ * The context also carries the cooperative budget of the current task poll (see `coop.ts`):
+ * a runtime sets it to {@link BUDGET} before each task poll; leaf futures spend it.
+ */
+
+/** The number of budget units a task gets for one poll, as in Tokio. */
+export const BUDGET = 128;
+
+/**
+ * Something that can be told "poll me again". Implemented by tasks and by combinators.
+ *
+ * `wake()` must be cheap, idempotent between polls and callable from any callback (a host
+ * timer, a socket event, another task).
+ *
+ * @example
+ * ```ts
+ * const waker: Waker = { wake() { queueMicrotask(pollAgain) } };
+ * ```
+ */
+export interface Waker {
+  wake(): void;
+}
+
+/** A waker that does nothing; for polling a future once by hand. */
+export const noopWaker: Waker = { wake() {} };
+
+/**
+ * What a future is polled with: the waker to store when it returns Pending, and the
+ * cooperative budget of this poll.
+ *
+ * Executors create one Context and reuse it (set `waker` and `budget` before each task poll);
+ * combinators that need their own waker create their own Context once.
+ *
+ * @example
+ * ```ts
+ * const cx = new Context(myTask, BUDGET);
+ * const out = future.poll(cx);
+ * ```
+ */
+export class Context {
+  /** Whom to wake when the awaited event happens. */
+  waker: Waker;
+  /** Budget units left in this poll; `Infinity` when unconstrained. */
+  budget: number;
+  /** How many times a leaf returned Pending because the budget was spent (for metrics). */
+  forcedYields = 0;
+
+  constructor(waker: Waker, budget: number = Infinity) {
+    this.waker = waker;
+    this.budget = budget;
+  }
+}

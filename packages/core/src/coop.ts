@@ -1,0 +1,116 @@
+/**
+ * The cooperative budget (Tokio's `coop`).
+ *
+ * JavaScript cannot preempt a task, so a task that keeps finding ready futures (a channel that
+ * is never empty, a socket that is always readable) would never give the others a turn. Each
+ * task poll therefore gets {@link BUDGET} units in its {@link Context}; every leaf future that
+ * completes spends one, and once they are spent every leaf returns Pending and wakes its task
+ * at once, so the task goes to the back of the run queue and the others run.
+ *
+ * A leaf takes part like this:
+ *
+ * ```ts
+ * poll(cx: Context) {
+ *   if (!pollProceed(cx)) return Pending; // budget spent: the task was woken, yield
+ *   if (this.ready) { madeProgress(cx); return this.value }
+ *   this.waker = cx.waker;
+ *   return Pending;
+ * }
+ * ```
+ */
+import { type Context } from "./context.js";
+import { Future, Pending, type Poll } from "./future.js";
+
+/**
+ * May this leaf make progress? False when the budget is spent; the task has then been woken
+ * and the leaf must return Pending.
+ *
+ * @example
+ * ```ts
+ * if (!pollProceed(cx)) return Pending;
+ * ```
+ */
+export function pollProceed(cx: Context): boolean {
+  if (cx.budget > 0) return true;
+  cx.forcedYields++;
+  cx.waker.wake();
+  return false;
+}
+
+/**
+ * The leaf completed: spend one unit of the budget.
+ *
+ * @example
+ * ```ts
+ * if (this.ready) { madeProgress(cx); return this.value }
+ * ```
+ */
+export function madeProgress(cx: Context): void {
+  cx.budget--;
+}
+
+class ConsumeBudget extends Future<void> {
+  override poll(cx: Context): Poll<void> {
+    if (!pollProceed(cx)) return Pending;
+    madeProgress(cx);
+    return undefined;
+  }
+}
+
+/**
+ * Spend one unit of the task's budget; when it is spent, yield to the scheduler first. Put it in
+ * long CPU-bound loops so they share the thread.
+ *
+ * @example
+ * ```ts
+ * spawn(function* () {
+ *   for (const item of hugeArray) {
+ *     work(item);
+ *     yield* consumeBudget();
+ *   }
+ * });
+ * ```
+ *
+ * **Cancel safety**: cancel safe; it holds nothing.
+ */
+export function consumeBudget(): Future<void> {
+  return new ConsumeBudget();
+}
+
+class Unconstrained<T> extends Future<T> {
+  readonly #inner: Future<T>;
+
+  constructor(inner: Future<T>) {
+    super();
+    this.#inner = inner;
+  }
+
+  override poll(cx: Context): Poll<T> {
+    const budget = cx.budget;
+    cx.budget = Infinity;
+    try {
+      return this.#inner.poll(cx);
+    } finally {
+      cx.budget = budget;
+    }
+  }
+
+  override cancel(): void {
+    this.#inner.cancel();
+  }
+}
+
+/**
+ * Run `future` outside the cooperative budget: its leaves never yield because of it. Use with
+ * care — an unconstrained busy loop starves every other task of the runtime.
+ *
+ * @example
+ * ```ts
+ * const total = yield* unconstrained(drainQueue(rx));
+ * ```
+ *
+ * **Cancel safety**: as cancel safe as `future`.
+ */
+export function unconstrained<T>(future: Future<T>): Future<T> {
+  return new Unconstrained(future);
+}

@@ -1,0 +1,134 @@
+/**
+ * The "current task" context: which task (and which runtime) is running, which async body
+ * receives `await`s, and the task-local values in scope.
+ *
+ * HOW: while a runtime polls a task it sets a module slot to the task's {@link Frame} (a plain
+ * variable write, no cost). Async-function bodies resume as microtasks, outside any poll; for
+ * them the frame travels with `AsyncLocalStorage`, which is switched on the first time an async
+ * body starts (`runWithFrame`), so programs that only use generator tasks never pay for it.
+ *
+ * WHY this split: a module slot is the cheapest context there is and covers generator tasks and
+ * hand-written futures entirely; `AsyncLocalStorage` is the one mechanism that survives
+ * `await` of foreign promises. On Node 20 it is built on promise hooks (measurable cost on every
+ * promise once enabled); on Node 24 it is built on async context frames and nearly free. The
+ * numbers are in `benches/RESULTS.md`.
+ *
+ * The slot has three states: a frame (inside a poll), `null` (inside a runtime's drain but not
+ * in a poll: "no task", whatever AsyncLocalStorage says), `undefined` (not ours: ask
+ * AsyncLocalStorage).
+ */
+import type { AsyncLocalStorage } from "node:async_hooks";
+import type { DriverHost } from "./driver.js";
+import type { Future } from "./future.js";
+
+/**
+ * A task as the rest of tokio-ts sees it: its id, its runtime (for drivers and spawning) and
+ * the signal that fires when it is aborted.
+ */
+export interface TaskRef {
+  /** The task id, unique within the process. */
+  readonly id: number;
+  /** The runtime (or custom executor) running the task. */
+  readonly runtime: DriverHost;
+}
+
+/**
+ * Where an `await` of a future goes: the innermost async-function body being run. It polls
+ * the awaited future as part of its own poll.
+ */
+export interface AwaitHost {
+  /** Drive `future` to completion and settle the await with `resolve`/`reject`. */
+  awaitFuture<T>(future: Future<T>, resolve: (value: T) => void, reject: (reason: unknown) => void): void;
+}
+
+/**
+ * One level of the current context: the task, the await host, and at most one task-local
+ * binding (`key` → `value`), linked to the enclosing frame.
+ */
+export class Frame {
+  constructor(
+    readonly task: TaskRef | undefined,
+    readonly host: AwaitHost | undefined,
+    readonly key: object | undefined,
+    readonly value: unknown,
+    readonly parent: Frame | undefined,
+  ) {}
+
+  /** A frame for a new task. */
+  static root(task: TaskRef): Frame {
+    return new Frame(task, undefined, undefined, undefined, undefined);
+  }
+
+  /** Look a task-local up, innermost binding first; {@link NOT_SET} when unbound. */
+  lookup(key: object): unknown {
+    for (let f: Frame | undefined = this; f !== undefined; f = f.parent) {
+      if (f.key === key) return f.value;
+    }
+    return NOT_SET;
+  }
+}
+
+/** What {@link Frame.lookup} returns for a key that is not bound. */
+export const NOT_SET: unique symbol = Symbol("tokio-ts.NotSet");
+
+let slot: Frame | null | undefined;
+let storage: AsyncLocalStorage<Frame> | undefined;
+
+/**
+ * The frame of the running task, or undefined outside any task.
+ *
+ * @example
+ * ```ts
+ * const task = currentFrame()?.task; // undefined outside a runtime
+ * ```
+ */
+export function currentFrame(): Frame | undefined {
+  if (slot !== undefined) return slot ?? undefined;
+  return storage === undefined ? undefined : storage.getStore();
+}
+
+/**
+ * Make `frame` current for a synchronous section (a poll); returns the previous value, which
+ * the caller must give back to {@link restoreFrame}. `null` means "no task here", and hides any
+ * async context. For executors.
+ *
+ * @example
+ * ```ts
+ * const prev = enterFrame(task.frame);
+ * try { out = task.future.poll(cx) } finally { restoreFrame(prev) }
+ * ```
+ */
+export function enterFrame(frame: Frame | null): Frame | null | undefined {
+  const prev = slot;
+  slot = frame;
+  return prev;
+}
+
+/** Give back what {@link enterFrame} returned. */
+export function restoreFrame(prev: Frame | null | undefined): void {
+  slot = prev;
+}
+
+/**
+ * Call `fn` with `frame` current, and keep it current in every promise continuation that `fn`
+ * starts (switches AsyncLocalStorage on, once). For the executors of async-function bodies.
+ */
+export function runWithFrame<R>(frame: Frame, fn: () => R): R {
+  const prev = slot;
+  slot = frame;
+  try {
+    const als = storage ?? enableStorage();
+    return als === undefined ? fn() : als.run(frame, fn);
+  } finally {
+    slot = prev;
+  }
+}
+
+function enableStorage(): AsyncLocalStorage<Frame> | undefined {
+  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    ?.getBuiltinModule;
+  const hooks = getBuiltin?.("node:async_hooks") as typeof import("node:async_hooks") | undefined;
+  if (hooks === undefined) return undefined;
+  storage = new hooks.AsyncLocalStorage<Frame>();
+  return storage;
+}

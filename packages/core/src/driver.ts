@@ -1,0 +1,103 @@
+/**
+ * How drivers (time, io) plug into a runtime — or into an executor someone else writes.
+ *
+ * A driver package owns a {@link DriverKey}: its name, the builder call that enables it, and a
+ * factory. Resources of the driver (a sleep, a socket) ask the current task's runtime for the
+ * driver by key; the runtime creates it on first use if the feature was enabled, and otherwise
+ * throws the error that names the missing builder call. So the runtime never imports a driver
+ * package: a program that does not install `@tokio-ts/time` never loads it.
+ *
+ * The runtime turns a driver through two hooks: `park()` when no task is ready (the paused
+ * clock advances here) and `shutdown()` once at the end.
+ */
+import { currentFrame } from "./current.js";
+import { ContextError } from "./errors.js";
+
+/**
+ * A driver as the runtime sees it.
+ *
+ * @example
+ * ```ts
+ * class MyDriver implements Driver {
+ *   park() { return false }     // nothing to do when the runtime is idle
+ *   shutdown() { this.closeEverything() }
+ * }
+ * ```
+ */
+export interface Driver {
+  /**
+   * Called when no task is ready to run. Return true if this made a task ready (for example,
+   * a paused clock advanced to the next deadline and fired it), so the runtime keeps going.
+   */
+  park?(): boolean;
+  /** Called once when the runtime shuts down; release every host handle. */
+  shutdown(): void;
+}
+
+/** Settings a runtime passes to its drivers (from its builder). */
+export interface DriverOptions {
+  /** Start with the clock paused (time driver). */
+  readonly startPaused?: boolean;
+  /** Any other driver-specific setting. */
+  readonly [setting: string]: unknown;
+}
+
+/**
+ * What a runtime or custom executor offers to drivers and their resources.
+ *
+ * @example
+ * ```ts
+ * const timer = Handle.current().driver(TIME); // throws if the runtime was built without time
+ * ```
+ */
+export interface DriverHost {
+  /** The driver for `key`, created on first use; throws a ContextError if it is disabled. */
+  driver<D extends Driver>(key: DriverKey<D>): D;
+  /** Whether `key`'s feature is enabled, without creating the driver. */
+  isEnabled(key: DriverKey<Driver>): boolean;
+  /** The settings the host was built with. */
+  readonly driverOptions: DriverOptions;
+}
+
+/**
+ * Names a driver: `name` is what the runtime's builder enables (`"time"`, `"io"`), `feature`
+ * and `enableCall` make the error message ("timers are disabled: build the runtime with
+ * enableTime()"), `create` builds the driver for a host.
+ *
+ * @example
+ * ```ts
+ * export const TIME = new DriverKey("time", "timers", "enableTime()", (host) => new TimeDriver(host));
+ * ```
+ */
+export class DriverKey<D extends Driver> {
+  constructor(
+    readonly name: string,
+    readonly feature: string,
+    readonly enableCall: string,
+    readonly create: (host: DriverHost) => D,
+  ) {}
+
+  /** The error for a host on which this driver is disabled. */
+  disabledError(): ContextError {
+    return ContextError.disabled(this.feature, this.enableCall);
+  }
+}
+
+/**
+ * The driver host of the running task, for resources that need a driver.
+ *
+ * @example
+ * ```ts
+ * export function sleep(ms: number) {
+ *   const driver = currentDriverHost("sleep()").driver(TIME);
+ *   …
+ * }
+ * ```
+ *
+ * **Throws**: ContextError "… needs a runtime, but no runtime is running: …" outside a task.
+ */
+export function currentDriverHost(what: string): DriverHost {
+  const task = currentFrame()?.task;
+  if (task === undefined) throw ContextError.noRuntime(what);
+  return task.runtime;
+}

@@ -1,0 +1,109 @@
+/**
+ * The future protocol.
+ *
+ * A future is lazy: it does nothing until it is polled. `poll(cx)` returns the output, or the
+ * {@link Pending} sentinel after storing `cx.waker` where the awaited event will find it. A poll
+ * that throws is a failure. A future that is dropped while pending is told so through
+ * `cancel()`, and removes whatever it registered (a waiter, a timer entry) — that is what makes
+ * `select`, `timeout` and `abort` correct. `cancel()` is idempotent and is never followed by
+ * another poll.
+ *
+ * Every future is also a thenable (`await fut` in an async function) and an iterable that
+ * yields itself once (`yield* fut` in a generator function, whose result is the output).
+ */
+import type { Context } from "./context.js";
+import { driveFuture } from "./internal/drive.js";
+
+/** The sentinel `poll` returns when the output is not ready. Compare with `===`. */
+export const Pending: unique symbol = Symbol.for("tokio-ts.Pending");
+/** The type of the {@link Pending} sentinel. */
+export type Pending = typeof Pending;
+
+/** What `poll` returns: the output or {@link Pending}. */
+export type Poll<T> = T | Pending;
+
+/**
+ * The base class of every future. Subclasses implement `poll` and, when they register
+ * anything while pending, `cancel`.
+ *
+ * @example
+ * ```ts
+ * class Ready<T> extends Future<T> {
+ *   constructor(private readonly value: T) { super(); }
+ *   poll(): T { return this.value; }
+ * }
+ * const v = await new Ready(42); // 42
+ * ```
+ */
+export abstract class Future<T> implements PromiseLike<T> {
+  /** Advance the future: its output, or {@link Pending} after storing `cx.waker`. */
+  abstract poll(cx: Context): Poll<T>;
+
+  /**
+   * Drop the future while it is pending: deregister waiters, release resources. Idempotent;
+   * no poll follows. The default does nothing.
+   */
+  cancel(): void {}
+
+  /**
+   * Await the future: inside a runtime task it is polled by that task (and so takes part in
+   * its budget and cancellation); elsewhere it is polled on the microtask queue.
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const promise = new Promise<T>((resolve, reject) => driveFuture(this, resolve, reject));
+    return promise.then(onfulfilled, onrejected);
+  }
+
+  /** `yield* fut` in a generator function: yields the future once, returns its output. */
+  [Symbol.iterator](): Iterator<Future<T>, T, unknown> {
+    return new YieldOnce(this);
+  }
+}
+
+/** The iterator behind `yield* fut`: first step yields the future, second returns its output. */
+class YieldOnce<T> implements Iterator<Future<T>, T, unknown> {
+  #future: Future<T> | undefined;
+
+  constructor(future: Future<T>) {
+    this.#future = future;
+  }
+
+  next(value?: unknown): IteratorResult<Future<T>, T> {
+    const future = this.#future;
+    if (future !== undefined) {
+      this.#future = undefined;
+      return { done: false, value: future };
+    }
+    return { done: true, value: value as T };
+  }
+
+  return(value?: unknown): IteratorResult<Future<T>, T> {
+    this.#future = undefined;
+    return { done: true, value: value as T };
+  }
+}
+
+/**
+ * Whether `value` speaks the future protocol (duck-typed, so two copies of this package
+ * interoperate).
+ *
+ * @example
+ * ```ts
+ * isFuture(sleep(10)); // true
+ * isFuture(Promise.resolve()); // false
+ * ```
+ */
+export function isFuture(value: unknown): value is Future<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { poll?: unknown }).poll === "function" &&
+    typeof (value as { cancel?: unknown }).cancel === "function"
+  );
+}
+
+/** The output type of a future. */
+export type Output<F> = F extends Future<infer T> ? T : never;

@@ -1,0 +1,35 @@
+/**
+ * `@tokio-ts/core`: the future protocol every tokio-ts package speaks.
+ *
+ * @packageDocumentation
+ */
+export { Future, Pending, isFuture, type Poll, type Output } from "./future.js";
+export { Context, BUDGET, noopWaker, type Waker } from "./context.js";
+export { pollProceed, madeProgress, consumeBudget, unconstrained } from "./coop.js";
+export {
+  fromGenerator,
+  fromAsync,
+  fromPromise,
+  toPromise,
+  ready,
+  pending,
+  pollFn,
+  intoFuture,
+  beginCancel,
+  isGeneratorFunction,
+  type GeneratorBody,
+  type AsyncBody,
+  type IntoFuture,
+} from "./adapters.js";
+export {
+  Frame,
+  NOT_SET,
+  currentFrame,
+  enterFrame,
+  restoreFrame,
+  runWithFrame,
+  type TaskRef,
+  type AwaitHost,
+} from "./current.js";
+export { DriverKey, currentDriverHost, type Driver, type DriverHost, type DriverOptions } from "./driver.js";
+export { TokioError, ContextError, CancelledError, type ContextErrorCode } from "./errors.js";
