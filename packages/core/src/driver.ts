@@ -8,7 +8,8 @@
  * package: a program that does not install `@tokio-ts/time` never loads it.
  *
  * The runtime turns a driver through two hooks: `park()` when no task is ready (the paused
- * clock advances here) and `shutdown()` once at the end.
+ * clock advances here; only while the driver sets `parkOnIdle`) and `shutdown()` once at the
+ * end.
  */
 import { currentFrame } from "./current.js";
 import { ContextError } from "./errors.js";
@@ -19,15 +20,21 @@ import { ContextError } from "./errors.js";
  * @example
  * ```ts
  * class MyDriver implements Driver {
- *   park() { return false }     // nothing to do when the runtime is idle
+ *   parkOnIdle = false;         // never needs park()
  *   shutdown() { this.closeEverything() }
  * }
  * ```
  */
 export interface Driver {
   /**
-   * Called when no task is ready to run. Return true if this made a task ready (for example,
-   * a paused clock advanced to the next deadline and fired it), so the runtime keeps going.
+   * Whether the driver wants `park()` calls now. Read each time the runtime goes idle; the time
+   * driver sets it while its clock is paused (auto-advance).
+   */
+  readonly parkOnIdle?: boolean;
+  /**
+   * Called when no task is ready to run and the microtask queue has drained, if `parkOnIdle`.
+   * Return true if this made a task ready (a paused clock advanced to the next deadline and
+   * fired it), so the runtime keeps going.
    */
   park?(): boolean;
   /** Called once when the runtime shuts down; release every host handle. */

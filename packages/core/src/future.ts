@@ -80,6 +80,11 @@ class YieldOnce<T> implements Iterator<Future<T>, T, unknown> {
     return { done: true, value: value as T };
   }
 
+  throw(error?: unknown): IteratorResult<Future<T>, T> {
+    this.#future = undefined;
+    throw error;
+  }
+
   return(value?: unknown): IteratorResult<Future<T>, T> {
     this.#future = undefined;
     return { done: true, value: value as T };

@@ -1,0 +1,99 @@
+/**
+ * Handle: a shared reference to a runtime, for spawning onto it from anywhere.
+ */
+import { intoFuture, type Driver, type DriverKey, type Future } from "@tokio-ts/core";
+import { JoinHandle } from "./join-handle.js";
+import { currentScheduler, tryCurrentScheduler } from "./internal/current.js";
+import type { Scheduler } from "./internal/scheduler.js";
+import { RuntimeMetrics } from "./metrics.js";
+import { blockOnScheduler } from "./runtime.js";
+import type { SpawnBody } from "./spawn.js";
+
+const handles = new WeakMap<Scheduler, Handle>();
+
+/**
+ * A handle to a runtime: spawn onto it, block on it, reach its drivers — from inside its tasks
+ * or from anywhere you can keep the handle.
+ *
+ * @example
+ * ```ts
+ * const handle = rt.handle();
+ * setTimeout(() => handle.spawn(async () => console.log("hello from a host timer")), 10);
+ * ```
+ */
+export class Handle {
+  readonly #scheduler: Scheduler;
+
+  /** @internal */
+  private constructor(scheduler: Scheduler) {
+    this.#scheduler = scheduler;
+  }
+
+  /** @internal */
+  static of(scheduler: Scheduler): Handle {
+    let handle = handles.get(scheduler);
+    if (handle === undefined) handles.set(scheduler, (handle = new Handle(scheduler)));
+    return handle;
+  }
+
+  /**
+   * The handle of the runtime running the current task (also across `await` in async tasks).
+   *
+   * @example
+   * ```ts
+   * spawn(function* () { Handle.current().spawn(other) });
+   * ```
+   *
+   * **Throws**: ContextError "Handle.current() needs a runtime, but no runtime is running: …".
+   */
+  static current(): Handle {
+    return Handle.of(currentScheduler("Handle.current()"));
+  }
+
+  /** Like {@link Handle.current}, but undefined outside a runtime. */
+  static tryCurrent(): Handle | undefined {
+    const scheduler = tryCurrentScheduler();
+    return scheduler === undefined ? undefined : Handle.of(scheduler);
+  }
+
+  /** The runtime's name. */
+  get name(): string {
+    return this.#scheduler.config.name;
+  }
+
+  /** A process-unique id of the runtime. */
+  get id(): number {
+    return this.#scheduler.id;
+  }
+
+  /** Spawn a task on this runtime; see {@link spawn}. */
+  spawn<T>(body: () => Generator<unknown, T, any>): JoinHandle<T>;
+  spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
+  spawn<T>(body: Future<T>): JoinHandle<T>;
+  spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
+    return new JoinHandle(this.#scheduler.spawn(intoFuture(body)));
+  }
+
+  /** Run `body` as a task and resolve with its output; see {@link Runtime.blockOn}. */
+  blockOn<T>(body: () => Generator<unknown, T, any>): Promise<T>;
+  blockOn<R>(body: (signal: AbortSignal) => R): Promise<Awaited<R>>;
+  blockOn<T>(body: Future<T>): Promise<T>;
+  blockOn<T>(body: SpawnBody<T>): Promise<T> {
+    return blockOnScheduler(this.#scheduler, body);
+  }
+
+  /** The driver for `key` (created on first use); for driver packages. */
+  driver<D extends Driver>(key: DriverKey<D>): D {
+    return this.#scheduler.driver(key);
+  }
+
+  /** The runtime's metrics. */
+  metrics(): RuntimeMetrics {
+    return new RuntimeMetrics(this.#scheduler);
+  }
+
+  /** A random integer in [0, n) from the runtime's seeded generator (for `select`). */
+  randomBelow(n: number): number {
+    return this.#scheduler.rng.below(n);
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * `@tokio-ts/runtime`: the current-thread runtime — tasks, join handles, abort, JoinSet,
+ * task-locals, metrics.
+ *
+ * @packageDocumentation
+ */
+export { Builder, type UnhandledPanic } from "./builder.js";
+export { Runtime } from "./runtime.js";
+export { Handle } from "./handle.js";
+export { spawn, yieldNow, taskId, tryTaskId, type SpawnBody } from "./spawn.js";
+export { JoinHandle, AbortHandle } from "./join-handle.js";
+export { JoinSet } from "./join-set.js";
+export { JoinError, type JoinErrorKind } from "./errors.js";
+export { taskLocal, LocalKey } from "./task-local.js";
+export { RuntimeMetrics } from "./metrics.js";
+export type { TaskMeta } from "./internal/scheduler.js";

@@ -1,0 +1,397 @@
+/**
+ * The current-thread scheduler (DESIGN.md §3).
+ *
+ * HOW. Ready tasks wait in a growable ring buffer; a task woken by the running task goes to the
+ * LIFO slot instead and runs next, which makes request/response between two tasks cheap. At
+ * most MAX_LIFO_POLLS tasks run from the LIFO slot in a row; then the slot's task goes to the
+ * back of the queue, so a ping-pong pair cannot starve a third task (Tokio's guard). Wakes that
+ * come from outside the scheduler (a host callback, a promise continuation, another runtime)
+ * land in the inject queue, which is drained after the local queue and checked first every
+ * `globalQueueInterval` ticks so it cannot starve either.
+ *
+ * Draining happens in a microtask scheduled by the first wake. After `eventInterval` polls
+ * without returning to the host's event loop, the next drain is scheduled with `setImmediate`
+ * instead, so Node's I/O callbacks and timers run even while tasks keep each other busy. When
+ * nothing is ready, nothing is scheduled: an idle runtime holds no host handle, and a finished
+ * program exits by itself.
+ *
+ * Drivers that set `parkOnIdle` (the time driver with a paused clock) get `park()` once the
+ * runtime is idle and the microtask queue has drained (checked from a `setImmediate`).
+ *
+ * WHY microtasks first: a wake inside a promise continuation should not wait for a whole turn
+ * of the event loop; `setImmediate` per batch keeps the host fair without a timer per task.
+ *
+ * Shutdown drops every alive task (their `cancel()` runs generator `finally` blocks), then
+ * shuts the drivers down. If it is requested from inside a poll it happens right after it.
+ */
+import {
+  beginCancel,
+  BUDGET,
+  Context,
+  ContextError,
+  enterFrame,
+  noopWaker,
+  Pending,
+  restoreFrame,
+  type Driver,
+  type DriverHost,
+  type DriverKey,
+  type DriverOptions,
+  type Future,
+} from "@tokio-ts/core";
+import { JoinError } from "../errors.js";
+import { RingBuffer } from "./ring-buffer.js";
+import { Rng } from "./rng.js";
+import { CANCEL, CANCELLING, COMPLETE, JOIN_INTEREST, NOTIFIED, RUNNING, SCHEDULED, Task } from "./task.js";
+
+/** At most this many tasks run from the LIFO slot in a row (Tokio: 3). */
+const MAX_LIFO_POLLS = 3;
+
+/** What a hook learns about a task. */
+export interface TaskMeta {
+  /** The task id. */
+  readonly id: number;
+}
+
+export interface SchedulerConfig {
+  readonly name: string;
+  readonly eventInterval: number;
+  readonly globalQueueInterval: number;
+  readonly rngSeed: number | undefined;
+  readonly shuffle: boolean;
+  readonly disableLifoSlot: boolean;
+  readonly unhandledPanic: "ignore" | "shutdownRuntime";
+  readonly onTaskSpawn: ((meta: TaskMeta) => void) | undefined;
+  readonly onTaskTerminate: ((meta: TaskMeta) => void) | undefined;
+  readonly onUnhandledPanic: ((error: JoinError) => void) | undefined;
+  readonly drivers: ReadonlySet<string>;
+  readonly driverOptions: DriverOptions;
+}
+
+let nextRuntimeId = 1;
+
+export class Scheduler implements DriverHost {
+  readonly id = nextRuntimeId++;
+  readonly config: SchedulerConfig;
+  readonly driverOptions: DriverOptions;
+  readonly rng: Rng;
+
+  // Counters (metrics).
+  spawnedCount = 0;
+  aliveCount = 0;
+  pollCount = 0;
+
+  readonly #queue = new RingBuffer<Task<any>>();
+  readonly #inject = new RingBuffer<Task<any>>();
+  #lifo: Task<any> | undefined = undefined;
+  #current: Task<any> | undefined = undefined;
+  #draining = false;
+  #drainScheduled = false;
+  #parkScheduled = false;
+  #ticksSinceHostYield = 0;
+  #tick = 0;
+  readonly #cx = new Context(noopWaker, BUDGET);
+  readonly #drivers = new Map<string, Driver>();
+  #alive: Task<any> | undefined = undefined;
+  #closed = false;
+  #shutdownRequested = false;
+  #panicked: JoinError | undefined = undefined;
+  #unreported: Task<any>[] = [];
+  readonly #drainFromMicrotask = (): void => this.#onDrain(false);
+  readonly #drainFromHost = (): void => this.#onDrain(true);
+  readonly #parkFromHost = (): void => this.#onPark();
+
+  constructor(config: SchedulerConfig) {
+    this.config = config;
+    this.driverOptions = config.driverOptions;
+    this.rng = new Rng(config.rngSeed ?? Math.floor(Math.random() * 0x1_0000_0000));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Why the runtime shut itself down, if a task panicked under `unhandledPanic("shutdownRuntime")`. */
+  get panicShutdown(): JoinError | undefined {
+    return this.#panicked;
+  }
+
+  get budgetForcedYields(): number {
+    return this.#cx.forcedYields;
+  }
+
+  get queueDepth(): number {
+    return this.#queue.length + this.#inject.length + (this.#lifo === undefined ? 0 : 1);
+  }
+
+  // ---- drivers -------------------------------------------------------------------------------
+
+  driver<D extends Driver>(key: DriverKey<D>): D {
+    let driver = this.#drivers.get(key.name) as D | undefined;
+    if (driver !== undefined) return driver;
+    if (!this.config.drivers.has(key.name)) throw key.disabledError();
+    if (this.#closed) throw ContextError.shutdown(`the ${key.name} driver is unavailable`);
+    driver = key.create(this);
+    this.#drivers.set(key.name, driver);
+    return driver;
+  }
+
+  isEnabled(key: DriverKey<Driver>): boolean {
+    return this.config.drivers.has(key.name);
+  }
+
+  // ---- spawning ------------------------------------------------------------------------------
+
+  spawn<T>(future: Future<T>): Task<T> {
+    const task = new Task(this, future);
+    this.spawnedCount++;
+    if (this.#closed) {
+      // Tokio: a task spawned on a shut-down runtime is dropped at once; its handle says cancelled.
+      task.future = undefined;
+      future.cancel();
+      task.state = COMPLETE;
+      task.failed = true;
+      task.result = JoinError.cancelled(task.id);
+      return task;
+    }
+    const head = this.#alive;
+    task.next = head;
+    if (head !== undefined) head.prev = task;
+    this.#alive = task;
+    this.aliveCount++;
+    this.config.onTaskSpawn?.({ id: task.id });
+    task.state = SCHEDULED;
+    if (this.#current !== undefined || this.#draining) this.#queue.push(task);
+    else {
+      this.#inject.push(task);
+      this.#scheduleDrain();
+    }
+    return task;
+  }
+
+  /** Called by `Task.wake()` for a task that is idle. */
+  schedule(task: Task<any>): void {
+    if (this.#current !== undefined && !this.config.disableLifoSlot) {
+      const displaced = this.#lifo;
+      this.#lifo = task;
+      if (displaced !== undefined) this.#queue.push(displaced);
+      return;
+    }
+    if (this.#draining) {
+      this.#queue.push(task);
+      return;
+    }
+    this.#inject.push(task);
+    this.#scheduleDrain();
+  }
+
+  // ---- the drain loop ------------------------------------------------------------------------
+
+  #scheduleDrain(): void {
+    if (this.#drainScheduled || this.#draining || this.#closed) return;
+    this.#drainScheduled = true;
+    if (this.#ticksSinceHostYield >= this.config.eventInterval) setImmediate(this.#drainFromHost);
+    else queueMicrotask(this.#drainFromMicrotask);
+  }
+
+  #onDrain(fromHost: boolean): void {
+    this.#drainScheduled = false;
+    if (fromHost) this.#ticksSinceHostYield = 0;
+    if (this.#closed) return;
+    this.#drain();
+  }
+
+  #drain(): void {
+    this.#draining = true;
+    const prevFrame = enterFrame(null);
+    const interval = this.config.eventInterval;
+    try {
+      while (this.#ticksSinceHostYield < interval && !this.#shutdownRequested) {
+        let task = this.#nextTask();
+        if (task === undefined) break;
+        this.#run(task);
+        this.#ticksSinceHostYield++;
+        let lifoPolls = 0;
+        while ((task = this.#lifo) !== undefined) {
+          this.#lifo = undefined;
+          if (lifoPolls >= MAX_LIFO_POLLS || this.#ticksSinceHostYield >= interval || this.#shutdownRequested) {
+            this.#queue.push(task);
+            break;
+          }
+          this.#run(task);
+          lifoPolls++;
+          this.#ticksSinceHostYield++;
+        }
+      }
+      if (this.#shutdownRequested) this.#teardown();
+    } finally {
+      restoreFrame(prevFrame);
+      this.#draining = false;
+    }
+    this.#reportUnhandled();
+    if (this.#closed) return;
+    if (this.queueDepth !== 0) this.#scheduleDrain();
+    else this.#maybePark();
+  }
+
+  #nextTask(): Task<any> | undefined {
+    const queue = this.#queue;
+    const inject = this.#inject;
+    if (++this.#tick % this.config.globalQueueInterval === 0 && inject.length !== 0) return inject.shift();
+    if (queue.length === 0) return inject.shift();
+    if (this.config.shuffle && queue.length > 1) return queue.takeAt(this.rng.below(queue.length));
+    return queue.shift();
+  }
+
+  #run(task: Task<any>): void {
+    let state = task.state;
+    task.state = (state & ~SCHEDULED) | RUNNING;
+    this.pollCount++;
+    const cx = this.#cx;
+    cx.waker = task;
+    cx.budget = BUDGET;
+    this.#current = task;
+    enterFrame(task.frame);
+    let out: unknown = Pending;
+    let threw = false;
+    let error: unknown;
+    try {
+      const future = task.future!;
+      if ((state & (CANCEL | CANCELLING)) === CANCEL) {
+        task.state |= CANCELLING;
+        out = beginCancel(future, task.id) ? undefined : future.poll(cx);
+      } else {
+        out = future.poll(cx);
+      }
+    } catch (e) {
+      threw = true;
+      error = e;
+    }
+    enterFrame(null);
+    this.#current = undefined;
+    state = task.state;
+    if (threw) this.#complete(task, true, JoinError.panic(task.id, error));
+    else if (out !== Pending) {
+      if ((state & CANCELLING) !== 0) this.#complete(task, true, JoinError.cancelled(task.id));
+      else this.#complete(task, false, out);
+    } else if ((state & NOTIFIED) !== 0) {
+      task.state = (state & ~(RUNNING | NOTIFIED)) | SCHEDULED;
+      this.#queue.push(task);
+    } else {
+      task.state = state & ~RUNNING;
+    }
+  }
+
+  #complete(task: Task<any>, failed: boolean, result: unknown): void {
+    task.state = (task.state & ~(RUNNING | NOTIFIED | SCHEDULED)) | COMPLETE;
+    task.future = undefined;
+    task.failed = failed;
+    task.result = result;
+    const { prev, next } = task;
+    if (prev !== undefined) prev.next = next;
+    else this.#alive = next;
+    if (next !== undefined) next.prev = prev;
+    task.prev = task.next = undefined;
+    this.aliveCount--;
+    this.config.onTaskTerminate?.({ id: task.id });
+    task.wakeJoiners();
+    task.owner?.taskCompleted(task);
+    if (failed && (result as JoinError).isPanic()) {
+      if (this.config.unhandledPanic === "shutdownRuntime" && !task.root && !this.#closed) {
+        this.#panicked ??= result as JoinError;
+        this.shutdown();
+      } else if ((task.state & JOIN_INTEREST) === 0) {
+        this.#unreported.push(task);
+      }
+    }
+  }
+
+  #reportUnhandled(): void {
+    if (this.#unreported.length === 0) return;
+    const tasks = this.#unreported;
+    this.#unreported = [];
+    for (const task of tasks) {
+      if ((task.state & JOIN_INTEREST) !== 0) continue;
+      const error = task.result as JoinError;
+      const hook = this.config.onUnhandledPanic;
+      if (hook !== undefined) hook(error);
+      else console.error(`tokio-ts: ${error.message} and nobody joined it:`, error.cause);
+    }
+  }
+
+  // ---- idle: parking drivers -----------------------------------------------------------------
+
+  #maybePark(): void {
+    if (this.#parkScheduled) return;
+    for (const driver of this.#drivers.values()) {
+      if (driver.parkOnIdle === true) {
+        this.#parkScheduled = true;
+        setImmediate(this.#parkFromHost);
+        return;
+      }
+    }
+  }
+
+  #onPark(): void {
+    this.#parkScheduled = false;
+    if (this.#closed || this.queueDepth !== 0 || this.#drainScheduled) return;
+    const prev = enterFrame(null);
+    let progressed = false;
+    try {
+      for (const driver of this.#drivers.values()) {
+        if (driver.parkOnIdle === true && driver.park?.() === true) progressed = true;
+      }
+    } finally {
+      restoreFrame(prev);
+    }
+    if (!progressed) return;
+    this.#ticksSinceHostYield = 0;
+    if (this.queueDepth !== 0) this.#scheduleDrain();
+    else this.#maybePark();
+  }
+
+  // ---- shutdown ------------------------------------------------------------------------------
+
+  /** Drop every task and stop the drivers; right after the current poll if called from one. */
+  shutdown(): void {
+    if (this.#closed) return;
+    if (this.#current !== undefined || this.#draining) {
+      this.#shutdownRequested = true;
+      return;
+    }
+    this.#teardown();
+  }
+
+  #teardown(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const prev = enterFrame(null);
+    try {
+      for (let task = this.#alive; task !== undefined; task = this.#alive) this.#drop(task);
+      this.#queue.clear();
+      this.#inject.clear();
+      this.#lifo = undefined;
+      for (const driver of this.#drivers.values()) driver.shutdown();
+    } finally {
+      restoreFrame(prev);
+    }
+    this.#reportUnhandled();
+  }
+
+  #drop(task: Task<any>): void {
+    const future = task.future;
+    let error: unknown;
+    let threw = false;
+    if (future !== undefined) {
+      enterFrame(task.frame);
+      try {
+        future.cancel();
+      } catch (e) {
+        threw = true;
+        error = e;
+      }
+      enterFrame(null);
+    }
+    this.#complete(task, true, threw ? JoinError.panic(task.id, error) : JoinError.cancelled(task.id));
+  }
+}

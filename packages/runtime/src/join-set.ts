@@ -1,0 +1,209 @@
+/**
+ * JoinSet: a collection of tasks whose outputs are taken in completion order.
+ */
+import { Future, intoFuture, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { JoinError } from "./errors.js";
+import { currentScheduler } from "./internal/current.js";
+import { JOIN_INTEREST, type Task, type TaskOwner } from "./internal/task.js";
+import { AbortHandle } from "./join-handle.js";
+import type { SpawnBody } from "./spawn.js";
+
+/**
+ * A set of tasks spawned on the current runtime, awaited in the order they complete.
+ * Disposing the set (`using set = new JoinSet()`) aborts every task still in it.
+ *
+ * Invariants: every task in `#tasks` has this set as owner; a completed task moves to
+ * `#done` (FIFO) until it is joined; `size` counts both.
+ *
+ * @example
+ * ```ts
+ * using set = new JoinSet<number>();
+ * for (let i = 0; i < 3; i++) set.spawn(async () => i * 10);
+ * const outputs: number[] = [];
+ * for (let v; (v = await set.joinNext()) !== undefined; ) outputs.push(v);
+ * ```
+ */
+export class JoinSet<T> implements Disposable, TaskOwner {
+  readonly #tasks = new Set<Task<T>>();
+  #done: Task<T>[] = [];
+  #doneHead = 0;
+  #waker: Waker | undefined = undefined;
+
+  /** How many tasks are in the set (running, or finished and not yet joined). */
+  get size(): number {
+    return this.#tasks.size;
+  }
+
+  /** Whether the set holds no task. */
+  isEmpty(): boolean {
+    return this.#tasks.size === 0;
+  }
+
+  /**
+   * Spawn a task on the current runtime into the set.
+   *
+   * **Throws**: as {@link spawn}.
+   */
+  spawn(body: () => Generator<unknown, T, any>): AbortHandle;
+  spawn(body: (signal: AbortSignal) => T | PromiseLike<T>): AbortHandle;
+  spawn(body: Future<T>): AbortHandle;
+  spawn(body: SpawnBody<T>): AbortHandle {
+    const task = currentScheduler("JoinSet.spawn()").spawn(intoFuture(body));
+    task.state |= JOIN_INTEREST;
+    this.#tasks.add(task);
+    if (task.isFinished()) this.taskCompleted(task);
+    else task.owner = this;
+    return new AbortHandle(task);
+  }
+
+  /** @internal Called by the scheduler when an owned task completes. */
+  taskCompleted(task: Task<T>): void {
+    this.#done.push(task);
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  #take(): Task<T> | undefined {
+    if (this.#doneHead === this.#done.length) return undefined;
+    const task = this.#done[this.#doneHead]!;
+    this.#done[this.#doneHead++] = undefined as unknown as Task<T>;
+    if (this.#doneHead === this.#done.length) {
+      this.#done = [];
+      this.#doneHead = 0;
+    }
+    this.#tasks.delete(task);
+    return task;
+  }
+
+  /** @internal Poll for the next completed task. */
+  pollJoinNext(cx: Context): Poll<Task<T> | undefined> {
+    if (this.#tasks.size === 0) return undefined;
+    if (!pollProceed(cx)) return Pending;
+    const task = this.#take();
+    if (task !== undefined) {
+      madeProgress(cx);
+      return task;
+    }
+    this.#waker = cx.waker;
+    return Pending;
+  }
+
+  /**
+   * Wait for the next task to complete and take its output; undefined when the set is empty.
+   * Rejects with the task's {@link JoinError} if it threw or was aborted (the task is removed
+   * all the same).
+   *
+   * **Cancel safety**: cancel safe; a task completing while the call is dropped stays in the
+   * set for the next call.
+   */
+  joinNext(): Future<T | undefined> {
+    return new JoinNext(this, false) as Future<T | undefined>;
+  }
+
+  /** As {@link joinNext}, with the task's id: `[id, output]`. */
+  joinNextWithId(): Future<[number, T] | undefined> {
+    return new JoinNext(this, true) as Future<[number, T] | undefined>;
+  }
+
+  /**
+   * Take the output of a task that has already completed, without waiting: undefined if none has.
+   *
+   * **Throws**: the task's JoinError.
+   */
+  tryJoinNext(): T | undefined {
+    const task = this.#take();
+    if (task === undefined) return undefined;
+    if (task.failed) throw task.result as JoinError;
+    return task.result as T;
+  }
+
+  /**
+   * Wait for every task and return their outputs in completion order. If one fails, the rest
+   * are aborted and the returned future rejects with that error.
+   *
+   * **Cancel safety**: not cancel safe: outputs collected so far are lost if it is dropped.
+   */
+  joinAll(): Future<T[]> {
+    return new JoinAll(this);
+  }
+
+  /** Abort every task in the set; they stay in it until joined (as cancelled). */
+  abortAll(): void {
+    for (const task of this.#tasks) task.abort();
+  }
+
+  /** Remove every task from the set without aborting it: they run on, detached. */
+  detachAll(): void {
+    for (const task of this.#tasks) task.owner = undefined;
+    this.#tasks.clear();
+    this.#done = [];
+    this.#doneHead = 0;
+  }
+
+  /**
+   * Abort every task and wait until all have completed; the set is then empty.
+   *
+   * **Cancel safety**: cancel safe; the tasks were aborted already.
+   */
+  shutdown(): Future<void> {
+    this.abortAll();
+    return new Shutdown(this);
+  }
+
+  /** Abort every task (`using set = new JoinSet()`). */
+  [Symbol.dispose](): void {
+    this.abortAll();
+  }
+}
+
+class JoinNext<T> extends Future<T | [number, T] | undefined> {
+  constructor(
+    private readonly set: JoinSet<T>,
+    private readonly withId: boolean,
+  ) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<T | [number, T] | undefined> {
+    const task = this.set.pollJoinNext(cx);
+    if (task === Pending || task === undefined) return task;
+    if (task.failed) throw task.result as JoinError;
+    return this.withId ? [task.id, task.result as T] : (task.result as T);
+  }
+}
+
+class JoinAll<T> extends Future<T[]> {
+  readonly #outputs: T[] = [];
+
+  constructor(private readonly set: JoinSet<T>) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<T[]> {
+    for (;;) {
+      const task = this.set.pollJoinNext(cx);
+      if (task === Pending) return Pending;
+      if (task === undefined) return this.#outputs;
+      if (task.failed) {
+        this.set.abortAll();
+        throw task.result as JoinError;
+      }
+      this.#outputs.push(task.result as T);
+    }
+  }
+}
+
+class Shutdown<T> extends Future<void> {
+  constructor(private readonly set: JoinSet<T>) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<void> {
+    for (;;) {
+      const task = this.set.pollJoinNext(cx);
+      if (task === Pending) return Pending;
+      if (task === undefined) return undefined;
+    }
+  }
+}

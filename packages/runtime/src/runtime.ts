@@ -1,0 +1,165 @@
+/**
+ * Runtime: owns a scheduler and its drivers; `blockOn` is the way in, shutdown the way out.
+ */
+import { ContextError, intoFuture, type Future, type Waker } from "@tokio-ts/core";
+import { JoinError } from "./errors.js";
+import { Handle } from "./handle.js";
+import { JoinHandle } from "./join-handle.js";
+import type { Scheduler } from "./internal/scheduler.js";
+import { JOIN_INTEREST, type Task } from "./internal/task.js";
+import { RuntimeMetrics } from "./metrics.js";
+import type { SpawnBody } from "./spawn.js";
+
+/**
+ * A tokio-ts runtime: a scheduler for tasks and the drivers they use. Build one with
+ * {@link Builder}; several may live in one process (a test builds one per test).
+ *
+ * Unlike Tokio's current-thread runtime, tasks run whenever they are woken — not only during
+ * `blockOn` — because Node's event loop is always turning. An idle runtime holds no host handle:
+ * when nothing is pending, the process exits on its own.
+ *
+ * @example
+ * ```ts
+ * const rt = Builder.newCurrentThread().build();
+ * const n = await rt.blockOn(function* () {
+ *   const a = spawn(function* () { return 20 });
+ *   return (yield* a) + 22;
+ * });
+ * await rt.shutdownTimeout(1000);
+ * ```
+ */
+export class Runtime implements AsyncDisposable {
+  readonly #scheduler: Scheduler;
+
+  /** @internal Use {@link Builder}. */
+  constructor(scheduler: Scheduler) {
+    this.#scheduler = scheduler;
+  }
+
+  /**
+   * Run `body` (a generator function, an async function or a future) as a task on this
+   * runtime and resolve with its output. The body's own error rejects the promise as it is (not
+   * wrapped). Other tasks keep running after it resolves.
+   *
+   * @example
+   * ```ts
+   * const value = await rt.blockOn(async () => {
+   *   const h = spawn(async () => 1);
+   *   return (await h) + 1;
+   * }); // 2
+   * ```
+   *
+   * **Throws** (rejects): the body's error; a cancelled JoinError if the runtime shuts down
+   * first; ContextError if it is already shut down.
+   */
+  blockOn<T>(body: () => Generator<unknown, T, any>): Promise<T>;
+  blockOn<R>(body: (signal: AbortSignal) => R): Promise<Awaited<R>>;
+  blockOn<T>(body: Future<T>): Promise<T>;
+  blockOn<T>(body: SpawnBody<T>): Promise<T> {
+    return blockOnScheduler(this.#scheduler, body);
+  }
+
+  /**
+   * Spawn a task onto this runtime from outside it; see {@link spawn}.
+   *
+   * @example
+   * ```ts
+   * const h = rt.spawn(async () => 42);
+   * ```
+   */
+  spawn<T>(body: () => Generator<unknown, T, any>): JoinHandle<T>;
+  spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
+  spawn<T>(body: Future<T>): JoinHandle<T>;
+  spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
+    return new JoinHandle(this.#scheduler.spawn(intoFuture(body)));
+  }
+
+  /** A handle to this runtime. */
+  handle(): Handle {
+    return Handle.of(this.#scheduler);
+  }
+
+  /** The runtime's metrics. */
+  metrics(): RuntimeMetrics {
+    return new RuntimeMetrics(this.#scheduler);
+  }
+
+  /** Whether the runtime has been shut down. */
+  isShutdown(): boolean {
+    return this.#scheduler.closed;
+  }
+
+  /**
+   * Shut the runtime down: every task is dropped (generator tasks run their `finally` blocks;
+   * a `finally` block's own awaits are dropped unpolled), then the drivers stop. Resolves once
+   * that is done; `ms` bounds how long it may wait for work running off the runtime (blocking
+   * jobs, when a pool is installed).
+   *
+   * @example
+   * ```ts
+   * await rt.shutdownTimeout(10_000);
+   * ```
+   *
+   * **Throws**: RangeError for a negative or NaN `ms`.
+   */
+  async shutdownTimeout(ms: number): Promise<void> {
+    if (typeof ms !== "number" || Number.isNaN(ms) || ms < 0) {
+      throw new RangeError(`ms must be a non-negative number, got ${String(ms)}`);
+    }
+    this.#scheduler.shutdown();
+  }
+
+  /** Shut down without waiting for anything (Tokio's `shutdown_background`). */
+  shutdownBackground(): void {
+    this.#scheduler.shutdown();
+  }
+
+  /** `await using rt = Builder.newCurrentThread().build()`: shuts down at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdownTimeout(Infinity);
+  }
+}
+
+/** Settles a blockOn promise when its task completes. */
+class BlockOnWaker<T> implements Waker {
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly task: Task<T>,
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (reason: unknown) => void,
+  ) {}
+
+  wake(): void {
+    const task = this.task;
+    if (!task.isFinished()) return;
+    if (!task.failed) return this.resolve(task.result as T);
+    const error = task.result as JoinError;
+    const panicked = this.scheduler.panicShutdown;
+    if (error.isPanic()) this.reject(error.cause);
+    else if (panicked !== undefined) {
+      this.reject(
+        new Error("a spawned task panicked and the runtime is configured to shut down on unhandled panic", {
+          cause: panicked.cause,
+        }),
+      );
+    } else this.reject(error);
+  }
+}
+
+export function blockOnScheduler<T>(scheduler: Scheduler, body: SpawnBody<T>): Promise<T> {
+  if (scheduler.closed) return Promise.reject(ContextError.shutdown("blockOn()"));
+  let future: Future<T>;
+  try {
+    future = intoFuture(body);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const task = scheduler.spawn(future);
+    task.root = true;
+    task.state |= JOIN_INTEREST;
+    const waker = new BlockOnWaker(scheduler, task, resolve, reject);
+    if (task.isFinished()) waker.wake();
+    else task.addJoinWaker(waker);
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * `spawn`, `yieldNow` and the task id: the free functions that act on the current runtime.
+ */
+import { ContextError, currentFrame, Future, intoFuture, Pending, type AsyncBody, type Context, type GeneratorBody, type Poll } from "@tokio-ts/core";
+import { JoinHandle } from "./join-handle.js";
+import { currentScheduler } from "./internal/current.js";
+
+/** A body `spawn` accepts: a generator function, an async function, or a future. */
+export type SpawnBody<T> = GeneratorBody<T> | AsyncBody<T> | Future<T>;
+
+/**
+ * Spawn a task on the current runtime and return its {@link JoinHandle}. The body runs
+ * concurrently with the caller; it does not start before the caller yields.
+ *
+ * - A **generator function** (`function* () { … yield* fut … }`) is exactly cancellable: abort
+ *   resumes it with `return()` at its suspension point, so its `finally` blocks run.
+ * - An **async function** receives an `AbortSignal` (if it declares a parameter); on abort its
+ *   pending await of a tokio-ts future rejects with {@link CancelledError}, and so does every
+ *   later one. A `finally` block that needs to await cleanup must use plain promises (or spawn a
+ *   cleanup task).
+ * - A **future** is polled as is.
+ *
+ * If a generator's `finally` block yields while the task is being aborted, those futures are
+ * still polled (cleanup may await), and the handle reports "cancelled" once the generator has
+ * finished. On runtime shutdown they are dropped unpolled instead, so shutdown always ends.
+ *
+ * @example
+ * ```ts
+ * await rt.blockOn(function* () {
+ *   const h = spawn(async () => "done");
+ *   return yield* h; // "done"
+ * });
+ * ```
+ *
+ * **Throws**: ContextError "spawn() needs a runtime, but no runtime is running: call this
+ * inside main() or Runtime.blockOn()"; TypeError for a body of another kind.
+ */
+export function spawn<T>(body: () => Generator<unknown, T, any>): JoinHandle<T>;
+export function spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
+export function spawn<T>(body: Future<T>): JoinHandle<T>;
+export function spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
+  const scheduler = currentScheduler("spawn()");
+  return new JoinHandle(scheduler.spawn(intoFuture(body)));
+}
+
+class YieldNow extends Future<void> {
+  #yielded = false;
+
+  override poll(cx: Context): Poll<void> {
+    if (this.#yielded) return undefined;
+    this.#yielded = true;
+    cx.waker.wake();
+    return Pending;
+  }
+}
+
+/**
+ * Yield to the scheduler: the task goes to the back of the run queue and the others run first.
+ *
+ * @example
+ * ```ts
+ * spawn(function* () {
+ *   for (let i = 0; i < 1000; i++) { step(i); yield* yieldNow(); }
+ * });
+ * ```
+ *
+ * **Cancel safety**: cancel safe.
+ */
+export function yieldNow(): Future<void> {
+  return new YieldNow();
+}
+
+/**
+ * The id of the running task (Tokio's `task::id()`).
+ *
+ * @example
+ * ```ts
+ * spawn(function* () { console.log(`I am task ${taskId()}`) });
+ * ```
+ *
+ * **Throws**: ContextError outside a task.
+ */
+export function taskId(): number {
+  const task = currentFrame()?.task;
+  if (task === undefined) throw ContextError.noRuntime("taskId()");
+  return task.id;
+}
+
+/** The id of the running task, or undefined outside one. */
+export function tryTaskId(): number | undefined {
+  return currentFrame()?.task?.id;
+}

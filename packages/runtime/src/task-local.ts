@@ -1,0 +1,122 @@
+/**
+ * Task-local storage (Tokio's `task_local!`): values bound for the extent of a future, visible
+ * to everything that future runs — across `yield*` in generators and across `await` in async
+ * functions — and invisible to other tasks.
+ */
+import {
+  currentFrame,
+  enterFrame,
+  Frame,
+  Future,
+  intoFuture,
+  NOT_SET,
+  restoreFrame,
+  type Context,
+  type IntoFuture,
+  type Poll,
+} from "@tokio-ts/core";
+
+/**
+ * A key for a task-local value. Bind it with `scope(value, body)`; read it with `get()` inside.
+ *
+ * @example
+ * ```ts
+ * const REQUEST_ID = taskLocal<string>("REQUEST_ID");
+ * yield* REQUEST_ID.scope("req-1", function* () {
+ *   yield* sleep(10);
+ *   log(REQUEST_ID.get()); // "req-1"
+ * });
+ * ```
+ */
+export class LocalKey<T> {
+  /** A name for error messages. */
+  readonly name: string;
+
+  constructor(name = "task-local") {
+    this.name = name;
+  }
+
+  /**
+   * A future that runs `body` with this key bound to `value`.
+   *
+   * **Cancel safety**: as cancel safe as `body`.
+   */
+  scope<R>(value: T, body: IntoFuture<R>): Future<R> {
+    return new ScopeFuture(this, value, intoFuture(body));
+  }
+
+  /** Run the synchronous `fn` with this key bound to `value`. */
+  syncScope<R>(value: T, fn: () => R): R {
+    const parent = currentFrame();
+    const prev = enterFrame(new Frame(parent?.task, parent?.host, this, value, parent));
+    try {
+      return fn();
+    } finally {
+      restoreFrame(prev);
+    }
+  }
+
+  /**
+   * The bound value.
+   *
+   * **Throws**: Error "cannot access task-local REQUEST_ID: it is not set in this task" outside a scope.
+   */
+  get(): T {
+    const value = currentFrame()?.lookup(this) ?? NOT_SET;
+    if (value === NOT_SET) throw new Error(`cannot access task-local ${this.name}: it is not set in this task`);
+    return value as T;
+  }
+
+  /** The bound value, or undefined outside a scope. */
+  tryGet(): T | undefined {
+    const value = currentFrame()?.lookup(this) ?? NOT_SET;
+    return value === NOT_SET ? undefined : (value as T);
+  }
+}
+
+/**
+ * Declare a task-local key.
+ *
+ * @example
+ * ```ts
+ * const USER = taskLocal<string>("USER");
+ * ```
+ */
+export function taskLocal<T>(name?: string): LocalKey<T> {
+  return new LocalKey<T>(name);
+}
+
+class ScopeFuture<T, R> extends Future<R> {
+  #frame: Frame | undefined = undefined;
+
+  constructor(
+    private readonly key: LocalKey<T>,
+    private readonly value: T,
+    private readonly inner: Future<R>,
+  ) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<R> {
+    const parent = currentFrame();
+    let frame = this.#frame;
+    if (frame === undefined || frame.parent !== parent) {
+      frame = this.#frame = new Frame(parent?.task, parent?.host, this.key, this.value, parent);
+    }
+    const prev = enterFrame(frame);
+    try {
+      return this.inner.poll(cx);
+    } finally {
+      restoreFrame(prev);
+    }
+  }
+
+  override cancel(): void {
+    const prev = enterFrame(this.#frame ?? null);
+    try {
+      this.inner.cancel();
+    } finally {
+      restoreFrame(prev);
+    }
+  }
+}

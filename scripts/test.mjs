@@ -1,0 +1,94 @@
+// Builds the workspace, runs every package's `test` script through turbo and ends with exactly
+// one line, `N passed, N failed`, as the last line of stdout. Exits non-zero on any failure.
+//
+// Why this shape:
+// - `tsc -b` at the root is the one build and type-check; turbo then runs only the `test` tasks
+//   (`--only`), so nothing is compiled twice and no cached build output is replayed.
+// - Counts come from each package's uvu summary (`Total:` / `Passed:` / `Skipped:`); whether a
+//   task failed comes from turbo's run summary (`--summarize`), not from scraping its text. A
+//   task that exits non-zero counts at least one failure even if it printed no summary (a test
+//   file that throws on import, a crash after the summary).
+// - turbo runs each task with the package manager, so `pnpm` must be on PATH: run this as
+//   `pnpm test`, which puts it there.
+//
+// Packages without a `test` script or without a compiled `dist/test` are skipped.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: process.env.TURBO_TELEMETRY_DISABLED ?? '1' };
+
+function finish(passed, failed) {
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+const build = spawnSync(bin('tsc'), ['-b'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('build failed: `tsc -b` exited with', build.status ?? build.signal);
+  finish(0, 1);
+}
+
+const listing = spawnSync(bin('turbo'), ['ls', '--output=json'], { cwd: root, env, encoding: 'utf8' });
+if (listing.status !== 0) {
+  process.stderr.write(listing.stderr);
+  console.error('`turbo ls` failed');
+  finish(0, 1);
+}
+const packages = JSON.parse(listing.stdout).packages.items.filter(({ path }) => {
+  const manifest = JSON.parse(readFileSync(join(root, path, 'package.json'), 'utf8'));
+  return Boolean(manifest.scripts?.test) && existsSync(join(root, path, 'dist', 'test'));
+});
+if (packages.length === 0) finish(0, 0);
+
+const args = ['run', 'test', '--only', '--continue', '--summarize', '--concurrency=1',
+  '--log-order=grouped', '--output-logs=full', ...packages.map(({ name }) => `--filter=${name}`)];
+const child = spawn(bin('turbo'), args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+let output = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  output += chunk;
+});
+const exitCode = await new Promise((resolve) => child.on('close', resolve));
+
+// Task exit codes, by package name, from the run summary whose path turbo prints.
+const summaryPath = /^\s*Summary:\s+(\S+\.json)\s*$/m.exec(output)?.[1];
+if (!summaryPath || !existsSync(summaryPath)) {
+  console.error(`turbo exited with ${exitCode} and wrote no run summary (is pnpm on PATH? run \`pnpm test\`)`);
+  finish(0, 1);
+}
+const exitCodes = new Map();
+for (const task of JSON.parse(readFileSync(summaryPath, 'utf8')).tasks) {
+  exitCodes.set(task.package, task.execution?.exitCode);
+}
+
+// uvu's summary is the last `Total:` / `Passed:` / `Skipped:` in the lines prefixed `<pkg>:test: `.
+const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+const lastCount = (lines, label) => {
+  const matches = [...lines.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)\\s*$`, 'gm'))];
+  return matches.length ? Number(matches.at(-1)[1]) : undefined;
+};
+
+let passed = 0;
+let failed = 0;
+console.log('\nper package:');
+for (const { name } of packages) {
+  const prefix = `${name}:test: `;
+  const lines = plain.split('\n').filter((line) => line.startsWith(prefix))
+    .map((line) => line.slice(prefix.length)).join('\n');
+  const total = lastCount(lines, 'Total') ?? 0;
+  const ok = lastCount(lines, 'Passed') ?? 0;
+  const skipped = lastCount(lines, 'Skipped') ?? 0;
+  let bad = total - ok;
+  if (exitCodes.get(name) !== 0 && bad === 0) bad = 1;
+  passed += ok;
+  failed += bad;
+  console.log(`  ${name}: passed ${ok}, failed ${bad}, skipped ${skipped}`);
+}
+if (exitCode !== 0 && failed === 0) {
+  console.error(`turbo exited with ${exitCode} but no package reported a failure`);
+  failed = 1;
+}
+finish(passed, failed);
