@@ -10,9 +10,10 @@
  * them when the task is aborted.
  */
 import { type Context, type Waker } from "./context.js";
-import { currentFrame, Frame, runWithFrame, type AwaitHost } from "./current.js";
+import { childFrame, currentFrame, runWithFrame, type AwaitHost } from "./current.js";
 import { CancelledError } from "./errors.js";
 import { Future, isFuture, Pending, type Poll } from "./future.js";
+import { beginCancelGenerator, dropGenerator, pollGenerator, type GeneratorSlot } from "./generator.js";
 import { driveFuture, driveStandalone } from "./internal/drive.js";
 
 /** A generator function usable as a body: `function* () { … return value }`. */
@@ -33,132 +34,36 @@ export function isGeneratorFunction(fn: unknown): fn is GeneratorBody<unknown> {
 // ---------------------------------------------------------------------------------------------
 // Generators
 
-/**
- * States: NEW (generator not created) → RUNNING (suspended on `#current`, or between steps) →
- * DONE. `#cancelling` marks a graceful cancellation in progress: `return()` was called and a
- * `finally` block yielded a future, which is still being polled; the output is then discarded.
- */
-class GeneratorFuture<T> extends Future<T> {
+/** A generator function or object as a future; the generator is created at the first poll. */
+class GeneratorFuture<T> extends Future<T> implements GeneratorSlot<T> {
   #factory: GeneratorBody<T> | undefined;
-  #gen: Generator<unknown, T, unknown> | undefined;
-  #current: Future<unknown> | undefined = undefined;
-  #done = false;
+  gen: Generator<unknown, T, unknown> | undefined;
+  current: Future<unknown> | undefined = undefined;
 
   constructor(body: GeneratorBody<T> | Generator<unknown, T, any>) {
     super();
     if (typeof body === "function") this.#factory = body;
-    else this.#gen = body;
+    else this.gen = body;
   }
 
   override poll(cx: Context): Poll<T> {
-    if (this.#done) throw new Error("a generator future was polled after it completed");
-    let gen = this.#gen;
-    if (gen === undefined) {
-      gen = this.#gen = this.#factory!();
+    const factory = this.#factory;
+    if (factory !== undefined) {
       this.#factory = undefined;
+      this.gen = factory();
     }
-    const current = this.#current;
-    let step: IteratorResult<unknown, T>;
-    if (current === undefined) {
-      step = this.#step(gen.next, undefined);
-    } else {
-      let out: unknown;
-      try {
-        out = current.poll(cx);
-      } catch (error) {
-        this.#current = undefined;
-        return this.#continue(cx, gen, this.#step(gen.throw, error));
-      }
-      if (out === Pending) return Pending;
-      this.#current = undefined;
-      step = this.#step(gen.next, out);
-    }
-    return this.#continue(cx, gen, step);
+    return pollGenerator(this, cx);
   }
 
-  #continue(cx: Context, gen: Generator<unknown, T, unknown>, step: IteratorResult<unknown, T>): Poll<T> {
-    for (;;) {
-      if (step.done) {
-        this.#done = true;
-        return step.value;
-      }
-      const next = step.value;
-      if (!isFuture(next)) {
-        step = this.#step(gen.throw, yieldedNonFuture(next));
-        continue;
-      }
-      let out: unknown;
-      try {
-        out = next.poll(cx);
-      } catch (error) {
-        step = this.#step(gen.throw, error);
-        continue;
-      }
-      if (out === Pending) {
-        this.#current = next;
-        return Pending;
-      }
-      step = this.#step(gen.next, out);
-    }
-  }
-
-  #step(method: (value: any) => IteratorResult<unknown, T>, value: unknown): IteratorResult<unknown, T> {
-    try {
-      return method.call(this.#gen, value);
-    } catch (error) {
-      this.#done = true;
-      throw error;
-    }
-  }
-
-  /** Drop: unwind now; futures yielded by `finally` blocks are dropped unpolled. */
   override cancel(): void {
-    if (this.#done) return;
-    this.#done = true;
     this.#factory = undefined;
-    const gen = this.#gen;
-    if (gen === undefined) return;
-    for (;;) {
-      const current = this.#current;
-      this.#current = undefined;
-      current?.cancel();
-      const step = gen.return(undefined as T);
-      if (step.done) return;
-      if (isFuture(step.value)) this.#current = step.value;
-    }
+    dropGenerator(this);
   }
 
-  /**
-   * Graceful cancellation (task abort): `return()` at the suspension point; if a `finally`
-   * block yields a future, keep polling so the cleanup can await. True when unwound already.
-   */
   beginCancel(): boolean {
-    if (this.#done) return true;
-    const gen = this.#gen;
-    if (gen === undefined) {
-      this.#done = true;
-      return true;
-    }
-    const current = this.#current;
-    this.#current = undefined;
-    current?.cancel();
-    const step = this.#step(gen.return, undefined);
-    if (step.done) {
-      this.#done = true;
-      return true;
-    }
-    this.#current = isFuture(step.value) ? step.value : undefined;
-    if (this.#current === undefined) this.cancel();
-    return this.#done;
+    this.#factory = undefined;
+    return beginCancelGenerator(this);
   }
-}
-
-function yieldedNonFuture(value: unknown): TypeError {
-  const what =
-    value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function"
-      ? "a promise: wrap it with fromPromise() and yield* that"
-      : `${value === null ? "null" : typeof value}`;
-  return new TypeError(`a tokio-ts generator must \`yield*\` futures, but it yielded ${what}`);
 }
 
 /**
@@ -235,7 +140,7 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost {
     this.#fn = undefined;
     this.#state = RUNNING;
     const parent = currentFrame();
-    const frame = new Frame(parent?.task, this, undefined, undefined, parent);
+    const frame = childFrame(parent, this, undefined, undefined);
     let signal: AbortSignal | undefined;
     if (fn.length > 0) signal = (this.#controller = new AbortController()).signal;
     let out: PromiseLike<T> | T;

@@ -43,32 +43,38 @@ export interface AwaitHost {
 
 /**
  * One level of the current context: the task, the await host, and at most one task-local
- * binding (`key` → `value`), linked to the enclosing frame.
+ * binding (`key` → `value`), linked to the enclosing frame. A runtime's task object is usually
+ * its own root frame (`task === itself`, no key, no parent), which saves an allocation per task.
  */
-export class Frame {
-  constructor(
-    readonly task: TaskRef | undefined,
-    readonly host: AwaitHost | undefined,
-    readonly key: object | undefined,
-    readonly value: unknown,
-    readonly parent: Frame | undefined,
-  ) {}
-
-  /** A frame for a new task. */
-  static root(task: TaskRef): Frame {
-    return new Frame(task, undefined, undefined, undefined, undefined);
-  }
-
-  /** Look a task-local up, innermost binding first; {@link NOT_SET} when unbound. */
-  lookup(key: object): unknown {
-    for (let f: Frame | undefined = this; f !== undefined; f = f.parent) {
-      if (f.key === key) return f.value;
-    }
-    return NOT_SET;
-  }
+export interface Frame {
+  readonly task: TaskRef | undefined;
+  readonly host: AwaitHost | undefined;
+  readonly key: object | undefined;
+  readonly value: unknown;
+  readonly parent: Frame | undefined;
 }
 
-/** What {@link Frame.lookup} returns for a key that is not bound. */
+/**
+ * A frame inside `parent` (same task), with a new await host and/or a task-local binding.
+ *
+ * @example
+ * ```ts
+ * const frame = childFrame(currentFrame(), undefined, MY_KEY, 42);
+ * ```
+ */
+export function childFrame(parent: Frame | undefined, host: AwaitHost | undefined, key: object | undefined, value: unknown): Frame {
+  return { task: parent?.task, host: host ?? parent?.host, key, value, parent };
+}
+
+/** The innermost binding of `key` from `frame` outwards, or {@link NOT_SET}. */
+export function lookupLocal(frame: Frame | undefined, key: object): unknown {
+  for (let f = frame; f !== undefined; f = f.parent) {
+    if (f.key === key) return f.value;
+  }
+  return NOT_SET;
+}
+
+/** What {@link lookupLocal} returns for a key that is not bound. */
 export const NOT_SET: unique symbol = Symbol("tokio-ts.NotSet");
 
 let slot: Frame | null | undefined;

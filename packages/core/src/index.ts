@@ -22,8 +22,10 @@ export {
   type IntoFuture,
 } from "./adapters.js";
 export {
-  Frame,
+  childFrame,
+  lookupLocal,
   NOT_SET,
+  type Frame,
   currentFrame,
   enterFrame,
   restoreFrame,
@@ -31,5 +33,6 @@ export {
   type TaskRef,
   type AwaitHost,
 } from "./current.js";
+export { pollGenerator, dropGenerator, beginCancelGenerator, type GeneratorSlot } from "./generator.js";
 export { DriverKey, currentDriverHost, type Driver, type DriverHost, type DriverOptions } from "./driver.js";
 export { TokioError, ContextError, CancelledError, type ContextErrorCode } from "./errors.js";

@@ -1,8 +1,8 @@
 /**
  * Handle: a shared reference to a runtime, for spawning onto it from anywhere.
  */
-import { intoFuture, type Driver, type DriverKey, type Future } from "@tokio-ts/core";
-import { JoinHandle } from "./join-handle.js";
+import { type Driver, type DriverKey, type Future } from "@tokio-ts/core";
+import type { JoinHandle } from "./join-handle.js";
 import { currentScheduler, tryCurrentScheduler } from "./internal/current.js";
 import type { Scheduler } from "./internal/scheduler.js";
 import { RuntimeMetrics } from "./metrics.js";
@@ -71,7 +71,7 @@ export class Handle {
   spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
   spawn<T>(body: Future<T>): JoinHandle<T>;
   spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
-    return new JoinHandle(this.#scheduler.spawn(intoFuture(body)));
+    return this.#scheduler.spawn(body);
   }
 
   /** Run `body` as a task and resolve with its output; see {@link Runtime.blockOn}. */

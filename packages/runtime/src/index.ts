@@ -8,7 +8,7 @@ export { Builder, type UnhandledPanic } from "./builder.js";
 export { Runtime } from "./runtime.js";
 export { Handle } from "./handle.js";
 export { spawn, yieldNow, taskId, tryTaskId, type SpawnBody } from "./spawn.js";
-export { JoinHandle, AbortHandle } from "./join-handle.js";
+export type { JoinHandle, AbortHandle } from "./join-handle.js";
 export { JoinSet } from "./join-set.js";
 export { JoinError, type JoinErrorKind } from "./errors.js";
 export { taskLocal, LocalKey } from "./task-local.js";

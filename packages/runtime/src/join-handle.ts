@@ -1,9 +1,8 @@
 /**
- * JoinHandle and AbortHandle: what `spawn` gives back.
+ * JoinHandle and AbortHandle: what `spawn` gives back. Both are views of the task object
+ * itself (see `internal/task.ts`), so spawning allocates one object, not three.
  */
-import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
-import type { JoinError } from "./errors.js";
-import { JOIN_INTEREST, type Task } from "./internal/task.js";
+import type { Future } from "@tokio-ts/core";
 
 /**
  * An owned permission to await a task's output and to abort it. It is a future: `await handle`
@@ -11,7 +10,8 @@ import { JOIN_INTEREST, type Task } from "./internal/task.js";
  * the task; it keeps running.
  *
  * The output is the body's return value; if the body threw, or the task was aborted or its
- * runtime shut down, the handle rejects with a {@link JoinError}.
+ * runtime shut down, the handle rejects with a {@link JoinError}. A handle may be awaited any
+ * number of times, by any number of waiters; each sees the same outcome.
  *
  * @example
  * ```ts
@@ -22,45 +22,9 @@ import { JOIN_INTEREST, type Task } from "./internal/task.js";
  * **Cancel safety**: cancel safe. Dropping the await (in a `select`, say) loses nothing: the
  * task goes on and the handle can be awaited again.
  */
-export class JoinHandle<T> extends Future<T> {
-  readonly #task: Task<T>;
-  #waker: Waker | undefined = undefined;
-
-  /** @internal */
-  constructor(task: Task<T>) {
-    super();
-    this.#task = task;
-  }
-
+export interface JoinHandle<T> extends Future<T> {
   /** The id of the task, unique within the process. */
-  get id(): number {
-    return this.#task.id;
-  }
-
-  override poll(cx: Context): Poll<T> {
-    const task = this.#task;
-    task.state |= JOIN_INTEREST;
-    if (!pollProceed(cx)) return Pending;
-    if (task.isFinished()) {
-      this.#waker = undefined;
-      madeProgress(cx);
-      if (task.failed) throw task.result as JoinError;
-      return task.result as T;
-    }
-    if (this.#waker !== cx.waker) {
-      if (this.#waker !== undefined) task.removeJoinWaker(this.#waker);
-      this.#waker = cx.waker;
-      task.addJoinWaker(cx.waker);
-    }
-    return Pending;
-  }
-
-  override cancel(): void {
-    if (this.#waker !== undefined) {
-      this.#task.removeJoinWaker(this.#waker);
-      this.#waker = undefined;
-    }
-  }
+  readonly id: number;
 
   /**
    * Abort the task. A task that has not started never runs; a suspended generator task is
@@ -75,23 +39,17 @@ export class JoinHandle<T> extends Future<T> {
    * try { yield* h } catch (e) { (e as JoinError).isCancelled() } // true
    * ```
    */
-  abort(): void {
-    this.#task.abort();
-  }
+  abort(): void;
 
   /** Whether the task has completed (returned, thrown, or been cancelled). */
-  isFinished(): boolean {
-    return this.#task.isFinished();
-  }
+  isFinished(): boolean;
 
   /** A handle that can abort the task but not await it. */
-  abortHandle(): AbortHandle {
-    return new AbortHandle(this.#task);
-  }
+  abortHandle(): AbortHandle;
 }
 
 /**
- * Aborts a task without owning its output (Tokio's `AbortHandle`). Cheap to keep many of.
+ * Aborts a task without owning its output (Tokio's `AbortHandle`).
  *
  * @example
  * ```ts
@@ -99,26 +57,11 @@ export class JoinHandle<T> extends Future<T> {
  * abort.abort();
  * ```
  */
-export class AbortHandle {
-  readonly #task: Task<unknown>;
-
-  /** @internal */
-  constructor(task: Task<unknown>) {
-    this.#task = task;
-  }
-
+export interface AbortHandle {
   /** The id of the task. */
-  get id(): number {
-    return this.#task.id;
-  }
-
+  readonly id: number;
   /** Abort the task; see {@link JoinHandle.abort}. */
-  abort(): void {
-    this.#task.abort();
-  }
-
+  abort(): void;
   /** Whether the task has completed. */
-  isFinished(): boolean {
-    return this.#task.isFinished();
-  }
+  isFinished(): boolean;
 }

@@ -1,11 +1,11 @@
 /**
  * JoinSet: a collection of tasks whose outputs are taken in completion order.
  */
-import { Future, intoFuture, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { JoinError } from "./errors.js";
 import { currentScheduler } from "./internal/current.js";
 import { JOIN_INTEREST, type Task, type TaskOwner } from "./internal/task.js";
-import { AbortHandle } from "./join-handle.js";
+import type { AbortHandle } from "./join-handle.js";
 import type { SpawnBody } from "./spawn.js";
 
 /**
@@ -48,12 +48,12 @@ export class JoinSet<T> implements Disposable, TaskOwner {
   spawn(body: (signal: AbortSignal) => T | PromiseLike<T>): AbortHandle;
   spawn(body: Future<T>): AbortHandle;
   spawn(body: SpawnBody<T>): AbortHandle {
-    const task = currentScheduler("JoinSet.spawn()").spawn(intoFuture(body));
+    const task = currentScheduler("JoinSet.spawn()").spawn(body);
     task.state |= JOIN_INTEREST;
     this.#tasks.add(task);
     if (task.isFinished()) this.taskCompleted(task);
     else task.owner = this;
-    return new AbortHandle(task);
+    return task;
   }
 
   /** @internal Called by the scheduler when an owned task completes. */

@@ -1,12 +1,12 @@
 /**
  * Runtime: owns a scheduler and its drivers; `blockOn` is the way in, shutdown the way out.
  */
-import { ContextError, intoFuture, type Future, type Waker } from "@tokio-ts/core";
+import { ContextError, type Future, type Waker } from "@tokio-ts/core";
 import { JoinError } from "./errors.js";
 import { Handle } from "./handle.js";
-import { JoinHandle } from "./join-handle.js";
+import type { JoinHandle } from "./join-handle.js";
 import type { Scheduler } from "./internal/scheduler.js";
-import { JOIN_INTEREST, type Task } from "./internal/task.js";
+import { JOIN_INTEREST, ROOT, type Task } from "./internal/task.js";
 import { RuntimeMetrics } from "./metrics.js";
 import type { SpawnBody } from "./spawn.js";
 
@@ -71,7 +71,7 @@ export class Runtime implements AsyncDisposable {
   spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
   spawn<T>(body: Future<T>): JoinHandle<T>;
   spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
-    return new JoinHandle(this.#scheduler.spawn(intoFuture(body)));
+    return this.#scheduler.spawn(body);
   }
 
   /** A handle to this runtime. */
@@ -148,16 +148,14 @@ class BlockOnWaker<T> implements Waker {
 
 export function blockOnScheduler<T>(scheduler: Scheduler, body: SpawnBody<T>): Promise<T> {
   if (scheduler.closed) return Promise.reject(ContextError.shutdown("blockOn()"));
-  let future: Future<T>;
+  let task: Task<T>;
   try {
-    future = intoFuture(body);
+    task = scheduler.spawn(body);
   } catch (error) {
     return Promise.reject(error);
   }
   return new Promise<T>((resolve, reject) => {
-    const task = scheduler.spawn(future);
-    task.root = true;
-    task.state |= JOIN_INTEREST;
+    task.state |= JOIN_INTEREST | ROOT;
     const waker = new BlockOnWaker(scheduler, task, resolve, reject);
     if (task.isFinished()) waker.wake();
     else task.addJoinWaker(waker);

@@ -1,8 +1,8 @@
 /**
  * `spawn`, `yieldNow` and the task id: the free functions that act on the current runtime.
  */
-import { ContextError, currentFrame, Future, intoFuture, Pending, type AsyncBody, type Context, type GeneratorBody, type Poll } from "@tokio-ts/core";
-import { JoinHandle } from "./join-handle.js";
+import { ContextError, currentFrame, Future, Pending, type AsyncBody, type Context, type GeneratorBody, type Poll } from "@tokio-ts/core";
+import type { JoinHandle } from "./join-handle.js";
 import { currentScheduler } from "./internal/current.js";
 
 /** A body `spawn` accepts: a generator function, an async function, or a future. */
@@ -40,7 +40,7 @@ export function spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R
 export function spawn<T>(body: Future<T>): JoinHandle<T>;
 export function spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
   const scheduler = currentScheduler("spawn()");
-  return new JoinHandle(scheduler.spawn(intoFuture(body)));
+  return scheduler.spawn(body);
 }
 
 class YieldNow extends Future<void> {

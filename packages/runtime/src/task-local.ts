@@ -4,12 +4,14 @@
  * functions — and invisible to other tasks.
  */
 import {
+  childFrame,
   currentFrame,
   enterFrame,
-  Frame,
   Future,
   intoFuture,
+  lookupLocal,
   NOT_SET,
+  type Frame,
   restoreFrame,
   type Context,
   type IntoFuture,
@@ -48,7 +50,7 @@ export class LocalKey<T> {
   /** Run the synchronous `fn` with this key bound to `value`. */
   syncScope<R>(value: T, fn: () => R): R {
     const parent = currentFrame();
-    const prev = enterFrame(new Frame(parent?.task, parent?.host, this, value, parent));
+    const prev = enterFrame(childFrame(parent, undefined, this, value));
     try {
       return fn();
     } finally {
@@ -62,14 +64,14 @@ export class LocalKey<T> {
    * **Throws**: Error "cannot access task-local REQUEST_ID: it is not set in this task" outside a scope.
    */
   get(): T {
-    const value = currentFrame()?.lookup(this) ?? NOT_SET;
+    const value = lookupLocal(currentFrame(), this);
     if (value === NOT_SET) throw new Error(`cannot access task-local ${this.name}: it is not set in this task`);
     return value as T;
   }
 
   /** The bound value, or undefined outside a scope. */
   tryGet(): T | undefined {
-    const value = currentFrame()?.lookup(this) ?? NOT_SET;
+    const value = lookupLocal(currentFrame(), this);
     return value === NOT_SET ? undefined : (value as T);
   }
 }
@@ -101,7 +103,7 @@ class ScopeFuture<T, R> extends Future<R> {
     const parent = currentFrame();
     let frame = this.#frame;
     if (frame === undefined || frame.parent !== parent) {
-      frame = this.#frame = new Frame(parent?.task, parent?.host, this.key, this.value, parent);
+      frame = this.#frame = childFrame(parent, undefined, this.key, this.value);
     }
     const prev = enterFrame(frame);
     try {

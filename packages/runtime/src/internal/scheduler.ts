@@ -26,23 +26,29 @@
  */
 import {
   beginCancel,
+  beginCancelGenerator,
   BUDGET,
   Context,
   ContextError,
   enterFrame,
+  dropGenerator,
+  intoFuture,
+  isGeneratorFunction,
   noopWaker,
   Pending,
+  pollGenerator,
   restoreFrame,
   type Driver,
   type DriverHost,
   type DriverKey,
   type DriverOptions,
   type Future,
+  type IntoFuture,
 } from "@tokio-ts/core";
 import { JoinError } from "../errors.js";
 import { RingBuffer } from "./ring-buffer.js";
 import { Rng } from "./rng.js";
-import { CANCEL, CANCELLING, COMPLETE, JOIN_INTEREST, NOTIFIED, RUNNING, SCHEDULED, Task } from "./task.js";
+import { CANCEL, CANCELLING, COMPLETE, FAILED, JOIN_INTEREST, NOTIFIED, ROOT, RUNNING, SCHEDULED, Task } from "./task.js";
 
 /** At most this many tasks run from the LIFO slot in a row (Tokio: 3). */
 const MAX_LIFO_POLLS = 3;
@@ -142,15 +148,23 @@ export class Scheduler implements DriverHost {
 
   // ---- spawning ------------------------------------------------------------------------------
 
-  spawn<T>(future: Future<T>): Task<T> {
-    const task = new Task(this, future);
+  /**
+   * Spawn `body`. Generator bodies are kept inline in the task (creating the generator object
+   * runs no user code, so it is done now); everything else becomes a future.
+   */
+  spawn<T>(body: IntoFuture<T>): Task<T> {
+    let future: Future<T> | undefined;
+    let gen: Generator<unknown, T, unknown> | undefined;
+    if (isGeneratorFunction(body)) gen = (body as () => Generator<unknown, T, unknown>)();
+    else if (isGeneratorObject(body)) gen = body;
+    else future = intoFuture(body);
+    const task = new Task(this, future, gen);
     this.spawnedCount++;
     if (this.#closed) {
       // Tokio: a task spawned on a shut-down runtime is dropped at once; its handle says cancelled.
-      task.future = undefined;
-      future.cancel();
-      task.state = COMPLETE;
-      task.failed = true;
+      task.future = task.gen = undefined;
+      future?.cancel();
+      task.state = COMPLETE | FAILED;
       task.result = JoinError.cancelled(task.id);
       return task;
     }
@@ -251,17 +265,18 @@ export class Scheduler implements DriverHost {
     cx.waker = task;
     cx.budget = BUDGET;
     this.#current = task;
-    enterFrame(task.frame);
+    enterFrame(task);
     let out: unknown = Pending;
     let threw = false;
     let error: unknown;
     try {
-      const future = task.future!;
+      const future = task.future;
       if ((state & (CANCEL | CANCELLING)) === CANCEL) {
         task.state |= CANCELLING;
-        out = beginCancel(future, task.id) ? undefined : future.poll(cx);
+        if (future === undefined) out = beginCancelGenerator(task) ? undefined : pollGenerator(task, cx);
+        else out = beginCancel(future, task.id) ? undefined : future.poll(cx);
       } else {
-        out = future.poll(cx);
+        out = future === undefined ? pollGenerator(task, cx) : future.poll(cx);
       }
     } catch (e) {
       threw = true;
@@ -283,9 +298,8 @@ export class Scheduler implements DriverHost {
   }
 
   #complete(task: Task<any>, failed: boolean, result: unknown): void {
-    task.state = (task.state & ~(RUNNING | NOTIFIED | SCHEDULED)) | COMPLETE;
-    task.future = undefined;
-    task.failed = failed;
+    task.state = (task.state & ~(RUNNING | NOTIFIED | SCHEDULED)) | COMPLETE | (failed ? FAILED : 0);
+    task.future = task.gen = task.current = undefined;
     task.result = result;
     const { prev, next } = task;
     if (prev !== undefined) prev.next = next;
@@ -297,7 +311,7 @@ export class Scheduler implements DriverHost {
     task.wakeJoiners();
     task.owner?.taskCompleted(task);
     if (failed && (result as JoinError).isPanic()) {
-      if (this.config.unhandledPanic === "shutdownRuntime" && !task.root && !this.#closed) {
+      if (this.config.unhandledPanic === "shutdownRuntime" && (task.state & ROOT) === 0 && !this.#closed) {
         this.#panicked ??= result as JoinError;
         this.shutdown();
       } else if ((task.state & JOIN_INTEREST) === 0) {
@@ -382,16 +396,26 @@ export class Scheduler implements DriverHost {
     const future = task.future;
     let error: unknown;
     let threw = false;
-    if (future !== undefined) {
-      enterFrame(task.frame);
-      try {
-        future.cancel();
-      } catch (e) {
-        threw = true;
-        error = e;
-      }
-      enterFrame(null);
+    enterFrame(task);
+    try {
+      if (future !== undefined) future.cancel();
+      else dropGenerator(task);
+    } catch (e) {
+      threw = true;
+      error = e;
     }
+    enterFrame(null);
     this.#complete(task, true, threw ? JoinError.panic(task.id, error) : JoinError.cancelled(task.id));
   }
+}
+
+function isGeneratorObject(value: unknown): value is Generator<unknown, any, unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Generator).next === "function" &&
+    typeof (value as Generator).throw === "function" &&
+    typeof (value as Generator).return === "function" &&
+    typeof (value as { poll?: unknown }).poll !== "function"
+  );
 }

@@ -10,18 +10,39 @@
  * | RUNNING        | the scheduler, around a poll   | the scheduler after the poll        |
  * | NOTIFIED       | `wake()` while RUNNING         | the scheduler (re-queues the task)  |
  * | COMPLETE       | `Scheduler.complete`           | never                               |
+| FAILED         | `Scheduler.complete`, with     | never                               |
+|                | COMPLETE, when there is no     |                                     |
+|                | output (result = JoinError)    |                                     |
+| ROOT           | blockOn                        | never                               |
  * | CANCEL         | `abort()`                      | never                               |
  * | CANCELLING     | the scheduler, when it begins  | never                               |
  * |                | the graceful cancellation      |                                     |
  * | JOIN_INTEREST  | a poll of the JoinHandle, a    | never                               |
  * |                | JoinSet, blockOn               |                                     |
  *
+ * One object plays every part, to allocate once per spawn: the task is its own waker, its own
+ * root {@link Frame} (the "current task" context), and the {@link JoinHandle} and
+ * {@link AbortHandle} given to users (who see only those interfaces).
+ *
  * Rules: a task is in the run queue at most once (SCHEDULED guards it); a COMPLETE task is
  * never queued again and has dropped its future; CANCEL is acted on at the task's next poll
  * (so abort from inside the task itself, or of a task not yet polled, is well-defined).
  */
-import { Frame, type Future, type TaskRef, type Waker } from "@tokio-ts/core";
+import {
+  Future,
+  madeProgress,
+  Pending,
+  pollProceed,
+  type AwaitHost,
+  type Context,
+  type Frame,
+  type GeneratorSlot,
+  type Poll,
+  type TaskRef,
+  type Waker,
+} from "@tokio-ts/core";
 import type { JoinError } from "../errors.js";
+import type { AbortHandle, JoinHandle } from "../join-handle.js";
 import type { Scheduler } from "./scheduler.js";
 
 export const SCHEDULED = 1;
@@ -31,6 +52,10 @@ export const COMPLETE = 8;
 export const CANCEL = 16;
 export const CANCELLING = 32;
 export const JOIN_INTEREST = 64;
+/** COMPLETE without an output: `result` is the JoinError. */
+export const FAILED = 128;
+/** The task of a `blockOn`: its failure is the caller's, never an unhandled panic. */
+export const ROOT = 256;
 
 /** Who else wants to know when a task completes (a JoinSet). */
 export interface TaskOwner {
@@ -39,29 +64,69 @@ export interface TaskOwner {
 
 let nextTaskId = 1;
 
-export class Task<T = unknown> implements Waker, TaskRef {
+export class Task<T = unknown>
+  extends Future<T>
+  implements Waker, TaskRef, Frame, JoinHandle<T>, AbortHandle, GeneratorSlot<T>
+{
   readonly id: number;
   readonly runtime: Scheduler;
-  readonly frame: Frame;
+  // Frame: the task is its own root frame; these live on the prototype (see below), so they
+  // cost nothing per task.
+  declare readonly task: TaskRef;
+  declare readonly host: AwaitHost | undefined;
+  declare readonly key: object | undefined;
+  declare readonly value: unknown;
+  declare readonly parent: Frame | undefined;
+
+  /** The body, unless it is a generator (then `gen`/`current` hold it inline). */
   future: Future<T> | undefined;
+  gen: Generator<unknown, T, unknown> | undefined;
+  current: Future<unknown> | undefined = undefined;
   state = 0;
-  /** The output once COMPLETE: the value, or the JoinError when `failed`. */
+  /** The output once COMPLETE: the value, or the JoinError when FAILED. */
   result: T | JoinError | undefined = undefined;
-  failed = false;
-  joinWaker: Waker | undefined = undefined;
-  extraJoinWakers: Waker[] | undefined = undefined;
+  /** Whom to wake on completion: one waker, or several. */
+  joiners: Waker | Waker[] | undefined = undefined;
   owner: TaskOwner | undefined = undefined;
-  /** The task of a `blockOn`: its failure is the caller's, never an unhandled panic. */
-  root = false;
   /** Links of the runtime's list of alive tasks. */
   prev: Task<any> | undefined = undefined;
   next: Task<any> | undefined = undefined;
 
-  constructor(runtime: Scheduler, future: Future<T>) {
+  constructor(runtime: Scheduler, future: Future<T> | undefined, gen: Generator<unknown, T, unknown> | undefined) {
+    super();
     this.id = nextTaskId++;
     this.runtime = runtime;
     this.future = future;
-    this.frame = Frame.root(this);
+    this.gen = gen;
+  }
+
+  get failed(): boolean {
+    return (this.state & FAILED) !== 0;
+  }
+
+  // ---- JoinHandle ----------------------------------------------------------------------------
+
+  /** Poll for the output (the JoinHandle side). */
+  override poll(cx: Context): Poll<T> {
+    this.state |= JOIN_INTEREST;
+    if (!pollProceed(cx)) return Pending;
+    if ((this.state & COMPLETE) !== 0) {
+      madeProgress(cx);
+      if ((this.state & FAILED) !== 0) throw this.result as JoinError;
+      return this.result as T;
+    }
+    this.addJoinWaker(cx.waker);
+    return Pending;
+  }
+
+  /**
+   * Dropping an await of the handle detaches nothing and aborts nothing. The waker it left
+   * stays registered; the one spurious wake on completion is harmless.
+   */
+  override cancel(): void {}
+
+  abortHandle(): AbortHandle {
+    return this;
   }
 
   wake(): void {
@@ -87,29 +152,29 @@ export class Task<T = unknown> implements Waker, TaskRef {
   }
 
   addJoinWaker(waker: Waker): void {
-    if (this.joinWaker === undefined || this.joinWaker === waker) {
-      this.joinWaker = waker;
-      return;
-    }
-    const extra = (this.extraJoinWakers ??= []);
-    if (!extra.includes(waker)) extra.push(waker);
-  }
-
-  removeJoinWaker(waker: Waker): void {
-    if (this.joinWaker === waker) this.joinWaker = this.extraJoinWakers?.pop();
-    else if (this.extraJoinWakers !== undefined) {
-      const i = this.extraJoinWakers.indexOf(waker);
-      if (i >= 0) this.extraJoinWakers.splice(i, 1);
-    }
+    const joiners = this.joiners;
+    if (joiners === undefined || joiners === waker) this.joiners = waker;
+    else if (!Array.isArray(joiners)) this.joiners = [joiners, waker];
+    else if (!joiners.includes(waker)) joiners.push(waker);
   }
 
   /** Wake everyone waiting for the output; called once, on completion. */
   wakeJoiners(): void {
-    const first = this.joinWaker;
-    const extra = this.extraJoinWakers;
-    this.joinWaker = undefined;
-    this.extraJoinWakers = undefined;
-    first?.wake();
-    if (extra !== undefined) for (const w of extra) w.wake();
+    const joiners = this.joiners;
+    this.joiners = undefined;
+    if (joiners === undefined) return;
+    if (!Array.isArray(joiners)) joiners.wake();
+    else for (const waker of joiners) waker.wake();
   }
 }
+
+const proto = Task.prototype as { -readonly [K in keyof Frame]: Frame[K] };
+Object.defineProperty(proto, "task", {
+  get(this: Task) {
+    return this;
+  },
+});
+proto.host = undefined;
+proto.key = undefined;
+proto.value = undefined;
+proto.parent = undefined;

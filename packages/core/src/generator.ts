@@ -1,0 +1,158 @@
+/**
+ * Driving a generator function as a future: the stepping rules, shared by `fromGenerator` and
+ * by executors that keep the generator inline in their task object (the runtime does, to
+ * allocate one object per task).
+ *
+ * A slot holds the generator and the future it is suspended on (`current`). States:
+ *
+ * - running: `gen` set. `current` set = suspended on that future; unset = not started yet.
+ * - done: `gen` unset (completed, threw, or dropped). Never polled again.
+ *
+ * A poll resumes the generator with the output of `current` (or throws its error into it) and
+ * keeps stepping — polling each newly yielded future at once — until a future is Pending or
+ * the generator returns. Anything yielded that is not a future is thrown back into the
+ * generator as a TypeError. Dropping calls `return()` at the suspension point, so `finally`
+ * blocks run (Rust's Drop); futures those blocks yield are dropped unpolled. A graceful
+ * cancellation (`beginCancelGenerator`) instead keeps polling them, so cleanup may await.
+ */
+import type { Context } from "./context.js";
+import { isFuture, Pending, type Future, type Poll } from "./future.js";
+
+/** The state of a generator being driven (see the module header). */
+export interface GeneratorSlot<T> {
+  gen: Generator<unknown, T, unknown> | undefined;
+  current: Future<unknown> | undefined;
+}
+
+type Step<T> = IteratorResult<unknown, T>;
+
+function step<T>(slot: GeneratorSlot<T>, gen: Generator<unknown, T, unknown>, throwing: boolean, value: unknown): Step<T> {
+  try {
+    return throwing ? gen.throw(value) : gen.next(value);
+  } catch (error) {
+    slot.gen = undefined;
+    slot.current = undefined;
+    throw error;
+  }
+}
+
+/**
+ * Poll the generator in `slot`: its return value, or Pending with `slot.current` set.
+ *
+ * @example
+ * ```ts
+ * const slot = { gen: body(), current: undefined };
+ * const out = pollGenerator(slot, cx);
+ * ```
+ *
+ * **Throws**: whatever the generator throws; Error if the generator is done.
+ */
+export function pollGenerator<T>(slot: GeneratorSlot<T>, cx: Context): Poll<T> {
+  const gen = slot.gen;
+  if (gen === undefined) throw new Error("a generator future was polled after it completed");
+  const current = slot.current;
+  let next: Step<T>;
+  if (current === undefined) {
+    next = step(slot, gen, false, undefined);
+  } else {
+    let out: unknown;
+    try {
+      out = current.poll(cx);
+    } catch (error) {
+      slot.current = undefined;
+      return run(slot, gen, cx, step(slot, gen, true, error));
+    }
+    if (out === Pending) return Pending;
+    slot.current = undefined;
+    next = step(slot, gen, false, out);
+  }
+  return run(slot, gen, cx, next);
+}
+
+function run<T>(slot: GeneratorSlot<T>, gen: Generator<unknown, T, unknown>, cx: Context, next: Step<T>): Poll<T> {
+  for (;;) {
+    if (next.done) {
+      slot.gen = undefined;
+      return next.value;
+    }
+    const future = next.value;
+    if (!isFuture(future)) {
+      next = step(slot, gen, true, yieldedNonFuture(future));
+      continue;
+    }
+    let out: unknown;
+    try {
+      out = future.poll(cx);
+    } catch (error) {
+      next = step(slot, gen, true, error);
+      continue;
+    }
+    if (out === Pending) {
+      slot.current = future;
+      return Pending;
+    }
+    next = step(slot, gen, false, out);
+  }
+}
+
+function yieldedNonFuture(value: unknown): TypeError {
+  const what =
+    value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function"
+      ? "a promise: wrap it with fromPromise() and yield* that"
+      : value === null
+        ? "null"
+        : typeof value;
+  return new TypeError(`a tokio-ts generator must \`yield*\` futures, but it yielded ${what}`);
+}
+
+/**
+ * Drop the generator: `return()` at its suspension point, so its `finally` blocks run; futures
+ * they yield are dropped unpolled. Idempotent.
+ *
+ * **Throws**: whatever a `finally` block throws.
+ */
+export function dropGenerator<T>(slot: GeneratorSlot<T>): void {
+  const gen = slot.gen;
+  if (gen === undefined) return;
+  slot.gen = undefined;
+  for (;;) {
+    const current = slot.current;
+    slot.current = undefined;
+    current?.cancel();
+    const next = gen.return(undefined as T);
+    if (next.done) return;
+    if (isFuture(next.value)) slot.current = next.value;
+  }
+}
+
+/**
+ * Begin a graceful cancellation: `return()` at the suspension point. True if the generator has
+ * unwound; false if a `finally` block yielded a future, which is now `slot.current`: keep
+ * polling until the generator completes (its return value is then meaningless).
+ *
+ * **Throws**: whatever a `finally` block throws.
+ */
+export function beginCancelGenerator<T>(slot: GeneratorSlot<T>): boolean {
+  const gen = slot.gen;
+  if (gen === undefined) return true;
+  const current = slot.current;
+  slot.current = undefined;
+  current?.cancel();
+  let next: Step<T>;
+  try {
+    next = gen.return(undefined as T);
+  } catch (error) {
+    slot.gen = undefined;
+    throw error;
+  }
+  if (next.done) {
+    slot.gen = undefined;
+    return true;
+  }
+  if (!isFuture(next.value)) {
+    dropGenerator(slot);
+    return true;
+  }
+  slot.current = next.value;
+  return false;
+}
