@@ -28,6 +28,7 @@ import {
   beginCancel,
   beginCancelGenerator,
   BUDGET,
+  CancelledError,
   Context,
   ContextError,
   enterFrame,
@@ -106,6 +107,8 @@ export class Scheduler implements DriverHost {
   readonly #drainFromMicrotask = (): void => this.#onDrain(false);
   readonly #drainFromHost = (): void => this.#onDrain(true);
   readonly #parkFromHost = (): void => this.#onPark();
+  #reportScheduled = false;
+  readonly #reportFromHost = (): void => this.#report();
 
   constructor(config: SchedulerConfig) {
     this.config = config;
@@ -285,7 +288,12 @@ export class Scheduler implements DriverHost {
     enterFrame(null);
     this.#current = undefined;
     state = task.state;
-    if (threw) this.#complete(task, true, JoinError.panic(task.id, error));
+    if (threw) {
+      // An async body that lets the cancellation error of its abort escape was cancelled, not
+      // a panic; anything else thrown, even while cancelling, is a panic.
+      const cancelled = (state & CANCELLING) !== 0 && error instanceof CancelledError;
+      this.#complete(task, true, cancelled ? JoinError.cancelled(task.id) : JoinError.panic(task.id, error));
+    }
     else if (out !== Pending) {
       if ((state & CANCELLING) !== 0) this.#complete(task, true, JoinError.cancelled(task.id));
       else this.#complete(task, false, out);
@@ -320,8 +328,19 @@ export class Scheduler implements DriverHost {
     }
   }
 
+  /**
+   * Report the tasks that threw while nobody had joined them — from a host callback, once every
+   * pending microtask has run, because an `await handle` reaches the task only after a
+   * microtask hop or two (the same grace Node gives an unhandled rejection).
+   */
   #reportUnhandled(): void {
-    if (this.#unreported.length === 0) return;
+    if (this.#unreported.length === 0 || this.#reportScheduled) return;
+    this.#reportScheduled = true;
+    setImmediate(this.#reportFromHost);
+  }
+
+  #report(): void {
+    this.#reportScheduled = false;
     const tasks = this.#unreported;
     this.#unreported = [];
     for (const task of tasks) {

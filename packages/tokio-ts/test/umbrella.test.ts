@@ -1,0 +1,86 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as core from "@tokio-ts/core";
+import * as runtime from "@tokio-ts/runtime";
+import * as umbrella from "tokio-ts";
+import * as umbrellaCore from "tokio-ts/core";
+import * as umbrellaRuntime from "tokio-ts/runtime";
+import { Builder, JoinSet, spawn, taskLocal, yieldNow } from "tokio-ts";
+
+/** The exported runtime values of a module namespace, by name. */
+function valueNames(ns: object): string[] {
+  return Object.keys(ns).sort();
+}
+
+test("tokio-ts/core exports exactly the values of @tokio-ts/core, as the same objects", () => {
+  assert.equal(valueNames(umbrellaCore), valueNames(core));
+  for (const name of valueNames(core)) {
+    assert.ok(
+      (umbrellaCore as Record<string, unknown>)[name] === (core as Record<string, unknown>)[name],
+      `tokio-ts/core.${name} is not @tokio-ts/core.${name}`,
+    );
+  }
+});
+
+test("tokio-ts/runtime exports exactly the values of @tokio-ts/runtime, as the same objects", () => {
+  assert.equal(valueNames(umbrellaRuntime), valueNames(runtime));
+  for (const name of valueNames(runtime)) {
+    assert.ok(
+      (umbrellaRuntime as Record<string, unknown>)[name] === (runtime as Record<string, unknown>)[name],
+      `tokio-ts/runtime.${name} is not @tokio-ts/runtime.${name}`,
+    );
+  }
+});
+
+test("tokio-ts exports the union of core and runtime, as the same objects", () => {
+  const union = [...new Set([...valueNames(core), ...valueNames(runtime)])].sort();
+  assert.equal(valueNames(umbrella), union);
+  assert.is(umbrella.Builder, runtime.Builder);
+  assert.is(umbrella.JoinSet, runtime.JoinSet);
+  assert.is(umbrella.spawn, runtime.spawn);
+  assert.is(umbrella.Future, core.Future);
+  assert.is(umbrella.Pending, core.Pending);
+  assert.is(umbrella.intoFuture, core.intoFuture);
+});
+
+test("the internals stay closed: tokio-ts/internal/* does not resolve", async () => {
+  const specifier = "tokio-ts/internal/anything";
+  try {
+    await import(specifier);
+    assert.unreachable("tokio-ts/internal/* resolved");
+  } catch (error) {
+    assert.is((error as { code?: string }).code, "ERR_PACKAGE_PATH_NOT_EXPORTED");
+  }
+});
+
+test("a runtime built through the umbrella runs generator and async tasks", async () => {
+  const rt = Builder.newCurrentThread().build();
+  const REQUEST = taskLocal<string>("REQUEST");
+  try {
+    const out = await rt.blockOn(function* () {
+      const gen = spawn(function* () {
+        yield* yieldNow();
+        return 20;
+      });
+      const set = new JoinSet<number>();
+      set.spawn(async () => 1);
+      set.spawn(async () => 1);
+      const ones = yield* set.joinAll();
+      const tagged = yield* REQUEST.scope("req-7", function* () {
+        yield* yieldNow();
+        return REQUEST.get();
+      });
+      return { sum: (yield* gen) + ones.length, tagged };
+    });
+    assert.equal(out, { sum: 22, tagged: "req-7" });
+    // A JoinHandle is a future of core's own Future class, whichever path it was imported by.
+    const handle = rt.spawn(async () => "hi");
+    assert.ok(handle instanceof umbrella.Future);
+    assert.ok(handle instanceof core.Future);
+    assert.is(await handle, "hi");
+  } finally {
+    await rt.shutdownTimeout(1000);
+  }
+});
+
+test.run();
