@@ -17,7 +17,7 @@ import { beginCancelGenerator, dropGenerator, pollGenerator, type GeneratorSlot 
 import { driveFuture, driveStandalone } from "./internal/drive.js";
 
 /** A generator function usable as a body: `function* () { … return value }`. */
-export type GeneratorBody<T> = () => Generator<unknown, T, any>;
+export type GeneratorBody<T> = (signal: AbortSignal) => Generator<unknown, T, any>;
 /** An async (or plain) function usable as a body; it may take the task's `AbortSignal`. */
 export type AsyncBody<T> = (signal: AbortSignal) => PromiseLike<T> | T;
 /** Everything {@link intoFuture} accepts. */
@@ -34,9 +34,14 @@ export function isGeneratorFunction(fn: unknown): fn is GeneratorBody<unknown> {
 // ---------------------------------------------------------------------------------------------
 // Generators
 
-/** A generator function or object as a future; the generator is created at the first poll. */
+/**
+ * A generator function or object as a future; the generator is created at the first poll. A
+ * generator function that declares a parameter receives an `AbortSignal`, aborted (with
+ * {@link CancelledError}) when the future is dropped or its cancellation begins.
+ */
 class GeneratorFuture<T> extends Future<T> implements GeneratorSlot<T> {
   #factory: GeneratorBody<T> | undefined;
+  #controller: AbortController | undefined = undefined;
   gen: Generator<unknown, T, unknown> | undefined;
   current: Future<unknown> | undefined = undefined;
 
@@ -50,18 +55,28 @@ class GeneratorFuture<T> extends Future<T> implements GeneratorSlot<T> {
     const factory = this.#factory;
     if (factory !== undefined) {
       this.#factory = undefined;
-      this.gen = factory();
+      let signal: AbortSignal | undefined;
+      if (factory.length > 0) signal = (this.#controller = new AbortController()).signal;
+      this.gen = factory(signal!);
     }
     return pollGenerator(this, cx);
   }
 
+  #abortSignal(taskId?: number): void {
+    const controller = this.#controller;
+    this.#controller = undefined;
+    controller?.abort(new CancelledError(taskId));
+  }
+
   override cancel(): void {
     this.#factory = undefined;
+    this.#abortSignal();
     dropGenerator(this);
   }
 
-  beginCancel(): boolean {
+  beginCancel(taskId?: number): boolean {
     this.#factory = undefined;
+    this.#abortSignal(taskId);
     return beginCancelGenerator(this);
   }
 }
@@ -454,7 +469,7 @@ export function intoFuture<T>(body: IntoFuture<T>): Future<T> {
  * For executors implementing abort.
  */
 export function beginCancel(future: Future<unknown>, taskId?: number): boolean {
-  if (future instanceof GeneratorFuture) return future.beginCancel();
+  if (future instanceof GeneratorFuture) return future.beginCancel(taskId);
   if (future instanceof AsyncFuture) return future.beginCancel(taskId);
   future.cancel();
   return true;

@@ -67,7 +67,7 @@ export class Handle {
   }
 
   /** Spawn a task on this runtime; see {@link spawn}. */
-  spawn<T>(body: () => Generator<unknown, T, any>): JoinHandle<T>;
+  spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): JoinHandle<T>;
   spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
   spawn<T>(body: Future<T>): JoinHandle<T>;
   spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
@@ -75,7 +75,7 @@ export class Handle {
   }
 
   /** Run `body` as a task and resolve with its output; see {@link Runtime.blockOn}. */
-  blockOn<T>(body: () => Generator<unknown, T, any>): Promise<T>;
+  blockOn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): Promise<T>;
   blockOn<R>(body: (signal: AbortSignal) => R): Promise<Awaited<R>>;
   blockOn<T>(body: Future<T>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T> {

@@ -44,7 +44,7 @@ export class JoinSet<T> implements Disposable, TaskOwner {
    *
    * **Throws**: as {@link spawn}.
    */
-  spawn(body: () => Generator<unknown, T, any>): AbortHandle;
+  spawn(body: (signal: AbortSignal) => Generator<unknown, T, any>): AbortHandle;
   spawn(body: (signal: AbortSignal) => T | PromiseLike<T>): AbortHandle;
   spawn(body: Future<T>): AbortHandle;
   spawn(body: SpawnBody<T>): AbortHandle {

@@ -52,7 +52,7 @@ export class Runtime implements AsyncDisposable {
    * **Throws** (rejects): the body's error; a cancelled JoinError if the runtime shuts down
    * first; ContextError if it is already shut down.
    */
-  blockOn<T>(body: () => Generator<unknown, T, any>): Promise<T>;
+  blockOn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): Promise<T>;
   blockOn<R>(body: (signal: AbortSignal) => R): Promise<Awaited<R>>;
   blockOn<T>(body: Future<T>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T> {
@@ -67,7 +67,7 @@ export class Runtime implements AsyncDisposable {
    * const h = rt.spawn(async () => 42);
    * ```
    */
-  spawn<T>(body: () => Generator<unknown, T, any>): JoinHandle<T>;
+  spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): JoinHandle<T>;
   spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
   spawn<T>(body: Future<T>): JoinHandle<T>;
   spawn<T>(body: SpawnBody<T>): JoinHandle<T> {

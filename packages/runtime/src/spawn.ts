@@ -13,7 +13,8 @@ export type SpawnBody<T> = GeneratorBody<T> | AsyncBody<T> | Future<T>;
  * concurrently with the caller; it does not start before the caller yields.
  *
  * - A **generator function** (`function* () { … yield* fut … }`) is exactly cancellable: abort
- *   resumes it with `return()` at its suspension point, so its `finally` blocks run.
+ *   resumes it with `return()` at its suspension point, so its `finally` blocks run. If it
+ *   declares a parameter it receives an `AbortSignal` too, for foreign APIs.
  * - An **async function** receives an `AbortSignal` (if it declares a parameter); on abort its
  *   pending await of a tokio-ts future rejects with {@link CancelledError}, and so does every
  *   later one. A `finally` block that needs to await cleanup must use plain promises (or spawn a
@@ -35,7 +36,7 @@ export type SpawnBody<T> = GeneratorBody<T> | AsyncBody<T> | Future<T>;
  * **Throws**: ContextError "spawn() needs a runtime, but no runtime is running: call this
  * inside main() or Runtime.blockOn()"; TypeError for a body of another kind.
  */
-export function spawn<T>(body: () => Generator<unknown, T, any>): JoinHandle<T>;
+export function spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): JoinHandle<T>;
 export function spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
 export function spawn<T>(body: Future<T>): JoinHandle<T>;
 export function spawn<T>(body: SpawnBody<T>): JoinHandle<T> {

@@ -153,12 +153,13 @@ export class Scheduler implements DriverHost {
 
   /**
    * Spawn `body`. Generator bodies are kept inline in the task (creating the generator object
-   * runs no user code, so it is done now); everything else becomes a future.
+   * runs no user code, so it is done now) unless they take the `AbortSignal` parameter;
+   * everything else becomes a future.
    */
   spawn<T>(body: IntoFuture<T>): Task<T> {
     let future: Future<T> | undefined;
     let gen: Generator<unknown, T, unknown> | undefined;
-    if (isGeneratorFunction(body)) gen = (body as () => Generator<unknown, T, unknown>)();
+    if (isGeneratorFunction(body) && body.length === 0) gen = (body as () => Generator<unknown, T, unknown>)();
     else if (isGeneratorObject(body)) gen = body;
     else future = intoFuture(body);
     const task = new Task(this, future, gen);

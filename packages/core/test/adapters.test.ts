@@ -1,0 +1,431 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  CancelledError,
+  Context,
+  fromAsync,
+  fromGenerator,
+  fromPromise,
+  Future,
+  intoFuture,
+  isGeneratorFunction,
+  pending,
+  Pending,
+  pollFn,
+  ready,
+  toPromise,
+  type Waker,
+} from "../src/index.js";
+import { handPoll, settle } from "./helpers.js";
+
+/** A leaf that is pending until `fire()`, and records its cancellation. */
+class Trigger<T> extends Future<T> {
+  waker: Waker | undefined;
+  value: T | undefined;
+  fired = false;
+  cancelled = 0;
+  override poll(cx: Context) {
+    if (this.fired) return this.value as T;
+    this.waker = cx.waker;
+    return Pending;
+  }
+  override cancel(): void {
+    this.cancelled++;
+    this.waker = undefined;
+  }
+  fire(value: T): void {
+    this.fired = true;
+    this.value = value;
+    this.waker?.wake();
+  }
+}
+
+// ---- fromGenerator ----------------------------------------------------------------------------
+
+test("fromGenerator does not call the body before the first poll", () => {
+  let called = false;
+  const fut = fromGenerator(function* () {
+    called = true;
+    return 1;
+  });
+  assert.not.ok(called);
+  assert.is(handPoll(fut).poll(), 1);
+  assert.ok(called);
+});
+
+test("fromGenerator resumes the generator with each yielded future's output", () => {
+  const t = new Trigger<number>();
+  const fut = fromGenerator(function* () {
+    const a = yield* ready(1);
+    const b = yield* t;
+    return a + b;
+  });
+  const { waker, poll } = handPoll(fut);
+  assert.is(poll(), Pending);
+  t.fire(41);
+  assert.is(waker.count, 1);
+  assert.is(poll(), 42);
+});
+
+test("fromGenerator throws a yielded future's error into the generator at its yield", () => {
+  const fut = fromGenerator(function* () {
+    try {
+      yield* pollFn(() => {
+        throw new Error("leaf failed");
+      });
+      return "not reached";
+    } catch (error) {
+      return `caught ${(error as Error).message}`;
+    }
+  });
+  assert.is(handPoll(fut).poll(), "caught leaf failed");
+});
+
+test("fromGenerator rethrows an error the generator does not catch", () => {
+  const fut = fromGenerator(function* () {
+    yield* ready(0);
+    throw new RangeError("bad");
+  });
+  assert.throws(() => handPoll(fut).poll(), (e: unknown) => e instanceof RangeError);
+});
+
+test("fromGenerator accepts a generator object", () => {
+  function* body() {
+    return (yield* ready(2)) * 3;
+  }
+  assert.is(handPoll(fromGenerator(body())).poll(), 6);
+});
+
+test("dropping a suspended generator future runs its finally blocks", () => {
+  const log: string[] = [];
+  const fut = fromGenerator(function* () {
+    try {
+      yield* pending();
+    } finally {
+      log.push("finally");
+    }
+  });
+  assert.is(handPoll(fut).poll(), Pending);
+  fut.cancel();
+  assert.equal(log, ["finally"]);
+});
+
+test("dropping a suspended generator future cancels the future it was waiting on", () => {
+  const t = new Trigger<number>();
+  const fut = fromGenerator(function* () {
+    return yield* t;
+  });
+  handPoll(fut).poll();
+  fut.cancel();
+  assert.is(t.cancelled, 1);
+});
+
+test("dropping a generator future before its first poll never runs its body", () => {
+  let called = false;
+  const fut = fromGenerator(function* () {
+    called = true;
+    yield* pending();
+  });
+  fut.cancel();
+  assert.not.ok(called);
+});
+
+test("dropping a generator future drops futures its finally yields without polling them", () => {
+  let polled = false;
+  const fut = fromGenerator(function* () {
+    try {
+      yield* pending();
+    } finally {
+      yield* pollFn(() => {
+        polled = true;
+        return 1;
+      });
+    }
+  });
+  handPoll(fut).poll();
+  fut.cancel();
+  assert.not.ok(polled);
+});
+
+test("a generator that yields a promise gets a TypeError telling it to use fromPromise", () => {
+  const fut = fromGenerator(function* () {
+    try {
+      yield Promise.resolve(1);
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  });
+  const error = handPoll(fut).poll() as Error;
+  assert.instance(error, TypeError);
+  assert.match(error.message, "wrap it with fromPromise()");
+});
+
+test("polling a generator future after it completed throws", () => {
+  const fut = fromGenerator(function* () {
+    return 1;
+  });
+  const { poll } = handPoll(fut);
+  poll();
+  assert.throws(() => poll(), /polled after it completed/);
+});
+
+// ---- fromAsync ----------------------------------------------------------------------------------
+
+test("fromAsync calls the function at the first poll, not before", () => {
+  let called = 0;
+  const fut = fromAsync(async () => {
+    called++;
+    return 1;
+  });
+  assert.is(called, 0);
+  handPoll(fut).poll();
+  assert.is(called, 1);
+});
+
+test("fromAsync resolves with the function's result and wakes its poller", async () => {
+  const fut = fromAsync(async () => {
+    await Promise.resolve();
+    return "done";
+  });
+  const { waker, poll } = handPoll(fut);
+  assert.is(poll(), Pending);
+  await settle();
+  assert.ok(waker.count >= 1);
+  assert.is(poll(), "done");
+});
+
+test("fromAsync throws the function's rejection from poll", async () => {
+  const fut = fromAsync(async () => {
+    throw new Error("async failure");
+  });
+  const { poll } = handPoll(fut);
+  assert.is(poll(), Pending);
+  await settle();
+  assert.throws(() => poll(), /async failure/);
+});
+
+test("fromAsync of a plain function resolves at the first poll", () => {
+  assert.is(handPoll(fromAsync(() => 5)).poll(), 5);
+});
+
+test("an await of a future inside fromAsync is polled by the outer poller", async () => {
+  const t = new Trigger<number>();
+  const fut = fromAsync(async () => (await t) + 1);
+  const { waker, poll } = handPoll(fut);
+  assert.is(poll(), Pending);
+  await settle(); // `await thenable` calls then() from a microtask
+  assert.is(waker.count, 1, "the await registered with the async future and asked for a poll");
+  assert.is(poll(), Pending);
+  assert.ok(t.waker !== undefined, "the trigger was polled with the outer context");
+  t.fire(41);
+  assert.is(poll(), Pending, "the await resolves, the function continues on the microtask queue");
+  await settle();
+  assert.is(poll(), 42);
+});
+
+test("dropping a fromAsync future rejects its pending await with CancelledError and cancels the awaited future", async () => {
+  const t = new Trigger<number>();
+  let caught: unknown;
+  const fut = fromAsync(async () => {
+    try {
+      await t;
+    } catch (error) {
+      caught = error;
+    }
+  });
+  const { poll } = handPoll(fut);
+  poll();
+  await settle();
+  poll();
+  assert.ok(t.waker !== undefined, "the await is pending on the trigger");
+  fut.cancel();
+  await settle();
+  assert.instance(caught, CancelledError);
+  assert.is(t.cancelled, 1);
+});
+
+test("dropping a fromAsync future aborts the signal it gave the function, with a CancelledError reason", () => {
+  let signal: AbortSignal | undefined;
+  const fut = fromAsync(async (s) => {
+    signal = s;
+    await pending();
+  });
+  handPoll(fut).poll();
+  assert.ok(signal !== undefined);
+  assert.not.ok(signal!.aborted);
+  fut.cancel();
+  assert.ok(signal!.aborted);
+  assert.instance(signal!.reason, CancelledError);
+});
+
+test("dropping a fromAsync future before its first poll never calls the function", () => {
+  let called = false;
+  const fut = fromAsync(async () => {
+    called = true;
+  });
+  fut.cancel();
+  assert.not.ok(called);
+});
+
+// ---- fromPromise / toPromise ----------------------------------------------------------------
+
+test("fromPromise resolves with the promise's value and wakes its poller", async () => {
+  const fut = fromPromise(Promise.resolve("value"));
+  const { waker, poll } = handPoll(fut);
+  assert.is(poll(), Pending);
+  await settle();
+  assert.is(waker.count, 1);
+  assert.is(poll(), "value");
+});
+
+test("fromPromise throws the promise's rejection from poll", async () => {
+  const fut = fromPromise(Promise.reject(new Error("rejected")));
+  const { poll } = handPoll(fut);
+  poll();
+  await settle();
+  assert.throws(() => poll(), /rejected/);
+});
+
+test("fromPromise with a function calls it lazily at the first poll", () => {
+  let calls = 0;
+  const fut = fromPromise(() => {
+    calls++;
+    return Promise.resolve(1);
+  });
+  assert.is(calls, 0);
+  const { poll } = handPoll(fut);
+  poll();
+  poll();
+  assert.is(calls, 1);
+});
+
+test("a dropped fromPromise future does not wake its poller when the promise settles", async () => {
+  let resolve!: (v: number) => void;
+  const fut = fromPromise(new Promise<number>((r) => (resolve = r)));
+  const { waker, poll } = handPoll(fut);
+  poll();
+  fut.cancel();
+  resolve(1);
+  await settle();
+  assert.is(waker.count, 0);
+});
+
+test("toPromise resolves with the future's output", async () => {
+  const out = await toPromise(
+    fromGenerator(function* () {
+      return (yield* ready(1)) + 1;
+    }),
+  );
+  assert.is(out, 2);
+});
+
+test("toPromise rejects with the future's error", async () => {
+  try {
+    await toPromise(
+      pollFn(() => {
+        throw new Error("nope");
+      }),
+    );
+    assert.unreachable("should reject");
+  } catch (error) {
+    assert.is((error as Error).message, "nope");
+  }
+});
+
+// ---- ready / pending / pollFn ------------------------------------------------------------------
+
+test("ready is ready at every poll with its value", () => {
+  const { poll } = handPoll(ready("x"));
+  assert.is(poll(), "x");
+});
+
+test("pending is always Pending and never wakes", () => {
+  const { waker, poll } = handPoll(pending());
+  assert.is(poll(), Pending);
+  assert.is(poll(), Pending);
+  assert.is(waker.count, 0);
+});
+
+test("pollFn polls with the given function and calls the cancel hook on drop", () => {
+  let n = 0;
+  let cancelled = 0;
+  const fut = pollFn(
+    (cx) => {
+      if (++n < 3) {
+        cx.waker.wake();
+        return Pending;
+      }
+      return n;
+    },
+    () => cancelled++,
+  );
+  const { waker, poll } = handPoll(fut);
+  assert.is(poll(), Pending);
+  assert.is(poll(), Pending);
+  assert.is(poll(), 3);
+  assert.is(waker.count, 2);
+  fut.cancel();
+  assert.is(cancelled, 1);
+});
+
+// ---- intoFuture --------------------------------------------------------------------------------
+
+test("intoFuture returns a future as is", () => {
+  const fut = ready(1);
+  assert.is(intoFuture(fut), fut);
+});
+
+test("intoFuture turns a generator function into a generator future", () => {
+  const fut = intoFuture(function* () {
+    return yield* ready(3);
+  });
+  assert.is(handPoll(fut).poll(), 3);
+});
+
+test("intoFuture turns a generator object into a future", () => {
+  function* body() {
+    return 4;
+  }
+  assert.is(handPoll(intoFuture(body())).poll(), 4);
+});
+
+test("intoFuture turns an async function into a lazy future", () => {
+  let called = false;
+  const fut = intoFuture(() => {
+    called = true;
+    return 5;
+  });
+  assert.not.ok(called);
+  assert.is(handPoll(fut).poll(), 5);
+});
+
+test("intoFuture throws a TypeError naming what it got for a non-body", () => {
+  for (const [bad, name] of [
+    [42, "number"],
+    [null, "null"],
+    ["str", "string"],
+    [{}, "object"],
+  ] as const) {
+    assert.throws(
+      () => intoFuture(bad as never),
+      (e: unknown) => e instanceof TypeError && e.message === `body: expected a future, a generator function or an async function, got ${name}`,
+      `for ${String(bad)}`,
+    );
+  }
+});
+
+test("intoFuture rejects async generator functions with a TypeError", () => {
+  assert.throws(
+    () => intoFuture((async function* () {}) as never),
+    (e: unknown) => e instanceof TypeError && /async generator functions are not supported/.test(e.message),
+  );
+});
+
+test("isGeneratorFunction tells function* from other functions", () => {
+  assert.ok(isGeneratorFunction(function* () {}));
+  assert.not.ok(isGeneratorFunction(async () => {}));
+  assert.not.ok(isGeneratorFunction(() => {}));
+});
+
+test.run();

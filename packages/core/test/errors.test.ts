@@ -1,0 +1,76 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { CancelledError, ContextError, currentDriverHost, DriverKey, TokioError } from "../src/index.js";
+
+test("TokioError keeps its code and message and is an Error", () => {
+  const error = new TokioError("ERR_X", "something");
+  assert.instance(error, Error);
+  assert.is(error.code, "ERR_X");
+  assert.is(error.message, "something");
+  assert.is(error.name, "TokioError");
+});
+
+test("a subclass of TokioError is named after its class", () => {
+  class MyError extends TokioError {}
+  assert.is(new MyError("ERR_MINE", "m").name, "MyError");
+});
+
+test("TokioError keeps the cause it was given", () => {
+  const cause = new Error("root");
+  assert.is(new TokioError("ERR_X", "x", { cause }).cause, cause);
+});
+
+test("ContextError.noRuntime names the caller and says how to fix it", () => {
+  const error = ContextError.noRuntime("spawn()");
+  assert.instance(error, TokioError);
+  assert.is(error.name, "ContextError");
+  assert.is(error.code, "ERR_NO_RUNTIME");
+  assert.is(error.message, "spawn() needs a runtime, but no runtime is running: call this inside main() or Runtime.blockOn()");
+});
+
+test("ContextError.disabled names the feature and the builder call", () => {
+  const error = ContextError.disabled("timers", "enableTime()");
+  assert.is(error.code, "ERR_DRIVER_DISABLED");
+  assert.is(error.message, "timers are disabled: build the runtime with enableTime()");
+});
+
+test("ContextError.shutdown says the runtime has been shut down", () => {
+  const error = ContextError.shutdown("blockOn()");
+  assert.is(error.code, "ERR_RUNTIME_SHUTDOWN");
+  assert.is(error.message, "blockOn(): the runtime has been shut down");
+});
+
+test("CancelledError names the task when its id is known", () => {
+  const error = new CancelledError(7);
+  assert.is(error.name, "CancelledError");
+  assert.is(error.code, "ERR_CANCELLED");
+  assert.is(error.taskId, 7);
+  assert.is(error.message, "task 7 was cancelled");
+});
+
+test("CancelledError without an id has a generic message", () => {
+  const error = new CancelledError();
+  assert.is(error.taskId, undefined);
+  assert.is(error.message, "the task was cancelled");
+});
+
+test("DriverKey.disabledError is the ContextError naming its feature and enable call", () => {
+  const key = new DriverKey("fake", "fakes", 'enableDriver("fake")', () => ({ shutdown() {} }));
+  const error = key.disabledError();
+  assert.instance(error, ContextError);
+  assert.is(error.code, "ERR_DRIVER_DISABLED");
+  assert.is(error.message, 'fakes are disabled: build the runtime with enableDriver("fake")');
+});
+
+test("currentDriverHost outside any task throws ERR_NO_RUNTIME naming the caller", () => {
+  try {
+    currentDriverHost("sleep()");
+    assert.unreachable("should throw");
+  } catch (error) {
+    assert.instance(error, ContextError);
+    assert.is((error as ContextError).code, "ERR_NO_RUNTIME");
+    assert.match((error as Error).message, /^sleep\(\) needs a runtime, but no runtime is running/);
+  }
+});
+
+test.run();

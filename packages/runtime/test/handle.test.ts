@@ -1,0 +1,160 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { ContextError, DriverKey, Future, Pending, type Context, type Driver, type DriverHost, type Waker } from "@tokio-ts/core";
+import { Builder, Handle, spawn, yieldNow } from "../src/index.js";
+import { hostTurn, withRuntime } from "./helpers.js";
+
+/** A fake driver: like a paused clock, `park()` fires the pending event when the runtime idles. */
+class FakeDriver implements Driver {
+  parkOnIdle: boolean;
+  parkCalls = 0;
+  shutdownCalls = 0;
+  waiter: Waker | undefined = undefined;
+  fired = false;
+
+  constructor(
+    readonly host: DriverHost,
+    parkOnIdle: boolean,
+  ) {
+    this.parkOnIdle = parkOnIdle;
+  }
+
+  park(): boolean {
+    this.parkCalls++;
+    const waiter = this.waiter;
+    if (waiter === undefined) return false;
+    this.waiter = undefined;
+    this.fired = true;
+    waiter.wake();
+    return true;
+  }
+
+  shutdown(): void {
+    this.shutdownCalls++;
+  }
+}
+
+/** A resource of the fake driver: ready once the driver fired. */
+class FakeEvent extends Future<string> {
+  constructor(private readonly driver: FakeDriver) {
+    super();
+  }
+  override poll(cx: Context) {
+    if (this.driver.fired) return "fired by park()";
+    this.driver.waiter = cx.waker;
+    return Pending;
+  }
+  override cancel(): void {
+    this.driver.waiter = undefined;
+  }
+}
+
+function fakeKey(parkOnIdle: boolean) {
+  let created = 0;
+  const key = new DriverKey("fake", "fakes", 'enableDriver("fake")', (host) => {
+    created++;
+    return new FakeDriver(host, parkOnIdle);
+  });
+  return { key, created: () => created };
+}
+
+test("a driver that is not enabled throws ContextError naming the builder call", async () => {
+  const { key } = fakeKey(false);
+  const error = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      try {
+        Handle.current().driver(key);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    }),
+  );
+  assert.instance(error, ContextError);
+  assert.is((error as ContextError).code, "ERR_DRIVER_DISABLED");
+  assert.is((error as Error).message, 'fakes are disabled: build the runtime with enableDriver("fake")');
+});
+
+test("an enabled driver is created once, on first use, with the runtime as host", async () => {
+  const { key, created } = fakeKey(false);
+  const { same, hostOk } = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const a = Handle.current().driver(key);
+        const b = Handle.current().driver(key);
+        return { same: a === b, hostOk: a.host.isEnabled(key) && a.host.driverOptions.startPaused === false };
+      }),
+    Builder.newCurrentThread().enableDriver("fake"),
+  );
+  assert.ok(same);
+  assert.ok(hostOk);
+  assert.is(created(), 1);
+});
+
+test("a driver is not created unless a resource asks for it", async () => {
+  const { created } = fakeKey(true);
+  await withRuntime((rt) => rt.blockOn(yieldNow()), Builder.newCurrentThread().enableDriver("fake"));
+  assert.is(created(), 0);
+});
+
+test("park() is called when the runtime is idle and the driver sets parkOnIdle", async () => {
+  const { key } = fakeKey(true);
+  let driver: FakeDriver | undefined;
+  const out = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        driver = Handle.current().driver(key);
+        return yield* new FakeEvent(driver);
+      }),
+    Builder.newCurrentThread().enableDriver("fake"),
+  );
+  assert.is(out, "fired by park()");
+  assert.ok(driver!.parkCalls >= 1);
+});
+
+test("park() is not called while the driver does not set parkOnIdle", async () => {
+  const { key } = fakeKey(false);
+  await withRuntime(async (rt) => {
+    const driver = await rt.blockOn(function* () {
+      const driver = Handle.current().driver(key);
+      spawn(new FakeEvent(driver));
+      yield* yieldNow();
+      return { driver };
+    });
+    for (let i = 0; i < 5; i++) await hostTurn();
+    assert.is(driver.driver.parkCalls, 0);
+    assert.not.ok(driver.driver.fired);
+  }, Builder.newCurrentThread().enableDriver("fake"));
+});
+
+test("driver shutdown() is called once when the runtime shuts down", async () => {
+  const { key } = fakeKey(false);
+  const rt = Builder.newCurrentThread().enableDriver("fake").build();
+  const { driver } = await rt.blockOn(function* () {
+    return { driver: Handle.current().driver(key) };
+  });
+  assert.is(driver.shutdownCalls, 0);
+  await rt.shutdownTimeout(0);
+  assert.is(driver.shutdownCalls, 1);
+  await rt.shutdownTimeout(0);
+  assert.is(driver.shutdownCalls, 1, "a second shutdown does not shut the drivers down again");
+});
+
+test("a driver asked for after shutdown throws ContextError ERR_RUNTIME_SHUTDOWN", async () => {
+  const { key } = fakeKey(false);
+  const rt = Builder.newCurrentThread().enableDriver("fake").build();
+  const handle = rt.handle();
+  await rt.shutdownTimeout(0);
+  assert.throws(() => handle.driver(key), (e: unknown) => e instanceof ContextError && e.code === "ERR_RUNTIME_SHUTDOWN");
+});
+
+test("randomBelow draws the same numbers for the same seed", async () => {
+  const draw = (seed: number) =>
+    withRuntime((rt) => Array.from({ length: 5 }, () => rt.handle().randomBelow(1000)), Builder.newCurrentThread().rngSeed(seed));
+  const a = await draw(7);
+  const b = await draw(7);
+  assert.equal(a, b);
+  assert.ok(a.every((n) => n >= 0 && n < 1000));
+});
+
+test.run();

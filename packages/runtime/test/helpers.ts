@@ -1,0 +1,75 @@
+/** Small tools shared by the runtime tests (test-util depends on runtime, so it cannot be used here). */
+import { Future, Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { Builder, type Runtime } from "../src/index.js";
+
+/**
+ * A one-bit notification between tasks: `notify()` sets it and wakes the waiter; `wait()` is
+ * ready once it is set, and clears it.
+ */
+export class Flag {
+  #set = false;
+  #waker: Waker | undefined = undefined;
+
+  notify(): void {
+    this.#set = true;
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  wait(): Future<void> {
+    return new FlagWait(this);
+  }
+
+  /** @internal */
+  pollWait(cx: Context): Poll<void> {
+    if (this.#set) {
+      this.#set = false;
+      return undefined;
+    }
+    this.#waker = cx.waker;
+    return Pending;
+  }
+
+  /** @internal */
+  clearWaker(): void {
+    this.#waker = undefined;
+  }
+}
+
+class FlagWait extends Future<void> {
+  constructor(private readonly flag: Flag) {
+    super();
+  }
+  override poll(cx: Context): Poll<void> {
+    return this.flag.pollWait(cx);
+  }
+  override cancel(): void {
+    this.flag.clearWaker();
+  }
+}
+
+/** Build a runtime, run `body` with it, and always shut it down. */
+export async function withRuntime<R>(body: (rt: Runtime) => Promise<R> | R, builder = Builder.newCurrentThread()): Promise<R> {
+  const rt = builder.build();
+  try {
+    return await body(rt);
+  } finally {
+    await rt.shutdownTimeout(Infinity);
+  }
+}
+
+/** One turn of the host event loop (microtasks drain, setImmediate callbacks queued before run). */
+export function hostTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Await `promise` and return what it rejected with; fail if it resolves. */
+export async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection, but the promise resolved");
+}

@@ -1,0 +1,338 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { CancelledError, pending, ready } from "@tokio-ts/core";
+import { JoinError, spawn, yieldNow, type JoinHandle } from "../src/index.js";
+import { Flag, rejection, withRuntime } from "./helpers.js";
+
+test("a task that throws rejects its handle with a panic JoinError keeping the thrown value", async () => {
+  const boom = new Error("boom");
+  const { error, id } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const h = spawn(function* () {
+        yield* yieldNow();
+        throw boom;
+      });
+      try {
+        yield* h;
+      } catch (error) {
+        return { error, id: h.id };
+      }
+      return { error: undefined, id: h.id };
+    }),
+  );
+  assert.instance(error, JoinError);
+  const e = error as JoinError;
+  assert.ok(e.isPanic());
+  assert.not.ok(e.isCancelled());
+  assert.is(e.cause, boom);
+  assert.is(e.id, id);
+  assert.is(e.kind, "panic");
+  assert.is(e.code, "ERR_TASK_PANICKED");
+  assert.is(e.name, "JoinError");
+  assert.is(e.message, `task ${id} panicked with message "boom"`);
+  assert.is(e.intoPanic(), boom);
+});
+
+test("an async task that rejects rejects its handle with a panic JoinError", async () => {
+  const error = await withRuntime((rt) =>
+    rt.blockOn(async () => {
+      const h = spawn(async () => {
+        await Promise.resolve();
+        throw "a string";
+      });
+      return rejection(h);
+    }),
+  );
+  assert.instance(error, JoinError);
+  assert.ok((error as JoinError).isPanic());
+  assert.is((error as JoinError).cause, "a string");
+  assert.match((error as JoinError).message, 'panicked with message "a string"');
+});
+
+test("aborting a task before its first poll means its body never runs", async () => {
+  const { ran, error, id } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      let ran = false;
+      const h = spawn(function* () {
+        ran = true;
+      });
+      h.abort();
+      let error: unknown;
+      try {
+        yield* h;
+      } catch (e) {
+        error = e;
+      }
+      return { ran, error, id: h.id };
+    }),
+  );
+  assert.not.ok(ran);
+  assert.instance(error, JoinError);
+  assert.ok((error as JoinError).isCancelled());
+  assert.is((error as JoinError).code, "ERR_TASK_CANCELLED");
+  assert.is((error as JoinError).message, `task ${id} was cancelled`);
+});
+
+test("aborting an async task before its first poll means its function is never called", async () => {
+  const { called, cancelled } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      let called = false;
+      const h = spawn(async () => {
+        called = true;
+      });
+      h.abort();
+      try {
+        yield* h;
+        return { called, cancelled: false };
+      } catch (e) {
+        return { called, cancelled: (e as JoinError).isCancelled() };
+      }
+    }),
+  );
+  assert.not.ok(called);
+  assert.ok(cancelled);
+});
+
+test("aborting a suspended generator task runs its finally blocks and the handle reports cancelled", async () => {
+  const { log, cancelled } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const log: string[] = [];
+      const h = spawn(function* () {
+        try {
+          log.push("started");
+          yield* pending();
+          log.push("not reached");
+        } finally {
+          log.push("finally");
+        }
+      });
+      yield* yieldNow();
+      h.abort();
+      try {
+        yield* h;
+        return { log, cancelled: false };
+      } catch (e) {
+        return { log, cancelled: (e as JoinError).isCancelled() };
+      }
+    }),
+  );
+  assert.equal(log, ["started", "finally"]);
+  assert.ok(cancelled);
+});
+
+test("a generator's finally block may still await while its task is being aborted", async () => {
+  const log = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const log: string[] = [];
+      const h = spawn(function* () {
+        try {
+          yield* pending();
+        } finally {
+          yield* yieldNow();
+          log.push("cleanup after await");
+        }
+      });
+      yield* yieldNow();
+      h.abort();
+      try {
+        yield* h;
+      } catch (e) {
+        log.push((e as JoinError).isCancelled() ? "cancelled" : "other");
+      }
+      return log;
+    }),
+  );
+  assert.equal(log, ["cleanup after await", "cancelled"]);
+});
+
+test("aborting a completed task has no effect: the handle still gives its output", async () => {
+  const { out, finished } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const h = spawn(function* () {
+        return "finished";
+      });
+      while (!h.isFinished()) yield* yieldNow();
+      h.abort();
+      return { out: yield* h, finished: h.isFinished() };
+    }),
+  );
+  assert.is(out, "finished");
+  assert.ok(finished);
+});
+
+test("aborting an async task rejects its current await with CancelledError and fires its AbortSignal", async () => {
+  const seen = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const seen: { caught?: unknown; aborted?: boolean; reason?: unknown; joined?: unknown } = {};
+      let signalRef: AbortSignal | undefined;
+      const h = spawn(async (signal: AbortSignal) => {
+        signalRef = signal;
+        signal.addEventListener("abort", () => (seen.aborted = true));
+        try {
+          await pending();
+        } catch (e) {
+          seen.caught = e;
+        }
+      });
+      yield* yieldNow();
+      yield* yieldNow();
+      h.abort();
+      try {
+        yield* h;
+      } catch (e) {
+        seen.joined = e;
+      }
+      seen.reason = signalRef?.reason;
+      return seen;
+    }),
+  );
+  assert.instance(seen.caught, CancelledError);
+  assert.is((seen.caught as CancelledError).code, "ERR_CANCELLED");
+  assert.ok(seen.aborted, "the signal fired");
+  assert.instance(seen.reason, CancelledError);
+  assert.instance(seen.joined, JoinError);
+  assert.ok((seen.joined as JoinError).isCancelled());
+});
+
+test("an aborted async task that lets the CancelledError propagate is reported as cancelled, not as a panic", async () => {
+  const error = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const h = spawn(async () => {
+        await pending();
+      });
+      yield* yieldNow();
+      yield* yieldNow();
+      h.abort();
+      try {
+        yield* h;
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    }),
+  );
+  assert.instance(error, JoinError);
+  assert.is((error as JoinError).kind, "cancelled", `got ${(error as Error).message}`);
+});
+
+test("every await of a future after abort in an async task rejects with CancelledError", async () => {
+  const errors = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const errors: unknown[] = [];
+      const h = spawn(async () => {
+        try {
+          await pending();
+        } catch (e) {
+          errors.push(e);
+        }
+        try {
+          await ready(1);
+        } catch (e) {
+          errors.push(e);
+        }
+      });
+      yield* yieldNow();
+      yield* yieldNow();
+      h.abort();
+      try {
+        yield* h;
+      } catch {}
+      return errors;
+    }),
+  );
+  assert.is(errors.length, 2);
+  assert.ok(errors.every((e) => e instanceof CancelledError));
+});
+
+test("isFinished is false while the task runs and true once it completed", async () => {
+  const states = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const flag = new Flag();
+      const h = spawn(function* () {
+        yield* flag.wait();
+      });
+      yield* yieldNow();
+      const before = h.isFinished();
+      flag.notify();
+      yield* h;
+      return [before, h.isFinished()];
+    }),
+  );
+  assert.equal(states, [false, true]);
+});
+
+test("an AbortHandle aborts the task without owning its output", async () => {
+  const { cancelled, sameId } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const h = spawn(function* () {
+        yield* pending();
+      });
+      const abort = h.abortHandle();
+      yield* yieldNow();
+      abort.abort();
+      try {
+        yield* h;
+        return { cancelled: false, sameId: abort.id === h.id };
+      } catch (e) {
+        return { cancelled: (e as JoinError).isCancelled() && abort.isFinished(), sameId: abort.id === h.id };
+      }
+    }),
+  );
+  assert.ok(cancelled);
+  assert.ok(sameId);
+});
+
+test("a completed handle can be awaited again and gives the same output", async () => {
+  const outs = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const h = spawn(function* () {
+        return { n: 1 };
+      });
+      const a = yield* h;
+      const b = yield* h;
+      return [a, b];
+    }),
+  );
+  assert.is(outs[0], outs[1]);
+});
+
+test("two tasks awaiting the same handle are both woken when the task completes", async () => {
+  const outs = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const flag = new Flag();
+      const target: JoinHandle<string> = spawn(function* () {
+        yield* flag.wait();
+        return "shared";
+      });
+      const w1 = spawn(function* () {
+        return yield* target;
+      });
+      const w2 = spawn(function* () {
+        return yield* target;
+      });
+      yield* yieldNow();
+      yield* yieldNow();
+      flag.notify();
+      // Bounded wait instead of joining, so that a lost wake-up fails the test instead of hanging it.
+      for (let i = 0; i < 20 && !(w1.isFinished() && w2.isFinished()); i++) yield* yieldNow();
+      const finished = [w1.isFinished(), w2.isFinished()];
+      w1.abort();
+      w2.abort();
+      return finished;
+    }),
+  );
+  assert.equal(outs, [true, true], "both awaiting tasks completed");
+});
+
+test("task ids are unique across tasks", async () => {
+  const ids = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const hs = [0, 1, 2, 3].map(() => spawn(ready(0)));
+      for (const h of hs) yield* h;
+      return hs.map((h) => h.id);
+    }),
+  );
+  assert.is(new Set(ids).size, 4);
+});
+
+test.run();

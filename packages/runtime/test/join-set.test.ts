@@ -1,0 +1,238 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { ContextError, pending } from "@tokio-ts/core";
+import { JoinError, JoinSet, yieldNow } from "../src/index.js";
+import { withRuntime } from "./helpers.js";
+
+/** A task that yields `n` times, then returns `value`. */
+function after<T>(n: number, value: T) {
+  return function* () {
+    for (let i = 0; i < n; i++) yield* yieldNow();
+    return value;
+  };
+}
+
+test("joinNext gives outputs in completion order, not spawn order", async () => {
+  const order = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<string>();
+      set.spawn(after(5, "slow"));
+      set.spawn(after(0, "fast"));
+      set.spawn(after(2, "medium"));
+      const order: string[] = [];
+      for (let v; (v = yield* set.joinNext()) !== undefined; ) order.push(v);
+      return order;
+    }),
+  );
+  assert.equal(order, ["fast", "medium", "slow"]);
+});
+
+test("joinNext on an empty set is undefined at once", async () => {
+  const out = await withRuntime((rt) => rt.blockOn(function* () {
+    return yield* new JoinSet<number>().joinNext();
+  }));
+  assert.is(out, undefined);
+});
+
+test("size counts running and finished-but-unjoined tasks and drops joined ones", async () => {
+  const sizes = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<number>();
+      set.spawn(after(0, 1));
+      set.spawn(after(3, 2));
+      const sizes = [set.size];
+      yield* set.joinNext();
+      sizes.push(set.size);
+      yield* set.joinNext();
+      sizes.push(set.size, set.isEmpty() ? 1 : 0);
+      return sizes;
+    }),
+  );
+  assert.equal(sizes, [2, 1, 0, 1]);
+});
+
+test("disposing a JoinSet with `using` aborts its tasks, running their finally blocks", async () => {
+  const log = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const log: string[] = [];
+      {
+        using set = new JoinSet<void>();
+        for (const name of ["a", "b"]) {
+          set.spawn(function* () {
+            try {
+              yield* pending();
+            } finally {
+              log.push(`finally ${name}`);
+            }
+          });
+        }
+        yield* yieldNow();
+      }
+      yield* yieldNow();
+      return log.sort();
+    }),
+  );
+  assert.equal(log, ["finally a", "finally b"]);
+});
+
+test("joinNext rejects with the JoinError of a task that threw, and the task leaves the set", async () => {
+  const { error, size } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<number>();
+      set.spawn(function* () {
+        throw new Error("member failed");
+      });
+      try {
+        yield* set.joinNext();
+        return { error: undefined, size: set.size };
+      } catch (error) {
+        return { error, size: set.size };
+      }
+    }),
+  );
+  assert.instance(error, JoinError);
+  assert.ok((error as JoinError).isPanic());
+  assert.is(size, 0);
+});
+
+test("abortAll aborts every task; joinNext then reports each as cancelled", async () => {
+  const kinds = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<void>();
+      set.spawn(function* () {
+        yield* pending();
+      });
+      set.spawn(function* () {
+        yield* pending();
+      });
+      yield* yieldNow();
+      set.abortAll();
+      const kinds: string[] = [];
+      for (;;) {
+        try {
+          if ((yield* set.joinNext()) === undefined && set.isEmpty()) break;
+        } catch (e) {
+          kinds.push((e as JoinError).kind);
+        }
+      }
+      return kinds;
+    }),
+  );
+  assert.equal(kinds, ["cancelled", "cancelled"]);
+});
+
+test("tryJoinNext takes a finished output without waiting, undefined when none is finished", async () => {
+  const outs = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<string>();
+      set.spawn(after(0, "done"));
+      const before = set.tryJoinNext();
+      for (let i = 0; i < 3; i++) yield* yieldNow();
+      return [before, set.tryJoinNext(), set.tryJoinNext()];
+    }),
+  );
+  assert.equal(outs, [undefined, "done", undefined]);
+});
+
+test("joinAll returns every output in completion order", async () => {
+  const all = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<number>();
+      set.spawn(after(4, 1));
+      set.spawn(after(1, 2));
+      set.spawn(after(2, 3));
+      return yield* set.joinAll();
+    }),
+  );
+  assert.equal(all, [2, 3, 1]);
+});
+
+test("joinAll rejects with the first failure and aborts the remaining tasks", async () => {
+  const { error, finallyRan } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      let finallyRan = false;
+      const set = new JoinSet<number>();
+      set.spawn(function* () {
+        try {
+          yield* pending();
+          return 0;
+        } finally {
+          finallyRan = true;
+        }
+      });
+      set.spawn(function* () {
+        yield* yieldNow();
+        throw new Error("fail fast");
+      });
+      let error: unknown;
+      try {
+        yield* set.joinAll();
+      } catch (e) {
+        error = e;
+      }
+      yield* yieldNow();
+      return { error, finallyRan };
+    }),
+  );
+  assert.instance(error, JoinError);
+  assert.is(((error as JoinError).cause as Error).message, "fail fast");
+  assert.ok(finallyRan);
+});
+
+test("detachAll empties the set and the tasks run on to completion", async () => {
+  const { size, done } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const state = { done: false };
+      const set = new JoinSet<void>();
+      set.spawn(function* () {
+        yield* yieldNow();
+        state.done = true;
+      });
+      set.detachAll();
+      const size = set.size;
+      for (let i = 0; i < 5; i++) yield* yieldNow();
+      return { size, done: state.done };
+    }),
+  );
+  assert.is(size, 0);
+  assert.ok(done);
+});
+
+test("shutdown aborts every task and resolves once all completed, leaving the set empty", async () => {
+  const { log, size } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const log: string[] = [];
+      const set = new JoinSet<void>();
+      set.spawn(function* () {
+        try {
+          yield* pending();
+        } finally {
+          log.push("finally");
+        }
+      });
+      yield* yieldNow();
+      yield* set.shutdown();
+      return { log, size: set.size };
+    }),
+  );
+  assert.equal(log, ["finally"]);
+  assert.is(size, 0);
+});
+
+test("joinNextWithId gives the task id with the output", async () => {
+  const { pair, id } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<string>();
+      const abort = set.spawn(after(0, "x"));
+      return { pair: yield* set.joinNextWithId(), id: abort.id };
+    }),
+  );
+  assert.equal(pair, [id, "x"]);
+});
+
+test("JoinSet.spawn outside a runtime throws ContextError ERR_NO_RUNTIME", () => {
+  const set = new JoinSet<void>();
+  assert.throws(() => set.spawn(function* () {}), (e: unknown) => e instanceof ContextError && e.code === "ERR_NO_RUNTIME");
+});
+
+test.run();

@@ -1,0 +1,265 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { BUDGET, consumeBudget, pollFn, Pending } from "@tokio-ts/core";
+import { Builder, spawn, yieldNow, type Runtime } from "../src/index.js";
+import { Flag, withRuntime } from "./helpers.js";
+
+test("a ping-pong pair of tasks waking each other cannot starve a third task", async () => {
+  const { waitedPolls, rounds } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const ping = new Flag();
+      const pong = new Flag();
+      const state = { stop: false, rounds: 0, spawnedAt: -1, ranAt: -1 };
+      const a = spawn(function* () {
+        while (!state.stop && state.rounds < 1000) {
+          pong.notify();
+          yield* ping.wait();
+          state.rounds++;
+          if (state.rounds === 10) {
+            state.spawnedAt = rt.metrics().pollCount();
+            spawn(function* () {
+              state.ranAt = rt.metrics().pollCount();
+              state.stop = true;
+            });
+          }
+        }
+        pong.notify();
+      });
+      const b = spawn(function* () {
+        while (!state.stop && state.rounds < 1000) {
+          yield* pong.wait();
+          ping.notify();
+        }
+      });
+      yield* a;
+      b.abort();
+      return { waitedPolls: state.ranAt - state.spawnedAt, rounds: state.rounds };
+    }),
+  );
+  assert.ok(rounds < 1000, `the third task never ran during ${rounds} rounds`);
+  // The LIFO slot runs at most 3 tasks in a row (Tokio's guard), so the third task runs within a
+  // handful of polls, not after the whole event interval (61).
+  assert.ok(waitedPolls > 0 && waitedPolls <= 6, `the third task waited ${waitedPolls} polls`);
+});
+
+test("with the LIFO slot disabled a woken task goes to the back of the queue", async () => {
+  const log = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const log: string[] = [];
+        const flag = new Flag();
+        const waiter = spawn(function* () {
+          yield* flag.wait();
+          log.push("woken");
+        });
+        const other = spawn(function* () {
+          yield* yieldNow();
+          yield* yieldNow();
+          log.push("other");
+        });
+        const waker = spawn(function* () {
+          yield* yieldNow();
+          flag.notify();
+          log.push("waker");
+        });
+        yield* waiter;
+        yield* other;
+        yield* waker;
+        return log;
+      }),
+    Builder.newCurrentThread().disableLifoSlot(),
+  );
+  assert.equal(log, ["waker", "other", "woken"]);
+});
+
+test("a task woken by the running task runs next (LIFO slot)", async () => {
+  const log = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const log: string[] = [];
+      const flag = new Flag();
+      const waiter = spawn(function* () {
+        yield* flag.wait();
+        log.push("woken");
+      });
+      const other = spawn(function* () {
+        yield* yieldNow();
+        yield* yieldNow();
+        log.push("other");
+      });
+      const waker = spawn(function* () {
+        yield* yieldNow();
+        flag.notify();
+        log.push("waker");
+      });
+      yield* waiter;
+      yield* other;
+      yield* waker;
+      return log;
+    }),
+  );
+  assert.equal(log, ["waker", "woken", "other"]);
+});
+
+test("the budget forces a task looping over ready leaves to yield after exactly 128 of them", async () => {
+  const { seenByOther, forced, iterations } = await withRuntime(async (rt) => {
+    const before = rt.metrics().budgetForcedYieldCount();
+    const r = await rt.blockOn(function* () {
+      const state = { iterations: 0, stop: false, seenByOther: -1 };
+      const busy = spawn(function* () {
+        while (!state.stop) {
+          yield* consumeBudget();
+          state.iterations++;
+        }
+      });
+      const other = spawn(function* () {
+        state.seenByOther = state.iterations;
+        state.stop = true;
+      });
+      yield* other;
+      yield* busy;
+      return state;
+    });
+    return { ...r, forced: rt.metrics().budgetForcedYieldCount() - before };
+  });
+  assert.is(BUDGET, 128);
+  assert.is(seenByOther, 128, "the other task ran after exactly 128 budget units");
+  assert.is(forced, 1);
+  assert.ok(iterations >= 128);
+});
+
+test("a leaf written with pollProceed/madeProgress takes part in the budget", async () => {
+  const { seenByOther } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const state = { iterations: 0, stop: false, seenByOther: -1 };
+      // A leaf that is always ready but spends budget, as a never-empty channel would.
+      const alwaysReady = () => consumeBudget();
+      const busy = spawn(function* () {
+        while (!state.stop) {
+          yield* alwaysReady();
+          state.iterations++;
+        }
+      });
+      const other = spawn(function* () {
+        state.seenByOther = state.iterations;
+        state.stop = true;
+      });
+      yield* other;
+      yield* busy;
+      return state;
+    }),
+  );
+  assert.is(seenByOther, BUDGET);
+});
+
+test("a setImmediate callback runs while a task spins on yieldNow", async () => {
+  const { firedAt, limit } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const limit = 10_000;
+      let fired = false;
+      setImmediate(() => (fired = true));
+      let i = 0;
+      for (; i < limit && !fired; i++) yield* yieldNow();
+      return { firedAt: i, limit };
+    }),
+  );
+  assert.ok(firedAt < limit, "the host callback never ran while the task spun");
+  assert.ok(firedAt <= 61 + 1, `the host callback waited ${firedAt} polls; eventInterval is 61`);
+});
+
+test("eventInterval bounds how many polls run before host callbacks get a turn", async () => {
+  const firedAt = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        let fired = false;
+        setImmediate(() => (fired = true));
+        let i = 0;
+        for (; i < 10_000 && !fired; i++) yield* yieldNow();
+        return i;
+      }),
+    Builder.newCurrentThread().eventInterval(5),
+  );
+  assert.ok(firedAt >= 1 && firedAt <= 5, `the host callback waited ${firedAt} polls with eventInterval(5)`);
+});
+
+test("a host callback runs while two tasks keep each other busy", async () => {
+  const { firedAt } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const state = { fired: false, rounds: 0 };
+      setImmediate(() => (state.fired = true));
+      const ping = new Flag();
+      const pong = new Flag();
+      const b = spawn(function* () {
+        for (;;) {
+          yield* pong.wait();
+          ping.notify();
+        }
+      });
+      while (!state.fired && state.rounds < 10_000) {
+        pong.notify();
+        yield* ping.wait();
+        state.rounds++;
+      }
+      b.abort();
+      return { firedAt: state.rounds };
+    }),
+  );
+  assert.ok(firedAt < 10_000, "the host callback never ran");
+});
+
+/** Spawn `n` tasks that each log their name at every step; the log is the schedule. */
+function scheduleLog(rt: Runtime, n = 6, steps = 3): Promise<string> {
+  return rt.blockOn(function* () {
+    const log: number[] = [];
+    const hs = Array.from({ length: n }, (_, k) =>
+      spawn(function* () {
+        for (let s = 0; s < steps; s++) {
+          log.push(k);
+          yield* yieldNow();
+        }
+      }),
+    );
+    for (const h of hs) yield* h;
+    return log.join("");
+  });
+}
+
+test("a shuffled schedule with the same seed runs tasks in the same order", async () => {
+  const seeded = () => Builder.newCurrentThread().rngSeed(1234).shuffleSchedule();
+  const first = await withRuntime((rt) => scheduleLog(rt), seeded());
+  const second = await withRuntime((rt) => scheduleLog(rt), seeded());
+  assert.is(second, first);
+});
+
+test("shuffled schedules with different seeds run tasks in different orders", async () => {
+  const orders = new Set<string>();
+  for (let seed = 0; seed < 5; seed++) {
+    orders.add(await withRuntime((rt) => scheduleLog(rt), Builder.newCurrentThread().rngSeed(seed).shuffleSchedule()));
+  }
+  assert.ok(orders.size >= 3, `only ${orders.size} distinct orders over 5 seeds`);
+});
+
+test("an unshuffled schedule is FIFO whatever the seed", async () => {
+  const a = await withRuntime((rt) => scheduleLog(rt, 3, 2), Builder.newCurrentThread().rngSeed(1));
+  const b = await withRuntime((rt) => scheduleLog(rt, 3, 2), Builder.newCurrentThread().rngSeed(2));
+  assert.is(a, "012012");
+  assert.is(b, "012012");
+});
+
+test("a task that wakes itself during its poll is polled again", async () => {
+  const polls = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      let n = 0;
+      yield* pollFn((cx) => {
+        if (++n < 3) {
+          cx.waker.wake();
+          return Pending;
+        }
+        return undefined;
+      });
+      return n;
+    }),
+  );
+  assert.is(polls, 3);
+});
+
+test.run();

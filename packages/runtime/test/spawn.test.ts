@@ -1,0 +1,197 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { ContextError, pending, ready } from "@tokio-ts/core";
+import { spawn, taskId, tryTaskId, yieldNow, type JoinError } from "../src/index.js";
+import { withRuntime } from "./helpers.js";
+
+test("a spawned generator function's return value is its handle's output", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const h = spawn(function* () {
+        yield* yieldNow();
+        return "gen";
+      });
+      return yield* h;
+    }),
+  );
+  assert.is(out, "gen");
+});
+
+test("a spawned async function's resolved value is its handle's output", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const h = spawn(async () => {
+        await yieldNow();
+        await Promise.resolve();
+        return "async";
+      });
+      return yield* h;
+    }),
+  );
+  assert.is(out, "async");
+});
+
+test("a spawned future's output is its handle's output", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      return yield* spawn(ready("future"));
+    }),
+  );
+  assert.is(out, "future");
+});
+
+test("an async task can await the handle of a generator task", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(async () => {
+      const h = spawn(function* () {
+        return 20;
+      });
+      return (await h) + 22;
+    }),
+  );
+  assert.is(out, 42);
+});
+
+test("a spawned task does not start before the spawning task yields", async () => {
+  const log = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const log: string[] = [];
+      const h = spawn(function* () {
+        log.push("child");
+      });
+      log.push("parent before yield");
+      yield* h;
+      log.push("parent after join");
+      return log;
+    }),
+  );
+  assert.equal(log, ["parent before yield", "child", "parent after join"]);
+});
+
+test("spawn outside a runtime throws ContextError ERR_NO_RUNTIME saying no runtime is running", () => {
+  try {
+    spawn(function* () {});
+    assert.unreachable("spawn should throw");
+  } catch (error) {
+    assert.instance(error, ContextError);
+    assert.is((error as ContextError).code, "ERR_NO_RUNTIME");
+    assert.match((error as Error).message, "no runtime is running");
+    assert.match((error as Error).message, "spawn()");
+  }
+});
+
+test("spawn of something that is not a body throws a TypeError", async () => {
+  const error = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      try {
+        spawn(42 as never);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    }),
+  );
+  assert.instance(error, TypeError);
+});
+
+test("taskId() inside a task is the id of its handle, in both body kinds", async () => {
+  const [genIds, asyncIds] = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      let seenGen = -1;
+      let seenAsync = -1;
+      const g = spawn(function* () {
+        yield* yieldNow();
+        seenGen = taskId();
+      });
+      const a = spawn(async () => {
+        await yieldNow();
+        await Promise.resolve();
+        seenAsync = taskId();
+      });
+      yield* g;
+      yield* a;
+      return [
+        [g.id, seenGen],
+        [a.id, seenAsync],
+      ];
+    }),
+  );
+  assert.is(genIds[1], genIds[0]);
+  assert.is(asyncIds[1], asyncIds[0]);
+  assert.is.not(genIds[0], asyncIds[0]);
+});
+
+test("taskId() outside a task throws ContextError and tryTaskId() is undefined", () => {
+  assert.throws(() => taskId(), (e: unknown) => e instanceof ContextError && e.code === "ERR_NO_RUNTIME");
+  assert.is(tryTaskId(), undefined);
+});
+
+test("yieldNow lets the other ready tasks run before the task continues", async () => {
+  const log = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const log: string[] = [];
+      const a = spawn(function* () {
+        log.push("a1");
+        yield* yieldNow();
+        log.push("a2");
+      });
+      const b = spawn(function* () {
+        log.push("b1");
+        yield* yieldNow();
+        log.push("b2");
+      });
+      yield* a;
+      yield* b;
+      return log;
+    }),
+  );
+  assert.equal(log, ["a1", "b1", "a2", "b2"]);
+});
+
+test("a detached task (its handle ignored) keeps running to completion", async () => {
+  const done = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const state = { done: false };
+      spawn(function* () {
+        yield* yieldNow();
+        state.done = true;
+      });
+      for (let i = 0; i < 10 && !state.done; i++) yield* yieldNow();
+      return state.done;
+    }),
+  );
+  assert.ok(done);
+});
+
+
+test("a body that declares a parameter gets an AbortSignal that fires on abort, in both body kinds", async () => {
+  await withRuntime(async (rt) => {
+    const reasons: string[] = [];
+    await rt.blockOn(function* () {
+      // No annotation on `signal`: the overloads give it its type (a compile-time check too).
+      const asyncTask = spawn(async (signal) => {
+        signal.addEventListener("abort", () => reasons.push(`async: ${(signal.reason as Error).message}`));
+        await pending();
+      });
+      const genTask = spawn(function* (signal) {
+        signal.addEventListener("abort", () => reasons.push(`generator: ${(signal.reason as Error).message}`));
+        yield* pending();
+      });
+      yield* yieldNow();
+      asyncTask.abort();
+      genTask.abort();
+      for (const h of [asyncTask, genTask]) {
+        try {
+          yield* h;
+          assert.unreachable("an aborted task has no output");
+        } catch (error) {
+          assert.ok((error as JoinError).isCancelled());
+        }
+      }
+      reasons.sort();
+      assert.equal(reasons, [`async: task ${asyncTask.id} was cancelled`, `generator: task ${genTask.id} was cancelled`]);
+    });
+  });
+});
+
+test.run();

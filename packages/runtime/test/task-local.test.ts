@@ -1,0 +1,161 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn, taskLocal, yieldNow } from "../src/index.js";
+import { withRuntime } from "./helpers.js";
+
+test("a task-local is visible across yield* in a generator body", async () => {
+  const KEY = taskLocal<string>("KEY");
+  const seen = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      return yield* KEY.scope("gen", function* () {
+        const before = KEY.get();
+        yield* yieldNow();
+        return [before, KEY.get()];
+      });
+    }),
+  );
+  assert.equal(seen, ["gen", "gen"]);
+});
+
+test("a task-local is visible across await in an async body, after our futures and foreign promises", async () => {
+  const KEY = taskLocal<string>("KEY");
+  const seen = await withRuntime((rt) =>
+    rt.blockOn(async () =>
+      KEY.scope("async", async () => {
+        const seen = [KEY.get()];
+        await yieldNow();
+        seen.push(KEY.get());
+        await new Promise<void>((resolve) => queueMicrotask(resolve));
+        seen.push(KEY.get());
+        return seen;
+      }),
+    ),
+  );
+  assert.equal(seen, ["async", "async", "async"]);
+});
+
+test("task-locals of interleaved tasks are isolated from each other", async () => {
+  const KEY = taskLocal<number>("KEY");
+  const seen = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const seen: string[] = [];
+      const hs = [1, 2].map((n) =>
+        spawn(function* () {
+          yield* KEY.scope(n, function* () {
+            for (let i = 0; i < 3; i++) {
+              seen.push(`gen ${n}:${KEY.get()}`);
+              yield* yieldNow();
+            }
+          });
+        }),
+      );
+      const as = [3, 4].map((n) =>
+        spawn(async () => {
+          await KEY.scope(n, async () => {
+            for (let i = 0; i < 3; i++) {
+              seen.push(`async ${n}:${KEY.get()}`);
+              await yieldNow();
+            }
+          });
+        }),
+      );
+      for (const h of [...hs, ...as]) yield* h;
+      return seen;
+    }),
+  );
+  assert.is(seen.length, 12);
+  for (const entry of seen) {
+    const [, n, value] = /^\w+ (\d):(\d+)$/.exec(entry)!;
+    assert.is(value, n, entry);
+  }
+});
+
+test("a spawned task does not inherit the spawner's task-locals", async () => {
+  const KEY = taskLocal<string>("KEY");
+  const inChild = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      return yield* KEY.scope("parent", function* () {
+        const h = spawn(function* () {
+          return KEY.tryGet();
+        });
+        return yield* h;
+      });
+    }),
+  );
+  assert.is(inChild, undefined);
+});
+
+test("get() outside a scope throws naming the key", async () => {
+  const KEY = taskLocal<string>("REQUEST_ID");
+  const error = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      try {
+        KEY.get();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    }),
+  );
+  assert.instance(error, Error);
+  assert.is((error as Error).message, "cannot access task-local REQUEST_ID: it is not set in this task");
+});
+
+test("tryGet() is undefined outside a scope and outside any runtime", () => {
+  const KEY = taskLocal<string>("KEY");
+  assert.is(KEY.tryGet(), undefined);
+});
+
+test("the value is gone after the scope ends", async () => {
+  const KEY = taskLocal<string>("KEY");
+  const after = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      yield* KEY.scope("inside", function* () {
+        yield* yieldNow();
+      });
+      return KEY.tryGet();
+    }),
+  );
+  assert.is(after, undefined);
+});
+
+test("an inner scope of the same key shadows the outer one and restores it after", async () => {
+  const KEY = taskLocal<string>("KEY");
+  const seen = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      return yield* KEY.scope("outer", function* () {
+        const inner = yield* KEY.scope("inner", function* () {
+          yield* yieldNow();
+          return KEY.get();
+        });
+        return [inner, KEY.get()];
+      });
+    }),
+  );
+  assert.equal(seen, ["inner", "outer"]);
+});
+
+test("syncScope binds the value for a synchronous function, also outside a runtime", () => {
+  const KEY = taskLocal<number>("KEY");
+  const seen = KEY.syncScope(7, () => KEY.get());
+  assert.is(seen, 7);
+  assert.is(KEY.tryGet(), undefined);
+});
+
+test("two keys are independent", async () => {
+  const A = taskLocal<string>("A");
+  const B = taskLocal<string>("B");
+  const seen = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      return yield* A.scope("a", function* () {
+        return yield* B.scope("b", function* () {
+          yield* yieldNow();
+          return [A.get(), B.get()];
+        });
+      });
+    }),
+  );
+  assert.equal(seen, ["a", "b"]);
+});
+
+test.run();

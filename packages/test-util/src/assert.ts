@@ -1,0 +1,122 @@
+/**
+ * Assertions on poll results, for tests that poll futures by hand (tokio-test's
+ * `assert_pending!`, `assert_ready!`, `assert_ready_err!`).
+ *
+ * They throw Node's `AssertionError` (from `node:assert`), which every test runner reports.
+ */
+import { AssertionError, deepStrictEqual } from "node:assert";
+import { inspect } from "node:util";
+import { Pending, type Poll } from "@tokio-ts/core";
+
+/**
+ * Assert that a poll returned {@link Pending}.
+ *
+ * @example
+ * ```ts
+ * const task = mockTask(pending());
+ * assertPending(task.poll());
+ * ```
+ *
+ * **Throws**: AssertionError naming the value the poll returned instead.
+ */
+export function assertPending(poll: Poll<unknown>, message?: string): asserts poll is Pending {
+  if (poll !== Pending) {
+    throw new AssertionError({
+      message: message ?? `expected Pending, got Ready(${inspect(poll)})`,
+      actual: poll,
+      expected: Pending,
+      operator: "assertPending",
+      stackStartFn: assertPending,
+    });
+  }
+}
+
+/**
+ * Assert that a poll returned an output (not {@link Pending}) and return it; with `expected`,
+ * also that the output deep-equals it (`assert.deepStrictEqual`).
+ *
+ * @example
+ * ```ts
+ * const task = mockTask(ready({ n: 1 }));
+ * const out = assertReady(task.poll(), { n: 1 }); // out: { n: 1 }
+ * ```
+ *
+ * **Throws**: AssertionError if the poll was Pending, or the output differs from `expected`.
+ */
+export function assertReady<T>(poll: Poll<T>, ...expected: [] | [T]): T {
+  if (poll === Pending) {
+    throw new AssertionError({
+      message: "expected Ready, got Pending",
+      actual: poll,
+      expected: expected.length === 0 ? "a ready output" : expected[0],
+      operator: "assertReady",
+      stackStartFn: assertReady,
+    });
+  }
+  if (expected.length !== 0) deepStrictEqual(poll, expected[0], `expected Ready(${inspect(expected[0])}), got Ready(${inspect(poll)})`);
+  return poll as T;
+}
+
+/** What {@link assertReadyErr} checks the thrown value against. */
+export type ErrorMatcher = (abstract new (...args: any[]) => unknown) | RegExp | ((error: unknown) => boolean);
+
+/**
+ * Assert that a poll fails — `poll()` throws — and return what it threw. With `matcher`, also
+ * check the error: a class (`instanceof`), a RegExp (tested against the message) or a predicate.
+ *
+ * @example
+ * ```ts
+ * const task = mockTask(pollFn(() => { throw new TypeError("bad") }));
+ * const err = assertReadyErr(() => task.poll(), TypeError);
+ * ```
+ *
+ * **Throws**: AssertionError if the poll returned (Pending or an output) or the error does not
+ * match.
+ */
+export function assertReadyErr(poll: () => Poll<unknown>, matcher?: ErrorMatcher): unknown {
+  let out: Poll<unknown>;
+  try {
+    out = poll();
+  } catch (error) {
+    if (matcher !== undefined && !matches(error, matcher)) {
+      throw new AssertionError({
+        message: `the poll threw ${inspect(error)}, which does not match ${describeMatcher(matcher)}`,
+        actual: error,
+        expected: matcher,
+        operator: "assertReadyErr",
+        stackStartFn: assertReadyErr,
+      });
+    }
+    return error;
+  }
+  throw new AssertionError({
+    message: `expected the poll to throw, got ${out === Pending ? "Pending" : `Ready(${inspect(out)})`}`,
+    actual: out,
+    expected: matcher ?? "an error",
+    operator: "assertReadyErr",
+    stackStartFn: assertReadyErr,
+  });
+}
+
+function matches(error: unknown, matcher: ErrorMatcher): boolean {
+  if (matcher instanceof RegExp) {
+    const message = error instanceof Error ? error.message : String(error);
+    return matcher.test(message);
+  }
+  if (isClass(matcher)) return error instanceof matcher;
+  return (matcher as (error: unknown) => boolean)(error) === true;
+}
+
+/** Error and its subclasses, and anything written with `class`, are matched with instanceof. */
+function isClass(fn: Exclude<ErrorMatcher, RegExp>): fn is abstract new (...args: any[]) => unknown {
+  return (
+    fn === Error ||
+    (fn.prototype !== undefined && fn.prototype instanceof Error) ||
+    /^class\b/.test(Function.prototype.toString.call(fn))
+  );
+}
+
+function describeMatcher(matcher: ErrorMatcher): string {
+  if (matcher instanceof RegExp) return String(matcher);
+  return matcher.name ? matcher.name : "the predicate";
+}

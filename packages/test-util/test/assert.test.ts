@@ -1,0 +1,73 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { AssertionError } from "node:assert";
+import { Pending, ready, pending } from "@tokio-ts/core";
+import { assertPending, assertReady, assertReadyErr, mockTask } from "../src/index.js";
+
+function failsWith(fn: () => unknown, message: RegExp): void {
+  try {
+    fn();
+  } catch (error) {
+    assert.instance(error, AssertionError);
+    assert.match((error as Error).message, message);
+    return;
+  }
+  assert.unreachable("expected an AssertionError");
+}
+
+test("assertPending passes on Pending", () => {
+  assertPending(mockTask(pending()).poll());
+});
+
+test("assertPending fails on an output, naming it", () => {
+  failsWith(() => assertPending(mockTask(ready({ n: 1 })).poll()), /expected Pending, got Ready\(\{ n: 1 \}\)/);
+});
+
+test("assertPending uses the given message", () => {
+  failsWith(() => assertPending(1, "should wait"), /^should wait$/);
+});
+
+test("assertReady returns the output", () => {
+  assert.is(assertReady(mockTask(ready(5)).poll()), 5);
+});
+
+test("assertReady fails on Pending", () => {
+  failsWith(() => assertReady(Pending), /expected Ready, got Pending/);
+});
+
+test("assertReady with an expected value compares deeply", () => {
+  assert.equal(assertReady({ a: [1, 2] }, { a: [1, 2] }), { a: [1, 2] });
+  failsWith(() => assertReady({ a: [1, 2] }, { a: [1, 3] }), /expected Ready\(\{ a: \[ 1, 3 \] \}\)/);
+});
+
+test("assertReady with expected undefined checks the output is undefined", () => {
+  assertReady(undefined, undefined);
+  failsWith(() => assertReady<unknown>(0, undefined), /expected Ready\(undefined\)/);
+});
+
+test("assertReadyErr returns what the poll threw", () => {
+  const boom = new Error("boom");
+  const error = assertReadyErr(() => {
+    throw boom;
+  });
+  assert.is(error, boom);
+});
+
+test("assertReadyErr checks the error against a class, a RegExp or a predicate", () => {
+  const poll = () => {
+    throw new TypeError("bad input");
+  };
+  assertReadyErr(poll, TypeError);
+  assertReadyErr(poll, /bad input/);
+  assertReadyErr(poll, (e) => e instanceof TypeError);
+  failsWith(() => assertReadyErr(poll, RangeError), /does not match RangeError/);
+  failsWith(() => assertReadyErr(poll, /other/), /does not match \/other\//);
+  failsWith(() => assertReadyErr(poll, () => false), /does not match the predicate/);
+});
+
+test("assertReadyErr fails when the poll returns Pending or an output", () => {
+  failsWith(() => assertReadyErr(() => Pending), /expected the poll to throw, got Pending/);
+  failsWith(() => assertReadyErr(() => 7), /expected the poll to throw, got Ready\(7\)/);
+});
+
+test.run();
