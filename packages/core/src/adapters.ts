@@ -13,7 +13,7 @@ import { type Context, type Waker } from "./context.js";
 import { childFrame, currentFrame, runWithFrame, type AwaitHost } from "./current.js";
 import { CancelledError } from "./errors.js";
 import { Future, isFuture, Pending, type Poll } from "./future.js";
-import { beginCancelGenerator, dropGenerator, pollGenerator, type GeneratorSlot } from "./generator.js";
+import { beginCancelGenerator, dropGenerator, isGenerator, pollGenerator, type GeneratorSlot } from "./generator.js";
 import { driveFuture, driveStandalone } from "./internal/drive.js";
 
 /** A generator function usable as a body: `function* () { … return value }`. */
@@ -448,14 +448,7 @@ export function intoFuture<T>(body: IntoFuture<T>): Future<T> {
     }
     return new AsyncFuture(body as AsyncBody<T>);
   }
-  if (
-    body !== null &&
-    typeof body === "object" &&
-    typeof (body as Generator).next === "function" &&
-    typeof (body as Generator).throw === "function"
-  ) {
-    return new GeneratorFuture(body as Generator<unknown, T, any>);
-  }
+  if (isGenerator(body)) return new GeneratorFuture(body as Generator<unknown, T, any>);
   throw new TypeError(
     `body: expected a future, a generator function or an async function, got ${body === null ? "null" : typeof body}`,
   );

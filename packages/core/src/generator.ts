@@ -26,9 +26,25 @@ export interface GeneratorSlot<T> {
 
 type Step<T> = IteratorResult<unknown, T>;
 
+// %GeneratorPrototype%'s methods, called with `.call`. Every generator function closure has a
+// prototype of its own, so generator objects made by fresh closures (`spawn(function* () …)`
+// in a loop) all have different hidden classes; looking `next` up on them would make the call
+// site megamorphic. The intrinsic methods are the same for all of them.
+const GeneratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})())) as Generator;
+const genNext = GeneratorPrototype.next;
+const genThrow = GeneratorPrototype.throw;
+const genReturn = GeneratorPrototype.return;
+
+/** Whether `value` is a native generator object (what the stepping functions accept). */
+export function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto !== null && Object.getPrototypeOf(proto) === GeneratorPrototype;
+}
+
 function step<T>(slot: GeneratorSlot<T>, gen: Generator<unknown, T, unknown>, throwing: boolean, value: unknown): Step<T> {
   try {
-    return throwing ? gen.throw(value) : gen.next(value);
+    return (throwing ? genThrow : genNext).call(gen, value) as Step<T>;
   } catch (error) {
     slot.gen = undefined;
     slot.current = undefined;
@@ -119,7 +135,7 @@ export function dropGenerator<T>(slot: GeneratorSlot<T>): void {
     const current = slot.current;
     slot.current = undefined;
     current?.cancel();
-    const next = gen.return(undefined as T);
+    const next = genReturn.call(gen, undefined) as Step<T>;
     if (next.done) return;
     if (isFuture(next.value)) slot.current = next.value;
   }
@@ -140,7 +156,7 @@ export function beginCancelGenerator<T>(slot: GeneratorSlot<T>): boolean {
   current?.cancel();
   let next: Step<T>;
   try {
-    next = gen.return(undefined as T);
+    next = genReturn.call(gen, undefined) as Step<T>;
   } catch (error) {
     slot.gen = undefined;
     throw error;

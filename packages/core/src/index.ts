@@ -33,6 +33,6 @@ export {
   type TaskRef,
   type AwaitHost,
 } from "./current.js";
-export { pollGenerator, dropGenerator, beginCancelGenerator, type GeneratorSlot } from "./generator.js";
+export { pollGenerator, dropGenerator, beginCancelGenerator, isGenerator, type GeneratorSlot } from "./generator.js";
 export { DriverKey, currentDriverHost, type Driver, type DriverHost, type DriverOptions } from "./driver.js";
 export { TokioError, ContextError, CancelledError, type ContextErrorCode } from "./errors.js";

@@ -60,6 +60,7 @@ export {
   pollGenerator,
   dropGenerator,
   beginCancelGenerator,
+  isGenerator,
   type GeneratorSlot,
   // drivers
   DriverKey,

@@ -34,6 +34,7 @@ import {
   enterFrame,
   dropGenerator,
   intoFuture,
+  isGenerator,
   isGeneratorFunction,
   noopWaker,
   Pending,
@@ -160,7 +161,7 @@ export class Scheduler implements DriverHost {
     let future: Future<T> | undefined;
     let gen: Generator<unknown, T, unknown> | undefined;
     if (isGeneratorFunction(body) && body.length === 0) gen = (body as () => Generator<unknown, T, unknown>)();
-    else if (isGeneratorObject(body)) gen = body;
+    else if (isGenerator(body)) gen = body as Generator<unknown, T, unknown>;
     else future = intoFuture(body);
     const task = new Task(this, future, gen);
     this.spawnedCount++;
@@ -429,13 +430,3 @@ export class Scheduler implements DriverHost {
   }
 }
 
-function isGeneratorObject(value: unknown): value is Generator<unknown, any, unknown> {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as Generator).next === "function" &&
-    typeof (value as Generator).throw === "function" &&
-    typeof (value as Generator).return === "function" &&
-    typeof (value as { poll?: unknown }).poll !== "function"
-  );
-}
