@@ -9,8 +9,9 @@
  * land in the inject queue, which is drained after the local queue and checked first every
  * `globalQueueInterval` ticks so it cannot starve either.
  *
- * Draining happens in a microtask scheduled by the first wake. After `eventInterval` polls
- * without returning to the host's event loop, the next drain is scheduled with `setImmediate`
+ * Draining happens in a microtask scheduled by the first wake. After `eventInterval` ticks
+ * (a tick is a task taken from a queue; the LIFO tasks run within it) without returning to
+ * the host's event loop, the next drain is scheduled with `setImmediate`
  * instead, so Node's I/O callbacks and timers run even while tasks keep each other busy. When
  * nothing is ready, nothing is scheduled: an idle runtime holds no host handle, and a finished
  * program exits by itself.
@@ -230,16 +231,17 @@ export class Scheduler implements DriverHost {
         if (task === undefined) break;
         this.#run(task);
         this.#ticksSinceHostYield++;
+        // Tasks from the LIFO slot run within the same tick, as in Tokio: they do not count
+        // towards the event interval, and at most MAX_LIFO_POLLS of them run per tick.
         let lifoPolls = 0;
         while ((task = this.#lifo) !== undefined) {
           this.#lifo = undefined;
-          if (lifoPolls >= MAX_LIFO_POLLS || this.#ticksSinceHostYield >= interval || this.#shutdownRequested) {
+          if (lifoPolls >= MAX_LIFO_POLLS || this.#shutdownRequested) {
             this.#queue.push(task);
             break;
           }
           this.#run(task);
           lifoPolls++;
-          this.#ticksSinceHostYield++;
         }
       }
       if (this.#shutdownRequested) this.#teardown();
