@@ -1,0 +1,151 @@
+/**
+ * `pnpm bench`: runs every benchmark and writes `RESULTS.md`, `ratios.svg` and the raw
+ * `results.json` next to this package's package.json.
+ *
+ * Order, each step in child processes of its own (see mitata-run.ts for why):
+ * 1. mitata over every workload for tokio-ts gen, node, effect and effection;
+ * 2. mitata over every workload for tokio-ts async (AsyncLocalStorage on);
+ * 3. spawn+join of 1,000,000 tasks, one process per implementation, for time and peak memory;
+ * 4. the context-propagation cost table.
+ *
+ * Flags: `--render` rewrites RESULTS.md and ratios.svg from results.json without measuring;
+ * `--skip-memory` skips step 3; `--full-effection` runs Effection's memory run at the full
+ * count too (by default it runs at 100,000: at 1,000,000 it took 742 s and 15.5 GB of RSS on
+ * the 2-core bench machine). `BENCH_MEMORY_N` changes the task count.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, release, tmpdir, totalmem, type } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { IMPLS, type ImplName } from "./impl.js";
+import { renderMarkdown, renderSvg, type Report } from "./report.js";
+import { CONTEXT_MODES, type BenchResult, type ContextResult, type MemoryFailure, type MemoryResult } from "./results.js";
+
+/** This package's directory (the compiled file is dist/src/main.js). */
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const script = (name: string): string => fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("model name"));
+    if (line !== undefined) return line.slice(line.indexOf(":") + 1).trim();
+  } catch {
+    // not Linux: fall back to what Node reports
+  }
+  return cpus()[0]?.model ?? "unknown";
+}
+
+function version(packageJson: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(root, packageJson), "utf8")) as { version: string }).version;
+  } catch {
+    return "not installed";
+  }
+}
+
+/** Run a child Node process; returns its stdout, or an error message. */
+function child(args: string[], options: { inherit?: boolean; timeoutMs?: number } = {}): { stdout: string; error?: string } {
+  const result = spawnSync(process.execPath, args, {
+    stdio: ["ignore", options.inherit === true ? "inherit" : "pipe", "inherit"],
+    encoding: "utf8",
+    timeout: options.timeoutMs,
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const stdout = result.stdout ?? "";
+  if (result.error !== undefined) return { stdout, error: result.error.message };
+  if (result.signal !== null) return { stdout, error: `killed by ${result.signal}` };
+  if (result.status !== 0) return { stdout, error: `exit code ${String(result.status)}` };
+  return { stdout };
+}
+
+function lastJsonLine<T>(stdout: string): T {
+  const lines = stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]!) as T;
+}
+
+function mitata(impls: readonly ImplName[], dir: string): BenchResult[] {
+  const out = join(dir, `mitata-${impls.length}.json`);
+  console.log(`\n## mitata: ${impls.join(", ")}\n`);
+  const { error } = child([script("mitata-run"), out, ...impls], { inherit: true });
+  if (error !== undefined) throw new Error(`the mitata run for ${impls.join(", ")} failed: ${error}`);
+  return JSON.parse(readFileSync(out, "utf8")) as BenchResult[];
+}
+
+/** Smaller memory-run sizes for implementations that take minutes at the full count. */
+const MEMORY_SIZES: Partial<Record<ImplName, number>> = { effection: 100_000 };
+
+function memory(fullN: number, full: boolean): (MemoryResult | MemoryFailure)[] {
+  const results: (MemoryResult | MemoryFailure)[] = [];
+  for (const impl of IMPLS) {
+    const n = full ? fullN : Math.min(fullN, MEMORY_SIZES[impl] ?? fullN);
+    console.log(`memory: spawn+join of ${n.toLocaleString("en-US")} tasks, ${impl}…`);
+    const args = ["--expose-gc", "--max-old-space-size=16384", script("memory-run"), impl, String(n)];
+    const { stdout, error } = child(args, { timeoutMs: 15 * 60_000 });
+    if (error !== undefined) {
+      results.push({ impl, n, error });
+      console.log(`  ${error}`);
+      continue;
+    }
+    const result = lastJsonLine<MemoryResult>(stdout);
+    console.log(`  ${(result.ms / 1e3).toFixed(2)} s, peak RSS ${(result.peakRss / 2 ** 20).toFixed(0)} MiB`);
+    results.push(result);
+  }
+  return results;
+}
+
+function context(n: number): ContextResult[] {
+  return CONTEXT_MODES.map((mode) => {
+    const { stdout, error } = child([script("context-cost"), mode, String(n)]);
+    if (error !== undefined) throw new Error(`context-cost ${mode} failed: ${error}`);
+    return lastJsonLine<ContextResult>(stdout);
+  });
+}
+
+function write(report: Report): void {
+  writeFileSync(join(root, "results.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(root, "RESULTS.md"), renderMarkdown(report));
+  writeFileSync(join(root, "ratios.svg"), renderSvg(report));
+  console.log(`\nwrote ${join(root, "RESULTS.md")}, ratios.svg and results.json`);
+}
+
+function main(): void {
+  const flags = new Set(process.argv.slice(2));
+  if (flags.has("--render")) {
+    write(JSON.parse(readFileSync(join(root, "results.json"), "utf8")) as Report);
+    return;
+  }
+  const memoryN = Number(process.env["BENCH_MEMORY_N"] ?? 1_000_000);
+  const dir = mkdtempSync(join(tmpdir(), "tokio-ts-bench-"));
+  try {
+    const benches = [
+      ...mitata(
+        IMPLS.filter((i) => i !== "tokio-ts async"),
+        dir,
+      ),
+      ...mitata(["tokio-ts async"], dir),
+    ];
+    const report: Report = {
+      date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+      machine: { cpu: cpuModel(), cores: cpus().length, memoryBytes: totalmem(), os: `${type()} ${release()}` },
+      node: process.version,
+      versions: {
+        "@tokio-ts/runtime": version("../packages/runtime/package.json"),
+        "@tokio-ts/core": version("../packages/core/package.json"),
+        effect: version("node_modules/effect/package.json"),
+        effection: version("node_modules/effection/package.json"),
+        mitata: version("node_modules/mitata/package.json"),
+      },
+      benches,
+      memory: flags.has("--skip-memory") ? [] : memory(memoryN, flags.has("--full-effection")),
+      context: context(1_000_000),
+    };
+    write(report);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,342 @@
+/**
+ * Turns the raw numbers of one `pnpm bench` into `RESULTS.md` and the `ratios.svg` chart.
+ *
+ * Every ratio is time per operation of an implementation over that of "tokio-ts gen" (the
+ * baseline): above 1, tokio-ts gen is that many times faster; below 1, slower. Time per
+ * operation (not per iteration) so that a workload sampled at another size for one
+ * implementation still compares.
+ */
+import { BASELINE, IMPLS, type ImplName } from "./impl.js";
+import type { BenchResult, ContextResult, MemoryFailure, MemoryResult } from "./results.js";
+import { WORKLOADS } from "./workloads/all.js";
+
+/** Everything one bench run measured, plus where. */
+export interface Report {
+  date: string;
+  machine: { cpu: string; cores: number; memoryBytes: number; os: string };
+  node: string;
+  versions: Record<string, string>;
+  benches: BenchResult[];
+  memory: (MemoryResult | MemoryFailure)[];
+  context: ContextResult[];
+}
+
+// ---------------------------------------------------------------- formatting
+
+function formatNs(ns: number): string {
+  if (!Number.isFinite(ns)) return "—";
+  if (ns < 1e3) return `${ns.toFixed(1)} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(2)} µs`;
+  if (ns < 1e9) return `${(ns / 1e6).toFixed(2)} ms`;
+  return `${(ns / 1e9).toFixed(2)} s`;
+}
+
+function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond)) return "—";
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M/s`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k/s`;
+  return `${perSecond.toFixed(0)} /s`;
+}
+
+function formatBytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+function formatRatio(ratio: number): string {
+  if (!Number.isFinite(ratio)) return "—";
+  if (ratio >= 1) return `tokio-ts gen is **${ratio.toFixed(2)}× faster**`;
+  return `tokio-ts gen is **${(1 / ratio).toFixed(2)}× slower**`;
+}
+
+function isMemoryResult(r: MemoryResult | MemoryFailure): r is MemoryResult {
+  return !("error" in r);
+}
+
+// ---------------------------------------------------------------- derived numbers
+
+/** Nanoseconds per operation of one bench. */
+function perOp(r: BenchResult): number {
+  return r.avg / r.n;
+}
+
+function find(report: Report, workload: string, impl: ImplName): BenchResult | undefined {
+  return report.benches.find((b) => b.workload === workload && b.impl === impl && b.error === undefined);
+}
+
+/** Peer time per op over baseline time per op, or NaN when either is missing. */
+export function ratio(report: Report, workload: string, impl: ImplName): number {
+  const base = find(report, workload, BASELINE);
+  const peer = find(report, workload, impl);
+  if (base === undefined || peer === undefined) return NaN;
+  return perOp(peer) / perOp(base);
+}
+
+interface Target {
+  text: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+function targets(report: Report): Target[] {
+  const vsEffect = ratio(report, "spawn-join", "effect");
+  const vsNode = ratio(report, "spawn-join", "node");
+  const yields = find(report, "yield-many", BASELINE);
+  const yieldRate = yields === undefined ? NaN : 1e9 / perOp(yields);
+  const mem = report.memory.filter(isMemoryResult);
+  const tokioMem = mem.find((m) => m.impl === BASELINE);
+  const nodeMem = mem.find((m) => m.impl === "node");
+  const check = (value: number, ok: (v: number) => boolean): boolean | undefined =>
+    Number.isFinite(value) ? ok(value) : undefined;
+  const memoryMet =
+    tokioMem === undefined || nodeMem === undefined
+      ? undefined
+      : tokioMem.peakRss - tokioMem.baselineRss <= nodeMem.peakRss - nodeMem.baselineRss;
+  return [
+    {
+      text: "spawn+join ≥ 3× faster than Effect 4",
+      measured: Number.isFinite(vsEffect) ? `${vsEffect.toFixed(2)}×` : "—",
+      met: check(vsEffect, (v) => v >= 3),
+    },
+    {
+      text: "spawn+join ≥ 1.5× faster than plain async functions + Promise.all",
+      measured: Number.isFinite(vsNode) ? `${vsNode.toFixed(2)}×` : "—",
+      met: check(vsNode, (v) => v >= 1.5),
+    },
+    {
+      text: "peak memory for 1M tasks ≤ plain Node's (RSS above baseline)",
+      measured:
+        tokioMem === undefined || nodeMem === undefined
+          ? "—"
+          : `${formatBytes(tokioMem.peakRss - tokioMem.baselineRss)} vs ${formatBytes(nodeMem.peakRss - nodeMem.baselineRss)}`,
+      met: memoryMet,
+    },
+    {
+      text: "yieldNow ≥ 5M/s",
+      measured: formatRate(yieldRate),
+      met: check(yieldRate, (v) => v >= 5e6),
+    },
+  ];
+}
+
+// ---------------------------------------------------------------- markdown
+
+function workloadTable(report: Report, workloadId: string): string[] {
+  const w = WORKLOADS.find((x) => x.id === workloadId)!;
+  const lines = [
+    `| implementation | n / iter | time / iter (avg) | p50 | p99 | per ${w.unit} | ${w.unit}s/s | vs tokio-ts gen |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+  ];
+  for (const impl of IMPLS) {
+    const r = report.benches.find((b) => b.workload === workloadId && b.impl === impl);
+    if (r === undefined) continue;
+    if (r.error !== undefined) {
+      lines.push(`| ${impl} | ${r.n.toLocaleString("en-US")} | failed: ${r.error} | | | | | |`);
+      continue;
+    }
+    const versus = impl === BASELINE ? "baseline" : formatRatio(ratio(report, workloadId, impl));
+    lines.push(
+      `| ${impl} | ${r.n.toLocaleString("en-US")} | ${formatNs(r.avg)} | ${formatNs(r.p50)} | ${formatNs(r.p99)} | ` +
+        `${formatNs(perOp(r))} | ${formatRate(1e9 / perOp(r))} | ${versus} |`,
+    );
+  }
+  return lines;
+}
+
+function memoryTable(report: Report): string[] {
+  const nodeMem = report.memory.filter(isMemoryResult).find((m) => m.impl === "node");
+  const rssPerTask = (m: MemoryResult): number => (m.peakRss - m.baselineRss) / m.n;
+  const lines = [
+    "| implementation | tasks | time | tasks/s | peak RSS | RSS above baseline | per task | peak heap used | heap above baseline | per task vs node |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const m of report.memory) {
+    if (!isMemoryResult(m)) {
+      lines.push(`| ${m.impl} | ${m.n.toLocaleString("en-US")} | did not finish: ${m.error} | | | | | | | |`);
+      continue;
+    }
+    const versus = nodeMem === undefined ? "—" : `${(rssPerTask(m) / rssPerTask(nodeMem)).toFixed(2)}×`;
+    lines.push(
+      `| ${m.impl} | ${m.n.toLocaleString("en-US")} | ${(m.ms / 1e3).toFixed(2)} s | ${formatRate((m.n / m.ms) * 1e3)} | ` +
+        `${formatBytes(m.peakRss)} | ${formatBytes(m.peakRss - m.baselineRss)} | ${rssPerTask(m).toFixed(0)} B | ` +
+        `${formatBytes(m.peakHeap)} | ${formatBytes(m.peakHeap - m.baselineHeap)} | ${versus} |`,
+    );
+  }
+  return lines;
+}
+
+function contextTable(report: Report): string[] {
+  const off = report.context.find((c) => c.mode === "off");
+  const label: Record<ContextResult["mode"], string> = {
+    off: "AsyncLocalStorage never used",
+    enabled: "AsyncLocalStorage used once (hooks on), loop outside `run()`",
+    run: "loop inside `als.run()`",
+  };
+  const lines = [
+    "| condition | 1M × `await null` | per await | vs never used |",
+    "| --- | ---: | ---: | ---: |",
+  ];
+  for (const c of report.context) {
+    const versus = off === undefined ? "—" : `${(c.ms / off.ms).toFixed(2)}×`;
+    lines.push(`| ${label[c.mode]} | ${c.ms.toFixed(1)} ms | ${formatNs((c.ms * 1e6) / c.n)} | ${versus} |`);
+  }
+  return lines;
+}
+
+/** RESULTS.md for `report`. */
+export function renderMarkdown(report: Report): string {
+  const m = report.machine;
+  const memoryN = report.memory.find((m) => m.impl === "node")?.n ?? 1_000_000;
+  const out: string[] = [
+    "# tokio-ts benchmarks",
+    "",
+    `Generated by \`pnpm bench\` (benches/src/main.ts) on ${report.date}. A benchmark is never a`,
+    "pass/fail test: nothing here runs in CI. Numbers are from one run on the machine below;",
+    "re-run to compare, on the same machine.",
+    "",
+    "## Machine",
+    "",
+    "| | |",
+    "| --- | --- |",
+    `| CPU | ${m.cpu} |`,
+    `| cores | ${m.cores} |`,
+    `| memory | ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB |`,
+    `| OS | ${m.os} |`,
+    `| Node | ${report.node} |`,
+    ...Object.entries(report.versions).map(([name, version]) => `| ${name} | ${version} |`),
+    "",
+    "## Targets (from the issue)",
+    "",
+    "Judged on the tokio-ts generator body (`tokio-ts gen`), the baseline of every ratio.",
+    "",
+    "| target | measured | met |",
+    "| --- | ---: | :---: |",
+    ...targets(report).map((t) => `| ${t.text} | ${t.measured} | ${t.met === undefined ? "—" : t.met ? "yes" : "**no**"} |`),
+    "",
+    "## How it runs",
+    "",
+    "- Every workload runs for every implementation under [mitata](https://github.com/evanwashere/mitata)",
+    "  (at least 12 samples and 642 ms of CPU per bench, after warm-up); `time / iter` is the",
+    "  mean, ratios compare time per operation. Implementations: **tokio-ts gen** (generator",
+    "  bodies, `yield*`), **tokio-ts async** (async bodies, `await`), **node** (async functions,",
+    "  promises, `Promise.all`), **effect** (Effect 4 fibers), **effection** (Effection 4 tasks).",
+    "- **Process layout.** The tokio-ts async body switches AsyncLocalStorage on (its context",
+    "  propagation, DESIGN.md §3), and on Node 20 that installs promise hooks which slow *every*",
+    "  later promise in the process, the peers' too. So the mitata run is two processes: one for",
+    "  tokio-ts gen, node, effect and effection, then one for tokio-ts async alone. Each",
+    `  ${memoryN.toLocaleString("en-US")}-task memory run is a process of its own (\`--expose-gc\`).`,
+    "- Before measuring, each process checks that every runner computes the right result.",
+    "- Noise: on a small shared machine (2 cores here, with builds running beside it) two runs of",
+    "  the same code moved some ratios by up to ~1.6× (spawn+join vs Effect: 2.15× then 1.36×).",
+    "  Read ratios near a target as \"needs a re-run\", not as a verdict.",
+    "- Workload shapes (each file's header gives the details and its Tokio source):",
+    "  [spawn-join](src/workloads/spawn-join.ts), [yield-many](src/workloads/yield-many.ts),",
+    "  [chained-spawn](src/workloads/chained-spawn.ts), [ping-pong](src/workloads/ping-pong.ts).",
+    "  tokio-ts has no channels yet: its oneshot in chained-spawn and ping-pong is the",
+    "  hand-written leaf future in [src/oneshot.ts](src/oneshot.ts); the peers use their own",
+    "  one-shot (a promise and its resolver, Effect's `Deferred`, Effection's `withResolvers`).",
+    "",
+    "![ratio of each peer's time per operation to tokio-ts gen's](ratios.svg)",
+    "",
+    "[ratios.svg](ratios.svg): bars to the right, tokio-ts gen is faster; to the left, slower (log scale).",
+    "",
+  ];
+  for (const w of WORKLOADS) {
+    out.push(`## ${w.title}`, "", `Source: ${w.source}.`, "", ...workloadTable(report, w.id), "");
+    const odd = IMPLS.filter((impl) => w.sizes?.[impl] !== undefined);
+    if (odd.length > 0) {
+      out.push(
+        `${odd.join(", ")} sampled at a smaller n (one iteration at n = ${w.n.toLocaleString("en-US")} takes seconds);`,
+        "its time per operation is compared.",
+        "",
+      );
+    }
+  }
+  out.push(
+    `## Peak memory, spawn + join of ${memoryN.toLocaleString("en-US")} tasks`,
+    "",
+    "One run per implementation, each in its own process, after a 10,000-task warm-up and a full",
+    "GC (the baseline). Peak RSS is the kernel's high-water mark (`process.resourceUsage().maxRSS`);",
+    "peak heap is the largest `heapUsed` seen by a 5 ms sampler, a probe called once all tasks are",
+    "spawned, and a sample right after the run. Time here is one cold-ish run, not a mitata mean.",
+    "",
+    ...memoryTable(report),
+    "",
+    "Effection runs at 100,000 tasks by default: its one run at 1,000,000 (2026-11-26, this",
+    "machine, `node dist/src/main.js --full-effection` in benches/) took 742 s and peaked at 15.5 GB RSS / 8.8 GB",
+    "heap, so its cost per task grows with the number of live children.",
+    "",
+    "## Cost of context propagation on this Node",
+    "",
+    "A plain async function doing 1,000,000 × `await null`, each condition in its own process",
+    "(median of 7 runs). The second row is what every promise in a process pays once a tokio-ts",
+    "async body has run; the third is what code inside a task pays.",
+    "",
+    ...contextTable(report),
+    "",
+  );
+  return out.join("\n");
+}
+
+// ---------------------------------------------------------------- svg
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * A horizontal bar chart of the ratios, one bar per (workload, peer), on a log scale centred
+ * on 1×: right and green when tokio-ts gen is faster, left and red when it is slower.
+ */
+export function renderSvg(report: Report): string {
+  interface Row {
+    label: string;
+    ratio: number;
+  }
+  const rows: Row[] = [];
+  for (const w of WORKLOADS) {
+    for (const impl of IMPLS) {
+      if (impl === BASELINE) continue;
+      const r = ratio(report, w.id, impl);
+      if (Number.isFinite(r)) rows.push({ label: `${w.title} · ${impl}`, ratio: r });
+    }
+  }
+  const labelWidth = 300;
+  const plotWidth = 520;
+  const valueWidth = 150;
+  const rowHeight = 24;
+  const top = 56;
+  const width = labelWidth + plotWidth + valueWidth;
+  const height = top + rows.length * rowHeight + 40;
+  const maxLog = Math.max(1, ...rows.map((r) => Math.ceil(Math.abs(Math.log10(r.ratio)) * 2) / 2));
+  const centre = labelWidth + plotWidth / 2;
+  const x = (ratioValue: number): number => centre + (Math.log10(ratioValue) / maxLog) * (plotWidth / 2);
+
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">Peer time per operation ÷ tokio-ts gen time per operation</text>`,
+    `<text x="${width / 2}" y="38" text-anchor="middle" fill="#555">right of 1×: tokio-ts gen faster · left: slower · log scale · ${escapeXml(report.date)}</text>`,
+  ];
+  // Grid lines at powers of ten (and 1×).
+  for (let e = -Math.floor(maxLog); e <= Math.floor(maxLog); e++) {
+    const gx = x(10 ** e);
+    parts.push(
+      `<line x1="${gx}" y1="${top - 6}" x2="${gx}" y2="${top + rows.length * rowHeight}" stroke="${e === 0 ? "#000" : "#ddd"}"/>`,
+      `<text x="${gx}" y="${top + rows.length * rowHeight + 16}" text-anchor="middle" fill="#555">${10 ** e >= 1 ? 10 ** e : `1/${10 ** -e}`}×</text>`,
+    );
+  }
+  rows.forEach((row, i) => {
+    const y = top + i * rowHeight;
+    const x0 = Math.min(centre, x(row.ratio));
+    const w = Math.max(1, Math.abs(x(row.ratio) - centre));
+    const faster = row.ratio >= 1;
+    const value = faster ? `${row.ratio.toFixed(2)}× faster` : `${(1 / row.ratio).toFixed(2)}× slower`;
+    parts.push(
+      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${escapeXml(row.label)}</text>`,
+      `<rect x="${x0.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${faster ? "#2e7d32" : "#c62828"}"/>`,
+      `<text x="${labelWidth + plotWidth + 8}" y="${y + 16}">${value}</text>`,
+    );
+  });
+  parts.push("</svg>", "");
+  return parts.join("\n");
+}

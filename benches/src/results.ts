@@ -1,0 +1,48 @@
+/**
+ * The records the child processes print or write and the report reads. Kept apart from the
+ * child scripts, which run as soon as they are imported.
+ */
+import type { ImplName } from "./impl.js";
+
+/** One mitata bench, in nanoseconds per iteration of `n` operations. */
+export interface BenchResult {
+  workload: string;
+  impl: ImplName;
+  n: number;
+  avg: number;
+  p50: number;
+  p99: number;
+  min: number;
+  max: number;
+  samples: number;
+  error?: string;
+}
+
+/** One spawn+join memory run; bytes and milliseconds. */
+export interface MemoryResult {
+  impl: ImplName;
+  n: number;
+  ms: number;
+  baselineRss: number;
+  peakRss: number;
+  baselineHeap: number;
+  peakHeap: number;
+}
+
+/** A memory run that did not produce a result (crashed, timed out). */
+export interface MemoryFailure {
+  impl: ImplName;
+  n: number;
+  error: string;
+}
+
+/** The conditions of the context-propagation table (see context-cost.ts). */
+export const CONTEXT_MODES = ["off", "enabled", "run"] as const;
+export type ContextMode = (typeof CONTEXT_MODES)[number];
+
+/** One context-cost run: median milliseconds for `n` awaits. */
+export interface ContextResult {
+  mode: ContextMode;
+  n: number;
+  ms: number;
+}
