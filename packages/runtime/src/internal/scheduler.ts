@@ -154,17 +154,19 @@ export class Scheduler implements DriverHost {
   // ---- spawning ------------------------------------------------------------------------------
 
   /**
-   * Spawn `body`. Generator bodies are kept inline in the task (creating the generator object
-   * runs no user code, so it is done now) unless they take the `AbortSignal` parameter;
-   * everything else becomes a future.
+   * Spawn `body`. Generator bodies are kept inline in the task (unless they take the
+   * `AbortSignal` parameter); a generator function is called at the first poll, so a task that
+   * is spawned and not yet run costs one object. Everything else becomes a future.
    */
   spawn<T>(body: IntoFuture<T>): Task<T> {
     let future: Future<T> | undefined;
     let gen: Generator<unknown, T, unknown> | undefined;
-    if (isGeneratorFunction(body) && body.length === 0) gen = (body as () => Generator<unknown, T, unknown>)();
+    let factory: (() => Generator<unknown, T, unknown>) | undefined;
+    if (isGeneratorFunction(body) && body.length === 0) factory = body as () => Generator<unknown, T, unknown>;
     else if (isGenerator(body)) gen = body as Generator<unknown, T, unknown>;
     else future = intoFuture(body);
     const task = new Task(this, future, gen);
+    if (factory !== undefined) task.result = factory as unknown as T;
     this.spawnedCount++;
     if (this.#closed) {
       // Tokio: a task spawned on a shut-down runtime is dropped at once; its handle says cancelled.
@@ -175,8 +177,8 @@ export class Scheduler implements DriverHost {
       return task;
     }
     const head = this.#alive;
-    task.next = head;
-    if (head !== undefined) head.prev = task;
+    task.nextAlive = head;
+    if (head !== undefined) head.prevAlive = task;
     this.#alive = task;
     this.aliveCount++;
     this.config.onTaskSpawn?.({ id: task.id });
@@ -278,6 +280,12 @@ export class Scheduler implements DriverHost {
     let error: unknown;
     try {
       const future = task.future;
+      if (future === undefined && task.gen === undefined && task.current === undefined) {
+        // First poll of a generator-function body: make the generator now (see Task.result).
+        const factory = task.result as () => Generator<unknown, unknown, unknown>;
+        task.result = undefined;
+        task.gen = factory();
+      }
       if ((state & (CANCEL | CANCELLING)) === CANCEL) {
         task.state |= CANCELLING;
         if (future === undefined) out = beginCancelGenerator(task) ? undefined : pollGenerator(task, cx);
@@ -313,11 +321,11 @@ export class Scheduler implements DriverHost {
     task.state = (task.state & ~(RUNNING | NOTIFIED | SCHEDULED)) | COMPLETE | (failed ? FAILED : 0);
     task.future = task.gen = task.current = undefined;
     task.result = result;
-    const { prev, next } = task;
-    if (prev !== undefined) prev.next = next;
+    const { prevAlive: prev, nextAlive: next } = task;
+    if (prev !== undefined) prev.nextAlive = next;
     else this.#alive = next;
-    if (next !== undefined) next.prev = prev;
-    task.prev = task.next = undefined;
+    if (next !== undefined) next.prevAlive = prev;
+    task.prevAlive = task.nextAlive = undefined;
     this.aliveCount--;
     this.config.onTaskTerminate?.({ id: task.id });
     task.wakeJoiners();

@@ -57,6 +57,7 @@ export const FAILED = 128;
 /** The task of a `blockOn`: its failure is the caller's, never an unhandled panic. */
 export const ROOT = 256;
 
+
 /** Who else wants to know when a task completes (a JoinSet). */
 export interface TaskOwner {
   taskCompleted(task: Task<any>): void;
@@ -83,14 +84,18 @@ export class Task<T = unknown>
   gen: Generator<unknown, T, unknown> | undefined;
   current: Future<unknown> | undefined = undefined;
   state = 0;
-  /** The output once COMPLETE: the value, or the JoinError when FAILED. */
+  /**
+   * The output once COMPLETE: the value, or the JoinError when FAILED. Before the first poll
+   * of a generator-function body (`future`, `gen` and `current` all unset), the generator
+   * function, which the scheduler calls then.
+   */
   result: T | JoinError | undefined = undefined;
   /** Whom to wake on completion: one waker, or several. */
   joiners: Waker | Waker[] | undefined = undefined;
   owner: TaskOwner | undefined = undefined;
   /** Links of the runtime's list of alive tasks. */
-  prev: Task<any> | undefined = undefined;
-  next: Task<any> | undefined = undefined;
+  prevAlive: Task<any> | undefined = undefined;
+  nextAlive: Task<any> | undefined = undefined;
 
   constructor(runtime: Scheduler, future: Future<T> | undefined, gen: Generator<unknown, T, unknown> | undefined) {
     super();
