@@ -10,7 +10,7 @@
  * them when the task is aborted.
  */
 import { type Context, type Waker } from "./context.js";
-import { childFrame, currentFrame, runWithFrame, type AwaitHost } from "./current.js";
+import { currentFrame, runWithFrame, type AwaitHost, type Frame, type TaskRef } from "./current.js";
 import { CancelledError } from "./errors.js";
 import { Future, isFuture, Pending, type Poll } from "./future.js";
 import { beginCancelGenerator, dropGenerator, isGenerator, pollGenerator, type GeneratorSlot } from "./generator.js";
@@ -120,12 +120,20 @@ const DROPPED = 4;
  * await (pending or new) is rejected with the cancellation error, and the output is awaited
  * only to learn when the function has unwound.
  */
-class AsyncFuture<T> extends Future<T> implements AwaitHost {
+class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
+  // The future is the frame its function runs in (one allocation fewer per async body): same
+  // task as where it was first polled, itself as the await host, no task-local binding.
+  task: TaskRef | undefined = undefined;
+  parent: Frame | undefined = undefined;
+  declare readonly host: AwaitHost;
+  declare readonly key: undefined;
+  declare readonly value: undefined;
+
   #fn: AsyncBody<T> | undefined;
   #state = NEW;
   #result: unknown = undefined;
   #waker: Waker | undefined = undefined;
-  #awaits: Await[] = [];
+  #awaits: Await[] | undefined = undefined;
   #controller: AbortController | undefined = undefined;
   #cancelled: CancelledError | undefined = undefined;
 
@@ -137,7 +145,7 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost {
   override poll(cx: Context): Poll<T> {
     this.#waker = cx.waker;
     if (this.#state === NEW) this.#start();
-    if (this.#awaits.length !== 0) this.#pollAwaits(cx);
+    if (this.#awaits !== undefined && this.#awaits.length !== 0) this.#pollAwaits(cx);
     switch (this.#state) {
       case RESOLVED:
         return this.#result as T;
@@ -155,12 +163,13 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost {
     this.#fn = undefined;
     this.#state = RUNNING;
     const parent = currentFrame();
-    const frame = childFrame(parent, this, undefined, undefined);
+    this.parent = parent;
+    this.task = parent?.task;
     let signal: AbortSignal | undefined;
     if (fn.length > 0) signal = (this.#controller = new AbortController()).signal;
     let out: PromiseLike<T> | T;
     try {
-      out = runWithFrame(frame, () => fn(signal!));
+      out = runWithFrame(this, fn, signal!);
     } catch (error) {
       this.#settle(REJECTED, error);
       return;
@@ -183,7 +192,7 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost {
   }
 
   #pollAwaits(cx: Context): void {
-    const awaits = this.#awaits;
+    const awaits = this.#awaits!;
     for (let i = 0; i < awaits.length; ) {
       const a = awaits[i]!;
       let out: unknown;
@@ -214,14 +223,14 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost {
       driveStandalone(future, resolve, reject);
       return;
     }
-    this.#awaits.push({ future, resolve, reject });
+    (this.#awaits ??= []).push({ future, resolve, reject });
     this.#waker?.wake();
   }
 
   #rejectAwaits(error: CancelledError): void {
     const awaits = this.#awaits;
-    this.#awaits = [];
-    for (const a of awaits) {
+    this.#awaits = undefined;
+    if (awaits !== undefined) for (const a of awaits) {
       a.future.cancel();
       a.reject(error);
     }
@@ -248,6 +257,17 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost {
     }
     this.#waker = undefined;
   }
+}
+
+{
+  const proto = AsyncFuture.prototype as unknown as { key: undefined; value: undefined };
+  Object.defineProperty(proto, "host", {
+    get(this: AsyncFuture<unknown>) {
+      return this;
+    },
+  });
+  proto.key = undefined;
+  proto.value = undefined;
 }
 
 function removeAt<T>(array: T[], index: number): void {

@@ -116,15 +116,16 @@ export function restoreFrame(prev: Frame | null | undefined): void {
 }
 
 /**
- * Call `fn` with `frame` current, and keep it current in every promise continuation that `fn`
- * starts (switches AsyncLocalStorage on, once). For the executors of async-function bodies.
+ * Call `fn(...args)` with `frame` current, and keep it current in every promise continuation
+ * that `fn` starts (switches AsyncLocalStorage on, once). For the executors of async-function
+ * bodies.
  */
-export function runWithFrame<R>(frame: Frame, fn: () => R): R {
+export function runWithFrame<R, A extends unknown[]>(frame: Frame, fn: (...args: A) => R, ...args: A): R {
   const prev = slot;
   slot = frame;
   try {
     const als = storage ?? enableStorage();
-    return als === undefined ? fn() : als.run(frame, fn);
+    return als === undefined ? fn(...args) : als.run(frame, fn, ...args);
   } finally {
     slot = prev;
   }
