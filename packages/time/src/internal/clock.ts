@@ -1,0 +1,62 @@
+/**
+ * The runtime's clock: real time (`performance.now()`, read at each call so tests and hosts
+ * can substitute it), or frozen by `pause()` and moved only by `advance()` and auto-advance.
+ *
+ * States: running (`now = real + offset`) ⇄ frozen (`now = frozenAt`). Resuming sets `offset`
+ * so that time continues from the frozen value: the clock never goes backwards.
+ */
+import { TimeError } from "../errors.js";
+
+function realNow(): number {
+  return globalThis.performance.now();
+}
+
+export class Clock {
+  #frozen = false;
+  #frozenAt = 0;
+  #offset = 0;
+
+  constructor(startPaused: boolean) {
+    if (startPaused) {
+      // A whole millisecond, so that deadlines in whole ms land exactly on ticks.
+      this.#frozen = true;
+      this.#frozenAt = Math.floor(realNow());
+    }
+  }
+
+  get paused(): boolean {
+    return this.#frozen;
+  }
+
+  /** Milliseconds on the `performance.now()` timeline. */
+  now(): number {
+    return this.#frozen ? this.#frozenAt : realNow() + this.#offset;
+  }
+
+  /** Real time (ms, `performance.now()` timeline) at which the clock will read `at`, if running. */
+  realTimeOf(at: number): number {
+    return at - this.#offset;
+  }
+
+  pause(): void {
+    if (this.#frozen) throw new TimeError("time is already frozen");
+    this.#frozenAt = this.now();
+    this.#frozen = true;
+  }
+
+  resume(): void {
+    if (!this.#frozen) throw new TimeError("time is not frozen");
+    this.#offset = this.#frozenAt - realNow();
+    this.#frozen = false;
+  }
+
+  advance(ms: number): void {
+    if (!this.#frozen) throw new TimeError("time is not frozen");
+    this.#frozenAt += ms;
+  }
+
+  /** Frozen clock only: move forward to `at` (never backwards). */
+  advanceTo(at: number): void {
+    if (at > this.#frozenAt) this.#frozenAt = at;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The time driver: one timing wheel, one clock and at most one host timer per runtime.
+ *
+ * HOW. Timers (sleeps, and the sleeps inside intervals and timeouts) are entries of the wheel,
+ * in integer ticks of 1 ms since the driver's origin, deadlines rounded up. One host
+ * `setTimeout` is armed for the wheel's next expiration; when it fires, the wheel is advanced
+ * to the clock's tick and every due entry fires (its task is woken). Re-arming is lazy: after
+ * inserts and removals one microtask looks at the next expiration and re-arms only if the host
+ * timer is missing or armed too late; a host timer armed too early just fires, finds nothing
+ * due and re-arms. The host timer is ref'd — a pending sleep keeps the process alive exactly
+ * as a `setTimeout` would — and cleared as soon as the wheel is empty: no timer, no handle.
+ *
+ * With the clock paused there is no host timer at all: time moves by `advance()`, and by
+ * auto-advance — when the runtime is idle (`parkOnIdle`), `park()` moves the clock to the next
+ * expiration and processes it.
+ *
+ * Host delays are capped at 2^31 - 1 ms (Node fires longer ones at once); a longer wait is a
+ * chain of capped timers, so a huge duration never fires early.
+ */
+import type { Driver } from "@tokio-ts/core";
+import { Clock } from "./clock.js";
+import { MAX_TICK, Wheel, type WheelEntry } from "./wheel.js";
+
+/** A wheel entry that knows how to fire (a Sleep). */
+export interface TimerEntry extends WheelEntry {
+  fire(): void;
+}
+
+const MAX_HOST_DELAY = 2 ** 31 - 1;
+
+export class TimeDriver implements Driver {
+  readonly clock: Clock;
+  readonly #wheel = new Wheel();
+  /** The clock reading (ms, floored) of tick 0. */
+  readonly #origin: number;
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #armedFor: number | undefined = undefined;
+  #rearmQueued = false;
+  #closed = false;
+  readonly #fire = (entry: WheelEntry): void => (entry as TimerEntry).fire();
+  readonly #onHostTimer = (): void => {
+    this.#timer = this.#armedFor = undefined;
+    this.processDue();
+    this.#rearm();
+  };
+  readonly #rearmFromMicrotask = (): void => {
+    this.#rearmQueued = false;
+    this.#rearm();
+  };
+
+  constructor(startPaused: boolean) {
+    this.clock = new Clock(startPaused);
+    this.#origin = Math.floor(this.clock.now());
+  }
+
+  /** Whether the runtime should call `park()` when idle: the clock is paused and a timer waits. */
+  get parkOnIdle(): boolean {
+    return this.clock.paused && this.#wheel.size > 0 && !this.#closed;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** How many timers are registered. */
+  get timerCount(): number {
+    return this.#wheel.size;
+  }
+
+  /** The clock's reading, ms on the `performance.now()` timeline. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** The tick of a deadline (ms on the clock's timeline), rounded up so it never fires early. */
+  tickOf(ms: number): number {
+    const tick = Math.ceil(ms - this.#origin);
+    return tick > MAX_TICK ? MAX_TICK : tick;
+  }
+
+  /** The tick the clock reads now. */
+  currentTick(): number {
+    return Math.floor(this.clock.now() - this.#origin);
+  }
+
+  /** Register `entry`, whose `when` is later than the current tick. O(1). */
+  register(entry: TimerEntry): void {
+    this.#wheel.insert(entry);
+    this.#requestRearm();
+  }
+
+  /** Remove `entry` if registered. O(1). */
+  deregister(entry: TimerEntry): void {
+    if (entry.level < 0) return;
+    this.#wheel.remove(entry);
+    if (this.#wheel.size === 0) this.#requestRearm();
+  }
+
+  /** Fire every timer due by the clock's current reading. */
+  processDue(): void {
+    if (this.#closed) return;
+    const now = this.currentTick();
+    if (now >= this.#wheel.elapsed) this.#wheel.advance(now, this.#fire);
+  }
+
+  park(): boolean {
+    if (!this.clock.paused || this.#closed) return false;
+    const next = this.#wheel.nextExpiration();
+    if (next === undefined) return false;
+    this.clock.advanceTo(this.#origin + next);
+    this.processDue();
+    return true;
+  }
+
+  /** The clock was paused, resumed or advanced: process what is due and re-arm. */
+  clockChanged(): void {
+    this.processDue();
+    this.#requestRearm();
+  }
+
+  shutdown(): void {
+    if (this.#closed) return;
+    this.#clearHostTimer();
+    // Wake whatever is still registered (sleeps held outside tasks); their next poll sees
+    // the driver closed and throws.
+    this.#wheel.advance(MAX_TICK, this.#fire);
+    this.#closed = true;
+  }
+
+  #requestRearm(): void {
+    if (this.#rearmQueued || this.#closed) return;
+    this.#rearmQueued = true;
+    queueMicrotask(this.#rearmFromMicrotask);
+  }
+
+  #rearm(): void {
+    if (this.#closed) return;
+    const next = this.#wheel.nextExpiration();
+    if (next === undefined || this.clock.paused) {
+      this.#clearHostTimer();
+      return;
+    }
+    if (this.#timer !== undefined && this.#armedFor !== undefined && this.#armedFor <= next) return;
+    this.#clearHostTimer();
+    const realDeadline = this.clock.realTimeOf(this.#origin + next);
+    const delay = Math.min(MAX_HOST_DELAY, Math.max(0, Math.ceil(realDeadline - globalThis.performance.now())));
+    this.#timer = setTimeout(this.#onHostTimer, delay);
+    this.#armedFor = delay === MAX_HOST_DELAY ? this.#wheel.elapsed : next;
+  }
+
+  #clearHostTimer(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = this.#armedFor = undefined;
+    }
+  }
+}

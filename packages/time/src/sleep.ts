@@ -1,0 +1,171 @@
+/**
+ * Sleep: a future that completes at a deadline.
+ */
+import { ContextError, Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { checkDuration } from "./errors.js";
+import { checkInstant, Instant } from "./instant.js";
+import { currentTimeDriver } from "./internal/current.js";
+import type { TimeDriver, TimerEntry } from "./internal/driver.js";
+import type { WheelEntry } from "./internal/wheel.js";
+
+const IDLE = 0;
+const REGISTERED = 1;
+const FIRED = 2;
+
+/**
+ * A future that completes at its deadline (Tokio's `time::Sleep`). Made by {@link sleep} and
+ * {@link sleepUntil}; the deadline is fixed when it is made, the timer registered at the first
+ * poll. It can be reset in place — same object, O(1) — which is how intervals and timeouts
+ * reuse one timer.
+ *
+ * States: IDLE (not in the wheel) → REGISTERED (in the wheel, a waker stored) → FIRED.
+ * `reset` goes back to IDLE, or straight to REGISTERED if a task is waiting; dropping removes
+ * the entry. The wheel's fields below belong to the driver.
+ *
+ * @example
+ * ```ts
+ * const s = sleep(1000);
+ * s.reset(Instant.now().add(10)); // wake sooner
+ * yield* s;
+ * ```
+ *
+ * **Cancel safety**: cancel safe; dropping it removes the timer (O(1)).
+ */
+export class Sleep extends Future<void> implements TimerEntry {
+  /** @internal */ when = 0;
+  /** @internal */ wheelPrev: WheelEntry | undefined = undefined;
+  /** @internal */ wheelNext: WheelEntry | undefined = undefined;
+  /** @internal */ level = -1;
+  /** @internal */ slot = 0;
+  readonly #driver: TimeDriver;
+  #deadline: number;
+  #state = IDLE;
+  #waker: Waker | undefined = undefined;
+
+  /** @internal Use {@link sleep} or {@link sleepUntil}. */
+  constructor(driver: TimeDriver, deadline: number) {
+    super();
+    this.#driver = driver;
+    this.#deadline = deadline;
+  }
+
+  /** The instant at which the sleep completes. */
+  deadline(): Instant {
+    return Instant.fromMillis(this.#deadline);
+  }
+
+  /** @internal The deadline in ms on the clock's timeline. */
+  get deadlineMillis(): number {
+    return this.#deadline;
+  }
+
+  /** Whether the deadline has been reached. */
+  isElapsed(): boolean {
+    return this.#state === FIRED || this.#driver.now() >= this.#deadline;
+  }
+
+  /**
+   * Move the deadline, in place: no new timer, O(1). A task waiting on the sleep is woken at
+   * the new deadline instead (at once if it has passed).
+   *
+   * **Throws**: TypeError if `deadline` is not an Instant.
+   */
+  reset(deadline: Instant): void {
+    this.resetMillis(checkInstant("deadline", deadline).asMillis());
+  }
+
+  /** @internal `reset` with a deadline in ms. */
+  resetMillis(deadline: number): void {
+    const driver = this.#driver;
+    driver.deregister(this);
+    this.#deadline = deadline;
+    this.#state = IDLE;
+    const waker = this.#waker;
+    if (waker === undefined) return;
+    if (driver.now() >= deadline) {
+      this.#waker = undefined;
+      waker.wake();
+    } else if (!driver.closed) {
+      this.#register();
+    }
+  }
+
+  override poll(cx: Context): Poll<void> {
+    const driver = this.#driver;
+    if (driver.closed) throw ContextError.shutdown("sleep");
+    if (!pollProceed(cx)) return Pending;
+    if (this.#state === FIRED || driver.now() >= this.#deadline) {
+      if (this.#state === REGISTERED) driver.deregister(this);
+      this.#state = FIRED;
+      this.#waker = undefined;
+      madeProgress(cx);
+      return undefined;
+    }
+    this.#waker = cx.waker;
+    if (this.#state === IDLE) this.#register();
+    return Pending;
+  }
+
+  #register(): void {
+    this.when = this.#driver.tickOf(this.#deadline);
+    this.#driver.register(this);
+    this.#state = REGISTERED;
+  }
+
+  /** @internal Called by the driver when the deadline's tick is processed. */
+  fire(): void {
+    if (this.#state !== REGISTERED) return;
+    this.#state = FIRED;
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  /** Drop: remove the timer. */
+  override cancel(): void {
+    this.#driver.deregister(this);
+    if (this.#state === REGISTERED) this.#state = IDLE;
+    this.#waker = undefined;
+  }
+}
+
+/**
+ * A future that completes `ms` milliseconds from now, on the current runtime's clock.
+ *
+ * @example
+ * ```ts
+ * await rt.blockOn(function* () {
+ *   yield* sleep(100);
+ *   console.log("100 ms later");
+ * });
+ * ```
+ *
+ * **Cancel safety**: cancel safe.
+ *
+ * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0 (huge values are fine: they
+ * never fire early); ContextError outside a runtime, or in one built without `enableTime()`.
+ */
+export function sleep(ms: number): Sleep {
+  checkDuration("ms", ms);
+  const driver = currentTimeDriver("sleep()");
+  return new Sleep(driver, driver.now() + ms);
+}
+
+/**
+ * A future that completes at `deadline`.
+ *
+ * @example
+ * ```ts
+ * const start = Instant.now();
+ * yield* sleepUntil(start.add(50));
+ * ```
+ *
+ * **Cancel safety**: cancel safe.
+ *
+ * **Throws**: TypeError if `deadline` is not an Instant; ContextError as {@link sleep}.
+ */
+export function sleepUntil(deadline: Instant): Sleep {
+  checkInstant("deadline", deadline);
+  const driver = currentTimeDriver("sleepUntil()");
+  return new Sleep(driver, deadline.asMillis());
+}

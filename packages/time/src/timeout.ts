@@ -1,0 +1,104 @@
+/**
+ * timeout: bound the time a future may take.
+ */
+import { Future, intoFuture, Pending, type Context, type IntoFuture, type Poll } from "@tokio-ts/core";
+import { checkDuration, Elapsed } from "./errors.js";
+import { checkInstant, type Instant } from "./instant.js";
+import { currentTimeDriver } from "./internal/current.js";
+import { Sleep } from "./sleep.js";
+
+/**
+ * The future of {@link timeout}: the inner future, raced against a sleep. The inner future is
+ * polled first, so one that is ready returns its value even if the deadline has passed.
+ */
+export class Timeout<T> extends Future<T> {
+  readonly #inner: Future<T>;
+  readonly #delay: Sleep;
+
+  /** @internal Use {@link timeout} or {@link timeoutAt}. */
+  constructor(inner: Future<T>, delay: Sleep) {
+    super();
+    this.#inner = inner;
+    this.#delay = delay;
+  }
+
+  /** The instant at which the timeout expires. */
+  deadline(): Instant {
+    return this.#delay.deadline();
+  }
+
+  override poll(cx: Context): Poll<T> {
+    let out: Poll<T>;
+    try {
+      out = this.#inner.poll(cx);
+    } catch (error) {
+      this.#delay.cancel();
+      throw error;
+    }
+    if (out !== Pending) {
+      this.#delay.cancel();
+      return out;
+    }
+    // The inner future may have spent the budget; the deadline is checked regardless (Tokio).
+    const budget = cx.budget;
+    cx.budget = Infinity;
+    let expired: boolean;
+    try {
+      expired = this.#delay.poll(cx) !== Pending;
+    } finally {
+      cx.budget = budget;
+    }
+    if (!expired) return Pending;
+    this.#inner.cancel();
+    throw new Elapsed();
+  }
+
+  override cancel(): void {
+    this.#inner.cancel();
+    this.#delay.cancel();
+  }
+}
+
+/**
+ * Run `future` for at most `ms` milliseconds. On expiry the future is **dropped** — its
+ * waiters deregistered, a generator's `finally` blocks run — and the result rejects with
+ * {@link Elapsed} ("deadline has elapsed").
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const msg = yield* timeout(1000, rx.recv());
+ * } catch (e) {
+ *   if (e instanceof Elapsed) console.log("no message within a second");
+ * }
+ * ```
+ *
+ * **Cancel safety**: as cancel safe as `future`; dropping the timeout drops both.
+ *
+ * **Throws**: RangeError/TypeError for a bad `ms`; ContextError outside a runtime with time.
+ */
+export function timeout<T>(ms: number, future: IntoFuture<T>): Timeout<T> {
+  checkDuration("ms", ms);
+  const driver = currentTimeDriver("timeout()");
+  return new Timeout(intoFuture(future), new Sleep(driver, driver.now() + ms));
+}
+
+/**
+ * Like {@link timeout}, with a deadline.
+ *
+ * @example
+ * ```ts
+ * const deadline = Instant.now().add(500);
+ * const a = yield* timeoutAt(deadline, stepOne());
+ * const b = yield* timeoutAt(deadline, stepTwo()); // both within the same 500 ms
+ * ```
+ *
+ * **Cancel safety**: as {@link timeout}.
+ *
+ * **Throws**: TypeError if `deadline` is not an Instant; ContextError as {@link timeout}.
+ */
+export function timeoutAt<T>(deadline: Instant, future: IntoFuture<T>): Timeout<T> {
+  checkInstant("deadline", deadline);
+  const driver = currentTimeDriver("timeoutAt()");
+  return new Timeout(intoFuture(future), new Sleep(driver, deadline.asMillis()));
+}
