@@ -5,6 +5,10 @@ import * as runtime from "@tokio-ts/runtime";
 import * as umbrella from "tokio-ts";
 import * as umbrellaCore from "tokio-ts/core";
 import * as umbrellaRuntime from "tokio-ts/runtime";
+import * as time from "@tokio-ts/time";
+import * as timeDriver from "@tokio-ts/time/driver";
+import * as umbrellaTime from "tokio-ts/time";
+import * as umbrellaTimeDriver from "tokio-ts/time/driver";
 import { Builder, JoinSet, spawn, taskLocal, yieldNow } from "tokio-ts";
 
 /** The exported runtime values of a module namespace, by name. */
@@ -29,6 +33,32 @@ test("tokio-ts/runtime exports exactly the values of @tokio-ts/runtime, as the s
       (umbrellaRuntime as Record<string, unknown>)[name] === (runtime as Record<string, unknown>)[name],
       `tokio-ts/runtime.${name} is not @tokio-ts/runtime.${name}`,
     );
+  }
+});
+
+test("tokio-ts/time and tokio-ts/time/driver export exactly the values of @tokio-ts/time, as the same objects", () => {
+  for (const [mine, theirs] of [
+    [umbrellaTime, time],
+    [umbrellaTimeDriver, timeDriver],
+  ] as const) {
+    assert.equal(valueNames(mine), valueNames(theirs));
+    for (const name of valueNames(theirs)) {
+      assert.ok((mine as Record<string, unknown>)[name] === (theirs as Record<string, unknown>)[name], `time.${name} differs`);
+    }
+  }
+});
+
+test("a runtime built through the umbrella runs timers on a paused clock", async () => {
+  const rt = Builder.newCurrentThread().enableTime().startPaused(true).build();
+  try {
+    const waited = await rt.blockOn(function* () {
+      const start = umbrellaTime.Instant.now();
+      yield* umbrellaTime.sleep(60_000);
+      return start.elapsed();
+    });
+    assert.is(waited, 60_000);
+  } finally {
+    await rt.shutdownTimeout(1000);
   }
 });
 
