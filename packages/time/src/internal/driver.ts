@@ -37,7 +37,12 @@ export class TimeDriver implements Driver {
   #armedFor: number | undefined = undefined;
   #rearmQueued = false;
   #closed = false;
-  readonly #fire = (entry: WheelEntry): void => (entry as TimerEntry).fire();
+  /** How many entries have fired, ever (lets `park` tell a firing from a cascade). */
+  #fired = 0;
+  readonly #fire = (entry: WheelEntry): void => {
+    this.#fired++;
+    (entry as TimerEntry).fire();
+  };
   readonly #onHostTimer = (): void => {
     this.#timer = this.#armedFor = undefined;
     this.processDue();
@@ -103,13 +108,21 @@ export class TimeDriver implements Driver {
     if (now >= this.#wheel.elapsed) this.#wheel.advance(now, this.#fire);
   }
 
+  /**
+   * Auto-advance: move the paused clock to the next expiration and process it; repeat while
+   * that only cascaded entries (a far deadline steps through the top level), so one call
+   * fires something or empties the wheel.
+   */
   park(): boolean {
     if (!this.clock.paused || this.#closed) return false;
-    const next = this.#wheel.nextExpiration();
-    if (next === undefined) return false;
-    this.clock.advanceTo(this.#origin + next);
-    this.processDue();
-    return true;
+    const fired = this.#fired;
+    for (;;) {
+      const next = this.#wheel.nextExpiration();
+      if (next === undefined) return this.#fired !== fired;
+      this.clock.advanceTo(this.#origin + next);
+      this.processDue();
+      if (this.#fired !== fired) return true;
+    }
   }
 
   /** The clock was paused, resumed or advanced: process what is due and re-arm. */
@@ -123,8 +136,8 @@ export class TimeDriver implements Driver {
     this.#clearHostTimer();
     // Wake whatever is still registered (sleeps held outside tasks); their next poll sees
     // the driver closed and throws.
-    this.#wheel.advance(MAX_TICK, this.#fire);
     this.#closed = true;
+    this.#wheel.drain(this.#fire);
   }
 
   #requestRearm(): void {

@@ -206,6 +206,26 @@ export class Wheel {
     if (now > this.elapsed) this.elapsed = now;
   }
 
+  /** Take every entry out of the wheel and call `fire` for each (shutdown), in no set order. */
+  drain(fire: (entry: WheelEntry) => void): void {
+    const all: WheelEntry[] = [];
+    for (const lvl of this.#levels) {
+      for (let slot = 0; slot < SLOTS; slot++) {
+        for (let entry = lvl.heads[slot]; entry !== undefined; ) {
+          const following: WheelEntry | undefined = entry.wheelNext;
+          entry.wheelPrev = entry.wheelNext = undefined;
+          entry.level = -1;
+          all.push(entry);
+          entry = following;
+        }
+        lvl.heads[slot] = lvl.tails[slot] = undefined;
+      }
+      lvl.lo = lvl.hi = 0;
+    }
+    this.size = 0;
+    for (const entry of all) fire(entry);
+  }
+
   /** Reused between `advance` calls: the entries of one slot that are due. */
   readonly #due: WheelEntry[] = [];
 }
