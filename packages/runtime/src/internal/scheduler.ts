@@ -49,7 +49,7 @@ import {
   type IntoFuture,
 } from "@tokio-ts/core";
 import { JoinError } from "../errors.js";
-import { RingBuffer } from "./ring-buffer.js";
+import { RingBuffer } from "@tokio-ts/core/collections";
 import { Rng } from "./rng.js";
 import { CANCEL, CANCELLING, COMPLETE, FAILED, JOIN_INTEREST, NOTIFIED, ROOT, RUNNING, SCHEDULED, Task } from "./task.js";
 

@@ -1,8 +1,16 @@
 /**
- * A growable FIFO ring buffer: the run queue. Capacity is a power of two so that indexing is a
+ * A growable FIFO ring buffer: the run queue of the runtime, the buffer of a channel. Capacity is a power of two so that indexing is a
  * mask; it doubles when full and never shrinks (a queue that was once deep will be again).
  * `head` is the index of the oldest element, `length` the number of elements; slots outside
  * [head, head + length) hold `undefined` so popped tasks can be collected.
+ */
+/**
+ * @example
+ * ```ts
+ * const q = new RingBuffer<number>();
+ * q.push(1); q.push(2);
+ * q.shift(); // 1
+ * ```
  */
 export class RingBuffer<T> {
   #items: (T | undefined)[];
