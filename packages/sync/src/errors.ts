@@ -1,0 +1,108 @@
+/**
+ * The errors of `@tokio-ts/sync`, with Tokio's wording. Conditions a caller handles are classes
+ * with a stable `name`, `code` and (where there are several) `kind`; errors that hand a value
+ * back (a send to a closed channel) carry it as `value`, so nothing is lost.
+ */
+import { TokioError } from "@tokio-ts/core";
+
+/**
+ * A send failed because every receiver is gone; `value` is the message, given back.
+ *
+ * @example
+ * ```ts
+ * try { yield* tx.send(msg) } catch (e) { if (e instanceof SendError) retry(e.value) }
+ * ```
+ */
+export class SendError<T> extends TokioError {
+  constructor(readonly value: T) {
+    super("ERR_CHANNEL_CLOSED", "channel closed");
+  }
+}
+
+/** Why a `trySend` failed: `"full"` (no capacity now) or `"closed"`; `value` is given back. */
+export class TrySendError<T> extends TokioError {
+  constructor(
+    readonly kind: "full" | "closed",
+    readonly value: T,
+  ) {
+    super(kind === "full" ? "ERR_CHANNEL_FULL" : "ERR_CHANNEL_CLOSED", kind === "full" ? "no available capacity" : "channel closed");
+  }
+}
+
+/** Why a `sendTimeout` failed: `"timeout"` or `"closed"`; `value` is given back. */
+export class SendTimeoutError<T> extends TokioError {
+  constructor(
+    readonly kind: "timeout" | "closed",
+    readonly value: T,
+  ) {
+    super(kind === "timeout" ? "ERR_TIMEOUT" : "ERR_CHANNEL_CLOSED", kind === "timeout" ? "timed out waiting on send operation" : "channel closed");
+  }
+}
+
+/**
+ * A receive failed: the channel is closed (`"closed"`), or — broadcast only — the receiver fell
+ * behind and `lagged` messages were overwritten (`"lagged"`, "channel lagged by 3"; the next
+ * receive returns the oldest message still kept).
+ */
+export class RecvError extends TokioError {
+  constructor(
+    readonly kind: "closed" | "lagged",
+    readonly lagged = 0,
+  ) {
+    super(kind === "closed" ? "ERR_CHANNEL_CLOSED" : "ERR_CHANNEL_LAGGED", kind === "closed" ? "channel closed" : `channel lagged by ${lagged}`);
+  }
+}
+
+/**
+ * Why a `tryRecv` found no message: `"empty"` (none now, senders alive), `"disconnected"`
+ * (mpsc: closed and drained), `"closed"` (oneshot, broadcast), `"lagged"` (broadcast).
+ */
+export class TryRecvError extends TokioError {
+  constructor(
+    readonly kind: "empty" | "disconnected" | "closed" | "lagged",
+    readonly lagged = 0,
+  ) {
+    super(
+      kind === "empty" ? "ERR_CHANNEL_EMPTY" : kind === "lagged" ? "ERR_CHANNEL_LAGGED" : "ERR_CHANNEL_CLOSED",
+      kind === "empty"
+        ? "receiving on an empty channel"
+        : kind === "lagged"
+          ? `receiving on a lagging channel (lagged by ${lagged})`
+          : "receiving on a closed channel",
+    );
+  }
+}
+
+/** The semaphore was closed while (or before) acquiring. */
+export class AcquireError extends TokioError {
+  constructor() {
+    super("ERR_SEMAPHORE_CLOSED", "semaphore closed");
+  }
+}
+
+/** Why a `tryAcquire` failed: `"closed"` or `"noPermits"` ("no permits available"). */
+export class TryAcquireError extends TokioError {
+  constructor(readonly kind: "closed" | "noPermits") {
+    super(kind === "closed" ? "ERR_SEMAPHORE_CLOSED" : "ERR_NO_PERMITS", kind === "closed" ? "semaphore closed" : "no permits available");
+  }
+}
+
+/** A `tryLock`/`tryRead`/`tryWrite` would have had to wait. */
+export class TryLockError extends TokioError {
+  constructor() {
+    super("ERR_WOULD_BLOCK", "operation would block");
+  }
+}
+
+/** Why `OnceCell.set` failed: `"alreadyInitialized"` or `"initializing"`; `value` is given back. */
+export class SetError<T> extends TokioError {
+  constructor(
+    readonly kind: "alreadyInitialized" | "initializing",
+    readonly value: T,
+  ) {
+    super(
+      kind === "alreadyInitialized" ? "ERR_ALREADY_INITIALIZED" : "ERR_INITIALIZING",
+      kind === "alreadyInitialized" ? "cell was already initialized" : "cell is currently being initialized",
+    );
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * `@tokio-ts/sync`: channels and locks that are cancel-safe, fair and fast. Works in any async
+ * function, with or without a tokio-ts runtime.
+ *
+ * @packageDocumentation
+ */
+export { Semaphore, SemaphorePermit } from "./semaphore.js";
+export { Mutex, MutexGuard } from "./mutex.js";
+export { RwLock, RwLockReadGuard, RwLockWriteGuard } from "./rwlock.js";
+export {
+  SendError,
+  TrySendError,
+  SendTimeoutError,
+  RecvError,
+  TryRecvError,
+  AcquireError,
+  TryAcquireError,
+  TryLockError,
+  SetError,
+} from "./errors.js";
+export type { Result } from "./result.js";

@@ -1,0 +1,182 @@
+/**
+ * The wait queue of the batch semaphore (Tokio's `batch_semaphore`), on which Semaphore, Mutex
+ * and RwLock are built.
+ *
+ * HOW. The semaphore holds `permits` and a FIFO of waiters. A waiter is the acquiring future
+ * itself (an intrusive list node): it asks for `needed` permits and has been `assigned` some.
+ * Releasing permits assigns them to the waiters in queue order: the head gets what it still
+ * needs, then the next; a head that needs more than there is takes what there is and holds the
+ * rest of the queue back — so a large `acquireMany` is not starved by a stream of small ones,
+ * and writers of an RwLock never starve. Dropping a waiter unlinks it in O(1) and gives back
+ * whatever it had been assigned (to the next waiters).
+ *
+ * Invariant: while the queue is not empty, `permits` is 0 (every released permit was assigned
+ * to the head). Only the head can be partly assigned.
+ *
+ * Waiter states: IDLE (not polled) → WAITING (queued) → ACQUIRED (fully assigned, unlinked,
+ * woken; the poll that sees it hands the permits out) → DONE. Any state but DONE → DROPPED on
+ * cancel (permits given back); WAITING → CLOSED when the semaphore closes.
+ */
+import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
+import { AcquireError } from "../errors.js";
+
+const IDLE = 0;
+const WAITING = 1;
+const ACQUIRED = 2;
+const DONE = 3;
+const DROPPED = 4;
+const CLOSED = 5;
+
+/** The largest number of permits a semaphore holds (Tokio: usize::MAX >> 3). */
+export const MAX_PERMITS = Number.MAX_SAFE_INTEGER;
+
+export class BatchSemaphore {
+  permits: number;
+  closed = false;
+  readonly waiters = new LinkedList<Waiter<unknown>>();
+
+  constructor(permits: number) {
+    this.permits = permits;
+  }
+
+  /** Take `n` permits at once if no one is queued and there are enough. */
+  tryTake(n: number): boolean {
+    if (this.closed || this.waiters.head !== undefined || this.permits < n) return false;
+    this.permits -= n;
+    return true;
+  }
+
+  /** Give `n` permits back, assigning them to the queue first. */
+  release(n: number): void {
+    let available = this.permits + n;
+    const waiters = this.waiters;
+    for (let head = waiters.head; head !== undefined; head = waiters.head) {
+      const missing = head.needed - head.assigned;
+      if (available < missing) {
+        head.assigned += available;
+        available = 0;
+        break;
+      }
+      available -= missing;
+      head.assigned = head.needed;
+      waiters.remove(head);
+      head.grant();
+    }
+    this.permits = available;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (let head = this.waiters.popFront(); head !== undefined; head = this.waiters.popFront()) {
+      const assigned = head.assigned;
+      head.assigned = 0;
+      this.permits += assigned;
+      head.closeWait();
+    }
+  }
+}
+
+/**
+ * A future waiting for `needed` permits; subclasses turn the acquired permits into what the
+ * user gets (a permit, a guard) with `output()`.
+ */
+export abstract class Waiter<T> extends Future<T> implements ListNode {
+  listPrev: ListNode | undefined = undefined;
+  listNext: ListNode | undefined = undefined;
+  list: LinkedList<ListNode> | undefined = undefined;
+  assigned = 0;
+  #state = IDLE;
+  #waker: Waker | undefined = undefined;
+
+  constructor(
+    protected readonly semaphore: BatchSemaphore,
+    readonly needed: number,
+  ) {
+    super();
+  }
+
+  /** What the poll returns once the permits are held. */
+  protected abstract output(): T;
+
+  override poll(cx: Context): Poll<T> {
+    switch (this.#state) {
+      case IDLE: {
+        const sem = this.semaphore;
+        if (sem.closed) {
+          this.#state = CLOSED;
+          throw new AcquireError();
+        }
+        if (!pollProceed(cx)) return Pending;
+        if (sem.tryTake(this.needed)) {
+          this.#state = DONE;
+          madeProgress(cx);
+          return this.output();
+        }
+        if (sem.waiters.head === undefined) {
+          // First in line: take what there is now, wait for the rest.
+          this.assigned = sem.permits;
+          sem.permits = 0;
+        }
+        this.#state = WAITING;
+        this.#waker = cx.waker;
+        sem.waiters.pushBack(this as Waiter<unknown>);
+        return Pending;
+      }
+      case WAITING:
+        this.#waker = cx.waker;
+        return Pending;
+      case ACQUIRED:
+        if (!pollProceed(cx)) return Pending;
+        this.#state = DONE;
+        madeProgress(cx);
+        return this.output();
+      case CLOSED:
+        throw new AcquireError();
+      default:
+        throw new Error("an acquire future was polled after it completed or was dropped");
+    }
+  }
+
+  /** @internal Fully assigned and unlinked by the semaphore. */
+  grant(): void {
+    this.#state = ACQUIRED;
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  /** @internal The semaphore closed while waiting. */
+  closeWait(): void {
+    this.#state = CLOSED;
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  /** Drop: leave the queue and give back whatever was assigned. O(1) (plus the hand-over). */
+  override cancel(): void {
+    const state = this.#state;
+    this.#state = DROPPED;
+    this.#waker = undefined;
+    if (state === WAITING) {
+      this.semaphore.waiters.remove(this as Waiter<unknown>);
+      const assigned = this.assigned;
+      this.assigned = 0;
+      if (assigned > 0) this.semaphore.release(assigned);
+    } else if (state === ACQUIRED) {
+      this.assigned = 0;
+      this.semaphore.release(this.needed);
+    }
+  }
+}
+
+/** Check a permit count: an integer in [0, MAX_PERMITS] (RangeError/TypeError naming `name`). */
+export function checkPermits(name: string, n: unknown): number {
+  if (typeof n !== "number") throw new TypeError(`${name} must be a number, got ${typeof n}`);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PERMITS) {
+    throw new RangeError(`${name} must be an integer from 0 to ${MAX_PERMITS}, got ${n}`);
+  }
+  return n;
+}

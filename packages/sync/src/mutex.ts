@@ -1,0 +1,138 @@
+/**
+ * Mutex: an async mutual-exclusion lock around a value (Tokio's `sync::Mutex`).
+ */
+import { fromGenerator, fromPromise, isFuture, isGenerator, type Future } from "@tokio-ts/core";
+import { TryLockError } from "./errors.js";
+import { BatchSemaphore, Waiter } from "./internal/waiter.js";
+import { err, ok, type Result } from "./result.js";
+
+/**
+ * A lock around a value of type `T`, held across awaits. `lock()` waits its turn (FIFO: the
+ * longest waiter gets the lock next) and gives a guard whose `value` is the protected value;
+ * releasing the guard (`release()`, or `using`) unlocks.
+ *
+ * @example
+ * ```ts
+ * const counter = new Mutex(0);
+ * await Promise.all([1, 2, 3].map(async () => {
+ *   using guard = await counter.lock();
+ *   guard.value += 1;
+ * }));
+ * counter.tryLock(); // ok, value 3
+ * ```
+ */
+export class Mutex<T> {
+  readonly #sem = new BatchSemaphore(1);
+  readonly #cell: { value: T };
+
+  constructor(value: T) {
+    this.#cell = { value };
+  }
+
+  /**
+   * Wait for the lock.
+   *
+   * **Cancel safety**: cancel safe: a dropped wait leaves the queue, and a lock handed to it
+   * meanwhile passes to the next waiter.
+   */
+  lock(): Future<MutexGuard<T>> {
+    return new Lock(this.#sem, this.#cell);
+  }
+
+  /** The lock now, or TryLockError "operation would block". */
+  tryLock(): Result<MutexGuard<T>, TryLockError> {
+    if (!this.#sem.tryTake(1)) return err(new TryLockError());
+    return ok(new MutexGuard(this.#sem, this.#cell));
+  }
+
+  /** Whether the lock is held right now. */
+  isLocked(): boolean {
+    return this.#sem.permits === 0;
+  }
+
+  /**
+   * Run `fn` with the lock held and release it afterwards, however `fn` ends. `fn` may return
+   * a value, a promise, a future, or be a generator function.
+   *
+   * @example
+   * ```ts
+   * const n = await counter.runExclusive((guard) => ++guard.value);
+   * ```
+   *
+   * **Cancel safety**: dropping it while it waits is cancel safe; dropping it while `fn` runs
+   * drops `fn`'s future and releases the lock.
+   */
+  runExclusive<R>(fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, any>): Future<R> {
+    const mutex = this;
+    return fromGenerator(function* () {
+      const guard = yield* mutex.lock();
+      try {
+        const out = fn(guard);
+        if (isFuture(out)) return (yield* out) as R;
+        if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
+        if (out !== null && typeof out === "object" && typeof (out as PromiseLike<R>).then === "function") {
+          return yield* fromPromise(out as PromiseLike<R>);
+        }
+        return out as R;
+      } finally {
+        guard.release();
+      }
+    });
+  }
+}
+
+class Lock<T> extends Waiter<MutexGuard<T>> {
+  constructor(
+    semaphore: BatchSemaphore,
+    private readonly cell: { value: T },
+  ) {
+    super(semaphore, 1);
+  }
+
+  protected override output(): MutexGuard<T> {
+    return new MutexGuard(this.semaphore, this.cell);
+  }
+}
+
+/**
+ * Holds a {@link Mutex}'s lock; `value` reads and writes the protected value. Release it with
+ * `release()` or `using`; after that, `value` throws.
+ */
+export class MutexGuard<T> implements Disposable {
+  #sem: BatchSemaphore | undefined;
+  readonly #cell: { value: T };
+
+  /** @internal */
+  constructor(sem: BatchSemaphore, cell: { value: T }) {
+    this.#sem = sem;
+    this.#cell = cell;
+  }
+
+  /** The protected value. **Throws** Error after the guard was released. */
+  get value(): T {
+    this.#check();
+    return this.#cell.value;
+  }
+
+  set value(value: T) {
+    this.#check();
+    this.#cell.value = value;
+  }
+
+  /** Unlock. Idempotent. */
+  release(): void {
+    const sem = this.#sem;
+    if (sem === undefined) return;
+    this.#sem = undefined;
+    sem.release(1);
+  }
+
+  /** `using guard = …`: unlocks at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  #check(): void {
+    if (this.#sem === undefined) throw new Error("the mutex guard was released: lock the mutex again to use the value");
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * RwLock: many readers or one writer, fair (Tokio's `sync::RwLock`).
+ */
+import type { Future } from "@tokio-ts/core";
+import { TryLockError } from "./errors.js";
+import { BatchSemaphore, Waiter } from "./internal/waiter.js";
+import { err, ok, type Result } from "./result.js";
+
+/** The default (and largest) number of concurrent readers, as Tokio's (`u32::MAX >> 3`). */
+const MAX_READS = 536_870_911;
+
+/**
+ * A reader-writer lock around a value. It is a semaphore of `maxReaders` permits: a read takes
+ * one, a write takes them all. Acquires are served in FIFO order, so a waiting writer holds
+ * back later readers and writers never starve.
+ *
+ * @example
+ * ```ts
+ * const config = new RwLock({ level: 1 });
+ * {
+ *   using r = await config.read();
+ *   console.log(r.value.level);
+ * }
+ * {
+ *   using w = await config.write();
+ *   w.value = { level: 2 };
+ * }
+ * ```
+ */
+export class RwLock<T> {
+  readonly #sem: BatchSemaphore;
+  /** How many readers may hold the lock at once. */
+  readonly maxReaders: number;
+  readonly #cell: { value: T };
+
+  /**
+   * **Throws**: RangeError unless `maxReaders` is an integer from 1 to 536,870,911.
+   */
+  constructor(value: T, maxReaders = MAX_READS) {
+    if (typeof maxReaders !== "number" || !Number.isInteger(maxReaders) || maxReaders < 1 || maxReaders > MAX_READS) {
+      throw new RangeError(`maxReaders must be an integer from 1 to ${MAX_READS}, got ${String(maxReaders)}`);
+    }
+    this.maxReaders = maxReaders;
+    this.#sem = new BatchSemaphore(maxReaders);
+    this.#cell = { value };
+  }
+
+  /**
+   * Wait for shared read access.
+   *
+   * **Cancel safety**: cancel safe.
+   */
+  read(): Future<RwLockReadGuard<T>> {
+    return new Acquire(this.#sem, 1, () => new RwLockReadGuard(this.#sem, this.#cell));
+  }
+
+  /**
+   * Wait for exclusive write access.
+   *
+   * **Cancel safety**: cancel safe; permits partly assigned to the wait are given back.
+   */
+  write(): Future<RwLockWriteGuard<T>> {
+    return new Acquire(this.#sem, this.maxReaders, () => new RwLockWriteGuard(this.#sem, this.#cell, this.maxReaders));
+  }
+
+  /** Read access now, or TryLockError. */
+  tryRead(): Result<RwLockReadGuard<T>, TryLockError> {
+    if (!this.#sem.tryTake(1)) return err(new TryLockError());
+    return ok(new RwLockReadGuard(this.#sem, this.#cell));
+  }
+
+  /** Write access now, or TryLockError. */
+  tryWrite(): Result<RwLockWriteGuard<T>, TryLockError> {
+    if (!this.#sem.tryTake(this.maxReaders)) return err(new TryLockError());
+    return ok(new RwLockWriteGuard(this.#sem, this.#cell, this.maxReaders));
+  }
+}
+
+class Acquire<G> extends Waiter<G> {
+  constructor(
+    semaphore: BatchSemaphore,
+    needed: number,
+    private readonly make: () => G,
+  ) {
+    super(semaphore, needed);
+  }
+
+  protected override output(): G {
+    return this.make();
+  }
+}
+
+abstract class Guard<T> implements Disposable {
+  #sem: BatchSemaphore | undefined;
+
+  constructor(
+    sem: BatchSemaphore,
+    protected readonly cell: { value: T },
+    private readonly permits: number,
+  ) {
+    this.#sem = sem;
+  }
+
+  /** Give the access back. Idempotent. */
+  release(): void {
+    const sem = this.#sem;
+    if (sem === undefined) return;
+    this.#sem = undefined;
+    sem.release(this.permits);
+  }
+
+  /** `using guard = …`: releases at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  protected check(): void {
+    if (this.#sem === undefined) throw new Error("the lock guard was released: lock again to use the value");
+  }
+}
+
+/** Shared read access to an {@link RwLock}'s value. */
+export class RwLockReadGuard<T> extends Guard<T> {
+  /** @internal */
+  constructor(sem: BatchSemaphore, cell: { value: T }) {
+    super(sem, cell, 1);
+  }
+
+  /** The value (read only through this guard). **Throws** after release. */
+  get value(): T {
+    this.check();
+    return this.cell.value;
+  }
+}
+
+/** Exclusive write access to an {@link RwLock}'s value. */
+export class RwLockWriteGuard<T> extends Guard<T> {
+  /** @internal */
+  constructor(sem: BatchSemaphore, cell: { value: T }, permits: number) {
+    super(sem, cell, permits);
+  }
+
+  /** The value. **Throws** after release. */
+  get value(): T {
+    this.check();
+    return this.cell.value;
+  }
+
+  set value(value: T) {
+    this.check();
+    this.cell.value = value;
+  }
+}
