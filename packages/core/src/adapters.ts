@@ -112,6 +112,8 @@ const RUNNING = 1;
 const RESOLVED = 2;
 const REJECTED = 3;
 const DROPPED = 4;
+/** The function returned a generator object or a future, which is polled in its place. */
+const DELEGATING = 5;
 
 /**
  * States: NEW → RUNNING (the function's promise is pending) → RESOLVED | REJECTED; any → DROPPED
@@ -145,6 +147,7 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   override poll(cx: Context): Poll<T> {
     this.#waker = cx.waker;
     if (this.#state === NEW) this.#start();
+    if (this.#state === DELEGATING) return (this.#result as Future<T>).poll(cx);
     if (this.#awaits !== undefined && this.#awaits.length !== 0) this.#pollAwaits(cx);
     switch (this.#state) {
       case RESOLVED:
@@ -172,6 +175,13 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       out = runWithFrame(this, fn, signal!);
     } catch (error) {
       this.#settle(REJECTED, error);
+      return;
+    }
+    if (isFuture(out) || isGenerator(out)) {
+      // `() => work(id)` with a generator function `work`, or `() => sleep(10)`: run what it
+      // returned rather than resolving to it.
+      this.#state = DELEGATING;
+      this.#result = isFuture(out) ? out : new GeneratorFuture(out as Generator<unknown, T, unknown>);
       return;
     }
     if (out === null || (typeof out !== "object" && typeof out !== "function") || typeof (out as PromiseLike<T>).then !== "function") {
@@ -239,6 +249,7 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
 
   /** Task abort: reject the pending and future awaits; true once the function has settled. */
   beginCancel(taskId?: number): boolean {
+    if (this.#state === DELEGATING) return beginCancel(this.#result as Future<unknown>, taskId);
     if (this.#state !== RUNNING) return true;
     if (this.#cancelled === undefined) {
       this.#cancelled = new CancelledError(taskId);
@@ -248,7 +259,10 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   }
 
   override cancel(): void {
-    if (this.#state === RUNNING) {
+    if (this.#state === DELEGATING) {
+      this.#state = DROPPED;
+      (this.#result as Future<unknown>).cancel();
+    } else if (this.#state === RUNNING) {
       this.#state = DROPPED;
       this.#rejectAwaits(this.#cancelled ?? new CancelledError());
     } else if (this.#state === NEW) {

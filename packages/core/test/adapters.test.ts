@@ -428,4 +428,27 @@ test("isGeneratorFunction tells function* from other functions", () => {
   assert.not.ok(isGeneratorFunction(() => {}));
 });
 
+test("a function body that returns a generator object or a future runs it instead of resolving to it", async () => {
+  function* double(n: number) {
+    const x = yield* ready(n);
+    return x * 2;
+  }
+  assert.is(await intoFuture(() => double(21)), 42);
+  assert.is(await intoFuture(() => ready("ready")), "ready");
+  let cleaned = false;
+  const dropped = intoFuture(function () {
+    return fromGenerator(function* () {
+      try {
+        yield* pending();
+      } finally {
+        cleaned = true;
+      }
+    });
+  });
+  const hand = handPoll(dropped);
+  assert.is(hand.poll(), Pending);
+  dropped.cancel();
+  assert.ok(cleaned, "dropping the function's future drops what it returned");
+});
+
 test.run();

@@ -105,6 +105,11 @@ export class Interval implements AsyncIterable<Instant> {
     return Instant.fromMillis(scheduled);
   }
 
+  /** @internal A pending tick was dropped: take the timer out of the wheel. */
+  cancelTick(): void {
+    this.#delay.cancel();
+  }
+
   /** The next tick one period from now. */
   reset(): void {
     this.#delay.resetMillis(this.#driver.now() + this.#period);
@@ -156,6 +161,11 @@ class Tick extends Future<Instant> {
 
   override poll(cx: Context): Poll<Instant> {
     return this.interval.pollTick(cx);
+  }
+
+  /** Dropping a pending tick removes the timer; the tick is not lost (the next `tick()` takes it). */
+  override cancel(): void {
+    this.interval.cancelTick();
   }
 }
 

@@ -40,7 +40,9 @@ export class Clock {
 
   pause(): void {
     if (this.#frozen) throw new TimeError("time is already frozen");
-    this.#frozenAt = this.now();
+    // Up to the next whole millisecond (less than 1 ms forward, never back), so that a timer
+    // of `ms` fires after `advance(ms)` exactly: deadlines are rounded up to whole ticks.
+    this.#frozenAt = Math.ceil(this.now());
     this.#frozen = true;
   }
 

@@ -160,11 +160,14 @@ export class Wheel {
     for (let level = 0; level < LEVELS; level++) {
       const lvl = this.#levels[level]!;
       if (!lvl.isOccupied()) continue;
-      const slot = lvl.nextOccupied(slotFor(elapsed, level));
+      // Below the top, the slot of `elapsed` itself is empty (its entries would sit lower);
+      // at the top it can only hold the next rotation's entries, so the search starts after it
+      // and anything found at or before it is a rotation later.
+      const current = slotFor(elapsed, level);
+      const slot = lvl.nextOccupied(level === LEVELS - 1 ? (current + 1) % SLOTS : current);
       const levelRange = POW[level + 1]!;
       const levelStart = Math.floor(elapsed / levelRange) * levelRange;
       let tick = levelStart + slot * POW[level]!;
-      // Only the top level wraps: its slot "before" elapsed is the next rotation's.
       if (tick <= elapsed) tick += levelRange;
       return { level, slot, tick };
     }

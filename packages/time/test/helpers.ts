@@ -1,0 +1,108 @@
+/** Small tools shared by the time tests. */
+import { Builder, type Runtime } from "@tokio-ts/runtime";
+import { TIME } from "../src/driver.js";
+
+/** How many host timers (`setTimeout` handles) are alive in this process. */
+export function activeHostTimers(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+}
+
+/** Options of {@link withRuntime}. */
+export interface RuntimeOptions {
+  /** Build with `enableTime()` (default true). */
+  readonly time?: boolean;
+  /** Build with `startPaused(true)` (default true: tests run in virtual time). */
+  readonly paused?: boolean;
+  /** How many timers the body may leave registered (default 0). */
+  readonly timersLeft?: number;
+}
+
+/**
+ * Build a runtime, run `body` with it and always shut it down. Then check that the body left
+ * no timer registered (unless told otherwise) and that no host timer outlives the runtime.
+ */
+export async function withRuntime<R>(body: (rt: Runtime) => Promise<R> | R, options: RuntimeOptions = {}): Promise<R> {
+  const time = options.time ?? true;
+  const paused = time && (options.paused ?? true);
+  const hostTimersBefore = activeHostTimers();
+  let builder = Builder.newCurrentThread();
+  if (time) builder = builder.enableTime();
+  if (paused) builder = builder.startPaused(true);
+  const rt = builder.build();
+  let result: R;
+  try {
+    result = await body(rt);
+    if (time && !rt.isShutdown()) {
+      const left = rt.handle().driver(TIME).timerCount;
+      const expected = options.timersLeft ?? 0;
+      if (left !== expected) throw new Error(`the test left ${left} timer(s) registered, expected ${expected}`);
+    }
+  } finally {
+    await rt.shutdownTimeout(Infinity);
+  }
+  const hostTimersAfter = activeHostTimers();
+  if (hostTimersAfter !== hostTimersBefore) {
+    throw new Error(`host timers: ${hostTimersBefore} before the runtime, ${hostTimersAfter} after its shutdown`);
+  }
+  return result;
+}
+
+/** Run `body` as the root task of a fresh runtime (paused clock by default); see {@link withRuntime}. */
+export function run<T>(body: () => Generator<unknown, T, any>, options?: RuntimeOptions): Promise<T> {
+  return withRuntime((rt) => rt.blockOn(body), options);
+}
+
+/** Await `promise` and return what it rejected with; fail if it resolves. */
+export async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection, but the promise resolved");
+}
+
+/** Call `fn` and return what it threw; fail if it returns. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a throw, but the call returned");
+}
+
+/** A seeded pseudo-random generator (mulberry32): `next()` in [0, 1). */
+export class Rng {
+  #state: number;
+
+  constructor(seed: number) {
+    this.#state = seed >>> 0;
+  }
+
+  next(): number {
+    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** An integer in [0, n). */
+  below(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** An integer in [lo, hi]. */
+  between(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+
+  /** Shuffle `items` in place (Fisher–Yates). */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.below(i + 1);
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items;
+  }
+}

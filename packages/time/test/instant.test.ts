@@ -1,0 +1,142 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { advance, Instant, sleep } from "../src/index.js";
+import { run, thrown } from "./helpers.js";
+
+test("Instant.now() on a paused clock stays put until time is advanced", async () => {
+  const [a, b] = await run(function* () {
+    const a = Instant.now();
+    const b = Instant.now();
+    return [a, b];
+  });
+  assert.ok(a!.equals(b!));
+});
+
+test("Instant.now() honours advance(): elapsed() is exactly the advanced time", async () => {
+  const [elapsed, since] = await run(function* () {
+    const start = Instant.now();
+    yield* advance(1234);
+    return [start.elapsed(), Instant.now().durationSince(start)];
+  });
+  assert.is(elapsed, 1234);
+  assert.is(since, 1234);
+});
+
+test("Instant.now() honours auto-advance: after sleep(500) exactly 500 ms have elapsed", async () => {
+  const elapsed = await run(function* () {
+    const start = Instant.now();
+    yield* sleep(500);
+    return start.elapsed();
+  });
+  assert.is(elapsed, 500);
+});
+
+test("add and sub move an instant by milliseconds, and durationSince measures between instants", async () => {
+  await run(function* () {
+    const t = Instant.now();
+    const later = t.add(250);
+    const earlier = t.sub(100);
+    assert.is(later.durationSince(t), 250);
+    assert.is(t.durationSince(earlier), 100);
+    assert.is(later.durationSince(earlier), 350);
+    assert.ok(later.sub(250).equals(t));
+    assert.ok(t.add(0).equals(t));
+    assert.is(later.asMillis() - t.asMillis(), 250);
+  });
+});
+
+test("durationSince saturates to 0 when the other instant is later", async () => {
+  await run(function* () {
+    const t = Instant.now();
+    assert.is(t.durationSince(t.add(10)), 0);
+  });
+});
+
+test("elapsed() of an instant in the future is 0", async () => {
+  await run(function* () {
+    assert.is(Instant.now().add(1000).elapsed(), 0);
+  });
+});
+
+test("compare, equals, isBefore, isAfter and the < operator order instants", async () => {
+  await run(function* () {
+    const t = Instant.now();
+    const u = t.add(1);
+    assert.is(t.compare(u), -1);
+    assert.is(u.compare(t), 1);
+    assert.is(t.compare(t.add(0)), 0);
+    assert.ok(t.isBefore(u) && !u.isBefore(t) && !t.isBefore(t));
+    assert.ok(u.isAfter(t) && !t.isAfter(u) && !t.isAfter(t));
+    assert.ok(t < u && u > t);
+    assert.ok(t.equals(t.add(0)) && !t.equals(u));
+    const sorted = [u.add(5), t, u].sort((x, y) => x.compare(y));
+    assert.equal(
+      sorted.map((i) => i.durationSince(t)),
+      [0, 1, 6],
+    );
+  });
+});
+
+test("equals is false for something that is not an Instant", async () => {
+  await run(function* () {
+    const t = Instant.now();
+    assert.not.ok(t.equals(t.asMillis() as unknown as Instant));
+    assert.not.ok(t.equals(null as unknown as Instant));
+  });
+});
+
+test("add and sub reject negative, NaN and infinite durations with a RangeError naming ms", async () => {
+  await run(function* () {
+    const t = Instant.now();
+    for (const bad of [-1, -0.5, NaN, Infinity, -Infinity]) {
+      for (const op of [(ms: number) => t.add(ms), (ms: number) => t.sub(ms)]) {
+        const error = thrown(() => op(bad));
+        assert.instance(error, RangeError, `for ${bad}`);
+        assert.match((error as Error).message, /\bms\b/);
+      }
+    }
+  });
+});
+
+test("add and sub reject a non-number with a TypeError naming ms", async () => {
+  await run(function* () {
+    const t = Instant.now();
+    for (const bad of ["5", undefined, null, 5n, {}]) {
+      const error = thrown(() => t.add(bad as unknown as number));
+      assert.instance(error, TypeError, `for ${String(bad)}`);
+      assert.match((error as Error).message, /\bms\b/);
+      assert.instance(thrown(() => t.sub(bad as unknown as number)), TypeError);
+    }
+  });
+});
+
+test("durationSince and compare reject a non-Instant with a TypeError naming the argument", async () => {
+  await run(function* () {
+    const t = Instant.now();
+    const since = thrown(() => t.durationSince(5 as unknown as Instant));
+    assert.instance(since, TypeError);
+    assert.match((since as Error).message, /earlier must be an Instant, got number/);
+    const cmp = thrown(() => t.compare(null as unknown as Instant));
+    assert.instance(cmp, TypeError);
+    assert.match((cmp as Error).message, /other must be an Instant, got null/);
+    assert.instance(thrown(() => t.isBefore({} as Instant)), TypeError);
+    assert.instance(thrown(() => t.isAfter("x" as unknown as Instant)), TypeError);
+  });
+});
+
+test("outside a runtime Instant.now() reads the monotonic host clock", () => {
+  const before = performance.now();
+  const t = Instant.now();
+  const after = performance.now();
+  assert.ok(t.asMillis() >= before && t.asMillis() <= after);
+  assert.ok(Instant.now().compare(t) >= 0);
+});
+
+test("toString names the instant and its milliseconds", async () => {
+  await run(function* () {
+    const t = Instant.now();
+    assert.is(String(t), `Instant(${t.asMillis().toFixed(3)} ms)`);
+  });
+});
+
+test.run();

@@ -1,0 +1,260 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { fromPromise } from "@tokio-ts/core";
+import { Handle, spawn, yieldNow } from "@tokio-ts/runtime";
+import { advance, Elapsed, Instant, pause, resume, sleep, TimeError, timeout } from "../src/index.js";
+import { TIME } from "../src/driver.js";
+import { activeHostTimers, run, thrown } from "./helpers.js";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** One turn of the host event loop (lets the driver's re-arm microtask run). */
+function* hostTurn(): Generator<unknown, void> {
+  yield* fromPromise(new Promise<void>((resolve) => setImmediate(resolve)));
+}
+
+function timeError(fn: () => unknown): TimeError {
+  const error = thrown(fn);
+  assert.instance(error, TimeError);
+  assert.is((error as TimeError).code, "ERR_TIME_MISUSE");
+  assert.is((error as TimeError).name, "TimeError");
+  return error as TimeError;
+}
+
+test("pause() freezes a running clock: Instant.now() stops moving until resume()", async () => {
+  await run(
+    function* () {
+      pause();
+      const a = Instant.now();
+      yield* hostTurn();
+      yield* yieldNow();
+      assert.ok(Instant.now().equals(a));
+      resume();
+      assert.ok(Instant.now().compare(a) >= 0);
+    },
+    { paused: false },
+  );
+});
+
+test('pause() on a frozen clock throws TimeError "time is already frozen"', async () => {
+  await run(function* () {
+    assert.is(timeError(() => pause()).message, "time is already frozen");
+  });
+  await run(
+    function* () {
+      pause();
+      assert.is(timeError(() => pause()).message, "time is already frozen");
+      resume();
+    },
+    { paused: false },
+  );
+});
+
+test('resume() on a running clock throws TimeError "time is not frozen"', async () => {
+  await run(
+    function* () {
+      assert.is(timeError(() => resume()).message, "time is not frozen");
+    },
+    { paused: false },
+  );
+  await run(function* () {
+    resume();
+    assert.is(timeError(() => resume()).message, "time is not frozen");
+  });
+});
+
+test('advance() on a running clock throws TimeError "time is not frozen"', async () => {
+  await run(
+    function* () {
+      assert.is(timeError(() => advance(10)).message, "time is not frozen");
+    },
+    { paused: false },
+  );
+});
+
+test("advance() rejects negative, NaN and infinite durations with a RangeError, a non-number with a TypeError, naming ms", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    for (const bad of [-1, NaN, Infinity, -Infinity]) {
+      const error = thrown(() => advance(bad));
+      assert.instance(error, RangeError, `advance(${bad})`);
+      assert.match((error as Error).message, /^ms /);
+    }
+    assert.instance(thrown(() => advance("1" as unknown as number)), TypeError);
+    assert.is(start.elapsed(), 0, "a rejected advance does not move the clock");
+  });
+});
+
+test("resume() continues from the frozen reading: the clock never goes back", async () => {
+  await run(function* () {
+    yield* advance(HOUR);
+    const frozen = Instant.now();
+    resume();
+    assert.ok(Instant.now().compare(frozen) >= 0);
+    yield* yieldNow();
+    assert.ok(Instant.now().compare(frozen) >= 0);
+    pause();
+    assert.ok(Instant.now().compare(frozen) >= 0);
+  });
+});
+
+test("advance(ms) wakes, before it returns, a task whose sleep it reaches, and not one it does not", async () => {
+  await run(function* () {
+    const done: string[] = [];
+    spawn(function* () {
+      yield* sleep(10);
+      done.push("10");
+    });
+    spawn(function* () {
+      yield* sleep(11);
+      done.push("11");
+    });
+    yield* yieldNow();
+    yield* advance(9);
+    assert.equal(done, []);
+    yield* advance(1);
+    assert.equal(done, ["10"]);
+    yield* advance(1);
+    assert.equal(done, ["10", "11"]);
+  });
+});
+
+test("advance(ms) after pause() at a fractional instant wakes a task sleeping ms", async () => {
+  await run(
+    function* () {
+      yield* hostTurn();
+      pause();
+      let done = false;
+      spawn(function* () {
+        yield* sleep(10);
+        done = true;
+      });
+      yield* yieldNow();
+      yield* advance(10);
+      const fraction = Instant.now().asMillis() % 1;
+      assert.ok(done, `the sleep did not fire (paused at a fraction of ${fraction.toFixed(3)} ms)`);
+    },
+    { paused: false },
+  );
+});
+
+test("auto-advance: several sleeping tasks complete in deadline order and the clock ends at the last deadline", async () => {
+  const [order, elapsed] = await run(function* () {
+    const start = Instant.now();
+    const order: string[] = [];
+    const handles = [
+      ["c", 300],
+      ["a", 100],
+      ["b", 200],
+      ["a2", 100],
+    ].map(([name, ms]) =>
+      spawn(function* () {
+        yield* sleep(ms as number);
+        assert.is(start.elapsed(), ms);
+        order.push(name as string);
+      }),
+    );
+    for (const h of handles) yield* h;
+    return [order, start.elapsed()];
+  });
+  assert.equal(order, ["a", "a2", "b", "c"]);
+  assert.is(elapsed, 300);
+});
+
+test("auto-advance waits until no task is runnable: time stands still while a task keeps yielding", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    let fired = false;
+    spawn(function* () {
+      yield* sleep(1);
+      fired = true;
+    });
+    for (let i = 0; i < 200; i++) yield* yieldNow();
+    assert.is(start.elapsed(), 0);
+    assert.not.ok(fired);
+    yield* sleep(1);
+    assert.ok(fired);
+  });
+});
+
+test("auto-advance moves a clock paused with pause() in a runtime that started unpaused to the deadline (1 ms resolution)", async () => {
+  await run(
+    function* () {
+      yield* hostTurn();
+      pause();
+      const start = Instant.now();
+      yield* sleep(DAY);
+      // Deadlines are rounded up to the driver's 1 ms ticks: never early, less than a tick late.
+      const elapsed = start.elapsed();
+      assert.ok(elapsed >= DAY && elapsed < DAY + 1, `elapsed ${elapsed}`);
+      resume();
+    },
+    { paused: false },
+  );
+});
+
+test("a 24-hour retry loop with exponential backoff completes, its virtual elapsed time exactly the sum of its waits", async () => {
+  const { attempts, waited, elapsed } = await run(function* () {
+    const start = Instant.now();
+    let attempts = 0;
+    let waited = 0;
+    let backoff = 100;
+    // The service is down for 24 hours; each attempt takes 250 ms, or times out after 1 s.
+    const attempt = function* (): Generator<unknown, string> {
+      yield* sleep(start.elapsed() < DAY ? 2000 : 250);
+      return "up";
+    };
+    for (;;) {
+      attempts++;
+      try {
+        const answer = yield* timeout(1000, attempt);
+        waited += 250;
+        assert.is(answer, "up");
+        break;
+      } catch (error) {
+        assert.instance(error, Elapsed);
+        waited += 1000;
+      }
+      yield* sleep(backoff);
+      waited += backoff;
+      backoff = Math.min(backoff * 2, 10 * 60_000);
+    }
+    return { attempts, waited, elapsed: start.elapsed() };
+  });
+  assert.ok(elapsed >= DAY);
+  assert.is(elapsed, waited);
+  assert.ok(attempts > 100, `${attempts} attempts`);
+});
+
+test("pause() removes the host timer of a pending sleep and resume() arms it again", async () => {
+  await run(
+    function* () {
+      const base = activeHostTimers();
+      const h = spawn(function* () {
+        yield* sleep(HOUR);
+      });
+      yield* yieldNow();
+      yield* hostTurn();
+      assert.is(activeHostTimers(), base + 1, "a pending sleep holds one host timer");
+      pause();
+      yield* hostTurn();
+      assert.is(activeHostTimers(), base, "a paused clock holds no host timer");
+      resume();
+      yield* hostTurn();
+      assert.is(activeHostTimers(), base + 1, "resume arms the host timer again");
+      h.abort();
+      try {
+        yield* h;
+      } catch {
+        // cancelled
+      }
+      assert.is(Handle.current().driver(TIME).timerCount, 0);
+      yield* hostTurn();
+      assert.is(activeHostTimers(), base, "no timer, no host handle");
+    },
+    { paused: false },
+  );
+});
+
+test.run();

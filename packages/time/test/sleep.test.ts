@@ -1,0 +1,385 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Handle, spawn, yieldNow } from "@tokio-ts/runtime";
+import { assertPending, assertReady, forEachSeed, mockTask } from "@tokio-ts/test-util";
+import { advance, Instant, Sleep, sleep, sleepUntil } from "../src/index.js";
+import { TIME } from "../src/driver.js";
+import { Rng, run, thrown } from "./helpers.js";
+
+const YEAR = 365 * 86_400_000;
+
+function timerCount(): number {
+  return Handle.current().driver(TIME).timerCount;
+}
+
+test("sleep is pending one ms before its deadline and ready at it, woken exactly once", async () => {
+  await run(function* () {
+    const task = mockTask(sleep(100));
+    assertPending(task.poll());
+    yield* advance(99);
+    assert.not.ok(task.isWoken());
+    assertPending(task.poll());
+    assert.is(task.wakeCount, 0);
+    yield* advance(1);
+    assert.ok(task.isWoken());
+    assert.is(task.wakeCount, 1);
+    assertReady(task.poll());
+  });
+});
+
+test("a sleep is an instance of Sleep, and its timer is registered at the first poll, not when it is made", async () => {
+  await run(function* () {
+    const s = sleep(100);
+    assert.instance(s, Sleep);
+    assert.is(timerCount(), 0);
+    const task = mockTask(s);
+    assertPending(task.poll());
+    assert.is(timerCount(), 1);
+    assertPending(task.poll());
+    assert.is(timerCount(), 1, "polling again does not register a second timer");
+    task.drop();
+    assert.is(timerCount(), 0);
+  });
+});
+
+test("sleep(0) is ready at the first poll and registers no timer", async () => {
+  await run(function* () {
+    const task = mockTask(sleep(0));
+    assertReady(task.poll());
+    assert.is(timerCount(), 0);
+  });
+});
+
+test("deadline() is the creation instant plus ms, and isElapsed() turns true exactly at it", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    const s = sleep(250);
+    assert.ok(s.deadline().equals(start.add(250)));
+    assert.not.ok(s.isElapsed());
+    yield* advance(249);
+    assert.not.ok(s.isElapsed());
+    yield* advance(1);
+    assert.ok(s.isElapsed());
+  });
+});
+
+test("sleepUntil(instant) completes exactly at that instant", async () => {
+  const elapsed = await run(function* () {
+    const start = Instant.now();
+    yield* sleepUntil(start.add(321));
+    return start.elapsed();
+  });
+  assert.is(elapsed, 321);
+});
+
+test("sleepUntil of an instant already past is ready at the first poll", async () => {
+  await run(function* () {
+    yield* advance(50);
+    const task = mockTask(sleepUntil(Instant.now().sub(10)));
+    assertReady(task.poll());
+    assert.is(timerCount(), 0);
+  });
+});
+
+test("a generator task yielding a sleep resumes exactly at its deadline", async () => {
+  const elapsed = await run(function* () {
+    const start = Instant.now();
+    yield* sleep(1500);
+    return start.elapsed();
+  });
+  assert.is(elapsed, 1500);
+});
+
+test("an async task awaiting a sleep resumes exactly at its deadline", async () => {
+  const elapsed = await run(function* () {
+    const start = Instant.now();
+    yield* spawn(async () => {
+      await sleep(70);
+      await sleep(30);
+    });
+    return start.elapsed();
+  });
+  assert.is(elapsed, 100);
+});
+
+test("reset to an earlier deadline wakes the waiting task at the new deadline (same object, one timer)", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    const s = sleep(100);
+    const task = mockTask(s);
+    assertPending(task.poll());
+    yield* advance(30);
+    s.reset(start.add(40));
+    assert.ok(s.deadline().equals(start.add(40)));
+    assert.is(timerCount(), 1);
+    yield* advance(9);
+    assert.not.ok(task.isWoken());
+    assertPending(task.poll());
+    yield* advance(1);
+    assert.is(task.wakeCount, 1);
+    assertReady(task.poll());
+    assert.is(timerCount(), 0);
+  });
+});
+
+test("reset to a later deadline: nothing happens at the old deadline, the task is woken at the new one", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    const s = sleep(100);
+    const task = mockTask(s);
+    assertPending(task.poll());
+    s.reset(start.add(200));
+    assert.is(timerCount(), 1);
+    yield* advance(100);
+    assert.is(task.wakeCount, 0);
+    assert.not.ok(s.isElapsed());
+    assertPending(task.poll());
+    yield* advance(99);
+    assertPending(task.poll());
+    assert.is(task.wakeCount, 0);
+    yield* advance(1);
+    assert.is(task.wakeCount, 1);
+    assertReady(task.poll());
+  });
+});
+
+test("reset to a deadline already passed wakes the waiting task at once", async () => {
+  await run(function* () {
+    const s = sleep(100);
+    const task = mockTask(s);
+    assertPending(task.poll());
+    yield* advance(10);
+    s.reset(Instant.now().sub(5));
+    assert.is(task.wakeCount, 1);
+    assert.is(timerCount(), 0);
+    assertReady(task.poll());
+  });
+});
+
+test("reset of a completed sleep makes it pending again until the new deadline", async () => {
+  await run(function* () {
+    const s = sleep(10);
+    yield* s;
+    s.reset(Instant.now().add(20));
+    assert.not.ok(s.isElapsed());
+    const task = mockTask(s);
+    assertPending(task.poll());
+    yield* advance(19);
+    assertPending(task.poll());
+    yield* advance(1);
+    assert.is(task.wakeCount, 1);
+    assertReady(task.poll());
+  });
+});
+
+test("reset of a sleep never polled moves its deadline; the first poll registers at the new one", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    const s = sleep(1000);
+    s.reset(start.add(5));
+    assert.is(timerCount(), 0);
+    yield* s;
+    assert.is(start.elapsed(), 5);
+  });
+});
+
+test("reset rejects a deadline that is not an Instant with a TypeError naming it", async () => {
+  await run(function* () {
+    const s = sleep(10);
+    const error = thrown(() => s.reset(10 as unknown as Instant));
+    assert.instance(error, TypeError);
+    assert.match((error as Error).message, /deadline must be an Instant/);
+  });
+});
+
+test("dropping a pending sleep removes its timer and never wakes the task", async () => {
+  await run(function* () {
+    const task = mockTask(sleep(100));
+    assertPending(task.poll());
+    task.drop();
+    assert.is(timerCount(), 0);
+    yield* advance(200);
+    assert.is(task.wakeCount, 0);
+  });
+});
+
+test("aborting a task that sleeps removes its timer and runs its finally", async () => {
+  const log: string[] = [];
+  await run(function* () {
+    const h = spawn(function* () {
+      try {
+        yield* sleep(10_000);
+        log.push("woke");
+      } finally {
+        log.push("finally");
+      }
+    });
+    yield* yieldNow();
+    assert.is(timerCount(), 1);
+    h.abort();
+    try {
+      yield* h;
+    } catch {
+      // cancelled
+    }
+    assert.is(timerCount(), 0);
+  });
+  assert.equal(log, ["finally"]);
+});
+
+test("sleep rejects negative, NaN and infinite durations with a RangeError naming ms", async () => {
+  await run(function* () {
+    for (const bad of [-1, -0.001, NaN, Infinity, -Infinity]) {
+      const error = thrown(() => sleep(bad));
+      assert.instance(error, RangeError, `sleep(${bad})`);
+      assert.match((error as Error).message, /^ms /);
+    }
+  });
+});
+
+test("sleep rejects a non-number with a TypeError naming ms", async () => {
+  await run(function* () {
+    for (const bad of ["10", undefined, null, 10n]) {
+      const error = thrown(() => sleep(bad as unknown as number));
+      assert.instance(error, TypeError, `sleep(${String(bad)})`);
+      assert.match((error as Error).message, /^ms must be a number/);
+    }
+  });
+});
+
+test("sleepUntil rejects a deadline that is not an Instant with a TypeError naming it", async () => {
+  await run(function* () {
+    for (const bad of [0, performance.now(), undefined, null, {}]) {
+      const error = thrown(() => sleepUntil(bad as unknown as Instant));
+      assert.instance(error, TypeError);
+      assert.match((error as Error).message, /^deadline must be an Instant/);
+    }
+  });
+});
+
+test("a huge duration (1e15 ms) is still pending after advancing a year", async () => {
+  await run(function* () {
+    const s = sleep(1e15);
+    const task = mockTask(s);
+    assertPending(task.poll());
+    yield* advance(YEAR);
+    assert.is(task.wakeCount, 0);
+    assert.not.ok(s.isElapsed());
+    assertPending(task.poll());
+    task.drop();
+  });
+});
+
+test("auto-advance takes a huge duration (1e15 ms) to exactly its deadline", async () => {
+  const elapsed = await run(function* () {
+    const start = Instant.now();
+    yield* sleep(1e15);
+    return start.elapsed();
+  });
+  assert.is(elapsed, 1e15);
+});
+
+test("the largest finite duration never fires early: pending after advancing a year", async () => {
+  await run(function* () {
+    for (const ms of [Number.MAX_SAFE_INTEGER, Number.MAX_VALUE]) {
+      const s = sleep(ms);
+      const task = mockTask(s);
+      assertPending(task.poll());
+      yield* advance(YEAR);
+      assert.is(task.wakeCount, 0, `sleep(${ms})`);
+      assertPending(task.poll());
+      task.drop();
+    }
+  });
+});
+
+test("a 30-day sleep completes after 30 days even while an 800-day sleep is pending", async () => {
+  const day = 86_400_000;
+  const elapsed = await run(function* () {
+    const start = Instant.now();
+    const far = spawn(function* () {
+      yield* sleep(800 * day);
+    });
+    yield* yieldNow();
+    yield* sleep(30 * day);
+    const elapsed = start.elapsed();
+    far.abort();
+    return elapsed;
+  });
+  assert.is(elapsed / day, 30);
+});
+
+test("a loop of sleeps that are already due spends the coop budget and lets other tasks run", async () => {
+  await run(function* () {
+    let otherRan = false;
+    spawn(function* () {
+      otherRan = true;
+    });
+    let iterations = 0;
+    while (!otherRan && iterations < 10_000) {
+      yield* sleep(0);
+      iterations++;
+    }
+    assert.ok(otherRan, "the other task never ran");
+    // The budget is 128 polls; the sleep that finds it spent yields, then completes.
+    assert.ok(iterations <= 129, `${iterations} ready sleeps before yielding`);
+  });
+});
+
+test("10,000 tasks sleeping random deadlines each wake exactly at their deadline, in deadline order, ties in spawn order", async () => {
+  const rng = new Rng(10_000);
+  const delays = Array.from({ length: 10_000 }, () => rng.between(0, 50_000));
+  const log = await run(function* () {
+    const start = Instant.now();
+    const log: { i: number; at: number }[] = [];
+    const handles = delays.map((ms, i) =>
+      spawn(function* () {
+        yield* sleep(ms);
+        log.push({ i, at: start.elapsed() });
+      }),
+    );
+    for (const h of handles) yield* h;
+    assert.is(start.elapsed(), Math.max(...delays));
+    return log;
+  });
+  assert.is(log.length, delays.length);
+  for (const { i, at } of log) assert.is(at, delays[i], `task ${i}`);
+  const expected = delays
+    .map((ms, i) => ({ ms, i }))
+    .sort((a, b) => a.ms - b.ms || a.i - b.i)
+    .map(({ i }) => i);
+  assert.equal(
+    log.map(({ i }) => i),
+    expected,
+  );
+});
+
+test("under shuffled schedules, tasks sleeping random deadlines wake in deadline order", async () => {
+  await forEachSeed(
+    [1, 2, 3, 4],
+    async (rt, seed) => {
+      const rng = new Rng(seed);
+      const delays = Array.from({ length: 2000 }, () => rng.between(0, 5000));
+      const order = await rt.blockOn(function* () {
+        const start = Instant.now();
+        const order: number[] = [];
+        const handles = delays.map((ms) =>
+          spawn(function* () {
+            yield* sleep(ms);
+            assert.is(start.elapsed(), ms);
+            order.push(ms);
+          }),
+        );
+        for (const h of handles) yield* h;
+        return order;
+      });
+      assert.equal(
+        order,
+        [...delays].sort((a, b) => a - b),
+      );
+    },
+    { enableTime: true, startPaused: true },
+  );
+});
+
+test.run();
