@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+export * as mpsc from "./mpsc/index.js";
+export * as oneshot from "./oneshot.js";
 export { Semaphore, SemaphorePermit } from "./semaphore.js";
 export { Mutex, MutexGuard } from "./mutex.js";
 export { RwLock, RwLockReadGuard, RwLockWriteGuard } from "./rwlock.js";

@@ -1,0 +1,485 @@
+/**
+ * The bounded mpsc channel (Tokio's `mpsc::channel`): many senders, one receiver, at most
+ * `capacity` messages in flight, so a fast producer waits for a slow consumer (backpressure).
+ *
+ * Built as Tokio builds it (see `chan.ts`): a batch semaphore with `capacity` permits guards
+ * the ring buffer. `send` = acquire one permit, push; `recv` = shift, release one permit.
+ * Senders wait in FIFO order — the semaphore hands a freed slot to the longest waiting sender,
+ * and `trySend` does not jump that queue. A waiting send is the semaphore's wait node itself:
+ * dropping it is O(1), and a slot already handed to it goes to the next sender.
+ */
+import { Future, isFuture, Pending, type Context, type Poll } from "@tokio-ts/core";
+import { AcquireError, SendError, SendTimeoutError, TrySendError } from "../errors.js";
+import { BatchSemaphore, MAX_PERMITS, Waiter } from "../internal/waiter.js";
+import { err, ok, type Result } from "../result.js";
+import { Chan, ChanReceiver, checkMessage, ClosedWait } from "./chan.js";
+import { Permit, PermitIterator } from "./permit.js";
+
+const OK: Result<void, never> = ok(undefined);
+
+/**
+ * Create a bounded channel with room for `capacity` messages: `[Sender, Receiver]`.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = mpsc.channel<number>(16);
+ * spawn(async () => {
+ *   for (let i = 0; i < 3; i++) await tx.send(i); // waits while 16 are queued
+ *   tx.close(); // the last sender: the receiver sees the end
+ * });
+ * for await (const n of rx) console.log(n); // 0, 1, 2
+ * ```
+ *
+ * **Throws**: TypeError unless `capacity` is a number; RangeError unless it is an integer from
+ * 1 to `Number.MAX_SAFE_INTEGER` (a zero-capacity channel would never accept a message).
+ */
+export function channel<T>(capacity: number): [Sender<T>, Receiver<T>] {
+  if (typeof capacity !== "number") throw new TypeError(`capacity must be a number, got ${typeof capacity}`);
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_PERMITS) {
+    throw new RangeError(`capacity must be an integer from 1 to ${MAX_PERMITS}, got ${capacity}`);
+  }
+  const chan = new Chan<T>(new BatchSemaphore(capacity), capacity);
+  return [new Sender(chan), new Receiver(chan)];
+}
+
+/**
+ * The sending half of a bounded channel. Clone it for more producers (`clone()`); close each
+ * handle when done (`close()`, or `using tx = …`) — once the last one is closed the receiver
+ * sees the end of the channel. A handle that is never closed keeps the channel open.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = mpsc.channel<string>(4);
+ * const tx2 = tx.clone();
+ * await tx.send("a");
+ * tx2.trySend("b"); // { ok: true }
+ * tx.close(); tx2.close();
+ * ```
+ */
+export class Sender<T> implements Disposable {
+  readonly #chan: Chan<T>;
+  #released = false;
+
+  /** @internal Use {@link channel}. */
+  constructor(chan: Chan<T>) {
+    this.#chan = chan;
+  }
+
+  /**
+   * Send `value`, waiting for a free slot while the channel is full.
+   *
+   * @example
+   * ```ts
+   * try { await tx.send(job) } catch (e) { if (e instanceof SendError) requeue(e.value) }
+   * ```
+   *
+   * **Cancel safety**: as in Tokio: if it is dropped before it completes (a `select` loser, a
+   * timeout, an aborted task), it is guaranteed that the value was not sent, and a slot already
+   * handed to it goes to the next waiting sender. Sends and reserves complete in the order they
+   * were requested; a dropped `send` loses its place in that queue, and the value is gone
+   * unless the caller kept a reference to it. To wait without risking the value, `reserve()`
+   * first, then `permit.send(value)`.
+   *
+   * **Throws**: TypeError at the call if `value` is `undefined`; rejects with {@link SendError}
+   * (carrying `value`) if the receiver closed the channel or this handle was closed.
+   */
+  send(value: T): Future<void> {
+    checkMessage(value);
+    return new Send(this.#chan, this, value);
+  }
+
+  /**
+   * Send `value` if there is a free slot now (and no sender is waiting for one); otherwise give
+   * it back: `"full"` or `"closed"`.
+   *
+   * @example
+   * ```ts
+   * const r = tx.trySend(sample);
+   * if (!r.ok && r.error.kind === "full") dropped++;
+   * ```
+   *
+   * **Throws**: TypeError if `value` is `undefined`.
+   */
+  trySend(value: T): Result<void, TrySendError<T>> {
+    checkMessage(value);
+    const chan = this.#chan;
+    if (this.isClosed()) return err(new TrySendError("closed", value));
+    if (!chan.sem!.tryTake(1)) return err(new TrySendError("full", value));
+    chan.push(value);
+    return OK;
+  }
+
+  /**
+   * Send `value`, giving up when `deadline` completes first. Pass any future: usually
+   * `sleep(ms)` from `@tokio-ts/time` (this package does not depend on the time package, so it
+   * cannot make the timer itself). The deadline is dropped when the send completes.
+   *
+   * @example
+   * ```ts
+   * import { sleep } from "@tokio-ts/time";
+   * try {
+   *   await tx.sendTimeout(msg, sleep(100));
+   * } catch (e) {
+   *   if (e instanceof SendTimeoutError && e.kind === "timeout") console.log("slow consumer", e.value);
+   * }
+   * ```
+   *
+   * **Cancel safety**: as {@link send}: if dropped before it completes, the value was not sent.
+   *
+   * **Throws**: TypeError at the call if `value` is `undefined` or `deadline` is not a future;
+   * rejects with {@link SendTimeoutError} `"timeout"` or `"closed"` (carrying `value`), or with
+   * what the deadline's poll throws (e.g. timers disabled in the runtime).
+   */
+  sendTimeout(value: T, deadline: Future<unknown>): Future<void> {
+    checkMessage(value);
+    if (!isFuture(deadline)) throw new TypeError("deadline must be a future, such as sleep(ms) from @tokio-ts/time");
+    return new SendTimeout(new Send(this.#chan, this, value), deadline, value);
+  }
+
+  /**
+   * Wait for a free slot and hold it: the {@link Permit} sends one message synchronously. The
+   * slot is the permit's until it sends or is released.
+   *
+   * @example
+   * ```ts
+   * using permit = await tx.reserve(); // the slot is ours: nothing can fail below
+   * permit.send(await buildMessage());
+   * ```
+   *
+   * **Cancel safety**: cancel safe: a dropped reserve leaves the queue in O(1) and a slot
+   * already handed to it goes to the next waiting sender. As in Tokio, dropping it loses its
+   * place in the queue (sends and reserves complete in the order they were requested).
+   *
+   * **Throws** (rejects): {@link SendError} (with no value) if the channel is closed.
+   */
+  reserve(): Future<Permit<T>> {
+    return new Reserve(this.#chan, this, 1);
+  }
+
+  /**
+   * Wait for `n` free slots at once; the {@link PermitIterator} sends up to `n` messages
+   * synchronously. While it waits at the head of the queue, later senders wait behind it.
+   *
+   * @example
+   * ```ts
+   * using permits = await tx.reserveMany(3);
+   * for (const permit of permits) permit.send(next());
+   * ```
+   *
+   * **Cancel safety**: cancel safe; slots partly assigned to it are given back.
+   *
+   * **Throws**: RangeError at the call unless `n` is an integer from 0 to {@link maxCapacity}
+   * (more could never be granted); rejects with {@link SendError} if the channel is closed.
+   */
+  reserveMany(n: number): Future<PermitIterator<T>> {
+    return new ReserveMany(this.#chan, this, this.#checkCount(n));
+  }
+
+  /**
+   * A slot now, or why not (`"full"`, `"closed"`; `value` is `undefined`).
+   *
+   * @example
+   * ```ts
+   * const r = tx.tryReserve();
+   * if (r.ok) r.value.send(msg);
+   * ```
+   */
+  tryReserve(): Result<Permit<T>, TrySendError<void>> {
+    const r = this.#tryTake(1);
+    return r === undefined ? ok(new Permit(this.#chan)) : err(r);
+  }
+
+  /**
+   * `n` slots now, or why not.
+   *
+   * **Throws**: RangeError unless `n` is an integer from 0 to {@link maxCapacity}.
+   */
+  tryReserveMany(n: number): Result<PermitIterator<T>, TrySendError<void>> {
+    const r = this.#tryTake(this.#checkCount(n));
+    return r === undefined ? ok(new PermitIterator(this.#chan, n)) : err(r);
+  }
+
+  /**
+   * Resolves once {@link isClosed} is true: the receiver closed or dropped the channel (or this
+   * handle was closed). Use it to stop producing for a consumer that went away.
+   *
+   * @example
+   * ```ts
+   * await tx.closed();
+   * console.log("the consumer is gone");
+   * ```
+   *
+   * **Cancel safety**: cancel safe; it holds nothing.
+   */
+  closed(): Future<void> {
+    return new ClosedWait(this.#chan as Chan<unknown>, this);
+  }
+
+  /**
+   * Whether sending is impossible: the receiver closed or dropped the channel, or this handle
+   * was closed.
+   */
+  isClosed(): boolean {
+    return this.#released || this.#chan.rxClosed;
+  }
+
+  /** Free slots now. */
+  capacity(): number {
+    return this.#chan.sem!.permits;
+  }
+
+  /** The capacity the channel was created with. */
+  maxCapacity(): number {
+    return this.#chan.bound;
+  }
+
+  /**
+   * Another sender handle on the same channel; the channel stays open until every handle is
+   * closed.
+   *
+   * **Throws**: Error if this handle was closed.
+   */
+  clone(): Sender<T> {
+    if (this.#released) throw new Error("cannot clone a closed sender: clone it before closing it");
+    this.#chan.txCount++;
+    return new Sender(this.#chan);
+  }
+
+  /**
+   * A {@link WeakSender}: it does not keep the channel open, and `upgrade()` gives a sender back
+   * while some sender is still open.
+   */
+  downgrade(): WeakSender<T> {
+    return new WeakSender(this.#chan);
+  }
+
+  /** How many sender handles are open. */
+  strongCount(): number {
+    return this.#chan.txCount;
+  }
+
+  /** Whether `other` sends on the same channel. */
+  sameChannel(other: Sender<T>): boolean {
+    return other.#chan === this.#chan;
+  }
+
+  /**
+   * Close this handle (Tokio: drop the sender). When the last handle is closed the receiver
+   * gets the messages still queued, then `undefined`. Sends through this handle fail from now
+   * on. Idempotent.
+   */
+  close(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#chan.dropSender();
+  }
+
+  /** `using tx = …`: close this handle at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #checkCount(n: number): number {
+    if (typeof n !== "number") throw new TypeError(`n must be a number, got ${typeof n}`);
+    const max = this.#chan.bound;
+    if (!Number.isInteger(n) || n < 0 || n > max) throw new RangeError(`n must be an integer from 0 to the channel's capacity ${max}, got ${n}`);
+    return n;
+  }
+
+  #tryTake(n: number): TrySendError<void> | undefined {
+    if (this.isClosed()) return new TrySendError("closed", undefined);
+    if (!this.#chan.sem!.tryTake(n)) return new TrySendError("full", undefined);
+    return undefined;
+  }
+}
+
+/**
+ * A sender that does not count: it does not keep the channel open. `upgrade()` turns it into a
+ * {@link Sender} while at least one sender is still open.
+ *
+ * @example
+ * ```ts
+ * const weak = tx.downgrade();
+ * tx.close();
+ * weak.upgrade(); // undefined: the last sender was closed
+ * ```
+ */
+export class WeakSender<T> {
+  readonly #chan: Chan<T>;
+
+  /** @internal Use {@link Sender.downgrade}. */
+  constructor(chan: Chan<T>) {
+    this.#chan = chan;
+  }
+
+  /** A new sender, or `undefined` if every sender was closed. */
+  upgrade(): Sender<T> | undefined {
+    const chan = this.#chan;
+    if (chan.txCount === 0) return undefined;
+    chan.txCount++;
+    return new Sender(chan);
+  }
+
+  /** How many sender handles are open. */
+  strongCount(): number {
+    return this.#chan.txCount;
+  }
+}
+
+/**
+ * The receiving half of a bounded channel: `recv()`, `recvMany()`, `tryRecv()`, `close()`,
+ * `for await`. There is one receiver; dispose of it (`using rx = …`) to drop it.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = mpsc.channel<number>(2);
+ * tx.trySend(1);
+ * rx.len; // 1
+ * rx.capacity(); // 1
+ * await rx.recv(); // 1
+ * ```
+ */
+export class Receiver<T> extends ChanReceiver<T> {
+  readonly #chan: Chan<T>;
+
+  /** @internal Use {@link channel}. */
+  constructor(chan: Chan<T>) {
+    super(chan);
+    this.#chan = chan;
+  }
+
+  /** Free slots now. */
+  capacity(): number {
+    return this.#chan.sem!.permits;
+  }
+
+  /** The capacity the channel was created with. */
+  maxCapacity(): number {
+    return this.#chan.bound;
+  }
+}
+
+/**
+ * A sender's wait for slots: a semaphore wait node that turns "semaphore closed" into the
+ * channel's error and fails at once if its sender handle is closed.
+ */
+abstract class SlotWait<O> extends Waiter<O> {
+  #started = false;
+
+  constructor(
+    protected readonly chan: Chan<any>,
+    private readonly sender: Sender<any>,
+    needed: number,
+  ) {
+    super(chan.sem!, needed);
+  }
+
+  protected abstract closedError(): Error;
+
+  override poll(cx: Context): Poll<O> {
+    if (!this.#started) {
+      this.#started = true;
+      if (this.sender.isClosed()) throw this.closedError();
+    }
+    try {
+      return super.poll(cx);
+    } catch (error) {
+      if (error instanceof AcquireError) throw this.closedError();
+      throw error;
+    }
+  }
+
+  override cancel(): void {
+    super.cancel();
+    // A slot given back to a closed channel may be the last one the receiver waits for.
+    this.chan.wakeIfDrained();
+  }
+}
+
+class Send<T> extends SlotWait<void> {
+  #value: T;
+
+  constructor(chan: Chan<T>, sender: Sender<T>, value: T) {
+    super(chan, sender, 1);
+    this.#value = value;
+  }
+
+  protected override output(): void {
+    const value = this.#value;
+    this.#value = undefined as T;
+    (this.chan as Chan<T>).push(value);
+  }
+
+  protected override closedError(): Error {
+    return new SendError(this.#value);
+  }
+}
+
+class Reserve<T> extends SlotWait<Permit<T>> {
+  protected override output(): Permit<T> {
+    return new Permit(this.chan as Chan<T>);
+  }
+
+  protected override closedError(): Error {
+    return new SendError(undefined);
+  }
+}
+
+class ReserveMany<T> extends SlotWait<PermitIterator<T>> {
+  protected override output(): PermitIterator<T> {
+    return new PermitIterator(this.chan as Chan<T>, this.needed);
+  }
+
+  protected override closedError(): Error {
+    return new SendError(undefined);
+  }
+}
+
+/** A send raced against a deadline future; the loser is dropped. */
+class SendTimeout<T> extends Future<void> {
+  #done = false;
+
+  constructor(
+    private readonly send: Send<T>,
+    private readonly deadline: Future<unknown>,
+    private readonly value: T,
+  ) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<void> {
+    if (this.#done) throw new Error("a sendTimeout future was polled after it completed or was dropped");
+    try {
+      if (this.send.poll(cx) !== Pending) {
+        this.#finish(this.deadline);
+        return undefined;
+      }
+    } catch (error) {
+      this.#finish(this.deadline);
+      if (error instanceof SendError) throw new SendTimeoutError("closed", this.value);
+      throw error;
+    }
+    let fired: boolean;
+    try {
+      fired = this.deadline.poll(cx) !== Pending;
+    } catch (error) {
+      this.#finish(this.send);
+      throw error;
+    }
+    if (!fired) return Pending;
+    this.#finish(this.send);
+    throw new SendTimeoutError("timeout", this.value);
+  }
+
+  override cancel(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.send.cancel();
+    this.deadline.cancel();
+  }
+
+  #finish(loser: Future<unknown>): void {
+    this.#done = true;
+    loser.cancel();
+  }
+}

@@ -1,0 +1,439 @@
+/**
+ * The core shared by the bounded and the unbounded mpsc channel (Tokio's `mpsc::chan`), and the
+ * receiving half, which is the same for both. Not part of the public surface.
+ *
+ * HOW. A channel is one {@link Chan}: a ring buffer of messages, the count of live senders, the
+ * receiver's closed flags, and two intrusive wait queues — receive futures waiting for a
+ * message, and `closed()` futures waiting for the receiver to go. A bounded channel also has a
+ * batch semaphore with `bound` permits (Tokio does the same): a sender acquires one permit
+ * before it pushes, and the receiver gives the permit back when it takes the message out. So a
+ * permit is held by every queued message and by every reserved slot (a `Permit`, a send that
+ * was granted but not yet polled); `sem.permits === bound` means no message is queued and no
+ * slot is reserved ("idle", in Tokio's words).
+ *
+ * Messages are never `undefined` (`send(undefined)` is a TypeError), so `queue.shift()`
+ * returning `undefined` means "empty", and `recv()` resolving `undefined` means "closed".
+ *
+ * Closing. The channel is closed for the receiver when the receiver closed it (`rxClosed`) or
+ * the last sender was closed (`txCount === 0`); either closes the semaphore, which fails every
+ * waiting send. Messages already queued stay receivable, and so do messages sent through slots
+ * reserved before the close (Tokio's rule): `recv()` resolves `undefined` only once the channel
+ * is closed, the queue is empty and no slot is reserved ({@link Chan.isDrained}). Whoever makes
+ * that condition true (the last sender going, a permit dropped unused, a cancelled send giving
+ * its slot back) wakes the receive futures. Dropping the receiver (`rxDropped`) also empties the
+ * queue, and later sends through reserved slots discard their message.
+ *
+ * Receive futures: IDLE (not polled) → WAITING (in `recvWaiters`, waker stored) → NOTIFIED
+ * (taken off the queue by a push, woken; its next poll takes the message) → DONE. A push
+ * notifies the head waiter only, so each message wakes one receive future. A NOTIFIED future
+ * that finds the queue empty (another receive took the message first) goes back to the front
+ * of the queue; one that is dropped passes its notification on to the next waiter, so a
+ * dropped receive never strands a message (cancel safety). Closing notifies them all.
+ *
+ * Budget: every receive future spends one unit of the task's coop budget when it completes and
+ * yields when the budget is spent, so a task draining a busy channel lets the others run.
+ */
+import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { LinkedList, RingBuffer, type ListNode } from "@tokio-ts/core/collections";
+import { TryRecvError } from "../errors.js";
+import type { BatchSemaphore } from "../internal/waiter.js";
+import { err, ok, type Result } from "../result.js";
+
+/** The channel state shared by the senders and the receiver. */
+export class Chan<T> {
+  readonly queue: RingBuffer<T>;
+  /** The bounded channel's slots; undefined for the unbounded channel. */
+  readonly sem: BatchSemaphore | undefined;
+  /** The bounded channel's capacity; `Infinity` when unbounded. */
+  readonly bound: number;
+  /** Live (not closed) sender handles. */
+  txCount = 1;
+  /** The receiver closed the channel, or was dropped. */
+  rxClosed = false;
+  /** The receiver was dropped: nobody will ever read the queue again. */
+  rxDropped = false;
+  readonly recvWaiters = new LinkedList<RecvWait<unknown>>();
+  readonly closedWaiters = new LinkedList<ClosedWait>();
+
+  constructor(sem: BatchSemaphore | undefined, bound: number) {
+    this.sem = sem;
+    this.bound = bound;
+    this.queue = new RingBuffer<T>(Math.min(bound, 32));
+  }
+
+  /** Closed from either end: no more messages except those queued or reserved. */
+  isClosed(): boolean {
+    return this.rxClosed || this.txCount === 0;
+  }
+
+  /** Closed, empty and no slot reserved: `recv()` resolves `undefined`. */
+  isDrained(): boolean {
+    if (this.queue.length !== 0 || !(this.rxClosed || this.txCount === 0)) return false;
+    const sem = this.sem;
+    return sem === undefined || sem.permits === this.bound;
+  }
+
+  /** A message enters the queue (its slot, if bounded, is already held). */
+  push(value: T): void {
+    if (this.rxDropped) {
+      this.returnSlots(1);
+      return;
+    }
+    this.queue.push(value);
+    const waiters = this.recvWaiters;
+    const head = waiters.head;
+    if (head !== undefined) {
+      waiters.remove(head);
+      head.notify();
+    }
+  }
+
+  /** The receiver took `n` messages out: their slots go back to the senders. */
+  taken(n: number): void {
+    this.sem?.release(n);
+  }
+
+  /** Reserved slots given back unused (a permit released, a granted send dropped). */
+  returnSlots(n: number): void {
+    this.sem?.release(n);
+    this.wakeIfDrained();
+  }
+
+  /** If the channel is drained, every receive future completes (with "closed"). */
+  wakeIfDrained(): void {
+    if (this.recvWaiters.head === undefined || !this.isDrained()) return;
+    const waiters = this.recvWaiters;
+    for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.notify();
+  }
+
+  /** A dropped NOTIFIED receive hands its notification to the next waiter. */
+  passNotification(): void {
+    const head = this.recvWaiters.head;
+    if (head === undefined || (this.queue.length === 0 && !this.isDrained())) return;
+    this.recvWaiters.remove(head);
+    head.notify();
+  }
+
+  /**
+   * A sender handle was closed; the last one closes the channel. The `closed()` futures of
+   * that handle are now ready: they share one queue with those of the other handles, so all
+   * are woken (and the others wait on, still queued). Closing a handle is rare.
+   */
+  dropSender(): void {
+    for (let w = this.closedWaiters.head; w !== undefined; w = w.listNext as ClosedWait | undefined) w.notify();
+    if (--this.txCount !== 0) return;
+    this.sem?.close();
+    this.wakeIfDrained();
+  }
+
+  /** The receiver closes the channel: sends fail from now on, queued messages stay. */
+  closeRx(): void {
+    if (this.rxClosed) return;
+    this.rxClosed = true;
+    this.sem?.close();
+    const waiters = this.closedWaiters;
+    for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.notify();
+    this.wakeIfDrained();
+  }
+
+  /** The receiver is dropped: close, and discard the queued messages. */
+  dropRx(): void {
+    this.closeRx();
+    this.rxDropped = true;
+    const n = this.queue.length;
+    if (n === 0) return;
+    this.queue.clear();
+    this.returnSlots(n);
+  }
+}
+
+/** Throw the TypeError for an `undefined` message (it is how `recv()` says "closed"). */
+export function checkMessage(value: unknown): void {
+  if (value === undefined) {
+    throw new TypeError("cannot send undefined on an mpsc channel: recv() uses undefined to mean closed; send null or wrap the value");
+  }
+}
+
+const IDLE = 0;
+const WAITING = 1;
+const NOTIFIED = 2;
+const DONE = 3;
+
+/** A future waiting for messages; subclasses say what they take (see the header). */
+export abstract class RecvWait<O> extends Future<O> implements ListNode {
+  listPrev: ListNode | undefined = undefined;
+  listNext: ListNode | undefined = undefined;
+  list: LinkedList<ListNode> | undefined = undefined;
+  #state = IDLE;
+  #waker: Waker | undefined = undefined;
+
+  constructor(protected readonly chan: Chan<any>) {
+    super();
+  }
+
+  /** Take what is there: the output, or Pending if there is no message and no end. */
+  protected abstract take(): Poll<O>;
+
+  override poll(cx: Context): Poll<O> {
+    const state = this.#state;
+    if (state === DONE) throw new Error("a receive future was polled after it completed or was dropped");
+    if (!pollProceed(cx)) return Pending;
+    const out = this.take();
+    const waiters = this.chan.recvWaiters as LinkedList<RecvWait<unknown>>;
+    if (out !== Pending) {
+      if (state === WAITING) waiters.remove(this);
+      this.#state = DONE;
+      this.#waker = undefined;
+      madeProgress(cx);
+      return out;
+    }
+    this.#waker = cx.waker;
+    if (state !== WAITING) {
+      // A notified future that lost its message to another receive keeps its place in line.
+      if (state === NOTIFIED) waiters.pushFront(this);
+      else waiters.pushBack(this);
+      this.#state = WAITING;
+    }
+    return Pending;
+  }
+
+  /** @internal Taken off the wait queue by a push or a close: wake the task. */
+  notify(): void {
+    this.#state = NOTIFIED;
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  /** Drop: leave the queue in O(1); a notification it had not used goes to the next waiter. */
+  override cancel(): void {
+    const state = this.#state;
+    this.#state = DONE;
+    this.#waker = undefined;
+    if (state === WAITING) (this.chan.recvWaiters as LinkedList<RecvWait<unknown>>).remove(this);
+    else if (state === NOTIFIED) this.chan.passNotification();
+  }
+}
+
+class Recv<T> extends RecvWait<T | undefined> {
+  protected override take(): Poll<T | undefined> {
+    const chan = this.chan as Chan<T>;
+    const value = chan.queue.shift();
+    if (value !== undefined) {
+      chan.taken(1);
+      return value;
+    }
+    return chan.isDrained() ? undefined : Pending;
+  }
+}
+
+class RecvMany<T> extends RecvWait<number> {
+  constructor(
+    chan: Chan<T>,
+    private readonly buffer: T[],
+    private readonly limit: number,
+  ) {
+    super(chan);
+  }
+
+  protected override take(): Poll<number> {
+    const chan = this.chan as Chan<T>;
+    const queue = chan.queue;
+    const n = Math.min(this.limit, queue.length);
+    if (n > 0) {
+      const buffer = this.buffer;
+      for (let i = 0; i < n; i++) buffer.push(queue.shift() as T);
+      chan.taken(n);
+      return n;
+    }
+    return this.limit === 0 || chan.isDrained() ? 0 : Pending;
+  }
+}
+
+/**
+ * A `closed()` future of a sender: ready once `isClosed()` of its sender is true; the receiver
+ * closing notifies the queue.
+ */
+export class ClosedWait extends Future<void> implements ListNode {
+  listPrev: ListNode | undefined = undefined;
+  listNext: ListNode | undefined = undefined;
+  list: LinkedList<ListNode> | undefined = undefined;
+  #waker: Waker | undefined = undefined;
+
+  constructor(
+    private readonly chan: Chan<unknown>,
+    private readonly sender: { isClosed(): boolean },
+  ) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<void> {
+    if (this.sender.isClosed()) {
+      this.chan.closedWaiters.remove(this);
+      this.#waker = undefined;
+      return undefined;
+    }
+    this.#waker = cx.waker;
+    if (this.list === undefined) this.chan.closedWaiters.pushBack(this);
+    return Pending;
+  }
+
+  /** @internal The receiver closed. */
+  notify(): void {
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  override cancel(): void {
+    this.#waker = undefined;
+    this.chan.closedWaiters.remove(this);
+  }
+}
+
+/**
+ * The receiving half of an mpsc channel, bounded or unbounded (their `Receiver` and
+ * `UnboundedReceiver` extend it). Not for direct use.
+ */
+export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
+  readonly #chan: Chan<T>;
+
+  /** @internal */
+  constructor(chan: Chan<T>) {
+    this.#chan = chan;
+  }
+
+  /**
+   * Receive the next message; `undefined` once the channel is closed (every sender closed, or
+   * `close()` called) and no message is left.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = mpsc.channel<string>(8);
+   * await tx.send("hello");
+   * tx.close();
+   * await rx.recv(); // "hello"
+   * await rx.recv(); // undefined
+   * ```
+   *
+   * **Cancel safety**: cancel safe. If a pending `recv()` is dropped (a `select` loser, a
+   * timeout, an aborted task), it is guaranteed that no message was received: it leaves the
+   * wait queue in O(1), and a message that had already woken it stays in the channel and wakes
+   * the next receive.
+   */
+  recv(): Future<T | undefined> {
+    return new Recv(this.#chan);
+  }
+
+  /**
+   * Receive up to `limit` messages into `buffer` (appended), waiting for at least one. Resolves
+   * with how many were added; 0 once the channel is closed and drained (or when `limit` is 0).
+   *
+   * @example
+   * ```ts
+   * const batch: number[] = [];
+   * while ((await rx.recvMany(batch, 64)) > 0) {
+   *   process(batch);
+   *   batch.length = 0;
+   * }
+   * ```
+   *
+   * **Cancel safety**: cancel safe, as {@link recv}: if it is dropped before it completes, no
+   * message was received and nothing was added to `buffer`.
+   *
+   * **Throws**: TypeError unless `buffer` is an array; RangeError unless `limit` is a
+   * non-negative integer.
+   */
+  recvMany(buffer: T[], limit: number): Future<number> {
+    if (!Array.isArray(buffer)) throw new TypeError(`buffer must be an array, got ${typeof buffer}`);
+    if (typeof limit !== "number") throw new TypeError(`limit must be a number, got ${typeof limit}`);
+    if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
+    return new RecvMany(this.#chan, buffer, limit);
+  }
+
+  /**
+   * The next message if one is queued; otherwise why not: `"empty"` (senders may still send)
+   * or `"disconnected"` (closed and drained).
+   *
+   * @example
+   * ```ts
+   * const r = rx.tryRecv();
+   * if (r.ok) handle(r.value);
+   * else if (r.error.kind === "disconnected") return;
+   * ```
+   */
+  tryRecv(): Result<T, TryRecvError> {
+    const chan = this.#chan;
+    const value = chan.queue.shift();
+    if (value !== undefined) {
+      chan.taken(1);
+      return ok(value);
+    }
+    return err(new TryRecvError(chan.isDrained() ? "disconnected" : "empty"));
+  }
+
+  /**
+   * Close the channel without dropping the receiver: every pending and later send fails (and
+   * gives its value back), `closed()` of the senders resolves, and the messages already queued
+   * — or sent through a slot reserved before — can still be received; after them `recv()`
+   * resolves `undefined`. Idempotent.
+   *
+   * @example
+   * ```ts
+   * rx.close();
+   * while ((msg = await rx.recv()) !== undefined) handle(msg); // drain what was sent
+   * ```
+   */
+  close(): void {
+    this.#chan.closeRx();
+  }
+
+  /**
+   * Whether the channel is closed: every sender was closed, or {@link close} was called.
+   * Messages may still be queued.
+   */
+  isClosed(): boolean {
+    return this.#chan.isClosed();
+  }
+
+  /** How many messages are queued. */
+  get len(): number {
+    return this.#chan.queue.length;
+  }
+
+  /** Whether no message is queued. */
+  isEmpty(): boolean {
+    return this.#chan.queue.length === 0;
+  }
+
+  /** How many sender handles are alive. */
+  senderStrongCount(): number {
+    return this.#chan.txCount;
+  }
+
+  /**
+   * Drop the receiver: close the channel and discard the queued messages (their slots go back,
+   * so senders holding reserved slots are not stuck). `using rx = …` does it at the end of the
+   * scope.
+   */
+  [Symbol.dispose](): void {
+    this.#chan.dropRx();
+  }
+
+  /**
+   * `for await (const msg of rx)`: every message until the channel is closed and drained.
+   * Leaving the loop early leaves the receiver open.
+   *
+   * @example
+   * ```ts
+   * for await (const msg of rx) console.log(msg);
+   * ```
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for (;;) {
+      const value = await this.recv();
+      if (value === undefined) return;
+      yield value;
+    }
+  }
+}

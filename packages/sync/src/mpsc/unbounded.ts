@@ -1,0 +1,166 @@
+/**
+ * The unbounded mpsc channel (Tokio's `mpsc::unbounded_channel`): many senders, one receiver,
+ * no limit on queued messages, so `send` is synchronous and never waits. Without backpressure
+ * a producer faster than its consumer grows the queue without bound: prefer the bounded
+ * channel unless the producer cannot wait (a callback, an event handler).
+ *
+ * Same core as the bounded channel (`chan.ts`) without the semaphore.
+ */
+import type { Future } from "@tokio-ts/core";
+import { SendError } from "../errors.js";
+import { err, ok, type Result } from "../result.js";
+import { Chan, ChanReceiver, checkMessage, ClosedWait } from "./chan.js";
+
+const OK: Result<void, never> = ok(undefined);
+
+/**
+ * Create an unbounded channel: `[UnboundedSender, UnboundedReceiver]`.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = mpsc.unboundedChannel<string>();
+ * emitter.on("data", (chunk) => tx.send(chunk)); // synchronous, never waits
+ * emitter.on("end", () => tx.close());
+ * for await (const chunk of rx) handle(chunk);
+ * ```
+ */
+export function unboundedChannel<T>(): [UnboundedSender<T>, UnboundedReceiver<T>] {
+  const chan = new Chan<T>(undefined, Infinity);
+  return [new UnboundedSender(chan), new UnboundedReceiver(chan)];
+}
+
+/**
+ * The sending half of an unbounded channel. Clone it for more producers; close each handle
+ * when done (`close()`, or `using`) — once the last one is closed the receiver sees the end.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = mpsc.unboundedChannel<number>();
+ * tx.send(1); // { ok: true }
+ * rx.close();
+ * tx.send(2); // { ok: false, error: SendError { value: 2 } }
+ * ```
+ */
+export class UnboundedSender<T> implements Disposable {
+  readonly #chan: Chan<T>;
+  #released = false;
+
+  /** @internal Use {@link unboundedChannel}. */
+  constructor(chan: Chan<T>) {
+    this.#chan = chan;
+  }
+
+  /**
+   * Queue `value` now. Fails only when the receiver closed or dropped the channel, or this
+   * handle was closed; the {@link SendError} gives the value back.
+   *
+   * **Throws**: TypeError if `value` is `undefined`.
+   */
+  send(value: T): Result<void, SendError<T>> {
+    checkMessage(value);
+    if (this.isClosed()) return err(new SendError(value));
+    this.#chan.push(value);
+    return OK;
+  }
+
+  /**
+   * Resolves once {@link isClosed} is true: the receiver closed or dropped the channel (or this
+   * handle was closed).
+   *
+   * **Cancel safety**: cancel safe; it holds nothing.
+   */
+  closed(): Future<void> {
+    return new ClosedWait(this.#chan as Chan<unknown>, this);
+  }
+
+  /** Whether sending is impossible: the receiver is closed or dropped, or this handle was closed. */
+  isClosed(): boolean {
+    return this.#released || this.#chan.rxClosed;
+  }
+
+  /**
+   * Another sender handle on the same channel.
+   *
+   * **Throws**: Error if this handle was closed.
+   */
+  clone(): UnboundedSender<T> {
+    if (this.#released) throw new Error("cannot clone a closed sender: clone it before closing it");
+    this.#chan.txCount++;
+    return new UnboundedSender(this.#chan);
+  }
+
+  /** A {@link WeakUnboundedSender}, which does not keep the channel open. */
+  downgrade(): WeakUnboundedSender<T> {
+    return new WeakUnboundedSender(this.#chan);
+  }
+
+  /** How many sender handles are open. */
+  strongCount(): number {
+    return this.#chan.txCount;
+  }
+
+  /** Whether `other` sends on the same channel. */
+  sameChannel(other: UnboundedSender<T>): boolean {
+    return other.#chan === this.#chan;
+  }
+
+  /**
+   * Close this handle (Tokio: drop the sender); the last one closed ends the channel for the
+   * receiver once it has drained it. Idempotent.
+   */
+  close(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#chan.dropSender();
+  }
+
+  /** `using tx = …`: close this handle at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * An unbounded sender that does not keep the channel open; `upgrade()` gives a sender back
+ * while at least one sender is open.
+ *
+ * @example
+ * ```ts
+ * const weak = tx.downgrade();
+ * weak.upgrade()?.send(1);
+ * ```
+ */
+export class WeakUnboundedSender<T> {
+  readonly #chan: Chan<T>;
+
+  /** @internal Use {@link UnboundedSender.downgrade}. */
+  constructor(chan: Chan<T>) {
+    this.#chan = chan;
+  }
+
+  /** A new sender, or `undefined` if every sender was closed. */
+  upgrade(): UnboundedSender<T> | undefined {
+    const chan = this.#chan;
+    if (chan.txCount === 0) return undefined;
+    chan.txCount++;
+    return new UnboundedSender(chan);
+  }
+
+  /** How many sender handles are open. */
+  strongCount(): number {
+    return this.#chan.txCount;
+  }
+}
+
+/**
+ * The receiving half of an unbounded channel: `recv()`, `recvMany()`, `tryRecv()`, `close()`,
+ * `for await`.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = mpsc.unboundedChannel<number>();
+ * tx.send(7);
+ * await rx.recv(); // 7
+ * ```
+ */
+export class UnboundedReceiver<T> extends ChanReceiver<T> {}

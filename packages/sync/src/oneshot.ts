@@ -1,0 +1,275 @@
+/**
+ * `oneshot`: a channel for exactly one value (Tokio's `sync::oneshot`) — the reply slot of a
+ * request, the result of a background job. Import it as a namespace:
+ * `import { oneshot } from "@tokio-ts/sync"`, then `oneshot.channel<T>()`.
+ *
+ * HOW. Sender and receiver share one {@link Inner}. Its fields and who changes them:
+ * - `value`/`hasValue`: set once by `Sender.send`; cleared when the receiver takes the value
+ *   (poll or `tryRecv`) or is dropped.
+ * - `txDone`: the sender sent or was dropped (set by the sender, once).
+ * - `rxClosed`: the receiver closed or was dropped (set by the receiver, once); from then on a
+ *   send fails and gives the value back.
+ * - `rxWaker`: the waker of the task awaiting the receiver (one receiver, one slot); the sender
+ *   wakes it when it sends or is dropped.
+ * - `closedWaiters`: the sender's `closed()` futures (intrusive list); woken when the receiver
+ *   closes, or when the sender itself is done.
+ * The receiver completes with the value if `hasValue`; else with RecvError "channel closed"
+ * once `txDone` or `rxClosed`; else it waits.
+ */
+import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
+import { RecvError, SendError, TryRecvError } from "./errors.js";
+import { err, ok, type Result } from "./result.js";
+
+const OK: Result<void, never> = ok(undefined);
+
+/** The state shared by the two halves (see the module header). */
+class Inner<T> {
+  value: T | undefined = undefined;
+  hasValue = false;
+  txDone = false;
+  rxClosed = false;
+  rxWaker: Waker | undefined = undefined;
+  readonly closedWaiters = new LinkedList<ClosedWait>();
+
+  wakeRx(): void {
+    const waker = this.rxWaker;
+    this.rxWaker = undefined;
+    waker?.wake();
+  }
+
+  wakeClosed(): void {
+    const waiters = this.closedWaiters;
+    for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.notify();
+  }
+}
+
+/**
+ * Create a oneshot channel: `[Sender, Receiver]`. The receiver is itself a future: await it
+ * (once) for the value.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = oneshot.channel<number>();
+ * setTimeout(() => tx.send(42));
+ * await rx; // 42
+ * ```
+ */
+export function channel<T>(): [Sender<T>, Receiver<T>] {
+  const inner = new Inner<T>();
+  return [new Sender(inner), new Receiver(inner)];
+}
+
+/**
+ * The sending half: `send(value)` once, synchronously. Dropping it without sending
+ * (`close()`, or `using`) makes the receiver fail with RecvError "channel closed".
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = oneshot.channel<string>();
+ * const r = tx.send("done");
+ * if (!r.ok) console.log("nobody listens; got back", r.error.value);
+ * ```
+ */
+export class Sender<T> implements Disposable {
+  readonly #inner: Inner<T>;
+  #used = false;
+
+  /** @internal Use {@link channel}. */
+  constructor(inner: Inner<T>) {
+    this.#inner = inner;
+  }
+
+  /**
+   * Send the value and wake the receiver. If the receiver is gone (closed or dropped), the
+   * result is a {@link SendError} that gives the value back. `undefined` is a valid value
+   * (`oneshot.channel<void>()` is a plain completion signal).
+   *
+   * **Throws**: Error if the sender was already used (sent or closed).
+   */
+  send(value: T): Result<void, SendError<T>> {
+    if (this.#used) throw new Error("the oneshot sender was already used: a oneshot channel carries one value");
+    this.#used = true;
+    const inner = this.#inner;
+    inner.txDone = true;
+    inner.wakeClosed();
+    if (inner.rxClosed) return err(new SendError(value));
+    inner.value = value;
+    inner.hasValue = true;
+    inner.wakeRx();
+    return OK;
+  }
+
+  /**
+   * Resolves once {@link isClosed} is true: the receiver closed or was dropped (or this sender
+   * was used). Race it against the work that produces the value to stop when nobody waits.
+   *
+   * @example
+   * ```ts
+   * const out = await select(tx.closed(), compute()); // stop computing for a receiver that left
+   * ```
+   *
+   * **Cancel safety**: cancel safe; it holds nothing.
+   */
+  closed(): Future<void> {
+    return new ClosedWait(this.#inner as Inner<unknown>, this);
+  }
+
+  /** Whether a send would fail or is impossible: the receiver is gone, or this sender was used. */
+  isClosed(): boolean {
+    return this.#used || this.#inner.rxClosed;
+  }
+
+  /** Drop the sender without sending: the receiver fails with RecvError. Idempotent. */
+  close(): void {
+    if (this.#used) return;
+    this.#used = true;
+    const inner = this.#inner;
+    inner.txDone = true;
+    inner.wakeClosed();
+    inner.wakeRx();
+  }
+
+  /** `using tx = …`: drop without sending at the end of the scope, unless sent. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * The receiving half, and a future of the value: `await rx` resolves with the value, or
+ * rejects with {@link RecvError} "channel closed" if the sender was dropped without sending.
+ * Await it once.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = oneshot.channel<number>();
+ * tx.close();
+ * try { await rx } catch (e) { e instanceof RecvError; } // true
+ * ```
+ *
+ * **Cancel safety**: dropping the pending future (a `select` loser, a timeout, an aborted task)
+ * drops the receiver, as in Tokio: the channel closes, the sender's `closed()` resolves, and a
+ * later `send` gives its value back. A value that had already been sent is dropped with it.
+ * To look without waiting, use {@link tryRecv}.
+ */
+export class Receiver<T> extends Future<T> implements Disposable {
+  readonly #inner: Inner<T>;
+  #done = false;
+
+  /** @internal Use {@link channel}. */
+  constructor(inner: Inner<T>) {
+    super();
+    this.#inner = inner;
+  }
+
+  override poll(cx: Context): Poll<T> {
+    if (this.#done) throw new Error("a oneshot receiver was polled after it completed: await it once");
+    if (!pollProceed(cx)) return Pending;
+    const inner = this.#inner;
+    if (inner.hasValue) {
+      this.#done = true;
+      madeProgress(cx);
+      return this.#take();
+    }
+    if (inner.txDone || inner.rxClosed) {
+      this.#done = true;
+      inner.rxWaker = undefined;
+      madeProgress(cx);
+      throw new RecvError("closed");
+    }
+    inner.rxWaker = cx.waker;
+    return Pending;
+  }
+
+  /** Drop the receiver: see **Cancel safety** above. */
+  override cancel(): void {
+    this.#done = true;
+    this[Symbol.dispose]();
+  }
+
+  /**
+   * The value if it was sent; otherwise why not: `"empty"` (the sender may still send) or
+   * `"closed"` (the sender was dropped, the receiver closed, or the value was already taken).
+   *
+   * @example
+   * ```ts
+   * const r = rx.tryRecv();
+   * if (r.ok) use(r.value);
+   * ```
+   */
+  tryRecv(): Result<T, TryRecvError> {
+    const inner = this.#inner;
+    if (inner.hasValue) return ok(this.#take());
+    return err(new TryRecvError(inner.txDone || inner.rxClosed ? "closed" : "empty"));
+  }
+
+  /**
+   * Close the receiver without dropping it: a later `send` fails and gives its value back, the
+   * sender's `closed()` resolves. A value sent before still arrives (await the receiver or
+   * `tryRecv()`). Idempotent.
+   */
+  close(): void {
+    const inner = this.#inner;
+    if (inner.rxClosed) return;
+    inner.rxClosed = true;
+    inner.wakeClosed();
+  }
+
+  /** Drop the receiver: close it and drop a value already sent. */
+  [Symbol.dispose](): void {
+    this.close();
+    const inner = this.#inner;
+    inner.rxWaker = undefined;
+    inner.hasValue = false;
+    inner.value = undefined;
+  }
+
+  #take(): T {
+    const inner = this.#inner;
+    const value = inner.value as T;
+    inner.value = undefined;
+    inner.hasValue = false;
+    inner.rxWaker = undefined;
+    return value;
+  }
+}
+
+/** A sender's `closed()` future: an intrusive node in `closedWaiters`; dropping it is O(1). */
+class ClosedWait extends Future<void> implements ListNode {
+  listPrev: ListNode | undefined = undefined;
+  listNext: ListNode | undefined = undefined;
+  list: LinkedList<ListNode> | undefined = undefined;
+  #waker: Waker | undefined = undefined;
+
+  constructor(
+    private readonly inner: Inner<unknown>,
+    private readonly sender: Sender<unknown>,
+  ) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<void> {
+    if (!pollProceed(cx)) return Pending;
+    if (this.sender.isClosed()) {
+      this.inner.closedWaiters.remove(this);
+      this.#waker = undefined;
+      madeProgress(cx);
+      return undefined;
+    }
+    this.#waker = cx.waker;
+    if (this.list === undefined) this.inner.closedWaiters.pushBack(this);
+    return Pending;
+  }
+
+  notify(): void {
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  override cancel(): void {
+    this.#waker = undefined;
+    this.inner.closedWaiters.remove(this);
+  }
+}

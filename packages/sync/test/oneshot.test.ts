@@ -1,0 +1,249 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Context, fromGenerator, noopWaker, Pending } from "@tokio-ts/core";
+import { Builder, spawn, yieldNow } from "@tokio-ts/runtime";
+import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
+import { RecvError, SendError, TryRecvError } from "../src/errors.js";
+import * as oneshot from "../src/oneshot.js";
+import type { ListNode } from "@tokio-ts/core/collections";
+
+test("the receiver waits, and send wakes it exactly once with the value", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  const task = mockTask(rx);
+  assertPending(task.poll());
+  assertPending(task.poll());
+  assert.is(task.wakeCount, 0);
+  assert.equal(tx.send(42), { ok: true, value: undefined });
+  assert.is(task.wakeCount, 1);
+  assertReady(task.poll(), 42);
+});
+
+test("a value sent before the first poll is ready at once", () => {
+  const [tx, rx] = oneshot.channel<string>();
+  tx.send("early");
+  assertReady(mockTask(rx).poll(), "early");
+});
+
+test("dropping the sender without sending fails the receiver with RecvError", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  const task = mockTask(rx);
+  assertPending(task.poll());
+  {
+    using _dropped = tx;
+  }
+  assert.ok(task.isWoken());
+  const e = assertReadyErr(() => task.poll(), RecvError) as RecvError;
+  assert.is(e.kind, "closed");
+  assert.is(e.message, "channel closed");
+});
+
+test("send returns the value back once the receiver is gone, and closed()/isClosed() see it go", () => {
+  const [tx, rx] = oneshot.channel<{ id: number }>();
+  const closed = mockTask(tx.closed());
+  assertPending(closed.poll());
+  assert.not.ok(tx.isClosed());
+  rx[Symbol.dispose]();
+  assert.ok(tx.isClosed());
+  assert.ok(closed.isWoken());
+  assertReady(closed.poll());
+  const value = { id: 1 };
+  const r = tx.send(value);
+  assert.ok(!r.ok && r.error instanceof SendError && r.error.value === value);
+});
+
+test("dropping the pending receiver future (a select loser) drops the receiver, as in Tokio", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  const task = mockTask(rx);
+  assertPending(task.poll());
+  const closed = mockTask(tx.closed());
+  assertPending(closed.poll());
+  task.drop();
+  assert.ok(closed.isWoken());
+  const r = tx.send(5);
+  assert.ok(!r.ok && r.error.value === 5, "the value comes back to the sender");
+});
+
+test("close() keeps a value sent before it, and makes later sends fail", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  tx.send(1);
+  rx.close();
+  assert.equal(rx.tryRecv(), { ok: true, value: 1 });
+  assert.equal(rx.tryRecv(), { ok: false, error: new TryRecvError("closed") });
+
+  const [tx2, rx2] = oneshot.channel<number>();
+  rx2.close();
+  rx2.close();
+  assert.ok(tx2.isClosed());
+  const r = tx2.send(2);
+  assert.ok(!r.ok && r.error.value === 2);
+  assertReadyErr(() => mockTask(rx2).poll(), RecvError);
+});
+
+test("tryRecv says empty before the send and closed after the sender was dropped or the value taken", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  const empty = rx.tryRecv();
+  assert.ok(!empty.ok && empty.error.kind === "empty");
+  tx.send(3);
+  assert.equal(rx.tryRecv(), { ok: true, value: 3 });
+  assert.equal(rx.tryRecv(), { ok: false, error: new TryRecvError("closed") });
+  const [tx2, rx2] = oneshot.channel<number>();
+  tx2.close();
+  assert.equal(rx2.tryRecv(), { ok: false, error: new TryRecvError("closed") });
+});
+
+test("undefined is a valid value: oneshot.channel<void>() is a completion signal", () => {
+  const [tx, rx] = oneshot.channel<void>();
+  const task = mockTask(rx);
+  assertPending(task.poll());
+  assert.ok(tx.send().ok);
+  assertReady(task.poll(), undefined);
+});
+
+test("a sender is used once: a second send throws; closing after send is a no-op", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  tx.send(1);
+  assert.throws(() => tx.send(2), /already used/);
+  tx.close();
+  assertReady(mockTask(rx).poll(), 1);
+});
+
+test("the receiver completes once: polling it again throws", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  tx.send(1);
+  const cx = new Context(noopWaker);
+  assert.is(rx.poll(cx), 1);
+  assert.throws(() => rx.poll(cx), /await it once/);
+});
+
+test("the receiver takes part in the coop budget", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  tx.send(1);
+  const task = mockTask(rx, { budget: 0 });
+  assertPending(task.poll());
+  assert.is(task.forcedYields, 1);
+  assert.ok(task.isWoken());
+  const spent = mockTask(
+    fromGenerator(function* () {
+      return yield* rx;
+    }),
+    { budget: 1 },
+  );
+  assertReady(spent.poll(), 1);
+  assert.is(spent.budgetRemaining, 0);
+});
+
+test("works from plain async functions with no runtime", async () => {
+  const [tx, rx] = oneshot.channel<string>();
+  setImmediate(() => tx.send("pong"));
+  assert.is(await rx, "pong");
+  const [tx2, rx2] = oneshot.channel<string>();
+  const closed = tx2.closed();
+  setImmediate(() => rx2.close());
+  await closed;
+  assert.ok(tx2.isClosed());
+  const [tx3, rx3] = oneshot.channel<string>();
+  setImmediate(() => tx3.close());
+  try {
+    await rx3;
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, RecvError);
+  }
+});
+
+test("ping-pong of 200 round trips between two tasks, each hop a fresh oneshot (seeded schedules)", async () => {
+  type Ping = { n: number; reply: oneshot.Sender<number>; next: oneshot.Receiver<Ping> };
+  await forEachSeed(16, async (rt) => {
+    const out = await rt.blockOn(function* () {
+      let [tx, rx] = oneshot.channel<Ping>();
+      const ponger = spawn(function* () {
+        let current = rx;
+        let count = 0;
+        for (;;) {
+          let ping: Ping;
+          try {
+            ping = yield* current;
+          } catch (e) {
+            if (e instanceof RecvError) return count; // the pinger dropped its last sender
+            throw e;
+          }
+          ping.reply.send(ping.n + 1);
+          count++;
+          current = ping.next;
+        }
+      });
+      let n = 0;
+      for (let i = 0; i < 200; i++) {
+        const [replyTx, replyRx] = oneshot.channel<number>();
+        const [nextTx, nextRx] = oneshot.channel<Ping>();
+        assert.ok(tx.send({ n, reply: replyTx, next: nextRx }).ok);
+        n = yield* replyRx;
+        tx = nextTx;
+      }
+      tx.close();
+      return { n, count: yield* ponger };
+    });
+    assert.equal(out, { n: 200, count: 200 });
+  });
+});
+
+test("request/reply: each request carries its own oneshot reply sender (seeded schedules)", async () => {
+  await forEachSeed(16, async (rt) => {
+    const total = await rt.blockOn(function* () {
+      const server = (request: number, reply: oneshot.Sender<number>) =>
+        spawn(function* () {
+          if (request % 5 === 0) yield* yieldNow();
+          reply.send(request * 2);
+        });
+      let total = 0;
+      const servers = [];
+      for (let i = 0; i < 200; i++) {
+        const [tx, rx] = oneshot.channel<number>();
+        servers.push(server(i, tx));
+        total += yield* rx;
+      }
+      for (const s of servers) yield* s;
+      return total;
+    });
+    assert.is(total, 2 * ((199 * 200) / 2));
+  });
+});
+
+test("an aborted task waiting on a receiver drops it: the sender sees the channel closed", async () => {
+  const rt = Builder.newCurrentThread().build();
+  try {
+    const out = await rt.blockOn(function* () {
+      const [tx, rx] = oneshot.channel<number>();
+      const waiter = spawn(function* () {
+        return yield* rx;
+      });
+      yield* yieldNow();
+      assert.not.ok(tx.isClosed());
+      waiter.abort();
+      yield* tx.closed();
+      const r = tx.send(1);
+      return !r.ok && r.error.value;
+    });
+    assert.is(out, 1);
+  } finally {
+    await rt.shutdownTimeout(Infinity);
+  }
+});
+
+test("1,000,000 cancelled closed() waits leave no waiter behind", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  const cx = new Context(noopWaker);
+  for (let i = 0; i < 1_000_000; i++) {
+    const wait = tx.closed();
+    if (wait.poll(cx) !== Pending) throw new Error("closed() should wait");
+    wait.cancel();
+  }
+  const probe = tx.closed();
+  assert.is(probe.poll(cx), Pending);
+  assert.is((probe as unknown as ListNode).list?.length, 1, "only the probe waits");
+  probe.cancel();
+  tx.send(1);
+  assert.equal(rx.tryRecv(), { ok: true, value: 1 });
+});
+
+test.run();
