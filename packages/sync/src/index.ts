@@ -6,6 +6,9 @@
  */
 export * as mpsc from "./mpsc/index.js";
 export * as oneshot from "./oneshot.js";
+export * as broadcast from "./broadcast.js";
+export * as watch from "./watch.js";
+export { Notify, Notified } from "./notify.js";
 export { Semaphore, SemaphorePermit } from "./semaphore.js";
 export { Mutex, MutexGuard } from "./mutex.js";
 export { RwLock, RwLockReadGuard, RwLockWriteGuard } from "./rwlock.js";

@@ -1,0 +1,345 @@
+/**
+ * broadcast: a multi-producer, multi-consumer channel where every receiver sees every value
+ * (Tokio's `sync::broadcast`). The ring, its slots and the lag rule are described in
+ * `internal/broadcast-ring.ts`.
+ */
+import { madeProgress, Pending, pollProceed, type Context, type Future, type Poll } from "@tokio-ts/core";
+import { RecvError, SendError, TryRecvError } from "./errors.js";
+import { CLOSED, EMPTY, LAGGED, MAX_CAPACITY, Ring, type Cursor } from "./internal/broadcast-ring.js";
+import { WAITERS, WaitNode, type WaitList } from "./internal/wait-list.js";
+import { err, ok, type Result } from "./result.js";
+
+/**
+ * Create a broadcast channel of `capacity` values (rounded up to a power of two): every value
+ * sent is seen by every receiver subscribed at the time. Senders never wait: when the ring is
+ * full, a send overwrites the oldest value, and a receiver that had not read it yet is told it
+ * lagged.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx1] = broadcast.channel<number>(16);
+ * const rx2 = tx.subscribe();
+ * tx.send(10);
+ * tx.send(20);
+ * await rx1.recv(); // 10
+ * await rx2.recv(); // 10
+ * await rx2.recv(); // 20
+ * ```
+ *
+ * **Throws**: TypeError if `capacity` is not a number; RangeError unless it is an integer from 1
+ * to 2^30.
+ */
+export function channel<T>(capacity: number): [Sender<T>, Receiver<T>] {
+  if (typeof capacity !== "number") throw new TypeError(`capacity must be a number, got ${typeof capacity}`);
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
+    throw new RangeError(`capacity must be an integer from 1 to ${MAX_CAPACITY}, got ${capacity}`);
+  }
+  let rounded = 1;
+  while (rounded < capacity) rounded *= 2;
+  const ring = new Ring<T>(rounded);
+  return [new Sender(ring), new Receiver(ring.subscribe())];
+}
+
+/**
+ * The sending half of a broadcast channel. Clone it for more producers; the channel closes
+ * when every sender is disposed.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = broadcast.channel<string>(8);
+ * const r = tx.send("hello");
+ * if (r.ok) console.log(`seen by ${r.value} receiver(s)`); // 1
+ * ```
+ */
+export class Sender<T> implements Disposable {
+  #ring: Ring<T> | undefined;
+
+  /** @internal Use {@link channel} or {@link Sender.clone}. */
+  constructor(ring: Ring<T>) {
+    this.#ring = ring;
+  }
+
+  /**
+   * Send `value` to every receiver subscribed now: ok with how many they are, or SendError
+   * (carrying `value`) when there is none. Never waits: a full ring overwrites its oldest value.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = broadcast.channel<number>(2);
+   * tx.send(1); // { ok: true, value: 1 }
+   * rx[Symbol.dispose]();
+   * const r = tx.send(2); // { ok: false, error: SendError } and r.error.value === 2
+   * ```
+   *
+   * **Throws**: Error if this sender was disposed.
+   */
+  send(value: T): Result<number, SendError<T>> {
+    const ring = this.#live();
+    const receivers = ring.receivers;
+    if (receivers === 0) return err(new SendError(value));
+    ring.push(value);
+    return ok(receivers);
+  }
+
+  /**
+   * A new receiver that sees the values sent from now on.
+   *
+   * @example
+   * ```ts
+   * const [tx, first] = broadcast.channel<number>(4);
+   * tx.send(1);
+   * const late = tx.subscribe();
+   * tx.send(2);
+   * await late.recv(); // 2 (1 was sent before it subscribed)
+   * ```
+   *
+   * **Throws**: Error if this sender was disposed.
+   */
+  subscribe(): Receiver<T> {
+    return new Receiver(this.#live().subscribe());
+  }
+
+  /** How many receivers would get a value sent now. **Throws**: Error if disposed. */
+  receiverCount(): number {
+    return this.#live().receivers;
+  }
+
+  /**
+   * Another sender on the same channel; the channel stays open until every sender is disposed.
+   *
+   * @example
+   * ```ts
+   * const tx2 = tx.clone();
+   * tx[Symbol.dispose](); // still open: tx2 can send
+   * ```
+   *
+   * **Throws**: Error if this sender was disposed.
+   */
+  clone(): Sender<T> {
+    const ring = this.#live();
+    ring.senders++;
+    return new Sender(ring);
+  }
+
+  /**
+   * Drop this sender (`using tx = …` does it at the end of the scope). When it is the last, the
+   * channel closes: receivers get what is left to them, then RecvError "channel closed".
+   * Idempotent.
+   */
+  [Symbol.dispose](): void {
+    const ring = this.#ring;
+    if (ring === undefined) return;
+    this.#ring = undefined;
+    if (--ring.senders === 0) ring.close();
+  }
+
+  /** @internal Test hook: how many `recv()` futures wait on the channel. */
+  [WAITERS](): number {
+    return this.#live().waiters.length;
+  }
+
+  #live(): Ring<T> {
+    const ring = this.#ring;
+    if (ring === undefined) throw new Error("the broadcast sender was disposed: clone a live sender to keep sending");
+    return ring;
+  }
+}
+
+/**
+ * The receiving half of a broadcast channel: its own cursor over the values sent since it
+ * subscribed. Get more with `tx.subscribe()` or `rx.resubscribe()`. `for await` iterates it
+ * until the channel is closed and drained.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = broadcast.channel<number>(4);
+ * tx.send(1); tx.send(2);
+ * tx[Symbol.dispose]();
+ * for await (const v of rx) console.log(v); // 1, then 2
+ * ```
+ */
+export class Receiver<T> implements Disposable, AsyncIterable<T> {
+  readonly #cursor: Cursor<T>;
+
+  /** @internal Use {@link channel}, {@link Sender.subscribe} or {@link Receiver.resubscribe}. */
+  constructor(cursor: Cursor<T>) {
+    this.#cursor = cursor;
+  }
+
+  /**
+   * Wait for the next value. Rejects with RecvError "channel lagged by n" when this receiver
+   * fell more than the capacity behind: the n oldest values it had not read were overwritten,
+   * and its cursor has moved to the oldest value kept, which the next `recv()` returns. Rejects
+   * with RecvError "channel closed" once every sender is gone and nothing is left to read.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = broadcast.channel<number>(2);
+   * for (let i = 1; i <= 5; i++) tx.send(i);
+   * await rx.recv().catch((e: RecvError) => e.lagged); // 3 (1, 2 and 3 were overwritten)
+   * await rx.recv(); // 4
+   * await rx.recv(); // 5
+   * ```
+   *
+   * **Cancel safety**: cancel safe: a value is taken only by the poll that returns it, so a
+   * dropped `recv()` (a `select` loser, a timeout) has received nothing; its waiter is unlinked
+   * in O(1).
+   *
+   * **Throws** (rejects): RecvError `"lagged"` / `"closed"`; Error if the receiver was disposed.
+   */
+  recv(): Future<T> {
+    live(this.#cursor);
+    return new Recv(this.#cursor);
+  }
+
+  /**
+   * The next value now, or why not: `"empty"`, `"lagged"` (with the count; the cursor moved to
+   * the oldest value kept), `"closed"` (every sender gone and nothing left).
+   *
+   * @example
+   * ```ts
+   * const r = rx.tryRecv();
+   * if (r.ok) use(r.value);
+   * else if (r.error.kind === "lagged") console.warn(`missed ${r.error.lagged}`);
+   * ```
+   *
+   * **Throws**: Error if the receiver was disposed.
+   */
+  tryRecv(): Result<T, TryRecvError> {
+    const cursor = this.#cursor;
+    const out = cursor.read(live(cursor));
+    if (out === EMPTY) return err(new TryRecvError("empty"));
+    if (out === CLOSED) return err(new TryRecvError("closed"));
+    if (out === LAGGED) return err(new TryRecvError("lagged", cursor.lagged));
+    return ok(out);
+  }
+
+  /**
+   * A new receiver on the same channel, starting at the current tail: it sees the values sent
+   * from now on, not those still queued for this one.
+   *
+   * @example
+   * ```ts
+   * tx.send(1);
+   * const rx2 = rx.resubscribe();
+   * tx.send(2);
+   * await rx2.recv(); // 2
+   * await rx.recv(); // 1
+   * ```
+   *
+   * **Throws**: Error if the receiver was disposed.
+   */
+  resubscribe(): Receiver<T> {
+    return new Receiver(live(this.#cursor).subscribe());
+  }
+
+  /**
+   * How many values were sent that this receiver has not read yet. When it exceeds the
+   * capacity, the next read reports a lag. **Throws**: Error if disposed.
+   */
+  get len(): number {
+    const cursor = this.#cursor;
+    return live(cursor).tail - cursor.next;
+  }
+
+  /** Whether {@link len} is 0. **Throws**: Error if disposed. */
+  isEmpty(): boolean {
+    return this.len === 0;
+  }
+
+  /**
+   * Drop this receiver (`using rx = …` does it at the end of the scope): sends stop counting
+   * it, and the values it had yet to read are released. A `recv()` of it still pending is woken
+   * and fails with an Error. Idempotent.
+   */
+  [Symbol.dispose](): void {
+    const cursor = this.#cursor;
+    const ring = cursor.drop();
+    if (ring === undefined) return;
+    // JavaScript lets a recv() future outlive its receiver: wake this receiver's to fail.
+    const waiters = ring.waiters;
+    for (let node = waiters.head; node !== undefined; ) {
+      const next = node.listNext as WaitNode<unknown> | undefined;
+      if (node instanceof Recv && node.cursor === cursor) {
+        const waker = node.waker;
+        waiters.unregister(node);
+        waker?.wake();
+      }
+      node = next;
+    }
+  }
+
+  /**
+   * `for await (const v of rx)`: each value in turn; ends when the channel is closed and
+   * drained. A lag rejects the step with RecvError `"lagged"` (nothing is skipped silently);
+   * the cursor has then moved, so a new loop continues from the oldest value kept. Leaving the
+   * loop early does not dispose the receiver.
+   *
+   * **Cancel safety**: each step is a `recv()`: cancel safe.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    const rx = this;
+    return {
+      next(): Promise<IteratorResult<T>> {
+        return rx.recv().then(
+          (value): IteratorResult<T> => ({ done: false, value }),
+          (error: unknown): IteratorResult<T> => {
+            if (error instanceof RecvError && error.kind === "closed") return { done: true, value: undefined };
+            throw error;
+          },
+        );
+      },
+    };
+  }
+
+  /** @internal Test hook: how many `recv()` futures wait on the channel. */
+  [WAITERS](): number {
+    return live(this.#cursor).waiters.length;
+  }
+}
+
+function live<T>(cursor: Cursor<T>): Ring<T> {
+  const ring = cursor.ring;
+  if (ring === undefined) throw new Error("the broadcast receiver was disposed: subscribe again to receive");
+  return ring;
+}
+
+/**
+ * The future of `recv()`: reads at each poll; when there is nothing yet it queues itself
+ * (once) with the task's waker; a send or the close unlinks and wakes it, and the next poll
+ * reads again. States: waiting (`#done` false; queued or not) → done (returned, threw or
+ * dropped).
+ */
+class Recv<T> extends WaitNode<T> {
+  readonly cursor: Cursor<T>;
+  #done = false;
+
+  constructor(cursor: Cursor<T>) {
+    super();
+    this.cursor = cursor;
+  }
+
+  override poll(cx: Context): Poll<T> {
+    if (this.#done) throw new Error("a broadcast recv() future was polled after it completed or was dropped");
+    const cursor = this.cursor;
+    const ring = live(cursor);
+    if (!pollProceed(cx)) return Pending;
+    const out = cursor.read(ring);
+    if (out === EMPTY) {
+      ring.waiters.register(this, cx.waker);
+      return Pending;
+    }
+    this.#done = true;
+    ring.waiters.unregister(this);
+    madeProgress(cx);
+    if (out === CLOSED) throw new RecvError("closed");
+    if (out === LAGGED) throw new RecvError("lagged", cursor.lagged);
+    return out;
+  }
+
+  override cancel(): void {
+    this.#done = true;
+    const list = this.list;
+    if (list !== undefined) (list as WaitList).unregister(this);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Wait lists for the primitives that wake waiters in bulk: broadcast (every send wakes every
+ * waiting receiver), watch (every change wakes every `changed()`), Notify (`notifyWaiters`).
+ *
+ * A waiter is the waiting future itself (an intrusive {@link ListNode}), so registering
+ * allocates nothing and dropping the future unlinks it in O(1). A node is linked while it
+ * waits and unlinked by whoever wakes it; `node.list !== undefined` is the "queued" flag (Tokio's
+ * `Waiter::queued`). `waker` is only meaningful while the node is linked.
+ */
+import { Future, type Waker } from "@tokio-ts/core";
+import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
+
+/**
+ * The key of a test hook: `handle[WAITERS]()` is how many waits are queued on the handle's
+ * primitive. Not exported from the package; the leak tests import it from here.
+ */
+export const WAITERS: unique symbol = Symbol("tokio-ts.sync.waiters");
+
+/** A future that waits in a {@link WaitList}. */
+export abstract class WaitNode<T> extends Future<T> implements ListNode {
+  listPrev: ListNode | undefined = undefined;
+  listNext: ListNode | undefined = undefined;
+  list: LinkedList<ListNode> | undefined = undefined;
+  /** Whom to wake; set by the poll that queued the node, cleared when it is woken. */
+  waker: Waker | undefined = undefined;
+}
+
+/** The list of waiting futures of one primitive. */
+export class WaitList extends LinkedList<WaitNode<unknown>> {
+  /** Queue `node` (if it is not queued yet) and remember whom to wake. */
+  register(node: WaitNode<unknown>, waker: Waker | undefined): void {
+    if (waker !== undefined) node.waker = waker;
+    if (node.list === undefined) this.pushBack(node);
+  }
+
+  /** Unlink `node` if it is queued here. O(1). */
+  unregister(node: WaitNode<unknown>): void {
+    node.waker = undefined;
+    this.remove(node);
+  }
+
+  /**
+   * Unlink and wake every node queued now. Nodes queued again while waking (a waker that polls
+   * synchronously) stay for the next round: only the `length` nodes present at the call are
+   * taken.
+   */
+  wakeAll(): void {
+    for (let n = this.length; n > 0; n--) {
+      const node = this.popFront();
+      if (node === undefined) return;
+      const waker = node.waker;
+      node.waker = undefined;
+      waker?.wake();
+    }
+  }
+}

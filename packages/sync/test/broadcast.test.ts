@@ -1,0 +1,606 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Context, fromGenerator, noopWaker, Pending, pollFn, type Future } from "@tokio-ts/core";
+import { spawn, yieldNow } from "@tokio-ts/runtime";
+import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
+import * as broadcast from "../src/broadcast.js";
+import { RecvError, SendError, TryRecvError } from "../src/errors.js";
+import { Cursor, Ring } from "../src/internal/broadcast-ring.js";
+import { WAITERS } from "../src/internal/wait-list.js";
+
+function lagged(n: number): (e: unknown) => boolean {
+  return (e) => e instanceof RecvError && e.kind === "lagged" && e.lagged === n && e.message === `channel lagged by ${n}`;
+}
+const closed = (e: unknown): boolean => e instanceof RecvError && e.kind === "closed" && e.message === "channel closed";
+
+/** Read everything a receiver has now, as tryRecv results in short form. */
+function drain<T>(rx: broadcast.Receiver<T>): (T | string)[] {
+  const out: (T | string)[] = [];
+  for (;;) {
+    const r = rx.tryRecv();
+    if (r.ok) out.push(r.value);
+    else if (r.error.kind === "lagged") out.push(`lagged ${r.error.lagged}`);
+    else return out;
+  }
+}
+
+/** Like drain, but stop after `n` results. */
+function drain1<T>(rx: broadcast.Receiver<T>, n: number): (T | string)[] {
+  const out: (T | string)[] = [];
+  while (out.length < n) {
+    const r = rx.tryRecv();
+    if (r.ok) out.push(r.value);
+    else if (r.error.kind === "lagged") out.push(`lagged ${r.error.lagged}`);
+    else break;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Construction and bad input
+
+test("channel(0), a fraction, NaN, a negative or a capacity above 2^30 throw RangeError at the call", () => {
+  for (const bad of [0, 1.5, NaN, -1, Infinity, 2 ** 30 + 1]) {
+    assert.throws(() => broadcast.channel(bad), (e: unknown) => e instanceof RangeError && /capacity/.test((e as Error).message), String(bad));
+  }
+});
+
+test("a capacity that is not a number throws TypeError", () => {
+  assert.throws(() => broadcast.channel("4" as unknown as number), TypeError);
+});
+
+test("the capacity is rounded up to a power of two (3 keeps 4 values)", () => {
+  const [tx, rx] = broadcast.channel<number>(3);
+  for (let i = 1; i <= 4; i++) tx.send(i);
+  assert.equal(drain(rx), [1, 2, 3, 4]);
+  for (let i = 5; i <= 9; i++) tx.send(i);
+  assert.equal(drain(rx), ["lagged 1", 6, 7, 8, 9]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+test("send returns the number of receivers subscribed now", () => {
+  const [tx, rx] = broadcast.channel<string>(4);
+  assert.equal(tx.send("a"), { ok: true, value: 1 });
+  const rx2 = tx.subscribe();
+  assert.equal(tx.send("b"), { ok: true, value: 2 });
+  assert.is(tx.receiverCount(), 2);
+  assert.equal(drain(rx), ["a", "b"]);
+  assert.equal(drain(rx2), ["b"]);
+});
+
+test("send with no receiver fails with SendError carrying the value, and stores nothing", () => {
+  const [tx, rx] = broadcast.channel<{ id: number }>(4);
+  rx[Symbol.dispose]();
+  assert.is(tx.receiverCount(), 0);
+  const msg = { id: 7 };
+  const r = tx.send(msg);
+  assert.not.ok(r.ok);
+  if (!r.ok) {
+    assert.instance(r.error, SendError);
+    assert.is(r.error.value, msg);
+    assert.is(r.error.message, "channel closed");
+  }
+  // A receiver subscribed afterwards does not see it, and sends work again.
+  const late = tx.subscribe();
+  assert.equal(tx.send({ id: 8 }), { ok: true, value: 1 });
+  assert.equal(drain(late), [{ id: 8 }]);
+});
+
+test("a receiver sees the values sent after it subscribed, in order; resubscribe starts at the tail", () => {
+  const [tx, rx] = broadcast.channel<number>(8);
+  tx.send(1);
+  const sub = tx.subscribe();
+  tx.send(2);
+  const re = rx.resubscribe();
+  tx.send(3);
+  assert.equal(drain(rx), [1, 2, 3]);
+  assert.equal(drain(sub), [2, 3]);
+  assert.equal(drain(re), [3]);
+  assert.is(tx.receiverCount(), 3);
+});
+
+test("len counts what the receiver has not read; isEmpty follows it", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  assert.is(rx.len, 0);
+  assert.ok(rx.isEmpty());
+  tx.send(1);
+  tx.send(2);
+  assert.is(rx.len, 2);
+  assert.not.ok(rx.isEmpty());
+  rx.tryRecv();
+  assert.is(rx.len, 1);
+  for (let i = 0; i < 6; i++) tx.send(i);
+  assert.is(rx.len, 7); // more than the capacity: the next read reports the lag
+});
+
+// ---------------------------------------------------------------------------------------------
+// Lag
+
+test("capacity 4, 10 sends: a receiver that read nothing is lagged by 6, then gets 7..10 in order", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  for (let i = 1; i <= 10; i++) tx.send(i);
+  assert.is(rx.len, 10);
+  const t1 = mockTask(rx.recv());
+  assertReadyErr(() => t1.poll(), lagged(6));
+  assert.is(rx.len, 4);
+  for (const v of [7, 8, 9, 10]) assertReady(mockTask(rx.recv()).poll(), v);
+  assertPending(mockTask(rx.recv()).poll());
+});
+
+test("tryRecv reports the lag with its count, then the oldest value kept", () => {
+  const [tx, rx] = broadcast.channel<number>(2);
+  for (let i = 1; i <= 5; i++) tx.send(i);
+  const r = rx.tryRecv();
+  assert.not.ok(r.ok);
+  if (!r.ok) {
+    assert.instance(r.error, TryRecvError);
+    assert.is(r.error.kind, "lagged");
+    assert.is(r.error.lagged, 3);
+  }
+  assert.equal(drain(rx), [4, 5]);
+  const e = rx.tryRecv();
+  assert.ok(!e.ok && e.error.kind === "empty");
+});
+
+test("a receiver that lags twice is told each lag once, counted from where it stood", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  for (let i = 1; i <= 6; i++) tx.send(i); // 1, 2 overwritten
+  assert.equal(drain1(rx, 2), ["lagged 2", 3]);
+  // Its cursor is at value 4 (unread); 6 more sends leave 9..12: it missed 4..8.
+  for (let i = 7; i <= 12; i++) tx.send(i);
+  assert.equal(drain(rx), ["lagged 5", 9, 10, 11, 12]);
+});
+
+test("receivers lag independently: a fast one never lags while a slow one does", () => {
+  const [tx, slow] = broadcast.channel<number>(4);
+  const fast = tx.subscribe();
+  const got: number[] = [];
+  for (let i = 1; i <= 12; i++) {
+    tx.send(i);
+    const r = fast.tryRecv();
+    if (r.ok) got.push(r.value);
+  }
+  assert.equal(got, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.equal(drain(slow), ["lagged 8", 9, 10, 11, 12]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Waking, poll by poll
+
+test("a pending recv is woken by a send and then returns the value", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const task = mockTask(rx.recv());
+  assertPending(task.poll());
+  assert.not.ok(task.isWoken());
+  tx.send(42);
+  assert.ok(task.isWoken());
+  assert.is(task.wakeCount, 1);
+  assertReady(task.poll(), 42);
+});
+
+test("a send wakes every waiting receiver, each exactly once, and each gets the value", () => {
+  const [tx, rx1] = broadcast.channel<string>(4);
+  const rx2 = tx.subscribe();
+  const rx3 = tx.subscribe();
+  const tasks = [rx1, rx2, rx3].map((rx) => mockTask(rx.recv()));
+  for (const t of tasks) assertPending(t.poll());
+  assert.is(tx[WAITERS](), 3);
+  tx.send("x");
+  assert.is(tx[WAITERS](), 0);
+  tx.send("y"); // no one left to wake: no second wake-up
+  for (const t of tasks) {
+    assert.is(t.wakeCount, 1);
+    assertReady(t.poll(), "x");
+  }
+});
+
+test("a recv polled again before any send stays queued once and is woken once", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const task = mockTask(rx.recv());
+  assertPending(task.poll());
+  assertPending(task.poll());
+  assertPending(task.poll());
+  assert.is(tx[WAITERS](), 1);
+  tx.send(1);
+  assert.is(task.wakeCount, 1);
+  assertReady(task.poll(), 1);
+});
+
+test("two pending recvs on one receiver share its cursor: each value goes to one of them", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const a = mockTask(rx.recv());
+  const b = mockTask(rx.recv());
+  assertPending(a.poll());
+  assertPending(b.poll());
+  tx.send(1);
+  assertReady(a.poll(), 1);
+  assertPending(b.poll());
+  tx.send(2);
+  assertReady(b.poll(), 2);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Close from both ends
+
+test("disposing the last sender wakes pending receivers, which then fail with RecvError closed", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const task = mockTask(rx.recv());
+  assertPending(task.poll());
+  tx[Symbol.dispose]();
+  assert.ok(task.isWoken());
+  assertReadyErr(() => task.poll(), closed);
+});
+
+test("after the senders are gone a receiver still gets what was sent, then closed", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  tx.send(1);
+  tx.send(2);
+  tx[Symbol.dispose]();
+  assertReady(mockTask(rx.recv()).poll(), 1);
+  assertReady(mockTask(rx.recv()).poll(), 2);
+  assertReadyErr(() => mockTask(rx.recv()).poll(), closed);
+  const r = rx.tryRecv();
+  assert.ok(!r.ok && r.error.kind === "closed");
+});
+
+test("a lagged receiver on a closed channel is told the lag, then the kept values, then closed", () => {
+  const [tx, rx] = broadcast.channel<number>(2);
+  for (let i = 1; i <= 5; i++) tx.send(i);
+  tx[Symbol.dispose]();
+  assert.equal(drain(rx), ["lagged 3", 4, 5]);
+  assertReadyErr(() => mockTask(rx.recv()).poll(), closed);
+});
+
+test("the channel stays open while a clone of the sender lives", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const tx2 = tx.clone();
+  const task = mockTask(rx.recv());
+  assertPending(task.poll());
+  tx[Symbol.dispose]();
+  tx[Symbol.dispose](); // idempotent: does not count twice
+  assert.not.ok(task.isWoken());
+  tx2.send(5);
+  assertReady(task.poll(), 5);
+  tx2[Symbol.dispose]();
+  assertReadyErr(() => mockTask(rx.recv()).poll(), closed);
+});
+
+test("tryRecv tells empty from closed", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const e = rx.tryRecv();
+  assert.ok(!e.ok && e.error.kind === "empty" && e.error.message === "receiving on an empty channel");
+  tx[Symbol.dispose]();
+  const c = rx.tryRecv();
+  assert.ok(!c.ok && c.error.kind === "closed");
+});
+
+test("disposing receivers lowers the count; with none left sends fail; a disposed handle throws", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const rx2 = tx.subscribe();
+  rx[Symbol.dispose]();
+  rx[Symbol.dispose]();
+  assert.is(tx.receiverCount(), 1);
+  rx2[Symbol.dispose]();
+  assert.is(tx.receiverCount(), 0);
+  assert.not.ok(tx.send(1).ok);
+  assert.throws(() => rx.recv(), /receiver was disposed/);
+  assert.throws(() => rx.tryRecv(), /receiver was disposed/);
+  tx[Symbol.dispose]();
+  assert.throws(() => tx.send(1), /sender was disposed/);
+  assert.throws(() => tx.subscribe(), /sender was disposed/);
+});
+
+test("a recv still pending when its receiver is disposed is woken, unlinked, and fails", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const other = tx.subscribe();
+  const mine = mockTask(rx.recv());
+  const theirs = mockTask(other.recv());
+  assertPending(mine.poll());
+  assertPending(theirs.poll());
+  rx[Symbol.dispose]();
+  assert.ok(mine.isWoken());
+  assert.not.ok(theirs.isWoken());
+  assert.is(tx[WAITERS](), 1);
+  assertReadyErr(() => mine.poll(), /receiver was disposed/);
+  tx.send(3);
+  assertReady(theirs.poll(), 3);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Slots release their values (Tokio's `rem` count)
+
+test("a slot lets go of its value once every receiver has read it", () => {
+  const ring = new Ring<object>(4);
+  const a = ring.subscribe();
+  const b = ring.subscribe();
+  const v = {};
+  ring.push(v);
+  assert.is(ring.values[0], v);
+  assert.is(a.read(ring), v);
+  assert.is(ring.values[0], v); // b has not read it
+  assert.is(b.read(ring), v);
+  assert.is(ring.values[0], undefined);
+});
+
+test("a dropped cursor releases the values it had yet to read", () => {
+  const ring = new Ring<object>(4);
+  const a = ring.subscribe();
+  const b = ring.subscribe();
+  for (let i = 0; i < 3; i++) ring.push({ i });
+  a.read(ring);
+  b.drop();
+  assert.is(ring.receivers, 1);
+  assert.is(ring.values[0], undefined); // read by a, released by b
+  assert.ok(ring.values[1] !== undefined); // a still has to read these
+  a.drop();
+  assert.equal(ring.values, [undefined, undefined, undefined, undefined]);
+});
+
+test("a cursor created after a send is not counted for it", () => {
+  const ring = new Ring<number>(4);
+  const a = ring.subscribe();
+  ring.push(1);
+  const late: Cursor<number> = ring.subscribe();
+  ring.push(2);
+  assert.is(ring.rem[0], 1);
+  assert.is(ring.rem[1], 2);
+  assert.is(late.read(ring), 2);
+  assert.is(a.read(ring), 1);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Cancel safety and leaks
+
+test("dropping a pending recv loses nothing: the next recv gets the next value", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const loser = mockTask(rx.recv());
+  assertPending(loser.poll());
+  loser.drop();
+  assert.is(tx[WAITERS](), 0);
+  tx.send(1);
+  assert.is(loser.wakeCount, 0);
+  assertReady(mockTask(rx.recv()).poll(), 1);
+});
+
+test("dropping a recv that was woken but not polled again loses nothing", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const loser = mockTask(rx.recv());
+  assertPending(loser.poll());
+  tx.send(1);
+  assert.ok(loser.isWoken());
+  loser.drop(); // a select loser: the other branch won in the same turn
+  assertReady(mockTask(rx.recv()).poll(), 1);
+});
+
+test("1,000,000 recvs that wait and are dropped leave no waiter behind", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const cx = new Context(noopWaker);
+  for (let i = 0; i < 1_000_000; i++) {
+    const fut = rx.recv();
+    if (fut.poll(cx) !== Pending) throw new Error("expected Pending");
+    fut.cancel();
+  }
+  assert.is(tx[WAITERS](), 0);
+  tx.send(1);
+  assert.equal(drain(rx), [1]);
+});
+
+test("aborting tasks waiting in recv() (generator and async) unlinks their waiters", async () => {
+  await forEachSeed(10, (rt) =>
+    rt.blockOn(function* () {
+      const [tx, rx] = broadcast.channel<number>(4);
+      const rx2 = tx.subscribe();
+      const gen = spawn(function* () {
+        return yield* rx.recv();
+      });
+      const asy = spawn(async () => await rx2.recv());
+      for (let i = 0; i < 100 && tx[WAITERS]() < 2; i++) yield* yieldNow();
+      assert.is(tx[WAITERS](), 2);
+      gen.abort();
+      asy.abort();
+      for (const h of [gen, asy]) {
+        try {
+          yield* h;
+        } catch {
+          // cancelled
+        }
+      }
+      assert.is(tx[WAITERS](), 0);
+      tx.send(1);
+      assert.equal(drain(rx), [1]);
+      assert.equal(drain(rx2), [1]);
+    }),
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// Budget, plain async functions, iteration
+
+test("a task receiving from a full channel yields after 128 values (coop budget)", () => {
+  const [tx, rx] = broadcast.channel<number>(256);
+  for (let i = 0; i < 200; i++) tx.send(i);
+  let received = 0;
+  const task = mockTask(
+    fromGenerator(function* () {
+      while (received < 200) {
+        yield* rx.recv();
+        received++;
+      }
+      return received;
+    }),
+  );
+  assertPending(task.poll());
+  assert.is(received, 128);
+  assert.is(task.forcedYields, 1);
+  assert.ok(task.isWoken()); // yielded, not parked
+  assertReady(task.poll(), 200);
+});
+
+test("recv works in a plain async function with no runtime", async () => {
+  const [tx, rx] = broadcast.channel<string>(4);
+  const rx2 = tx.subscribe();
+  const got = Promise.all([rx.recv(), rx2.recv()]);
+  await Promise.resolve();
+  tx.send("hi");
+  assert.equal(await got, ["hi", "hi"]);
+  tx[Symbol.dispose]();
+  try {
+    await rx.recv();
+    assert.unreachable("recv should reject once closed");
+  } catch (error) {
+    assert.ok(closed(error));
+  }
+});
+
+test("for await iterates the values and ends when the channel is closed and drained", async () => {
+  const [tx, rx] = broadcast.channel<number>(8);
+  tx.send(1);
+  tx.send(2);
+  queueMicrotask(() => {
+    tx.send(3);
+    tx[Symbol.dispose]();
+  });
+  const got: number[] = [];
+  for await (const v of rx) got.push(v);
+  assert.equal(got, [1, 2, 3]);
+});
+
+test("for await rejects with the lag, and a new loop continues from the oldest value kept", async () => {
+  const [tx, rx] = broadcast.channel<number>(2);
+  for (let i = 1; i <= 5; i++) tx.send(i);
+  tx[Symbol.dispose]();
+  const got: number[] = [];
+  try {
+    for await (const v of rx) got.push(v);
+    assert.unreachable("the lag should reject the loop");
+  } catch (error) {
+    assert.ok(lagged(3)(error));
+  }
+  for await (const v of rx) got.push(v);
+  assert.equal(got, [4, 5]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Seeded schedules
+
+test("under 50 schedules every receiver task gets every value in order, then closed", async () => {
+  await forEachSeed(50, (rt) =>
+    rt.blockOn(function* () {
+      const [tx, rx] = broadcast.channel<number>(128);
+      const receivers = [rx, tx.subscribe(), tx.subscribe()];
+      const handles = receivers.map((r) =>
+        spawn(function* () {
+          const got: number[] = [];
+          for (;;) {
+            try {
+              got.push(yield* r.recv());
+            } catch (error) {
+              if (closed(error)) return got;
+              throw error;
+            }
+          }
+        }),
+      );
+      const producer = spawn(function* () {
+        for (let i = 0; i < 100; i++) {
+          tx.send(i);
+          if (i % 7 === 0) yield* yieldNow();
+        }
+        tx[Symbol.dispose]();
+      });
+      yield* producer;
+      const expected = Array.from({ length: 100 }, (_, i) => i);
+      for (const h of handles) assert.equal(yield* h, expected);
+    }),
+  );
+});
+
+test("under 50 schedules slow receivers see increasing values, and received + lagged = sent", async () => {
+  await forEachSeed(50, (rt) =>
+    rt.blockOn(function* () {
+      const [tx, rx] = broadcast.channel<number>(4);
+      const receivers = [rx, tx.subscribe(), tx.subscribe()];
+      const handles = receivers.map((r, k) =>
+        spawn(function* () {
+          const got: number[] = [];
+          let missed = 0;
+          for (;;) {
+            try {
+              got.push(yield* r.recv());
+              if (got.length % (k + 1) === 0) yield* yieldNow();
+            } catch (error) {
+              if (error instanceof RecvError && error.kind === "lagged") missed += error.lagged;
+              else if (closed(error)) return { got, missed };
+              else throw error;
+            }
+          }
+        }),
+      );
+      const producer = spawn(function* () {
+        for (let i = 0; i < 60; i++) {
+          tx.send(i);
+          if (i % 3 === 0) yield* yieldNow();
+        }
+        tx[Symbol.dispose]();
+      });
+      yield* producer;
+      for (const h of handles) {
+        const { got, missed } = yield* h;
+        for (let i = 1; i < got.length; i++) assert.ok(got[i]! > got[i - 1]!, "values arrive in order");
+        assert.is(got.length + missed, 60);
+        assert.is(got[got.length - 1], 59); // the last value is never lost
+      }
+    }),
+  );
+});
+
+test("under 50 schedules a recv dropped by a racing branch never steals a value", async () => {
+  await forEachSeed(50, (rt) =>
+    rt.blockOn(function* () {
+      const [tx, rx] = broadcast.channel<number>(64);
+      const consumer = spawn(function* () {
+        const got: number[] = [];
+        while (got.length < 20) {
+          // race recv() against a yield: the loser is dropped, as in a select.
+          const recv = rx.recv();
+          const out = yield* race(recv, yieldNow());
+          if (out !== NOTHING) got.push(out as number);
+        }
+        return got;
+      });
+      for (let i = 0; i < 20; i++) {
+        tx.send(i);
+        yield* yieldNow();
+      }
+      assert.equal(yield* consumer, Array.from({ length: 20 }, (_, i) => i));
+    }),
+  );
+});
+
+const NOTHING = Symbol("nothing");
+
+/** A two-branch select: the first ready output (the second's is replaced by NOTHING); the loser is dropped. */
+function race<A>(a: Future<A>, b: Future<unknown>): Future<A | typeof NOTHING> {
+  return pollFn<A | typeof NOTHING>(
+    (cx) => {
+      const x = a.poll(cx);
+      if (x !== Pending) {
+        b.cancel();
+        return x;
+      }
+      if (b.poll(cx) !== Pending) {
+        a.cancel();
+        return NOTHING;
+      }
+      return Pending;
+    },
+    () => {
+      a.cancel();
+      b.cancel();
+    },
+  );
+}
+
+test.run();
