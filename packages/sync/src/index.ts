@@ -12,6 +12,9 @@ export { Notify, Notified } from "./notify.js";
 export { Semaphore, SemaphorePermit } from "./semaphore.js";
 export { Mutex, MutexGuard } from "./mutex.js";
 export { RwLock, RwLockReadGuard, RwLockWriteGuard } from "./rwlock.js";
+export { Barrier, type BarrierWaitResult } from "./barrier.js";
+export { OnceCell, SetOnce, type OnceCellInit } from "./once-cell.js";
+export { CancellationToken, CancellationTokenDropGuard } from "./cancellation-token.js";
 export {
   SendError,
   TrySendError,
@@ -23,4 +26,4 @@ export {
   TryLockError,
   SetError,
 } from "./errors.js";
-export type { Result } from "./result.js";
+export { ok, err, type Result } from "./result.js";

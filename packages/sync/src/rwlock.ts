@@ -34,10 +34,12 @@ export class RwLock<T> {
   readonly #cell: { value: T };
 
   /**
-   * **Throws**: RangeError unless `maxReaders` is an integer from 1 to 536,870,911.
+   * **Throws**: TypeError if `maxReaders` is not a number; RangeError unless it is an integer
+   * from 1 to 536,870,911.
    */
   constructor(value: T, maxReaders = MAX_READS) {
-    if (typeof maxReaders !== "number" || !Number.isInteger(maxReaders) || maxReaders < 1 || maxReaders > MAX_READS) {
+    if (typeof maxReaders !== "number") throw new TypeError(`maxReaders must be a number, got ${typeof maxReaders}`);
+    if (!Number.isInteger(maxReaders) || maxReaders < 1 || maxReaders > MAX_READS) {
       throw new RangeError(`maxReaders must be an integer from 1 to ${MAX_READS}, got ${String(maxReaders)}`);
     }
     this.maxReaders = maxReaders;

@@ -1,0 +1,479 @@
+/**
+ * CancellationToken: a tree of cancellation signals (tokio-util's `sync::CancellationToken`),
+ * with conversions to and from `AbortSignal`.
+ *
+ * HOW. A token is a node of a tree: `childToken()` links a child under its parent, and
+ * `cancel()` cancels the node and, iteratively (no recursion, so a deep chain cannot overflow
+ * the stack), every descendant. A token cancelled on its own leaves its parent's set of
+ * children at once.
+ *
+ * WHY the links are weak downward. In Rust a child token leaves its parent when its last clone
+ * is dropped. JavaScript has no such moment, so a parent that held its children strongly would
+ * keep every child ever made (say one per request) until it is cancelled itself. Here a parent
+ * holds each child only through a `WeakRef`, inside a small link object; the child holds its
+ * parent strongly (as an `Arc` would), so a chain stays alive from whichever end someone holds.
+ * When a child is collected, a `FinalizationRegistry` removes its link from the parent; when it
+ * is cancelled or disposed, it removes the link at once. Everything that can observe a token —
+ * a `cancelled()` future, a child, a signal from `toSignal()` (through a WeakMap) — holds it
+ * strongly, so a token is only collected when nothing could notice its cancellation.
+ *
+ * The same holds for `fromSignal(signal)`: the abort listener is the link object, which holds
+ * the token weakly, so a long-lived signal does not keep per-request tokens alive; the listener
+ * is removed when the token is cancelled (by the signal or otherwise), disposed or collected.
+ *
+ * Token state: `#cancelled` goes false → true once, in `cancelTree`. While false, `#link` is
+ * the token's registration with its source (parent or signal) or undefined for a root;
+ * `#children` holds the links of live children; `#waiters` the pending `cancelled()` futures.
+ * At cancellation the token drops `#link`, `#parent` and `#children` (releasing the tree) and
+ * wakes its waiters, then aborts its `toSignal()` controller — user callbacks run last, with
+ * every token of the subtree already in its final state.
+ */
+import { Future, intoFuture, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
+
+/** Something that ties a token to its source and can be undone without touching the token. */
+interface Link {
+  detach(): void;
+}
+
+/** A child's entry in its parent's set: holds the child weakly. */
+class ChildLink implements Link {
+  constructor(
+    readonly siblings: Set<ChildLink>,
+    readonly ref: WeakRef<CancellationToken>,
+  ) {}
+
+  detach(): void {
+    this.siblings.delete(this);
+  }
+}
+
+/** The abort listener of a token made by `fromSignal`: holds the token weakly. */
+class SignalLink implements Link {
+  constructor(
+    readonly signal: AbortSignal,
+    readonly ref: WeakRef<CancellationToken>,
+  ) {}
+
+  handleEvent(): void {
+    const token = this.ref.deref();
+    if (token !== undefined) cancelTree(token, this.signal.reason);
+  }
+
+  detach(): void {
+    this.signal.removeEventListener("abort", this);
+  }
+}
+
+/** Detaches the link of a token that was collected while still attached. */
+const links = new FinalizationRegistry<Link>((link) => link.detach());
+
+/** A `toSignal()` signal keeps its token alive, so it still aborts when an ancestor cancels. */
+const signalOwners = new WeakMap<AbortSignal, CancellationToken>();
+
+let cancelTree: (token: CancellationToken, reason: unknown) => void;
+let childCountOf: (token: CancellationToken) => number;
+
+/**
+ * A token that can be cancelled once, and observed: `isCancelled()`, the `cancelled()` future,
+ * `runUntilCancelled(work)`, or as an `AbortSignal` for foreign APIs. Child tokens are cancelled
+ * with their parent, not the other way round. Works with or without a runtime.
+ *
+ * @example
+ * ```ts
+ * const shutdown = new CancellationToken();
+ * const worker = rt.spawn(function* () {
+ *   const child = shutdown.childToken();
+ *   const done = yield* child.runUntilCancelled(function* () {
+ *     yield* sleep(60_000);
+ *     return "finished";
+ *   });
+ *   return done ?? "stopped";
+ * });
+ * shutdown.cancel();
+ * await worker; // "stopped"
+ * ```
+ */
+export class CancellationToken implements Disposable {
+  #cancelled = false;
+  /** The reason given to `toSignal()`'s controller: the source signal's reason, if any. */
+  #reason: unknown = undefined;
+  #parent: CancellationToken | undefined = undefined;
+  #link: Link | undefined = undefined;
+  #children: Set<ChildLink> | undefined = undefined;
+  readonly #waiters = new LinkedList<CancelledFuture>();
+  #controller: AbortController | undefined = undefined;
+
+  static {
+    cancelTree = (root, reason) => {
+      if (root.#cancelled) return;
+      // First every token of the subtree reaches its final state, then the notifications.
+      const stack: CancellationToken[] = [root];
+      const cancelled: CancellationToken[] = [];
+      for (let token = stack.pop(); token !== undefined; token = stack.pop()) {
+        if (token.#cancelled) continue;
+        token.#cancelled = true;
+        token.#reason = reason;
+        token.#detach();
+        const children = token.#children;
+        token.#children = undefined;
+        if (children !== undefined) {
+          for (const link of children) {
+            const child = link.ref.deref();
+            if (child === undefined) continue;
+            links.unregister(link);
+            child.#link = undefined;
+            stack.push(child);
+          }
+        }
+        cancelled.push(token);
+      }
+      for (const token of cancelled) {
+        const waiters = token.#waiters;
+        for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.wakeUp();
+      }
+      for (const token of cancelled) {
+        const controller = token.#controller;
+        if (controller === undefined) continue;
+        if (token.#reason === undefined) controller.abort();
+        else controller.abort(token.#reason);
+      }
+    };
+    childCountOf = (token) => token.#children?.size ?? 0;
+  }
+
+  /**
+   * A token cancelled when `signal` aborts (at once if it has). Its `toSignal()` aborts with the
+   * same reason. The listener it adds to `signal` is removed when the token is cancelled —
+   * through the signal or otherwise — or disposed, and does not keep the token alive.
+   *
+   * @example
+   * ```ts
+   * const controller = new AbortController();
+   * const token = CancellationToken.fromSignal(controller.signal);
+   * controller.abort();
+   * token.isCancelled(); // true
+   * ```
+   *
+   * **Throws**: TypeError if `signal` is not an AbortSignal.
+   */
+  static fromSignal(signal: AbortSignal): CancellationToken {
+    if (!(signal instanceof AbortSignal)) throw new TypeError("signal must be an AbortSignal");
+    const token = new CancellationToken();
+    if (signal.aborted) {
+      cancelTree(token, signal.reason);
+      return token;
+    }
+    const link = new SignalLink(signal, new WeakRef(token));
+    signal.addEventListener("abort", link, { once: true });
+    links.register(token, link, link);
+    token.#link = link;
+    return token;
+  }
+
+  /**
+   * Cancel this token and every token below it; wake every `cancelled()` future and abort the
+   * `toSignal()` signals. Idempotent.
+   *
+   * @example
+   * ```ts
+   * const parent = new CancellationToken();
+   * const child = parent.childToken();
+   * parent.cancel();
+   * child.isCancelled(); // true
+   * ```
+   */
+  cancel(): void {
+    cancelTree(this, undefined);
+  }
+
+  /** Whether the token was cancelled (directly, through an ancestor or through its signal). */
+  isCancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /**
+   * A new token that is cancelled when this one is, but whose own cancellation does not reach
+   * this one. A child of a cancelled token is born cancelled.
+   *
+   * The parent holds the child weakly: a child that is no longer referenced is collected and
+   * leaves the parent's set; one that is cancelled or disposed leaves it at once.
+   *
+   * @example
+   * ```ts
+   * const parent = new CancellationToken();
+   * const child = parent.childToken();
+   * child.cancel();
+   * parent.isCancelled(); // false
+   * ```
+   */
+  childToken(): CancellationToken {
+    const child = new CancellationToken();
+    if (this.#cancelled) {
+      cancelTree(child, this.#reason);
+      return child;
+    }
+    const link = new ChildLink((this.#children ??= new Set()), new WeakRef(child));
+    link.siblings.add(link);
+    links.register(child, link, link);
+    child.#link = link;
+    child.#parent = this;
+    return child;
+  }
+
+  /**
+   * Wait until the token is cancelled.
+   *
+   * @example
+   * ```ts
+   * const token = new CancellationToken();
+   * setTimeout(() => token.cancel(), 10);
+   * await token.cancelled();
+   * ```
+   *
+   * **Cancel safety**: cancel safe: a dropped wait leaves the token's list of waits in O(1).
+   */
+  cancelled(): Future<void> {
+    return new CancelledFuture(this, this.#waiters);
+  }
+
+  /**
+   * Run `body` until it completes or the token is cancelled, whichever comes first: its output,
+   * or undefined if the token was cancelled first — then `body`'s future is dropped (a
+   * generator's `finally` blocks run; an async function's pending await rejects and its
+   * `AbortSignal` fires). `body` is a future, a generator function or an async function.
+   *
+   * @example
+   * ```ts
+   * const token = new CancellationToken();
+   * token.cancel();
+   * const out = await token.runUntilCancelled(async () => "work"); // undefined: never started
+   * ```
+   *
+   * **Cancel safety**: as cancel safe as `body`; dropping it drops `body`'s future.
+   */
+  runUntilCancelled<T>(body: Future<T>): Future<T | undefined>;
+  runUntilCancelled<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): Future<T | undefined>;
+  runUntilCancelled<R>(body: (signal: AbortSignal) => R): Future<Awaited<R> | undefined>;
+  runUntilCancelled<T>(body: Future<T> | ((signal: AbortSignal) => unknown)): Future<T | undefined> {
+    return new RunUntilCancelled<T>(this, intoFuture(body as Future<T>));
+  }
+
+  /**
+   * A guard that cancels the token when it is disposed, unless it was disarmed first (Tokio's
+   * `drop_guard`).
+   *
+   * @example
+   * ```ts
+   * const token = new CancellationToken();
+   * {
+   *   using guard = token.dropGuard();
+   *   // … work that may throw …
+   * } // token cancelled here, however the block ended
+   * token.isCancelled(); // true
+   * ```
+   */
+  dropGuard(): CancellationTokenDropGuard {
+    return new CancellationTokenDropGuard(this);
+  }
+
+  /**
+   * An `AbortSignal` that aborts when this token is cancelled (aborted already if it is), for
+   * APIs that take one (`fetch`, `fs`, `events.once`…). The same signal every time. It keeps
+   * the token alive, so it aborts even if nothing else references the token. It aborts with the
+   * source signal's reason for a token from {@link fromSignal}, otherwise with the default
+   * `AbortError`.
+   *
+   * @example
+   * ```ts
+   * const token = new CancellationToken();
+   * const res = fetch(url, { signal: token.toSignal() });
+   * token.cancel(); // the request is aborted
+   * ```
+   */
+  toSignal(): AbortSignal {
+    let controller = this.#controller;
+    if (controller === undefined) {
+      controller = this.#controller = new AbortController();
+      if (this.#cancelled) {
+        if (this.#reason === undefined) controller.abort();
+        else controller.abort(this.#reason);
+      } else {
+        signalOwners.set(controller.signal, this);
+      }
+    }
+    return controller.signal;
+  }
+
+  /** The same as {@link toSignal}. */
+  get signal(): AbortSignal {
+    return this.toSignal();
+  }
+
+  /**
+   * Detach the token from its source — its parent, or the signal of {@link fromSignal} —
+   * without cancelling it (what dropping a token does in Rust). From then on only `cancel()` on
+   * this token (or an ancestor of it that it is not detached from) cancels it; its own
+   * children stay attached. Removes the abort listener from the source signal at once.
+   *
+   * @example
+   * ```ts
+   * const requestToken = CancellationToken.fromSignal(server.signal);
+   * try { … } finally { requestToken[Symbol.dispose]() } // or: using requestToken = …
+   * ```
+   */
+  [Symbol.dispose](): void {
+    if (!this.#cancelled) this.#detach();
+  }
+
+  #detach(): void {
+    const link = this.#link;
+    this.#link = undefined;
+    this.#parent = undefined;
+    if (link !== undefined) {
+      links.unregister(link);
+      link.detach();
+    }
+  }
+}
+
+/**
+ * Cancels its token when disposed, unless disarmed (Tokio's `DropGuard`). Made by
+ * {@link CancellationToken.dropGuard}.
+ *
+ * @example
+ * ```ts
+ * using guard = token.dropGuard();
+ * if (handedOff) guard.disarm(); // keep the token alive past this scope
+ * ```
+ */
+export class CancellationTokenDropGuard implements Disposable {
+  #token: CancellationToken | undefined;
+
+  /** @internal */
+  constructor(token: CancellationToken) {
+    this.#token = token;
+  }
+
+  /**
+   * Disarm the guard: disposing it no longer cancels the token. Returns the token (undefined
+   * if it was disarmed already).
+   */
+  disarm(): CancellationToken | undefined {
+    const token = this.#token;
+    this.#token = undefined;
+    return token;
+  }
+
+  /** Cancel the token, unless disarmed. Idempotent. */
+  [Symbol.dispose](): void {
+    const token = this.#token;
+    this.#token = undefined;
+    token?.cancel();
+  }
+}
+
+/** @internal For leak tests: how many live links the token holds to children. Not exported from the package. */
+export function childCount(token: CancellationToken): number {
+  return childCountOf(token);
+}
+
+const IDLE = 0;
+const WAITING = 1;
+const DONE = 2;
+
+/**
+ * `token.cancelled()`. States: IDLE → WAITING (linked in the token's waits) → DONE; the token
+ * unlinks it when cancelled, and its next poll completes it.
+ */
+class CancelledFuture extends Future<void> implements ListNode {
+  listPrev: ListNode | undefined = undefined;
+  listNext: ListNode | undefined = undefined;
+  list: LinkedList<ListNode> | undefined = undefined;
+  #state = IDLE;
+  #waker: Waker | undefined = undefined;
+
+  constructor(
+    private readonly token: CancellationToken,
+    private readonly waiters: LinkedList<CancelledFuture>,
+  ) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<void> {
+    if (this.#state === DONE) throw new Error("a cancelled() future was polled after it completed or was dropped");
+    if (this.token.isCancelled()) {
+      if (!pollProceed(cx)) return Pending;
+      this.#state = DONE;
+      this.#waker = undefined;
+      madeProgress(cx);
+      return undefined;
+    }
+    this.#waker = cx.waker;
+    if (this.#state === IDLE) {
+      this.#state = WAITING;
+      this.waiters.pushBack(this);
+    }
+    return Pending;
+  }
+
+  /** @internal The token was cancelled (this wait is already unlinked). */
+  wakeUp(): void {
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  override cancel(): void {
+    if (this.#state === WAITING) this.waiters.remove(this);
+    this.#state = DONE;
+    this.#waker = undefined;
+  }
+}
+
+/** `token.runUntilCancelled(body)`: the cancellation wait is polled first (Tokio's biased select). */
+class RunUntilCancelled<T> extends Future<T | undefined> {
+  readonly #token: CancellationToken;
+  readonly #cancelled: CancelledFuture;
+  #body: Future<T> | undefined;
+
+  constructor(token: CancellationToken, body: Future<T>) {
+    super();
+    this.#token = token;
+    this.#cancelled = token.cancelled() as CancelledFuture;
+    this.#body = body;
+  }
+
+  override poll(cx: Context): Poll<T | undefined> {
+    const body = this.#body;
+    if (body === undefined) throw new Error("a runUntilCancelled future was polled after it completed or was dropped");
+    // Checked directly rather than through the wait's poll, so a spent budget cannot let the
+    // body run on after the token was cancelled.
+    if (this.#token.isCancelled()) {
+      this.#body = undefined;
+      this.#cancelled.cancel();
+      body.cancel();
+      return undefined;
+    }
+    this.#cancelled.poll(cx); // registers the wait (Pending: the token is not cancelled)
+    let out: Poll<T>;
+    try {
+      out = body.poll(cx);
+    } catch (error) {
+      this.#body = undefined;
+      this.#cancelled.cancel();
+      throw error;
+    }
+    if (out === Pending) return Pending;
+    this.#body = undefined;
+    this.#cancelled.cancel();
+    return out;
+  }
+
+  override cancel(): void {
+    const body = this.#body;
+    this.#body = undefined;
+    this.#cancelled.cancel();
+    body?.cancel();
+  }
+}

@@ -1,0 +1,391 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Context, noopWaker, Pending, pending, ready } from "@tokio-ts/core";
+import { Builder, spawn, yieldNow } from "@tokio-ts/runtime";
+import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
+import { Mutex, MutexGuard, TryLockError } from "../src/index.js";
+
+test("lock() is ready at once when the mutex is free; the guard reads and writes the value", () => {
+  const m = new Mutex({ n: 1 });
+  const g = assertReady(mockTask(m.lock()).poll());
+  assert.instance(g, MutexGuard);
+  assert.ok(m.isLocked());
+  assert.equal(g.value, { n: 1 });
+  g.value = { n: 2 };
+  g.release();
+  assert.not.ok(m.isLocked());
+  const again = m.tryLock();
+  assert.ok(again.ok);
+  if (again.ok) assert.equal(again.value.value, { n: 2 });
+});
+
+test("a released guard throws on access, and release() is idempotent", () => {
+  const m = new Mutex(0);
+  const g = assertReady(mockTask(m.lock()).poll());
+  g.release();
+  g.release();
+  assert.throws(() => g.value, /released/);
+  assert.throws(() => {
+    g.value = 1;
+  }, /released/);
+  assert.not.ok(m.isLocked(), "a double release did not add a permit");
+  const a = m.tryLock();
+  const b = m.tryLock();
+  assert.ok(a.ok);
+  assert.not.ok(b.ok, "still one lock at a time after a double release");
+});
+
+test("waiters get the lock one at a time, in FIFO order, each woken only on its turn", () => {
+  const m = new Mutex<string[]>([]);
+  const held = assertReady(mockTask(m.lock()).poll());
+  const tasks = ["a", "b", "c"].map((name) => ({ name, task: mockTask(m.lock()) }));
+  for (const { task } of tasks) assertPending(task.poll());
+  let guard = held;
+  for (const [i, { name, task }] of tasks.entries()) {
+    for (const [j, other] of tasks.entries()) if (j > i) assert.not.ok(other.task.isWoken(), `${other.name} is not woken before ${name}`);
+    guard.release();
+    assert.ok(task.isWoken(), `${name} woken`);
+    assert.is(task.wakeCount, 1);
+    guard = assertReady(task.poll());
+    guard.value.push(name);
+  }
+  assert.equal(guard.value, ["a", "b", "c"]);
+  guard.release();
+});
+
+test("tryLock() returns TryLockError \"operation would block\" while the lock is held or waited for", () => {
+  const m = new Mutex(0);
+  const held = m.tryLock();
+  assert.ok(held.ok);
+  const r = m.tryLock();
+  assert.not.ok(r.ok);
+  if (!r.ok) {
+    assert.instance(r.error, TryLockError);
+    assert.is(r.error.message, "operation would block");
+    assert.is(r.error.code, "ERR_WOULD_BLOCK");
+    assert.is(r.error.name, "TryLockError");
+  }
+  const waiter = mockTask(m.lock());
+  assertPending(waiter.poll());
+  if (held.ok) held.value.release();
+  assert.not.ok(m.tryLock().ok, "the lock was handed to the waiter, not left for tryLock");
+  assertReady(waiter.poll()).release();
+  assert.ok(m.tryLock().ok);
+});
+
+test("a guard is released at the end of a `using` scope, also when it throws", () => {
+  const m = new Mutex(0);
+  {
+    using g = assertReady(mockTask(m.lock()).poll());
+    g.value++;
+  }
+  assert.not.ok(m.isLocked());
+  try {
+    using g = assertReady(mockTask(m.lock()).poll());
+    g.value++;
+    throw new Error("boom");
+  } catch {
+    // expected
+  }
+  assert.not.ok(m.isLocked());
+  const r = m.tryLock();
+  assert.ok(r.ok && r.value.value === 2);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Cancel safety
+
+test("dropping a waiting lock() removes it: the lock goes to the next waiter", () => {
+  const m = new Mutex(0);
+  const held = assertReady(mockTask(m.lock()).poll());
+  const a = mockTask(m.lock());
+  const b = mockTask(m.lock());
+  assertPending(a.poll());
+  assertPending(b.poll());
+  a.drop();
+  held.release();
+  assert.ok(b.isWoken());
+  assertReady(b.poll()).release();
+  assert.not.ok(m.isLocked());
+});
+
+test("dropping a lock() that was handed the lock but not polled passes it on", () => {
+  const m = new Mutex(0);
+  const held = assertReady(mockTask(m.lock()).poll());
+  const a = mockTask(m.lock());
+  const b = mockTask(m.lock());
+  assertPending(a.poll());
+  assertPending(b.poll());
+  held.release();
+  assert.ok(a.isWoken());
+  a.drop();
+  assert.ok(b.isWoken());
+  assertReady(b.poll()).release();
+  assert.not.ok(m.isLocked());
+});
+
+test("leak check: 1,000,000 dropped lock() waits leave no waiter behind", () => {
+  const m = new Mutex(0);
+  const held = m.tryLock();
+  assert.ok(held.ok);
+  const cx = new Context(noopWaker);
+  for (let i = 0; i < 1_000_000; i++) {
+    const fut = m.lock();
+    cx.budget = Infinity;
+    if (fut.poll(cx) !== Pending) throw new Error(`lock ${i} should have waited`);
+    fut.cancel();
+  }
+  if (held.ok) held.value.release();
+  assert.not.ok(m.isLocked());
+  assertReady(mockTask(m.lock()).poll()).release();
+});
+
+// ---------------------------------------------------------------------------------------------
+// runExclusive
+
+test("runExclusive runs a sync fn with the lock and returns its value", async () => {
+  const m = new Mutex(1);
+  const out = await m.runExclusive((g) => {
+    assert.ok(m.isLocked());
+    return (g.value += 1);
+  });
+  assert.is(out, 2);
+  assert.not.ok(m.isLocked());
+});
+
+test("runExclusive runs an async fn and holds the lock until it settles", async () => {
+  const m = new Mutex(0);
+  let lockedDuring = false;
+  const out = await m.runExclusive(async (g) => {
+    await Promise.resolve();
+    lockedDuring = m.isLocked();
+    g.value = 5;
+    return "async";
+  });
+  assert.is(out, "async");
+  assert.ok(lockedDuring);
+  assert.not.ok(m.isLocked());
+});
+
+test("runExclusive runs a generator fn, and a fn that returns a future", async () => {
+  const m = new Mutex(10);
+  const gen = await m.runExclusive(function* (g) {
+    const extra = yield* ready(5);
+    return g.value + extra;
+  });
+  assert.is(gen, 15);
+  const fut = await m.runExclusive((g) => ready(g.value * 2));
+  assert.is(fut, 20);
+  assert.not.ok(m.isLocked());
+});
+
+test("runExclusive releases the lock when fn throws, rejects, or its generator throws", async () => {
+  const m = new Mutex(0);
+  const sync = await m.runExclusive(() => {
+    throw new Error("sync");
+  }).then(
+    () => "no",
+    (e: unknown) => (e as Error).message,
+  );
+  assert.is(sync, "sync");
+  assert.not.ok(m.isLocked());
+  const rejected = await m.runExclusive(async () => {
+    throw new Error("async");
+  }).then(
+    () => "no",
+    (e: unknown) => (e as Error).message,
+  );
+  assert.is(rejected, "async");
+  assert.not.ok(m.isLocked());
+  const generator = await m
+    .runExclusive(function* () {
+      yield* ready(1);
+      throw new Error("generator");
+    })
+    .then(
+      () => "no",
+      (e: unknown) => (e as Error).message,
+    );
+  assert.is(generator, "generator");
+  assert.not.ok(m.isLocked());
+});
+
+test("runExclusive calls are serialized in FIFO order", async () => {
+  const m = new Mutex<number[]>([]);
+  await Promise.all(
+    [0, 1, 2, 3].map((i) =>
+      m.runExclusive(async (g) => {
+        const before = g.value.length;
+        await Promise.resolve();
+        await Promise.resolve();
+        assert.is(g.value.length, before, "nobody else got in");
+        g.value.push(i);
+      }),
+    ),
+  );
+  const r = m.tryLock();
+  assert.ok(r.ok);
+  if (r.ok) assert.equal(r.value.value, [0, 1, 2, 3]);
+});
+
+test("dropping runExclusive while fn runs drops fn's future and releases the lock", () => {
+  const m = new Mutex(0);
+  let cleaned = false;
+  const task = mockTask(
+    m.runExclusive(function* () {
+      try {
+        yield* pending();
+      } finally {
+        cleaned = true;
+      }
+    }),
+  );
+  assertPending(task.poll());
+  assert.ok(m.isLocked());
+  task.drop();
+  assert.ok(cleaned, "fn's generator finally ran");
+  assert.not.ok(m.isLocked());
+});
+
+test("dropping runExclusive while it waits for the lock never runs fn", () => {
+  const m = new Mutex(0);
+  const held = assertReady(mockTask(m.lock()).poll());
+  let ran = false;
+  const task = mockTask(
+    m.runExclusive(() => {
+      ran = true;
+    }),
+  );
+  assertPending(task.poll());
+  task.drop();
+  held.release();
+  assert.not.ok(ran);
+  assert.not.ok(m.isLocked());
+});
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+test("plain async functions with no runtime: 8 workers × 200 increments with an await inside", async () => {
+  const m = new Mutex(0);
+  let inside = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = 0; i < 200; i++) {
+        using g = await m.lock();
+        inside++;
+        assert.is(inside, 1);
+        const v = g.value;
+        await Promise.resolve();
+        g.value = v + 1;
+        inside--;
+      }
+    }),
+  );
+  const r = m.tryLock();
+  assert.ok(r.ok && r.value.value === 1600);
+});
+
+test("seeded schedules: 8 tasks × 1000 increments with a yield inside — exact count, never two inside", async () => {
+  await forEachSeed(8, (rt) =>
+    rt.blockOn(function* () {
+      const m = new Mutex(0);
+      let inside = 0;
+      let maxInside = 0;
+      const tasks = Array.from({ length: 8 }, () =>
+        spawn(function* () {
+          for (let i = 0; i < 1000; i++) {
+            using g = yield* m.lock();
+            inside++;
+            maxInside = Math.max(maxInside, inside);
+            const v = g.value;
+            if (i % 10 === 0) yield* yieldNow();
+            g.value = v + 1;
+            inside--;
+          }
+        }),
+      );
+      for (const t of tasks) yield* t;
+      assert.is(maxInside, 1);
+      const r = m.tryLock();
+      assert.ok(r.ok && r.value.value === 8000, "exact count");
+    }),
+  );
+});
+
+test("seeded schedules: async-function tasks and aborted waiters keep the count exact", async () => {
+  await forEachSeed(30, (rt) =>
+    rt.blockOn(async () => {
+      const m = new Mutex(0);
+      const workers = Array.from({ length: 6 }, () =>
+        spawn(async () => {
+          for (let i = 0; i < 50; i++) {
+            await m.runExclusive(async (g) => {
+              const v = g.value;
+              await yieldNow();
+              g.value = v + 1;
+            });
+          }
+        }),
+      );
+      const victims = Array.from({ length: 4 }, () =>
+        spawn(function* () {
+          using _g = yield* m.lock();
+          yield* pending();
+        }),
+      );
+      await yieldNow();
+      for (const v of victims) v.abort();
+      for (const w of workers) await w;
+      const r = m.tryLock();
+      assert.ok(r.ok, "no lock leaked by the aborted tasks");
+      if (r.ok) assert.is(r.value.value, 300);
+    }),
+  );
+});
+
+test("a task locking a free mutex in a loop yields after 128 locks", async () => {
+  const rt = Builder.newCurrentThread().build();
+  try {
+    const seen = await rt.blockOn(function* () {
+      const m = new Mutex(0);
+      let count = 0;
+      let seenByOther = -1;
+      const other = spawn(function* () {
+        seenByOther = count;
+      });
+      for (; count < 300; count++) (yield* m.lock()).release();
+      yield* other;
+      return seenByOther;
+    });
+    assert.is(seen, 128);
+    assert.ok(rt.metrics().budgetForcedYieldCount() >= 2);
+  } finally {
+    await rt.shutdownTimeout(Infinity);
+  }
+});
+
+test("a waiting lock() is ready after the holder task releases, across tasks", async () => {
+  const rt = Builder.newCurrentThread().build();
+  try {
+    const log = await rt.blockOn(function* () {
+      const m = new Mutex<string[]>([]);
+      const g = yield* m.lock();
+      const other = spawn(function* () {
+        using g2 = yield* m.lock();
+        g2.value.push("other");
+      });
+      yield* yieldNow();
+      g.value.push("first");
+      g.release();
+      yield* other;
+      using g3 = yield* m.lock();
+      return [...g3.value];
+    });
+    assert.equal(log, ["first", "other"]);
+  } finally {
+    await rt.shutdownTimeout(Infinity);
+  }
+});
+
+test.run();
