@@ -9,6 +9,8 @@ import * as time from "@tokio-ts/time";
 import * as timeDriver from "@tokio-ts/time/driver";
 import * as umbrellaTime from "tokio-ts/time";
 import * as umbrellaTimeDriver from "tokio-ts/time/driver";
+import * as sync from "@tokio-ts/sync";
+import * as umbrellaSync from "tokio-ts/sync";
 import { Builder, JoinSet, spawn, taskLocal, yieldNow } from "tokio-ts";
 
 /** The exported runtime values of a module namespace, by name. */
@@ -36,10 +38,11 @@ test("tokio-ts/runtime exports exactly the values of @tokio-ts/runtime, as the s
   }
 });
 
-test("tokio-ts/time and tokio-ts/time/driver export exactly the values of @tokio-ts/time, as the same objects", () => {
+test("tokio-ts/time, tokio-ts/time/driver and tokio-ts/sync export exactly the values of their packages, as the same objects", () => {
   for (const [mine, theirs] of [
     [umbrellaTime, time],
     [umbrellaTimeDriver, timeDriver],
+    [umbrellaSync, sync],
   ] as const) {
     assert.equal(valueNames(mine), valueNames(theirs));
     for (const name of valueNames(theirs)) {
