@@ -28,8 +28,8 @@
  * wakes its waiters, then aborts its `toSignal()` controller — user callbacks run last, with
  * every token of the subtree already in its final state.
  */
-import { Future, intoFuture, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
-import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
+import { Future, intoFuture, Pending, type Context, type Poll } from "@tokio-ts/core";
+import { ConditionWait, WaitList } from "./internal/wait-list.js";
 
 /** Something that ties a token to its source and can be undone without touching the token. */
 interface Link {
@@ -101,7 +101,7 @@ export class CancellationToken implements Disposable {
   #parent: CancellationToken | undefined = undefined;
   #link: Link | undefined = undefined;
   #children: Set<ChildLink> | undefined = undefined;
-  readonly #waiters = new LinkedList<CancelledFuture>();
+  readonly #waiters = new WaitList();
   #controller: AbortController | undefined = undefined;
 
   static {
@@ -129,8 +129,7 @@ export class CancellationToken implements Disposable {
         cancelled.push(token);
       }
       for (const token of cancelled) {
-        const waiters = token.#waiters;
-        for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.wakeUp();
+        token.#waiters.wakeAll();
       }
       for (const token of cancelled) {
         const controller = token.#controller;
@@ -378,57 +377,20 @@ export function childCount(token: CancellationToken): number {
   return childCountOf(token);
 }
 
-const IDLE = 0;
-const WAITING = 1;
-const DONE = 2;
-
-/**
- * `token.cancelled()`. States: IDLE → WAITING (linked in the token's waits) → DONE; the token
- * unlinks it when cancelled, and its next poll completes it.
- */
-class CancelledFuture extends Future<void> implements ListNode {
-  listPrev: ListNode | undefined = undefined;
-  listNext: ListNode | undefined = undefined;
-  list: LinkedList<ListNode> | undefined = undefined;
-  #state = IDLE;
-  #waker: Waker | undefined = undefined;
-
+/** `token.cancelled()`: ready once the token is cancelled. */
+class CancelledFuture extends ConditionWait<void> {
   constructor(
     private readonly token: CancellationToken,
-    private readonly waiters: LinkedList<CancelledFuture>,
+    protected readonly waitList: WaitList,
   ) {
     super();
   }
 
-  override poll(cx: Context): Poll<void> {
-    if (this.#state === DONE) throw new Error("a cancelled() future was polled after it completed or was dropped");
-    if (this.token.isCancelled()) {
-      if (!pollProceed(cx)) return Pending;
-      this.#state = DONE;
-      this.#waker = undefined;
-      madeProgress(cx);
-      return undefined;
-    }
-    this.#waker = cx.waker;
-    if (this.#state === IDLE) {
-      this.#state = WAITING;
-      this.waiters.pushBack(this);
-    }
-    return Pending;
+  protected override isReady(): boolean {
+    return this.token.isCancelled();
   }
 
-  /** @internal The token was cancelled (this wait is already unlinked). */
-  wakeUp(): void {
-    const waker = this.#waker;
-    this.#waker = undefined;
-    waker?.wake();
-  }
-
-  override cancel(): void {
-    if (this.#state === WAITING) this.waiters.remove(this);
-    this.#state = DONE;
-    this.#waker = undefined;
-  }
+  protected override output(): void {}
 }
 
 /** `token.runUntilCancelled(body)`: the cancellation wait is polled first (Tokio's biased select). */

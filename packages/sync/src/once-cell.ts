@@ -18,9 +18,9 @@
  * permit, polls the initializer) → DONE; ACQUIRING → START again when the semaphore closes (the
  * value is there, or was taken meanwhile); any → DROPPED on cancel (gives the permit back).
  */
-import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
-import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
+import { Future, Pending, type Context, type Poll } from "@tokio-ts/core";
 import { AcquireError, SetError } from "./errors.js";
+import { ConditionWait, WaitList } from "./internal/wait-list.js";
 import { bodyFuture, type Body } from "./internal/body.js";
 import { BatchSemaphore, Waiter } from "./internal/waiter.js";
 import { err, ok, type Result } from "./result.js";
@@ -308,7 +308,7 @@ let waitersOf: (once: SetOnce<unknown>) => number;
 class SetOnceState<T> {
   has = false;
   value: T | undefined = undefined;
-  readonly waiters = new LinkedList<SetOnceWait<T>>();
+  readonly waiters = new WaitList();
 }
 
 /**
@@ -364,8 +364,7 @@ export class SetOnce<T> {
     if (s.has) return err(new SetError("alreadyInitialized", value));
     s.has = true;
     s.value = value;
-    const waiters = s.waiters;
-    for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.wakeUp();
+    s.waiters.wakeAll();
     return ok(undefined);
   }
 
@@ -388,50 +387,21 @@ export class SetOnce<T> {
   }
 }
 
-const W_IDLE = 0;
-const W_WAITING = 1;
-const W_DONE = 2;
-
-class SetOnceWait<T> extends Future<T> implements ListNode {
-  listPrev: ListNode | undefined = undefined;
-  listNext: ListNode | undefined = undefined;
-  list: LinkedList<ListNode> | undefined = undefined;
-  #state = W_IDLE;
-  #waker: Waker | undefined = undefined;
+/** `SetOnce.wait()`: ready once the value is set. */
+class SetOnceWait<T> extends ConditionWait<T> {
+  protected readonly waitList: WaitList;
 
   constructor(private readonly s: SetOnceState<T>) {
     super();
+    this.waitList = s.waiters;
   }
 
-  override poll(cx: Context): Poll<T> {
-    if (this.#state === W_DONE) throw new Error("a SetOnce wait was polled after it completed or was dropped");
-    const s = this.s;
-    if (s.has) {
-      if (!pollProceed(cx)) return Pending;
-      this.#state = W_DONE;
-      this.#waker = undefined;
-      madeProgress(cx);
-      return s.value as T;
-    }
-    this.#waker = cx.waker;
-    if (this.#state === W_IDLE) {
-      this.#state = W_WAITING;
-      s.waiters.pushBack(this);
-    }
-    return Pending;
+  protected override isReady(): boolean {
+    return this.s.has;
   }
 
-  /** @internal The value was set (the wait is already unlinked). */
-  wakeUp(): void {
-    const waker = this.#waker;
-    this.#waker = undefined;
-    waker?.wake();
-  }
-
-  override cancel(): void {
-    if (this.#state === W_WAITING) this.s.waiters.remove(this);
-    this.#state = W_DONE;
-    this.#waker = undefined;
+  protected override output(): T {
+    return this.s.value as T;
   }
 }
 

@@ -7,7 +7,7 @@
  * waits and unlinked by whoever wakes it; `node.list !== undefined` is the "queued" flag (Tokio's
  * `Waiter::queued`). `waker` is only meaningful while the node is linked.
  */
-import { Future, type Waker } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
 
 /**
@@ -52,5 +52,39 @@ export class WaitList extends LinkedList<WaitNode<unknown>> {
       node.waker = undefined;
       waker?.wake();
     }
+  }
+}
+
+/**
+ * A wait for a one-way condition (`token.cancelled()`, `SetOnce.wait()`): ready once `isReady()`
+ * holds, queued in `waitList` until then. The source wakes the list when the condition turns
+ * true. States: idle → queued → done (ready, or dropped); polling a done wait is a bug.
+ */
+export abstract class ConditionWait<T> extends WaitNode<T> {
+  #done = false;
+
+  /** The list the source wakes. */
+  protected abstract readonly waitList: WaitList;
+  /** Whether the condition holds. */
+  protected abstract isReady(): boolean;
+  /** The output once it holds. */
+  protected abstract output(): T;
+
+  override poll(cx: Context): Poll<T> {
+    if (this.#done) throw new Error("a wait was polled after it completed or was dropped");
+    if (this.isReady()) {
+      if (!pollProceed(cx)) return Pending;
+      this.#done = true;
+      this.waitList.unregister(this);
+      madeProgress(cx);
+      return this.output();
+    }
+    this.waitList.register(this, cx.waker);
+    return Pending;
+  }
+
+  override cancel(): void {
+    this.waitList.unregister(this);
+    this.#done = true;
   }
 }
