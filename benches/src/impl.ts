@@ -41,6 +41,8 @@ export function sizeFor(workload: Workload, impl: ImplName): number {
 }
 
 let runtime: Runtime | undefined;
+let timeRuntime: Runtime | undefined;
+let pausedRuntime: Runtime | undefined;
 
 /** The process's one tokio-ts runtime, built on first use (Tokio's benches build one per bench). */
 export function tokioRuntime(): Runtime {
@@ -48,8 +50,23 @@ export function tokioRuntime(): Runtime {
   return runtime;
 }
 
-/** Shut the runtime down, if one was built, so the process can exit. */
+/**
+ * A runtime with timers (`enableTime()`), real clock: the timer workloads'. Kept apart from
+ * {@link tokioRuntime} so that the task workloads run exactly as before, without a driver.
+ */
+export function tokioTimeRuntime(): Runtime {
+  timeRuntime ??= Builder.newCurrentThread().name("bench-time").enableTime().build();
+  return timeRuntime;
+}
+
+/** A runtime with timers and a paused clock (`startPaused(true)`): auto-advance workloads. */
+export function tokioPausedRuntime(): Runtime {
+  pausedRuntime ??= Builder.newCurrentThread().name("bench-paused").enableTime().startPaused(true).build();
+  return pausedRuntime;
+}
+
+/** Shut down every runtime built here, so the process can exit. */
 export function shutdownTokioRuntime(): void {
-  runtime?.shutdownBackground();
-  runtime = undefined;
+  for (const rt of [runtime, timeRuntime, pausedRuntime]) rt?.shutdownBackground();
+  runtime = timeRuntime = pausedRuntime = undefined;
 }

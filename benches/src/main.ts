@@ -3,15 +3,21 @@
  * `results.json` next to this package's package.json.
  *
  * Order, each step in child processes of its own (see mitata-run.ts for why):
- * 1. mitata over every workload for tokio-ts gen, node, effect and effection;
+ * 1. mitata over every workload for tokio-ts gen, node, effect and effection, and over the
+ *    timer workloads (src/timers/);
  * 2. mitata over every workload for tokio-ts async (AsyncLocalStorage on);
  * 3. spawn+join of 1,000,000 tasks, one process per implementation, for time and peak memory;
- * 4. the context-propagation cost table.
+ * 4. the context-propagation cost table;
+ * 5. 100,000 awaited sleeps in real time, 3 rounds of one process per implementation,
+ *    alternating (sleeps-run.ts).
  *
  * Flags: `--render` rewrites RESULTS.md and ratios.svg from results.json without measuring;
+ * `--timers-only` measures only the timer workloads and the awaited sleeps (step 1's timer
+ * part and 5) and merges them into the existing results.json;
  * `--skip-memory` skips step 3; `--full-effection` runs Effection's memory run at the full
  * count too (by default it runs at 100,000: at 1,000,000 it took 742 s and 15.5 GB of RSS on
- * the 2-core bench machine). `BENCH_MEMORY_N` changes the task count.
+ * the 2-core bench machine). `BENCH_MEMORY_N` changes the task count; `BENCH_SLEEPS_N` and
+ * `BENCH_SLEEPS_ROUNDS` the awaited-sleeps size (100,000) and rounds (3).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,7 +26,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { IMPLS, type ImplName } from "./impl.js";
 import { renderMarkdown, renderSvg, type Report } from "./report.js";
-import { CONTEXT_MODES, type BenchResult, type ContextResult, type MemoryFailure, type MemoryResult } from "./results.js";
+import {
+  CONTEXT_MODES,
+  SLEEP_IMPLS,
+  type BenchResult,
+  type ContextResult,
+  type MemoryFailure,
+  type MemoryResult,
+  type SleepFailure,
+  type SleepResult,
+  type TimerBenchResult,
+} from "./results.js";
 
 /** This package's directory (the compiled file is dist/src/main.js). */
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -66,12 +82,12 @@ function lastJsonLine<T>(stdout: string): T {
   return JSON.parse(lines[lines.length - 1]!) as T;
 }
 
-function mitata(impls: readonly ImplName[], dir: string): BenchResult[] {
-  const out = join(dir, `mitata-${impls.length}.json`);
-  console.log(`\n## mitata: ${impls.join(", ")}\n`);
-  const { error } = child([script("mitata-run"), out, ...impls], { inherit: true });
+function mitata(impls: readonly ImplName[], options: { dir: string; timers: boolean }): { benches: BenchResult[]; timers: TimerBenchResult[] } {
+  const out = join(options.dir, `mitata-${impls.length}.json`);
+  console.log(`\n## mitata: ${[...impls, ...(options.timers ? ["timer workloads"] : [])].join(", ")}\n`);
+  const { error } = child([script("mitata-run"), out, ...(options.timers ? ["--timers"] : []), ...impls], { inherit: true });
   if (error !== undefined) throw new Error(`the mitata run for ${impls.join(", ")} failed: ${error}`);
-  return JSON.parse(readFileSync(out, "utf8")) as BenchResult[];
+  return JSON.parse(readFileSync(out, "utf8")) as { benches: BenchResult[]; timers: TimerBenchResult[] };
 }
 
 /** Smaller memory-run sizes for implementations that take minutes at the full count. */
@@ -104,6 +120,32 @@ function context(n: number): ContextResult[] {
   });
 }
 
+/**
+ * The awaited-sleeps runs: `rounds` rounds, each running every implementation once in a fresh
+ * process; the order rotates each round, so no implementation always goes first.
+ */
+function sleeps(n: number, rounds: number): (SleepResult | SleepFailure)[] {
+  const results: (SleepResult | SleepFailure)[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < SLEEP_IMPLS.length; k++) {
+      const impl = SLEEP_IMPLS[(round + k) % SLEEP_IMPLS.length]!;
+      const { stdout, error } = child(["--expose-gc", script("sleeps-run"), impl, String(n)], { timeoutMs: 5 * 60_000 });
+      if (error !== undefined) {
+        results.push({ impl, n, error });
+        console.log(`sleeps: ${impl}, round ${round + 1}: ${error}`);
+        continue;
+      }
+      const result = lastJsonLine<SleepResult>(stdout);
+      console.log(
+        `sleeps: ${impl}, round ${round + 1}: total ${result.totalMs.toFixed(1)} ms, ` +
+          `lateness p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
+      );
+      results.push(result);
+    }
+  }
+  return results;
+}
+
 function write(report: Report): void {
   writeFileSync(join(root, "results.json"), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(root, "RESULTS.md"), renderMarkdown(report));
@@ -118,15 +160,23 @@ function main(): void {
     return;
   }
   const memoryN = Number(process.env["BENCH_MEMORY_N"] ?? 1_000_000);
+  const sleepsN = Number(process.env["BENCH_SLEEPS_N"] ?? 100_000);
+  const sleepRounds = Number(process.env["BENCH_SLEEPS_ROUNDS"] ?? 3);
   const dir = mkdtempSync(join(tmpdir(), "tokio-ts-bench-"));
   try {
-    const benches = [
-      ...mitata(
-        IMPLS.filter((i) => i !== "tokio-ts async"),
-        dir,
-      ),
-      ...mitata(["tokio-ts async"], dir),
-    ];
+    if (flags.has("--timers-only")) {
+      const report = JSON.parse(readFileSync(join(root, "results.json"), "utf8")) as Report;
+      report.timers = mitata([], { dir, timers: true }).timers;
+      report.sleeps = sleeps(sleepsN, sleepRounds);
+      report.versions["@tokio-ts/time"] = version("../packages/time/package.json");
+      write(report);
+      return;
+    }
+    const first = mitata(
+      IMPLS.filter((i) => i !== "tokio-ts async"),
+      { dir, timers: true },
+    );
+    const benches = [...first.benches, ...mitata(["tokio-ts async"], { dir, timers: false }).benches];
     const report: Report = {
       date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
       machine: { cpu: cpuModel(), cores: cpus().length, memoryBytes: totalmem(), os: `${type()} ${release()}` },
@@ -134,6 +184,7 @@ function main(): void {
       versions: {
         "@tokio-ts/runtime": version("../packages/runtime/package.json"),
         "@tokio-ts/core": version("../packages/core/package.json"),
+        "@tokio-ts/time": version("../packages/time/package.json"),
         effect: version("node_modules/effect/package.json"),
         effection: version("node_modules/effection/package.json"),
         mitata: version("node_modules/mitata/package.json"),
@@ -141,6 +192,8 @@ function main(): void {
       benches,
       memory: flags.has("--skip-memory") ? [] : memory(memoryN, flags.has("--full-effection")),
       context: context(1_000_000),
+      timers: first.timers,
+      sleeps: sleeps(sleepsN, sleepRounds),
     };
     write(report);
   } finally {

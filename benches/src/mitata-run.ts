@@ -1,18 +1,23 @@
 /**
  * Child process: the mitata run of every workload for a set of implementations.
  *
- * Usage: `node dist/src/mitata-run.js <out.json> <impl>…`
+ * Usage: `node dist/src/mitata-run.js <out.json> [--timers] <impl>…`; writes `{ benches,
+ * timers }` to out.json.
  *
- * `main.ts` runs this twice: once for every implementation but "tokio-ts async", then once for
+ * `main.ts` runs this twice: once for every implementation but "tokio-ts async", with
+ * `--timers` (the timer workloads, whose peers are plain Node's timers), then once for
  * "tokio-ts async" alone. An async body makes tokio-ts switch AsyncLocalStorage on, and on
  * Node 20 that installs promise hooks which slow every later promise in the process — the
  * peers' included. Each run first checks that every runner computes the right thing (a bench
- * of a broken workload is worse than none), then prints mitata's table and writes the numbers.
+ * of a broken workload is worse than none; for the timer workloads, that each row really
+ * registers its n timers), then prints mitata's table and writes the numbers.
  */
 import { writeFileSync } from "node:fs";
 import { bench, group, run } from "mitata";
 import { IMPLS, shutdownTokioRuntime, sizeFor, type ImplName } from "./impl.js";
-import type { BenchResult } from "./results.js";
+import type { BenchResult, TimerBenchResult } from "./results.js";
+import { rowSize, type TimerRow, type TimerWorkload } from "./timers/case.js";
+import { TIMER_WORKLOADS } from "./timers/all.js";
 import { WORKLOADS } from "./workloads/all.js";
 
 async function check(impls: readonly ImplName[]): Promise<void> {
@@ -28,18 +33,44 @@ async function check(impls: readonly ImplName[]): Promise<void> {
   }
 }
 
+/**
+ * Run `row` once at full size and check its output, and that its live timer count rose by
+ * exactly n at the probe and fell back afterwards.
+ */
+async function checkTimerRow(w: TimerWorkload, row: TimerRow): Promise<void> {
+  const n = rowSize(w, row);
+  const what = `${w.id} / ${row.label}`;
+  const live = row.liveTimers;
+  const before = live?.() ?? 0;
+  let peak = NaN;
+  const out = await row.runner(n, () => {
+    peak = live?.() ?? NaN;
+  });
+  w.checkOutput?.(out, n);
+  if (live === undefined) return;
+  await null; // let the drivers' lazy re-arm run
+  const after = live();
+  if (peak - before !== n) throw new Error(`${what}: ${peak - before} timers alive at the probe, expected ${n}`);
+  if (after !== before) throw new Error(`${what}: ${after - before} timers left alive after cancelling`);
+  console.log(`check: ${what}: ${n.toLocaleString("en-US")} timers registered, all cancelled`);
+}
+
 async function main(): Promise<void> {
-  const [out, ...names] = process.argv.slice(2);
-  if (out === undefined || names.length === 0) throw new TypeError("usage: mitata-run.js <out.json> <impl>…");
+  const args = process.argv.slice(2);
+  const timers = args.includes("--timers");
+  const [out, ...names] = args.filter((a) => a !== "--timers");
+  if (out === undefined || (names.length === 0 && !timers)) throw new TypeError("usage: mitata-run.js <out.json> [--timers] <impl>…");
   const impls = names.map((name) => {
     if (!(IMPLS as readonly string[]).includes(name)) throw new RangeError(`unknown implementation ${name}`);
     return name as ImplName;
   });
 
   await check(impls);
+  if (timers) for (const w of TIMER_WORKLOADS) for (const row of w.rows) await checkTimerRow(w, row);
 
   const keys = new Map<string, { workload: string; impl: ImplName; n: number }>();
   for (const w of WORKLOADS) {
+    if (!impls.some((impl) => w.runners[impl] !== undefined)) continue;
     group(`${w.title} (n = ${w.n.toLocaleString("en-US")})`, () => {
       for (const impl of impls) {
         const runner = w.runners[impl];
@@ -52,21 +83,37 @@ async function main(): Promise<void> {
     });
   }
 
-  const { benchmarks } = await run({ colors: false });
-  const results: BenchResult[] = [];
-  for (const trial of benchmarks) {
-    for (const r of trial.runs) {
-      const key = keys.get(r.name);
-      if (key === undefined) continue;
-      if (r.stats === undefined) {
-        results.push({ ...key, avg: NaN, p50: NaN, p99: NaN, min: NaN, max: NaN, samples: 0, error: String(r.error) });
-        continue;
-      }
-      const s = r.stats;
-      results.push({ ...key, avg: s.avg, p50: s.p50, p99: s.p99, min: s.min, max: s.max, samples: s.samples.length });
+  const timerKeys = new Map<string, { workload: string; row: string; n: number }>();
+  if (timers) {
+    for (const w of TIMER_WORKLOADS) {
+      group(`${w.title} (n = ${w.n.toLocaleString("en-US")})`, () => {
+        for (const row of w.rows) {
+          const n = rowSize(w, row);
+          const name = n === w.n ? `${w.id} · ${row.label}` : `${w.id} · ${row.label} (n = ${n})`;
+          timerKeys.set(name, { workload: w.id, row: row.label, n });
+          bench(name, () => row.runner(n));
+        }
+      });
     }
   }
-  writeFileSync(out, JSON.stringify(results, null, 2));
+
+  const { benchmarks } = await run({ colors: false });
+  const results: BenchResult[] = [];
+  const timerResults: TimerBenchResult[] = [];
+  for (const trial of benchmarks) {
+    for (const r of trial.runs) {
+      const s = r.stats;
+      const stats =
+        s === undefined
+          ? { avg: NaN, p50: NaN, p99: NaN, min: NaN, max: NaN, samples: 0, error: String(r.error) }
+          : { avg: s.avg, p50: s.p50, p99: s.p99, min: s.min, max: s.max, samples: s.samples.length };
+      const key = keys.get(r.name);
+      if (key !== undefined) results.push({ ...key, ...stats });
+      const timerKey = timerKeys.get(r.name);
+      if (timerKey !== undefined) timerResults.push({ ...timerKey, ...stats });
+    }
+  }
+  writeFileSync(out, JSON.stringify({ benches: results, timers: timerResults }, null, 2));
   shutdownTokioRuntime();
 }
 

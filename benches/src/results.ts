@@ -46,3 +46,45 @@ export interface ContextResult {
   n: number;
   ms: number;
 }
+
+/** One mitata bench of a timer workload's row, in nanoseconds per iteration of `n` operations. */
+export interface TimerBenchResult {
+  workload: string;
+  row: string;
+  n: number;
+  avg: number;
+  p50: number;
+  p99: number;
+  min: number;
+  max: number;
+  samples: number;
+  error?: string;
+}
+
+/** The implementations of the awaited-sleeps run (see sleeps-run.ts). */
+export const SLEEP_IMPLS = ["tokio-ts sleep", "node setTimeout promise", "node timers/promises"] as const;
+export type SleepImpl = (typeof SLEEP_IMPLS)[number];
+
+/**
+ * One awaited-sleeps run: wall time from the first timer made to the last one awaited, and
+ * lateness (completion − intended deadline) over all n sleeps; milliseconds.
+ */
+export interface SleepResult {
+  impl: SleepImpl;
+  n: number;
+  totalMs: number;
+  p50: number;
+  p99: number;
+  max: number;
+  min: number;
+  mean: number;
+  /** How many completed before their intended deadline (negative lateness). */
+  early: number;
+}
+
+/** An awaited-sleeps run that did not produce a result. */
+export interface SleepFailure {
+  impl: SleepImpl;
+  n: number;
+  error: string;
+}
