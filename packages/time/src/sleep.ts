@@ -90,19 +90,34 @@ export class Sleep extends Future<void> implements TimerEntry {
     }
   }
 
+  /**
+   * Ready once the driver has fired the timer. The first poll reads no clock (as Tokio): the
+   * deadline is compared with the latest reading and with the tick the wheel has processed;
+   * a deadline between those and now is registered and fired by the driver's next turn.
+   */
   override poll(cx: Context): Poll<void> {
     const driver = this.#driver;
     if (driver.closed) throw ContextError.shutdown("sleep");
     if (!pollProceed(cx)) return Pending;
-    if (this.#state === FIRED || driver.now() >= this.#deadline) {
-      if (this.#state === REGISTERED) driver.deregister(this);
+    let state = this.#state;
+    if (state === IDLE) {
+      if (this.#deadline <= driver.lastReading) state = FIRED;
+      else {
+        this.when = driver.tickOf(this.#deadline);
+        if (this.when <= driver.processedTick) state = FIRED;
+      }
+    }
+    if (state === FIRED) {
       this.#state = FIRED;
       this.#waker = undefined;
       madeProgress(cx);
       return undefined;
     }
     this.#waker = cx.waker;
-    if (this.#state === IDLE) this.#register();
+    if (state === IDLE) {
+      driver.register(this);
+      this.#state = REGISTERED;
+    }
     return Pending;
   }
 

@@ -1,27 +1,33 @@
 /**
- * The runtime's clock: real time (`performance.now()`, read at each call so tests and hosts
- * can substitute it), or frozen by `pause()` and moved only by `advance()` and auto-advance.
+ * The runtime's clock: real time (`performance.now()`, taken from the global when the clock is
+ * made, so a test can substitute it before building the runtime), or frozen by `pause()` and
+ * moved only by `advance()` and auto-advance.
  *
  * States: running (`now = real + offset`) ⇄ frozen (`now = frozenAt`). Resuming sets `offset`
  * so that time continues from the frozen value: the clock never goes backwards.
  */
 import { TimeError } from "../errors.js";
 
-function realNow(): number {
-  return globalThis.performance.now();
-}
-
 export class Clock {
   #frozen = false;
   #frozenAt = 0;
   #offset = 0;
+  /** The time source, taken from the global when the clock is made (tests may replace it before). */
+  readonly #source: { now(): number } = globalThis.performance;
+  /** The latest reading, for callers that can do with "not later than now". */
+  lastReading = 0;
 
   constructor(startPaused: boolean) {
     if (startPaused) {
       // A whole millisecond, so that deadlines in whole ms land exactly on ticks.
       this.#frozen = true;
-      this.#frozenAt = Math.floor(realNow());
+      this.#frozenAt = Math.floor(this.#source.now());
     }
+  }
+
+  /** The real time source's reading. */
+  realNow(): number {
+    return this.#source.now();
   }
 
   get paused(): boolean {
@@ -30,7 +36,7 @@ export class Clock {
 
   /** Milliseconds on the `performance.now()` timeline. */
   now(): number {
-    return this.#frozen ? this.#frozenAt : realNow() + this.#offset;
+    return (this.lastReading = this.#frozen ? this.#frozenAt : this.#source.now() + this.#offset);
   }
 
   /** Real time (ms, `performance.now()` timeline) at which the clock will read `at`, if running. */
@@ -48,7 +54,7 @@ export class Clock {
 
   resume(): void {
     if (!this.#frozen) throw new TimeError("time is not frozen");
-    this.#offset = this.#frozenAt - realNow();
+    this.#offset = this.#frozenAt - this.#source.now();
     this.#frozen = false;
   }
 

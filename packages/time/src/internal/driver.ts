@@ -83,6 +83,16 @@ export class TimeDriver implements Driver {
     return tick > MAX_TICK ? MAX_TICK : tick;
   }
 
+  /** The tick up to which timers have been processed (no clock read). */
+  get processedTick(): number {
+    return this.#wheel.elapsed;
+  }
+
+  /** The latest clock reading taken (not later than now; no clock read). */
+  get lastReading(): number {
+    return this.clock.lastReading;
+  }
+
   /** The tick the clock reads now. */
   currentTick(): number {
     return Math.floor(this.clock.now() - this.#origin);
@@ -156,7 +166,7 @@ export class TimeDriver implements Driver {
     if (this.#timer !== undefined && this.#armedFor !== undefined && this.#armedFor <= next) return;
     this.#clearHostTimer();
     const realDeadline = this.clock.realTimeOf(this.#origin + next);
-    const delay = Math.min(MAX_HOST_DELAY, Math.max(0, Math.ceil(realDeadline - globalThis.performance.now())));
+    const delay = Math.min(MAX_HOST_DELAY, Math.max(0, Math.ceil(realDeadline - this.clock.realNow())));
     this.#timer = setTimeout(this.#onHostTimer, delay);
     this.#armedFor = delay === MAX_HOST_DELAY ? this.#wheel.elapsed : next;
   }
