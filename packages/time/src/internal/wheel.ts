@@ -86,6 +86,11 @@ function ctz(x: number): number {
 
 /** The level an entry due at `when` belongs to, seen from `elapsed` (< when). */
 function levelFor(elapsed: number, when: number): number {
+  if (when <= 0x7fff_ffff) {
+    // Both fit in 31 bits: the highest differing bit, in 6-bit digits (Tokio's formula).
+    const significant = 31 - Math.clz32((elapsed ^ when) | 63);
+    return (significant / 6) | 0;
+  }
   for (let level = 0; level < LEVELS - 1; level++) {
     const above = POW[level + 1]!;
     if (Math.floor(when / above) === Math.floor(elapsed / above)) return level;
@@ -94,6 +99,7 @@ function levelFor(elapsed: number, when: number): number {
 }
 
 function slotFor(when: number, level: number): number {
+  if (when <= 0x7fff_ffff) return (when >>> (6 * level)) & (SLOTS - 1);
   return Math.floor(when / POW[level]!) % SLOTS;
 }
 
