@@ -9,15 +9,20 @@
  * 3. spawn+join of 1,000,000 tasks, one process per implementation, for time and peak memory;
  * 4. the context-propagation cost table;
  * 5. 100,000 awaited sleeps in real time, 3 rounds of one process per implementation,
- *    alternating (sleeps-run.ts).
+ *    alternating (sleeps-run.ts);
+ * 6. mitata over the sync workloads (src/sync/: mpsc, oneshot, Mutex, Semaphore, broadcast);
+ * 7. the mpsc 1→1 workloads at 5,000,000 messages, one process per row, for time and peak
+ *    memory (sync-memory-run.ts).
  *
  * Flags: `--render` rewrites RESULTS.md and ratios.svg from results.json without measuring;
  * `--timers-only` measures only the timer workloads and the awaited sleeps (step 1's timer
- * part and 5) and merges them into the existing results.json;
- * `--skip-memory` skips step 3; `--full-effection` runs Effection's memory run at the full
+ * part and 5) and merges them into the existing results.json; `--sync-only` likewise
+ * measures only steps 6 and 7 (7 unless `--skip-memory`);
+ * `--skip-memory` skips step 3 (and 7); `--full-effection` runs Effection's memory run at the full
  * count too (by default it runs at 100,000: at 1,000,000 it took 742 s and 15.5 GB of RSS on
  * the 2-core bench machine). `BENCH_MEMORY_N` changes the task count; `BENCH_SLEEPS_N` and
- * `BENCH_SLEEPS_ROUNDS` the awaited-sleeps size (100,000) and rounds (3).
+ * `BENCH_SLEEPS_ROUNDS` the awaited-sleeps size (100,000) and rounds (3);
+ * `BENCH_SYNC_MEMORY_N` the message count of step 7 (5,000,000).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,8 +40,12 @@ import {
   type MemoryResult,
   type SleepFailure,
   type SleepResult,
+  type SyncBenchResult,
+  type SyncMemoryFailure,
+  type SyncMemoryResult,
   type TimerBenchResult,
 } from "./results.js";
+import { SYNC_MEMORY_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
 
 /** This package's directory (the compiled file is dist/src/main.js). */
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -82,12 +91,21 @@ function lastJsonLine<T>(stdout: string): T {
   return JSON.parse(lines[lines.length - 1]!) as T;
 }
 
-function mitata(impls: readonly ImplName[], options: { dir: string; timers: boolean }): { benches: BenchResult[]; timers: TimerBenchResult[] } {
-  const out = join(options.dir, `mitata-${impls.length}.json`);
-  console.log(`\n## mitata: ${[...impls, ...(options.timers ? ["timer workloads"] : [])].join(", ")}\n`);
-  const { error } = child([script("mitata-run"), out, ...(options.timers ? ["--timers"] : []), ...impls], { inherit: true });
-  if (error !== undefined) throw new Error(`the mitata run for ${impls.join(", ")} failed: ${error}`);
-  return JSON.parse(readFileSync(out, "utf8")) as { benches: BenchResult[]; timers: TimerBenchResult[] };
+interface MitataOut {
+  benches: BenchResult[];
+  timers: TimerBenchResult[];
+  sync: SyncBenchResult[];
+}
+
+function mitata(impls: readonly ImplName[], options: { dir: string; timers: boolean; sync?: boolean }): MitataOut {
+  const sync = options.sync === true;
+  const out = join(options.dir, `mitata-${impls.length}${sync ? "-sync" : ""}.json`);
+  const what = [...impls, ...(options.timers ? ["timer workloads"] : []), ...(sync ? ["sync workloads"] : [])];
+  console.log(`\n## mitata: ${what.join(", ")}\n`);
+  const flags = [...(options.timers ? ["--timers"] : []), ...(sync ? ["--sync"] : [])];
+  const { error } = child([script("mitata-run"), out, ...flags, ...impls], { inherit: true });
+  if (error !== undefined) throw new Error(`the mitata run for ${what.join(", ")} failed: ${error}`);
+  return JSON.parse(readFileSync(out, "utf8")) as MitataOut;
 }
 
 /** Smaller memory-run sizes for implementations that take minutes at the full count. */
@@ -110,6 +128,38 @@ function memory(fullN: number, full: boolean): (MemoryResult | MemoryFailure)[] 
     results.push(result);
   }
   return results;
+}
+
+/** Step 7: every row of the mpsc 1→1 workloads at `n` messages, each in a process of its own. */
+function syncMemory(n: number): (SyncMemoryResult | SyncMemoryFailure)[] {
+  const results: (SyncMemoryResult | SyncMemoryFailure)[] = [];
+  for (const id of SYNC_MEMORY_WORKLOADS) {
+    const workload = SYNC_WORKLOADS.find((w) => w.id === id)!;
+    for (const row of workload.rows) {
+      console.log(`sync memory: ${workload.id}, ${n.toLocaleString("en-US")} messages, ${row.label}…`);
+      const args = ["--expose-gc", "--max-old-space-size=16384", script("sync-memory-run"), workload.id, row.label, String(n)];
+      const { stdout, error } = child(args, { timeoutMs: 10 * 60_000 });
+      if (error !== undefined) {
+        results.push({ workload: workload.id, row: row.label, n, error });
+        console.log(`  ${error}`);
+        continue;
+      }
+      const result = lastJsonLine<SyncMemoryResult>(stdout);
+      console.log(`  ${(result.ms / 1e3).toFixed(2)} s, peak RSS ${(result.peakRss / 2 ** 20).toFixed(0)} MiB`);
+      results.push(result);
+    }
+  }
+  return results;
+}
+
+/** The versions of the sync step's packages, for the machine table. */
+function syncVersions(): Record<string, string> {
+  return {
+    "@tokio-ts/sync": version("../packages/sync/package.json"),
+    "async-mutex": version("node_modules/async-mutex/package.json"),
+    "async-sema": version("node_modules/async-sema/package.json"),
+    "p-limit": version("node_modules/p-limit/package.json"),
+  };
 }
 
 function context(n: number): ContextResult[] {
@@ -162,6 +212,7 @@ function main(): void {
   const memoryN = Number(process.env["BENCH_MEMORY_N"] ?? 1_000_000);
   const sleepsN = Number(process.env["BENCH_SLEEPS_N"] ?? 100_000);
   const sleepRounds = Number(process.env["BENCH_SLEEPS_ROUNDS"] ?? 3);
+  const syncMemoryN = Number(process.env["BENCH_SYNC_MEMORY_N"] ?? 5_000_000);
   const dir = mkdtempSync(join(tmpdir(), "tokio-ts-bench-"));
   try {
     if (flags.has("--timers-only")) {
@@ -169,6 +220,14 @@ function main(): void {
       report.timers = mitata([], { dir, timers: true }).timers;
       report.sleeps = sleeps(sleepsN, sleepRounds);
       report.versions["@tokio-ts/time"] = version("../packages/time/package.json");
+      write(report);
+      return;
+    }
+    if (flags.has("--sync-only")) {
+      const report = JSON.parse(readFileSync(join(root, "results.json"), "utf8")) as Report;
+      report.sync = mitata([], { dir, timers: false, sync: true }).sync;
+      report.syncMemory = flags.has("--skip-memory") ? [] : syncMemory(syncMemoryN);
+      Object.assign(report.versions, syncVersions());
       write(report);
       return;
     }
@@ -188,12 +247,15 @@ function main(): void {
         effect: version("node_modules/effect/package.json"),
         effection: version("node_modules/effection/package.json"),
         mitata: version("node_modules/mitata/package.json"),
+        ...syncVersions(),
       },
       benches,
       memory: flags.has("--skip-memory") ? [] : memory(memoryN, flags.has("--full-effection")),
       context: context(1_000_000),
       timers: first.timers,
       sleeps: sleeps(sleepsN, sleepRounds),
+      sync: mitata([], { dir, timers: false, sync: true }).sync,
+      syncMemory: flags.has("--skip-memory") ? [] : syncMemory(syncMemoryN),
     };
     write(report);
   } finally {

@@ -1,21 +1,27 @@
 /**
  * Child process: the mitata run of every workload for a set of implementations.
  *
- * Usage: `node dist/src/mitata-run.js <out.json> [--timers] <impl>…`; writes `{ benches,
- * timers }` to out.json.
+ * Usage: `node dist/src/mitata-run.js <out.json> [--timers] [--sync] <impl>…`; writes `{ benches,
+ * timers, sync }` to out.json.
  *
- * `main.ts` runs this twice: once for every implementation but "tokio-ts async", with
- * `--timers` (the timer workloads, whose peers are plain Node's timers), then once for
- * "tokio-ts async" alone. An async body makes tokio-ts switch AsyncLocalStorage on, and on
- * Node 20 that installs promise hooks which slow every later promise in the process — the
- * peers' included. Each run first checks that every runner computes the right thing (a bench
- * of a broken workload is worse than none; for the timer workloads, that each row really
- * registers its n timers), then prints mitata's table and writes the numbers.
+ * `main.ts` runs this three times: once for every implementation but "tokio-ts async", with
+ * `--timers` (the timer workloads, whose peers are plain Node's timers); once for "tokio-ts
+ * async" alone; and once with `--sync` and no implementation (the sync workloads of src/sync/,
+ * whose rows name their own implementations). An async body makes tokio-ts switch
+ * AsyncLocalStorage on, and on Node 20 that installs promise hooks which slow every later
+ * promise in the process — the peers' included (no sync row runs an async body in a runtime,
+ * and the sync rows get a process of their own anyway). Each run first checks that every
+ * runner computes the right thing (a bench of a broken workload is worse than none; for the
+ * timer workloads, that each row really registers its n timers; for the sync workloads, that
+ * each row delivers every message in order, counts every increment…, at n = 1,024, 4,096
+ * and its full size), then prints mitata's table and writes the numbers.
  */
 import { writeFileSync } from "node:fs";
 import { bench, group, run } from "mitata";
 import { IMPLS, shutdownTokioRuntime, sizeFor, type ImplName } from "./impl.js";
-import type { BenchResult, TimerBenchResult } from "./results.js";
+import type { BenchResult, SyncBenchResult, TimerBenchResult } from "./results.js";
+import { syncRowSize, type SyncRow, type SyncWorkload } from "./sync/case.js";
+import { SYNC_WORKLOADS } from "./sync/all.js";
 import { rowSize, type TimerRow, type TimerWorkload } from "./timers/case.js";
 import { TIMER_WORKLOADS } from "./timers/all.js";
 import { WORKLOADS } from "./workloads/all.js";
@@ -55,11 +61,21 @@ async function checkTimerRow(w: TimerWorkload, row: TimerRow): Promise<void> {
   console.log(`check: ${what}: ${n.toLocaleString("en-US")} timers registered, all cancelled`);
 }
 
+/** Run `row` at two small sizes and at its full size, and check each result. */
+async function checkSyncRow(w: SyncWorkload, row: SyncRow): Promise<void> {
+  const full = syncRowSize(w, row);
+  for (const n of [1_024, 4_096, full]) w.check(await row.runner(n), n);
+  console.log(`check: ${w.id} / ${row.label}: right at n = 1,024, 4,096 and ${full.toLocaleString("en-US")}`);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const timers = args.includes("--timers");
-  const [out, ...names] = args.filter((a) => a !== "--timers");
-  if (out === undefined || (names.length === 0 && !timers)) throw new TypeError("usage: mitata-run.js <out.json> [--timers] <impl>…");
+  const sync = args.includes("--sync");
+  const [out, ...names] = args.filter((a) => a !== "--timers" && a !== "--sync");
+  if (out === undefined || (names.length === 0 && !timers && !sync)) {
+    throw new TypeError("usage: mitata-run.js <out.json> [--timers] [--sync] <impl>…");
+  }
   const impls = names.map((name) => {
     if (!(IMPLS as readonly string[]).includes(name)) throw new RangeError(`unknown implementation ${name}`);
     return name as ImplName;
@@ -67,6 +83,7 @@ async function main(): Promise<void> {
 
   await check(impls);
   if (timers) for (const w of TIMER_WORKLOADS) for (const row of w.rows) await checkTimerRow(w, row);
+  if (sync) for (const w of SYNC_WORKLOADS) for (const row of w.rows) await checkSyncRow(w, row);
 
   const keys = new Map<string, { workload: string; impl: ImplName; n: number }>();
   for (const w of WORKLOADS) {
@@ -97,9 +114,24 @@ async function main(): Promise<void> {
     }
   }
 
+  const syncKeys = new Map<string, { workload: string; row: string; n: number }>();
+  if (sync) {
+    for (const w of SYNC_WORKLOADS) {
+      group(`${w.title} (n = ${w.n.toLocaleString("en-US")})`, () => {
+        for (const row of w.rows) {
+          const n = syncRowSize(w, row);
+          const name = n === w.n ? `${w.id} · ${row.label}` : `${w.id} · ${row.label} (n = ${n})`;
+          syncKeys.set(name, { workload: w.id, row: row.label, n });
+          bench(name, () => row.runner(n));
+        }
+      });
+    }
+  }
+
   const { benchmarks } = await run({ colors: false });
   const results: BenchResult[] = [];
   const timerResults: TimerBenchResult[] = [];
+  const syncResults: SyncBenchResult[] = [];
   for (const trial of benchmarks) {
     for (const r of trial.runs) {
       const s = r.stats;
@@ -111,9 +143,11 @@ async function main(): Promise<void> {
       if (key !== undefined) results.push({ ...key, ...stats });
       const timerKey = timerKeys.get(r.name);
       if (timerKey !== undefined) timerResults.push({ ...timerKey, ...stats });
+      const syncKey = syncKeys.get(r.name);
+      if (syncKey !== undefined) syncResults.push({ ...syncKey, ...stats });
     }
   }
-  writeFileSync(out, JSON.stringify({ benches: results, timers: timerResults }, null, 2));
+  writeFileSync(out, JSON.stringify({ benches: results, timers: timerResults, sync: syncResults }, null, 2));
   shutdownTokioRuntime();
 }
 

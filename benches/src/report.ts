@@ -7,6 +7,7 @@
  * implementation still compares. The timer workloads (src/timers/) take their ratios against
  * their own tokio-ts row the same way; the awaited sleeps compare medians of whole runs.
  */
+import { formatBytes, formatMs, formatNs, formatRate, formatRatio, targetRows, type Target } from "./format.js";
 import { BASELINE, IMPLS, type ImplName } from "./impl.js";
 import type {
   BenchResult,
@@ -16,9 +17,13 @@ import type {
   SleepFailure,
   SleepImpl,
   SleepResult,
+  SyncBenchResult,
+  SyncMemoryFailure,
+  SyncMemoryResult,
   TimerBenchResult,
 } from "./results.js";
 import { SLEEP_IMPLS } from "./results.js";
+import { syncChartRows, syncSection, syncTargetRows } from "./report-sync.js";
 import type { TimerWorkload } from "./timers/case.js";
 import { TIMER_WORKLOADS } from "./timers/all.js";
 import { WORKLOADS } from "./workloads/all.js";
@@ -36,37 +41,10 @@ export interface Report {
   timers?: TimerBenchResult[];
   /** Every awaited-sleeps run, each round in order. */
   sleeps?: (SleepResult | SleepFailure)[];
-}
-
-// ---------------------------------------------------------------- formatting
-
-function formatNs(ns: number): string {
-  if (!Number.isFinite(ns)) return "—";
-  if (ns < 1e3) return `${ns.toFixed(1)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(2)} µs`;
-  if (ns < 1e9) return `${(ns / 1e6).toFixed(2)} ms`;
-  return `${(ns / 1e9).toFixed(2)} s`;
-}
-
-function formatRate(perSecond: number): string {
-  if (!Number.isFinite(perSecond)) return "—";
-  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M/s`;
-  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k/s`;
-  return `${perSecond.toFixed(0)} /s`;
-}
-
-function formatBytes(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-}
-
-function formatRatio(ratio: number, baseline: string = BASELINE): string {
-  if (!Number.isFinite(ratio)) return "—";
-  if (ratio >= 1) return `${baseline} is **${ratio.toFixed(2)}× faster**`;
-  return `${baseline} is **${(1 / ratio).toFixed(2)}× slower**`;
-}
-
-function formatMs(ms: number): string {
-  return Number.isFinite(ms) ? `${ms.toFixed(ms < 10 ? 2 : 1)} ms` : "—";
+  /** The sync workloads' mitata results (absent from reports made before @tokio-ts/sync). */
+  sync?: SyncBenchResult[];
+  /** The mpsc 1→1 rows at full size, one process each, for time and peak memory. */
+  syncMemory?: (SyncMemoryResult | SyncMemoryFailure)[];
 }
 
 function isMemoryResult(r: MemoryResult | MemoryFailure): r is MemoryResult {
@@ -90,12 +68,6 @@ export function ratio(report: Report, workload: string, impl: ImplName): number 
   const peer = find(report, workload, impl);
   if (base === undefined || peer === undefined) return NaN;
   return perOp(peer) / perOp(base);
-}
-
-interface Target {
-  text: string;
-  measured: string;
-  met: boolean | undefined;
 }
 
 function targets(report: Report): Target[] {
@@ -307,14 +279,6 @@ function sleepRuns(report: Report): string[] {
   );
 }
 
-function targetRows(list: Target[]): string[] {
-  return [
-    "| target | measured | met |",
-    "| --- | ---: | :---: |",
-    ...list.map((t) => `| ${t.text} | ${t.measured} | ${t.met === undefined ? "—" : t.met ? "yes" : "**no**"} |`),
-  ];
-}
-
 function timeSection(report: Report): string[] {
   if (report.timers === undefined && report.sleeps === undefined) return [];
   const out: string[] = [
@@ -467,6 +431,18 @@ export function renderMarkdown(report: Report): string {
           ...targetRows(timeTargets(report)),
           "",
         ]),
+    ...(report.sync === undefined
+      ? []
+      : [
+          "### Sync (issue 4)",
+          "",
+          "Peer time per operation over tokio-ts time per operation, judged on the generator-task",
+          "row (the baseline) and, beside it, on the plain-async-function row. Details and every row",
+          "in [Sync](#sync-tokio-tssync) below.",
+          "",
+          ...syncTargetRows(report),
+          "",
+        ]),
     "## How it runs",
     "",
     "- Every workload runs for every implementation under [mitata](https://github.com/evanwashere/mitata)",
@@ -478,7 +454,7 @@ export function renderMarkdown(report: Report): string {
     "  propagation, DESIGN.md §3), and on Node 20 that installs promise hooks which slow *every*",
     "  later promise in the process, the peers' too. So the mitata run is two processes: one for",
     "  tokio-ts gen, node, effect and effection (and the timer workloads), then one for",
-    "  tokio-ts async alone. Each",
+    "  tokio-ts async alone; the sync workloads run in a third. Each",
     `  ${memoryN.toLocaleString("en-US")}-task memory run is a process of its own (\`--expose-gc\`).`,
     "- Before measuring, each process checks that every runner computes the right result.",
     "- Noise: on a small shared machine (2 cores here, with builds running beside it) two runs of",
@@ -487,14 +463,15 @@ export function renderMarkdown(report: Report): string {
     "- Workload shapes (each file's header gives the details and its Tokio source):",
     "  [spawn-join](src/workloads/spawn-join.ts), [yield-many](src/workloads/yield-many.ts),",
     "  [chained-spawn](src/workloads/chained-spawn.ts), [ping-pong](src/workloads/ping-pong.ts).",
-    "  tokio-ts has no channels yet: its oneshot in chained-spawn and ping-pong is the",
-    "  hand-written leaf future in [src/oneshot.ts](src/oneshot.ts); the peers use their own",
-    "  one-shot (a promise and its resolver, Effect's `Deferred`, Effection's `withResolvers`).",
+    "  The tokio-ts oneshot in chained-spawn and ping-pong is still the hand-written leaf",
+    "  future in [src/oneshot.ts](src/oneshot.ts), so those rows stay comparable with earlier",
+    "  runs (`@tokio-ts/sync` is measured in [Sync](#sync-tokio-tssync)); the peers use their",
+    "  own one-shot (a promise and its resolver, Effect's `Deferred`, Effection's `withResolvers`).",
     "",
     "![ratio of each peer's time per operation to tokio-ts gen's](ratios.svg)",
     "",
     "[ratios.svg](ratios.svg): bars to the right, tokio-ts is faster (tokio-ts gen; for the time rows, the",
-    "workload's tokio-ts row); to the left, slower (log scale).",
+    "workload's tokio-ts row; for the sync rows, its `tokio-ts · gen task` row); to the left, slower (log scale).",
     "",
   ];
   for (const w of WORKLOADS) {
@@ -531,6 +508,7 @@ export function renderMarkdown(report: Report): string {
     ...contextTable(report),
     "",
     ...timeSection(report),
+    ...syncSection(report),
   );
   return out.join("\n");
 }
@@ -566,6 +544,7 @@ export function renderSvg(report: Report): string {
       if (Number.isFinite(r)) rows.push({ label: `${w.title} · ${row.label}${versus}`, ratio: r });
     }
   }
+  rows.push(...syncChartRows(report));
   for (const impl of SLEEP_IMPLS) {
     if (impl === "tokio-ts sleep") continue;
     const total = sleepRatio(report, impl, "totalMs");
@@ -588,7 +567,7 @@ export function renderSvg(report: Report): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">Peer time per operation ÷ tokio-ts time per operation</text>`,
-    `<text x="${width / 2}" y="38" text-anchor="middle" fill="#555">right of 1×: tokio-ts faster (tokio-ts gen; for timers, the workload's tokio-ts row) · left: slower · log scale · ${escapeXml(report.date)}</text>`,
+    `<text x="${width / 2}" y="38" text-anchor="middle" fill="#555">right of 1×: tokio-ts faster (tokio-ts gen; for timers, the workload's tokio-ts row; for sync, its gen-task row) · left: slower · log scale · ${escapeXml(report.date)}</text>`,
   ];
   // Grid lines at powers of ten (and 1×).
   for (let e = -Math.floor(maxLog); e <= Math.floor(maxLog); e++) {

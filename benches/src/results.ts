@@ -88,3 +88,37 @@ export interface SleepFailure {
   n: number;
   error: string;
 }
+
+/** One mitata bench of a sync workload's row (src/sync/), in nanoseconds per iteration of `n` operations. */
+export interface SyncBenchResult {
+  workload: string;
+  row: string;
+  n: number;
+  avg: number;
+  p50: number;
+  p99: number;
+  min: number;
+  max: number;
+  samples: number;
+  error?: string;
+}
+
+/** One sync memory run (sync-memory-run.ts): one row of an mpsc workload at full size; bytes and milliseconds. */
+export interface SyncMemoryResult {
+  workload: string;
+  row: string;
+  n: number;
+  ms: number;
+  baselineRss: number;
+  peakRss: number;
+  baselineHeap: number;
+  peakHeap: number;
+}
+
+/** A sync memory run that did not produce a result. */
+export interface SyncMemoryFailure {
+  workload: string;
+  row: string;
+  n: number;
+  error: string;
+}

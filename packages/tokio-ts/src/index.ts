@@ -24,3 +24,5 @@
 // (test/umbrella.test.ts checks them against the packages); the root forwards exactly those.
 export * from "./core.js";
 export * from "./runtime.js";
+// From the macros, the three a program reaches for first; the rest is at `tokio-ts/macros`.
+export { main, select, join } from "./macros.js";

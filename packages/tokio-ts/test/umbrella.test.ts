@@ -11,6 +11,8 @@ import * as umbrellaTime from "tokio-ts/time";
 import * as umbrellaTimeDriver from "tokio-ts/time/driver";
 import * as sync from "@tokio-ts/sync";
 import * as umbrellaSync from "tokio-ts/sync";
+import * as macros from "@tokio-ts/macros";
+import * as umbrellaMacros from "tokio-ts/macros";
 import { Builder, JoinSet, spawn, taskLocal, yieldNow } from "tokio-ts";
 
 /** The exported runtime values of a module namespace, by name. */
@@ -38,11 +40,12 @@ test("tokio-ts/runtime exports exactly the values of @tokio-ts/runtime, as the s
   }
 });
 
-test("tokio-ts/time, tokio-ts/time/driver and tokio-ts/sync export exactly the values of their packages, as the same objects", () => {
+test("tokio-ts/time, tokio-ts/time/driver, tokio-ts/sync and tokio-ts/macros export exactly the values of their packages, as the same objects", () => {
   for (const [mine, theirs] of [
     [umbrellaTime, time],
     [umbrellaTimeDriver, timeDriver],
     [umbrellaSync, sync],
+    [umbrellaMacros, macros],
   ] as const) {
     assert.equal(valueNames(mine), valueNames(theirs));
     for (const name of valueNames(theirs)) {
@@ -65,9 +68,12 @@ test("a runtime built through the umbrella runs timers on a paused clock", async
   }
 });
 
-test("tokio-ts exports the union of core and runtime, as the same objects", () => {
-  const union = [...new Set([...valueNames(core), ...valueNames(runtime)])].sort();
+test("tokio-ts exports the union of core and runtime, plus main, select and join, as the same objects", () => {
+  const union = [...new Set([...valueNames(core), ...valueNames(runtime), "main", "select", "join"])].sort();
   assert.equal(valueNames(umbrella), union);
+  assert.is(umbrella.main, macros.main);
+  assert.is(umbrella.select, macros.select);
+  assert.is(umbrella.join, macros.join);
   assert.is(umbrella.Builder, runtime.Builder);
   assert.is(umbrella.JoinSet, runtime.JoinSet);
   assert.is(umbrella.spawn, runtime.spawn);

@@ -1,0 +1,23 @@
+/** Every sync workload, in the order the report lists them. */
+import { broadcastFanOut } from "./broadcast.js";
+import type { SyncWorkload } from "./case.js";
+import { mpscBounded1to1, mpscBounded4to1, mpscUnbounded1to1 } from "./mpsc.js";
+import { mutexIncrements } from "./mutex.js";
+import { oneshotPingPong } from "./oneshot.js";
+import { semaphoreAcquires } from "./semaphore.js";
+
+export const SYNC_WORKLOADS: readonly SyncWorkload[] = [
+  mpscBounded1to1,
+  mpscBounded4to1,
+  mpscUnbounded1to1,
+  oneshotPingPong,
+  mutexIncrements,
+  semaphoreAcquires,
+  broadcastFanOut,
+];
+
+/**
+ * The workloads whose every row also runs at the issue's full size (5,000,000 messages), one
+ * process per row, for time and peak memory (../sync-memory-run.ts).
+ */
+export const SYNC_MEMORY_WORKLOADS: readonly string[] = [mpscBounded1to1.id, mpscUnbounded1to1.id];

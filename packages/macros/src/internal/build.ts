@@ -1,0 +1,92 @@
+/**
+ * What `main` and `test` share: building a runtime with every installed driver enabled, without
+ * depending on the driver packages.
+ *
+ * WHY by name. `@tokio-ts/macros` depends on core and runtime only (DESIGN.md §1). Enabling a
+ * driver on the builder (`enableTime()`, `enableIo()`) is a flag: the runtime creates the driver
+ * the first time a resource of it is used, and that resource comes from the driver package the
+ * user imported. So enabling every driver costs nothing when its package is absent. The one
+ * setting that needs the package to exist is the paused clock, so only `startPaused` asks
+ * whether `@tokio-ts/time` is installed (resolution only: nothing is loaded).
+ */
+import { DriverKey, type Driver } from "@tokio-ts/core";
+import { Builder, type Handle, type Runtime, type UnhandledPanic } from "@tokio-ts/runtime";
+
+/** The package that provides the time driver. */
+export const TIME_PACKAGE = "@tokio-ts/time";
+
+const installed = new Map<string, boolean>();
+
+/**
+ * Whether `specifier` resolves from this package (cached). `import.meta.resolve` finds the
+ * package without loading it; it throws when the package is missing.
+ */
+export function isInstalled(specifier: string): boolean {
+  let found = installed.get(specifier);
+  if (found === undefined) {
+    try {
+      import.meta.resolve(specifier);
+      found = true;
+    } catch {
+      found = false;
+    }
+    installed.set(specifier, found);
+  }
+  return found;
+}
+
+/** The runtime settings `main` and `test` accept. */
+export interface RuntimeSettings {
+  readonly name: string;
+  readonly startPaused: boolean;
+  readonly rngSeed: number | undefined;
+  readonly unhandledPanic: UnhandledPanic | undefined;
+}
+
+/**
+ * A current-thread runtime with time and io enabled.
+ *
+ * **Throws**: Error "… needs @tokio-ts/time …" for `startPaused` without the time package; the
+ * builder's TypeError/RangeError for a bad seed or panic behaviour.
+ */
+export function buildRuntime(what: string, settings: RuntimeSettings): Runtime {
+  let builder = Builder.newCurrentThread().name(settings.name).enableTime().enableIo();
+  if (settings.startPaused) {
+    if (!isInstalled(TIME_PACKAGE)) {
+      throw new Error(`${what}: startPaused needs the time driver, but ${TIME_PACKAGE} is not installed: install it (npm install ${TIME_PACKAGE}) or pass startPaused: false`);
+    }
+    builder = builder.startPaused(true);
+  }
+  if (settings.rngSeed !== undefined) builder = builder.rngSeed(settings.rngSeed);
+  if (settings.unhandledPanic !== undefined) builder = builder.unhandledPanic(settings.unhandledPanic);
+  return builder.build();
+}
+
+/** Thrown by {@link PROBE_TIME}'s factory: the driver does not exist yet. */
+const NOT_CREATED: unique symbol = Symbol("driver not created");
+
+/**
+ * A key named like the time driver whose factory refuses to create it. `Handle.driver` returns
+ * the existing driver for a name and calls the factory only when there is none, so asking with
+ * this key reads the time driver if (and only if) the runtime created one — without importing
+ * `@tokio-ts/time` and without creating a driver nobody used.
+ */
+const PROBE_TIME = new DriverKey<Driver>("time", "timers", "enableTime()", () => {
+  throw NOT_CREATED;
+});
+
+/**
+ * How many timers the runtime's time driver holds, or 0 when it never created one. Reads the
+ * driver's `timerCount` (the time driver's public counter) by duck typing.
+ */
+export function registeredTimers(handle: Handle): number {
+  let driver: Driver;
+  try {
+    driver = handle.driver(PROBE_TIME);
+  } catch (error) {
+    if (error === NOT_CREATED) return 0;
+    throw error;
+  }
+  const count = (driver as { readonly timerCount?: unknown }).timerCount;
+  return typeof count === "number" ? count : 0;
+}

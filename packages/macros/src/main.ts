@@ -1,0 +1,193 @@
+/**
+ * `main`: Tokio's `#[tokio::main]` — a program's entry point on a fresh runtime.
+ *
+ * HOW. The body runs as a spawned task (so that a signal can abort it, exactly as
+ * `JoinHandle.abort` does: generator `finally` blocks run, and may still await their cleanup),
+ * wrapped so that its own error is its output rather than a panic (a body error must not trip
+ * `unhandledPanic: "shutdownRuntime"`, which is for the tasks it spawns). A root task blocks on
+ * that handle, so `blockOn` still reports a panic shutdown with the panicking task's error.
+ *
+ * Signal states: RUNNING → (first SIGINT/SIGTERM) ABORTING: the body's task is aborted and its
+ * cleanup runs → (second signal) FORCED: the runtime shuts down at once, dropping the cleanup's
+ * pending awaits. Either way the listeners are removed once the body has ended, so a third
+ * signal gets Node's default behaviour (the process dies) and an idle process exits by itself.
+ */
+import { intoFuture, isGeneratorFunction, type Future } from "@tokio-ts/core";
+import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";
+import type { SpawnBody } from "@tokio-ts/runtime";
+import { buildRuntime } from "./internal/build.js";
+
+/**
+ * Options of {@link main}.
+ *
+ * @example
+ * ```ts
+ * await main(function* () { … }, { rngSeed: 7, unhandledPanic: "shutdownRuntime" });
+ * ```
+ */
+export interface MainOptions {
+  /**
+   * The scheduler. Only `"currentThread"` exists (the default); `"multiThread"` is planned and
+   * is rejected with an error until then.
+   */
+  readonly flavor?: "currentThread" | "multiThread";
+  /**
+   * Start with the clock paused (time moves by `advance()` and by auto-advance when every task
+   * is idle). Needs `@tokio-ts/time` installed. Default false.
+   */
+  readonly startPaused?: boolean;
+  /** Seed of the runtime's random generator (`select`'s branch order), for reproducible runs. */
+  readonly rngSeed?: number;
+  /** What a throwing spawned task does: `"ignore"` (default) or `"shutdownRuntime"`. */
+  readonly unhandledPanic?: UnhandledPanic;
+  /**
+   * Handle SIGINT and SIGTERM by cancelling the body and shutting down gracefully (default
+   * true). Pass false to leave the signals to the host (or to your own handlers).
+   */
+  readonly handleSignals?: boolean;
+  /** The runtime's name (default `"main"`). */
+  readonly name?: string;
+}
+
+/** Exit codes for a body cancelled by a signal: 128 + the signal's number, as shells report. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/** The body's outcome as a value, so that its error is not a panic of its task. */
+type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Run a program: build a runtime, run `body` on it, shut the runtime down (Tokio's
+ * `#[tokio::main]`).
+ *
+ * Every driver that is installed is enabled (time, io); the runtime is current-thread. The body
+ * is a generator function (exactly cancellable), an async function or a future; it receives
+ * its task's `AbortSignal` if it declares a parameter.
+ *
+ * - **Success**: resolves with the body's result; the exit code is left alone (0).
+ * - **Failure**: the body's error (or the panic that shut the runtime down, under
+ *   `unhandledPanic: "shutdownRuntime"`) is printed with `console.error`, `process.exitCode`
+ *   becomes 1, and `main` resolves with `undefined`. It never rejects, so a top-level
+ *   `main(…)` needs no `catch` and the error is printed once.
+ * - **SIGINT / SIGTERM**: the body is cancelled as `JoinHandle.abort()` does — a generator's
+ *   `finally` blocks run and may still `yield*` their cleanup; an async body's pending await
+ *   rejects with `CancelledError` and its signal aborts. Then the runtime shuts down,
+ *   `process.exitCode` becomes 128 + the signal number (130 for SIGINT, 143 for SIGTERM, what
+ *   a shell reports for a process killed by it), and `main` resolves with `undefined`. A second
+ *   signal during the cleanup shuts the runtime down at once. The listeners are removed when
+ *   `main` ends, so the process exits by itself once nothing else holds it.
+ *
+ * @example
+ * ```ts
+ * import { main } from "@tokio-ts/macros";
+ * import { spawn } from "@tokio-ts/runtime";
+ * import { sleep } from "@tokio-ts/time";
+ *
+ * const answer = await main(function* () {
+ *   const worker = spawn(function* () {
+ *     yield* sleep(10);
+ *     return 21;
+ *   });
+ *   return (yield* worker) * 2;
+ * });
+ * console.log(answer); // 42
+ * ```
+ *
+ * **Throws** (synchronously, before anything runs): Error for `flavor: "multiThread"` (not
+ * implemented yet) or `startPaused` without `@tokio-ts/time` installed ("… install it …");
+ * TypeError/RangeError for another flavor, a bad `rngSeed` or `unhandledPanic`.
+ *
+ * **Runtime compatibility**: makes its own runtime; call it once, at the top of the program,
+ * not from inside a runtime.
+ */
+export function main<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>, options?: MainOptions): Promise<T | undefined>;
+export function main<R>(body: (signal: AbortSignal) => R, options?: MainOptions): Promise<Awaited<R> | undefined>;
+export function main<T>(body: Future<T>, options?: MainOptions): Promise<T | undefined>;
+export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<T | undefined> {
+  checkFlavor(options.flavor);
+  const rt = buildRuntime("main()", {
+    name: options.name ?? "main",
+    startPaused: options.startPaused ?? false,
+    rngSeed: options.rngSeed,
+    unhandledPanic: options.unhandledPanic,
+  });
+  const task = rt.spawn(settle(body));
+  let received: HandledSignal | undefined;
+  const onSignal = (signal: HandledSignal): void => {
+    if (received === undefined) {
+      received = signal;
+      task.abort();
+    } else {
+      rt.shutdownBackground();
+    }
+  };
+  const handleSignals = options.handleSignals ?? true;
+  if (handleSignals) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  const finish = async (outcome: Outcome<T>): Promise<T | undefined> => {
+    if (handleSignals) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+    await rt.shutdownTimeout(Infinity);
+    if (outcome.ok) return outcome.value;
+    const error = outcome.error;
+    if (received !== undefined && error instanceof JoinError && error.isCancelled()) {
+      process.exitCode = SIGNAL_EXIT_CODES[received];
+      return undefined;
+    }
+    console.error(error);
+    process.exitCode = 1;
+    return undefined;
+  };
+  return rt.blockOn(task).then(
+    (outcome) => finish(outcome),
+    (error: unknown) => finish({ ok: false, error }),
+  );
+}
+
+function checkFlavor(flavor: unknown): void {
+  if (flavor === undefined || flavor === "currentThread") return;
+  if (flavor === "multiThread") {
+    throw new Error('main(): the "multiThread" flavor is not implemented yet: use flavor "currentThread" (the default)');
+  }
+  throw new TypeError(`main(): flavor must be "currentThread", got ${String(flavor)}`);
+}
+
+/**
+ * The body as a future whose output is its outcome. A generator stays a generator (delegating
+ * with `yield*`, so abort's `return()` reaches the body's `finally` blocks); an async body stays
+ * an async function (its awaits see the task's cancellation); a future is delegated to.
+ */
+function settle<T>(body: SpawnBody<T>): Future<Outcome<T>> {
+  if (isGeneratorFunction(body)) {
+    const generator = body as (signal: AbortSignal) => Generator<unknown, T, any>;
+    return intoFuture(function* (signal: AbortSignal): Generator<unknown, Outcome<T>, any> {
+      try {
+        return { ok: true, value: yield* generator(signal) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+  }
+  if (typeof body === "function") {
+    const fn = body as (signal: AbortSignal) => T | PromiseLike<T>;
+    return intoFuture(async (signal: AbortSignal): Promise<Outcome<T>> => {
+      try {
+        return { ok: true, value: await fn(signal) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+  }
+  const future = intoFuture(body);
+  return intoFuture(function* (): Generator<unknown, Outcome<T>, any> {
+    try {
+      return { ok: true, value: yield* future };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
+}

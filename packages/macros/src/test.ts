@@ -1,0 +1,210 @@
+/**
+ * `test`: Tokio's `#[tokio::test]` — a test body on a fresh runtime, in paused time, with a
+ * leak check.
+ *
+ * WHY an injected registrar. `@tokio-ts/macros` has no dependency outside the workspace, so it
+ * cannot import uvu. `test` builds the handler and hands it to a registration function that
+ * the test file provides once (`configureTest({ suite: test })` with uvu's `test` or a
+ * `suite()`), or per call (`{ suite }`). Anything of the shape `(name, handler) => void` works,
+ * so node:test's `test` does too.
+ *
+ * HOW the leak check works, after the body returns (and the runtime has run the tasks that
+ * were ready, in the same drain, before the body's promise settles — but before any host turn,
+ * so a paused clock has not auto-advanced):
+ * - tasks: `metrics().numAliveTasks()` must be 0 (the body's own task has completed);
+ * - timers: the time driver, if the runtime created one, must hold no timer. It is read through
+ *   a probe key (see internal/build.ts), so `@tokio-ts/time` is never imported here;
+ * - host handles: after shutdown and two host turns (so that closed handles finish closing),
+ *   `process.getActiveResourcesInfo()` must not list more of any handle kind than before the
+ *   test. Requests (file reads, writes in flight) finish by themselves and are not counted.
+ */
+import type { Future } from "@tokio-ts/core";
+import type { Runtime, SpawnBody, UnhandledPanic } from "@tokio-ts/runtime";
+import { buildRuntime, isInstalled, registeredTimers, TIME_PACKAGE } from "./internal/build.js";
+
+/**
+ * A test framework's registration function: uvu's `test` (or a `suite()`), node:test's `test`,
+ * … `test` calls it once per test with the name and an async handler that fails by rejecting.
+ */
+export type TestRegistrar = (name: string, handler: () => Promise<void>) => unknown;
+
+/**
+ * Options of {@link test}; the defaults can be set for a whole file with
+ * {@link configureTest}.
+ *
+ * @example
+ * ```ts
+ * test("retries with a real clock", async () => { … }, { startPaused: false, rngSeed: 3 });
+ * ```
+ */
+export interface TestOptions {
+  /** Where to register the test (uvu's `test` or a `suite()`); default: {@link configureTest}'s. */
+  readonly suite?: TestRegistrar;
+  /**
+   * Run in paused time (default true when `@tokio-ts/time` is installed, so a 1-hour `sleep`
+   * completes at once by auto-advance; false otherwise). `true` without the package is an error.
+   */
+  readonly startPaused?: boolean;
+  /** Seed of the runtime's random generator, for a reproducible `select` order. */
+  readonly rngSeed?: number;
+  /** What a throwing spawned task does: `"ignore"` (default, as Tokio) or `"shutdownRuntime"`. */
+  readonly unhandledPanic?: UnhandledPanic;
+  /**
+   * Fail the test when it leaves a task, a timer or a host handle behind (default true). Turn
+   * it off for a test that hands a resource to a later one on purpose.
+   */
+  readonly leakCheck?: boolean;
+}
+
+let defaults: TestOptions = {};
+
+/**
+ * Set the default {@link TestOptions} of later {@link test} calls — above all the `suite` to
+ * register with. Each call replaces the previous defaults; options given to `test` override
+ * them.
+ *
+ * @example
+ * ```ts
+ * import { test as uvu } from "uvu";
+ * import { configureTest, test } from "@tokio-ts/macros";
+ *
+ * configureTest({ suite: uvu });
+ * test("…", function* () { … });
+ * uvu.run();
+ * ```
+ */
+export function configureTest(options: TestOptions): void {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`configureTest expects an options object, got ${options === null ? "null" : typeof options}`);
+  }
+  if (options.suite !== undefined) checkSuite(options.suite);
+  defaults = { ...options };
+}
+
+/**
+ * Register an async test (Tokio's `#[tokio::test]`): each test runs `body` on a fresh
+ * current-thread runtime with every installed driver enabled, in paused time by default, and
+ * fails if the body throws or leaves something behind.
+ *
+ * The body is a generator function, an async function or a future (with the task's
+ * `AbortSignal` if it declares a parameter). After it returns, the test fails — with a message
+ * naming what leaked — if a spawned task is still alive, a timer is still registered, or the
+ * process holds more host handles (timeouts, sockets, servers…) than before the test. Then the
+ * runtime is shut down (also when the body threw).
+ *
+ * Registration goes through `options.suite`, or the suite set with {@link configureTest}: this
+ * package does not depend on uvu. Run the suite as usual (`uvu.run()`).
+ *
+ * @example
+ * ```ts
+ * import { test as uvu } from "uvu";
+ * import * as assert from "uvu/assert";
+ * import { configureTest, test } from "@tokio-ts/macros";
+ * import { spawn } from "@tokio-ts/runtime";
+ * import { Instant, sleep } from "@tokio-ts/time";
+ *
+ * configureTest({ suite: uvu });
+ *
+ * test("an hour passes at once in paused time", function* () {
+ *   const start = Instant.now();
+ *   const worker = spawn(function* () { yield* sleep(3_600_000); return "done"; });
+ *   assert.is(yield* worker, "done");
+ *   assert.ok(Instant.now().durationSince(start) >= 3_600_000);
+ * });
+ *
+ * uvu.run();
+ * ```
+ *
+ * **Throws** (at registration): TypeError "test() has no suite to register with: …" when no
+ * suite was given; TypeError for a name that is not a string or a body of another kind; Error
+ * for `startPaused: true` without `@tokio-ts/time` installed.
+ */
+export function test<T>(name: string, body: (signal: AbortSignal) => Generator<unknown, T, any>, options?: TestOptions): void;
+export function test<R>(name: string, body: (signal: AbortSignal) => R, options?: TestOptions): void;
+export function test<T>(name: string, body: Future<T>, options?: TestOptions): void;
+export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions = {}): void {
+  if (typeof name !== "string") throw new TypeError(`test name must be a string, got ${typeof name}`);
+  if (typeof body !== "function" && (body === null || typeof body !== "object")) {
+    throw new TypeError(`test body must be a generator function, an async function or a future, got ${body === null ? "null" : typeof body}`);
+  }
+  const settings = { ...defaults, ...options };
+  const suite = settings.suite;
+  if (suite === undefined) {
+    throw new TypeError(
+      'test() has no suite to register with: call configureTest({ suite: test }) with uvu\'s test (import { test } from "uvu") once per file, or pass { suite } to test()',
+    );
+  }
+  checkSuite(suite);
+  const timeInstalled = isInstalled(TIME_PACKAGE);
+  const startPaused = settings.startPaused ?? timeInstalled;
+  if (startPaused && !timeInstalled) {
+    throw new Error(`test(): startPaused needs the time driver, but ${TIME_PACKAGE} is not installed: install it (npm install --save-dev ${TIME_PACKAGE}) or pass startPaused: false`);
+  }
+  const leakCheck = settings.leakCheck ?? true;
+  suite(name, async () => {
+    const before = leakCheck ? hostHandles() : undefined;
+    const rt = buildRuntime("test()", {
+      name: `test: ${name}`,
+      startPaused,
+      rngSeed: settings.rngSeed,
+      unhandledPanic: settings.unhandledPanic,
+    });
+    let leaks: string[] = [];
+    try {
+      await rt.blockOn(body as Future<T>);
+      if (leakCheck) leaks = runtimeLeaks(rt);
+    } finally {
+      await rt.shutdownTimeout(Infinity);
+    }
+    if (before !== undefined) {
+      await hostTurn();
+      await hostTurn();
+      leaks.push(...handleLeaks(before, hostHandles()));
+    }
+    if (leaks.length !== 0) {
+      throw new Error(`test "${name}" left ${leaks.join(", ")} behind: abort or join spawned tasks, drop timers and close handles before the test returns`);
+    }
+  });
+}
+
+function checkSuite(suite: unknown): asserts suite is TestRegistrar {
+  if (typeof suite !== "function") {
+    throw new TypeError(`suite must be a test registration function such as uvu's test, got ${suite === null ? "null" : typeof suite}`);
+  }
+}
+
+/** Tasks still alive and timers still registered on `rt`, described for the failure message. */
+function runtimeLeaks(rt: Runtime): string[] {
+  const leaks: string[] = [];
+  const tasks = rt.metrics().numAliveTasks();
+  if (tasks > 0) leaks.push(`${tasks} task${tasks === 1 ? "" : "s"} still alive`);
+  const timers = registeredTimers(rt.handle());
+  if (timers > 0) leaks.push(`${timers} timer${timers === 1 ? "" : "s"} still registered`);
+  return leaks;
+}
+
+/** Kinds of host resource that finish by themselves (requests in flight), not counted as leaks. */
+const TRANSIENT = /Req|WriteWrap|ShutdownWrap/;
+
+/** How many of each kind of host handle the process holds (ref'd timers, sockets, …). */
+function hostHandles(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) {
+    if (!TRANSIENT.test(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function handleLeaks(before: Map<string, number>, after: Map<string, number>): string[] {
+  const leaks: string[] = [];
+  for (const [kind, count] of after) {
+    const grown = count - (before.get(kind) ?? 0);
+    if (grown > 0) leaks.push(`${grown} host handle${grown === 1 ? "" : "s"} (${kind})`);
+  }
+  return leaks;
+}
+
+/** One turn of the host's event loop (check phase), then its close callbacks can run. */
+function hostTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,167 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn as spawnChild } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { ready } from "@tokio-ts/core";
+import { spawn } from "@tokio-ts/runtime";
+import { sleep } from "@tokio-ts/time";
+import { main } from "../src/main.js";
+
+interface Outcome {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A safety net against a hung child, never a timing assertion. */
+const KILL_AFTER_MS = 30_000;
+
+/**
+ * Run a compiled fixture in a child node. With `send`, the signal is sent as soon as the child
+ * has printed "ready".
+ */
+function runFixture(name: string, send?: NodeJS.Signals): Promise<Outcome> {
+  const file = fileURLToPath(new URL(`./fixtures/${name}.js`, import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawnChild(process.execPath, [file], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let sent = false;
+    const safety = setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      if (send !== undefined && !sent && stdout.includes("ready\n")) {
+        sent = true;
+        child.kill(send);
+      }
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(safety);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+test("main resolves with the body's result (generator, async function and future bodies)", async () => {
+  const exitCode = process.exitCode;
+  assert.is(await main(function* () { return 1; }, { handleSignals: false }), 1);
+  assert.is(await main(async () => "two", { handleSignals: false }), "two");
+  assert.is(await main(ready(3), { handleSignals: false }), 3);
+  assert.is(process.exitCode, exitCode, "a successful body leaves the exit code alone");
+});
+
+test("main runs the body in paused time when asked, with the time driver enabled", async () => {
+  const result = await main(
+    function* () {
+      const worker = spawn(function* () {
+        yield* sleep(86_400_000);
+        return "a day later";
+      });
+      return yield* worker;
+    },
+    { startPaused: true, rngSeed: 5, handleSignals: false },
+  );
+  assert.is(result, "a day later");
+});
+
+test("main rejects the multiThread flavor and unknown flavors at the call", () => {
+  assert.throws(() => main(function* () {}, { flavor: "multiThread" }), /"multiThread" flavor is not implemented yet/);
+  assert.throws(() => main(function* () {}, { flavor: "threads" as never }), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => main(function* () {}, { rngSeed: 1.5 }), (e: unknown) => e instanceof RangeError);
+});
+
+test("main removes its signal listeners when it ends", async () => {
+  const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+  const running = main(function* () {
+    assert.is(process.listenerCount("SIGINT"), before[0]! + 1);
+    assert.is(process.listenerCount("SIGTERM"), before[1]! + 1);
+  });
+  await running;
+  assert.equal([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")], before);
+});
+
+/** Run `fn` with console.error captured and process.exitCode restored afterwards. */
+async function capturing<R>(fn: () => Promise<R>): Promise<{ result: R; printed: unknown[][]; exitCode: typeof process.exitCode }> {
+  const { error } = console;
+  const exitCode = process.exitCode;
+  const printed: unknown[][] = [];
+  console.error = (...args: unknown[]) => void printed.push(args);
+  try {
+    const result = await fn();
+    return { result, printed, exitCode: process.exitCode };
+  } finally {
+    console.error = error;
+    process.exitCode = exitCode;
+  }
+}
+
+test("a body that throws: main prints the error once, sets exit code 1 and resolves undefined", async () => {
+  const boom = new Error("boom");
+  const out = await capturing(() => main(function* (): Generator<unknown, number> { throw boom; }, { handleSignals: false }));
+  assert.is(out.result, undefined);
+  assert.is(out.exitCode, 1);
+  assert.equal(out.printed, [[boom]]);
+});
+
+test("unhandledPanic shutdownRuntime: a spawned task's panic ends main with exit code 1, its error as the cause", async () => {
+  const boom = new Error("worker failed");
+  let cleanedUp = false;
+  const out = await capturing(() =>
+    main(
+      function* () {
+        spawn(function* () {
+          yield* sleep(1);
+          throw boom;
+        });
+        try {
+          yield* sleep(60_000);
+        } finally {
+          cleanedUp = true;
+        }
+      },
+      { startPaused: true, unhandledPanic: "shutdownRuntime", handleSignals: false },
+    ),
+  );
+  assert.is(out.exitCode, 1);
+  assert.is(out.printed.length, 1);
+  const printed = out.printed[0]![0] as Error;
+  assert.match(printed.message, "panicked");
+  assert.is(printed.cause, boom);
+  assert.ok(cleanedUp, "the body was dropped by the shutdown");
+});
+
+test("a program whose body succeeds exits with code 0 and main returns the body's result", async () => {
+  const out = await runFixture("ok");
+  assert.is(out.signal, null, `the child had to be killed; stderr: ${out.stderr}`);
+  assert.is(out.code, 0, out.stderr);
+  assert.is(out.stdout, "result 42\n");
+  assert.is(out.stderr, "");
+});
+
+test("a program whose body throws prints the error on stderr and exits with code 1", async () => {
+  const out = await runFixture("fail");
+  assert.is(out.signal, null, `the child had to be killed; stderr: ${out.stderr}`);
+  assert.is(out.code, 1, out.stderr);
+  assert.match(out.stderr, "Error: boom from the body");
+  assert.is(out.stdout, "result undefined\n", "main resolves (with undefined) rather than rejecting");
+});
+
+test("SIGINT cancels the body, its finally block runs (and may yield), and the program exits with 130", async () => {
+  const out = await runFixture("signal", "SIGINT");
+  assert.is(out.signal, null, `the child was killed by a signal instead of exiting; stderr: ${out.stderr}`);
+  assert.is(out.stdout, "ready\ncleaned up\nresult undefined\n", out.stderr);
+  assert.is(out.code, 130, out.stderr);
+  assert.is(out.stderr, "");
+});
+
+test("SIGTERM cancels the body the same way and the program exits with 143", async () => {
+  const out = await runFixture("signal", "SIGTERM");
+  assert.is(out.signal, null, `the child was killed by a signal instead of exiting; stderr: ${out.stderr}`);
+  assert.is(out.stdout, "ready\ncleaned up\nresult undefined\n", out.stderr);
+  assert.is(out.code, 143, out.stderr);
+});
+
+test.run();

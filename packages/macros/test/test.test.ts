@@ -1,0 +1,220 @@
+import { test as uvu } from "uvu";
+import * as assert from "uvu/assert";
+import { pending, type Future } from "@tokio-ts/core";
+import { Handle, spawn, type SpawnBody } from "@tokio-ts/runtime";
+import { mockTask } from "@tokio-ts/test-util";
+import { Instant, pause, sleep } from "@tokio-ts/time";
+import { configureTest, test, type TestOptions, type TestRegistrar } from "../src/test.js";
+
+/** A registrar that keeps the handlers, so that a test can run one and look at its failure. */
+function recorder(): { suite: TestRegistrar; run(name: string): Promise<unknown> } {
+  const handlers = new Map<string, () => Promise<void>>();
+  return {
+    suite: (name, handler) => void handlers.set(name, handler),
+    async run(name) {
+      const handler = handlers.get(name);
+      if (handler === undefined) throw new Error(`no test registered as ${name}`);
+      try {
+        await handler();
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    },
+  };
+}
+
+/** Register `body` as a test on a recorder and run it; resolves with its failure, if any. */
+function runTest(body: SpawnBody<unknown>, options: TestOptions = {}): Promise<unknown> {
+  const r = recorder();
+  // `test`'s overloads take one kind of body each, as `spawn`'s do; this helper takes any.
+  test("under test", body as Future<unknown>, { ...options, suite: r.suite });
+  return r.run("under test");
+}
+
+function failure(error: unknown): string {
+  assert.instance(error, Error, "the test should have failed");
+  return (error as Error).message;
+}
+
+uvu("a clean body passes: a spawned task that is joined, a sleep that completes", async () => {
+  const error = await runTest(function* () {
+    const worker = spawn(function* () {
+      yield* sleep(10);
+      return 1;
+    });
+    assert.is(yield* worker, 1);
+  });
+  assert.is(error, undefined);
+});
+
+uvu("time is paused by default: a one-hour sleep completes at once, by auto-advance", async () => {
+  let slept = -1;
+  const wallStart = performance.now();
+  const error = await runTest(function* () {
+    const start = Instant.now();
+    yield* sleep(3_600_000);
+    slept = Instant.now().durationSince(start);
+  });
+  assert.is(error, undefined);
+  assert.ok(slept >= 3_600_000, `slept ${slept} ms of virtual time`);
+  // Not a timing assertion: an unpaused clock would take an hour, this catches that at once.
+  assert.ok(performance.now() - wallStart < 3_600_000);
+});
+
+uvu("an async body works too, and gets the task's AbortSignal", async () => {
+  let aborted: boolean | undefined;
+  const error = await runTest(async (signal: AbortSignal) => {
+    await sleep(1_000);
+    aborted = signal.aborted;
+  });
+  assert.is(error, undefined);
+  assert.is(aborted, false);
+});
+
+uvu("a body that throws fails the test with its own error", async () => {
+  const boom = new Error("boom");
+  const error = await runTest(function* () {
+    yield* sleep(1);
+    throw boom;
+  });
+  assert.is(error, boom);
+});
+
+uvu("a leaked timer and a task sleeping forever fail the test, and the message names both", async () => {
+  let finallyRan = false;
+  const error = await runTest(function* () {
+    mockTask(sleep(1_000)).poll(); // a sleep polled once and never dropped: its timer stays
+    spawn(function* () {
+      try {
+        yield* sleep(Number.MAX_SAFE_INTEGER);
+      } finally {
+        finallyRan = true;
+      }
+    });
+  });
+  const message = failure(error);
+  assert.match(message, /^test "under test" left /);
+  assert.match(message, "1 task still alive");
+  assert.match(message, "2 timers still registered");
+  assert.ok(finallyRan, "the runtime is shut down after the check: the leaked task was dropped");
+});
+
+uvu("a leaked timer alone fails the test", async () => {
+  const message = failure(
+    await runTest(function* () {
+      mockTask(sleep(60_000)).poll();
+    }),
+  );
+  assert.match(message, "1 timer still registered");
+  assert.not.match(message, "still alive");
+});
+
+uvu("a leaked task alone (not using time) fails the test", async () => {
+  const message = failure(
+    await runTest(function* () {
+      spawn(pending());
+    }),
+  );
+  assert.match(message, "1 task still alive");
+  assert.not.match(message, "registered");
+});
+
+uvu("a task that finishes on its own right after the body is not a leak", async () => {
+  const error = await runTest(function* () {
+    spawn(function* () {
+      return 1;
+    });
+  });
+  assert.is(error, undefined);
+});
+
+uvu("a leaked host handle (a setInterval outside the runtime) fails the test, naming its kind", async () => {
+  let interval: ReturnType<typeof setInterval> | undefined;
+  const error = await runTest(async () => {
+    interval = setInterval(() => {}, 60_000);
+  });
+  clearInterval(interval);
+  assert.match(failure(error), "1 host handle (Timeout)");
+});
+
+uvu("leakCheck: false lets a test leave things behind", async () => {
+  const error = await runTest(
+    function* () {
+      spawn(pending());
+    },
+    { leakCheck: false },
+  );
+  assert.is(error, undefined);
+});
+
+uvu("startPaused: false runs the body on the real clock (pause() is allowed, not already frozen)", async () => {
+  const real = await runTest(
+    function* () {
+      pause(); // throws "time is already frozen" on a paused clock
+      yield* sleep(3_600_000); // auto-advances now that it is paused
+    },
+    { startPaused: false },
+  );
+  assert.is(real, undefined);
+  const paused = await runTest(function* () {
+    pause();
+  });
+  assert.match(failure(paused), "already frozen");
+});
+
+uvu("the runtime is named after the test", async () => {
+  let name: string | undefined;
+  const r = recorder();
+  test("my test", function* () { name = Handle.current().name; }, { suite: r.suite });
+  assert.is(await r.run("my test"), undefined);
+  assert.is(name, "test: my test");
+});
+
+uvu("each test gets a fresh runtime", async () => {
+  const r = recorder();
+  const ids: number[] = [];
+  for (const name of ["a", "b"]) test(name, function* () { ids.push(Handle.current().id); }, { suite: r.suite });
+  assert.is(await r.run("a"), undefined);
+  assert.is(await r.run("b"), undefined);
+  assert.is(ids.length, 2);
+  assert.is.not(ids[0], ids[1]);
+});
+
+uvu("configureTest sets the default suite and options; per-call options override them", async () => {
+  const r = recorder();
+  configureTest({ suite: r.suite, leakCheck: false });
+  try {
+    test("leaky", function* () { spawn(pending()); });
+    test("checked", function* () { spawn(pending()); }, { leakCheck: true });
+  } finally {
+    configureTest({});
+  }
+  assert.is(await r.run("leaky"), undefined);
+  assert.match(failure(await r.run("checked")), "1 task still alive");
+});
+
+uvu("without a suite, test() throws a TypeError that says how to register", () => {
+  assert.throws(
+    () => test("orphan", function* () {}),
+    (e: unknown) => e instanceof TypeError && /configureTest\(\{ suite: test \}\)/.test(e.message),
+  );
+  assert.throws(() => configureTest({ suite: 42 as never }), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => test("bad body", 7 as never, { suite: () => {} }), (e: unknown) => e instanceof TypeError);
+});
+
+// The real thing: registered with uvu itself, as a user would.
+test(
+  "registered with uvu: a day of retries runs in paused time",
+  function* () {
+    let attempts = 0;
+    for (let i = 0; i < 24; i++) {
+      attempts++;
+      yield* sleep(3_600_000);
+    }
+    assert.is(attempts, 24);
+  },
+  { suite: uvu },
+);
+
+uvu.run();

@@ -1,0 +1,29 @@
+/**
+ * `tokio-ts/macros`: `select`, `join`, `tryJoin`, `main`, `test` — the same items as
+ * `@tokio-ts/macros`, re-exported.
+ *
+ * @example
+ * ```ts
+ * import { main, select } from "tokio-ts/macros";
+ * await main(function* () {
+ *   const first = yield* select({ a: ready(1), b: pending<string>() });
+ *   console.log(first.key); // "a"
+ * });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  select,
+  type SelectBranches,
+  type SelectOptions,
+  type SelectResult,
+  join,
+  tryJoin,
+  main,
+  type MainOptions,
+  test,
+  configureTest,
+  type TestOptions,
+  type TestRegistrar,
+} from "@tokio-ts/macros";
