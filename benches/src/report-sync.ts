@@ -161,9 +161,10 @@ export function syncSection(report: Report): string[] {
       "and a full GC (the baseline). Peak RSS is the kernel's high-water mark; peak heap is the",
       "largest `heapUsed` seen by a 5 ms sampler and by a probe every 65,536 messages received",
       "(a run that is one microtask chain starves the sampler). Time is one run, not a mitata",
-      "mean. In the unbounded case every row but the synchronous listener queues all",
-      `${memoryN.toLocaleString("en-US")} messages before the consumer reads the first, so its peak`,
-      "is the queue's size per message.",
+      "mean. In the unbounded case the tokio-ts rows, the promise queue and `events.on()` queue",
+      `all ${memoryN.toLocaleString("en-US")} messages before the consumer reads the first (the producer`,
+      "never waits), so their peak is the queue's size; Effect's stays small because its fiber",
+      "scheduler preempts the producer fiber every so many operations, so the consumer keeps up.",
       "",
     );
     for (const id of SYNC_MEMORY_WORKLOADS) {
