@@ -10,11 +10,11 @@
  * them when the task is aborted.
  */
 import { type Context, type Waker } from "./context.js";
-import { currentFrame, runWithFrame, type AwaitHost, type Frame, type TaskRef } from "./current.js";
+import { currentFrame, runWithFrame, type AwaitHost, type Frame, type Outcome, type TaskRef } from "./current.js";
 import { CancelledError } from "./errors.js";
 import { Future, isFuture, Pending, type Poll } from "./future.js";
 import { beginCancelGenerator, dropGenerator, isGenerator, pollGenerator, type GeneratorSlot } from "./generator.js";
-import { driveFuture, driveStandalone } from "./internal/drive.js";
+import { awaitFuture, driveStandalone } from "./internal/drive.js";
 
 /** A generator function usable as a body: `function* () { … return value }`. */
 export type GeneratorBody<T> = (signal: AbortSignal) => Generator<unknown, T, any>;
@@ -101,11 +101,6 @@ export function fromGenerator<T>(body: GeneratorBody<T> | Generator<unknown, T, 
 // ---------------------------------------------------------------------------------------------
 // Async functions
 
-interface Await {
-  readonly future: Future<unknown>;
-  readonly resolve: (value: any) => void;
-  readonly reject: (reason: unknown) => void;
-}
 
 const NEW = 0;
 const RUNNING = 1;
@@ -135,7 +130,8 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   #state = NEW;
   #result: unknown = undefined;
   #waker: Waker | undefined = undefined;
-  #awaits: Await[] | undefined = undefined;
+  /** The awaited futures and their outcomes, flat: future, outcome, future, outcome, … */
+  #awaits: (Future<unknown> | Outcome<any>)[] | undefined = undefined;
   #controller: AbortController | undefined = undefined;
   #cancelled: CancelledError | undefined = undefined;
 
@@ -204,45 +200,50 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   #pollAwaits(cx: Context): void {
     const awaits = this.#awaits!;
     for (let i = 0; i < awaits.length; ) {
-      const a = awaits[i]!;
+      const future = awaits[i] as Future<unknown>;
+      const outcome = awaits[i + 1] as Outcome<unknown>;
       let out: unknown;
       try {
-        out = a.future.poll(cx);
+        out = future.poll(cx);
       } catch (error) {
-        removeAt(awaits, i);
-        a.reject(error);
+        removePairAt(awaits, i);
+        outcome.fail(error);
         continue;
       }
       if (out === Pending) {
-        i++;
+        i += 2;
         continue;
       }
-      removeAt(awaits, i);
-      a.resolve(out);
+      removePairAt(awaits, i);
+      outcome.fulfill(out);
     }
   }
 
-  awaitFuture<R>(future: Future<R>, resolve: (value: R) => void, reject: (reason: unknown) => void): void {
+  awaitFuture<R>(future: Future<R>, outcome: Outcome<R>): void {
     if (this.#state !== RUNNING || this.#cancelled !== undefined) {
       if (this.#state === RUNNING || this.#state === DROPPED) {
         future.cancel();
-        reject(this.#cancelled ?? new CancelledError());
+        const error = this.#cancelled ?? new CancelledError();
+        // Never settle inside `then`: a microtask later.
+        queueMicrotask(() => outcome.fail(error));
         return;
       }
       // The function already settled and a stray continuation awaits: drive it on its own.
-      driveStandalone(future, resolve, reject);
+      driveStandalone(future, (value) => outcome.fulfill(value), (reason) => outcome.fail(reason));
       return;
     }
-    (this.#awaits ??= []).push({ future, resolve, reject });
+    (this.#awaits ??= []).push(future, outcome);
     this.#waker?.wake();
   }
 
   #rejectAwaits(error: CancelledError): void {
     const awaits = this.#awaits;
     this.#awaits = undefined;
-    if (awaits !== undefined) for (const a of awaits) {
-      a.future.cancel();
-      a.reject(error);
+    if (awaits !== undefined) {
+      for (let i = 0; i < awaits.length; i += 2) {
+        (awaits[i] as Future<unknown>).cancel();
+        (awaits[i + 1] as Outcome<unknown>).fail(error);
+      }
     }
     this.#controller?.abort(error);
   }
@@ -284,9 +285,14 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   proto.value = undefined;
 }
 
-function removeAt<T>(array: T[], index: number): void {
-  const last = array.pop()!;
-  if (index < array.length) array[index] = last;
+/** Remove the pair at `index` (even) by moving the last pair into its place. */
+function removePairAt<T>(array: T[], index: number): void {
+  const outcome = array.pop()!;
+  const future = array.pop()!;
+  if (index < array.length) {
+    array[index] = future;
+    array[index + 1] = outcome;
+  }
 }
 
 /**
@@ -378,7 +384,7 @@ export function fromPromise<T>(source: PromiseLike<T> | (() => PromiseLike<T>)):
  * ```
  */
 export function toPromise<T>(future: Future<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => driveFuture(future, resolve, reject));
+  return awaitFuture(future, undefined, undefined) as Promise<T>;
 }
 
 // ---------------------------------------------------------------------------------------------

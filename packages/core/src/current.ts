@@ -37,8 +37,14 @@ export interface TaskRef {
  * the awaited future as part of its own poll.
  */
 export interface AwaitHost {
-  /** Drive `future` to completion and settle the await with `resolve`/`reject`. */
-  awaitFuture<T>(future: Future<T>, resolve: (value: T) => void, reject: (reason: unknown) => void): void;
+  /** Drive `future` to completion and deliver its outcome (never synchronously). */
+  awaitFuture<T>(future: Future<T>, outcome: Outcome<T>): void;
+}
+
+/** Where the outcome of an awaited future goes: `then`'s callbacks. */
+export interface Outcome<T> {
+  fulfill(value: T): void;
+  fail(reason: unknown): void;
 }
 
 /**

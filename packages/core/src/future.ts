@@ -12,7 +12,7 @@
  * yields itself once (`yield* fut` in a generator function, whose result is the output).
  */
 import type { Context } from "./context.js";
-import { driveFuture } from "./internal/drive.js";
+import { awaitFuture } from "./internal/drive.js";
 
 /** The sentinel `poll` returns when the output is not ready. Compare with `===`. */
 export const Pending: unique symbol = Symbol.for("tokio-ts.Pending");
@@ -53,8 +53,7 @@ export abstract class Future<T> implements PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    const promise = new Promise<T>((resolve, reject) => driveFuture(this, resolve, reject));
-    return promise.then(onfulfilled, onrejected);
+    return awaitFuture(this, onfulfilled, onrejected);
   }
 
   /** `yield* fut` in a generator function: yields the future once, returns its output. */

@@ -32,6 +32,7 @@ export {
   runWithFrame,
   type TaskRef,
   type AwaitHost,
+  type Outcome,
 } from "./current.js";
 export { pollGenerator, dropGenerator, beginCancelGenerator, isGenerator, type GeneratorSlot } from "./generator.js";
 export { DriverKey, currentDriverHost, type Driver, type DriverHost, type DriverOptions } from "./driver.js";

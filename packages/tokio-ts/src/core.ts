@@ -56,6 +56,7 @@ export {
   type Frame,
   type TaskRef,
   type AwaitHost,
+  type Outcome,
   // generator bodies driven in place (for executors)
   pollGenerator,
   dropGenerator,
