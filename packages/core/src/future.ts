@@ -13,6 +13,7 @@
  */
 import type { Context } from "./context.js";
 import { awaitFuture } from "./internal/drive.js";
+import { inline } from "./internal/inline.js";
 
 /** The sentinel `poll` returns when the output is not ready. Compare with `===`. */
 export const Pending: unique symbol = Symbol.for("tokio-ts.Pending");
@@ -74,6 +75,13 @@ class YieldOnce<T> implements Iterator<Future<T>, T, unknown> {
     const future = this.#future;
     if (future !== undefined) {
       this.#future = undefined;
+      // Driven by `pollGenerator`: poll now, and a ready future costs no suspension.
+      const cx = inline.cx;
+      if (cx !== undefined) {
+        const out = future.poll(cx);
+        if (out !== Pending) return { done: true, value: out };
+        inline.polled = future;
+      }
       return { done: false, value: future };
     }
     return { done: true, value: value as T };

@@ -17,6 +17,7 @@
  */
 import type { Context } from "./context.js";
 import { isFuture, Pending, type Future, type Poll } from "./future.js";
+import { inline } from "./internal/inline.js";
 
 /** The state of a generator being driven (see the module header). */
 export interface GeneratorSlot<T> {
@@ -42,13 +43,23 @@ export function isGenerator(value: unknown): value is Generator<unknown, unknown
   return proto !== null && Object.getPrototypeOf(proto) === GeneratorPrototype;
 }
 
-function step<T>(slot: GeneratorSlot<T>, gen: Generator<unknown, T, unknown>, throwing: boolean, value: unknown): Step<T> {
+function step<T>(
+  slot: GeneratorSlot<T>,
+  gen: Generator<unknown, T, unknown>,
+  cx: Context | undefined,
+  throwing: boolean,
+  value: unknown,
+): Step<T> {
+  const outer = inline.cx;
+  inline.cx = cx;
   try {
     return (throwing ? genThrow : genNext).call(gen, value) as Step<T>;
   } catch (error) {
     slot.gen = undefined;
     slot.current = undefined;
     throw error;
+  } finally {
+    inline.cx = outer;
   }
 }
 
@@ -69,18 +80,18 @@ export function pollGenerator<T>(slot: GeneratorSlot<T>, cx: Context): Poll<T> {
   const current = slot.current;
   let next: Step<T>;
   if (current === undefined) {
-    next = step(slot, gen, false, undefined);
+    next = step(slot, gen, cx, false, undefined);
   } else {
     let out: unknown;
     try {
       out = current.poll(cx);
     } catch (error) {
       slot.current = undefined;
-      return run(slot, gen, cx, step(slot, gen, true, error));
+      return run(slot, gen, cx, step(slot, gen, cx, true, error));
     }
     if (out === Pending) return Pending;
     slot.current = undefined;
-    next = step(slot, gen, false, out);
+    next = step(slot, gen, cx, false, out);
   }
   return run(slot, gen, cx, next);
 }
@@ -92,22 +103,28 @@ function run<T>(slot: GeneratorSlot<T>, gen: Generator<unknown, T, unknown>, cx:
       return next.value;
     }
     const future = next.value;
+    if (future === inline.polled) {
+      // Polled inline by `yield*` and still pending: its waker is registered.
+      inline.polled = undefined;
+      slot.current = future as Future<unknown>;
+      return Pending;
+    }
     if (!isFuture(future)) {
-      next = step(slot, gen, true, yieldedNonFuture(future));
+      next = step(slot, gen, cx, true, yieldedNonFuture(future));
       continue;
     }
     let out: unknown;
     try {
       out = future.poll(cx);
     } catch (error) {
-      next = step(slot, gen, true, error);
+      next = step(slot, gen, cx, true, error);
       continue;
     }
     if (out === Pending) {
       slot.current = future;
       return Pending;
     }
-    next = step(slot, gen, false, out);
+    next = step(slot, gen, cx, false, out);
   }
 }
 
@@ -135,7 +152,7 @@ export function dropGenerator<T>(slot: GeneratorSlot<T>): void {
     const current = slot.current;
     slot.current = undefined;
     current?.cancel();
-    const next = genReturn.call(gen, undefined) as Step<T>;
+    const next = returnWithoutInline(gen);
     if (next.done) return;
     if (isFuture(next.value)) slot.current = next.value;
   }
@@ -156,7 +173,7 @@ export function beginCancelGenerator<T>(slot: GeneratorSlot<T>): boolean {
   current?.cancel();
   let next: Step<T>;
   try {
-    next = genReturn.call(gen, undefined) as Step<T>;
+    next = returnWithoutInline(gen);
   } catch (error) {
     slot.gen = undefined;
     throw error;
@@ -171,4 +188,15 @@ export function beginCancelGenerator<T>(slot: GeneratorSlot<T>): boolean {
   }
   slot.current = next.value;
   return false;
+}
+
+/** `gen.return()`, with inline polling off: `finally` blocks run outside any poll. */
+function returnWithoutInline<T>(gen: Generator<unknown, T, unknown>): Step<T> {
+  const outer = inline.cx;
+  inline.cx = undefined;
+  try {
+    return genReturn.call(gen, undefined) as Step<T>;
+  } finally {
+    inline.cx = outer;
+  }
 }

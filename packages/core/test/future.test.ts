@@ -104,4 +104,48 @@ test("the default cancel() of a future does nothing and can be called twice", ()
   assert.is(fut.poll(new Context(noopWaker)), 1);
 });
 
+test("yield* of a ready future completes without suspending the generator, and a pending one is polled once per poll", () => {
+  let polls = 0;
+  let readyAt = 3;
+  const counting = () =>
+    pollFn<number>((cx) => {
+      polls++;
+      if (polls >= readyAt) return polls;
+      cx.waker.wake();
+      return Pending;
+    });
+  let steps = 0;
+  const gen = fromGenerator(function* () {
+    let sum = 0;
+    for (let i = 0; i < 100; i++) {
+      steps++;
+      sum += yield* ready(i);
+    }
+    return sum + (yield* counting());
+  });
+  const hand = handPoll(gen);
+  assert.is(hand.poll(), Pending);
+  assert.is(steps, 100, "the 100 ready futures completed within the first poll");
+  assert.is(polls, 1, "the pending future was polled once, not twice");
+  assert.is(hand.poll(), Pending);
+  assert.is(polls, 2);
+  assert.is(hand.poll(), 4950 + 3);
+  assert.is(polls, 3);
+  readyAt = 0;
+});
+
+test("a generator stepped by hand still sees each yield* operand (no inline polling outside pollGenerator)", () => {
+  function* body() {
+    const a = yield* ready(1);
+    const b = yield* ready(2);
+    return a + b;
+  }
+  const gen = body();
+  const first = gen.next();
+  assert.ok(!first.done && isFuture(first.value));
+  const second = gen.next(10);
+  assert.ok(!second.done && isFuture(second.value));
+  assert.equal(gen.next(20), { done: true, value: 30 });
+});
+
 test.run();
