@@ -12,17 +12,24 @@
  *    alternating (sleeps-run.ts);
  * 6. mitata over the sync workloads (src/sync/: mpsc, oneshot, Mutex, Semaphore, broadcast);
  * 7. the mpsc 1→1 workloads at 5,000,000 messages, one process per row, for time and peak
- *    memory (sync-memory-run.ts).
+ *    memory (sync-memory-run.ts);
+ * 8. mitata over the macros workloads (src/macros/: select, join), in two processes — the rows
+ *    that run an async body inside a runtime apart, since they switch AsyncLocalStorage on;
+ * 9. the select workload at 1,000,000 rounds, one process per row, for time and the heap after
+ *    GC at the start, middle and end of the run (macros-memory-run.ts).
  *
  * Flags: `--render` rewrites RESULTS.md and ratios.svg from results.json without measuring;
  * `--timers-only` measures only the timer workloads and the awaited sleeps (step 1's timer
  * part and 5) and merges them into the existing results.json; `--sync-only` likewise
- * measures only steps 6 and 7 (7 unless `--skip-memory`);
+ * measures only steps 6 and 7 (7 unless `--skip-memory`); `--macros-only` only steps 8 and 9
+ * (9 unless `--skip-memory`);
  * `--skip-memory` skips step 3 (and 7); `--full-effection` runs Effection's memory run at the full
  * count too (by default it runs at 100,000: at 1,000,000 it took 742 s and 15.5 GB of RSS on
  * the 2-core bench machine). `BENCH_MEMORY_N` changes the task count; `BENCH_SLEEPS_N` and
  * `BENCH_SLEEPS_ROUNDS` the awaited-sleeps size (100,000) and rounds (3);
- * `BENCH_SYNC_MEMORY_N` the message count of step 7 (5,000,000).
+ * `BENCH_SYNC_MEMORY_N` the message count of step 7 (5,000,000); `BENCH_MACROS_MEMORY_N` the
+ * round count of step 9 (the workload's full size, 1,000,000; a leaking row runs at its own
+ * smaller size, or this one if smaller).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,12 +37,16 @@ import { cpus, release, tmpdir, totalmem, type } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { IMPLS, type ImplName } from "./impl.js";
+import { MACRO_MEMORY_WORKLOADS, MACRO_WORKLOADS } from "./macros/all.js";
 import { renderMarkdown, renderSvg, type Report } from "./report.js";
 import {
   CONTEXT_MODES,
   SLEEP_IMPLS,
   type BenchResult,
   type ContextResult,
+  type MacroBenchResult,
+  type MacroMemoryFailure,
+  type MacroMemoryResult,
   type MemoryFailure,
   type MemoryResult,
   type SleepFailure,
@@ -95,14 +106,33 @@ interface MitataOut {
   benches: BenchResult[];
   timers: TimerBenchResult[];
   sync: SyncBenchResult[];
+  macros: MacroBenchResult[];
 }
 
-function mitata(impls: readonly ImplName[], options: { dir: string; timers: boolean; sync?: boolean }): MitataOut {
+/**
+ * `macros`: measure the macros workloads' rows without an async body (`"plain"`) or only those
+ * with one (`"async"`); see mitata-run.ts.
+ */
+function mitata(
+  impls: readonly ImplName[],
+  options: { dir: string; timers: boolean; sync?: boolean; macros?: "plain" | "async" },
+): MitataOut {
   const sync = options.sync === true;
-  const out = join(options.dir, `mitata-${impls.length}${sync ? "-sync" : ""}.json`);
-  const what = [...impls, ...(options.timers ? ["timer workloads"] : []), ...(sync ? ["sync workloads"] : [])];
+  const macros = options.macros;
+  const suffix = `${sync ? "-sync" : ""}${macros === undefined ? "" : `-macros-${macros}`}`;
+  const out = join(options.dir, `mitata-${impls.length}${suffix}.json`);
+  const what = [
+    ...impls,
+    ...(options.timers ? ["timer workloads"] : []),
+    ...(sync ? ["sync workloads"] : []),
+    ...(macros === undefined ? [] : [macros === "async" ? "macros workloads (async-body rows)" : "macros workloads"]),
+  ];
   console.log(`\n## mitata: ${what.join(", ")}\n`);
-  const flags = [...(options.timers ? ["--timers"] : []), ...(sync ? ["--sync"] : [])];
+  const flags = [
+    ...(options.timers ? ["--timers"] : []),
+    ...(sync ? ["--sync"] : []),
+    ...(macros === undefined ? [] : [macros === "async" ? "--macros-async" : "--macros"]),
+  ];
   const { error } = child([script("mitata-run"), out, ...flags, ...impls], { inherit: true });
   if (error !== undefined) throw new Error(`the mitata run for ${what.join(", ")} failed: ${error}`);
   return JSON.parse(readFileSync(out, "utf8")) as MitataOut;
@@ -150,6 +180,39 @@ function syncMemory(n: number): (SyncMemoryResult | SyncMemoryFailure)[] {
     }
   }
   return results;
+}
+
+/** Step 9: every row of the select workload at `n` rounds (a leaking row at its own smaller size), each in a process of its own. */
+function macrosMemory(n: number | undefined): (MacroMemoryResult | MacroMemoryFailure)[] {
+  const results: (MacroMemoryResult | MacroMemoryFailure)[] = [];
+  for (const id of MACRO_MEMORY_WORKLOADS) {
+    const workload = MACRO_WORKLOADS.find((w) => w.id === id)!;
+    const full = n ?? workload.fullN ?? workload.n;
+    for (const row of workload.rows) {
+      const rounds = Math.min(full, row.memoryN ?? full);
+      console.log(`macros memory: ${workload.id}, ${rounds.toLocaleString("en-US")} ${workload.unit}s, ${row.label}…`);
+      const args = ["--expose-gc", "--max-old-space-size=16384", script("macros-memory-run"), workload.id, row.label, String(rounds)];
+      const { stdout, error } = child(args, { timeoutMs: 10 * 60_000 });
+      if (error !== undefined) {
+        results.push({ workload: workload.id, row: row.label, n: rounds, error });
+        console.log(`  ${error}`);
+        continue;
+      }
+      const result = lastJsonLine<MacroMemoryResult>(stdout);
+      const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+      console.log(
+        `  ${(result.ms / 1e3).toFixed(2)} s, heap after GC ${mib(result.startHeap)} → ${mib(result.midHeap)} → ${mib(result.endHeap)}, ` +
+          `${result.timersLeft} timers left`,
+      );
+      results.push(result);
+    }
+  }
+  return results;
+}
+
+/** The macros workloads' mitata results: the plain process, then the async-body one. */
+function macrosBenches(dir: string): MacroBenchResult[] {
+  return [...mitata([], { dir, timers: false, macros: "plain" }).macros, ...mitata([], { dir, timers: false, macros: "async" }).macros];
 }
 
 /** The versions of the sync step's packages, for the machine table. */
@@ -213,6 +276,8 @@ function main(): void {
   const sleepsN = Number(process.env["BENCH_SLEEPS_N"] ?? 100_000);
   const sleepRounds = Number(process.env["BENCH_SLEEPS_ROUNDS"] ?? 3);
   const syncMemoryN = Number(process.env["BENCH_SYNC_MEMORY_N"] ?? 5_000_000);
+  const macrosMemoryEnv = process.env["BENCH_MACROS_MEMORY_N"];
+  const macrosMemoryN = macrosMemoryEnv === undefined ? undefined : Number(macrosMemoryEnv);
   const dir = mkdtempSync(join(tmpdir(), "tokio-ts-bench-"));
   try {
     if (flags.has("--timers-only")) {
@@ -228,6 +293,14 @@ function main(): void {
       report.sync = mitata([], { dir, timers: false, sync: true }).sync;
       report.syncMemory = flags.has("--skip-memory") ? [] : syncMemory(syncMemoryN);
       Object.assign(report.versions, syncVersions());
+      write(report);
+      return;
+    }
+    if (flags.has("--macros-only")) {
+      const report = JSON.parse(readFileSync(join(root, "results.json"), "utf8")) as Report;
+      report.macros = macrosBenches(dir);
+      report.macrosMemory = flags.has("--skip-memory") ? [] : macrosMemory(macrosMemoryN);
+      report.versions["@tokio-ts/macros"] = version("../packages/macros/package.json");
       write(report);
       return;
     }
@@ -248,6 +321,7 @@ function main(): void {
         effection: version("node_modules/effection/package.json"),
         mitata: version("node_modules/mitata/package.json"),
         ...syncVersions(),
+        "@tokio-ts/macros": version("../packages/macros/package.json"),
       },
       benches,
       memory: flags.has("--skip-memory") ? [] : memory(memoryN, flags.has("--full-effection")),
@@ -256,6 +330,8 @@ function main(): void {
       sleeps: sleeps(sleepsN, sleepRounds),
       sync: mitata([], { dir, timers: false, sync: true }).sync,
       syncMemory: flags.has("--skip-memory") ? [] : syncMemory(syncMemoryN),
+      macros: macrosBenches(dir),
+      macrosMemory: flags.has("--skip-memory") ? [] : macrosMemory(macrosMemoryN),
     };
     write(report);
   } finally {

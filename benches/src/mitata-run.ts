@@ -1,8 +1,8 @@
 /**
  * Child process: the mitata run of every workload for a set of implementations.
  *
- * Usage: `node dist/src/mitata-run.js <out.json> [--timers] [--sync] <impl>…`; writes `{ benches,
- * timers, sync }` to out.json.
+ * Usage: `node dist/src/mitata-run.js <out.json> [--timers] [--sync] [--macros | --macros-async]
+ * <impl>…`; writes `{ benches, timers, sync, macros }` to out.json.
  *
  * `main.ts` runs this three times: once for every implementation but "tokio-ts async", with
  * `--timers` (the timer workloads, whose peers are plain Node's timers); once for "tokio-ts
@@ -15,11 +15,17 @@
  * timer workloads, that each row really registers its n timers; for the sync workloads, that
  * each row delivers every message in order, counts every increment…, at n = 1,024, 4,096
  * and its full size), then prints mitata's table and writes the numbers.
+ *
+ * The macros workloads (src/macros/) run in two more processes: `--macros`, every row without
+ * an async body; `--macros-async`, the rows that run an async body inside a runtime (they
+ * switch AsyncLocalStorage on). Their check also asserts that no timer is left after a run.
  */
 import { writeFileSync } from "node:fs";
 import { bench, group, run } from "mitata";
 import { IMPLS, shutdownTokioRuntime, sizeFor, type ImplName } from "./impl.js";
-import type { BenchResult, SyncBenchResult, TimerBenchResult } from "./results.js";
+import { rowsFor, type MacroRow, type MacroWorkload } from "./macros/case.js";
+import { MACRO_WORKLOADS } from "./macros/all.js";
+import type { BenchResult, MacroBenchResult, SyncBenchResult, TimerBenchResult } from "./results.js";
 import { syncRowSize, type SyncRow, type SyncWorkload } from "./sync/case.js";
 import { SYNC_WORKLOADS } from "./sync/all.js";
 import { rowSize, type TimerRow, type TimerWorkload } from "./timers/case.js";
@@ -68,13 +74,31 @@ async function checkSyncRow(w: SyncWorkload, row: SyncRow): Promise<void> {
   console.log(`check: ${w.id} / ${row.label}: right at n = 1,024, 4,096 and ${full.toLocaleString("en-US")}`);
 }
 
+/** As {@link checkSyncRow}, and the row's live timers must be back where they were after each run. */
+async function checkMacroRow(w: MacroWorkload, row: MacroRow): Promise<void> {
+  const full = syncRowSize(w, row);
+  for (const n of [1_024, 4_096, full]) {
+    const before = row.liveTimers?.() ?? 0;
+    w.check(await row.runner(n), n);
+    await null; // let the drivers' lazy re-arm run
+    const left = (row.liveTimers?.() ?? 0) - before;
+    if (left !== 0) throw new Error(`${w.id} / ${row.label}: ${left} timers left alive after a run of ${n}`);
+  }
+  const timers = row.liveTimers === undefined ? "" : ", no timer left";
+  console.log(`check: ${w.id} / ${row.label}: right at n = 1,024, 4,096 and ${full.toLocaleString("en-US")}${timers}`);
+}
+
+const FLAGS = ["--timers", "--sync", "--macros", "--macros-async"];
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const timers = args.includes("--timers");
   const sync = args.includes("--sync");
-  const [out, ...names] = args.filter((a) => a !== "--timers" && a !== "--sync");
-  if (out === undefined || (names.length === 0 && !timers && !sync)) {
-    throw new TypeError("usage: mitata-run.js <out.json> [--timers] [--sync] <impl>…");
+  const macrosAsync = args.includes("--macros-async");
+  const macros = macrosAsync || args.includes("--macros");
+  const [out, ...names] = args.filter((a) => !FLAGS.includes(a));
+  if (out === undefined || (names.length === 0 && !timers && !sync && !macros)) {
+    throw new TypeError("usage: mitata-run.js <out.json> [--timers] [--sync] [--macros | --macros-async] <impl>…");
   }
   const impls = names.map((name) => {
     if (!(IMPLS as readonly string[]).includes(name)) throw new RangeError(`unknown implementation ${name}`);
@@ -84,6 +108,7 @@ async function main(): Promise<void> {
   await check(impls);
   if (timers) for (const w of TIMER_WORKLOADS) for (const row of w.rows) await checkTimerRow(w, row);
   if (sync) for (const w of SYNC_WORKLOADS) for (const row of w.rows) await checkSyncRow(w, row);
+  if (macros) for (const w of MACRO_WORKLOADS) for (const row of rowsFor(w, macrosAsync)) await checkMacroRow(w, row);
 
   const keys = new Map<string, { workload: string; impl: ImplName; n: number }>();
   for (const w of WORKLOADS) {
@@ -128,10 +153,27 @@ async function main(): Promise<void> {
     }
   }
 
+  const macroKeys = new Map<string, { workload: string; row: string; n: number }>();
+  if (macros) {
+    for (const w of MACRO_WORKLOADS) {
+      const rows = rowsFor(w, macrosAsync);
+      if (rows.length === 0) continue;
+      group(`${w.title} (n = ${w.n.toLocaleString("en-US")})`, () => {
+        for (const row of rows) {
+          const n = syncRowSize(w, row);
+          const name = n === w.n ? `${w.id} · ${row.label}` : `${w.id} · ${row.label} (n = ${n})`;
+          macroKeys.set(name, { workload: w.id, row: row.label, n });
+          bench(name, () => row.runner(n));
+        }
+      });
+    }
+  }
+
   const { benchmarks } = await run({ colors: false });
   const results: BenchResult[] = [];
   const timerResults: TimerBenchResult[] = [];
   const syncResults: SyncBenchResult[] = [];
+  const macroResults: MacroBenchResult[] = [];
   for (const trial of benchmarks) {
     for (const r of trial.runs) {
       const s = r.stats;
@@ -145,9 +187,11 @@ async function main(): Promise<void> {
       if (timerKey !== undefined) timerResults.push({ ...timerKey, ...stats });
       const syncKey = syncKeys.get(r.name);
       if (syncKey !== undefined) syncResults.push({ ...syncKey, ...stats });
+      const macroKey = macroKeys.get(r.name);
+      if (macroKey !== undefined) macroResults.push({ ...macroKey, ...stats });
     }
   }
-  writeFileSync(out, JSON.stringify({ benches: results, timers: timerResults, sync: syncResults }, null, 2));
+  writeFileSync(out, JSON.stringify({ benches: results, timers: timerResults, sync: syncResults, macros: macroResults }, null, 2));
   shutdownTokioRuntime();
 }
 

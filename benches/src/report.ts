@@ -12,6 +12,9 @@ import { BASELINE, IMPLS, type ImplName } from "./impl.js";
 import type {
   BenchResult,
   ContextResult,
+  MacroBenchResult,
+  MacroMemoryFailure,
+  MacroMemoryResult,
   MemoryFailure,
   MemoryResult,
   SleepFailure,
@@ -23,6 +26,7 @@ import type {
   TimerBenchResult,
 } from "./results.js";
 import { SLEEP_IMPLS } from "./results.js";
+import { macrosChartRows, macrosSection, macrosTargetRows } from "./report-macros.js";
 import { syncChartRows, syncSection, syncTargetRows } from "./report-sync.js";
 import type { TimerWorkload } from "./timers/case.js";
 import { TIMER_WORKLOADS } from "./timers/all.js";
@@ -45,6 +49,10 @@ export interface Report {
   sync?: SyncBenchResult[];
   /** The mpsc 1→1 rows at full size, one process each, for time and peak memory. */
   syncMemory?: (SyncMemoryResult | SyncMemoryFailure)[];
+  /** The macros workloads' mitata results (absent from reports made before @tokio-ts/macros). */
+  macros?: MacroBenchResult[];
+  /** The select rows at full size, one process each, with heap samples over the run. */
+  macrosMemory?: (MacroMemoryResult | MacroMemoryFailure)[];
 }
 
 function isMemoryResult(r: MemoryResult | MemoryFailure): r is MemoryResult {
@@ -443,6 +451,9 @@ export function renderMarkdown(report: Report): string {
           ...syncTargetRows(report),
           "",
         ]),
+    ...(report.macros === undefined
+      ? []
+      : ["### Macros (issue 5)", "", "As for sync. Details in [Macros](#macros-tokio-tsmacros) below.", "", ...macrosTargetRows(report), ""]),
     "## How it runs",
     "",
     "- Every workload runs for every implementation under [mitata](https://github.com/evanwashere/mitata)",
@@ -454,8 +465,8 @@ export function renderMarkdown(report: Report): string {
     "  propagation, DESIGN.md §3), and on Node 20 that installs promise hooks which slow *every*",
     "  later promise in the process, the peers' too. So the mitata run is two processes: one for",
     "  tokio-ts gen, node, effect and effection (and the timer workloads), then one for",
-    "  tokio-ts async alone; the sync workloads run in a third. Each",
-    `  ${memoryN.toLocaleString("en-US")}-task memory run is a process of its own (\`--expose-gc\`).`,
+    "  tokio-ts async alone; the sync workloads run in a third, the macros workloads in two",
+    `  more. Each ${memoryN.toLocaleString("en-US")}-task memory run is a process of its own (\`--expose-gc\`).`,
     "- Before measuring, each process checks that every runner computes the right result.",
     "- Noise: on a small shared machine (2 cores here, with builds running beside it) two runs of",
     "  the same code moved some ratios by up to ~1.6× (spawn+join vs Effect: 2.15× then 1.36×).",
@@ -509,6 +520,7 @@ export function renderMarkdown(report: Report): string {
     "",
     ...timeSection(report),
     ...syncSection(report),
+    ...macrosSection(report),
   );
   return out.join("\n");
 }
@@ -544,7 +556,7 @@ export function renderSvg(report: Report): string {
       if (Number.isFinite(r)) rows.push({ label: `${w.title} · ${row.label}${versus}`, ratio: r });
     }
   }
-  rows.push(...syncChartRows(report));
+  rows.push(...syncChartRows(report), ...macrosChartRows(report));
   for (const impl of SLEEP_IMPLS) {
     if (impl === "tokio-ts sleep") continue;
     const total = sleepRatio(report, impl, "totalMs");

@@ -122,3 +122,32 @@ export interface SyncMemoryFailure {
   n: number;
   error: string;
 }
+
+/** One mitata bench of a macros workload's row (src/macros/), in nanoseconds per iteration of `n` operations. */
+export type MacroBenchResult = SyncBenchResult;
+
+/**
+ * One macros memory run (macros-memory-run.ts): one row of the select workload at full size;
+ * heap used after a full GC at the start (after a warm-up), after round n / 2 and after round
+ * n (the run's state still alive); bytes and milliseconds.
+ */
+export interface MacroMemoryResult {
+  workload: string;
+  row: string;
+  n: number;
+  ms: number;
+  startHeap: number;
+  midHeap: number;
+  endHeap: number;
+  peakRss: number;
+  /** Live timers after the run minus before it (0: every loser's timer was cleared). */
+  timersLeft: number;
+}
+
+/** A macros memory run that did not produce a result. */
+export interface MacroMemoryFailure {
+  workload: string;
+  row: string;
+  n: number;
+  error: string;
+}
