@@ -62,6 +62,9 @@ class BranchContext extends Context implements Waker {
 }
 
 /** The future of {@link join} and {@link tryJoin} (see the module header). */
+/** The contexts table of a join whose branches were all ready at the first poll. */
+const EMPTY: (BranchContext | undefined)[] = [];
+
 class Join<T extends unknown[]> extends Future<T> {
   readonly #futures: (Future<unknown> | undefined)[];
   readonly #outputs: unknown[];
@@ -113,21 +116,26 @@ class Join<T extends unknown[]> extends Future<T> {
     return this.#outputs as T;
   }
 
-  /** The first poll: every branch, each lent the spare context, which it keeps if Pending. */
+  /**
+   * The first poll: every branch, each lent the spare context, which it keeps if Pending. The
+   * table of contexts is made only when a branch is pending (a join of ready futures makes one
+   * context and no table).
+   */
   #pollAll(cx: Context): void {
     const futures = this.#futures;
     const n = futures.length;
-    const contexts = (this.#contexts = new Array<BranchContext | undefined>(n));
+    let contexts: (BranchContext | undefined)[] | undefined;
     for (let i = 0; i < n; i++) {
       const branch = (this.#spareContext ??= new BranchContext(this as Join<unknown[]>));
       branch.index = i;
       branch.queued = false;
       this.#pollBranch(i, branch, cx);
       if (futures[i] !== undefined) {
-        contexts[i] = branch;
+        (contexts ??= this.#contexts = new Array<BranchContext | undefined>(n))[i] = branch;
         this.#spareContext = undefined;
       }
     }
+    this.#contexts ??= contexts ?? EMPTY;
   }
 
   /** Poll branch `i` with `branch`, its context, sharing the caller's budget. */
@@ -204,7 +212,11 @@ class Join<T extends unknown[]> extends Future<T> {
 /** The branches' futures, converted in place: `args` is the call's own rest array. */
 function branchFutures(fn: "join" | "tryJoin", args: readonly unknown[]): Future<unknown>[] {
   const futures = args as unknown[];
-  for (let i = 0; i < futures.length; i++) futures[i] = branchFuture(futures[i], `${fn}: argument ${i + 1}`);
+  for (let i = 0; i < futures.length; i++) {
+    const value = futures[i];
+    // The common case first, without building the error's name.
+    if (!(value instanceof Future)) futures[i] = branchFuture(value, `${fn}: argument ${i + 1}`);
+  }
   return futures as Future<unknown>[];
 }
 
