@@ -151,7 +151,7 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
 function checkFlavor(flavor: unknown): void {
   if (flavor === undefined || flavor === "currentThread") return;
   if (flavor === "multiThread") {
-    throw new Error('main(): the "multiThread" flavor is not implemented yet: use flavor "currentThread" (the default)');
+    throw new Error('main(): the "multiThread" flavor is not available: tokio-ts has the current-thread runtime only; use flavor "currentThread" (the default)');
   }
   throw new TypeError(`main(): flavor must be "currentThread", got ${String(flavor)}`);
 }

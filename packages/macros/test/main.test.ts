@@ -68,7 +68,7 @@ test("main runs the body in paused time when asked, with the time driver enabled
 });
 
 test("main rejects the multiThread flavor and unknown flavors at the call", () => {
-  assert.throws(() => main(function* () {}, { flavor: "multiThread" }), /"multiThread" flavor is not implemented yet/);
+  assert.throws(() => main(function* () {}, { flavor: "multiThread" }), /"multiThread" flavor is not available: tokio-ts has the current-thread runtime only/);
   assert.throws(() => main(function* () {}, { flavor: "threads" as never }), (e: unknown) => e instanceof TypeError);
   assert.throws(() => main(function* () {}, { rngSeed: 1.5 }), (e: unknown) => e instanceof RangeError);
 });
