@@ -8,9 +8,8 @@ import { currentTimeDriver } from "./internal/current.js";
 import type { TimeDriver, TimerEntry } from "./internal/driver.js";
 import type { WheelEntry } from "./internal/wheel.js";
 
-const IDLE = 0;
-const REGISTERED = 1;
-const FIRED = 2;
+/** `when` of a sleep that has fired (ticks are ≥ 1 while registered, 0 before). */
+const FIRED = -1;
 
 /**
  * A future that completes at its deadline (Tokio's `time::Sleep`). Made by {@link sleep} and
@@ -18,9 +17,10 @@ const FIRED = 2;
  * poll. It can be reset in place — same object, O(1) — which is how intervals and timeouts
  * reuse one timer.
  *
- * States: IDLE (not in the wheel) → REGISTERED (in the wheel, a waker stored) → FIRED.
- * `reset` goes back to IDLE, or straight to REGISTERED if a task is waiting; dropping removes
- * the entry. The wheel's fields below belong to the driver.
+ * States, kept in the wheel's own fields so that a sleep is small (a million of them are a
+ * million objects): IDLE (`position` -1, `when` ≥ 0) → REGISTERED (`position` ≥ 0: in the wheel,
+ * a waker stored) → FIRED (`when` = -1). `reset` goes back to IDLE, or straight to REGISTERED if
+ * a task is waiting; dropping removes the entry.
  *
  * @example
  * ```ts
@@ -35,11 +35,9 @@ export class Sleep extends Future<void> implements TimerEntry {
   /** @internal */ when = 0;
   /** @internal */ wheelPrev: WheelEntry | undefined = undefined;
   /** @internal */ wheelNext: WheelEntry | undefined = undefined;
-  /** @internal */ level = -1;
-  /** @internal */ slot = 0;
+  /** @internal */ position = -1;
   readonly #driver: TimeDriver;
   #deadline: number;
-  #state = IDLE;
   #waker: Waker | undefined = undefined;
 
   /** @internal Use {@link sleep} or {@link sleepUntil}. */
@@ -61,7 +59,7 @@ export class Sleep extends Future<void> implements TimerEntry {
 
   /** Whether the deadline has been reached. */
   isElapsed(): boolean {
-    return this.#state === FIRED || this.#driver.now() >= this.#deadline;
+    return this.when === FIRED || this.#driver.now() >= this.#deadline;
   }
 
   /**
@@ -79,14 +77,15 @@ export class Sleep extends Future<void> implements TimerEntry {
     const driver = this.#driver;
     driver.deregister(this);
     this.#deadline = deadline;
-    this.#state = IDLE;
+    this.when = 0;
     const waker = this.#waker;
     if (waker === undefined) return;
     if (driver.now() >= deadline) {
       this.#waker = undefined;
       waker.wake();
     } else if (!driver.closed) {
-      this.#register();
+      this.when = driver.tickOf(deadline);
+      driver.register(this);
     }
   }
 
@@ -99,38 +98,30 @@ export class Sleep extends Future<void> implements TimerEntry {
     const driver = this.#driver;
     if (driver.closed) throw ContextError.shutdown("sleep");
     if (!pollProceed(cx)) return Pending;
-    let state = this.#state;
-    if (state === IDLE) {
-      if (this.#deadline <= driver.lastReading) state = FIRED;
+    let fired = this.when === FIRED;
+    const idle = !fired && this.position < 0;
+    if (idle) {
+      if (this.#deadline <= driver.lastReading) fired = true;
       else {
         this.when = driver.tickOf(this.#deadline);
-        if (this.when <= driver.processedTick) state = FIRED;
+        if (this.when <= driver.processedTick) fired = true;
       }
     }
-    if (state === FIRED) {
-      this.#state = FIRED;
+    if (fired) {
+      this.when = FIRED;
       this.#waker = undefined;
       madeProgress(cx);
       return undefined;
     }
     this.#waker = cx.waker;
-    if (state === IDLE) {
-      driver.register(this);
-      this.#state = REGISTERED;
-    }
+    if (idle) driver.register(this);
     return Pending;
-  }
-
-  #register(): void {
-    this.when = this.#driver.tickOf(this.#deadline);
-    this.#driver.register(this);
-    this.#state = REGISTERED;
   }
 
   /** @internal Called by the driver when the deadline's tick is processed. */
   fire(): void {
-    if (this.#state !== REGISTERED) return;
-    this.#state = FIRED;
+    if (this.when === FIRED) return;
+    this.when = FIRED;
     const waker = this.#waker;
     this.#waker = undefined;
     waker?.wake();
@@ -139,7 +130,6 @@ export class Sleep extends Future<void> implements TimerEntry {
   /** Drop: remove the timer. */
   override cancel(): void {
     this.#driver.deregister(this);
-    if (this.#state === REGISTERED) this.#state = IDLE;
     this.#waker = undefined;
   }
 }

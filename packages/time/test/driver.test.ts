@@ -48,8 +48,7 @@ const CALLS: [string, () => unknown][] = [
 class Timer implements TimerEntry {
   wheelPrev: WheelEntry | undefined = undefined;
   wheelNext: WheelEntry | undefined = undefined;
-  level = -1;
-  slot = 0;
+  position = -1;
   fired = 0;
   constructor(public when: number) {}
   fire(): void {

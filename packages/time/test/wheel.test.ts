@@ -12,8 +12,7 @@ let ids = 0;
 class Entry implements WheelEntry {
   wheelPrev: WheelEntry | undefined = undefined;
   wheelNext: WheelEntry | undefined = undefined;
-  level = -1;
-  slot = 0;
+  position = -1;
   readonly id = ids++;
   constructor(
     public when: number,
@@ -43,7 +42,7 @@ test("an entry fires when the wheel reaches its deadline, once, and leaves the w
   assert.is(wheel.size, 1);
   assert.equal(advance(wheel, 100), ["a"]);
   assert.is(wheel.size, 0);
-  assert.is(e.level, -1);
+  assert.is(e.position, -1);
   assert.is(wheel.nextExpiration(), undefined);
   assert.equal(advance(wheel, 10_000), []);
 });
@@ -73,7 +72,7 @@ test("a removed entry never fires, and the wheel is empty again", () => {
   wheel.insert(b);
   wheel.remove(a);
   assert.is(wheel.size, 1);
-  assert.is(a.level, -1);
+  assert.is(a.position, -1);
   wheel.remove(b);
   assert.is(wheel.size, 0);
   assert.is(wheel.nextExpiration(), undefined);
@@ -229,7 +228,7 @@ test("an entry of the same batch removed inside fire is out of the wheel already
   wheel.advance(10, (e) => {
     fired.push((e as Entry).name);
     if (e === a) {
-      assert.is(b.level, -1);
+      assert.is(b.position, -1);
       wheel.remove(b); // no-op: not in the wheel
     }
   });
@@ -321,7 +320,7 @@ function fuzz(seed: number, total: number): void {
     if (r < 0.05 && inserted < total) add(wheel.elapsed + randomOffset(rng));
     else if (r < 0.08 && live.length > 0) {
       const victim = live[rng.below(live.length)]!;
-      if (victim.level >= 0) {
+      if (victim.position >= 0) {
         wheel.remove(victim);
         victim.state = "removed";
         drop(victim);

@@ -106,7 +106,7 @@ export class TimeDriver implements Driver {
 
   /** Remove `entry` if registered. O(1). */
   deregister(entry: TimerEntry): void {
-    if (entry.level < 0) return;
+    if (entry.position < 0) return;
     this.#wheel.remove(entry);
     if (this.#wheel.size === 0) this.#requestRearm();
   }

@@ -20,7 +20,8 @@
  * for timeouts — costs nothing more. Entries of one slot keep insertion order, and slots are
  * processed in deadline order, so timers fire in deadline order, ties in insertion order.
  *
- * Invariants: an entry is in at most one slot (`level >= 0`) or none (`level === -1`); a slot's
+ * Invariants: an entry is in at most one slot (`position = level * 64 + slot`) or none
+ * (`position === -1`); a slot's
  * occupancy bit is set iff its list is non-empty; every entry in the wheel has
  * `when > elapsed`.
  */
@@ -29,11 +30,10 @@
 export interface WheelEntry {
   /** The tick at which the entry is due; set by the owner before `insert`. */
   when: number;
-  /** @internal links and position, owned by the wheel. `level` is -1 outside the wheel. */
+  /** @internal links and position (`level * 64 + slot`, -1 outside the wheel), owned by the wheel. */
   wheelPrev: WheelEntry | undefined;
   wheelNext: WheelEntry | undefined;
-  level: number;
-  slot: number;
+  position: number;
 }
 
 const LEVELS = 6;
@@ -121,8 +121,7 @@ export class Wheel {
     const slot = slotFor(when, level);
     const lvl = this.#levels[level]!;
     const tail = lvl.tails[slot];
-    entry.level = level;
-    entry.slot = slot;
+    entry.position = level * SLOTS + slot;
     entry.wheelNext = undefined;
     entry.wheelPrev = tail;
     if (tail === undefined) {
@@ -137,9 +136,10 @@ export class Wheel {
 
   /** Take `entry` out of the wheel; nothing if it is not in it. O(1). */
   remove(entry: WheelEntry): void {
-    if (entry.level < 0) return;
-    const lvl = this.#levels[entry.level]!;
-    const slot = entry.slot;
+    const position = entry.position;
+    if (position < 0) return;
+    const lvl = this.#levels[position >> 6]!;
+    const slot = position & (SLOTS - 1);
     const { wheelPrev: prev, wheelNext: next } = entry;
     if (prev === undefined) lvl.heads[slot] = next;
     else prev.wheelNext = next;
@@ -147,7 +147,7 @@ export class Wheel {
     else next.wheelPrev = prev;
     if (lvl.heads[slot] === undefined) lvl.clearBit(slot);
     entry.wheelPrev = entry.wheelNext = undefined;
-    entry.level = -1;
+    entry.position = -1;
     this.size--;
   }
 
@@ -200,7 +200,7 @@ export class Wheel {
       while (entry !== undefined) {
         const following = entry.wheelNext;
         entry.wheelPrev = entry.wheelNext = undefined;
-        entry.level = -1;
+        entry.position = -1;
         this.size--;
         if (entry.when <= next.tick) due.push(entry);
         else this.insert(entry);
@@ -223,7 +223,7 @@ export class Wheel {
         for (let entry = lvl.heads[slot]; entry !== undefined; ) {
           const following: WheelEntry | undefined = entry.wheelNext;
           entry.wheelPrev = entry.wheelNext = undefined;
-          entry.level = -1;
+          entry.position = -1;
           all.push(entry);
           entry = following;
         }
