@@ -3,7 +3,7 @@
  * (Tokio's `sync::broadcast`). The ring, its slots and the lag rule are described in
  * `internal/broadcast-ring.ts`.
  */
-import { madeProgress, Pending, pollProceed, type Context, type Future, type Poll } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import { RecvError, SendError, TryRecvError } from "./errors.js";
 import { CLOSED, EMPTY, LAGGED, MAX_CAPACITY, Ring, type Cursor } from "./internal/broadcast-ring.js";
 import { WAITERS, WaitNode, type WaitList } from "./internal/wait-list.js";
@@ -260,7 +260,7 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
     const waiters = ring.waiters;
     for (let node = waiters.head; node !== undefined; ) {
       const next = node.listNext as WaitNode<unknown> | undefined;
-      if (node instanceof Recv && node.cursor === cursor) {
+      if (node instanceof RecvNode && node.cursor === cursor) {
         const waker = node.waker;
         waiters.unregister(node);
         waker?.wake();
@@ -305,32 +305,38 @@ function live<T>(cursor: Cursor<T>): Ring<T> {
 }
 
 /**
- * The future of `recv()`: reads at each poll; when there is nothing yet it queues itself
- * (once) with the task's waker; a send or the close unlinks and wakes it, and the next poll
- * reads again. States: waiting (`#done` false; queued or not) → done (returned, threw or
- * dropped).
+ * The future of `recv()`: reads at each poll. It is small (the cursor, its wait node once it
+ * has one, a done flag): a `recv()` that finds a value allocates nothing else. When there is
+ * nothing yet it queues its {@link RecvNode} — allocated by the first poll that has to wait —
+ * with the task's waker; a send or the close unlinks and wakes the node, and the next poll
+ * reads again (and queues the node again if the read still finds nothing).
+ *
+ * States: IDLE (no node) → waiting (node allocated; linked while it waits, unlinked by a wake)
+ * → done (`#done`: returned, threw or dropped; the node, if any, is unlinked).
  */
-class Recv<T> extends WaitNode<T> {
-  readonly cursor: Cursor<T>;
+class Recv<T> extends Future<T> {
+  readonly #cursor: Cursor<T>;
+  #node: RecvNode<T> | undefined = undefined;
   #done = false;
 
   constructor(cursor: Cursor<T>) {
     super();
-    this.cursor = cursor;
+    this.#cursor = cursor;
   }
 
   override poll(cx: Context): Poll<T> {
     if (this.#done) throw new Error("a broadcast recv() future was polled after it completed or was dropped");
-    const cursor = this.cursor;
+    const cursor = this.#cursor;
     const ring = live(cursor);
     if (!pollProceed(cx)) return Pending;
     const out = cursor.read(ring);
+    const node = this.#node;
     if (out === EMPTY) {
-      ring.waiters.register(this, cx.waker);
+      ring.waiters.register(node ?? (this.#node = new RecvNode(cursor)), cx.waker);
       return Pending;
     }
     this.#done = true;
-    ring.waiters.unregister(this);
+    if (node !== undefined) ring.waiters.unregister(node);
     madeProgress(cx);
     if (out === CLOSED) throw new RecvError("closed");
     if (out === LAGGED) throw new RecvError("lagged", cursor.lagged);
@@ -339,7 +345,23 @@ class Recv<T> extends WaitNode<T> {
 
   override cancel(): void {
     this.#done = true;
-    const list = this.list;
-    if (list !== undefined) (list as WaitList).unregister(this);
+    const node = this.#node;
+    const list = node?.list;
+    if (list !== undefined) (list as WaitList).unregister(node!);
+  }
+}
+
+/**
+ * A waiting `recv()`'s place in the ring's wait list. It remembers its cursor so that disposing
+ * of the receiver can find (and wake, to fail) the receive futures that outlive it. Never
+ * polled: it only sits in the list.
+ */
+class RecvNode<T> extends WaitNode<never> {
+  constructor(readonly cursor: Cursor<T>) {
+    super();
+  }
+
+  override poll(): Poll<never> {
+    throw new Error("a broadcast wait node is not a future to poll");
   }
 }

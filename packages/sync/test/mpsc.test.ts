@@ -8,6 +8,7 @@ import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } fro
 import { SendError, SendTimeoutError, TryRecvError, TrySendError } from "../src/errors.js";
 import * as mpsc from "../src/mpsc/index.js";
 import type { ListNode } from "@tokio-ts/core/collections";
+import { WAITERS } from "../src/internal/wait-list.js";
 
 /** A deadline the test fires by hand; counts how often it was dropped. */
 class Trigger extends Future<void> {
@@ -61,8 +62,9 @@ class Race<A> extends Future<A | typeof LOST> {
 }
 
 /**
- * How many futures wait in the queue that `probe` joins when polled: every wait is an intrusive
- * list node, so the probe's `list` is the channel's wait queue. The probe is dropped after.
+ * How many futures wait in the queue that `probe` joins when polled: `probe` must be an
+ * intrusive list node (a `closed()` future), so its `list` is the queue. The probe is dropped
+ * after.
  */
 function queueLength(probe: Future<unknown>): number {
   assert.is(probe.poll(new Context(noopWaker)), Pending, "the probe waits");
@@ -74,15 +76,28 @@ function queueLength(probe: Future<unknown>): number {
   return n;
 }
 
+/**
+ * How many futures wait in the queue that `count` measures (a `[WAITERS]` hook); checks that
+ * `probe` joins it when polled and leaves it when dropped.
+ */
+function probedLength(probe: Future<unknown>, count: () => number): number {
+  const n = count();
+  assert.is(probe.poll(new Context(noopWaker)), Pending, "the probe waits");
+  assert.is(count(), n + 1, "the probe is queued");
+  probe.cancel();
+  assert.is(count(), n, "dropping the probe unlinks it");
+  return n;
+}
+
 /** How many receives wait (the channel must be empty and open). */
 function recvWaiters(rx: mpsc.Receiver<any> | mpsc.UnboundedReceiver<any>): number {
-  return queueLength(rx.recv());
+  return probedLength(rx.recv(), () => rx[WAITERS]());
 }
 
 /** How many sends/reserves wait: fill the free slots, probe with a reserve, free them again. */
 function sendWaiters(tx: mpsc.Sender<any>): number {
   const held = tx.tryReserveMany(tx.capacity());
-  const n = queueLength(tx.reserve());
+  const n = probedLength(tx.reserve(), () => tx[WAITERS]());
   if (held.ok) held.value.release();
   return n;
 }
@@ -203,6 +218,26 @@ test("senders are served FIFO and trySend does not jump the queue", () => {
   }
   assert.equal(rx.tryRecv(), { ok: true, value: 3 });
   assert.is(tx.capacity(), 1);
+});
+
+test("send is lazy and its first-poll fast path does not overtake a waiting send", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  const unpolled = tx.send(7);
+  assert.is(tx.capacity(), 1, "nothing happens before the first poll");
+  unpolled.cancel();
+  assert.is(tx.capacity(), 1, "dropping an unpolled send gives nothing back");
+  assertReady(mockTask(tx.send(0)).poll());
+  const waiting = mockTask(tx.send(1));
+  assertPending(waiting.poll());
+  assert.equal(rx.tryRecv(), { ok: true, value: 0 });
+  const late = mockTask(tx.send(2));
+  assertPending(late.poll(), "the freed slot is the waiting send's");
+  assertReady(waiting.poll());
+  assert.equal(rx.tryRecv(), { ok: true, value: 1 });
+  assert.ok(late.isWoken());
+  assertReady(late.poll());
+  assert.equal(rx.tryRecv(), { ok: true, value: 2 });
+  assert.is(sendWaiters(tx), 0);
 });
 
 test("a receive takes part in the coop budget: a task draining a busy channel yields after 128", () => {

@@ -5,11 +5,14 @@
  * Built as Tokio builds it (see `chan.ts`): a batch semaphore with `capacity` permits guards
  * the ring buffer. `send` = acquire one permit, push; `recv` = shift, release one permit.
  * Senders wait in FIFO order — the semaphore hands a freed slot to the longest waiting sender,
- * and `trySend` does not jump that queue. A waiting send is the semaphore's wait node itself:
- * dropping it is O(1), and a slot already handed to it goes to the next sender.
+ * and `trySend` does not jump that queue. A send (reserve) future is small and takes a free
+ * slot itself on its first poll; only a send that has to wait allocates a semaphore wait node
+ * ({@link SlotFuture}): dropping it is O(1), and a slot already handed to it goes to the next
+ * sender.
  */
-import { Future, isFuture, Pending, type Context, type Poll } from "@tokio-ts/core";
+import { Future, isFuture, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import { AcquireError, SendError, SendTimeoutError, TrySendError } from "../errors.js";
+import { WAITERS } from "../internal/wait-list.js";
 import { BatchSemaphore, MAX_PERMITS, Waiter } from "../internal/waiter.js";
 import { err, ok, type Result } from "../result.js";
 import { Chan, ChanReceiver, checkMessage, ClosedWait } from "./chan.js";
@@ -279,6 +282,11 @@ export class Sender<T> implements Disposable {
     this.close();
   }
 
+  /** @internal Test hook: how many sends and reserves wait for slots. */
+  [WAITERS](): number {
+    return this.#chan.sem!.waiters.length;
+  }
+
   #checkCount(n: number): number {
     if (typeof n !== "number") throw new TypeError(`n must be a number, got ${typeof n}`);
     const max = this.#chan.bound;
@@ -360,43 +368,96 @@ export class Receiver<T> extends ChanReceiver<T> {
 }
 
 /**
- * A sender's wait for slots: a semaphore wait node that turns "semaphore closed" into the
- * channel's error and fails at once if its sender handle is closed.
+ * A sender's wait for `needed` slots: the future of `send`, `reserve` and `reserveMany`.
+ *
+ * HOW. The future itself is small (the channel, the sender handle, the count, its wait node
+ * once it has one, a done flag) and tries the fast path on its first poll: if no sender is
+ * queued and enough slots are free it takes them (`tryTake` refuses while anyone waits, so a
+ * fast send never overtakes a queued one) and completes. Only when it has to wait does it
+ * allocate the semaphore's wait node ({@link SlotWaiter}) and queue it; from then on every
+ * poll and the drop go through that node, which carries the batch semaphore's own states
+ * (queued, granted, closed; `internal/waiter.ts`).
+ *
+ * States: IDLE (`#wait` unset: not polled yet, or the budget was spent before the first try;
+ * holds nothing) → WAITING (`#wait` set: queued, or granted its slots and not yet polled) →
+ * DONE (`#done`: the output returned, an error thrown, or dropped). The sender handle is
+ * checked before the first try; a handle closed after that does not fail the wait (the
+ * semaphore closing does).
+ *
+ * Drop: in IDLE there is nothing to give back; in WAITING the node leaves the queue in O(1)
+ * and gives back the slots it was assigned (to the next senders), and since a slot given back
+ * to a closed channel may be the last one the receiver waits for, the receiver is woken if the
+ * channel is now drained.
+ *
+ * Budget: the first try waits for `pollProceed` and spends one unit when it completes; a
+ * waiting future's node does the same when its granted slots are taken.
  */
-abstract class SlotWait<O> extends Waiter<O> {
-  #started = false;
+abstract class SlotFuture<O> extends Future<O> {
+  /** The semaphore wait node; allocated by the first poll that cannot take its slots. */
+  #wait: SlotWaiter | undefined = undefined;
+  #done = false;
 
   constructor(
     protected readonly chan: Chan<any>,
     private readonly sender: Sender<any>,
-    needed: number,
+    protected readonly needed: number,
   ) {
-    super(chan.sem!, needed);
+    super();
   }
 
+  /** What the poll returns once the slots are held. */
+  protected abstract output(): O;
+
+  /** The error for a closed channel or sender handle. */
   protected abstract closedError(): Error;
 
   override poll(cx: Context): Poll<O> {
-    if (!this.#started) {
-      this.#started = true;
-      if (this.sender.isClosed()) throw this.closedError();
+    if (this.#done) throw new Error("a send or reserve future was polled after it completed or was dropped");
+    let wait = this.#wait;
+    if (wait === undefined) {
+      const sem = this.chan.sem!;
+      if (this.sender.isClosed() || sem.closed) {
+        this.#done = true;
+        throw this.closedError();
+      }
+      if (!pollProceed(cx)) return Pending;
+      if (sem.tryTake(this.needed)) {
+        this.#done = true;
+        madeProgress(cx);
+        return this.output();
+      }
+      // The slow path: the node's first poll queues it (its own try fails as ours did).
+      wait = this.#wait = new SlotWaiter(sem, this.needed);
     }
+    let out: Poll<void>;
     try {
-      return super.poll(cx);
+      out = wait.poll(cx);
     } catch (error) {
+      this.#done = true;
       if (error instanceof AcquireError) throw this.closedError();
       throw error;
     }
+    if (out === Pending) return Pending;
+    this.#done = true;
+    return this.output();
   }
 
   override cancel(): void {
-    super.cancel();
-    // A slot given back to a closed channel may be the last one the receiver waits for.
+    if (this.#done) return;
+    this.#done = true;
+    const wait = this.#wait;
+    if (wait === undefined) return;
+    wait.cancel();
     this.chan.wakeIfDrained();
   }
 }
 
-class Send<T> extends SlotWait<void> {
+/** The semaphore wait node of a waiting {@link SlotFuture}; the future turns slots into output. */
+class SlotWaiter extends Waiter<void> {
+  protected override output(): void {}
+}
+
+class Send<T> extends SlotFuture<void> {
   #value: T;
 
   constructor(chan: Chan<T>, sender: Sender<T>, value: T) {
@@ -415,7 +476,7 @@ class Send<T> extends SlotWait<void> {
   }
 }
 
-class Reserve<T> extends SlotWait<Permit<T>> {
+class Reserve<T> extends SlotFuture<Permit<T>> {
   protected override output(): Permit<T> {
     return new Permit(this.chan as Chan<T>);
   }
@@ -425,7 +486,7 @@ class Reserve<T> extends SlotWait<Permit<T>> {
   }
 }
 
-class ReserveMany<T> extends SlotWait<PermitIterator<T>> {
+class ReserveMany<T> extends SlotFuture<PermitIterator<T>> {
   protected override output(): PermitIterator<T> {
     return new PermitIterator(this.chan as Chan<T>, this.needed);
   }

@@ -23,12 +23,18 @@
  * its slot back) wakes the receive futures. Dropping the receiver (`rxDropped`) also empties the
  * queue, and later sends through reserved slots discard their message.
  *
- * Receive futures: IDLE (not polled) → WAITING (in `recvWaiters`, waker stored) → NOTIFIED
- * (taken off the queue by a push, woken; its next poll takes the message) → DONE. A push
- * notifies the head waiter only, so each message wakes one receive future. A NOTIFIED future
- * that finds the queue empty (another receive took the message first) goes back to the front
- * of the queue; one that is dropped passes its notification on to the next waiter, so a
- * dropped receive never strands a message (cancel safety). Closing notifies them all.
+ * Receive futures. A receive future is small (the channel, its node, a done flag); it queues
+ * a separate {@link RecvNode} — allocated by the first poll that finds nothing to take — so a
+ * receive that finds a message waiting allocates nothing but itself. Its states, read from
+ * the node: IDLE (no node: not polled, or every poll found something) → WAITING (node in
+ * `recvWaiters`, waker stored) → NOTIFIED (node taken off the queue by a push or a close, task
+ * woken; the next poll takes the message) → DONE (`done`: completed or dropped). Only the
+ * future links its node in; pushes and closes only unlink it (and wake), so "node not linked"
+ * means NOTIFIED. A push notifies the head waiter only, so each message wakes one receive
+ * future. A NOTIFIED future that finds the queue empty (another receive took the message
+ * first) goes back to the front of the queue; one that is dropped passes its notification on
+ * to the next waiter, so a dropped receive never strands a message (cancel safety). Closing
+ * notifies them all.
  *
  * Budget: every receive future spends one unit of the task's coop budget when it completes and
  * yields when the budget is spent, so a task draining a busy channel lets the others run.
@@ -37,6 +43,7 @@ import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, ty
 import { LinkedList, RingBuffer, type ListNode } from "@tokio-ts/core/collections";
 import { TryRecvError } from "../errors.js";
 import type { BatchSemaphore } from "../internal/waiter.js";
+import { WAITERS } from "../internal/wait-list.js";
 import { err, ok, type Result } from "../result.js";
 
 /** The channel state shared by the senders and the receiver. */
@@ -52,7 +59,7 @@ export class Chan<T> {
   rxClosed = false;
   /** The receiver was dropped: nobody will ever read the queue again. */
   rxDropped = false;
-  readonly recvWaiters = new LinkedList<RecvWait<unknown>>();
+  readonly recvWaiters = new LinkedList<RecvNode>();
   readonly closedWaiters = new LinkedList<ClosedWait>();
 
   constructor(sem: BatchSemaphore | undefined, bound: number) {
@@ -154,18 +161,27 @@ export function checkMessage(value: unknown): void {
   }
 }
 
-const IDLE = 0;
-const WAITING = 1;
-const NOTIFIED = 2;
-const DONE = 3;
-
-/** A future waiting for messages; subclasses say what they take (see the header). */
-export abstract class RecvWait<O> extends Future<O> implements ListNode {
+/** A receive future's place in `recvWaiters` (see the header). */
+export class RecvNode implements ListNode {
   listPrev: ListNode | undefined = undefined;
   listNext: ListNode | undefined = undefined;
   list: LinkedList<ListNode> | undefined = undefined;
-  #state = IDLE;
-  #waker: Waker | undefined = undefined;
+  /** Whom to wake; set by each pending poll, cleared when woken. */
+  waker: Waker | undefined = undefined;
+
+  /** @internal Taken off the wait queue by a push or a close: wake the task. */
+  notify(): void {
+    const waker = this.waker;
+    this.waker = undefined;
+    waker?.wake();
+  }
+}
+
+/** A future waiting for messages; subclasses say what they take (see the header). */
+export abstract class RecvWait<O> extends Future<O> {
+  /** Allocated by the first poll that has to wait. */
+  #node: RecvNode | undefined = undefined;
+  #done = false;
 
   constructor(protected readonly chan: Chan<any>) {
     super();
@@ -175,43 +191,39 @@ export abstract class RecvWait<O> extends Future<O> implements ListNode {
   protected abstract take(): Poll<O>;
 
   override poll(cx: Context): Poll<O> {
-    const state = this.#state;
-    if (state === DONE) throw new Error("a receive future was polled after it completed or was dropped");
+    if (this.#done) throw new Error("a receive future was polled after it completed or was dropped");
     if (!pollProceed(cx)) return Pending;
     const out = this.take();
-    const waiters = this.chan.recvWaiters as LinkedList<RecvWait<unknown>>;
+    let node = this.#node;
     if (out !== Pending) {
-      if (state === WAITING) waiters.remove(this);
-      this.#state = DONE;
-      this.#waker = undefined;
+      this.#done = true;
+      if (node !== undefined) {
+        node.waker = undefined;
+        this.chan.recvWaiters.remove(node); // WAITING: leave; NOTIFIED: already out
+      }
       madeProgress(cx);
       return out;
     }
-    this.#waker = cx.waker;
-    if (state !== WAITING) {
+    if (node === undefined) {
+      node = this.#node = new RecvNode();
+      node.waker = cx.waker;
+      this.chan.recvWaiters.pushBack(node);
+    } else {
+      node.waker = cx.waker;
       // A notified future that lost its message to another receive keeps its place in line.
-      if (state === NOTIFIED) waiters.pushFront(this);
-      else waiters.pushBack(this);
-      this.#state = WAITING;
+      if (node.list === undefined) this.chan.recvWaiters.pushFront(node);
     }
     return Pending;
   }
 
-  /** @internal Taken off the wait queue by a push or a close: wake the task. */
-  notify(): void {
-    this.#state = NOTIFIED;
-    const waker = this.#waker;
-    this.#waker = undefined;
-    waker?.wake();
-  }
-
   /** Drop: leave the queue in O(1); a notification it had not used goes to the next waiter. */
   override cancel(): void {
-    const state = this.#state;
-    this.#state = DONE;
-    this.#waker = undefined;
-    if (state === WAITING) (this.chan.recvWaiters as LinkedList<RecvWait<unknown>>).remove(this);
-    else if (state === NOTIFIED) this.chan.passNotification();
+    if (this.#done) return;
+    this.#done = true;
+    const node = this.#node;
+    if (node === undefined) return;
+    node.waker = undefined;
+    if (!this.chan.recvWaiters.remove(node)) this.chan.passNotification();
   }
 }
 
@@ -418,6 +430,11 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
    */
   [Symbol.dispose](): void {
     this.#chan.dropRx();
+  }
+
+  /** @internal Test hook: how many `recv()` futures wait on the channel. */
+  [WAITERS](): number {
+    return this.#chan.recvWaiters.length;
   }
 
   /**
