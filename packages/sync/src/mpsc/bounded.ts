@@ -15,7 +15,7 @@ import { AcquireError, SendError, SendTimeoutError, TrySendError } from "../erro
 import { WAITERS } from "../internal/wait-list.js";
 import { BatchSemaphore, MAX_PERMITS, Waiter } from "../internal/waiter.js";
 import { err, ok, type Result } from "../result.js";
-import { Chan, ChanReceiver, checkMessage, ClosedWait } from "./chan.js";
+import { Chan, ChanReceiver, checkMessage, ClosedWait, SenderHandle } from "./chan.js";
 import { Permit, PermitIterator } from "./permit.js";
 
 const OK: Result<void, never> = ok(undefined);
@@ -59,13 +59,14 @@ export function channel<T>(capacity: number): [Sender<T>, Receiver<T>] {
  * tx.close(); tx2.close();
  * ```
  */
-export class Sender<T> implements Disposable {
-  readonly #chan: Chan<T>;
-  #released = false;
-
+export class Sender<T> extends SenderHandle<T> {
   /** @internal Use {@link channel}. */
   constructor(chan: Chan<T>) {
-    this.#chan = chan;
+    super(chan);
+  }
+
+  protected override make(chan: Chan<T>): this {
+    return new Sender(chan) as this;
   }
 
   /**
@@ -88,7 +89,7 @@ export class Sender<T> implements Disposable {
    */
   send(value: T): Future<void> {
     checkMessage(value);
-    return new Send(this.#chan, this, value);
+    return new Send(this.chan, this, value);
   }
 
   /**
@@ -105,7 +106,7 @@ export class Sender<T> implements Disposable {
    */
   trySend(value: T): Result<void, TrySendError<T>> {
     checkMessage(value);
-    const chan = this.#chan;
+    const chan = this.chan;
     if (this.isClosed()) return err(new TrySendError("closed", value));
     if (!chan.sem!.tryTake(1)) return err(new TrySendError("full", value));
     chan.push(value);
@@ -136,7 +137,7 @@ export class Sender<T> implements Disposable {
   sendTimeout(value: T, deadline: Future<unknown>): Future<void> {
     checkMessage(value);
     if (!isFuture(deadline)) throw new TypeError("deadline must be a future, such as sleep(ms) from @tokio-ts/time");
-    return new SendTimeout(new Send(this.#chan, this, value), deadline, value);
+    return new SendTimeout(new Send(this.chan, this, value), deadline, value);
   }
 
   /**
@@ -156,7 +157,7 @@ export class Sender<T> implements Disposable {
    * **Throws** (rejects): {@link SendError} (with no value) if the channel is closed.
    */
   reserve(): Future<Permit<T>> {
-    return new Reserve(this.#chan, this, 1);
+    return new Reserve(this.chan, this, 1);
   }
 
   /**
@@ -175,7 +176,7 @@ export class Sender<T> implements Disposable {
    * (more could never be granted); rejects with {@link SendError} if the channel is closed.
    */
   reserveMany(n: number): Future<PermitIterator<T>> {
-    return new ReserveMany(this.#chan, this, this.#checkCount(n));
+    return new ReserveMany(this.chan, this, this.#checkCount(n));
   }
 
   /**
@@ -189,7 +190,7 @@ export class Sender<T> implements Disposable {
    */
   tryReserve(): Result<Permit<T>, TrySendError<void>> {
     const r = this.#tryTake(1);
-    return r === undefined ? ok(new Permit(this.#chan)) : err(r);
+    return r === undefined ? ok(new Permit(this.chan)) : err(r);
   }
 
   /**
@@ -199,7 +200,7 @@ export class Sender<T> implements Disposable {
    */
   tryReserveMany(n: number): Result<PermitIterator<T>, TrySendError<void>> {
     const r = this.#tryTake(this.#checkCount(n));
-    return r === undefined ? ok(new PermitIterator(this.#chan, n)) : err(r);
+    return r === undefined ? ok(new PermitIterator(this.chan, n)) : err(r);
   }
 
   /**
@@ -215,37 +216,17 @@ export class Sender<T> implements Disposable {
    * **Cancel safety**: cancel safe; it holds nothing.
    */
   closed(): Future<void> {
-    return new ClosedWait(this.#chan as Chan<unknown>, this);
-  }
-
-  /**
-   * Whether sending is impossible: the receiver closed or dropped the channel, or this handle
-   * was closed.
-   */
-  isClosed(): boolean {
-    return this.#released || this.#chan.rxClosed;
+    return new ClosedWait(this.chan as Chan<unknown>, this);
   }
 
   /** Free slots now. */
   capacity(): number {
-    return this.#chan.sem!.permits;
+    return this.chan.sem!.permits;
   }
 
   /** The capacity the channel was created with. */
   maxCapacity(): number {
-    return this.#chan.bound;
-  }
-
-  /**
-   * Another sender handle on the same channel; the channel stays open until every handle is
-   * closed.
-   *
-   * **Throws**: Error if this handle was closed.
-   */
-  clone(): Sender<T> {
-    if (this.#released) throw new Error("cannot clone a closed sender: clone it before closing it");
-    this.#chan.txCount++;
-    return new Sender(this.#chan);
+    return this.chan.bound;
   }
 
   /**
@@ -253,50 +234,24 @@ export class Sender<T> implements Disposable {
    * while some sender is still open.
    */
   downgrade(): WeakSender<T> {
-    return new WeakSender(this.#chan);
-  }
-
-  /** How many sender handles are open. */
-  strongCount(): number {
-    return this.#chan.txCount;
-  }
-
-  /** Whether `other` sends on the same channel. */
-  sameChannel(other: Sender<T>): boolean {
-    return other.#chan === this.#chan;
-  }
-
-  /**
-   * Close this handle (Tokio: drop the sender). When the last handle is closed the receiver
-   * gets the messages still queued, then `undefined`. Sends through this handle fail from now
-   * on. Idempotent.
-   */
-  close(): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.#chan.dropSender();
-  }
-
-  /** `using tx = …`: close this handle at the end of the scope. */
-  [Symbol.dispose](): void {
-    this.close();
+    return new WeakSender(this.chan);
   }
 
   /** @internal Test hook: how many sends and reserves wait for slots. */
   [WAITERS](): number {
-    return this.#chan.sem!.waiters.length;
+    return this.chan.sem!.waiters.length;
   }
 
   #checkCount(n: number): number {
     if (typeof n !== "number") throw new TypeError(`n must be a number, got ${typeof n}`);
-    const max = this.#chan.bound;
+    const max = this.chan.bound;
     if (!Number.isInteger(n) || n < 0 || n > max) throw new RangeError(`n must be an integer from 0 to the channel's capacity ${max}, got ${n}`);
     return n;
   }
 
   #tryTake(n: number): TrySendError<void> | undefined {
     if (this.isClosed()) return new TrySendError("closed", undefined);
-    if (!this.#chan.sem!.tryTake(n)) return new TrySendError("full", undefined);
+    if (!this.chan.sem!.tryTake(n)) return new TrySendError("full", undefined);
     return undefined;
   }
 }

@@ -454,3 +454,63 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
     }
   }
 }
+
+/**
+ * What both sender handles share: the channel, whether this handle was closed, and the handle
+ * bookkeeping (clone, count, close). The last open handle closing ends the channel for the
+ * receiver once it has drained it.
+ */
+export abstract class SenderHandle<T> implements Disposable {
+  protected readonly chan: Chan<T>;
+  protected released = false;
+
+  constructor(chan: Chan<T>) {
+    this.chan = chan;
+  }
+
+  /** A new handle of the same class on `chan` (for `clone`). */
+  protected abstract make(chan: Chan<T>): this;
+
+  /** Whether sending is impossible: the receiver closed or dropped the channel, or this handle was closed. */
+  isClosed(): boolean {
+    return this.released || this.chan.rxClosed;
+  }
+
+  /**
+   * Another sender handle on the same channel; the channel stays open until every handle is
+   * closed.
+   *
+   * **Throws**: Error if this handle was closed.
+   */
+  clone(): this {
+    if (this.released) throw new Error("cannot clone a closed sender: clone it before closing it");
+    this.chan.txCount++;
+    return this.make(this.chan);
+  }
+
+  /** How many sender handles are open. */
+  strongCount(): number {
+    return this.chan.txCount;
+  }
+
+  /** Whether `other` sends on the same channel. */
+  sameChannel(other: SenderHandle<T>): boolean {
+    return other.chan === this.chan;
+  }
+
+  /**
+   * Close this handle (Tokio: drop the sender). When the last handle is closed the receiver
+   * gets the messages still queued, then `undefined`. Sends through this handle fail from now
+   * on. Idempotent.
+   */
+  close(): void {
+    if (this.released) return;
+    this.released = true;
+    this.chan.dropSender();
+  }
+
+  /** `using tx = …`: close this handle at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

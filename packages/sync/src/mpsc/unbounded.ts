@@ -9,7 +9,7 @@
 import type { Future } from "@tokio-ts/core";
 import { SendError } from "../errors.js";
 import { err, ok, type Result } from "../result.js";
-import { Chan, ChanReceiver, checkMessage, ClosedWait } from "./chan.js";
+import { Chan, ChanReceiver, checkMessage, ClosedWait, SenderHandle } from "./chan.js";
 
 const OK: Result<void, never> = ok(undefined);
 
@@ -41,13 +41,14 @@ export function unboundedChannel<T>(): [UnboundedSender<T>, UnboundedReceiver<T>
  * tx.send(2); // { ok: false, error: SendError { value: 2 } }
  * ```
  */
-export class UnboundedSender<T> implements Disposable {
-  readonly #chan: Chan<T>;
-  #released = false;
-
+export class UnboundedSender<T> extends SenderHandle<T> {
   /** @internal Use {@link unboundedChannel}. */
   constructor(chan: Chan<T>) {
-    this.#chan = chan;
+    super(chan);
+  }
+
+  protected override make(chan: Chan<T>): this {
+    return new UnboundedSender(chan) as this;
   }
 
   /**
@@ -59,7 +60,7 @@ export class UnboundedSender<T> implements Disposable {
   send(value: T): Result<void, SendError<T>> {
     checkMessage(value);
     if (this.isClosed()) return err(new SendError(value));
-    this.#chan.push(value);
+    this.chan.push(value);
     return OK;
   }
 
@@ -70,53 +71,12 @@ export class UnboundedSender<T> implements Disposable {
    * **Cancel safety**: cancel safe; it holds nothing.
    */
   closed(): Future<void> {
-    return new ClosedWait(this.#chan as Chan<unknown>, this);
-  }
-
-  /** Whether sending is impossible: the receiver is closed or dropped, or this handle was closed. */
-  isClosed(): boolean {
-    return this.#released || this.#chan.rxClosed;
-  }
-
-  /**
-   * Another sender handle on the same channel.
-   *
-   * **Throws**: Error if this handle was closed.
-   */
-  clone(): UnboundedSender<T> {
-    if (this.#released) throw new Error("cannot clone a closed sender: clone it before closing it");
-    this.#chan.txCount++;
-    return new UnboundedSender(this.#chan);
+    return new ClosedWait(this.chan as Chan<unknown>, this);
   }
 
   /** A {@link WeakUnboundedSender}, which does not keep the channel open. */
   downgrade(): WeakUnboundedSender<T> {
-    return new WeakUnboundedSender(this.#chan);
-  }
-
-  /** How many sender handles are open. */
-  strongCount(): number {
-    return this.#chan.txCount;
-  }
-
-  /** Whether `other` sends on the same channel. */
-  sameChannel(other: UnboundedSender<T>): boolean {
-    return other.#chan === this.#chan;
-  }
-
-  /**
-   * Close this handle (Tokio: drop the sender); the last one closed ends the channel for the
-   * receiver once it has drained it. Idempotent.
-   */
-  close(): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.#chan.dropSender();
-  }
-
-  /** `using tx = …`: close this handle at the end of the scope. */
-  [Symbol.dispose](): void {
-    this.close();
+    return new WeakUnboundedSender(this.chan);
   }
 }
 
