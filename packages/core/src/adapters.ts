@@ -26,7 +26,15 @@ export type IntoFuture<T> = Future<T> | GeneratorBody<T> | AsyncBody<T> | Genera
 const GeneratorFunctionPrototype = Object.getPrototypeOf(function* () {});
 const AsyncGeneratorFunctionPrototype = Object.getPrototypeOf(async function* () {});
 
-/** Whether `fn` is a `function*`. */
+/**
+ * Whether `fn` is a `function*`.
+ *
+ * @example
+ * ```ts
+ * isGeneratorFunction(function* () {}); // true
+ * isGeneratorFunction(async () => {}); // false
+ * ```
+ */
 export function isGeneratorFunction(fn: unknown): fn is GeneratorBody<unknown> {
   return typeof fn === "function" && Object.getPrototypeOf(fn) === GeneratorFunctionPrototype;
 }
@@ -500,6 +508,12 @@ export function intoFuture<T>(body: IntoFuture<T>): Future<T> {
  * {@link CancelledError}. Returns true if the body has unwound already; otherwise keep polling
  * it until it completes (its output is then meaningless). Other futures are dropped at once.
  * For executors implementing abort.
+ *
+ * @example
+ * ```ts
+ * if (beginCancel(task.future, task.id)) finishAsCancelled(task);
+ * else keepPolling(task);
+ * ```
  */
 export function beginCancel(future: Future<unknown>, taskId?: number): boolean {
   if (future instanceof GeneratorFuture) return future.beginCancel(taskId);

@@ -9,7 +9,14 @@
  * a runtime sets it to {@link BUDGET} before each task poll; leaf futures spend it.
  */
 
-/** The number of budget units a task gets for one poll, as in Tokio. */
+/**
+ * The number of budget units a task gets for one poll, as in Tokio.
+ *
+ * @example
+ * ```ts
+ * cx.budget = BUDGET; // before each task poll
+ * ```
+ */
 export const BUDGET = 128;
 
 /**
@@ -27,7 +34,14 @@ export interface Waker {
   wake(): void;
 }
 
-/** A waker that does nothing; for polling a future once by hand. */
+/**
+ * A waker that does nothing; for polling a future once by hand.
+ *
+ * @example
+ * ```ts
+ * const out = future.poll(new Context(noopWaker));
+ * ```
+ */
 export const noopWaker: Waker = { wake() {} };
 
 /**

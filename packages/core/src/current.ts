@@ -72,7 +72,15 @@ export function childFrame(parent: Frame | undefined, host: AwaitHost | undefine
   return { task: parent?.task, host: host ?? parent?.host, key, value, parent };
 }
 
-/** The innermost binding of `key` from `frame` outwards, or {@link NOT_SET}. */
+/**
+ * The innermost binding of `key` from `frame` outwards, or {@link NOT_SET}.
+ *
+ * @example
+ * ```ts
+ * const v = lookupLocal(currentFrame(), KEY);
+ * if (v !== NOT_SET) use(v);
+ * ```
+ */
 export function lookupLocal(frame: Frame | undefined, key: object): unknown {
   for (let f = frame; f !== undefined; f = f.parent) {
     if (f.key === key) return f.value;
@@ -80,7 +88,14 @@ export function lookupLocal(frame: Frame | undefined, key: object): unknown {
   return NOT_SET;
 }
 
-/** What {@link lookupLocal} returns for a key that is not bound. */
+/**
+ * What {@link lookupLocal} returns for a key that is not bound.
+ *
+ * @example
+ * ```ts
+ * lookupLocal(currentFrame(), KEY) === NOT_SET; // KEY is not bound here
+ * ```
+ */
 export const NOT_SET: unique symbol = Symbol("tokio-ts.NotSet");
 
 let slot: Frame | null | undefined;
@@ -116,7 +131,15 @@ export function enterFrame(frame: Frame | null): Frame | null | undefined {
   return prev;
 }
 
-/** Give back what {@link enterFrame} returned. */
+/**
+ * Give back what {@link enterFrame} returned.
+ *
+ * @example
+ * ```ts
+ * const prev = enterFrame(task);
+ * try { task.poll(cx) } finally { restoreFrame(prev) }
+ * ```
+ */
 export function restoreFrame(prev: Frame | null | undefined): void {
   slot = prev;
 }
@@ -125,6 +148,11 @@ export function restoreFrame(prev: Frame | null | undefined): void {
  * Call `fn(...args)` with `frame` current, and keep it current in every promise continuation
  * that `fn` starts (switches AsyncLocalStorage on, once). For the executors of async-function
  * bodies.
+ *
+ * @example
+ * ```ts
+ * const promise = runWithFrame(frame, body, signal); // body's awaits keep `frame` current
+ * ```
  */
 export function runWithFrame<R, A extends unknown[]>(frame: Frame, fn: (...args: A) => R, ...args: A): R {
   const prev = slot;

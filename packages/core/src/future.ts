@@ -15,7 +15,14 @@ import type { Context } from "./context.js";
 import { awaitFuture } from "./internal/drive.js";
 import { inline } from "./internal/inline.js";
 
-/** The sentinel `poll` returns when the output is not ready. Compare with `===`. */
+/**
+ * The sentinel `poll` returns when the output is not ready. Compare with `===`.
+ *
+ * @example
+ * ```ts
+ * poll(cx) { return this.ready ? this.value : (this.waker = cx.waker, Pending) }
+ * ```
+ */
 export const Pending: unique symbol = Symbol.for("tokio-ts.Pending");
 /** The type of the {@link Pending} sentinel. */
 export type Pending = typeof Pending;

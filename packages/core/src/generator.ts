@@ -36,7 +36,15 @@ const genNext = GeneratorPrototype.next;
 const genThrow = GeneratorPrototype.throw;
 const genReturn = GeneratorPrototype.return;
 
-/** Whether `value` is a native generator object (what the stepping functions accept). */
+/**
+ * Whether `value` is a native generator object (what the stepping functions accept).
+ *
+ * @example
+ * ```ts
+ * isGenerator((function* () {})()); // true
+ * isGenerator({ next() {} }); // false
+ * ```
+ */
 export function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
   if (typeof value !== "object" || value === null) return false;
   const proto = Object.getPrototypeOf(value);
@@ -143,6 +151,11 @@ function yieldedNonFuture(value: unknown): TypeError {
  * they yield are dropped unpolled. Idempotent.
  *
  * **Throws**: whatever a `finally` block throws.
+ *
+ * @example
+ * ```ts
+ * dropGenerator(task); // runs the generator's finally blocks
+ * ```
  */
 export function dropGenerator<T>(slot: GeneratorSlot<T>): void {
   const gen = slot.gen;
@@ -164,6 +177,11 @@ export function dropGenerator<T>(slot: GeneratorSlot<T>): void {
  * polling until the generator completes (its return value is then meaningless).
  *
  * **Throws**: whatever a `finally` block throws.
+ *
+ * @example
+ * ```ts
+ * if (!beginCancelGenerator(task)) pollGenerator(task, cx); // cleanup still awaits
+ * ```
  */
 export function beginCancelGenerator<T>(slot: GeneratorSlot<T>): boolean {
   const gen = slot.gen;

@@ -87,7 +87,14 @@ export function taskId(): number {
   return task.id;
 }
 
-/** The id of the running task, or undefined outside one. */
+/**
+ * The id of the running task, or undefined outside one.
+ *
+ * @example
+ * ```ts
+ * const id = tryTaskId(); // undefined outside a task
+ * ```
+ */
 export function tryTaskId(): number | undefined {
   return currentFrame()?.task?.id;
 }

@@ -19,7 +19,15 @@ export class SendError<T> extends TokioError {
   }
 }
 
-/** Why a `trySend` failed: `"full"` (no capacity now) or `"closed"`; `value` is given back. */
+/**
+ * Why a `trySend` failed: `"full"` (no capacity now) or `"closed"`; `value` is given back.
+ *
+ * @example
+ * ```ts
+ * const r = tx.trySend(msg);
+ * if (!r.ok && r.error.kind === "full") later(r.error.value);
+ * ```
+ */
 export class TrySendError<T> extends TokioError {
   constructor(
     readonly kind: "full" | "closed",
@@ -29,7 +37,16 @@ export class TrySendError<T> extends TokioError {
   }
 }
 
-/** Why a `sendTimeout` failed: `"timeout"` or `"closed"`; `value` is given back. */
+/**
+ * Why a `sendTimeout` failed: `"timeout"` or `"closed"`; `value` is given back.
+ *
+ * @example
+ * ```ts
+ * try { yield* tx.sendTimeout(msg, sleep(100)) } catch (e) {
+ *   if (e instanceof SendTimeoutError && e.kind === "timeout") drop(e.value);
+ * }
+ * ```
+ */
 export class SendTimeoutError<T> extends TokioError {
   constructor(
     readonly kind: "timeout" | "closed",
@@ -43,6 +60,13 @@ export class SendTimeoutError<T> extends TokioError {
  * A receive failed: the channel is closed (`"closed"`), or — broadcast only — the receiver fell
  * behind and `lagged` messages were overwritten (`"lagged"`, "channel lagged by 3"; the next
  * receive returns the oldest message still kept).
+ *
+ * @example
+ * ```ts
+ * try { yield* rx.recv() } catch (e) {
+ *   if (e instanceof RecvError && e.kind === "lagged") console.log(`missed ${e.lagged}`);
+ * }
+ * ```
  */
 export class RecvError extends TokioError {
   constructor(
@@ -56,6 +80,12 @@ export class RecvError extends TokioError {
 /**
  * Why a `tryRecv` found no message: `"empty"` (none now, senders alive), `"disconnected"`
  * (mpsc: closed and drained), `"closed"` (oneshot, broadcast), `"lagged"` (broadcast).
+ *
+ * @example
+ * ```ts
+ * const r = rx.tryRecv();
+ * if (!r.ok && r.error.kind === "empty") waitLater();
+ * ```
  */
 export class TryRecvError extends TokioError {
   constructor(
@@ -73,28 +103,60 @@ export class TryRecvError extends TokioError {
   }
 }
 
-/** The semaphore was closed while (or before) acquiring. */
+/**
+ * The semaphore was closed while (or before) acquiring.
+ *
+ * @example
+ * ```ts
+ * sem.close();
+ * try { await sem.acquire() } catch (e) { e instanceof AcquireError } // true
+ * ```
+ */
 export class AcquireError extends TokioError {
   constructor() {
     super("ERR_SEMAPHORE_CLOSED", "semaphore closed");
   }
 }
 
-/** Why a `tryAcquire` failed: `"closed"` or `"noPermits"` ("no permits available"). */
+/**
+ * Why a `tryAcquire` failed: `"closed"` or `"noPermits"` ("no permits available").
+ *
+ * @example
+ * ```ts
+ * const r = sem.tryAcquire();
+ * if (!r.ok && r.error.kind === "noPermits") queueForLater();
+ * ```
+ */
 export class TryAcquireError extends TokioError {
   constructor(readonly kind: "closed" | "noPermits") {
     super(kind === "closed" ? "ERR_SEMAPHORE_CLOSED" : "ERR_NO_PERMITS", kind === "closed" ? "semaphore closed" : "no permits available");
   }
 }
 
-/** A `tryLock`/`tryRead`/`tryWrite` would have had to wait. */
+/**
+ * A `tryLock`/`tryRead`/`tryWrite` would have had to wait.
+ *
+ * @example
+ * ```ts
+ * const r = mutex.tryLock();
+ * if (!r.ok) console.log(r.error.message); // "operation would block"
+ * ```
+ */
 export class TryLockError extends TokioError {
   constructor() {
     super("ERR_WOULD_BLOCK", "operation would block");
   }
 }
 
-/** Why `OnceCell.set` failed: `"alreadyInitialized"` or `"initializing"`; `value` is given back. */
+/**
+ * Why `OnceCell.set` failed: `"alreadyInitialized"` or `"initializing"`; `value` is given back.
+ *
+ * @example
+ * ```ts
+ * const r = cell.set(2);
+ * if (!r.ok) console.log(r.error.kind, r.error.value); // "alreadyInitialized" 2
+ * ```
+ */
 export class SetError<T> extends TokioError {
   constructor(
     readonly kind: "alreadyInitialized" | "initializing",

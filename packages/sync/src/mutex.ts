@@ -97,6 +97,12 @@ class Lock<T> extends Waiter<MutexGuard<T>> {
 /**
  * Holds a {@link Mutex}'s lock; `value` reads and writes the protected value. Release it with
  * `release()` or `using`; after that, `value` throws.
+ *
+ * @example
+ * ```ts
+ * using guard = await mutex.lock();
+ * guard.value = { ...guard.value, seen: true };
+ * ```
  */
 export class MutexGuard<T> implements Disposable {
   #sem: BatchSemaphore | undefined;

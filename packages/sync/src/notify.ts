@@ -169,6 +169,13 @@ export class Notify {
  * The future of {@link Notify.notified}. Await it (once), `yield*` it, or poll it.
  *
  * **Cancel safety**: cancel safe; see {@link Notify.notified}.
+ *
+ * @example
+ * ```ts
+ * const notified = notify.notified();
+ * notified.enable(); // registered now: a notifyWaiters() before the await is not missed
+ * await notified;
+ * ```
  */
 export class Notified extends WaitNode<void> implements Disposable {
   readonly #notify: NotifyState;

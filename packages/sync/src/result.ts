@@ -11,12 +11,26 @@
  */
 export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
 
-/** A successful {@link Result}. */
+/**
+ * A successful {@link Result}.
+ *
+ * @example
+ * ```ts
+ * const r: Result<number, Error> = ok(1); // { ok: true, value: 1 }
+ * ```
+ */
 export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
   return { ok: true, value };
 }
 
-/** A failed {@link Result}. */
+/**
+ * A failed {@link Result}.
+ *
+ * @example
+ * ```ts
+ * const r: Result<number, Error> = err(new Error("no")); // { ok: false, error }
+ * ```
+ */
 export function err<E>(error: E): { readonly ok: false; readonly error: E } {
   return { ok: false, error };
 }

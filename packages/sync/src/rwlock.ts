@@ -121,7 +121,15 @@ abstract class Guard<T> implements Disposable {
   }
 }
 
-/** Shared read access to an {@link RwLock}'s value. */
+/**
+ * Shared read access to an {@link RwLock}'s value.
+ *
+ * @example
+ * ```ts
+ * using r = await lock.read();
+ * console.log(r.value);
+ * ```
+ */
 export class RwLockReadGuard<T> extends Guard<T> {
   /** @internal */
   constructor(sem: BatchSemaphore, cell: { value: T }) {
@@ -135,7 +143,15 @@ export class RwLockReadGuard<T> extends Guard<T> {
   }
 }
 
-/** Exclusive write access to an {@link RwLock}'s value. */
+/**
+ * Exclusive write access to an {@link RwLock}'s value.
+ *
+ * @example
+ * ```ts
+ * using w = await lock.write();
+ * w.value = next;
+ * ```
+ */
 export class RwLockWriteGuard<T> extends Guard<T> {
   /** @internal */
   constructor(sem: BatchSemaphore, cell: { value: T }, permits: number) {

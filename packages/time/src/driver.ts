@@ -25,7 +25,15 @@ import { TimeDriver } from "./internal/driver.js";
 
 export { TimeDriver };
 
-/** The key of the time driver: enabled by `Builder.enableTime()` (name `"time"`). */
+/**
+ * The key of the time driver: enabled by `Builder.enableTime()` (name `"time"`).
+ *
+ * @example
+ * ```ts
+ * const driver = host.driver(TIME); // created on first use if "time" is enabled
+ * driver.timerCount; // timers registered now
+ * ```
+ */
 export const TIME: DriverKey<TimeDriver> = new DriverKey(
   "time",
   "timers",

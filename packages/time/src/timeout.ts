@@ -10,6 +10,12 @@ import { Sleep } from "./sleep.js";
 /**
  * The future of {@link timeout}: the inner future, raced against a sleep. The inner future is
  * polled first, so one that is ready returns its value even if the deadline has passed.
+ *
+ * @example
+ * ```ts
+ * const t: Timeout<string> = timeout(100, rx.recv());
+ * t.deadline(); // when it gives up
+ * ```
  */
 export class Timeout<T> extends Future<T> {
   readonly #inner: Future<T>;
