@@ -77,6 +77,35 @@ export function consumeBudget(): Future<void> {
   return new ConsumeBudget();
 }
 
+class YieldNow extends Future<void> {
+  #yielded = false;
+
+  override poll(cx: Context): Poll<void> {
+    if (this.#yielded) return undefined;
+    this.#yielded = true;
+    cx.waker.wake();
+    return Pending;
+  }
+}
+
+/**
+ * Yield to the scheduler: the first poll wakes the task and returns Pending, the second
+ * completes. A runtime puts the woken task at the back of its run queue, so the others run
+ * first. (`@tokio-ts/runtime` re-exports this.)
+ *
+ * @example
+ * ```ts
+ * spawn(function* () {
+ *   for (let i = 0; i < 1000; i++) { step(i); yield* yieldNow(); }
+ * });
+ * ```
+ *
+ * **Cancel safety**: cancel safe.
+ */
+export function yieldNow(): Future<void> {
+  return new YieldNow();
+}
+
 class Unconstrained<T> extends Future<T> {
   readonly #inner: Future<T>;
 

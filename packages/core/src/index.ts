@@ -5,7 +5,7 @@
  */
 export { Future, Pending, isFuture, type Poll, type Output } from "./future.js";
 export { Context, BUDGET, noopWaker, type Waker } from "./context.js";
-export { pollProceed, madeProgress, consumeBudget, unconstrained } from "./coop.js";
+export { pollProceed, madeProgress, consumeBudget, unconstrained, yieldNow } from "./coop.js";
 export {
   fromGenerator,
   fromAsync,

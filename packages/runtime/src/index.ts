@@ -7,7 +7,9 @@
 export { Builder, type UnhandledPanic } from "./builder.js";
 export { Runtime } from "./runtime.js";
 export { Handle } from "./handle.js";
-export { spawn, yieldNow, taskId, tryTaskId, type SpawnBody } from "./spawn.js";
+export { spawn, taskId, tryTaskId, type SpawnBody } from "./spawn.js";
+// Tokio has it in `task`; it lives in core so that drivers and executors can use it too.
+export { yieldNow } from "@tokio-ts/core";
 export type { JoinHandle, AbortHandle } from "./join-handle.js";
 export { JoinSet } from "./join-set.js";
 export { JoinError, type JoinErrorKind } from "./errors.js";

@@ -1,7 +1,7 @@
 /**
- * `spawn`, `yieldNow` and the task id: the free functions that act on the current runtime.
+ * `spawn` and the task id: the free functions that act on the current runtime.
  */
-import { ContextError, currentFrame, Future, Pending, type AsyncBody, type Context, type GeneratorBody, type Poll } from "@tokio-ts/core";
+import { ContextError, currentFrame, type AsyncBody, type Future, type GeneratorBody } from "@tokio-ts/core";
 import type { JoinHandle } from "./join-handle.js";
 import { currentScheduler } from "./internal/current.js";
 
@@ -42,33 +42,6 @@ export function spawn<T>(body: Future<T>): JoinHandle<T>;
 export function spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
   const scheduler = currentScheduler("spawn()");
   return scheduler.spawn(body);
-}
-
-class YieldNow extends Future<void> {
-  #yielded = false;
-
-  override poll(cx: Context): Poll<void> {
-    if (this.#yielded) return undefined;
-    this.#yielded = true;
-    cx.waker.wake();
-    return Pending;
-  }
-}
-
-/**
- * Yield to the scheduler: the task goes to the back of the run queue and the others run first.
- *
- * @example
- * ```ts
- * spawn(function* () {
- *   for (let i = 0; i < 1000; i++) { step(i); yield* yieldNow(); }
- * });
- * ```
- *
- * **Cancel safety**: cancel safe.
- */
-export function yieldNow(): Future<void> {
-  return new YieldNow();
 }
 
 /**

@@ -98,6 +98,7 @@ export class CancellationToken implements Disposable {
   #cancelled = false;
   /** The reason given to `toSignal()`'s controller: the source signal's reason, if any. */
   #reason: unknown = undefined;
+  /** Never read: it keeps the parent alive while a child is held (the parent holds children weakly). */
   #parent: CancellationToken | undefined = undefined;
   #link: Link | undefined = undefined;
   #children: Set<ChildLink> | undefined = undefined;

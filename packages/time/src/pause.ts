@@ -1,7 +1,7 @@
 /**
  * Controlling the clock: pause, resume, advance (Tokio's `time::pause`, `resume`, `advance`).
  */
-import { Future, Pending, type Context, type Poll } from "@tokio-ts/core";
+import { yieldNow, type Future } from "@tokio-ts/core";
 import { checkDuration } from "./errors.js";
 import { currentTimeDriver } from "./internal/current.js";
 
@@ -43,17 +43,6 @@ export function resume(): void {
   driver.clockChanged();
 }
 
-class YieldOnce extends Future<void> {
-  #yielded = false;
-
-  override poll(cx: Context): Poll<void> {
-    if (this.#yielded) return undefined;
-    this.#yielded = true;
-    cx.waker.wake();
-    return Pending;
-  }
-}
-
 /**
  * Move the paused clock forward by `ms` and fire the timers now due; the returned future then
  * yields once so that the tasks they woke run first.
@@ -77,5 +66,5 @@ export function advance(ms: number): Future<void> {
   const driver = currentTimeDriver("advance()");
   driver.clock.advance(ms);
   driver.clockChanged();
-  return new YieldOnce();
+  return yieldNow();
 }

@@ -31,6 +31,7 @@ export {
   madeProgress,
   consumeBudget,
   unconstrained,
+  yieldNow,
   // futures from generators, async functions, promises
   fromGenerator,
   fromAsync,

@@ -101,6 +101,8 @@ export class Scheduler implements DriverHost {
   #tick = 0;
   readonly #cx = new Context(noopWaker, BUDGET);
   readonly #drivers = new Map<string, Driver>();
+  #lastKey: DriverKey<Driver> | undefined = undefined;
+  #lastDriver: Driver | undefined = undefined;
   #alive: Task<any> | undefined = undefined;
   #closed = false;
   #shutdownRequested = false;
@@ -138,8 +140,14 @@ export class Scheduler implements DriverHost {
   // ---- drivers -------------------------------------------------------------------------------
 
   driver<D extends Driver>(key: DriverKey<D>): D {
+    // Every sleep and socket asks; consecutive asks are almost always for the same driver.
+    if (key === this.#lastKey) return this.#lastDriver as D;
     let driver = this.#drivers.get(key.name) as D | undefined;
-    if (driver !== undefined) return driver;
+    if (driver !== undefined) {
+      this.#lastKey = key;
+      this.#lastDriver = driver;
+      return driver;
+    }
     if (!this.config.drivers.has(key.name)) throw key.disabledError();
     if (this.#closed) throw ContextError.shutdown(`the ${key.name} driver is unavailable`);
     driver = key.create(this);

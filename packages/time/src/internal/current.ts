@@ -1,5 +1,5 @@
 /** The time driver of the current task's runtime. */
-import { currentDriverHost, type DriverHost } from "@tokio-ts/core";
+import { currentDriverHost } from "@tokio-ts/core";
 import { TIME } from "../driver.js";
 import type { TimeDriver } from "./driver.js";
 
@@ -8,15 +8,5 @@ import type { TimeDriver } from "./driver.js";
  * task; ContextError "timers are disabled: build the runtime with enableTime()".
  */
 export function currentTimeDriver(what: string): TimeDriver {
-  const host = currentDriverHost(what);
-  if (host === lastHost) return lastDriver!;
-  const driver = host.driver(TIME);
-  lastHost = host;
-  lastDriver = driver;
-  return driver;
+  return currentDriverHost(what).driver(TIME);
 }
-
-// A one-entry cache: consecutive time calls almost always come from the same runtime. A host
-// is cached only once its driver exists, so a disabled runtime still throws every time.
-let lastHost: DriverHost | undefined;
-let lastDriver: TimeDriver | undefined;
