@@ -1,0 +1,6 @@
+/**
+ * `@tokio-ts/io-driver/driver`: the I/O driver for custom executors.
+ *
+ * @packageDocumentation
+ */
+export {};
