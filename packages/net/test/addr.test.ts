@@ -1,0 +1,77 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { SocketAddr } from "../src/index.js";
+import { toHostPort } from "../src/addr.js";
+
+test("SocketAddr formats IPv4 as ip:port and IPv6 in brackets", () => {
+  const v4 = new SocketAddr("1.2.3.4", 80);
+  assert.is(v4.toString(), "1.2.3.4:80");
+  assert.is(v4.family, "IPv4");
+  assert.ok(v4.isIpv4());
+  const v6 = new SocketAddr("::1", 80);
+  assert.is(v6.toString(), "[::1]:80");
+  assert.is(v6.family, "IPv6");
+  assert.ok(v6.isIpv6());
+  assert.is(JSON.stringify({ a: v6 }), '{"a":"[::1]:80"}');
+});
+
+test("SocketAddr.parse reads both forms and round-trips toString", () => {
+  for (const text of ["127.0.0.1:0", "10.0.0.1:65535", "[::1]:443", "[fe80::1]:8080"]) {
+    assert.is(SocketAddr.parse(text).toString(), text);
+  }
+  assert.ok(SocketAddr.parse("127.0.0.1:6379").equals(new SocketAddr("127.0.0.1", 6379)));
+  assert.not.ok(SocketAddr.parse("127.0.0.1:6379").equals(new SocketAddr("127.0.0.1", 6380)));
+});
+
+test("SocketAddr rejects names, bad IPs and bad ports with the right error", () => {
+  assert.throws(() => SocketAddr.parse("localhost:80"), (e: unknown) => e instanceof TypeError && /addr/.test(e.message));
+  assert.throws(() => new SocketAddr("300.1.1.1", 80), TypeError);
+  assert.throws(() => new SocketAddr("1.2.3.4", 70000), (e: unknown) => e instanceof RangeError && /port/.test(e.message));
+  assert.throws(() => new SocketAddr("1.2.3.4", 1.5), RangeError);
+  assert.throws(() => new SocketAddr("1.2.3.4", "80" as unknown as number), TypeError);
+});
+
+test("toHostPort accepts every address form", () => {
+  assert.equal(toHostPort("127.0.0.1:80"), { host: "127.0.0.1", port: 80 });
+  assert.equal(toHostPort("localhost:6379"), { host: "localhost", port: 6379 });
+  assert.equal(toHostPort("[::1]:0"), { host: "::1", port: 0 });
+  assert.equal(toHostPort({ host: "example.org", port: 443 }), { host: "example.org", port: 443 });
+  assert.equal(toHostPort({ host: "[::1]", port: 1 }), { host: "::1", port: 1 });
+  assert.equal(toHostPort({ ip: "::1", port: 2 }), { host: "::1", port: 2 });
+  assert.equal(toHostPort(new SocketAddr("10.1.2.3", 3)), { host: "10.1.2.3", port: 3 });
+});
+
+test("toHostPort: TypeError for a bad shape and RangeError for a bad port, naming the argument", () => {
+  const typeErr = (input: unknown, pattern: RegExp) =>
+    assert.throws(() => toHostPort(input as never, "addr"), (e: unknown) => e instanceof TypeError && pattern.test(e.message));
+  const rangeErr = (input: unknown, pattern: RegExp) =>
+    assert.throws(() => toHostPort(input as never, "addr"), (e: unknown) => e instanceof RangeError && pattern.test(e.message));
+  typeErr(42, /^addr must be/);
+  typeErr(null, /^addr must be/);
+  typeErr(undefined, /^addr must be/);
+  typeErr("127.0.0.1", /^addr must be "host:port"/);
+  typeErr(":80", /^addr must be "host:port"/);
+  typeErr("::1:80", /brackets/);
+  typeErr("[::1]80", /^addr must be "\[ipv6\]:port"/);
+  typeErr("[1.2.3.4]:80", /IPv6/);
+  typeErr("127.0.0.1:http", /:port/);
+  typeErr("127.0.0.1:", /:port/);
+  typeErr({ port: 80 }, /^addr\.host/);
+  typeErr({ host: "", port: 80 }, /^addr\.host/);
+  typeErr({ ip: "localhost", port: 80 }, /^addr\.ip/);
+  typeErr({ host: "x", port: "80" }, /^addr\.port must be a number/);
+  rangeErr("127.0.0.1:65536", /port/);
+  rangeErr("127.0.0.1:999999", /port/);
+  rangeErr({ host: "x", port: -1 }, /^addr\.port/);
+  rangeErr({ ip: "::1", port: 1.5 }, /^addr\.port/);
+  rangeErr({ host: "x", port: Number.NaN }, /^addr\.port/);
+});
+
+test("SocketAddr.fromNode reads Node's AddressInfo and ignores what is not an address", () => {
+  assert.is(SocketAddr.fromNode({ address: "127.0.0.1", family: "IPv4", port: 5 } as never)?.toString(), "127.0.0.1:5");
+  assert.is(SocketAddr.fromNode(null), undefined);
+  assert.is(SocketAddr.fromNode("/tmp/sock"), undefined);
+  assert.is(SocketAddr.fromNode({}), undefined);
+});
+
+test.run();
