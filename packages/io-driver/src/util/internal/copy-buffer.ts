@@ -1,0 +1,100 @@
+/**
+ * One direction of a copy: the state machine behind `copy` and each half of
+ * `copyBidirectional` (Tokio's `io::util::copy::CopyBuffer`).
+ *
+ * States (fields): `buf[pos..cap]` is read and not yet written; `readDone` once the reader
+ * returned EOF; `needFlush` once bytes were written since the last flush; `amount` counts
+ * bytes written. One poll loops:
+ * 1. buffer empty and not at EOF → read into it (Pending: flush first if needed, so a peer
+ *    waiting for our bytes is not starved by our waiting; then Pending);
+ * 2. write out `pos..cap` (Pending keeps `pos`; 0 bytes taken is WRITE_ZERO);
+ * 3. buffer empty and at EOF → flush, done with `amount`.
+ * With an {@link AsyncBufRead} source it uses the reader's own buffer instead of `buf`
+ * (`pollFillBuf` / `consume`, Tokio's `copy_buf`): no second buffer, no extra copy.
+ * Each read or write that made progress spends one unit of the coop budget.
+ */
+import { madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
+import { isAsyncBufRead, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../../protocol.js";
+import { writeZero } from "../errors.js";
+
+/** Copy buffer size: 8 KiB, as Tokio. */
+const COPY_BUF_SIZE = 8192;
+
+export class CopyBuffer {
+  readonly #reader: AsyncRead;
+  readonly #bufReader: AsyncBufRead | undefined;
+  #buf: Uint8Array | undefined = undefined;
+  #pos = 0;
+  #cap = 0;
+  #readDone = false;
+  #needFlush = false;
+  amount = 0;
+
+  constructor(reader: AsyncRead) {
+    this.#reader = reader;
+    this.#bufReader = isAsyncBufRead(reader) ? reader : undefined;
+  }
+
+  poll(cx: Context, writer: AsyncWrite): Poll<number> {
+    return this.#bufReader !== undefined ? this.#pollBuf(cx, this.#bufReader, writer) : this.#pollCopy(cx, writer);
+  }
+
+  #pollCopy(cx: Context, writer: AsyncWrite): Poll<number> {
+    const buf = (this.#buf ??= new Uint8Array(COPY_BUF_SIZE));
+    for (;;) {
+      if (this.#pos === this.#cap && !this.#readDone) {
+        if (!pollProceed(cx)) return Pending;
+        const n = this.#reader.pollRead(cx, buf);
+        if (n === Pending) return this.#flushWhileWaiting(cx, writer);
+        madeProgress(cx);
+        if (n === 0) this.#readDone = true;
+        else {
+          this.#pos = 0;
+          this.#cap = n;
+        }
+      }
+      while (this.#pos < this.#cap) {
+        if (!pollProceed(cx)) return Pending;
+        const n = writer.pollWrite(cx, buf.subarray(this.#pos, this.#cap));
+        if (n === Pending) return Pending;
+        madeProgress(cx);
+        if (n === 0) throw writeZero();
+        this.#pos += n;
+        this.amount += n;
+        this.#needFlush = true;
+      }
+      if (this.#readDone) return this.#finish(cx, writer);
+    }
+  }
+
+  #pollBuf(cx: Context, reader: AsyncBufRead, writer: AsyncWrite): Poll<number> {
+    for (;;) {
+      if (!pollProceed(cx)) return Pending;
+      const avail = reader.pollFillBuf(cx);
+      if (avail === Pending) return this.#flushWhileWaiting(cx, writer);
+      if (avail.length === 0) {
+        this.#readDone = true;
+        return this.#finish(cx, writer);
+      }
+      const n = writer.pollWrite(cx, avail);
+      if (n === Pending) return Pending;
+      madeProgress(cx);
+      if (n === 0) throw writeZero();
+      reader.consume(n);
+      this.amount += n;
+      this.#needFlush = true;
+    }
+  }
+
+  #flushWhileWaiting(cx: Context, writer: AsyncWrite): Pending {
+    if (this.#needFlush && writer.pollFlush(cx) !== Pending) this.#needFlush = false;
+    return Pending;
+  }
+
+  #finish(cx: Context, writer: AsyncWrite): Poll<number> {
+    if (writer.pollFlush(cx) === Pending) return Pending;
+    this.#needFlush = false;
+    this.#buf = undefined;
+    return this.amount;
+  }
+}

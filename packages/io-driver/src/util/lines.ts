@@ -1,0 +1,117 @@
+/**
+ * `lines(reader)` (Tokio's `AsyncBufReadExt::lines` / `io::Lines`): the lines of a buffered
+ * reader, without their line endings.
+ *
+ * HOW. A {@link Lines} owns the partial line ({@link LineBuffer}) between calls, so a
+ * `nextLine()` dropped while pending loses nothing: the next call goes on where it stopped.
+ * A line ends at `"\n"`; one `"\r"` before it is removed too. After EOF every call returns
+ * `undefined`.
+ */
+import { Future, Pending, type Context, type Poll } from "@tokio-ts/core";
+import type { AsyncBufRead } from "../protocol.js";
+import { checkBufReader } from "./internal/check.js";
+import { LineBuffer } from "./internal/line-buffer.js";
+import { decodeUtf8 } from "./read-to-end.js";
+import { pollReadLine } from "./read-line.js";
+
+/**
+ * The lines of a buffered reader. Get one with {@link lines}; read with `nextLine()` or
+ * `for await`.
+ *
+ * @example
+ * ```ts
+ * const it = lines(new BufReader(stream));
+ * let line: string | undefined;
+ * while ((line = yield* it.nextLine()) !== undefined) handle(line);
+ * ```
+ */
+export class Lines implements AsyncIterable<string> {
+  readonly #reader: AsyncBufRead;
+  readonly #acc = new LineBuffer();
+  #eof = false;
+
+  /** @internal Use {@link lines}. */
+  constructor(reader: AsyncBufRead) {
+    this.#reader = reader;
+  }
+
+  /** The reader the lines come from. */
+  getRef(): AsyncBufRead {
+    return this.#reader;
+  }
+
+  /**
+   * The next line without its `"\n"` or `"\r\n"`, or `undefined` at end of stream.
+   *
+   * @example
+   * ```ts
+   * const first = yield* lines(reader).nextLine();
+   * ```
+   *
+   * **Cancel safety**: cancel safe: a partial line stays in the `Lines` and the next call
+   * continues it.
+   *
+   * **Throws**: {@link IoError} `"INVALID_DATA"` for a line that is not valid UTF-8 (the line
+   * is skipped); the reader's errors.
+   */
+  nextLine(): Future<string | undefined> {
+    return new NextLine(this);
+  }
+
+  /** @internal The poll behind {@link nextLine}. */
+  pollNextLine(cx: Context): Poll<string | undefined> {
+    if (this.#eof) return undefined;
+    const acc = this.#acc;
+    const bytes = pollReadLine(cx, this.#reader, acc);
+    if (bytes === Pending) return Pending;
+    if (bytes.length === 0) {
+      this.#eof = true;
+      return undefined;
+    }
+    let end = bytes.length;
+    if (bytes[end - 1] === 0x0a) {
+      end--;
+      if (end > 0 && bytes[end - 1] === 0x0d) end--;
+    }
+    try {
+      return decodeUtf8(bytes.subarray(0, end));
+    } finally {
+      acc.clear();
+    }
+  }
+
+  /** `for await (const line of lines(reader))`: each line, until end of stream. */
+  async *[Symbol.asyncIterator](): AsyncIterator<string> {
+    for (;;) {
+      const line = await this.nextLine();
+      if (line === undefined) return;
+      yield line;
+    }
+  }
+}
+
+class NextLine extends Future<string | undefined> {
+  constructor(private readonly lines: Lines) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<string | undefined> {
+    return this.lines.pollNextLine(cx);
+  }
+}
+
+/**
+ * Split a buffered reader into lines (without `"\n"` / `"\r\n"`).
+ *
+ * @example
+ * ```ts
+ * for await (const line of lines(new BufReader(stream))) console.log(line);
+ * ```
+ *
+ * **Throws**: TypeError if `reader` is not an AsyncBufRead (wrap a plain reader in
+ * {@link BufReader}).
+ */
+export function lines(reader: AsyncBufRead): Lines {
+  checkBufReader("reader", reader);
+  return new Lines(reader);
+}

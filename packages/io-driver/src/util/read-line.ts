@@ -1,0 +1,85 @@
+/**
+ * `readLine` (Tokio's `AsyncBufReadExt::read_line`): read up to and including the next `"\n"`.
+ *
+ * HOW. The future asks the buffered reader for its buffer (`pollFillBuf`) and searches it for
+ * `"\n"`. Found: the line is the bytes so far plus the buffer up to the newline, which it
+ * consumes. Not found: it keeps the whole buffer in its {@link LineBuffer}, consumes it, and
+ * asks again. At EOF it returns what it has (maybe `""`). A line that lies whole in one fill
+ * is decoded straight from the reader's buffer, without a copy. Decoding is strict UTF-8.
+ * Each fill that made progress spends one unit of the coop budget.
+ */
+import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
+import type { AsyncBufRead } from "../protocol.js";
+import { checkBufReader } from "./internal/check.js";
+import { LineBuffer } from "./internal/line-buffer.js";
+import { decodeUtf8 } from "./read-to-end.js";
+
+const NEWLINE = 0x0a;
+
+/**
+ * Advance `reader` to the end of the next line. Returns the line's bytes (with its `"\n"`), the
+ * bytes before EOF, or Pending; the bytes are in `acc` or, when the line lay whole in one fill,
+ * the returned view (only valid until the next call on the reader).
+ */
+export function pollReadLine(cx: Context, reader: AsyncBufRead, acc: LineBuffer): Poll<Uint8Array> {
+  for (;;) {
+    if (!pollProceed(cx)) return Pending;
+    const avail = reader.pollFillBuf(cx);
+    if (avail === Pending) return Pending;
+    madeProgress(cx);
+    if (avail.length === 0) return acc.view();
+    const i = avail.indexOf(NEWLINE);
+    if (i >= 0) {
+      if (acc.length === 0) {
+        reader.consume(i + 1);
+        return avail.subarray(0, i + 1);
+      }
+      acc.append(avail.subarray(0, i + 1));
+      reader.consume(i + 1);
+      return acc.view();
+    }
+    acc.append(avail);
+    reader.consume(avail.length);
+  }
+}
+
+/** The future of {@link readLine}. */
+export class ReadLine extends Future<string> {
+  readonly #reader: AsyncBufRead;
+  readonly #acc = new LineBuffer();
+
+  /** @internal Use {@link readLine}. */
+  constructor(reader: AsyncBufRead) {
+    super();
+    this.#reader = reader;
+  }
+
+  override poll(cx: Context): Poll<string> {
+    const line = pollReadLine(cx, this.#reader, this.#acc);
+    if (line === Pending) return Pending;
+    return decodeUtf8(line);
+  }
+}
+
+/**
+ * Read the next line: resolves with the line including its `"\n"` (and a `"\r"` before it, if
+ * any), the last bytes if the stream ends without a newline, or `""` at end of stream.
+ *
+ * @example
+ * ```ts
+ * const reader = new BufReader(stream);
+ * let line: string;
+ * while ((line = yield* readLine(reader)) !== "") console.log(line.trimEnd());
+ * ```
+ *
+ * **Cancel safety**: not cancel safe: the part of a line read before the drop is lost. Use
+ * {@link lines} — its `nextLine()` keeps a partial line between calls and is cancel safe.
+ *
+ * **Throws**: {@link IoError} `"INVALID_DATA"` if the line is not valid UTF-8 (its bytes are
+ * consumed); TypeError if `reader` is not an AsyncBufRead (wrap a plain reader in
+ * {@link BufReader}).
+ */
+export function readLine(reader: AsyncBufRead): ReadLine {
+  checkBufReader("reader", reader);
+  return new ReadLine(reader);
+}
