@@ -1,0 +1,225 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Builder, spawn } from "@tokio-ts/runtime";
+import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
+import { Pending, type Context, type Poll } from "@tokio-ts/core";
+import {
+  BufReader,
+  BufWriter,
+  duplex,
+  flush,
+  IoError,
+  lines,
+  read,
+  readLine,
+  readToEnd,
+  shutdown,
+  write,
+  writeAll,
+  type AsyncRead,
+  type AsyncWrite,
+} from "../src/index.js";
+import { dec, enc, makeData, prng, randInt, rejection } from "./util-helpers.js";
+
+/** A reader over fixed chunks, counting how many pollRead calls reach it. */
+class Chunks implements AsyncRead {
+  calls = 0;
+  constructor(private readonly chunks: Uint8Array[]) {}
+  pollRead(_cx: Context, buf: Uint8Array): Poll<number> {
+    this.calls++;
+    const chunk = this.chunks[0];
+    if (chunk === undefined) return 0;
+    const n = Math.min(buf.length, chunk.length);
+    buf.set(chunk.subarray(0, n));
+    if (n === chunk.length) this.chunks.shift();
+    else this.chunks[0] = chunk.subarray(n);
+    return n;
+  }
+}
+
+/** A writer that records every pollWrite/pollFlush/pollShutdown it receives. */
+class Recorder implements AsyncWrite {
+  readonly log: string[] = [];
+  readonly bytes: number[] = [];
+  blocked = false;
+  pollWrite(_cx: Context, data: Uint8Array): Poll<number> {
+    if (this.blocked) return Pending;
+    this.log.push(`write ${data.length}`);
+    this.bytes.push(...data);
+    return data.length;
+  }
+  pollFlush(): Poll<void> {
+    this.log.push("flush");
+    return undefined;
+  }
+  pollShutdown(): Poll<void> {
+    this.log.push("shutdown");
+    return undefined;
+  }
+}
+
+test("BufReader turns many small reads into one read of the inner reader", async () => {
+  const inner = new Chunks([enc.encode("abcdefghij")]);
+  const r = new BufReader(inner, 16);
+  const one = new Uint8Array(1);
+  let text = "";
+  for (let i = 0; i < 10; i++) {
+    assert.is(await read(r, one), 1);
+    text += String.fromCharCode(one[0]!);
+  }
+  assert.is(text, "abcdefghij");
+  assert.is(inner.calls, 1);
+  assert.is(await read(r, one), 0);
+});
+
+test("BufReader reads straight into a caller buffer at least as large as its own", async () => {
+  const inner = new Chunks([enc.encode("0123456789")]);
+  const r = new BufReader(inner, 4);
+  const big = new Uint8Array(8);
+  assert.is(await read(r, big), 8, "bypassed the 4-byte buffer");
+  assert.is(dec.decode(big), "01234567");
+  assert.is(r.buffer().length, 0);
+});
+
+test("BufReader pollFillBuf/consume expose and advance the buffered bytes", () => {
+  const r = new BufReader(new Chunks([enc.encode("hello")]), 8);
+  const cx = { waker: { wake() {} }, budget: Infinity, forcedYields: 0 } as Context;
+  const view = r.pollFillBuf(cx) as Uint8Array;
+  assert.is(dec.decode(view), "hello");
+  r.consume(2);
+  assert.is(dec.decode(r.buffer()), "llo");
+  r.consume(100);
+  assert.is(r.buffer().length, 0);
+  assert.is((r.pollFillBuf(cx) as Uint8Array).length, 0, "EOF");
+});
+
+test("BufReader passes writes through to an inner AsyncWrite", async () => {
+  const [a, b] = duplex(64);
+  const r = new BufReader(b);
+  await writeAll(r, enc.encode("back"));
+  await shutdown(r);
+  assert.is(dec.decode(await readToEnd(a)), "back");
+  const readOnly = new BufReader(new Chunks([]));
+  await rejection(writeAll(readOnly, enc.encode("x"))).then((e) => assert.instance(e, TypeError));
+});
+
+test("readLine returns each line with its \\n (and \\r), then the tail, then \"\"", async () => {
+  const [a, b] = duplex(5);
+  const writing = writeAll(a, enc.encode("first\r\nsecond\nno newline")).then(() => shutdown(a));
+  const r = new BufReader(b, 4);
+  assert.is(await readLine(r), "first\r\n");
+  assert.is(await readLine(r), "second\n");
+  assert.is(await readLine(r), "no newline");
+  assert.is(await readLine(r), "");
+  await writing;
+});
+
+test("readLine rejects invalid UTF-8 with INVALID_DATA; the next line reads fine", async () => {
+  const r = new BufReader(new Chunks([new Uint8Array([0xc3, 0x28, 0x0a]), enc.encode("ok\n")]));
+  const e = (await rejection(readLine(r))) as IoError;
+  assert.is(e.code, "INVALID_DATA");
+  assert.is(await readLine(r), "ok\n");
+});
+
+test("lines strips \\n and \\r\\n, keeps empty lines, and iterates with for await", async () => {
+  const r = new BufReader(new Chunks([enc.encode("a\r\n\nb"), enc.encode("c\r"), enc.encode("\nlast")]), 3);
+  const got: string[] = [];
+  for await (const line of lines(r)) got.push(line);
+  assert.equal(got, ["a", "", "bc", "last"]);
+});
+
+test("lines: nextLine is cancel safe — a partial line survives a dropped call", () => {
+  const [a, b] = duplex(64);
+  const it = lines(new BufReader(b));
+  assertReady(mockTask(write(a, enc.encode("hel"))).poll(), 3);
+  const first = mockTask(it.nextLine());
+  assertPending(first.poll());
+  first.drop();
+  assertReady(mockTask(write(a, enc.encode("lo\r\nworld\n"))).poll(), 10);
+  assertReady(mockTask(it.nextLine()).poll(), "hello");
+  assertReady(mockTask(it.nextLine()).poll(), "world");
+  a.close();
+  assertReady(mockTask(it.nextLine()).poll(), undefined);
+  assertReady(mockTask(it.nextLine()).poll(), undefined);
+});
+
+test("10,000 random lines through duplex + BufReader + lines arrive in order (runtime)", async () => {
+  const rand = prng(42);
+  const sent: string[] = [];
+  for (let i = 0; i < 10_000; i++) sent.push("x".repeat(randInt(rand, 0, 300)) + i);
+  const rt = Builder.newCurrentThread().build();
+  const got = await rt.blockOn(function* () {
+    const [a, b] = duplex(1024);
+    spawn(function* () {
+      const out = new BufWriter(a, 512);
+      for (let i = 0; i < sent.length; i++) yield* writeAll(out, enc.encode(sent[i] + (i % 2 ? "\r\n" : "\n")));
+      yield* shutdown(out);
+    });
+    const it = lines(new BufReader(b, 100));
+    const lns: string[] = [];
+    for (let l = yield* it.nextLine(); l !== undefined; l = yield* it.nextLine()) lns.push(l);
+    return lns;
+  });
+  await rt.shutdownTimeout(1000);
+  assert.is(got.length, sent.length);
+  assert.equal(got, sent);
+});
+
+test("BufWriter buffers small writes, writes them on flush, then flushes the inner writer", async () => {
+  const inner = new Recorder();
+  const w = new BufWriter(inner, 8);
+  await writeAll(w, enc.encode("abc"));
+  await writeAll(w, enc.encode("de"));
+  assert.equal(inner.log, [], "nothing reached the inner writer yet");
+  assert.is(dec.decode(w.buffer()), "abcde");
+  await flush(w);
+  assert.equal(inner.log, ["write 5", "flush"]);
+});
+
+test("BufWriter: a write that does not fit flushes the buffer first; a large write bypasses the buffer", async () => {
+  const inner = new Recorder();
+  const w = new BufWriter(inner, 8);
+  await writeAll(w, enc.encode("12345"));
+  await writeAll(w, enc.encode("6789"));
+  assert.equal(inner.log, ["write 5"], "the buffer was written before the new data");
+  await writeAll(w, makeData(20, 1));
+  assert.equal(inner.log, ["write 5", "write 4", "write 20"], "buffered bytes first, then the large write straight through");
+  assert.is(w.buffer().length, 0);
+});
+
+test("BufWriter shutdown writes the buffer, then shuts the inner writer down (order kept)", async () => {
+  const inner = new Recorder();
+  const w = new BufWriter(inner, 64);
+  await writeAll(w, enc.encode("tail"));
+  await shutdown(w);
+  assert.equal(inner.log, ["write 4", "shutdown"]);
+  assert.is(dec.decode(new Uint8Array(inner.bytes)), "tail");
+});
+
+test("BufWriter flush waits while the inner writer is full, keeping the bytes", () => {
+  const inner = new Recorder();
+  const w = new BufWriter(inner, 8);
+  assertReady(mockTask(write(w, enc.encode("abc"))).poll(), 3);
+  inner.blocked = true;
+  const f = mockTask(flush(w));
+  assertPending(f.poll());
+  inner.blocked = false;
+  assertReady(f.poll());
+  assert.equal(inner.log, ["write 3", "flush"]);
+});
+
+test("BufReader/BufWriter/readLine/lines reject bad arguments, naming them", () => {
+  const [a] = duplex(4);
+  const named = (name: string, type: Function) => (e: unknown) => e instanceof type && (e as Error).message.startsWith(name);
+  assert.throws(() => new BufReader({} as never), named("inner", TypeError));
+  assert.throws(() => new BufReader(a, 0), named("capacity", RangeError));
+  assert.throws(() => new BufReader(a, -8), named("capacity", RangeError));
+  assert.throws(() => new BufReader(a, NaN), named("capacity", RangeError));
+  assert.throws(() => new BufReader(a, "8" as never), named("capacity", TypeError));
+  assert.throws(() => new BufWriter({ pollRead() {} } as never), named("inner", TypeError));
+  assert.throws(() => new BufWriter(a, 2.5), named("capacity", RangeError));
+  assert.throws(() => readLine(a as never), (e: unknown) => e instanceof TypeError && /BufReader/.test((e as Error).message));
+  assert.throws(() => lines(null as never), named("reader", TypeError));
+});
+
+test.run();
