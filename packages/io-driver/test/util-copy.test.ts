@@ -1,0 +1,194 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Builder, spawn } from "@tokio-ts/runtime";
+import { assertPending, mockTask } from "@tokio-ts/test-util";
+import {
+  BufReader,
+  BufWriter,
+  copy,
+  copyBidirectional,
+  duplex,
+  empty,
+  IoError,
+  read,
+  readExact,
+  readToEnd,
+  repeat,
+  shutdown,
+  sink,
+  split,
+  write,
+  writeAll,
+  type AsyncWrite,
+} from "../src/index.js";
+import type { Context, Poll } from "@tokio-ts/core";
+import { Checksum, dec, enc, makeData, prng, randInt, rejection } from "./util-helpers.js";
+
+test("copy moves every byte and returns the total (8 KiB buffer path)", async () => {
+  const data = makeData(300_000, 3);
+  const [a, b] = duplex(1500);
+  const [c, d] = duplex(999);
+  const writing = writeAll(a, data).then(() => shutdown(a));
+  const copying = copy(b, c).then(async (n) => {
+    await shutdown(c);
+    return n;
+  });
+  const out = await readToEnd(d);
+  assert.is(await copying, data.length);
+  await writing;
+  assert.equal(Checksum.of(out), Checksum.of(data));
+});
+
+test("copy from a BufReader uses its buffer (copy_buf) and returns the total", async () => {
+  const data = makeData(100_000, 4);
+  const [a, b] = duplex(4096);
+  const [c, d] = duplex(4096);
+  const writing = writeAll(a, data).then(() => shutdown(a));
+  const copying = copy(new BufReader(b, 1000), c).then(async (n) => (await shutdown(c), n));
+  const out = await readToEnd(d);
+  assert.is(await copying, 100_000);
+  await writing;
+  assert.equal(out, data);
+});
+
+test("copy flushes the writer at EOF (a BufWriter's bytes are written)", async () => {
+  const [c, d] = duplex(1 << 16);
+  const out = new BufWriter(c);
+  const n = await copy(new BufReader(new Uint8ArrayReader(enc.encode("buffered tail"))), out);
+  assert.is(n, 13);
+  assert.is(out.buffer().length, 0);
+  await shutdown(c);
+  assert.is(dec.decode(await readToEnd(d)), "buffered tail");
+});
+
+test("copy flushes the writer while the reader waits, so a peer is not left waiting", () => {
+  const [a, b] = duplex(64);
+  const [c, d] = duplex(64);
+  const out = new BufWriter(c);
+  const task = mockTask(copy(b, out));
+  mockTask(write(a, enc.encode("partial"))).poll();
+  assertPending(task.poll());
+  const buf = new Uint8Array(16);
+  const n = mockTask(read(d, buf)).poll();
+  assert.is(n, 7, "the copied bytes were flushed through the BufWriter");
+  task.drop();
+});
+
+test("copy of empty() is 0; copy into sink() counts", async () => {
+  assert.is(await copy(empty(), sink()), 0);
+  const [a, b] = duplex(100);
+  const writing = writeAll(a, new Uint8Array(12_345)).then(() => shutdown(a));
+  assert.is(await copy(b, sink()), 12_345);
+  await writing;
+});
+
+test("copy fails with WRITE_ZERO when the writer takes nothing, and with the writer's error", async () => {
+  const zero: AsyncWrite = { pollWrite: (): Poll<number> => 0, pollFlush: () => undefined, pollShutdown: () => undefined };
+  assert.is(((await rejection(copy(repeat(1), zero))) as IoError).code, "WRITE_ZERO");
+  const [c, d] = duplex(8);
+  d.close();
+  assert.is(((await rejection(copy(repeat(1), c))) as IoError).code, "BROKEN_PIPE");
+});
+
+test("copyBidirectional: totals both ways, and each side's write is shut down when its reader ends", async () => {
+  const rt = Builder.newCurrentThread().build();
+  const result = await rt.blockOn(function* () {
+    const [client, proxyIn] = duplex(512);
+    const [proxyOut, server] = duplex(300);
+    const proxy = spawn(copyBidirectional(proxyIn, proxyOut));
+    const up = makeData(50_000, 8);
+    const down = makeData(70_001, 9);
+    const serverTask = spawn(function* () {
+      const got = yield* readToEnd(server); // ends because the proxy shut its write side
+      yield* writeAll(server, down);
+      yield* shutdown(server);
+      return got;
+    });
+    const clientRead = spawn(readToEnd(client));
+    yield* writeAll(client, up);
+    yield* shutdown(client);
+    const atServer = yield* serverTask;
+    const atClient = yield* clientRead;
+    const totals = yield* proxy;
+    return { totals, ok: Checksum.of(atServer).hash === Checksum.of(up).hash && Checksum.of(atClient).hash === Checksum.of(down).hash };
+  });
+  await rt.shutdownTimeout(1000);
+  assert.equal(result.totals, [50_000, 70_001]);
+  assert.ok(result.ok);
+});
+
+test("copyBidirectional fails with the first error (a closed peer)", async () => {
+  const [a, aPeer] = duplex(64);
+  const [b, bPeer] = duplex(64);
+  bPeer.close();
+  await writeAll(aPeer, enc.encode("x"));
+  const e = (await rejection(copyBidirectional(a, b))) as IoError;
+  assert.is(e.code, "BROKEN_PIPE");
+});
+
+test("split halves used from two tasks: an echo over a duplex, with random sizes", async () => {
+  const data = makeData(500_000, 12);
+  const rt = Builder.newCurrentThread().build();
+  const echoed = await rt.blockOn(function* () {
+    const [client, server] = duplex(700);
+    const [srd, swr] = split(server);
+    const echo = spawn(function* () {
+      const n = yield* copy(srd, swr);
+      yield* shutdown(swr);
+      return n;
+    });
+    const [crd, cwr] = split(client);
+    const writer = spawn(function* () {
+      const rand = prng(5);
+      for (let off = 0; off < data.length; ) {
+        const len = Math.min(randInt(rand, 1, 2000), data.length - off);
+        yield* writeAll(cwr, data.subarray(off, off + len));
+        off += len;
+      }
+      yield* shutdown(cwr);
+    });
+    const back = yield* readToEnd(crd);
+    yield* writer;
+    return { back, n: yield* echo, same: crd.unsplit(cwr) === client };
+  });
+  await rt.shutdownTimeout(1000);
+  assert.is(echoed.n, data.length);
+  assert.ok(echoed.same);
+  assert.equal(Checksum.of(echoed.back), Checksum.of(data));
+});
+
+test("split: unsplit checks the pair; bad arguments are TypeErrors", () => {
+  const [a, b] = duplex(8);
+  const [ar] = split(a);
+  const [, bw] = split(b);
+  assert.throws(() => ar.unsplit(bw), TypeError);
+  assert.throws(() => split(repeat(0) as never), (e: unknown) => e instanceof TypeError && (e as Error).message.startsWith("stream"));
+  assert.throws(() => copy(sink() as never, sink()), (e: unknown) => e instanceof TypeError && (e as Error).message.startsWith("reader"));
+  assert.throws(() => copy(empty(), repeat(1) as never), (e: unknown) => e instanceof TypeError && (e as Error).message.startsWith("writer"));
+  assert.throws(() => copyBidirectional(a, repeat(1) as never), (e: unknown) => e instanceof TypeError && (e as Error).message.startsWith("b"));
+});
+
+test("readExact through split halves of the same stream in one task", async () => {
+  const [a, b] = duplex(16);
+  const [rd, wr] = split(a);
+  await writeAll(b, enc.encode("1234"));
+  const buf = new Uint8Array(4);
+  await readExact(rd, buf);
+  await writeAll(wr, buf);
+  await shutdown(wr);
+  assert.is(dec.decode(await readToEnd(b)), "1234");
+});
+
+/** A reader over one array (for copy tests that need a non-duplex source). */
+class Uint8ArrayReader {
+  #pos = 0;
+  constructor(private readonly data: Uint8Array) {}
+  pollRead(_cx: Context, buf: Uint8Array): Poll<number> {
+    const n = Math.min(buf.length, this.data.length - this.#pos);
+    buf.set(this.data.subarray(this.#pos, this.#pos + n));
+    this.#pos += n;
+    return n;
+  }
+}
+
+test.run();
