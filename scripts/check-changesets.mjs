@@ -8,8 +8,8 @@
 //    text must be in the changelog of the package it names;
 // 2. with the repo's pending changesets as they are: the fixed group again moves as one.
 // In both, private packages (benches, examples, tools) keep their package.json's content (changesets
-// re-indents every manifest it writes) and get no changelog, and internal dependency ranges stay `workspace:*` (pnpm rewrites them at
-// pack time). It also checks that the fixed group is exactly the set of public packages, so a
+// re-indents every manifest it writes) and get no changelog, and internal dependency ranges stay as written (`workspace:…`; pnpm rewrites
+// them at pack time). It also checks that the fixed group is exactly the set of public packages, so a
 // new public package cannot be released out of step.
 //
 // Ends with `N passed, N failed`.
@@ -105,8 +105,11 @@ function versionAndCheck(dir, { sample } = {}) {
       assert.ok(existsSync(changelog), `${pkg.name}: no CHANGELOG.md`);
       const log = readFileSync(changelog, 'utf8');
       assert.match(log, new RegExp(`^## ${expected.replace(/\./g, '\\.')}$`, 'm'), `${pkg.name}: CHANGELOG.md has no "## ${expected}" entry`);
-      for (const [dep, range] of Object.entries({ ...after.dependencies, ...after.devDependencies, ...after.peerDependencies })) {
-        if (group.has(dep)) assert.equal(range, 'workspace:*', `${pkg.name}: ${dep} became ${range}`);
+      for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+        for (const [dep, range] of Object.entries(after[field] ?? {})) {
+          const was = pkg.manifest[field]?.[dep];
+          if (group.has(dep)) assert.equal(range, was, `${pkg.name}: ${field} ${dep} became ${range} (was ${was})`);
+        }
       }
       if (sample && sample.package === pkg.name) assert.ok(log.includes(sample.text), `${pkg.name}: the sample's text is not in its changelog`);
     } else {
