@@ -17,3 +17,23 @@ export { duplex, DuplexStream } from "./duplex.js";
 export { empty, Empty } from "./empty.js";
 export { sink, Sink } from "./sink.js";
 export { repeat, Repeat } from "./repeat.js";
+export {
+  fromNodeReadable,
+  toNodeReadable,
+  fromNodeWritable,
+  toNodeWritable,
+  NodeReader,
+  NodeWriter,
+  type ToNodeReadableOptions,
+  type ToNodeWritableOptions,
+} from "./node-stream.js";
+export {
+  fromReadableStream,
+  toReadableStream,
+  fromWritableStream,
+  toWritableStream,
+  WebStreamReader,
+  WebStreamWriter,
+  type ToReadableStreamOptions,
+  type ToWritableStreamOptions,
+} from "./web-stream.js";

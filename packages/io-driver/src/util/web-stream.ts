@@ -1,0 +1,359 @@
+/**
+ * Bridges between the stream protocol and Web Streams (`ReadableStream<Uint8Array>` /
+ * `WritableStream<Uint8Array>`, as `fetch` bodies, `CompressionStream` and Deno/Bun-style APIs
+ * use), both ways: {@link fromReadableStream}, {@link toReadableStream},
+ * {@link fromWritableStream}, {@link toWritableStream}.
+ *
+ * HOW, and how backpressure holds:
+ * - WebStreamReader holds the stream's default reader. A poll with no chunk at hand starts one
+ *   `reader.read()` (at most one in flight, `inFlight`) and returns Pending; its settlement
+ *   stores the chunk, EOF or error and wakes the waiting reader. The stream is only pulled as
+ *   fast as the protocol side reads. The chunk is copied into the callers' buffers.
+ * - WebStreamWriter holds the stream's writer. While `desiredSize <= 0` a write is Pending until
+ *   `writer.ready`; otherwise it copies at most 64 KiB of the data into a new chunk and writes
+ *   it (the caller may reuse its array at once). Flush waits until every write promise has
+ *   settled (`inFlight === 0`); shutdown calls `close()` and waits for `writer.closed`. Every
+ *   promise it creates has a rejection handler: a failed stream never makes an unhandled
+ *   rejection, its error is thrown by the next poll.
+ * - toReadableStream/toWritableStream answer the stream's `pull`/`write`/`close` with a
+ *   promise that a {@link Pump} settles (a waker that re-polls on the microtask queue, so no
+ *   runtime is needed). Their queuing strategy counts bytes, so `highWaterMark` is in bytes.
+ */
+import { Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import type { AsyncRead, AsyncWrite } from "../protocol.js";
+import { brokenPipe, hostError } from "./errors.js";
+import { checkBuffer, checkReader, checkSize, checkWriter } from "./internal/check.js";
+import { pumpToPromise, type Pump } from "./internal/pump.js";
+import { Read } from "./read.js";
+import { Flush, WriteAll } from "./write.js";
+
+/** Options of {@link toReadableStream}. */
+export interface ToReadableStreamOptions {
+  /** How many bytes the stream may queue ahead of its reader (default 16 KiB). */
+  readonly highWaterMark?: number;
+  /** The most bytes read (and enqueued) at a time; default 16 KiB. */
+  readonly chunkSize?: number;
+}
+
+/** Options of {@link toWritableStream}. */
+export interface ToWritableStreamOptions {
+  /** How many bytes the stream may queue before its writer sees backpressure (default 16 KiB). */
+  readonly highWaterMark?: number;
+}
+
+const DEFAULT_CHUNK = 16 * 1024;
+const MAX_WRITE_CHUNK = 64 * 1024;
+const byteLength = (chunk: Uint8Array): number => chunk.byteLength;
+const ignore = (): void => {};
+
+function wakeSlot(waker: Waker | undefined): undefined {
+  waker?.wake();
+  return undefined;
+}
+
+function checkHighWaterMark(name: string, value: unknown): number {
+  if (value === undefined) return DEFAULT_CHUNK;
+  if (typeof value !== "number") throw new TypeError(`${name} must be a number of bytes`);
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer number of bytes, got ${value}`);
+  return value;
+}
+
+/**
+ * An {@link AsyncRead} over a `ReadableStream<Uint8Array>` (see the module header). Get one
+ * with {@link fromReadableStream}.
+ *
+ * @example
+ * ```ts
+ * const body = fromReadableStream((await fetch(url)).body!);
+ * const text = yield* readToString(body);
+ * ```
+ */
+export class WebStreamReader implements AsyncRead {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #chunk: Uint8Array | undefined = undefined;
+  #pos = 0;
+  #inFlight = false;
+  #done = false;
+  #failed = false;
+  #error: unknown = undefined;
+  #waker: Waker | undefined = undefined;
+  readonly #onChunk = (result: { done: boolean; value?: unknown }): void => {
+    this.#inFlight = false;
+    if (result.done) this.#done = true;
+    else if (result.value instanceof Uint8Array) {
+      if (result.value.length > 0) {
+        this.#chunk = result.value;
+        this.#pos = 0;
+      }
+    } else {
+      this.#failed = true;
+      this.#error = new TypeError("the ReadableStream gave a chunk that is not a Uint8Array");
+      this.#reader.cancel(this.#error).catch(ignore);
+    }
+    this.#waker = wakeSlot(this.#waker);
+  };
+  readonly #onError = (error: unknown): void => {
+    this.#inFlight = false;
+    this.#failed = true;
+    this.#error = hostError("the ReadableStream", error);
+    this.#waker = wakeSlot(this.#waker);
+  };
+
+  /** @internal Use {@link fromReadableStream}. */
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.getReader();
+  }
+
+  pollRead(cx: Context, buf: Uint8Array): Poll<number> {
+    checkBuffer("buf", buf);
+    if (buf.length === 0) return 0;
+    const chunk = this.#chunk;
+    if (chunk !== undefined) {
+      const n = Math.min(buf.length, chunk.length - this.#pos);
+      buf.set(chunk.subarray(this.#pos, this.#pos + n));
+      this.#pos += n;
+      if (this.#pos === chunk.length) this.#chunk = undefined;
+      return n;
+    }
+    if (this.#failed) throw this.#error;
+    if (this.#done) return 0;
+    this.#waker = cx.waker;
+    if (!this.#inFlight) {
+      this.#inFlight = true;
+      this.#reader.read().then(this.#onChunk, this.#onError);
+    }
+    return Pending;
+  }
+
+  /**
+   * Cancel the stream (its source is told `reason`) and stop reading: later reads see EOF.
+   *
+   * @example
+   * ```ts
+   * await body.cancel("not needed");
+   * ```
+   */
+  cancel(reason?: unknown): Promise<void> {
+    this.#done = true;
+    this.#chunk = undefined;
+    return this.#reader.cancel(reason);
+  }
+}
+
+/**
+ * Read a `ReadableStream<Uint8Array>` through the stream protocol. The stream is only pulled
+ * when the AsyncRead is polled (backpressure holds); its end is EOF; its error is thrown by the
+ * next read as an {@link IoError} whose `cause` is the stream's reason. The stream is locked
+ * to this reader.
+ *
+ * @example
+ * ```ts
+ * const src = fromReadableStream(new Blob(["hello"]).stream());
+ * const text = yield* readToString(src); // "hello"
+ * ```
+ *
+ * **Throws**: TypeError if `stream` is not a ReadableStream, or is already locked.
+ */
+export function fromReadableStream(stream: ReadableStream<Uint8Array>): WebStreamReader {
+  if (typeof (stream as ReadableStream | null)?.getReader !== "function") throw new TypeError("stream must be a ReadableStream<Uint8Array>");
+  return new WebStreamReader(stream);
+}
+
+/**
+ * A `ReadableStream<Uint8Array>` that reads `reader`: each `pull` reads one chunk of at most
+ * `chunkSize` bytes (polled with a waker that re-polls it, so no runtime is needed) and
+ * enqueues a copy of it; EOF closes the stream, an error errors it. The stream queues at most
+ * `highWaterMark` bytes ahead of its consumer.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = duplex(1024);
+ * const response = new Response(toReadableStream(b)); // stream a body from a duplex
+ * ```
+ *
+ * **Throws**: TypeError if `reader` is not an AsyncRead; TypeError/RangeError for bad options.
+ */
+export function toReadableStream(reader: AsyncRead, options: ToReadableStreamOptions = {}): ReadableStream<Uint8Array> {
+  checkReader("reader", reader);
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  checkSize("options.chunkSize", chunkSize);
+  const highWaterMark = checkHighWaterMark("options.highWaterMark", options.highWaterMark);
+  const scratch = new Uint8Array(chunkSize);
+  let pump: Pump<number> | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const n = await pumpToPromise(new Read(reader, scratch), (p) => (pump = p));
+        pump = undefined;
+        if (n === 0) controller.close();
+        else controller.enqueue(scratch.slice(0, n));
+      },
+      cancel() {
+        pump?.cancel();
+        pump = undefined;
+      },
+    },
+    { highWaterMark, size: byteLength },
+  );
+}
+
+/**
+ * An {@link AsyncWrite} over a `WritableStream<Uint8Array>` (see the module header). Get one
+ * with {@link fromWritableStream}.
+ *
+ * @example
+ * ```ts
+ * const out = fromWritableStream(Writable.toWeb(process.stdout));
+ * yield* writeAll(out, new TextEncoder().encode("hi\n"));
+ * yield* shutdown(out);
+ * ```
+ */
+export class WebStreamWriter implements AsyncWrite {
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #inFlight = 0;
+  #waitingReady = false;
+  #closing = false;
+  #closed = false;
+  #failed = false;
+  #error: unknown = undefined;
+  #writeWaker: Waker | undefined = undefined;
+  #flushWaker: Waker | undefined = undefined;
+  readonly #onWritten = (): void => {
+    if (--this.#inFlight === 0) this.#flushWaker = wakeSlot(this.#flushWaker);
+  };
+  readonly #onFailed = (error: unknown): void => {
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+    this.#fail(error);
+  };
+  readonly #onReady = (): void => {
+    this.#waitingReady = false;
+    this.#writeWaker = wakeSlot(this.#writeWaker);
+  };
+  readonly #onReadyFailed = (error: unknown): void => {
+    this.#waitingReady = false;
+    this.#fail(error);
+  };
+
+  /** @internal Use {@link fromWritableStream}. */
+  constructor(stream: WritableStream<Uint8Array>) {
+    this.#writer = stream.getWriter();
+    this.#writer.closed.then(
+      () => {
+        this.#closed = true;
+        this.#flushWaker = wakeSlot(this.#flushWaker);
+        this.#writeWaker = wakeSlot(this.#writeWaker);
+      },
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  pollWrite(cx: Context, data: Uint8Array): Poll<number> {
+    checkBuffer("data", data);
+    if (this.#failed) throw this.#error;
+    if (this.#closing || this.#closed) throw brokenPipe("the WritableStream is closed for writing");
+    if (data.length === 0) return 0;
+    const writer = this.#writer;
+    const desired = writer.desiredSize;
+    if (desired === null || desired <= 0) {
+      // Full (or erroring: `closed` rejects soon and wakes us with the error).
+      this.#writeWaker = cx.waker;
+      if (desired !== null && !this.#waitingReady) {
+        this.#waitingReady = true;
+        writer.ready.then(this.#onReady, this.#onReadyFailed);
+      }
+      return Pending;
+    }
+    const n = Math.min(data.length, MAX_WRITE_CHUNK);
+    this.#inFlight++;
+    writer.write(data.slice(0, n)).then(this.#onWritten, this.#onFailed);
+    return n;
+  }
+
+  pollFlush(cx: Context): Poll<void> {
+    if (this.#failed) throw this.#error;
+    if (this.#inFlight === 0) return undefined;
+    this.#flushWaker = cx.waker;
+    return Pending;
+  }
+
+  pollShutdown(cx: Context): Poll<void> {
+    if (this.#failed) throw this.#error;
+    if (this.#closed) return undefined;
+    if (!this.#closing) {
+      this.#closing = true;
+      this.#writer.close().catch(ignore); // the outcome arrives through `closed`
+    }
+    this.#flushWaker = cx.waker;
+    return Pending;
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#error = hostError("the WritableStream", error);
+    this.#writeWaker = wakeSlot(this.#writeWaker);
+    this.#flushWaker = wakeSlot(this.#flushWaker);
+  }
+}
+
+/**
+ * Write to a `WritableStream<Uint8Array>` through the stream protocol. A write is Pending while
+ * the stream signals backpressure (`desiredSize <= 0`); `flush` waits until every write has
+ * been accepted by the sink; `shutdown` closes the stream and waits until it is closed. The
+ * stream's error is thrown by the next call as an {@link IoError} whose `cause` is the reason;
+ * a write after shutdown is BROKEN_PIPE. The stream is locked to this writer.
+ *
+ * @example
+ * ```ts
+ * const out = fromWritableStream(new WritableStream({ write(c) { chunks.push(c) } }));
+ * yield* writeAll(out, bytes);
+ * yield* shutdown(out);
+ * ```
+ *
+ * **Throws**: TypeError if `stream` is not a WritableStream, or is already locked.
+ */
+export function fromWritableStream(stream: WritableStream<Uint8Array>): WebStreamWriter {
+  if (typeof (stream as WritableStream | null)?.getWriter !== "function") throw new TypeError("stream must be a WritableStream<Uint8Array>");
+  return new WebStreamWriter(stream);
+}
+
+/**
+ * A `WritableStream<Uint8Array>` that writes into `writer`: each chunk is written whole
+ * (polled with a waker that re-polls it, so no runtime is needed) before the stream sends the
+ * next; `close()` shuts `writer` down (flushing it); an error of `writer` errors the stream;
+ * `abort()` drops the write in progress. The stream queues at most `highWaterMark` bytes.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = duplex(1024);
+ * await someReadableStream.pipeTo(toWritableStream(a));
+ * ```
+ *
+ * **Throws**: TypeError if `writer` is not an AsyncWrite; TypeError/RangeError for bad options.
+ */
+export function toWritableStream(writer: AsyncWrite, options: ToWritableStreamOptions = {}): WritableStream<Uint8Array> {
+  checkWriter("writer", writer);
+  const highWaterMark = checkHighWaterMark("options.highWaterMark", options.highWaterMark);
+  let pump: Pump<void> | undefined;
+  const track = (p: Pump<void>): void => {
+    pump = p;
+  };
+  return new WritableStream<Uint8Array>(
+    {
+      async write(chunk) {
+        if (!(chunk instanceof Uint8Array)) throw new TypeError("chunk must be a Uint8Array");
+        await pumpToPromise(new WriteAll(writer, chunk), track);
+        pump = undefined;
+      },
+      async close() {
+        await pumpToPromise(new Flush(writer, true), track);
+        pump = undefined;
+      },
+      abort() {
+        pump?.cancel();
+        pump = undefined;
+      },
+    },
+    { highWaterMark, size: byteLength },
+  );
+}

@@ -1,0 +1,240 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Builder, spawn } from "@tokio-ts/runtime";
+import {
+  duplex,
+  flush,
+  fromNodeReadable,
+  fromNodeWritable,
+  IoError,
+  read,
+  readToEnd,
+  readToString,
+  repeat,
+  shutdown,
+  toNodeReadable,
+  toNodeWritable,
+  writeAll,
+  type AsyncRead,
+} from "../src/index.js";
+import type { Context, Poll } from "@tokio-ts/core";
+import { Checksum, dec, enc, makeData, prng, randInt, rejection } from "./util-helpers.js";
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A Readable producing `data` in random-size chunks, counting bytes handed to Node. */
+function source(data: Uint8Array, seed: number, highWaterMark = 16 * 1024): Readable & { produced: number } {
+  const rand = prng(seed);
+  let off = 0;
+  const r = new Readable({
+    highWaterMark,
+    read() {
+      if (off >= data.length) return void this.push(null);
+      const len = Math.min(randInt(rand, 1, 5000), data.length - off);
+      const chunk = Buffer.from(data.subarray(off, off + len));
+      off += len;
+      (r as Readable & { produced: number }).produced += len;
+      setImmediate(() => this.push(chunk));
+    },
+  }) as Readable & { produced: number };
+  r.produced = 0;
+  return r;
+}
+
+/** A Writable that collects bytes, completing each write on a later turn. */
+function collector(highWaterMark = 1024): Writable & { sum: Checksum; maxBuffered: number; finals: number } {
+  const w = new Writable({
+    highWaterMark,
+    write(chunk: Buffer, _enc, cb) {
+      w.sum.update(chunk);
+      w.maxBuffered = Math.max(w.maxBuffered, w.writableLength);
+      setImmediate(cb);
+    },
+    final(cb) {
+      w.finals++;
+      cb();
+    },
+  }) as Writable & { sum: Checksum; maxBuffered: number; finals: number };
+  w.sum = new Checksum();
+  w.maxBuffered = 0;
+  w.finals = 0;
+  return w;
+}
+
+test("fromNodeReadable: 2 MiB in random chunks read with random buffer sizes arrives byte-exact", async () => {
+  const data = makeData(2 << 20, 21);
+  const reader = fromNodeReadable(source(data, 1));
+  const rand = prng(2);
+  const buf = new Uint8Array(9000);
+  const sum = new Checksum();
+  for (;;) {
+    const view = buf.subarray(0, randInt(rand, 1, buf.length));
+    const n = await read(reader, view);
+    if (n === 0) break;
+    sum.update(view.subarray(0, n));
+  }
+  assert.equal(sum, Checksum.of(data));
+});
+
+test("fromNodeReadable: backpressure — an unread stream is not drained past its highWaterMark", async () => {
+  const data = makeData(1 << 20, 3);
+  const src = source(data, 4, 4096);
+  const reader = fromNodeReadable(src);
+  for (let i = 0; i < 50; i++) await tick();
+  assert.ok(src.produced <= 4096 + 5000, `produced ${src.produced} bytes with nobody reading`);
+  assert.equal(Checksum.of(await readToEnd(reader)), Checksum.of(data));
+});
+
+test("fromNodeReadable: string chunks are UTF-8 bytes; EOF repeats", async () => {
+  const reader = fromNodeReadable(Readable.from(["héllo ", "wörld"], { objectMode: true }));
+  assert.is(await readToString(reader), "héllo wörld");
+  assert.is(await read(reader, new Uint8Array(4)), 0);
+});
+
+test("fromNodeReadable: the stream's error is thrown by the read as an IoError with the cause", async () => {
+  const boom = new Error("disk on fire");
+  const src = new Readable({ read() {} });
+  src.push(Buffer.from("partial"));
+  const reader = fromNodeReadable(src);
+  const buf = new Uint8Array(64);
+  assert.is(dec.decode(buf.subarray(0, await read(reader, buf))), "partial");
+  const pending = rejection(read(reader, buf));
+  src.destroy(boom);
+  const e = (await pending) as IoError;
+  assert.instance(e, IoError);
+  assert.is(e.code, "OTHER");
+  assert.is(e.cause, boom);
+});
+
+test("fromNodeReadable: a destroy before the end is an error, not a silent EOF", async () => {
+  const src = new Readable({ read() {} });
+  const reader = fromNodeReadable(src);
+  const pending = rejection(read(reader, new Uint8Array(4)));
+  src.destroy();
+  const e = (await pending) as IoError;
+  assert.instance(e, IoError);
+  assert.match(e.message, /premature close/i);
+});
+
+test("toNodeReadable: a duplex read through a Node Readable (for await) is byte-exact", async () => {
+  const data = makeData(1 << 20, 5);
+  const [a, b] = duplex(3000);
+  const writing = (async () => {
+    await writeAll(a, data);
+    await shutdown(a);
+  })();
+  const sum = new Checksum();
+  for await (const chunk of toNodeReadable(b, { chunkSize: 4000 })) sum.update(chunk);
+  await writing;
+  assert.equal(sum, Checksum.of(data));
+});
+
+test("toNodeReadable: backpressure — an endless reader is not read past the highWaterMark", async () => {
+  let reads = 0;
+  const counting: AsyncRead = {
+    pollRead(cx: Context, buf: Uint8Array): Poll<number> {
+      reads++;
+      return repeat(7).pollRead(cx, buf);
+    },
+  };
+  const readable = toNodeReadable(counting, { highWaterMark: 8192, chunkSize: 1024 });
+  readable.on("readable", () => {}); // start flowing into the buffer, but consume nothing
+  for (let i = 0; i < 20; i++) await tick();
+  assert.ok(readable.readableLength <= 8192 + 1024, `buffered ${readable.readableLength}`);
+  assert.ok(reads <= 10, `read ${reads} times`);
+  readable.destroy();
+});
+
+test("toNodeReadable: the reader's error destroys the stream with that error", async () => {
+  const [a, b] = duplex(8);
+  const failing: AsyncRead = {
+    pollRead(cx: Context, buf: Uint8Array): Poll<number> {
+      const n = b.pollRead(cx, buf);
+      if (n === 0) throw new IoError("OTHER", "source failed");
+      return n;
+    },
+  };
+  await writeAll(a, enc.encode("abc"));
+  a.close();
+  const readable = toNodeReadable(failing);
+  const e = (await rejection(pipeline(readable, new Writable({ write: (_c, _e, cb) => cb() })))) as IoError;
+  assert.is(e.message, "source failed");
+});
+
+test("fromNodeWritable: writes wait for drain (memory bounded), bytes arrive exact, shutdown ends it", async () => {
+  const data = makeData(300_000, 6);
+  const sink = collector(1024);
+  const out = fromNodeWritable(sink);
+  const rand = prng(7);
+  for (let off = 0; off < data.length; ) {
+    const len = Math.min(randInt(rand, 1, 4000), data.length - off);
+    await writeAll(out, data.subarray(off, off + len));
+    off += len;
+  }
+  await flush(out);
+  assert.is(sink.writableLength, 0, "flush waited for every write callback");
+  assert.ok(sink.maxBuffered <= 2048, `buffered up to ${sink.maxBuffered} bytes`);
+  assert.is(sink.finals, 0);
+  await shutdown(out);
+  assert.is(sink.finals, 1);
+  assert.ok(sink.writableFinished);
+  assert.equal(sink.sum, Checksum.of(data));
+  const e = (await rejection(writeAll(out, enc.encode("late")))) as IoError;
+  assert.is(e.code, "BROKEN_PIPE");
+});
+
+test("fromNodeWritable: the stream's error is thrown as an IoError with the cause (no crash)", async () => {
+  const boom = new Error("EPIPE-ish");
+  const w = new Writable({ write: (_c, _e, cb) => setImmediate(() => cb(boom)) });
+  const out = fromNodeWritable(w);
+  await writeAll(out, enc.encode("x"));
+  const e = (await rejection(flush(out))) as IoError;
+  assert.instance(e, IoError);
+  assert.is(e.cause, boom);
+  assert.is(((await rejection(writeAll(out, enc.encode("y")))) as IoError).cause, boom);
+});
+
+test("toNodeWritable: pipeline into a duplex; end() shuts the duplex down (the peer reads EOF)", async () => {
+  const data = makeData(500_000, 8);
+  const [a, b] = duplex(2000);
+  const reading = readToEnd(b).then((bytes) => bytes); // then() starts the lazy future
+  await pipeline(source(data, 9), toNodeWritable(a, { highWaterMark: 4096 }));
+  assert.equal(Checksum.of(await reading), Checksum.of(data));
+});
+
+test("toNodeWritable inside a runtime: a task reads what Node writes", async () => {
+  const rt = Builder.newCurrentThread().build();
+  const text = await rt.blockOn(function* () {
+    const [a, b] = duplex(4);
+    const w = toNodeWritable(a);
+    w.write("hello ");
+    w.end("from node");
+    const reader = spawn(readToString(b));
+    return yield* reader;
+  });
+  await rt.shutdownTimeout(1000);
+  assert.is(text, "hello from node");
+});
+
+test("toNodeWritable: the writer's error errors the Writable", async () => {
+  const [a, b] = duplex(8);
+  b.close();
+  const e = (await rejection(pipeline(Readable.from([Buffer.from("x")]), toNodeWritable(a)))) as IoError;
+  assert.is(e.code, "BROKEN_PIPE");
+});
+
+test("Node bridges reject bad arguments, naming them", () => {
+  const [a] = duplex(8);
+  const named = (name: string, type: Function) => (e: unknown) => e instanceof type && (e as Error).message.startsWith(name);
+  assert.throws(() => fromNodeReadable({} as never), named("stream", TypeError));
+  assert.throws(() => fromNodeWritable(new Readable() as never), named("stream", TypeError));
+  assert.throws(() => toNodeReadable({} as never), named("reader", TypeError));
+  assert.throws(() => toNodeReadable(a, { chunkSize: 0 }), named("options.chunkSize", RangeError));
+  assert.throws(() => toNodeReadable(a, { highWaterMark: -1 }), named("options.highWaterMark", RangeError));
+  assert.throws(() => toNodeWritable(repeat(0) as never), named("writer", TypeError));
+  assert.throws(() => toNodeWritable(a, { highWaterMark: NaN }), named("options.highWaterMark", RangeError));
+});
+
+test.run();
