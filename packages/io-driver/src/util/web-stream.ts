@@ -43,7 +43,8 @@ export interface ToWritableStreamOptions {
 
 const DEFAULT_CHUNK = 16 * 1024;
 const MAX_WRITE_CHUNK = 64 * 1024;
-const byteLength = (chunk: Uint8Array): number => chunk.byteLength;
+// A chunk that is not bytes counts 0 here and is refused with a TypeError by `write`.
+const byteLength = (chunk: unknown): number => (chunk instanceof Uint8Array ? chunk.byteLength : 0);
 const ignore = (): void => {};
 
 function wakeSlot(waker: Waker | undefined): undefined {
