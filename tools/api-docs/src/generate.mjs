@@ -20,6 +20,7 @@
 //   summary is counted and, with `--members`, listed: a note, not a failure (constructors,
 //   inherited, overriding or implementing members and `Symbol.dispose`-style members are not
 //   counted).
+// Each package's README must link its page (docs/api/<dir>.md).
 // Missing items are reported by package, as `file:line  item  what is missing`. Exit status 1
 // if any is missing; the last line is `N passed, N failed` with one entry per package.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { Application, ReflectionKind } from 'typedoc';
 import { exportEntries, publicPackages, root, tally } from '../../../scripts/lib/workspace.mjs';
 
 const checkOnly = process.argv.includes('--check-only');
+const K = ReflectionKind;
 const here = join(import.meta.dirname, '..');
 const outDir = join(root, 'docs', 'api');
 const packages = publicPackages();
@@ -81,19 +83,24 @@ const modules = new Map((model.children ?? []).map((m) => [m.name, m]));
 if (entries.length === 1) modules.set(moduleName(entries[0].file), model);
 
 // id → { reflection, entry } for links
+// id → { reflection, entry, title }: the title is the item's heading on its page
+// (`mpsc.Sender`, `Mutex#lock`, `Instant.now`), which is what links point at.
 const byId = new Map();
-const walk = (reflection, entry) => {
-  byId.set(reflection.id, { reflection, entry });
-  for (const child of reflection.children ?? []) walk(child, entry);
+const walk = (reflection, entry, title) => {
+  byId.set(reflection.id, { reflection, entry, title });
+  const container = [K.Class, K.Interface, K.Enum].includes(reflection.kind);
+  for (const child of reflection.children ?? []) {
+    const sep = container ? (child.flags?.isStatic ? '.' : '#') : '.';
+    walk(child, entry, title === '' ? child.name : `${title}${sep}${child.name}`);
+  }
 };
 for (const entry of entries) {
   entry.module = modules.get(moduleName(entry.file));
-  if (entry.module) walk(entry.module, entry);
+  if (entry.module) walk(entry.module, entry, '');
 }
 
 // ---------- rendering ----------
 
-const K = ReflectionKind;
 const kindName = (kind) => ({
   [K.Class]: 'class', [K.Interface]: 'interface', [K.Function]: 'function', [K.Variable]: 'const',
   [K.TypeAlias]: 'type', [K.Enum]: 'enum', [K.Namespace]: 'namespace', [K.Module]: 'namespace',
@@ -154,11 +161,12 @@ function partsText(parts, page) {
     return p.text;
   }).join('');
 }
-const anchor = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+/** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
+const anchor = (heading) => heading.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
 const pageOf = (pkg) => `${pkg.rel.split('/').at(-1)}.md`;
-function link({ reflection, entry }, page) {
+function link({ entry, title }, page) {
   const file = pageOf(entry.pkg);
-  return `${file === page ? '' : `./${file}`}#${anchor(reflection.name)}`;
+  return `${file === page ? '' : `./${file}`}#${anchor(title)}`;
 }
 
 /** The comment of an item (functions keep it on their first documented signature). */
@@ -350,6 +358,11 @@ for (const pkg of packages) {
   const members = [];
   const missing = mine.flatMap((e) => coverage(e, members));
   const count = mine.reduce((n, e) => n + (e.module?.children?.length ?? 0), 0);
+  const readme = join(pkg.dir, 'README.md');
+  if (!existsSync(readme)) missing.push({ file: relative(root, readme), line: 1, item: 'README.md', missing: '(no README)' });
+  else if (!readFileSync(readme, 'utf8').includes(`docs/api/${pageOf(pkg)}`)) {
+    missing.push({ file: relative(root, readme), line: 1, item: 'README.md', missing: `a link to docs/api/${pageOf(pkg)}` });
+  }
   await t.check(`docs: ${pkg.name}`, () => {
     if (missing.length > 0) {
       throw new Error(missing.map((m) => `${m.file}:${m.line}  ${m.item}  missing ${m.missing}`).join('\n'));
