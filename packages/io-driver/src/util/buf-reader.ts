@@ -15,7 +15,14 @@ import { Pending, type Context, type Poll } from "@tokio-ts/core";
 import { isAsyncWrite, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../protocol.js";
 import { checkBuffer, checkReader, checkSize } from "./internal/check.js";
 
-/** The default buffer size of {@link BufReader} and {@link BufWriter}: 8 KiB, as Tokio. */
+/**
+ * The default buffer size of {@link BufReader} and {@link BufWriter}: 8 KiB, as Tokio.
+ *
+ * @example
+ * ```ts
+ * new BufReader(stream).capacity === DEFAULT_BUF_SIZE; // true
+ * ```
+ */
 export const DEFAULT_BUF_SIZE = 8192;
 
 /**

@@ -40,7 +40,15 @@ class Direction {
   }
 }
 
-/** The future of {@link copyBidirectional}. */
+/**
+ * The future of {@link copyBidirectional}: resolves with `[aToB, bToA]`.
+ *
+ * @example
+ * ```ts
+ * const fut: CopyBidirectional = copyBidirectional(client, upstream);
+ * const [up, down] = yield* fut;
+ * ```
+ */
 export class CopyBidirectional extends Future<[number, number]> {
   readonly #aToB: Direction;
   readonly #bToA: Direction;

@@ -12,7 +12,15 @@ import type { AsyncRead, AsyncWrite } from "../protocol.js";
 import { checkReader, checkWriter } from "./internal/check.js";
 import { CopyBuffer } from "./internal/copy-buffer.js";
 
-/** The future of {@link copy}. */
+/**
+ * The future of {@link copy}: resolves with the number of bytes copied.
+ *
+ * @example
+ * ```ts
+ * const fut: Copy = copy(reader, sink());
+ * const n = yield* fut;
+ * ```
+ */
 export class Copy extends Future<number> {
   readonly #state: CopyBuffer;
   readonly #writer: AsyncWrite;

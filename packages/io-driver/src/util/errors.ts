@@ -12,6 +12,12 @@ import { TokioError } from "@tokio-ts/core";
  * - `"INVALID_DATA"`: the bytes are not what was asked for (invalid UTF-8 in `readToString`);
  * - `"WRITE_ZERO"`: a writer accepted 0 bytes of a non-empty buffer (`writeAll`, `copy`);
  * - `"OTHER"`: the host stream failed; the host's error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * const kind: IoErrorKind = "UNEXPECTED_EOF";
+ * if (e instanceof IoError && e.kind === kind) retry();
+ * ```
  */
 export type IoErrorKind = "UNEXPECTED_EOF" | "BROKEN_PIPE" | "INVALID_DATA" | "WRITE_ZERO" | "OTHER";
 

@@ -33,7 +33,14 @@ import { Pump } from "./internal/pump.js";
 import { Read } from "./read.js";
 import { Flush, WriteAll } from "./write.js";
 
-/** Options of {@link toNodeReadable}. */
+/**
+ * Options of {@link toNodeReadable}.
+ *
+ * @example
+ * ```ts
+ * const readable = toNodeReadable(reader, { highWaterMark: 64 * 1024, chunkSize: 16 * 1024 });
+ * ```
+ */
 export interface ToNodeReadableOptions {
   /** The Readable's highWaterMark in bytes (default: Node's, 16 KiB on Node 20). */
   readonly highWaterMark?: number;
@@ -41,7 +48,14 @@ export interface ToNodeReadableOptions {
   readonly chunkSize?: number;
 }
 
-/** Options of {@link toNodeWritable}. */
+/**
+ * Options of {@link toNodeWritable}.
+ *
+ * @example
+ * ```ts
+ * const writable = toNodeWritable(writer, { highWaterMark: 64 * 1024 });
+ * ```
+ */
 export interface ToNodeWritableOptions {
   /** The Writable's highWaterMark in bytes (default: Node's, 16 KiB on Node 20). */
   readonly highWaterMark?: number;

@@ -43,7 +43,15 @@ export function pollReadLine(cx: Context, reader: AsyncBufRead, acc: LineBuffer)
   }
 }
 
-/** The future of {@link readLine}. */
+/**
+ * The future of {@link readLine}: resolves with the line (with its `"\n"`), or `""` at EOF.
+ *
+ * @example
+ * ```ts
+ * const fut: ReadLine = readLine(reader);
+ * const line = yield* fut;
+ * ```
+ */
 export class ReadLine extends Future<string> {
   readonly #reader: AsyncBufRead;
   readonly #acc = new LineBuffer();

@@ -14,7 +14,15 @@ import { checkReader } from "./internal/check.js";
 
 const INITIAL = 1024;
 
-/** The future of {@link readToEnd}. */
+/**
+ * The future of {@link readToEnd}: resolves with every byte up to EOF.
+ *
+ * @example
+ * ```ts
+ * const fut: ReadToEnd = readToEnd(stream);
+ * const bytes = yield* fut;
+ * ```
+ */
 export class ReadToEnd extends Future<Uint8Array> {
   readonly #reader: AsyncRead;
   #buf: Uint8Array | undefined = undefined;
@@ -71,7 +79,15 @@ export function readToEnd(reader: AsyncRead): ReadToEnd {
   return new ReadToEnd(reader);
 }
 
-/** The future of {@link readToString}. */
+/**
+ * The future of {@link readToString}: resolves with the stream decoded as UTF-8.
+ *
+ * @example
+ * ```ts
+ * const fut: ReadToString = readToString(stream);
+ * const text = yield* fut;
+ * ```
+ */
 export class ReadToString extends Future<string> {
   readonly #bytes: ReadToEnd;
 

@@ -13,7 +13,15 @@ import type { AsyncRead } from "../protocol.js";
 import { unexpectedEof } from "./errors.js";
 import { checkBuffer, checkReader } from "./internal/check.js";
 
-/** The future of {@link read}. */
+/**
+ * The future of {@link read}: resolves with how many bytes were read (0 at EOF).
+ *
+ * @example
+ * ```ts
+ * const fut: Read = read(stream, buf);
+ * const n = yield* fut;
+ * ```
+ */
 export class Read extends Future<number> {
   readonly #reader: AsyncRead;
   readonly #buf: Uint8Array;
@@ -58,7 +66,15 @@ export function read(reader: AsyncRead, buf: Uint8Array): Read {
   return new Read(reader, buf);
 }
 
-/** The future of {@link readExact}. */
+/**
+ * The future of {@link readExact}: resolves with `buf.length` once `buf` is full.
+ *
+ * @example
+ * ```ts
+ * const fut: ReadExact = readExact(stream, header);
+ * yield* fut;
+ * ```
+ */
 export class ReadExact extends Future<number> {
   readonly #reader: AsyncRead;
   readonly #buf: Uint8Array;

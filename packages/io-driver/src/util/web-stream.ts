@@ -27,7 +27,14 @@ import { pumpToPromise, type Pump } from "./internal/pump.js";
 import { Read } from "./read.js";
 import { Flush, WriteAll } from "./write.js";
 
-/** Options of {@link toReadableStream}. */
+/**
+ * Options of {@link toReadableStream}.
+ *
+ * @example
+ * ```ts
+ * const rs = toReadableStream(reader, { highWaterMark: 64 * 1024, chunkSize: 16 * 1024 });
+ * ```
+ */
 export interface ToReadableStreamOptions {
   /** How many bytes the stream may queue ahead of its reader (default 16 KiB). */
   readonly highWaterMark?: number;
@@ -35,7 +42,14 @@ export interface ToReadableStreamOptions {
   readonly chunkSize?: number;
 }
 
-/** Options of {@link toWritableStream}. */
+/**
+ * Options of {@link toWritableStream}.
+ *
+ * @example
+ * ```ts
+ * const ws = toWritableStream(writer, { highWaterMark: 64 * 1024 });
+ * ```
+ */
 export interface ToWritableStreamOptions {
   /** How many bytes the stream may queue before its writer sees backpressure (default 16 KiB). */
   readonly highWaterMark?: number;

@@ -12,7 +12,15 @@ import type { AsyncWrite } from "../protocol.js";
 import { writeZero } from "./errors.js";
 import { checkBuffer, checkWriter } from "./internal/check.js";
 
-/** The future of {@link write}. */
+/**
+ * The future of {@link write}: resolves with how many bytes were written.
+ *
+ * @example
+ * ```ts
+ * const fut: Write = write(stream, bytes);
+ * const n = yield* fut;
+ * ```
+ */
 export class Write extends Future<number> {
   readonly #writer: AsyncWrite;
   readonly #data: Uint8Array;
@@ -53,7 +61,15 @@ export function write(writer: AsyncWrite, data: Uint8Array): Write {
   return new Write(writer, data);
 }
 
-/** The future of {@link writeAll}. */
+/**
+ * The future of {@link writeAll}: resolves once every byte was written.
+ *
+ * @example
+ * ```ts
+ * const fut: WriteAll = writeAll(stream, bytes);
+ * yield* fut;
+ * ```
+ */
 export class WriteAll extends Future<void> {
   readonly #writer: AsyncWrite;
   readonly #data: Uint8Array;
@@ -99,7 +115,15 @@ export function writeAll(writer: AsyncWrite, data: Uint8Array): WriteAll {
   return new WriteAll(writer, data);
 }
 
-/** The future of {@link flush} and {@link shutdown}. */
+/**
+ * The future of {@link flush} and {@link shutdown}.
+ *
+ * @example
+ * ```ts
+ * const fut: Flush = flush(stream);
+ * yield* fut;
+ * ```
+ */
 export class Flush extends Future<void> {
   readonly #writer: AsyncWrite;
   readonly #shutdown: boolean;
