@@ -9,7 +9,9 @@
  *
  * The runtime turns a driver through two hooks: `park()` when no task is ready (the paused
  * clock advances here; only while the driver sets `parkOnIdle`) and `shutdown()` once at the
- * end.
+ * end. A driver that runs work off the runtime (the blocking pool's worker threads) may also
+ * implement `shutdownTimeout(ms)`, which the runtime awaits after `shutdown()` to bound how long
+ * that work may still run.
  */
 import { currentFrame } from "./current.js";
 import { ContextError } from "./errors.js";
@@ -39,6 +41,13 @@ export interface Driver {
   park?(): boolean;
   /** Called once when the runtime shuts down; release every host handle. */
   shutdown(): void;
+  /**
+   * Optional, for drivers that run work off the runtime (worker threads). Called after
+   * `shutdown()` by `Runtime.shutdownTimeout(ms)` (and with 0 by `shutdownBackground()`): let
+   * running work finish for at most `ms` milliseconds, then stop it by force; resolve once
+   * nothing of the driver is left. Must not reject.
+   */
+  shutdownTimeout?(ms: number): Promise<void>;
 }
 
 /** Settings a runtime passes to its drivers (from its builder). */

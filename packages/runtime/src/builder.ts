@@ -9,6 +9,27 @@ import { Runtime } from "./runtime.js";
 /** What happens when a task throws: Tokio's `UnhandledPanic`. */
 export type UnhandledPanic = "ignore" | "shutdownRuntime";
 
+/** What the `onThreadStart` / `onThreadStop` hooks learn about a blocking-pool worker thread. */
+export interface ThreadMeta {
+  /** The worker's `threadId` (as `worker_threads` numbers it). */
+  readonly threadId: number;
+}
+
+/**
+ * Heap and stack limits for each blocking-pool worker (Node's `Worker` `resourceLimits`); a job
+ * that exceeds them fails alone, and the pool replaces its worker.
+ */
+export interface ThreadResourceLimits {
+  /** Maximum size of the main heap, in MB. */
+  readonly maxOldGenerationSizeMb?: number;
+  /** Maximum size of the heap space for recently created objects, in MB. */
+  readonly maxYoungGenerationSizeMb?: number;
+  /** Size of a pre-allocated memory range used for generated code, in MB. */
+  readonly codeRangeSizeMb?: number;
+  /** Maximum stack size of the thread, in MB. */
+  readonly stackSizeMb?: number;
+}
+
 /**
  * Configures and builds a {@link Runtime}. Methods chain; `build()` makes the runtime.
  *
@@ -16,6 +37,11 @@ export type UnhandledPanic = "ignore" | "shutdownRuntime";
  * `@tokio-ts/time` and `@tokio-ts/io-driver` provide (`enableAll()` both). The runtime never
  * imports them: a driver is created the first time one of its resources is used, and using one
  * that is not enabled throws the error that names the missing call.
+ *
+ * The blocking pool of `@tokio-ts/blocking` (`spawnBlocking`) is on by default, as Tokio's
+ * `spawn_blocking` needs no feature flag; it starts no thread until the first job. Its settings
+ * are here too (`maxBlockingThreads`, `threadKeepAlive`, `onThreadStart`, `onThreadStop`,
+ * `threadResourceLimits`) and reach the pool as driver options, so the runtime never loads it.
  *
  * @example
  * ```ts
@@ -34,8 +60,13 @@ export class Builder {
   #onTaskSpawn: ((meta: TaskMeta) => void) | undefined = undefined;
   #onTaskTerminate: ((meta: TaskMeta) => void) | undefined = undefined;
   #onUnhandledPanic: ((error: JoinError) => void) | undefined = undefined;
-  #drivers = new Set<string>();
+  #drivers = new Set<string>(["blocking"]);
   #startPaused = false;
+  #maxBlockingThreads: number | undefined = undefined;
+  #threadKeepAlive: number | undefined = undefined;
+  #onThreadStart: ((meta: ThreadMeta) => void) | undefined = undefined;
+  #onThreadStop: ((meta: ThreadMeta) => void) | undefined = undefined;
+  #threadResourceLimits: ThreadResourceLimits | undefined = undefined;
 
   private constructor() {}
 
@@ -164,10 +195,113 @@ export class Builder {
     return this.enableTime().enableIo();
   }
 
-  /** Enable a driver by its key's name (for drivers other than time and io). */
+  /**
+   * Enable a driver by its key's name (for drivers other than time and io; `"blocking"` is on
+   * by default).
+   */
   enableDriver(name: string): this {
     if (typeof name !== "string" || name === "") throw new TypeError("name must be a non-empty string");
     this.#drivers.add(name);
+    return this;
+  }
+
+  /**
+   * The most worker threads the blocking pool (`spawnBlocking`) runs at once; more jobs wait in
+   * its FIFO queue. Threads start on demand and exit after {@link threadKeepAlive} idle.
+   *
+   * Default: `os.availableParallelism()`, not Tokio's 512. A Tokio blocking thread is a cheap OS
+   * thread that mostly waits on blocking I/O; in Node, I/O is already asynchronous, so blocking
+   * jobs are CPU work, and each worker costs a V8 isolate (~10 MB and tens of ms to start).
+   * More workers than cores only adds that cost and contention. Raise it for jobs that block
+   * without computing (synchronous fs calls, `Atomics.wait`).
+   *
+   * @example
+   * ```ts
+   * const rt = Builder.newCurrentThread().maxBlockingThreads(2).build();
+   * ```
+   *
+   * **Throws**: RangeError for 0, negative, fractional or NaN; TypeError for a non-number.
+   */
+  maxBlockingThreads(n: number): this {
+    const error = positiveInteger("maxBlockingThreads", n);
+    if (error !== undefined) throw error;
+    this.#maxBlockingThreads = n;
+    return this;
+  }
+
+  /**
+   * How long an idle blocking-pool worker waits for a job before it exits, in milliseconds.
+   * Default 10 000, as Tokio. Idle workers never keep the process alive, whatever this is.
+   *
+   * @example
+   * ```ts
+   * const rt = Builder.newCurrentThread().threadKeepAlive(1_000).build();
+   * ```
+   *
+   * **Throws**: RangeError for 0, negative or NaN (Infinity is allowed); TypeError for a
+   * non-number.
+   */
+  threadKeepAlive(ms: number): this {
+    if (typeof ms !== "number") throw new TypeError(`threadKeepAlive must be a number, got ${typeof ms}`);
+    if (!(ms > 0)) throw new RangeError(`threadKeepAlive must be greater than 0, got ${ms}`);
+    this.#threadKeepAlive = ms;
+    return this;
+  }
+
+  /**
+   * Called on this thread (not the worker: a function cannot cross threads) when a
+   * blocking-pool worker has started and is ready for jobs.
+   *
+   * @example
+   * ```ts
+   * Builder.newCurrentThread().onThreadStart(({ threadId }) => console.log("worker", threadId, "up"));
+   * ```
+   */
+  onThreadStart(hook: (meta: ThreadMeta) => void): this {
+    this.#onThreadStart = checkHook("onThreadStart", hook);
+    return this;
+  }
+
+  /**
+   * Called on this thread when a blocking-pool worker has exited: idle past the keep-alive,
+   * terminated, crashed, or at shutdown.
+   *
+   * @example
+   * ```ts
+   * Builder.newCurrentThread().onThreadStop(({ threadId }) => console.log("worker", threadId, "gone"));
+   * ```
+   */
+  onThreadStop(hook: (meta: ThreadMeta) => void): this {
+    this.#onThreadStop = checkHook("onThreadStop", hook);
+    return this;
+  }
+
+  /**
+   * Node's `resourceLimits` for every blocking-pool worker (heap and stack sizes, in MB). A job
+   * that runs out of memory fails with the worker's error; the pool replaces the worker.
+   *
+   * @example
+   * ```ts
+   * Builder.newCurrentThread().threadResourceLimits({ maxOldGenerationSizeMb: 64 });
+   * ```
+   *
+   * **Throws**: TypeError unless `limits` is an object; RangeError for a limit that is not a
+   * positive number.
+   */
+  threadResourceLimits(limits: ThreadResourceLimits): this {
+    if (typeof limits !== "object" || limits === null) {
+      throw new TypeError(`threadResourceLimits expects an object, got ${limits === null ? "null" : typeof limits}`);
+    }
+    const copy: Record<string, number> = {};
+    for (const key of ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"] as const) {
+      const value = limits[key];
+      if (value === undefined) continue;
+      if (typeof value !== "number" || !(value > 0) || value === Infinity) {
+        throw new RangeError(`threadResourceLimits: ${key} must be a positive number, got ${String(value)}`);
+      }
+      copy[key] = value;
+    }
+    this.#threadResourceLimits = Object.freeze(copy);
     return this;
   }
 
@@ -201,7 +335,14 @@ export class Builder {
       onTaskTerminate: this.#onTaskTerminate,
       onUnhandledPanic: this.#onUnhandledPanic,
       drivers: new Set(this.#drivers),
-      driverOptions: Object.freeze({ startPaused: this.#startPaused }),
+      driverOptions: Object.freeze({
+        startPaused: this.#startPaused,
+        maxBlockingThreads: this.#maxBlockingThreads,
+        threadKeepAlive: this.#threadKeepAlive,
+        onThreadStart: this.#onThreadStart,
+        onThreadStop: this.#onThreadStop,
+        threadResourceLimits: this.#threadResourceLimits,
+      }),
     });
     return new Runtime(scheduler);
   }

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { Builder, type UnhandledPanic } from "./builder.js";
+export { Builder, type UnhandledPanic, type ThreadMeta, type ThreadResourceLimits } from "./builder.js";
 export { Runtime } from "./runtime.js";
 export { Handle } from "./handle.js";
 export { spawn, taskId, tryTaskId, type SpawnBody } from "./spawn.js";

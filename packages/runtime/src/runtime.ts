@@ -91,27 +91,41 @@ export class Runtime implements AsyncDisposable {
 
   /**
    * Shut the runtime down: every task is dropped (generator tasks run their `finally` blocks;
-   * a `finally` block's own awaits are dropped unpolled), then the drivers stop. Resolves once
-   * that is done; `ms` bounds how long it may wait for work running off the runtime (blocking
-   * jobs, when a pool is installed).
+   * a `finally` block's own awaits are dropped unpolled), then the drivers stop. Then it waits
+   * up to `ms` for work running off the runtime — blocking jobs that were already running on
+   * the worker threads of `@tokio-ts/blocking` (queued jobs are dropped with their tasks) — and
+   * terminates the workers still busy after that. Resolves once every worker is gone;
+   * `Infinity` waits as long as the jobs run.
    *
    * @example
    * ```ts
    * await rt.shutdownTimeout(10_000);
+   * rt.isShutdown(); // true
    * ```
    *
-   * **Throws**: RangeError for a negative or NaN `ms`.
+   * **Throws** (rejects): RangeError for a negative or NaN `ms`.
    */
   async shutdownTimeout(ms: number): Promise<void> {
     if (typeof ms !== "number" || Number.isNaN(ms) || ms < 0) {
       throw new RangeError(`ms must be a non-negative number, got ${String(ms)}`);
     }
     this.#scheduler.shutdown();
+    await this.#scheduler.driversShutdownTimeout(ms);
   }
 
-  /** Shut down without waiting for anything (Tokio's `shutdown_background`). */
+  /**
+   * Shut down without waiting for anything (Tokio's `shutdown_background`): tasks are dropped
+   * at once, and the worker threads of the blocking pool are terminated, running jobs included.
+   *
+   * @example
+   * ```ts
+   * rt.shutdownBackground();
+   * rt.isShutdown(); // true
+   * ```
+   */
   shutdownBackground(): void {
     this.#scheduler.shutdown();
+    void this.#scheduler.driversShutdownTimeout(0);
   }
 
   /** `await using rt = Builder.newCurrentThread().build()`: shuts down at the end of the scope. */

@@ -431,6 +431,20 @@ export class Scheduler implements DriverHost {
     this.#reportUnhandled();
   }
 
+  /**
+   * After `shutdown()`: give each driver that runs work off the runtime (the blocking pool) up
+   * to `ms` to finish it (`Driver.shutdownTimeout`). A shutdown requested from inside a poll
+   * tears down when that poll returns, so this first waits for the teardown.
+   */
+  async driversShutdownTimeout(ms: number): Promise<void> {
+    while (!this.#closed) await new Promise<void>((resolve) => setImmediate(resolve));
+    const waits: Promise<void>[] = [];
+    for (const driver of this.#drivers.values()) {
+      if (driver.shutdownTimeout !== undefined) waits.push(driver.shutdownTimeout(ms));
+    }
+    await Promise.all(waits);
+  }
+
   #drop(task: Task<any>): void {
     const future = task.future;
     let error: unknown;

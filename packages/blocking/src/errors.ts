@@ -1,0 +1,56 @@
+/**
+ * The errors of the blocking pool. A job's own exception is not wrapped: it is the `cause` of
+ * the task's panicked `JoinError`, rebuilt with its name, message and stack. Bad arguments are
+ * plain TypeError/RangeError at the call.
+ */
+import { TokioError } from "@tokio-ts/core";
+
+/**
+ * The worker running a job exited before the job finished: the job called `process.exit`,
+ * ran out of memory (`resourceLimits`), or crashed the thread some other way. Only that job
+ * fails (this error is the `cause` of its panicked JoinError); the pool replaces the worker and
+ * the jobs queued behind it run on another one.
+ *
+ * @example
+ * ```ts
+ * try { await spawnBlocking(() => process.exit(3)) } catch (e) {
+ *   const cause = (e as JoinError).cause as WorkerExitError; // cause.exitCode === 3
+ * }
+ * ```
+ */
+export class WorkerExitError extends TokioError {
+  declare readonly code: "ERR_BLOCKING_WORKER_EXITED";
+  /** The worker's exit code. */
+  readonly exitCode: number;
+
+  /** @internal */
+  constructor(exitCode: number, reason: unknown) {
+    const detail = reason instanceof Error ? `: ${reason.message}` : "";
+    super(
+      "ERR_BLOCKING_WORKER_EXITED",
+      `the worker thread running this blocking job exited with code ${exitCode} before the job finished${detail}`,
+      reason === undefined ? undefined : { cause: reason },
+    );
+    this.exitCode = exitCode;
+  }
+}
+
+/** @internal The messages of misuse, in one place. */
+export const messages = {
+  notSendable: (what: string, error: unknown) =>
+    `spawnBlocking: ${what} cannot be sent to a worker (arguments are structured-cloned): ${(error as Error)?.message ?? String(error)}`,
+  badSpec: (got: string) =>
+    `spawnBlocking: the job must be a function or { module: URL | string, export: string }, got ${got}`,
+  noSource: () =>
+    "spawnBlocking: the job function has no source code (a native or bound function); pass a self-contained function or use the module form",
+  generator: () => "spawnBlocking: the job cannot be a generator function; return a value (or a promise) instead",
+  badModule: (module: string) =>
+    `spawnBlocking: module ${JSON.stringify(module)} must be a URL, a URL string (file:, data:, node:) or an absolute path; ` +
+    `for a file next to your code use new URL("./file.js", import.meta.url), for a package import.meta.resolve("pkg")`,
+  missingModule: (url: string) => `spawnBlocking: module ${url} does not exist`,
+  badExport: (got: string) => `spawnBlocking: export must be a non-empty string naming the module's function, got ${got}`,
+  badOptions: (got: string) => `spawnBlocking.with: options must be an object like { terminateOnAbort: true }, got ${got}`,
+  unknownOption: (key: string) => `spawnBlocking.with: unknown option ${JSON.stringify(key)} (known: terminateOnAbort)`,
+  badTerminate: (got: string) => `spawnBlocking.with: terminateOnAbort must be a boolean, got ${got}`,
+  shutdown: () => "spawnBlocking: the runtime's blocking pool has shut down",
+} as const;

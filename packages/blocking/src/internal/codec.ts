@@ -1,0 +1,243 @@
+/**
+ * How values cross between the main thread and a worker inside a slot (see layout.ts).
+ *
+ * HOW. A payload is a count (u32) and then one tagged value per item. The common small values —
+ * undefined, null, booleans, numbers, short strings — are written directly (a tag byte and the
+ * bits, strings as UTF-8), which costs a fraction of `v8.serialize`; anything else is
+ * structured-cloned with `v8.serialize` and stored as a length-prefixed blob (tag V8). A payload
+ * that does not fit in the slot goes on the worker's MessagePort instead (layout's F_PORT).
+ *
+ * WHY not `v8.serialize` for everything: for a job like `x => x + 1` the serializer's setup
+ * (a Serializer object, a fresh Buffer per call) costs more than the job; the direct encoding
+ * of primitives allocates nothing.
+ *
+ * Errors thrown by a job travel as a plain record (name, message, stack, code, own enumerable
+ * properties, cause) and are rebuilt on the main thread with the matching built-in constructor,
+ * so `instanceof TypeError` and `err.name`, `err.stack` survive the trip.
+ */
+import v8 from "node:v8";
+
+const T_UNDEFINED = 0;
+const T_NULL = 1;
+const T_TRUE = 2;
+const T_FALSE = 3;
+const T_INT = 4;
+const T_FLOAT = 5;
+const T_STRING = 6;
+const T_V8 = 7;
+
+/** Typed views of one shared buffer, made once per worker. */
+export class SharedView {
+  readonly i32: Int32Array;
+  readonly u8: Uint8Array;
+  readonly dv: DataView;
+  readonly buf: Buffer;
+
+  constructor(sab: SharedArrayBuffer) {
+    this.i32 = new Int32Array(sab);
+    this.u8 = new Uint8Array(sab);
+    this.dv = new DataView(sab);
+    this.buf = Buffer.from(sab);
+  }
+}
+
+/** Whether `value` is written directly (no serializer). */
+export function isDirect(value: unknown): boolean {
+  const type = typeof value;
+  return value === undefined || value === null || type === "boolean" || type === "number" || type === "string";
+}
+
+/**
+ * Upper bound of the bytes `value` takes in a payload (`blob`: its v8 bytes when not direct).
+ */
+export function sizeOf(value: unknown, blob: Uint8Array | undefined): number {
+  if (blob !== undefined) return 5 + blob.length;
+  if (typeof value === "number") return 9;
+  if (typeof value === "string") return 5 + value.length * 3;
+  return 1;
+}
+
+/**
+ * Write `values` at `offset` (payload start) without passing `end`; `blobs[i]` holds the v8
+ * bytes of a value that is not direct (or is undefined, then it is serialized here). Returns
+ * the end offset, or -1 if it does not fit.
+ */
+export function encodeValues(
+  view: SharedView,
+  offset: number,
+  end: number,
+  values: readonly unknown[],
+  blobs: readonly (Uint8Array | undefined)[] | undefined,
+): number {
+  const dv = view.dv;
+  if (offset + 4 > end) return -1;
+  dv.setUint32(offset, values.length, true);
+  let at = offset + 4;
+  for (let i = 0; i < values.length; i++) {
+    at = encodeValue(view, at, end, values[i], blobs?.[i]);
+    if (at < 0) return -1;
+  }
+  return at;
+}
+
+function encodeValue(view: SharedView, at: number, end: number, value: unknown, blob: Uint8Array | undefined): number {
+  const u8 = view.u8;
+  if (at + 1 > end) return -1;
+  switch (typeof value) {
+    case "undefined":
+      u8[at] = T_UNDEFINED;
+      return at + 1;
+    case "boolean":
+      u8[at] = value ? T_TRUE : T_FALSE;
+      return at + 1;
+    case "number":
+      if (at + 9 > end) return -1;
+      if ((value | 0) === value && !Object.is(value, -0)) {
+        u8[at] = T_INT;
+        view.dv.setInt32(at + 1, value, true);
+        return at + 5;
+      }
+      u8[at] = T_FLOAT;
+      view.dv.setFloat64(at + 1, value, true);
+      return at + 9;
+    case "string": {
+      const room = end - at - 5;
+      if (room < 0) return -1;
+      if (value.length * 3 > room && Buffer.byteLength(value, "utf8") > room) return -1;
+      const written = view.buf.write(value, at + 5, room, "utf8");
+      u8[at] = T_STRING;
+      view.dv.setUint32(at + 1, written, true);
+      return at + 5 + written;
+    }
+    default:
+      if (value === null) {
+        u8[at] = T_NULL;
+        return at + 1;
+      }
+  }
+  const bytes = blob ?? v8.serialize(value);
+  if (at + 5 + bytes.length > end) return -1;
+  u8[at] = T_V8;
+  view.dv.setUint32(at + 1, bytes.length, true);
+  u8.set(bytes, at + 5);
+  return at + 5 + bytes.length;
+}
+
+/** Read the values written by {@link encodeValues} at `offset`. */
+export function decodeValues(view: SharedView, offset: number): unknown[] {
+  const count = view.dv.getUint32(offset, true);
+  const out = new Array<unknown>(count);
+  let at = offset + 4;
+  for (let i = 0; i < count; i++) {
+    const tag = view.u8[at];
+    switch (tag) {
+      case T_UNDEFINED:
+        out[i] = undefined;
+        at += 1;
+        break;
+      case T_NULL:
+        out[i] = null;
+        at += 1;
+        break;
+      case T_TRUE:
+        out[i] = true;
+        at += 1;
+        break;
+      case T_FALSE:
+        out[i] = false;
+        at += 1;
+        break;
+      case T_INT:
+        out[i] = view.dv.getInt32(at + 1, true);
+        at += 5;
+        break;
+      case T_FLOAT:
+        out[i] = view.dv.getFloat64(at + 1, true);
+        at += 9;
+        break;
+      case T_STRING: {
+        const length = view.dv.getUint32(at + 1, true);
+        out[i] = view.buf.toString("utf8", at + 5, at + 5 + length);
+        at += 5 + length;
+        break;
+      }
+      case T_V8: {
+        const length = view.dv.getUint32(at + 1, true);
+        // Copy out of shared memory first: Node's deserializer makes typed arrays that view
+        // its input, and the slot is reused once the job is done.
+        out[i] = v8.deserialize(view.u8.slice(at + 5, at + 5 + length));
+        at += 5 + length;
+        break;
+      }
+      default:
+        throw new Error(`tokio-ts blocking: corrupt payload (tag ${String(tag)})`);
+    }
+  }
+  return out;
+}
+
+/** The plain record an error thrown in a job travels as. */
+export interface ErrorRecord {
+  readonly error: true;
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  readonly props: Record<string, unknown>;
+  readonly cause?: ErrorRecord | { readonly value: unknown };
+}
+
+/** What a job threw, ready for `v8.serialize`: an error as a record, anything else as `{ value }`. */
+export function errorRecord(thrown: unknown, depth = 0): ErrorRecord | { readonly value: unknown } {
+  if (!(thrown instanceof Error)) return { value: cloneable(thrown) ? thrown : String(thrown) };
+  const props: Record<string, unknown> = {};
+  for (const key of Object.keys(thrown)) {
+    if (key === "cause") continue;
+    const value = (thrown as unknown as Record<string, unknown>)[key];
+    if (cloneable(value)) props[key] = value;
+  }
+  const record: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = {
+    error: true,
+    name: String(thrown.name),
+    message: String(thrown.message),
+    stack: typeof thrown.stack === "string" ? thrown.stack : undefined,
+    props,
+  };
+  if ("cause" in thrown && depth < 8) record.cause = errorRecord(thrown.cause, depth + 1);
+  return record;
+}
+
+const CONSTRUCTORS: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  EvalError,
+  URIError,
+};
+
+/** Rebuild what {@link errorRecord} made. */
+export function fromErrorRecord(record: ErrorRecord | { readonly value: unknown }): unknown {
+  if (!("error" in record)) return record.value;
+  const Ctor = CONSTRUCTORS[record.name] ?? Error;
+  const options = record.cause === undefined ? undefined : { cause: fromErrorRecord(record.cause) };
+  const error = new Ctor(record.message, options);
+  if (error.name !== record.name) {
+    Object.defineProperty(error, "name", { value: record.name, writable: true, configurable: true, enumerable: false });
+  }
+  if (record.stack !== undefined) {
+    Object.defineProperty(error, "stack", { value: record.stack, writable: true, configurable: true, enumerable: false });
+  }
+  Object.assign(error, record.props);
+  return error;
+}
+
+function cloneable(value: unknown): boolean {
+  if (isDirect(value)) return true;
+  try {
+    v8.serialize(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,462 @@
+/**
+ * The blocking pool: the driver behind `spawnBlocking` (one per runtime).
+ *
+ * HOW. Jobs wait in a FIFO queue on this thread. `#dispatch()` (run from a microtask after the
+ * first submit, so a burst of submits is dispatched as one batch) moves them, in order, into the
+ * slot rings of the workers (layout.ts), preferring the worker with the fewest jobs in its ring,
+ * and publishes each ring once per batch. A worker's ring holds at most `#depth()` jobs: enough
+ * to keep a worker busy with tiny jobs between two visits of this thread (up to 255), but only
+ * 2 for jobs of a few milliseconds, so that a slow job does not hold many others hostage while
+ * another worker idles. The depth follows an average of the jobs' run times (the workers report
+ * each run time with the result).
+ *
+ * Completions: while any job is in a ring, the pool waits with `Atomics.waitAsync` on the
+ * shared completion counter (see layout.ts for the flag that makes workers notify only then),
+ * and on wake reads every finished slot of every worker in one pass (`#reap`), settles the jobs
+ * (their tasks are woken), refills the rings and waits again. So a stream of tiny jobs costs a
+ * few host wake-ups per batch, not a message per job. A pending `waitAsync` holds no handle.
+ *
+ * Threads (Tokio's rules, adapted): a job that finds no idle worker starts a new one while
+ * there are fewer than `maxBlockingThreads`; an idle worker is unref'd (never keeps the process
+ * alive) and exits after `threadKeepAlive` ms without a job (one unref'd host timer for the
+ * pool). A worker that dies (process.exit, out of memory, a crash) fails only the job it was
+ * running; the jobs queued in its ring go back to the front of the queue, in order, and a new
+ * worker is started for them on demand.
+ *
+ * Abort (`cancel`): a job still on this thread is skipped; one queued in a ring is marked
+ * CANCELLED there (the worker skips it); a running one is detached (runs to completion, result
+ * dropped) — or, with `terminateOnAbort`, marked KILL and its worker terminated.
+ *
+ * Shutdown: `shutdown()` (from the runtime's teardown, after every task — hence every job — was
+ * dropped) writes an EXIT record to every worker, so each leaves after its running job;
+ * `shutdownTimeout(ms)` waits for that up to `ms` and then terminates the rest.
+ */
+import { availableParallelism } from "node:os";
+import { receiveMessageOnPort, type ResourceLimits } from "node:worker_threads";
+import v8 from "node:v8";
+import { ContextError, type Driver, type DriverOptions } from "@tokio-ts/core";
+import { RingBuffer } from "@tokio-ts/core/collections";
+import { messages, WorkerExitError } from "../errors.js";
+import { decodeValues, fromErrorRecord, type ErrorRecord } from "./codec.js";
+import {
+  CANCELLED as SLOT_CANCELLED,
+  DONE,
+  DONE_STATE,
+  F_PORT,
+  F_THREW,
+  KILL,
+  MAIN_WAITING,
+  POOL_BUFFER_BYTES,
+  QUEUED as SLOT_QUEUED,
+  RECORD_HEADER,
+  RUNNING,
+  SKIPPED,
+  SLOT_BYTES,
+  SLOTS,
+  SLOTS_OFFSET,
+} from "./layout.js";
+import { CANCELLED, DETACHED, DISPATCHED, Definitions, Job, makeJob, QUEUED, type JobOwner } from "./job.js";
+import type { PortPayload } from "./messages.js";
+import { WorkerHandle } from "./worker-handle.js";
+
+/** `Atomics.waitAsync` (ES2024; in Node since 16), typed here because the project targets ES2022. */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+/** Default keep-alive of an idle worker (Tokio: 10 s). */
+const DEFAULT_KEEP_ALIVE = 10_000;
+/** How much queued work (µs, by the running average) a ring may hold beyond its running job. */
+const DEPTH_BUDGET_MICROS = 2_000;
+/** Largest ring depth (one slot stays free for the EXIT record). */
+const MAX_DEPTH = SLOTS - 1;
+/** The running average of job run times starts here (µs): unknown jobs get a shallow ring. */
+const INITIAL_AVERAGE_MICROS = 1_000;
+
+/** What a pool hook gets. */
+interface ThreadMeta {
+  readonly threadId: number;
+}
+
+/** The pool's settings, from the runtime builder's driver options. */
+export interface PoolOptions {
+  readonly maxThreads: number;
+  readonly keepAlive: number;
+  readonly onThreadStart: ((meta: ThreadMeta) => void) | undefined;
+  readonly onThreadStop: ((meta: ThreadMeta) => void) | undefined;
+  readonly resourceLimits: ResourceLimits | undefined;
+}
+
+/** Read the pool settings that the builder put in the driver options. */
+export function poolOptions(options: DriverOptions): PoolOptions {
+  const maxThreads = options["maxBlockingThreads"];
+  const keepAlive = options["threadKeepAlive"];
+  const onThreadStart = options["onThreadStart"];
+  const onThreadStop = options["onThreadStop"];
+  const resourceLimits = options["threadResourceLimits"];
+  return {
+    maxThreads: typeof maxThreads === "number" ? maxThreads : Math.max(1, availableParallelism()),
+    keepAlive: typeof keepAlive === "number" ? keepAlive : DEFAULT_KEEP_ALIVE,
+    onThreadStart: typeof onThreadStart === "function" ? (onThreadStart as PoolOptions["onThreadStart"]) : undefined,
+    onThreadStop: typeof onThreadStop === "function" ? (onThreadStop as PoolOptions["onThreadStop"]) : undefined,
+    resourceLimits: typeof resourceLimits === "object" && resourceLimits !== null ? (resourceLimits as ResourceLimits) : undefined,
+  };
+}
+
+export class BlockingPool implements Driver, JobOwner {
+  readonly options: PoolOptions;
+  readonly parkOnIdle = false;
+  readonly definitions = new Definitions();
+
+  // Metrics.
+  spawnedCount = 0;
+  completedCount = 0;
+
+  #queue = new RingBuffer<Job<unknown>>();
+  /** Jobs in `#queue` that are not cancelled. */
+  #queued = 0;
+  /** Workers that take jobs (not retiring). */
+  readonly #workers: WorkerHandle[] = [];
+  /** Every worker whose thread has not exited yet (including retiring ones). */
+  readonly #alive = new Set<WorkerHandle>();
+  /** Jobs in rings, all workers. */
+  #inflight = 0;
+  readonly #shared = new SharedArrayBuffer(POOL_BUFFER_BYTES);
+  readonly #words = new Int32Array(this.#shared);
+  #lastDone = 0;
+  #waiting = false;
+  #dispatchScheduled = false;
+  #averageMicros = INITIAL_AVERAGE_MICROS;
+  #keepAliveTimer: NodeJS.Timeout | undefined = undefined;
+  #closed = false;
+  readonly #dispatchTask = (): void => {
+    this.#dispatchScheduled = false;
+    this.#dispatch();
+  };
+  readonly #wake = (): void => this.#onWake();
+
+  constructor(options: PoolOptions) {
+    this.options = options;
+  }
+
+  // ---- metrics --------------------------------------------------------------------------------
+
+  get numThreads(): number {
+    return this.#alive.size;
+  }
+
+  get numIdleThreads(): number {
+    let idle = 0;
+    for (const w of this.#workers) if (w.inflight === 0) idle++;
+    return idle;
+  }
+
+  get queueDepth(): number {
+    let depth = this.#queued;
+    for (const w of this.#workers) {
+      for (let n = w.tail; n !== w.head; n = (n + 1) | 0) {
+        if (Atomics.load(w.states, n & (SLOTS - 1)) === SLOT_QUEUED) depth++;
+      }
+    }
+    return depth;
+  }
+
+  // ---- submitting -----------------------------------------------------------------------------
+
+  /** Make a job for `spec(...args)` and queue it. **Throws** TypeError for bad input. */
+  submit<T>(spec: unknown, args: unknown[], terminateOnAbort: boolean): Job<T> {
+    if (this.#closed) throw ContextError.shutdown(messages.shutdown());
+    const definition = this.definitions.of(spec);
+    const job = makeJob<T>(this, definition, args, terminateOnAbort);
+    this.spawnedCount++;
+    this.#queue.push(job as Job<unknown>);
+    this.#queued++;
+    if (!this.#dispatchScheduled) {
+      this.#dispatchScheduled = true;
+      queueMicrotask(this.#dispatchTask);
+    }
+    return job;
+  }
+
+  cancel(job: Job<unknown>): void {
+    if (job.state === QUEUED) {
+      job.state = CANCELLED;
+      this.#queued--;
+      job.channel?.close();
+      job.channel = undefined;
+      return;
+    }
+    if (job.state !== DISPATCHED) return;
+    const worker = job.worker!;
+    const prior = Atomics.compareExchange(worker.states, job.slot, SLOT_QUEUED, SLOT_CANCELLED);
+    if (prior === SLOT_QUEUED) {
+      job.state = CANCELLED;
+      return;
+    }
+    if (job.terminateOnAbort && prior === RUNNING && Atomics.compareExchange(worker.states, job.slot, RUNNING, KILL) === RUNNING) {
+      job.state = CANCELLED;
+      this.#retire(worker);
+      worker.terminate();
+      return;
+    }
+    // Running (or just finished): Tokio's rule — it completes, nobody sees the result.
+    job.state = DETACHED;
+  }
+
+  // ---- dispatch -------------------------------------------------------------------------------
+
+  #depth(): number {
+    const depth = Math.ceil(DEPTH_BUDGET_MICROS / Math.max(this.#averageMicros, 1)) + 1;
+    return depth < 2 ? 2 : depth > MAX_DEPTH ? MAX_DEPTH : depth;
+  }
+
+  #dispatch(): void {
+    if (this.#closed) return;
+    const queue = this.#queue;
+    const depth = this.#depth();
+    const touched = new Set<WorkerHandle>();
+    while (this.#queued > 0) {
+      const job = queue.shift()!;
+      if (job.state === CANCELLED) continue;
+      const worker = this.#pick(job, depth);
+      if (worker === undefined) {
+        // No room: put it back at the front (rare path; the queue is rebuilt).
+        this.#unshift([job]);
+        break;
+      }
+      this.#queued--;
+      worker.write(job);
+      touched.add(worker);
+    }
+    if (touched.size === 0) return;
+    for (const w of touched) w.publish();
+    this.#recount();
+    this.#disarmKeepAlive();
+    this.#awaitCompletions();
+  }
+
+  /**
+   * The worker for `job`: an idle one if any; else start one if below the limit; else the least
+   * loaded ring with room. Jobs with transfers go only to an idle worker (their payload was moved
+   * into a channel that cannot be resent if the worker died before taking it).
+   */
+  #pick(job: Job<unknown>, depth: number): WorkerHandle | undefined {
+    let best: WorkerHandle | undefined;
+    for (const w of this.#workers) {
+      if (best === undefined || w.inflight < best.inflight) best = w;
+    }
+    if (best !== undefined && best.inflight === 0) return best;
+    if (this.#workers.length < this.options.maxThreads) return this.#start();
+    if (job.channel !== undefined || best === undefined || best.inflight >= depth) return undefined;
+    return best;
+  }
+
+  #start(): WorkerHandle {
+    const worker = new WorkerHandle(this.#shared, this.options.resourceLimits);
+    this.#workers.push(worker);
+    this.#alive.add(worker);
+    const onStart = this.options.onThreadStart;
+    if (onStart !== undefined) worker.worker.once("online", () => onStart({ threadId: worker.threadId }));
+    worker.worker.once("exit", (code: number) => this.#onExit(worker, code));
+    return worker;
+  }
+
+  #unshift(jobs: Job<unknown>[]): void {
+    const queue = new RingBuffer<Job<unknown>>(Math.max(256, jobs.length + this.#queue.length));
+    for (const job of jobs) queue.push(job);
+    for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) queue.push(job);
+    this.#queue = queue;
+  }
+
+  #recount(): void {
+    let inflight = 0;
+    for (const w of this.#alive) inflight += w.inflight;
+    this.#inflight = inflight;
+  }
+
+  // ---- completions ----------------------------------------------------------------------------
+
+  #awaitCompletions(): void {
+    if (this.#waiting || this.#inflight === 0) return;
+    const words = this.#words;
+    Atomics.store(words, MAIN_WAITING, 1);
+    const seen = Atomics.load(words, DONE);
+    if (seen !== this.#lastDone) {
+      // Something finished since the last pass: look now (from the host, to stay fair to I/O).
+      this.#waiting = true;
+      setImmediate(this.#wake);
+      return;
+    }
+    const result = waitAsync(words, DONE, seen);
+    this.#waiting = true;
+    if (result.async) void result.value.then(this.#wake);
+    else setImmediate(this.#wake);
+  }
+
+  #onWake(): void {
+    this.#waiting = false;
+    Atomics.store(this.#words, MAIN_WAITING, 0);
+    this.#lastDone = Atomics.load(this.#words, DONE);
+    for (const w of this.#alive) if (w.inflight !== 0) this.#reap(w);
+    this.#recount();
+    this.#dispatch();
+    this.#awaitCompletions();
+    this.#armKeepAlive();
+  }
+
+  /** Settle every finished job at the front of `worker`'s ring and free those slots. */
+  #reap(worker: WorkerHandle): void {
+    const states = worker.states;
+    const i32 = worker.view.i32;
+    while (worker.inflight !== 0) {
+      const slot = worker.tail & (SLOTS - 1);
+      const state = Atomics.load(states, slot);
+      const job = worker.jobs[slot]!;
+      if (state === DONE_STATE) {
+        const base = SLOTS_OFFSET + slot * SLOT_BYTES;
+        const flags = i32[base >> 2]!;
+        const micros = i32[(base >> 2) + 1]!;
+        this.#averageMicros += (micros - this.#averageMicros) / 8;
+        this.completedCount++;
+        this.#deliver(worker, job, flags, base);
+      } else if (state !== SKIPPED) break;
+      worker.free(slot);
+      if (worker.inflight === 0) worker.idleSince = performance.now();
+    }
+  }
+
+  #deliver(worker: WorkerHandle, job: Job<unknown>, flags: number, base: number): void {
+    let value: unknown;
+    let failed = (flags & F_THREW) !== 0;
+    try {
+      if ((flags & F_PORT) !== 0) {
+        // Read it even for a detached job: the port's messages are in slot order.
+        const message = receiveMessageOnPort(worker.port)?.message as PortPayload | undefined;
+        if (job.state !== DISPATCHED) return;
+        if (message === undefined) throw new Error("tokio-ts blocking: a job's result message is missing");
+        value = "bytes" in message ? v8.deserialize(message.bytes) : (message as { value: unknown }).value;
+      } else {
+        if (job.state !== DISPATCHED) return;
+        value = decodeValues(worker.view, base + RECORD_HEADER)[0];
+      }
+      if (failed) value = fromErrorRecord(value as ErrorRecord);
+    } catch (error) {
+      failed = true;
+      value = error;
+    }
+    job.settle(failed, value);
+  }
+
+  // ---- worker exit ----------------------------------------------------------------------------
+
+  #onExit(worker: WorkerHandle, code: number): void {
+    this.#alive.delete(worker);
+    this.#remove(worker);
+    // Results that made it are good; then the job it was running fails and the jobs queued
+    // behind it go back to the front of the queue.
+    this.#reap(worker);
+    const requeue: Job<unknown>[] = [];
+    while (worker.inflight !== 0) {
+      const slot = worker.tail & (SLOTS - 1);
+      const state = Atomics.load(worker.states, slot);
+      const job = worker.jobs[slot]!;
+      if (state === SLOT_QUEUED && job.state === DISPATCHED) {
+        if (job.channel === undefined && job.args === undefined && job.bytes === undefined) {
+          job.settle(true, new WorkerExitError(code, worker.lastError));
+        } else {
+          job.state = QUEUED;
+          job.worker = undefined;
+          requeue.push(job);
+        }
+      } else if (state === RUNNING || state === DONE_STATE) {
+        if (job.state === DISPATCHED) job.settle(true, new WorkerExitError(code, worker.lastError));
+      }
+      worker.free(slot);
+    }
+    worker.port.close();
+    if (requeue.length !== 0) {
+      this.#queued += requeue.length;
+      this.#unshift(requeue);
+    }
+    this.#recount();
+    this.options.onThreadStop?.({ threadId: worker.threadId });
+    if (!this.#closed && this.#queued !== 0) this.#dispatch();
+    this.#armKeepAlive();
+  }
+
+  #remove(worker: WorkerHandle): void {
+    const at = this.#workers.indexOf(worker);
+    if (at >= 0) this.#workers.splice(at, 1);
+  }
+
+  #retire(worker: WorkerHandle): void {
+    this.#remove(worker);
+    worker.retiring = true;
+  }
+
+  // ---- keep-alive -----------------------------------------------------------------------------
+
+  #armKeepAlive(): void {
+    if (this.#keepAliveTimer !== undefined || this.#closed) return;
+    const keepAlive = this.options.keepAlive;
+    if (keepAlive === Infinity) return;
+    let earliest = Infinity;
+    for (const w of this.#workers) if (w.inflight === 0 && w.idleSince < earliest) earliest = w.idleSince;
+    if (earliest === Infinity) return;
+    const delay = Math.min(Math.max(earliest + keepAlive - performance.now(), 0), 0x7fffffff);
+    this.#keepAliveTimer = setTimeout(() => {
+      this.#keepAliveTimer = undefined;
+      this.#expire();
+    }, Math.ceil(delay));
+    this.#keepAliveTimer.unref();
+  }
+
+  #disarmKeepAlive(): void {
+    // The timer re-checks idleness when it fires; only cancel it when no worker is idle.
+    if (this.#keepAliveTimer === undefined) return;
+    for (const w of this.#workers) if (w.inflight === 0) return;
+    clearTimeout(this.#keepAliveTimer);
+    this.#keepAliveTimer = undefined;
+  }
+
+  #expire(): void {
+    const now = performance.now();
+    for (const w of [...this.#workers]) {
+      if (w.inflight === 0 && w.idleSince + this.options.keepAlive <= now) {
+        this.#retire(w);
+        w.writeExit();
+      }
+    }
+    this.#armKeepAlive();
+  }
+
+  // ---- shutdown -------------------------------------------------------------------------------
+
+  shutdown(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#keepAliveTimer !== undefined) clearTimeout(this.#keepAliveTimer);
+    this.#keepAliveTimer = undefined;
+    for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) {
+      if (job.state === QUEUED) this.cancel(job);
+    }
+    this.#queued = 0;
+    for (const w of [...this.#workers]) {
+      this.#retire(w);
+      w.writeExit();
+    }
+  }
+
+  async shutdownTimeout(ms: number): Promise<void> {
+    if (this.#alive.size === 0) return;
+    const exits = Promise.all([...this.#alive].map((w) => w.exited));
+    if (ms > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const elapsed = ms === Infinity ? new Promise<void>(() => {}) : new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(ms, 0x7fffffff))));
+      await Promise.race([exits, elapsed]);
+      if (timer !== undefined) clearTimeout(timer);
+    }
+    for (const w of this.#alive) w.terminate();
+    await exits;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * One worker thread as the pool sees it: the `Worker`, its slot ring (see layout.ts) and the
+ * jobs in it.
+ *
+ * Fields only the main thread touches:
+ * - `head`: records written (published to the worker with one store per batch, `publish()`);
+ * - `tail`: records freed — every slot in [tail, head) holds `jobs[slot]`, in FIFO order;
+ * - `inflight = head - tail`; the worker is *idle* when it is 0. An idle worker is unref'd
+ *   (it never keeps the process alive) and `idleSince` starts its keep-alive;
+ * - `known`: the function ids this worker has been sent, so a definition crosses once;
+ * - `retiring`: the EXIT record was written (keep-alive expired, or shutdown); it takes no job.
+ */
+import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from "node:worker_threads";
+import { SharedView } from "./codec.js";
+import { encodeValues } from "./codec.js";
+import { F_DEFINE, F_EXIT, F_PORT, FREE, HEAD, QUEUED, RECORD_HEADER, SLEEPING, SLOT_BYTES, SLOTS, SLOTS_OFFSET, STATES_OFFSET, WORKER_BUFFER_BYTES } from "./layout.js";
+import v8 from "node:v8";
+import type { Job } from "./job.js";
+import { DISPATCHED } from "./job.js";
+
+const WORKER_URL = new URL("./worker.js", import.meta.url);
+
+export class WorkerHandle {
+  readonly worker: Worker;
+  readonly view: SharedView;
+  readonly states: Int32Array;
+  /** The main thread's end of the worker's port (results that did not fit in a slot). */
+  readonly port: MessagePort;
+  readonly jobs: (Job<unknown> | undefined)[] = new Array<Job<unknown> | undefined>(SLOTS).fill(undefined);
+  readonly known = new Set<number>();
+  readonly threadId: number;
+  readonly exited: Promise<number>;
+  head = 0;
+  tail = 0;
+  inflight = 0;
+  idleSince = 0;
+  retiring = false;
+  terminating = false;
+  isRefed = true;
+  /** The worker's last 'error' event (an uncaught error, out of memory): the cause of a crash. */
+  lastError: unknown = undefined;
+
+  constructor(pool: SharedArrayBuffer, resourceLimits: ResourceLimits | undefined) {
+    const buffer = new SharedArrayBuffer(WORKER_BUFFER_BYTES);
+    this.view = new SharedView(buffer);
+    this.states = new Int32Array(buffer, STATES_OFFSET, SLOTS);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(WORKER_URL, {
+      workerData: { buffer, pool, port: port2 },
+      transferList: [port2],
+      name: "tokio-ts blocking",
+      ...(resourceLimits === undefined ? {} : { resourceLimits }),
+    });
+    this.threadId = this.worker.threadId;
+    this.worker.on("error", (error) => {
+      this.lastError = error;
+    });
+    this.exited = new Promise((resolve) => this.worker.once("exit", resolve));
+  }
+
+  /** Write `job` into the next slot (the caller checked there is room); not yet visible to the worker. */
+  write(job: Job<unknown>): void {
+    const slot = this.head & (SLOTS - 1);
+    const base = SLOTS_OFFSET + slot * SLOT_BYTES;
+    const i32 = this.view.i32;
+    const definition = job.definition;
+    let flags = 0;
+    if (!this.known.has(definition.id)) {
+      this.known.add(definition.id);
+      this.port.postMessage(definition);
+      flags |= F_DEFINE;
+    }
+    if (job.args !== undefined) {
+      if (encodeValues(this.view, base + RECORD_HEADER, base + SLOT_BYTES, job.args, job.blobs) < 0) {
+        // Cannot happen (the size was bounded at the call), but never lose a job over it.
+        this.port.postMessage({ bytes: v8.serialize(job.args) });
+        flags |= F_PORT;
+      }
+    } else if (job.bytes !== undefined) {
+      this.port.postMessage({ bytes: job.bytes });
+      flags |= F_PORT;
+    } else {
+      const channel = job.channel!;
+      job.channel = undefined;
+      this.port.postMessage({ channel }, [channel]);
+      flags |= F_PORT;
+    }
+    i32[base >> 2] = flags;
+    i32[(base >> 2) + 1] = definition.id;
+    Atomics.store(this.states, slot, QUEUED);
+    this.jobs[slot] = job;
+    job.state = DISPATCHED;
+    job.worker = this;
+    job.slot = slot;
+    this.head = (this.head + 1) | 0;
+    if (this.inflight++ === 0) this.ref();
+  }
+
+  /** Ask the worker to leave its loop after the records already written. */
+  writeExit(): void {
+    this.retiring = true;
+    const slot = this.head & (SLOTS - 1);
+    const base = SLOTS_OFFSET + slot * SLOT_BYTES;
+    this.view.i32[base >> 2] = F_EXIT;
+    Atomics.store(this.states, slot, FREE);
+    this.head = (this.head + 1) | 0;
+    this.publish();
+  }
+
+  /** Make the records written so far visible, and wake the worker if it sleeps. */
+  publish(): void {
+    const control = this.view.i32;
+    Atomics.store(control, HEAD, this.head);
+    if (Atomics.load(control, SLEEPING) !== 0) Atomics.notify(control, HEAD);
+  }
+
+  /** Free the oldest slot (its job is finished or was skipped). */
+  free(slot: number): void {
+    this.jobs[slot] = undefined;
+    Atomics.store(this.states, slot, FREE);
+    this.tail = (this.tail + 1) | 0;
+    if (--this.inflight === 0) this.unref();
+  }
+
+  ref(): void {
+    if (!this.isRefed) {
+      this.isRefed = true;
+      this.worker.ref();
+    }
+  }
+
+  unref(): void {
+    if (this.isRefed) {
+      this.isRefed = false;
+      this.worker.unref();
+    }
+  }
+
+  /** Terminate the thread now (abort with terminateOnAbort, shutdown); `exited` resolves after. */
+  terminate(): void {
+    if (this.terminating) return;
+    this.terminating = true;
+    this.retiring = true;
+    void this.worker.terminate();
+  }
+}

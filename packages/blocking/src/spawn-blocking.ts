@@ -1,0 +1,124 @@
+/**
+ * `spawnBlocking`: run a synchronous function on the runtime's pool of worker threads.
+ *
+ * HOW. The call checks the job, fixes its arguments (structured clone, now), queues it on the
+ * runtime's blocking pool (internal/pool.ts) and spawns an ordinary task whose future is the
+ * job: the task completes when the worker's result arrives. So the handle is the same
+ * `JoinHandle` that `spawn` returns, and abort is a task abort — which drops the job's future,
+ * and the pool removes a queued job, or leaves a running one to finish (or terminates its
+ * worker, with `terminateOnAbort`).
+ */
+import { currentDriverHost } from "@tokio-ts/core";
+import { spawn, type JoinHandle } from "@tokio-ts/runtime";
+import { BLOCKING } from "./driver.js";
+import { messages } from "./errors.js";
+import type { JobOptions, ModuleJob } from "./internal/job.js";
+
+export type { JobOptions, ModuleJob };
+
+/** The type of {@link spawnBlocking}: the call, and `.with(options, …)`. */
+export interface SpawnBlocking {
+  /**
+   * Run `fn(...args)` on a worker thread of the current runtime's blocking pool (Tokio's
+   * `spawn_blocking`); the handle resolves with its return value (a returned promise is
+   * awaited on the worker).
+   *
+   * **The closure rule**: `fn` travels as its source code and is compiled again on the worker,
+   * so it must be self-contained: it can use its parameters, the worker's globals (`Math`,
+   * `Buffer`, `require` is not one — use the module form) and what it declares itself, but not
+   * variables of the surrounding code. Pass values as arguments. A job that touches an outer
+   * variable fails with a ReferenceError that says so. Functions are compiled once per worker.
+   *
+   * Arguments and the result are structured-cloned (numbers, strings, plain objects, arrays,
+   * Maps, typed arrays, Errors…; not functions or class instances' prototypes); wrap a value in
+   * {@link transfer} to move its ArrayBuffers instead of copying them.
+   *
+   * @example
+   * ```ts
+   * const rt = Builder.newCurrentThread().build();
+   * const n = await rt.blockOn(function* () {
+   *   return yield* spawnBlocking((a: number, b: number) => a * b, 6, 7);
+   * }); // 42
+   * ```
+   *
+   * **Cancel safety**: awaiting the handle is cancel safe (the job goes on). Aborting the
+   * handle removes a job that has not started; a running job runs to completion and its
+   * result is dropped (see `.with({ terminateOnAbort: true }, …)` to stop it).
+   *
+   * **Throws**: ContextError outside a runtime; TypeError for a job that is not a function
+   * with source code, or an argument that cannot be cloned. The handle rejects with a
+   * panicked JoinError whose `cause` is what the job threw (name, message and stack kept), or
+   * a {@link WorkerExitError} if its worker died.
+   */
+  <A extends unknown[], R>(fn: (...args: A) => R, ...args: A): JoinHandle<Awaited<R>>;
+  /**
+   * Run the function exported as `spec.export` by the module `spec.module` on a worker: the
+   * form for real code, because the module can import what it needs. The module is imported
+   * once per worker. `module` is a `URL` (`new URL("./jobs.js", import.meta.url)`), a URL
+   * string, or an absolute path.
+   *
+   * @example
+   * ```ts
+   * const hash = yield* spawnBlocking({ module: new URL("./jobs.js", import.meta.url), export: "sha256" }, data);
+   * ```
+   *
+   * **Throws**: TypeError for a relative or bare module specifier, a `file:` module that does
+   * not exist, or an empty export name; a missing export rejects the handle (the module is
+   * only loaded on the worker).
+   */
+  <R = unknown>(spec: ModuleJob, ...args: unknown[]): JoinHandle<R>;
+
+  /**
+   * {@link spawnBlocking} with options; the options come first, so they can never be taken for
+   * an argument.
+   *
+   * @example
+   * ```ts
+   * const h = spawnBlocking.with({ terminateOnAbort: true }, (ms: number) => { const end = Date.now() + ms; while (Date.now() < end); }, 60_000);
+   * h.abort(); // the worker is terminated; the pool starts another when needed
+   * ```
+   *
+   * **Throws**: TypeError for options that are not `{ terminateOnAbort?: boolean }`; else as
+   * spawnBlocking.
+   */
+  with<A extends unknown[], R>(options: JobOptions, fn: (...args: A) => R, ...args: A): JoinHandle<Awaited<R>>;
+  with<R = unknown>(options: JobOptions, spec: ModuleJob, ...args: unknown[]): JoinHandle<R>;
+}
+
+function submit(spec: unknown, args: unknown[], terminateOnAbort: boolean): JoinHandle<unknown> {
+  const pool = currentDriverHost("spawnBlocking()").driver(BLOCKING);
+  return spawn(pool.submit(spec, args, terminateOnAbort));
+}
+
+function checkOptions(options: unknown): boolean {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(messages.badOptions(options === null ? "null" : Array.isArray(options) ? "an array" : typeof options));
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "terminateOnAbort") throw new TypeError(messages.unknownOption(key));
+  }
+  const terminate = (options as JobOptions).terminateOnAbort;
+  if (terminate !== undefined && typeof terminate !== "boolean") throw new TypeError(messages.badTerminate(typeof terminate));
+  return terminate === true;
+}
+
+/**
+ * Run synchronous work on a worker thread; see {@link SpawnBlocking} for the two forms, the
+ * closure rule and the errors.
+ *
+ * @example
+ * ```ts
+ * const h = spawnBlocking((n: number) => { let s = 0; for (let i = 0; i < n; i++) s += i; return s }, 1e6);
+ * const sum = await h;
+ * ```
+ */
+export const spawnBlocking: SpawnBlocking = Object.assign(
+  function spawnBlocking(spec: unknown, ...args: unknown[]): JoinHandle<unknown> {
+    return submit(spec, args, false);
+  },
+  {
+    with(options: JobOptions, spec: unknown, ...args: unknown[]): JoinHandle<unknown> {
+      return submit(spec, args, checkOptions(options));
+    },
+  },
+) as SpawnBlocking;
