@@ -16,11 +16,37 @@ import { Future, isFuture, Pending, type Poll } from "./future.js";
 import { beginCancelGenerator, dropGenerator, isGenerator, pollGenerator, type GeneratorSlot } from "./generator.js";
 import { awaitFuture, driveStandalone } from "./internal/drive.js";
 
-/** A generator function usable as a body: `function* () { … return value }`. */
+/**
+ * A generator function usable as a body: `function* () { … return value }`.
+ *
+ * @example
+ * ```ts
+ * const body: GeneratorBody<number> = function* () {
+ *   yield* sleep(10);
+ *   return 1;
+ * };
+ * ```
+ */
 export type GeneratorBody<T> = (signal: AbortSignal) => Generator<unknown, T, any>;
-/** An async (or plain) function usable as a body; it may take the task's `AbortSignal`. */
+/**
+ * An async (or plain) function usable as a body; it may take the task's `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * const body: AsyncBody<string> = async (signal) => (await fetch(url, { signal })).text();
+ * ```
+ */
 export type AsyncBody<T> = (signal: AbortSignal) => PromiseLike<T> | T;
-/** Everything {@link intoFuture} accepts. */
+/**
+ * Everything {@link intoFuture} accepts.
+ *
+ * @example
+ * ```ts
+ * function run<T>(body: IntoFuture<T>): Future<T> {
+ *   return intoFuture(body); // a future, a generator (function) or an async function
+ * }
+ * ```
+ */
 export type IntoFuture<T> = Future<T> | GeneratorBody<T> | AsyncBody<T> | Generator<unknown, T, any>;
 
 const GeneratorFunctionPrototype = Object.getPrototypeOf(function* () {});

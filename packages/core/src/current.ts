@@ -24,6 +24,12 @@ import type { Future } from "./future.js";
 /**
  * A task as the rest of tokio-ts sees it: its id, its runtime (for drivers and spawning) and
  * the signal that fires when it is aborted.
+ *
+ * @example
+ * ```ts
+ * const task = currentFrame()?.task; // undefined outside a task
+ * console.log(`running in task ${task?.id}`);
+ * ```
  */
 export interface TaskRef {
   /** The task id, unique within the process. */
@@ -35,13 +41,30 @@ export interface TaskRef {
 /**
  * Where an `await` of a future goes: the innermost async-function body being run. It polls
  * the awaited future as part of its own poll.
+ *
+ * @example
+ * ```ts
+ * class MyBody implements AwaitHost {
+ *   awaitFuture<T>(future: Future<T>, outcome: Outcome<T>) {
+ *     this.awaited = { future, outcome }; // polled on this body's next poll
+ *   }
+ * }
+ * ```
  */
 export interface AwaitHost {
   /** Drive `future` to completion and deliver its outcome (never synchronously). */
   awaitFuture<T>(future: Future<T>, outcome: Outcome<T>): void;
 }
 
-/** Where the outcome of an awaited future goes: `then`'s callbacks. */
+/**
+ * Where the outcome of an awaited future goes: `then`'s callbacks.
+ *
+ * @example
+ * ```ts
+ * const out = future.poll(cx);
+ * if (out !== Pending) outcome.fulfill(out); // or outcome.fail(error) if poll threw
+ * ```
+ */
 export interface Outcome<T> {
   fulfill(value: T): void;
   fail(reason: unknown): void;
@@ -51,6 +74,18 @@ export interface Outcome<T> {
  * One level of the current context: the task, the await host, and at most one task-local
  * binding (`key` → `value`), linked to the enclosing frame. A runtime's task object is usually
  * its own root frame (`task === itself`, no key, no parent), which saves an allocation per task.
+ *
+ * @example
+ * ```ts
+ * class Task implements TaskRef, Frame {
+ *   readonly task = this; // the task is its own root frame
+ *   readonly host = undefined;
+ *   readonly key = undefined;
+ *   readonly value = undefined;
+ *   readonly parent = undefined;
+ *   // … id, runtime
+ * }
+ * ```
  */
 export interface Frame {
   readonly task: TaskRef | undefined;

@@ -28,7 +28,16 @@ export class TokioError extends Error {
   }
 }
 
-/** The codes of {@link ContextError}. */
+/**
+ * The codes of {@link ContextError}.
+ *
+ * @example
+ * ```ts
+ * try { sleep(10) } catch (e) {
+ *   if (e instanceof ContextError && e.code === "ERR_DRIVER_DISABLED") console.log(e.message);
+ * }
+ * ```
+ */
 export type ContextErrorCode = "ERR_NO_RUNTIME" | "ERR_DRIVER_DISABLED" | "ERR_RUNTIME_SHUTDOWN";
 
 /**

@@ -24,10 +24,24 @@ import { inline } from "./internal/inline.js";
  * ```
  */
 export const Pending: unique symbol = Symbol.for("tokio-ts.Pending");
-/** The type of the {@link Pending} sentinel. */
+/**
+ * The type of the {@link Pending} sentinel.
+ *
+ * @example
+ * ```ts
+ * const out: number | Pending = fut.poll(cx);
+ * ```
+ */
 export type Pending = typeof Pending;
 
-/** What `poll` returns: the output or {@link Pending}. */
+/**
+ * What `poll` returns: the output or {@link Pending}.
+ *
+ * @example
+ * ```ts
+ * poll(cx: Context): Poll<string> { return this.done ? "done" : Pending }
+ * ```
+ */
 export type Poll<T> = T | Pending;
 
 /**
@@ -124,5 +138,12 @@ export function isFuture(value: unknown): value is Future<unknown> {
   );
 }
 
-/** The output type of a future. */
+/**
+ * The output type of a future.
+ *
+ * @example
+ * ```ts
+ * type N = Output<Future<number>>; // number
+ * ```
+ */
 export type Output<F> = F extends Future<infer T> ? T : never;

@@ -19,7 +19,15 @@ import type { Context } from "./context.js";
 import { isFuture, Pending, type Future, type Poll } from "./future.js";
 import { inline } from "./internal/inline.js";
 
-/** The state of a generator being driven (see the module header). */
+/**
+ * The state of a generator being driven (see the module header).
+ *
+ * @example
+ * ```ts
+ * const slot: GeneratorSlot<number> = { gen: body(signal), current: undefined };
+ * const out = pollGenerator(slot, cx); // the output, or Pending
+ * ```
+ */
 export interface GeneratorSlot<T> {
   gen: Generator<unknown, T, unknown> | undefined;
   current: Future<unknown> | undefined;

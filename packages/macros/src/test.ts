@@ -25,6 +25,13 @@ import { buildRuntime, isInstalled, registeredTimers, TIME_PACKAGE } from "./int
 /**
  * A test framework's registration function: uvu's `test` (or a `suite()`), node:test's `test`,
  * … `test` calls it once per test with the name and an async handler that fails by rejecting.
+ *
+ * @example
+ * ```ts
+ * import { test as nodeTest } from "node:test";
+ * const suite: TestRegistrar = (name, handler) => nodeTest(name, handler);
+ * configureTest({ suite });
+ * ```
  */
 export type TestRegistrar = (name: string, handler: () => Promise<void>) => unknown;
 

@@ -4,7 +4,16 @@
  */
 import { TokioError } from "@tokio-ts/core";
 
-/** How a task failed to produce its output. */
+/**
+ * How a task failed to produce its output.
+ *
+ * @example
+ * ```ts
+ * try { await handle } catch (e) {
+ *   if (e instanceof JoinError && e.kind === "cancelled") console.log("aborted");
+ * }
+ * ```
+ */
 export type JoinErrorKind = "cancelled" | "panic";
 
 /**

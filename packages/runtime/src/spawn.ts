@@ -5,7 +5,16 @@ import { ContextError, currentFrame, type AsyncBody, type Future, type Generator
 import type { JoinHandle } from "./join-handle.js";
 import { currentScheduler } from "./internal/current.js";
 
-/** A body `spawn` accepts: a generator function, an async function, or a future. */
+/**
+ * A body `spawn` accepts: a generator function, an async function, or a future.
+ *
+ * @example
+ * ```ts
+ * spawn(function* () { yield* sleep(10); return 1 });
+ * spawn(async (signal) => fetch(url, { signal }));
+ * spawn(sleep(10));
+ * ```
+ */
 export type SpawnBody<T> = GeneratorBody<T> | AsyncBody<T> | Future<T>;
 
 /**

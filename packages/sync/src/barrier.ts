@@ -21,7 +21,15 @@
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
 
-/** What {@link Barrier.wait} resolves with: whether this wait was the leader of its generation. */
+/**
+ * What {@link Barrier.wait} resolves with: whether this wait was the leader of its generation.
+ *
+ * @example
+ * ```ts
+ * const { isLeader } = await barrier.wait();
+ * if (isLeader) console.log("the last to arrive"); // true for one wait per generation
+ * ```
+ */
 export interface BarrierWaitResult {
   /** True for exactly one wait per generation: the one that arrived last. */
   readonly isLeader: boolean;

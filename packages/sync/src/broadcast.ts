@@ -2,6 +2,17 @@
  * broadcast: a multi-producer, multi-consumer channel where every receiver sees every value
  * (Tokio's `sync::broadcast`). The ring, its slots and the lag rule are described in
  * `internal/broadcast-ring.ts`.
+ *
+ * @example
+ * ```ts
+ * import { broadcast } from "@tokio-ts/sync";
+ * const [tx, rx1] = broadcast.channel<string>(16);
+ * const rx2 = tx.subscribe();
+ * tx.send("hi");
+ * console.log(await rx1.recv(), await rx2.recv()); // "hi" "hi"
+ * ```
+ *
+ * @module
  */
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import { RecvError, SendError, TryRecvError } from "./errors.js";

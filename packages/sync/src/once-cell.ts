@@ -29,6 +29,12 @@ import { err, ok, type Result } from "./result.js";
  * An initializer for {@link OnceCell.getOrInit}: an async function, a generator function, or a
  * function returning a value, a promise or a future. If it declares a parameter, it receives an
  * `AbortSignal` that is aborted when its initialization is dropped.
+ *
+ * @example
+ * ```ts
+ * const init: OnceCellInit<Config> = async (signal) => loadConfig({ signal });
+ * const config = await cell.getOrInit(init);
+ * ```
  */
 export type OnceCellInit<T> = Body<T>;
 

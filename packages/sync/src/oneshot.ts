@@ -15,6 +15,16 @@
  *   closes, or when the sender itself is done.
  * The receiver completes with the value if `hasValue`; else with RecvError "channel closed"
  * once `txDone` or `rxClosed`; else it waits.
+ *
+ * @example
+ * ```ts
+ * import { oneshot } from "@tokio-ts/sync";
+ * const [tx, rx] = oneshot.channel<number>();
+ * tx.send(42);
+ * console.log(await rx); // 42
+ * ```
+ *
+ * @module
  */
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";

@@ -5,6 +5,17 @@
  *
  * A channel holds one value and a version; each receiver remembers the version it has seen.
  * The versioning rules and the futures are in `internal/watch-state.ts`.
+ *
+ * @example
+ * ```ts
+ * import { watch } from "@tokio-ts/sync";
+ * const [tx, rx] = watch.channel({ version: 1 });
+ * tx.send({ version: 2 });
+ * await rx.changed();
+ * console.log(rx.borrowAndUpdate().version); // 2
+ * ```
+ *
+ * @module
  */
 import type { Future } from "@tokio-ts/core";
 import { RecvError, SendError } from "./errors.js";

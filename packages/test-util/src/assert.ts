@@ -57,7 +57,16 @@ export function assertReady<T>(poll: Poll<T>, ...expected: [] | [T]): T {
   return poll as T;
 }
 
-/** What {@link assertReadyErr} checks the thrown value against. */
+/**
+ * What {@link assertReadyErr} checks the thrown value against.
+ *
+ * @example
+ * ```ts
+ * assertReadyErr(() => task.poll(), RangeError);      // a class: instanceof
+ * assertReadyErr(() => task.poll(), /closed/);        // a RegExp: the message
+ * assertReadyErr(() => task.poll(), (e) => e === x);  // a predicate
+ * ```
+ */
 export type ErrorMatcher = (abstract new (...args: any[]) => unknown) | RegExp | ((error: unknown) => boolean);
 
 /**

@@ -14,7 +14,14 @@
  */
 import { BUDGET, Context, Pending, type Future, type Poll, type Waker } from "@tokio-ts/core";
 
-/** Options of {@link mockTask}. */
+/**
+ * Options of {@link mockTask}.
+ *
+ * @example
+ * ```ts
+ * const task = mockTask(rx.recv(), { budget: 1 }); // the second leaf poll runs out of budget
+ * ```
+ */
 export interface MockTaskOptions {
   /**
    * The cooperative budget given to each poll. Default {@link BUDGET} (128), as in a runtime;

@@ -9,7 +9,14 @@
  */
 import { Builder, type JoinError, type Runtime } from "@tokio-ts/runtime";
 
-/** Options of {@link forEachSeed}. */
+/**
+ * Options of {@link forEachSeed}.
+ *
+ * @example
+ * ```ts
+ * await forEachSeed(100, (rt) => rt.blockOn(scenario), { enableTime: true, startPaused: true });
+ * ```
+ */
 export interface ForEachSeedOptions {
   /** Build each runtime with `enableTime()`. */
   readonly enableTime?: boolean;

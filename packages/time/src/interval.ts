@@ -30,7 +30,14 @@ export const MissedTickBehavior = {
   Delay: "delay",
   Skip: "skip",
 } as const;
-/** One of {@link MissedTickBehavior}'s values. */
+/**
+ * One of {@link MissedTickBehavior}'s values.
+ *
+ * @example
+ * ```ts
+ * const behavior: MissedTickBehavior = MissedTickBehavior.Delay; // "delay"
+ * ```
+ */
 export type MissedTickBehavior = (typeof MissedTickBehavior)[keyof typeof MissedTickBehavior];
 
 /** How late (ms) a tick may be observed and still count as on time (Tokio: 5 ms). */

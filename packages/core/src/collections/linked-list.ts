@@ -7,7 +7,18 @@
  * `head`/`tail` are undefined together; `length` counts the nodes.
  */
 
-/** The links a node carries. Owned by the list it is in. */
+/**
+ * The links a node carries. Owned by the list it is in.
+ *
+ * @example
+ * ```ts
+ * class Waiter implements ListNode {
+ *   listPrev: ListNode | undefined = undefined;
+ *   listNext: ListNode | undefined = undefined;
+ *   list: LinkedList<ListNode> | undefined = undefined;
+ * }
+ * ```
+ */
 export interface ListNode {
   listPrev: ListNode | undefined;
   listNext: ListNode | undefined;

@@ -3,8 +3,7 @@
  * mask; it doubles when full and never shrinks (a queue that was once deep will be again).
  * `head` is the index of the oldest element, `length` the number of elements; slots outside
  * [head, head + length) hold `undefined` so popped tasks can be collected.
- */
-/**
+ *
  * @example
  * ```ts
  * const q = new RingBuffer<number>();

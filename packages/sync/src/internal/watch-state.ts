@@ -24,8 +24,15 @@ import { WaitList, WaitNode } from "./wait-list.js";
  * The value of a watch channel, as handed to `sendModify` / `sendIfModified`: read and
  * assign `value` (which also works for primitives), or mutate the object it holds. Do not keep
  * it past the call.
+ *
+ * @example
+ * ```ts
+ * const [tx] = watch.channel(0);
+ * tx.sendModify((cell) => { cell.value += 1 }); // a primitive: assign cell.value
+ * ```
  */
 export interface Cell<T> {
+  /** The channel's value. */
   value: T;
 }
 
