@@ -1,0 +1,75 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn } from "@tokio-ts/runtime";
+import { forEachSeed } from "@tokio-ts/test-util";
+import { BufReader, BufWriter, copy, copyBidirectional, duplex, lines, readToEnd, shutdown, split, write, writeAll } from "../src/index.js";
+import { Checksum, enc, makeData, prng, randInt } from "./util-helpers.js";
+
+const data = makeData(64 * 1024, 99);
+const expected = Checksum.of(data);
+
+test("an echo through split halves is byte-exact under 40 shuffled schedules", async () => {
+  await forEachSeed(40, async (rt, seed) => {
+    const back = await rt.blockOn(function* () {
+      const [client, server] = duplex(randInt(prng(seed), 1, 512));
+      const [srd, swr] = split(server);
+      spawn(function* () {
+        yield* copy(srd, swr);
+        yield* shutdown(swr);
+      });
+      const [crd, cwr] = split(client);
+      spawn(function* () {
+        const rand = prng(seed + 1000);
+        for (let off = 0; off < data.length; ) off += yield* write(cwr, data.subarray(off, off + randInt(rand, 1, 1500)));
+        yield* shutdown(cwr);
+      });
+      return yield* spawn(readToEnd(crd));
+    });
+    assert.equal(Checksum.of(back), expected);
+  });
+});
+
+test("copyBidirectional through a proxy counts both directions under 30 shuffled schedules", async () => {
+  await forEachSeed(30, async (rt, seed) => {
+    const result = await rt.blockOn(function* () {
+      const rand = prng(seed);
+      const [client, proxyIn] = duplex(randInt(rand, 1, 256));
+      const [proxyOut, server] = duplex(randInt(rand, 1, 256));
+      const proxy = spawn(copyBidirectional(proxyIn, proxyOut));
+      const echo = spawn(function* () {
+        const [rd, wr] = split(server);
+        const n = yield* copy(rd, wr);
+        yield* shutdown(wr);
+        return n;
+      });
+      const reader = spawn(readToEnd(client));
+      yield* writeAll(client, data);
+      yield* shutdown(client);
+      const back = yield* reader;
+      return { back, echoed: yield* echo, totals: yield* proxy };
+    });
+    assert.equal(Checksum.of(result.back), expected);
+    assert.is(result.echoed, data.length);
+    assert.equal(result.totals, [data.length, data.length]);
+  });
+});
+
+test("lines written through a BufWriter arrive whole and in order under 30 shuffled schedules", async () => {
+  await forEachSeed(30, async (rt, seed) => {
+    const got = await rt.blockOn(function* () {
+      const [a, b] = duplex(randInt(prng(seed), 1, 64));
+      spawn(function* () {
+        const out = new BufWriter(a, 32);
+        for (let i = 0; i < 200; i++) yield* writeAll(out, enc.encode(`line ${i}\r\n`));
+        yield* shutdown(out);
+      });
+      const it = lines(new BufReader(b, 16));
+      const seen: string[] = [];
+      for (let l = yield* it.nextLine(); l !== undefined; l = yield* it.nextLine()) seen.push(l);
+      return seen;
+    });
+    assert.equal(got, Array.from({ length: 200 }, (_, i) => `line ${i}`));
+  });
+});
+
+test.run();
