@@ -1,0 +1,616 @@
+/**
+ * The machinery behind `UdpSocket`: one Node datagram socket turned into readiness on a
+ * {@link Registration}, and the futures of its operations.
+ *
+ * HOW. Node pushes: every datagram arrives as a `'message'` event, and a send completes through
+ * its callback. The core keeps that state in JavaScript and mirrors it into readiness bits:
+ * - `READABLE` while the receive queue ({@link DatagramQueue}) holds a datagram. A full queue
+ *   drops the new datagram and counts it (UDP may drop; the kernel does the same).
+ * - `WRITABLE` while fewer than `maxPendingSends` sends are in flight (handed to Node, callback
+ *   not yet called).
+ * - `ERROR` while a socket error is pending (see below).
+ * A receive waits on `registration.ready(READABLE)` (any number of receivers, each its own
+ * waiter) and then takes the head of the queue in the same poll. If another receiver was faster,
+ * it clears the readiness with the event it got (Tokio's tick rule) and waits again. A datagram
+ * is therefore only ever removed by the poll that returns it: every receive is cancel safe.
+ * After any change that lowers readiness (the queue ran empty, the send limit was reached, the
+ * error was taken) `syncReadiness()` clears the bits that no longer hold, so `readable()` /
+ * `writable()` / `ready()` and the `try*` methods agree with the queue.
+ *
+ * Errors. A send's error comes back through its callback to the send future. Errors Node reports
+ * outside any operation — an ICMP "port unreachable" on a connected socket arrives as an
+ * `'error'` event from `recvmsg` — and the errors of sends nobody waits for (`trySend*`, a send
+ * future dropped after it was handed over) become the socket's pending error, like the OS's
+ * `SO_ERROR`: the next operation reports it once (receives and sends alike), or `takeError()`
+ * takes it.
+ *
+ * States: BINDING (the socket exists, `bind` is in progress; the bind future owns errors) →
+ * OPEN → CLOSED (by `close()`, a failed or dropped bind, or the runtime's shutdown; every waiter
+ * is woken and every later operation fails with ERR_SOCKET_CLOSED, or with the runtime's shutdown
+ * error when the runtime closed it). A connect in progress owns the `'connect'` event and the
+ * errors whose syscall is `connect`.
+ *
+ * Sends and connects pass IP literals only (names are resolved first, by `lookupHost`), and the
+ * socket is created with a lookup function that returns the literal at once, so Node hands a
+ * datagram to libuv inside `send()` instead of one resolver round trip later.
+ */
+import dgram from "node:dgram";
+import { isIP } from "node:net";
+import { ContextError, Context, Future, noopWaker, Pending, type Poll, type Waker } from "@tokio-ts/core";
+import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
+import { Interest, Ready, readyOf, type IoDriver, type ReadyEvent, type Registration } from "@tokio-ts/io-driver";
+import { SocketAddr, type HostPort } from "../addr.js";
+import { LookupHost } from "../lookup-host.js";
+import { DatagramQueue } from "./udp-queue.js";
+import { closedError, hostError, systemError } from "./udp-errors.js";
+
+/** A context for probing readiness outside a task poll (no waker, no budget). */
+const PROBE_CX = new Context(noopWaker, Infinity);
+
+const BINDING = 0;
+const OPEN = 1;
+const CLOSED = 2;
+
+/** The settings a core is created with (checked by `UdpSocket.bind`). */
+export interface UdpCoreOptions {
+  readonly reuseAddr: boolean;
+  readonly ipv6Only: boolean;
+  readonly recvBufferSize: number | undefined;
+  readonly sendBufferSize: number | undefined;
+  readonly recvQueueCapacity: number;
+  readonly maxPendingSends: number;
+}
+
+/** The lookup handed to Node: every address we pass is already an IP literal. */
+function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  const version = isIP(address);
+  if (version === 0) callback(Object.assign(new Error(`not an IP address: ${address}`), { code: "EINVAL" }), address, 0);
+  else callback(null, address, version);
+}
+
+/** Something waiting for the bind or the connect of the core. */
+interface Pendable {
+  settle(error: Error | undefined): void;
+}
+
+export class UdpCore {
+  readonly socket: dgram.Socket;
+  readonly registration: Registration;
+  readonly queue: DatagramQueue;
+  readonly maxPendingSends: number;
+  readonly family: "IPv4" | "IPv6";
+  /** Sends handed to Node whose callback has not run (their futures, when still waiting). */
+  readonly sending = new LinkedList<SendOp>();
+  inFlight = 0;
+  state = BINDING;
+  closedByRuntime = false;
+  local: SocketAddr | undefined = undefined;
+  peer: SocketAddr | undefined = undefined;
+  /** The pending socket error (SO_ERROR): reported once by the next operation. */
+  error: Error | undefined = undefined;
+  binding: Pendable | undefined = undefined;
+  connecting: Pendable | undefined = undefined;
+  connectTarget: SocketAddr | undefined = undefined;
+  broadcast = false;
+  multicastLoop = true;
+  multicastTtl = 1;
+  #lastFrom: SocketAddr | undefined = undefined;
+  #probe: Future<ReadyEvent> | undefined = undefined;
+
+  constructor(driver: IoDriver, family: "IPv4" | "IPv6", options: UdpCoreOptions) {
+    this.family = family;
+    this.queue = new DatagramQueue(options.recvQueueCapacity);
+    this.maxPendingSends = options.maxPendingSends;
+    this.socket = dgram.createSocket({
+      type: family === "IPv4" ? "udp4" : "udp6",
+      reuseAddr: options.reuseAddr,
+      ipv6Only: options.ipv6Only,
+      recvBufferSize: options.recvBufferSize,
+      sendBufferSize: options.sendBufferSize,
+      lookup: literalLookup as never,
+    });
+    this.socket.on("message", (msg: Buffer, rinfo: dgram.RemoteInfo) => this.#onMessage(msg, rinfo));
+    this.socket.on("error", (error: NodeJS.ErrnoException) => this.#onError(error));
+    this.socket.on("listening", () => this.#onListening());
+    this.socket.on("connect", () => this.#onConnect());
+    this.registration = driver.register(() => this.close(true));
+    this.registration.setReadiness(Ready.WRITABLE);
+  }
+
+  get isOpen(): boolean {
+    return this.state === OPEN;
+  }
+
+  /** Start binding to `addr`; the outcome goes to `waiter.settle`. */
+  bind(addr: SocketAddr, waiter: Pendable): void {
+    this.binding = waiter;
+    this.local = addr;
+    try {
+      this.socket.bind({ port: addr.port, address: addr.ip, exclusive: true });
+    } catch (error) {
+      this.binding = undefined;
+      waiter.settle(hostError("bind", addr.toString(), error));
+    }
+  }
+
+  /** Throw if the socket cannot be used: closed by the user, or by the runtime's shutdown. */
+  checkOpen(method: string): void {
+    if (this.state === OPEN) return;
+    if (this.closedByRuntime) throw ContextError.shutdown(`UdpSocket.${method}()`);
+    throw closedError(method);
+  }
+
+  /** Throw the pending socket error, if there is one (it is reported once). */
+  takePendingError(): void {
+    const error = this.error;
+    if (error === undefined) return;
+    this.error = undefined;
+    this.syncReadiness();
+    throw error;
+  }
+
+  /**
+   * Clear the readiness bits that no longer hold (the queue ran empty, the send limit was
+   * reached, the error was taken). Probes the registration for its current event so that the
+   * clear follows the tick rule.
+   */
+  syncReadiness(): void {
+    if (this.state === CLOSED) return;
+    let keep = 0;
+    if (this.queue.length > 0) keep |= Ready.READABLE;
+    if (this.inFlight < this.maxPendingSends) keep |= Ready.WRITABLE;
+    if (this.error !== undefined) keep |= Ready.ERROR;
+    const now = this.registration.readiness;
+    if ((now & ~keep & (Ready.READABLE | Ready.WRITABLE | Ready.ERROR)) === 0) return;
+    const probe = (this.#probe ??= this.registration.ready(Interest.READABLE | Interest.WRITABLE));
+    const event = probe.poll(PROBE_CX);
+    if (event === Pending) {
+      probe.cancel();
+      return;
+    }
+    const bits = readyOf(event);
+    this.registration.clearReadiness(event - bits + (bits & ~keep));
+  }
+
+  /** Hand a datagram to Node. `op` is the future waiting for the callback, if any. */
+  startSend(data: Uint8Array, target: SocketAddr | undefined, op: SendOp | undefined): void {
+    const done = (error: Error | null): void => this.#sendDone(op, target, error);
+    try {
+      if (target === undefined) this.socket.send(data, done);
+      else this.socket.send(data, target.port, target.ip, done);
+    } catch (error) {
+      throw hostError("send", (target ?? this.peer)?.toString(), error);
+    }
+    this.inFlight++;
+    if (op !== undefined) this.sending.pushBack(op);
+    if (this.inFlight >= this.maxPendingSends) this.syncReadiness();
+  }
+
+  /** Start connecting to `addr` (disconnecting first if connected); the outcome goes to `waiter`. */
+  connect(addr: SocketAddr, waiter: Pendable): void {
+    const previous = this.connecting;
+    if (previous !== undefined) {
+      this.connecting = undefined;
+      previous.settle(systemError("ECANCELED", "connect", "superseded by a later connect()", this.connectTarget?.toString()));
+    }
+    this.#disconnect();
+    this.connecting = waiter;
+    this.connectTarget = addr;
+    try {
+      this.socket.connect(addr.port, addr.ip);
+    } catch (error) {
+      this.connecting = undefined;
+      this.connectTarget = undefined;
+      waiter.settle(hostError("connect", addr.toString(), error));
+    }
+  }
+
+  /** A connect future was dropped: leave the socket unconnected. */
+  abandonConnect(waiter: Pendable): void {
+    if (this.connecting !== waiter) return;
+    this.connecting = undefined;
+    this.connectTarget = undefined;
+    if (this.state !== CLOSED) this.#disconnect();
+  }
+
+  #disconnect(): void {
+    this.peer = undefined;
+    try {
+      this.socket.disconnect();
+    } catch {
+      // Not connected (never, or the connect failed): nothing to undo.
+    }
+  }
+
+  /** Close the socket, fail every operation in progress and wake every waiter. Idempotent. */
+  close(byRuntime = false): void {
+    if (this.state === CLOSED) return;
+    this.state = CLOSED;
+    this.closedByRuntime = byRuntime;
+    this.queue.clear();
+    try {
+      this.socket.close();
+    } catch {
+      // Already closed by Node (a failed bind closes nothing, but close() twice throws).
+    }
+    const failure = byRuntime ? ContextError.shutdown("UdpSocket") : closedError("close");
+    const binding = this.binding;
+    this.binding = undefined;
+    binding?.settle(failure);
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    connecting?.settle(failure);
+    for (let op = this.sending.popFront(); op !== undefined; op = this.sending.popFront()) op.fail(failure);
+    if (!byRuntime) this.registration.deregister();
+  }
+
+  #onListening(): void {
+    const waiter = this.binding;
+    if (waiter === undefined) return;
+    this.binding = undefined;
+    this.state = OPEN;
+    this.local = SocketAddr.fromNode(this.socket.address()) ?? this.local;
+    waiter.settle(undefined);
+  }
+
+  #onConnect(): void {
+    const waiter = this.connecting;
+    const target = this.connectTarget;
+    if (waiter === undefined || target === undefined) return;
+    // The event may belong to an earlier connect that was superseded or dropped: only the
+    // socket's actual peer counts.
+    let remote: dgram.RemoteInfo | undefined;
+    try {
+      remote = this.socket.remoteAddress() as dgram.RemoteInfo;
+    } catch {
+      return;
+    }
+    if (remote.port !== target.port || remote.address !== target.ip) return;
+    this.connecting = undefined;
+    this.peer = this.connectTarget;
+    this.connectTarget = undefined;
+    waiter.settle(undefined);
+  }
+
+  #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.state !== OPEN) return;
+    let from = this.#lastFrom;
+    if (from === undefined || from.port !== rinfo.port || from.ip !== rinfo.address) {
+      from = new SocketAddr(rinfo.address, rinfo.port);
+      this.#lastFrom = from;
+    }
+    if (this.queue.push(msg, from)) this.registration.setReadiness(Ready.READABLE);
+  }
+
+  #onError(error: NodeJS.ErrnoException): void {
+    if (this.state === CLOSED) return;
+    if (this.binding !== undefined) {
+      const waiter = this.binding;
+      this.binding = undefined;
+      waiter.settle(hostError("bind", this.local?.toString(), error));
+      return;
+    }
+    if (this.connecting !== undefined && error.syscall === "connect") {
+      const waiter = this.connecting;
+      const target = this.connectTarget;
+      this.connecting = undefined;
+      this.connectTarget = undefined;
+      waiter.settle(hostError("connect", target?.toString(), error));
+      return;
+    }
+    this.error = hostError(error.syscall ?? "recvmsg", (this.peer ?? this.local)?.toString(), error);
+    this.registration.setReadiness(Ready.ERROR);
+  }
+
+  #sendDone(op: SendOp | undefined, target: SocketAddr | undefined, error: Error | null): void {
+    if (this.state === CLOSED) return;
+    this.inFlight--;
+    if (this.inFlight === this.maxPendingSends - 1) this.registration.setReadiness(Ready.WRITABLE);
+    const failure = error === null ? undefined : hostError("send", (target ?? this.peer)?.toString(), error);
+    if (op !== undefined && op.list === this.sending) {
+      this.sending.remove(op);
+      op.complete(failure);
+    } else if (failure !== undefined) {
+      // Nobody waits for this send (trySend, or its future was dropped): keep it as SO_ERROR.
+      this.error = failure;
+      this.registration.setReadiness(Ready.ERROR);
+    }
+  }
+}
+
+/** A sentinel for "nothing queued" from {@link takeDatagram}. */
+export const WOULD_BLOCK: unique symbol = Symbol("WOULD_BLOCK");
+
+/** What a receive takes: `recv` (bytes), `recvFrom` ([bytes, sender]), `peekFrom`, `peekSender`. */
+export const RecvMode = { Recv: 0, RecvFrom: 1, PeekFrom: 2, PeekSender: 3 } as const;
+export type RecvMode = (typeof RecvMode)[keyof typeof RecvMode];
+
+export type RecvOutput = number | [number, SocketAddr] | SocketAddr;
+
+/**
+ * Take (or peek at) the head of the queue into `buf`, truncating to `buf.length`. Throws the
+ * pending error first, if any. WOULD_BLOCK when nothing is queued.
+ */
+export function takeDatagram(core: UdpCore, mode: RecvMode, buf: Uint8Array | undefined): RecvOutput | typeof WOULD_BLOCK {
+  core.takePendingError();
+  const queue = core.queue;
+  if (queue.length === 0) return WOULD_BLOCK;
+  const from = queue.peekFrom();
+  if (mode === RecvMode.PeekSender) return from;
+  const data = queue.peekData();
+  const out = buf as Uint8Array;
+  const n = Math.min(data.length, out.length);
+  out.set(n === data.length ? data : data.subarray(0, n));
+  if (mode === RecvMode.PeekFrom) return [n, from];
+  queue.shift();
+  if (queue.length === 0) core.syncReadiness();
+  return mode === RecvMode.Recv ? n : [n, from];
+}
+
+/** The future of `recv`, `recvFrom`, `peekFrom` and `peekSender`. */
+export class RecvOp<T extends RecvOutput> extends Future<T> {
+  readonly #core: UdpCore;
+  readonly #mode: RecvMode;
+  readonly #buf: Uint8Array | undefined;
+  readonly #method: string;
+  #waiter: Future<ReadyEvent> | undefined = undefined;
+
+  constructor(core: UdpCore, mode: RecvMode, buf: Uint8Array | undefined, method: string) {
+    super();
+    this.#core = core;
+    this.#mode = mode;
+    this.#buf = buf;
+    this.#method = method;
+  }
+
+  override poll(cx: Context): Poll<T> {
+    const core = this.#core;
+    for (;;) {
+      core.checkOpen(this.#method);
+      const waiter = (this.#waiter ??= core.registration.ready(Interest.READABLE));
+      const event = waiter.poll(cx);
+      if (event === Pending) return Pending;
+      const out = takeDatagram(core, this.#mode, this.#buf);
+      if (out !== WOULD_BLOCK) return out as T;
+      // Another receiver took it: clear what we saw (unless newer readiness came) and wait.
+      core.registration.clearReadiness(event);
+    }
+  }
+
+  override cancel(): void {
+    this.#waiter?.cancel();
+  }
+}
+
+/** The future of `readable()`, `writable()` and `ready(interest)`. */
+export class ReadinessOp<T> extends Future<T> {
+  readonly #core: UdpCore;
+  readonly #interest: Interest;
+  readonly #method: string;
+  readonly #map: (ready: Ready) => T;
+  #waiter: Future<ReadyEvent> | undefined = undefined;
+
+  constructor(core: UdpCore, interest: Interest, method: string, map: (ready: Ready) => T) {
+    super();
+    this.#core = core;
+    this.#interest = interest;
+    this.#method = method;
+    this.#map = map;
+  }
+
+  override poll(cx: Context): Poll<T> {
+    this.#core.checkOpen(this.#method);
+    const waiter = (this.#waiter ??= this.#core.registration.ready(this.#interest));
+    const event = waiter.poll(cx);
+    if (event === Pending) return Pending;
+    return this.#map(readyOf(event));
+  }
+
+  override cancel(): void {
+    this.#waiter?.cancel();
+  }
+}
+
+const WAIT_WRITABLE = 0;
+const IN_FLIGHT = 1;
+const FINISHED = 2;
+
+/**
+ * The future of `send` and `sendTo`: waits for write readiness (fewer than `maxPendingSends`
+ * in flight), hands the datagram to Node, then waits for Node's callback. It is its own node in
+ * the core's list of sends in flight.
+ */
+export class SendOp extends Future<number> implements ListNode {
+  listPrev: ListNode | undefined = undefined;
+  listNext: ListNode | undefined = undefined;
+  list: LinkedList<ListNode> | undefined = undefined;
+  readonly #core: UdpCore;
+  readonly #data: Uint8Array;
+  readonly #method: string;
+  #target: SocketAddr | undefined;
+  #resolve: LookupHost | undefined;
+  #state = WAIT_WRITABLE;
+  #waiter: Future<ReadyEvent> | undefined = undefined;
+  #waker: Waker | undefined = undefined;
+  #error: unknown = undefined;
+
+  /** `target` undefined: send to the connected peer; `resolve`: a name to resolve first. */
+  constructor(core: UdpCore, data: Uint8Array, target: SocketAddr | HostPort | undefined, method: string) {
+    super();
+    this.#core = core;
+    this.#data = data;
+    this.#method = method;
+    if (target === undefined || target instanceof SocketAddr) this.#target = target;
+    else if (isIP(target.host) !== 0) this.#target = new SocketAddr(target.host, target.port);
+    else this.#resolve = new LookupHost(target.host, target.port);
+  }
+
+  override poll(cx: Context): Poll<number> {
+    const core = this.#core;
+    if (this.#state === IN_FLIGHT) {
+      this.#waker = cx.waker;
+      return Pending;
+    }
+    if (this.#state === FINISHED) {
+      if (this.#error !== undefined) throw this.#error;
+      return this.#data.length;
+    }
+    core.checkOpen(this.#method);
+    if (this.#resolve !== undefined) {
+      const addrs = this.#resolve.poll(cx);
+      if (addrs === Pending) return Pending;
+      this.#resolve = undefined;
+      this.#target = addrs.find((a) => a.family === core.family) ?? addrs[0];
+    }
+    if (this.#target !== undefined && core.peer !== undefined) {
+      throw systemError("ERR_SOCKET_DGRAM_IS_CONNECTED", "send", `the UdpSocket is connected to ${core.peer.toString()}: use send(data)`, this.#target.toString());
+    }
+    if (this.#target === undefined && core.peer === undefined) {
+      throw systemError("EDESTADDRREQ", "send", "the UdpSocket is not connected: call connect(addr) first, or use sendTo(data, addr)");
+    }
+    for (;;) {
+      core.checkOpen(this.#method);
+      core.takePendingError();
+      const waiter = (this.#waiter ??= core.registration.ready(Interest.WRITABLE));
+      const event = waiter.poll(cx);
+      if (event === Pending) return Pending;
+      if (core.inFlight < core.maxPendingSends) break;
+      core.registration.clearReadiness(event);
+    }
+    this.#state = IN_FLIGHT;
+    this.#waker = cx.waker;
+    try {
+      core.startSend(this.#data, this.#target, this);
+    } catch (error) {
+      this.#state = FINISHED;
+      this.#waker = undefined;
+      throw error;
+    }
+    return Pending;
+  }
+
+  override cancel(): void {
+    this.#waiter?.cancel();
+    this.#resolve?.cancel();
+    this.#waker = undefined;
+    // A send in flight cannot be recalled: leave the list, and its callback's error (if any)
+    // becomes the socket's pending error.
+    if (this.#state === IN_FLIGHT && this.list !== undefined) this.#core.sending.remove(this);
+    this.#state = FINISHED;
+  }
+
+  /** @internal Node's callback ran (`error` undefined: sent). */
+  complete(error: Error | undefined): void {
+    this.#state = FINISHED;
+    this.#error = error;
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  /** @internal The socket closed while the send was in flight. */
+  fail(error: unknown): void {
+    this.complete(error as Error);
+  }
+}
+
+/** The states of a bind or connect future. */
+const START = 0;
+const RESOLVING = 1;
+const WAITING = 2;
+const SETTLED = 3;
+const DROPPED = 4;
+
+/**
+ * Tries each address a host resolves to, in order, until one succeeds (Tokio's rule for
+ * `ToSocketAddrs` in `bind` and `connect`); fails with the last error.
+ */
+export abstract class AttemptEach<T> extends Future<T> implements Pendable {
+  #target: HostPort;
+  #state = START;
+  #lookup: LookupHost | undefined = undefined;
+  #addrs: SocketAddr[] = [];
+  #next = 0;
+  #error: unknown = undefined;
+  #done = false;
+  #waker: Waker | undefined = undefined;
+
+  constructor(target: HostPort) {
+    super();
+    this.#target = target;
+  }
+
+  /** Start an attempt on `addr`; call `settle` when it is over. */
+  protected abstract attempt(addr: SocketAddr): void;
+  /** The attempt succeeded: the output. */
+  protected abstract output(): T;
+  /** Drop the attempt in progress. */
+  protected abstract abandon(): void;
+
+  override poll(cx: Context): Poll<T> {
+    if (this.#state === START) {
+      this.start();
+      const { host, port } = this.#target;
+      if (isIP(host) !== 0) {
+        this.#addrs = [new SocketAddr(host, port)];
+        this.#state = WAITING;
+        this.#tryNext();
+      } else {
+        this.#lookup = new LookupHost(host, port);
+        this.#state = RESOLVING;
+      }
+    }
+    if (this.#state === RESOLVING) {
+      const addrs = (this.#lookup as LookupHost).poll(cx);
+      if (addrs === Pending) return Pending;
+      this.#lookup = undefined;
+      this.#addrs = addrs;
+      this.#state = WAITING;
+      this.#tryNext();
+    }
+    if (this.#state === SETTLED) {
+      if (this.#done) return this.output();
+      throw this.#error;
+    }
+    this.#waker = cx.waker;
+    return Pending;
+  }
+
+  /** Called at the first poll, before anything else (checks that need the task's context). */
+  protected start(): void {}
+
+  /** @internal The attempt in progress is over. */
+  settle(error: Error | undefined): void {
+    if (this.#state !== WAITING) return;
+    if (error === undefined) {
+      this.#done = true;
+      this.#finish();
+      return;
+    }
+    this.#error = error;
+    if (this.#next < this.#addrs.length && !(error instanceof ContextError)) {
+      this.#tryNext();
+      return;
+    }
+    this.#finish();
+  }
+
+  override cancel(): void {
+    if (this.#state === WAITING) this.abandon();
+    this.#lookup?.cancel();
+    this.#state = DROPPED;
+    this.#waker = undefined;
+  }
+
+  #tryNext(): void {
+    const addr = this.#addrs[this.#next++] as SocketAddr;
+    this.attempt(addr);
+  }
+
+  #finish(): void {
+    this.#state = SETTLED;
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+}
