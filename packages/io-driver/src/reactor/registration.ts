@@ -136,6 +136,20 @@ export class Registration implements ListNode {
   }
 
   /**
+   * The readiness for `interest` now, as an event, without waiting or storing a waker (Tokio's
+   * `ScheduledIo::ready_event`): what a synchronous `try*` operation hands to
+   * {@link Registration.clearReadiness} when it finds the resource not ready after all.
+   *
+   * @example
+   * ```ts
+   * if (queue.isEmpty()) registration.clearReadiness(registration.readyEvent(Interest.READABLE));
+   * ```
+   */
+  readyEvent(interest: Interest): ReadyEvent {
+    return this.#tick * READY_BITS + Ready.intersect(this.#ready, interest);
+  }
+
+  /**
    * Poll for read readiness (readable, read-closed or error) from the reading task's poll.
    * Stores `cx.waker` in the reader's slot when not ready.
    *

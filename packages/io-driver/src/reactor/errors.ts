@@ -1,0 +1,46 @@
+/**
+ * The errors of the socket readiness source. A failure reported by the host keeps Node's own
+ * error object (a SystemError with `code` "ECONNRESET", "EPIPE", …, `syscall` and, for connect
+ * and listen, the address in the message); the conditions the reactor itself detects are made
+ * here with the same shape, so a caller matches on `code` whichever side found them.
+ */
+import { TokioError } from "@tokio-ts/core";
+
+/**
+ * A `try*` operation (`tryRead`, `tryWrite`, `tryAccept`, …) found the resource not ready
+ * (Tokio's `io::ErrorKind::WouldBlock`). Nothing was read or written; wait with `readable()` /
+ * `writable()` and try again.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   n = stream.tryRead(buf);
+ * } catch (e) {
+ *   if (e instanceof WouldBlockError) yield* stream.readable();
+ *   else throw e;
+ * }
+ * ```
+ */
+export class WouldBlockError extends TokioError {
+  declare readonly code: "EWOULDBLOCK";
+
+  constructor(operation: string) {
+    super("EWOULDBLOCK", `${operation}: operation would block (the socket is not ready)`);
+  }
+}
+
+/** An error with a Node-style system `code` and `syscall`, for conditions the reactor detects. */
+export interface SocketError extends Error {
+  code: string;
+  syscall: string;
+}
+
+/**
+ * @internal A Node-shaped system error: `"write EPIPE: the write side is shut down"`.
+ */
+export function socketError(code: string, syscall: string, detail: string): SocketError {
+  const error = new Error(`${syscall} ${code}: ${detail}`) as SocketError;
+  error.code = code;
+  error.syscall = syscall;
+  return error;
+}

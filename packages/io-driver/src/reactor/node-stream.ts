@@ -1,0 +1,640 @@
+/**
+ * NodeStream: the readiness source of a stream socket (a TCP or Unix `net.Socket`), and its
+ * AsyncRead / AsyncWrite implementation. `@tokio-ts/net` builds TcpStream and UnixStream on it.
+ *
+ * HOW. Node's socket is event driven; the task side is poll driven. The socket's events become
+ * readiness on a {@link Registration}, and the poll methods consume it:
+ *
+ * | socket event | state change                    | readiness set            |
+ * |--------------|---------------------------------|--------------------------|
+ * | bytes read   | appended to the chunk queue     | READABLE                 |
+ * | `connect`    | `connected`                     | WRITABLE                 |
+ * | `drain`      | —                               | WRITABLE                 |
+ * | `end`        | `eof` (peer sent FIN)           | READ_CLOSED              |
+ * | `finish`     | `finished` (our FIN is out)     | WRITE_CLOSED             |
+ * | `error`      | `error` kept (with its `code`)  | ERROR                    |
+ * | `close`      | `closed`; leaves the driver     | READ_CLOSED, WRITE_CLOSED|
+ *
+ * Reading. Received bytes wait in a FIFO queue of chunks; `pollRead` copies from it into the
+ * caller's array (`Buffer.copy`, no view per read). The socket is paused while the queue is
+ * "full" and resumed when the reader has taken enough, so memory per socket is bounded and a
+ * slow reader pushes back to the peer through TCP's window. EOF (`0`) and a stored error are
+ * reported only after every queued byte has been read. Two ways to fill the queue:
+ *
+ * - Sockets we create ({@link NodeStream.connect}) use Node's `onread` option: libuv reads
+ *   straight into a small ring of buffers owned by this stream ({@link RING_SLOTS} ×
+ *   `readBufferSize`), and nothing is allocated per read. The `onread` callback queues the
+ *   filled slot and returns `false` (Node then stops reading the fd) when the next slot of the
+ *   ring still holds unread bytes; the reader resumes the socket once it has emptied that slot.
+ *   Slots are filled and emptied in the same order, so the slot Node fills next is always the
+ *   oldest one, and no byte is overwritten before it was read.
+ * - Accepted sockets ({@link NodeStream.fromSocket}): `net.Server` has no `onread` option, so
+ *   the listener accepts with `pauseOnConnect` and the stream reads through `'data'`: each chunk
+ *   is the Buffer Node allocated for that read, queued as is (no copy) and copied once into the
+ *   caller's array. The socket is paused when `readBufferSize` bytes are queued and resumed when
+ *   the reader has taken half of them. (Giving an accepted handle a user buffer needs Node
+ *   internals — `_handle.useUserBuffer` — which we do not touch.)
+ *
+ * Writing. `pollWrite` copies the caller's bytes (up to {@link MAX_WRITE} per call; the caller may
+ * reuse its array at once) and hands them to `socket.write`. When that returns `false` (the
+ * socket's user-space buffer is past its high-water mark) WRITABLE is cleared with the tick rule,
+ * and the next `pollWrite` waits for `'drain'`: a writer to a peer that does not read becomes
+ * Pending, and `socket.writableLength` stays below high-water mark + MAX_WRITE. `pollFlush`
+ * waits until `writableLength` is 0 (every write's completion callback checks it);
+ * `pollShutdown` calls `end()` and waits for `'finish'` — the FIN is sent, reads stay open
+ * (`allowHalfOpen`).
+ *
+ * Closing. `close()` is Tokio's drop: reading stops, bytes already accepted are still sent and
+ * then the FIN (or, with `resetOnClose` — linger 0 — an RST at once); polls then throw
+ * `ERR_SOCKET_CLOSED`. When the socket's `'close'` arrives the registration leaves the driver
+ * (its final READ_CLOSED | WRITE_CLOSED bits satisfy any waiter). The runtime's shutdown
+ * destroys every socket still registered and wakes every waiter (their polls throw the
+ * shutdown ContextError).
+ *
+ * Who changes what: the socket's event handlers set `eof`, `finished`, `error`, `closed`,
+ * `connected` and append to the queue; the polls (one reader task, one writer task, as
+ * AsyncRead/AsyncWrite require) consume the queue and resume the socket. Everything runs on
+ * Node's one thread, so a check and the clear that follows it cannot be separated by an event;
+ * the tick rule still guards readiness observed by one poll and cleared by a later one.
+ */
+import { ContextError, Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import * as net from "node:net";
+import { Interest, Ready } from "../interest.js";
+import type { AsyncRead, AsyncWrite } from "../protocol.js";
+import { socketError, WouldBlockError } from "./errors.js";
+import type { IoDriver } from "./io-driver.js";
+import type { Registration } from "./registration.js";
+
+/** Slots in the `onread` ring of a connected socket. */
+export const RING_SLOTS = 2;
+/** Default size of one read slot (and the pause mark of an accepted socket's queue). */
+export const DEFAULT_READ_BUFFER_SIZE = 16 * 1024;
+/** Most bytes one `pollWrite` accepts (and copies). */
+export const MAX_WRITE = 64 * 1024;
+
+/** Options of a {@link NodeStream}. */
+export interface NodeStreamOptions {
+  /**
+   * Bytes of one read slot (connected sockets) or the queue's pause mark (accepted sockets).
+   * Default 16 KiB.
+   */
+  readonly readBufferSize?: number;
+}
+
+/**
+ * A FIFO of received chunks: Buffers with an end (a ring slot is filled only up to `nread`).
+ * Two parallel circular arrays, grown by doubling; nothing allocated per chunk.
+ */
+class ChunkQueue {
+  bufs: (Buffer | undefined)[] = new Array<Buffer | undefined>(8).fill(undefined);
+  ends: number[] = new Array<number>(8).fill(0);
+  head = 0;
+  length = 0;
+  /** Read position in the head chunk. */
+  offset = 0;
+  /** Unread bytes in the whole queue. */
+  bytes = 0;
+
+  push(buf: Buffer, end: number): void {
+    if (this.length === this.bufs.length) this.#grow();
+    const at = (this.head + this.length) & (this.bufs.length - 1);
+    this.bufs[at] = buf;
+    this.ends[at] = end;
+    this.length++;
+    this.bytes += end;
+  }
+
+  /**
+   * Copy up to `dst.length` bytes into `dst`; consume them when `consume`. Calls `onChunkDone`
+   * with each chunk emptied.
+   */
+  copyInto(dst: Uint8Array, consume: boolean, onChunkDone: ((buf: Buffer) => void) | undefined): number {
+    let n = 0;
+    let index = 0;
+    let offset = this.offset;
+    const mask = this.bufs.length - 1;
+    while (n < dst.length && index < this.length) {
+      const at = (this.head + index) & mask;
+      const buf = this.bufs[at]!;
+      const end = this.ends[at]!;
+      const k = Math.min(end - offset, dst.length - n);
+      buf.copy(dst, n, offset, offset + k);
+      n += k;
+      offset += k;
+      if (offset === end) {
+        index++;
+        offset = 0;
+      }
+    }
+    if (consume) {
+      for (let i = 0; i < index; i++) {
+        const buf = this.bufs[this.head]!;
+        this.bufs[this.head] = undefined;
+        this.head = (this.head + 1) & mask;
+        this.length--;
+        onChunkDone?.(buf);
+      }
+      this.offset = offset;
+      this.bytes -= n;
+    }
+    return n;
+  }
+
+  clear(): void {
+    this.bufs.fill(undefined);
+    this.head = 0;
+    this.length = 0;
+    this.offset = 0;
+    this.bytes = 0;
+  }
+
+  #grow(): void {
+    const cap = this.bufs.length;
+    const bufs = new Array<Buffer | undefined>(cap * 2).fill(undefined);
+    const ends = new Array<number>(cap * 2).fill(0);
+    for (let i = 0; i < this.length; i++) {
+      bufs[i] = this.bufs[(this.head + i) & (cap - 1)];
+      ends[i] = this.ends[(this.head + i) & (cap - 1)]!;
+    }
+    this.bufs = bufs;
+    this.ends = ends;
+    this.head = 0;
+  }
+}
+
+/**
+ * A stream socket as a readiness source: AsyncRead + AsyncWrite over a Node `net.Socket`. See
+ * the module header for how events become readiness and how memory stays bounded.
+ *
+ * @example
+ * ```ts
+ * const stream = NodeStream.connect(ioDriver("connect()"), { host: "127.0.0.1", port: 6379 });
+ * yield* stream.connected();
+ * yield* writeAll(stream, bytes);
+ * ```
+ */
+export class NodeStream implements AsyncRead, AsyncWrite {
+  /** The Node socket (for options such as `setNoDelay`; do not read from it directly). */
+  socket!: net.Socket;
+  /** The readiness of this socket. */
+  readonly registration: Registration;
+  readonly #driver: IoDriver;
+  readonly #queue = new ChunkQueue();
+  readonly #readBufferSize: number;
+
+  /** The `onread` ring (connected sockets), with how many queued chunks use each slot. */
+  #ring: Buffer[] | undefined = undefined;
+  #ringBusy: number[] | undefined = undefined;
+  /** The slot libuv fills next. */
+  #fill = 0;
+  #paused = false;
+
+  #connected = false;
+  #eof = false;
+  #ending = false;
+  #finished = false;
+  #closed = false;
+  #closedByUser = false;
+  #error: Error | undefined = undefined;
+  #flushWaker: Waker | undefined = undefined;
+  #shutdownWaker: Waker | undefined = undefined;
+  /** Destroy with an RST (linger 0) on close. */
+  resetOnClose = false;
+
+  private constructor(driver: IoDriver, options: NodeStreamOptions | undefined) {
+    this.#driver = driver;
+    this.#readBufferSize = checkReadBufferSize(options?.readBufferSize);
+    this.registration = driver.register(() => this.#destroy());
+  }
+
+  /**
+   * Connect a new socket (TCP with `host`/`port`, Unix with `path`), reading through `onread`
+   * into the stream's own ring of buffers. Wait for the connection with {@link connected}.
+   *
+   * @example
+   * ```ts
+   * const stream = NodeStream.connect(driver, { host: "127.0.0.1", port: 8080 });
+   * ```
+   */
+  static connect(driver: IoDriver, connect: net.TcpNetConnectOpts | net.IpcNetConnectOpts, options?: NodeStreamOptions): NodeStream {
+    const stream = new NodeStream(driver, options);
+    const size = stream.#readBufferSize;
+    const ring: Buffer[] = [];
+    for (let i = 0; i < RING_SLOTS; i++) ring.push(Buffer.allocUnsafeSlow(size));
+    stream.#ring = ring;
+    stream.#ringBusy = new Array<number>(RING_SLOTS).fill(0);
+    const socket = net.connect({
+      ...connect,
+      allowHalfOpen: true,
+      onread: { buffer: () => ring[stream.#fill]!, callback: (nread: number, buf: Uint8Array) => stream.#onRead(nread, buf) },
+    } as net.NetConnectOpts);
+    stream.#attach(socket);
+    return stream;
+  }
+
+  /**
+   * Wrap a socket Node already connected (an accepted one, created with `pauseOnConnect` and
+   * `allowHalfOpen`); reads go through `'data'` with a bounded queue.
+   *
+   * @example
+   * ```ts
+   * server.on("connection", (socket) => queue.push(NodeStream.fromSocket(driver, socket)));
+   * ```
+   */
+  static fromSocket(driver: IoDriver, socket: net.Socket, options?: NodeStreamOptions): NodeStream {
+    const stream = new NodeStream(driver, options);
+    stream.#attach(socket);
+    stream.#connected = !socket.connecting;
+    socket.on("data", (chunk: Buffer) => stream.#onData(chunk));
+    // Events that happened while the socket waited in the accept queue.
+    const errored = (socket as { errored?: Error | null }).errored;
+    if (errored) stream.#onError(errored);
+    if (socket.readableEnded) stream.#onEnd();
+    if (socket.destroyed) stream.#onClose();
+    else if (stream.#connected) {
+      stream.registration.setReadiness(Ready.WRITABLE);
+      socket.resume();
+    }
+    return stream;
+  }
+
+  /** Whether the peer's FIN arrived (reads return what is queued, then 0). */
+  get eof(): boolean {
+    return this.#eof;
+  }
+
+  /** Whether the socket is closed (by either side, or by {@link close}). */
+  get closed(): boolean {
+    return this.#closed || this.#closedByUser;
+  }
+
+  /** Bytes received and not read yet. */
+  get bufferedBytes(): number {
+    return this.#queue.bytes;
+  }
+
+  /**
+   * Poll until the connection is established.
+   *
+   * @example
+   * ```ts
+   * const ok = stream.pollConnected(cx); // Pending while connecting
+   * ```
+   *
+   * **Throws**: the connect error (e.g. `connect ECONNREFUSED 127.0.0.1:1`).
+   */
+  pollConnected(cx: Context): Poll<void> {
+    for (;;) {
+      this.#checkOpen();
+      if (this.#error !== undefined) throw this.#error;
+      if (this.#connected) return undefined;
+      if (this.#closed) throw socketError("ECONNABORTED", "connect", "the socket closed before it connected");
+      const event = this.registration.pollWriteReady(cx);
+      if (event === Pending) return Pending;
+      if (this.#error === undefined && !this.#connected && !this.#closed) {
+        this.registration.clearReadiness(event);
+      }
+    }
+  }
+
+  /**
+   * Read received bytes into `buf`: how many were copied, `0` at end of stream (after every
+   * queued byte) or when `buf` is empty; Pending when nothing is there yet.
+   *
+   * @example
+   * ```ts
+   * const n = stream.pollRead(cx, buf);
+   * ```
+   *
+   * **Throws**: the socket's error (`ECONNRESET`, …) once the queued bytes are read;
+   * `ERR_SOCKET_CLOSED` after {@link close}.
+   */
+  pollRead(cx: Context, buf: Uint8Array): Poll<number> {
+    return this.#pollReadOrPeek(cx, buf, true);
+  }
+
+  /**
+   * Like {@link pollRead}, but leaves the bytes queued (TCP's `MSG_PEEK`).
+   *
+   * @example
+   * ```ts
+   * const n = stream.pollPeek(cx, buf); // the next pollRead returns the same bytes
+   * ```
+   */
+  pollPeek(cx: Context, buf: Uint8Array): Poll<number> {
+    return this.#pollReadOrPeek(cx, buf, false);
+  }
+
+  /**
+   * Read without waiting: bytes copied, or `0` at end of stream.
+   *
+   * @example
+   * ```ts
+   * const n = stream.tryRead(buf);
+   * ```
+   *
+   * **Throws**: {@link WouldBlockError} (code `"EWOULDBLOCK"`) when nothing is queued and the
+   * stream has not ended; the socket's error.
+   */
+  tryRead(buf: Uint8Array): number {
+    this.#checkOpen();
+    if (buf.length === 0) return 0;
+    if (this.#queue.bytes > 0) return this.#take(buf, true);
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#eof || this.#closed) return 0;
+    this.registration.clearReadiness(this.registration.readyEvent(Interest.READABLE));
+    throw new WouldBlockError("tryRead");
+  }
+
+  /**
+   * Write a prefix of `data` (at most {@link MAX_WRITE} bytes, copied): how many bytes were
+   * accepted; Pending while the socket's buffer is past its high-water mark.
+   *
+   * @example
+   * ```ts
+   * const n = stream.pollWrite(cx, data);
+   * ```
+   *
+   * **Throws**: the socket's error (`EPIPE`, `ECONNRESET`, …); `EPIPE` after shutdown.
+   */
+  pollWrite(cx: Context, data: Uint8Array): Poll<number> {
+    for (;;) {
+      this.#checkWritable();
+      if (data.length === 0) return 0;
+      const event = this.registration.pollWriteReady(cx);
+      if (event === Pending) return Pending;
+      this.#checkWritable();
+      if (this.socket.writableNeedDrain || !this.#connected) {
+        this.registration.clearReadiness(event);
+        continue;
+      }
+      return this.#write(data, event);
+    }
+  }
+
+  /**
+   * Write without waiting.
+   *
+   * @example
+   * ```ts
+   * const n = stream.tryWrite(data);
+   * ```
+   *
+   * **Throws**: {@link WouldBlockError} while the socket's buffer is past its high-water mark;
+   * the socket's error; `EPIPE` after shutdown.
+   */
+  tryWrite(data: Uint8Array): number {
+    this.#checkWritable();
+    if (data.length === 0) return 0;
+    const event = this.registration.readyEvent(Interest.WRITABLE);
+    if (this.socket.writableNeedDrain || !this.#connected) {
+      this.registration.clearReadiness(event);
+      throw new WouldBlockError("tryWrite");
+    }
+    return this.#write(data, event);
+  }
+
+  /**
+   * Wait until every accepted byte has been handed to the operating system.
+   *
+   * @example
+   * ```ts
+   * stream.pollFlush(cx);
+   * ```
+   */
+  pollFlush(cx: Context): Poll<void> {
+    this.#checkOpen();
+    if (this.#error !== undefined) throw this.#error;
+    if (this.socket.writableLength === 0 || this.#closed) return undefined;
+    this.#flushWaker = cx.waker;
+    return Pending;
+  }
+
+  /**
+   * Flush, then close the write side (send FIN). Reads stay open. Idempotent.
+   *
+   * @example
+   * ```ts
+   * stream.pollShutdown(cx);
+   * ```
+   */
+  pollShutdown(cx: Context): Poll<void> {
+    this.#checkOpen();
+    if (this.#error !== undefined) throw this.#error;
+    if (!this.#ending) {
+      this.#ending = true;
+      if (!this.#closed) this.socket.end();
+    }
+    if (this.#finished || this.#closed) return undefined;
+    this.#shutdownWaker = cx.waker;
+    return Pending;
+  }
+
+  /**
+   * Start closing the write side without waiting (what dropping an owned write half does): bytes
+   * already accepted go first, then FIN. Idempotent.
+   *
+   * @example
+   * ```ts
+   * stream.beginShutdown();
+   * ```
+   */
+  beginShutdown(): void {
+    if (this.#ending || this.#closedByUser) return;
+    this.#ending = true;
+    if (!this.#closed && !this.socket.destroyed) this.socket.end();
+  }
+
+  /**
+   * Close the socket (Tokio's drop of a stream): reading stops and queued bytes are dropped;
+   * bytes already accepted by `pollWrite` are still sent, then the FIN (the socket is destroyed
+   * once they are out, as the kernel does after `close(2)`). With {@link resetOnClose} (linger
+   * 0) the socket is reset at once instead and unsent bytes are discarded. Polls after `close`
+   * throw `ERR_SOCKET_CLOSED`; tasks waiting on the stream are woken and get that error.
+   * Idempotent.
+   *
+   * @example
+   * ```ts
+   * stream.close();
+   * ```
+   */
+  close(): void {
+    if (this.#closedByUser) return;
+    this.#closedByUser = true;
+    this.#queue.clear();
+    const socket = this.socket;
+    if (!this.#closed && !socket.destroyed) {
+      if (this.resetOnClose || socket.connecting || socket.writableLength === 0 || this.#finished) {
+        this.#destroy();
+      } else {
+        socket.pause();
+        socket.once("finish", () => socket.destroy());
+        if (!this.#ending) socket.end();
+      }
+    }
+    // Wake every waiter; their next poll throws ERR_SOCKET_CLOSED. The registration leaves the
+    // driver when the socket's 'close' arrives (until then a runtime shutdown still destroys it).
+    this.registration.setReadiness(Ready.ALL_READ | Ready.ALL_WRITE);
+    this.#wakeFlushAndShutdown();
+  }
+
+  #pollReadOrPeek(cx: Context, buf: Uint8Array, consume: boolean): Poll<number> {
+    for (;;) {
+      this.#checkOpen();
+      const event = this.registration.pollReadReady(cx);
+      if (event === Pending) return Pending;
+      if (buf.length === 0) return 0;
+      if (this.#queue.bytes > 0) return this.#take(buf, consume);
+      if (this.#error !== undefined) throw this.#error;
+      if (this.#eof || this.#closed) return 0;
+      this.registration.clearReadiness(event);
+    }
+  }
+
+  #take(buf: Uint8Array, consume: boolean): number {
+    const n = this.#queue.copyInto(buf, consume, this.#ring === undefined ? undefined : this.#releaseSlot);
+    if (consume && this.#paused && !this.#closed) {
+      if (this.#ring !== undefined) {
+        if (this.#ringBusy![this.#fill] === 0) this.#resume();
+      } else if (this.#queue.bytes <= this.#readBufferSize >>> 1) {
+        this.#resume();
+      }
+    }
+    return n;
+  }
+
+  readonly #releaseSlot = (buf: Buffer): void => {
+    const slot = this.#ring!.indexOf(buf);
+    this.#ringBusy![slot]!--;
+  };
+
+  #resume(): void {
+    this.#paused = false;
+    this.socket.resume();
+  }
+
+  #write(data: Uint8Array, event: number): number {
+    const n = data.length < MAX_WRITE ? data.length : MAX_WRITE;
+    const chunk = Buffer.allocUnsafe(n);
+    chunk.set(n === data.length ? data : data.subarray(0, n));
+    if (!this.socket.write(chunk, this.#onWritten)) this.registration.clearReadiness(event);
+    return n;
+  }
+
+  readonly #onWritten = (): void => {
+    if (this.#flushWaker !== undefined && this.socket.writableLength === 0) {
+      const waker = this.#flushWaker;
+      this.#flushWaker = undefined;
+      waker.wake();
+    }
+  };
+
+  /**
+   * Throw `ERR_SOCKET_CLOSED` after {@link close}, the shutdown ContextError after the runtime
+   * shut down; otherwise nothing. Readiness futures call it around their poll.
+   *
+   * @example
+   * ```ts
+   * stream.assertOpen();
+   * ```
+   */
+  assertOpen(): void {
+    this.#checkOpen();
+  }
+
+  #checkOpen(): void {
+    if (this.#closedByUser) throw socketError("ERR_SOCKET_CLOSED", "use", "the socket is closed");
+    if (this.registration.isShutdown) throw ContextError.shutdown("socket");
+  }
+
+  #checkWritable(): void {
+    this.#checkOpen();
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#ending || this.#finished) throw socketError("EPIPE", "write", "the write side is shut down");
+    if (this.#closed) throw socketError("EPIPE", "write", "the socket is closed");
+  }
+
+  #attach(socket: net.Socket): void {
+    this.socket = socket;
+    socket.on("connect", () => {
+      this.#connected = true;
+      this.registration.setReadiness(Ready.WRITABLE);
+    });
+    socket.on("end", () => this.#onEnd());
+    socket.on("drain", () => this.registration.setReadiness(Ready.WRITABLE));
+    socket.on("finish", () => {
+      this.#finished = true;
+      this.registration.setReadiness(Ready.WRITE_CLOSED);
+      this.#wakeFlushAndShutdown();
+    });
+    socket.on("error", (error: Error) => this.#onError(error));
+    socket.on("close", () => this.#onClose());
+  }
+
+  #onRead(nread: number, buf: Uint8Array): boolean {
+    const ring = this.#ring!;
+    const slot = ring.indexOf(buf as Buffer);
+    this.#ringBusy![slot]!++;
+    this.#queue.push(ring[slot]!, nread);
+    this.#fill = (slot + 1) % ring.length;
+    this.registration.setReadiness(Ready.READABLE);
+    if (this.#ringBusy![this.#fill] !== 0) {
+      this.#paused = true;
+      return false;
+    }
+    return true;
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#queue.push(chunk, chunk.length);
+    this.registration.setReadiness(Ready.READABLE);
+    if (!this.#paused && this.#queue.bytes >= this.#readBufferSize) {
+      this.#paused = true;
+      this.socket.pause();
+    }
+  }
+
+  #onEnd(): void {
+    if (this.#eof) return;
+    this.#eof = true;
+    this.registration.setReadiness(Ready.READ_CLOSED);
+  }
+
+  #onError(error: Error): void {
+    if (this.#error === undefined) this.#error = error;
+    this.registration.setReadiness(Ready.ERROR);
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.registration.setReadiness(Ready.READ_CLOSED | Ready.WRITE_CLOSED);
+    // Closed for good: the final bits satisfy every waiter, so the driver need not close it.
+    this.#driver.unlink(this.registration);
+    this.#wakeFlushAndShutdown();
+  }
+
+  #wakeFlushAndShutdown(): void {
+    const flush = this.#flushWaker;
+    const shutdown = this.#shutdownWaker;
+    this.#flushWaker = undefined;
+    this.#shutdownWaker = undefined;
+    flush?.wake();
+    shutdown?.wake();
+  }
+
+  #destroy(): void {
+    const socket = this.socket;
+    if (socket === undefined || socket.destroyed) return;
+    if (this.resetOnClose && typeof socket.resetAndDestroy === "function" && !socket.connecting) socket.resetAndDestroy();
+    else socket.destroy();
+  }
+}
+
+function checkReadBufferSize(size: unknown): number {
+  if (size === undefined) return DEFAULT_READ_BUFFER_SIZE;
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > 2 ** 30) {
+    throw new RangeError(`readBufferSize must be an integer in 1..2^30, got ${String(size)}`);
+  }
+  return size;
+}

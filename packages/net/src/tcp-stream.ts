@@ -1,0 +1,188 @@
+/**
+ * TcpStream: a TCP connection (Tokio's `net::TcpStream`).
+ *
+ * HOW. A TcpStream is a `NodeStream` from `@tokio-ts/io-driver` (Node's `net.Socket`, opened
+ * with `allowHalfOpen`, whose events become readiness on the runtime's reactor) plus TCP's
+ * addresses and options. The byte-stream API (read, write, peek, readiness, try*, split,
+ * shutdown, close) lives in the shared base; see `NodeStream` for the read path (no Buffer per
+ * read on connected sockets), backpressure and close semantics.
+ */
+import type { Future } from "@tokio-ts/core";
+import type { NodeStream } from "@tokio-ts/io-driver";
+import { SocketAddr, toHostPort, type ToSocketAddrs } from "./addr.js";
+import { netError } from "./errors.js";
+import { ConnectFuture } from "./internal/connect.js";
+import { StreamBase } from "./internal/stream-base.js";
+
+/**
+ * A TCP connection between a local and a remote socket: created by
+ * {@link TcpStream.connect}, by `TcpListener.accept()` or by `TcpSocket.connect()`.
+ * It is AsyncRead + AsyncWrite, so every io-driver utility works on it, and AsyncDisposable.
+ *
+ * @example
+ * ```ts
+ * await using stream = yield* TcpStream.connect("127.0.0.1:8080");
+ * yield* stream.writeAll(new TextEncoder().encode("hello"));
+ * const buf = new Uint8Array(5);
+ * yield* readExact(stream, buf);
+ * ```
+ */
+export class TcpStream extends StreamBase {
+  #noDelay: boolean;
+  #linger: number | null = null;
+  /** Read once the socket is connected: Node forgets it when the socket closes. */
+  readonly #local: SocketAddr | undefined;
+
+  /** @internal Use {@link TcpStream.connect} or a listener. */
+  constructor(io: NodeStream, options?: { noDelay?: boolean }) {
+    super(io);
+    this.#noDelay = options?.noDelay ?? false;
+    this.#local = SocketAddr.fromNode(io.socket.address() as { address?: string; port?: number });
+    void io.socket.remoteAddress; // Node caches the peer address from now on
+  }
+
+  /**
+   * Open a TCP connection to `addr` (`"127.0.0.1:8080"`, `"[::1]:80"`, `"localhost:6379"`,
+   * `{ host, port }`, `{ ip, port }` or a SocketAddr; a name is resolved by Node).
+   *
+   * @example
+   * ```ts
+   * const stream = yield* TcpStream.connect({ host: "127.0.0.1", port: 6379 });
+   * ```
+   *
+   * **Cancel safety**: cancel safe: dropping the future before it completes destroys the
+   * socket being connected.
+   *
+   * **Throws**: TypeError/RangeError at the call for a bad address (port 0 is a RangeError:
+   * nothing listens there). The future fails with Node's error, which keeps the code and names
+   * the address (`connect ECONNREFUSED 127.0.0.1:1`, `getaddrinfo ENOTFOUND nowhere.invalid`),
+   * or with the ContextError that names `enableIo()`.
+   */
+  static connect(addr: ToSocketAddrs): Future<TcpStream> {
+    const { host, port } = toHostPort(addr, "addr");
+    if (port === 0) throw new RangeError("addr: cannot connect to port 0");
+    return new ConnectFuture({ what: "TcpStream.connect()", options: { host, port }, wrap: (io) => new TcpStream(io) });
+  }
+
+  /**
+   * The local address of the connection.
+   *
+   * @example
+   * ```ts
+   * stream.localAddr().port; // the ephemeral port the OS chose
+   * ```
+   *
+   * **Throws**: an error with code `"ENOTCONN"` if the socket closed before it connected.
+   */
+  localAddr(): SocketAddr {
+    if (this.#local === undefined) throw netError("ENOTCONN", "getsockname", "the socket is not connected");
+    return this.#local;
+  }
+
+  /**
+   * The address of the peer.
+   *
+   * @example
+   * ```ts
+   * console.log(`connected to ${stream.peerAddr()}`);
+   * ```
+   *
+   * **Throws**: an error with code `"ENOTCONN"` if the socket closed before it connected.
+   */
+  peerAddr(): SocketAddr {
+    const socket = this.io.socket;
+    const addr = SocketAddr.fromNode({ address: socket.remoteAddress, port: socket.remotePort });
+    if (addr === undefined) throw netError("ENOTCONN", "getpeername", "the socket is not connected");
+    return addr;
+  }
+
+  /**
+   * Turn Nagle's algorithm off (`true`: small writes go out at once) or on (TCP_NODELAY).
+   *
+   * @example
+   * ```ts
+   * stream.setNoDelay(true);
+   * ```
+   */
+  setNoDelay(noDelay: boolean): void {
+    if (typeof noDelay !== "boolean") throw new TypeError(`noDelay must be a boolean, got ${typeof noDelay}`);
+    this.#noDelay = noDelay;
+    this.io.socket.setNoDelay(noDelay);
+  }
+
+  /**
+   * Whether TCP_NODELAY is set (as set through this object; Node cannot read it back).
+   *
+   * @example
+   * ```ts
+   * stream.noDelay(); // false by default
+   * ```
+   */
+  noDelay(): boolean {
+    return this.#noDelay;
+  }
+
+  /**
+   * SO_LINGER. Node offers exactly two behaviours, and only those are accepted: `null` (the
+   * default: `close()` sends the unsent bytes, then FIN) and `0` (`close()` resets the
+   * connection: RST, unsent bytes discarded — Node's `resetAndDestroy()`). A positive linger
+   * time would need a blocking close, which Node does not have.
+   *
+   * @example
+   * ```ts
+   * stream.setLinger(0);
+   * stream.close(); // the peer's next read fails with ECONNRESET
+   * ```
+   *
+   * **Throws**: RangeError for any other value.
+   */
+  setLinger(linger: number | null): void {
+    if (linger !== null && linger !== 0) {
+      throw new RangeError(`linger must be null or 0 (Node supports no other SO_LINGER time), got ${String(linger)}`);
+    }
+    this.#linger = linger;
+    this.io.resetOnClose = linger === 0;
+  }
+
+  /**
+   * The SO_LINGER setting made with {@link TcpStream.setLinger}: `null` or `0`.
+   *
+   * @example
+   * ```ts
+   * stream.linger(); // null
+   * ```
+   */
+  linger(): number | null {
+    return this.#linger;
+  }
+
+  /**
+   * Set SO_KEEPALIVE, with the idle time before the first probe in milliseconds.
+   *
+   * @example
+   * ```ts
+   * stream.setKeepalive(true, 60_000);
+   * ```
+   */
+  setKeepalive(enable: boolean, initialDelayMs = 0): void {
+    if (typeof enable !== "boolean") throw new TypeError(`enable must be a boolean, got ${typeof enable}`);
+    if (!Number.isFinite(initialDelayMs) || initialDelayMs < 0) {
+      throw new RangeError(`initialDelayMs must be a finite number ≥ 0, got ${String(initialDelayMs)}`);
+    }
+    this.io.socket.setKeepAlive(enable, initialDelayMs);
+  }
+
+  /**
+   * Close the connection with an RST instead of a FIN, discarding unsent bytes (Node's
+   * `resetAndDestroy`; the same as `setLinger(0)` then `close()`).
+   *
+   * @example
+   * ```ts
+   * stream.resetAndClose(); // the peer sees ECONNRESET
+   * ```
+   */
+  resetAndClose(): void {
+    this.io.resetOnClose = true;
+    this.close();
+  }
+}
