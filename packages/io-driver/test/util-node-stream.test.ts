@@ -115,7 +115,18 @@ test("fromNodeReadable: a destroy before the end is an error, not a silent EOF",
   src.destroy();
   const e = (await pending) as IoError;
   assert.instance(e, IoError);
+  assert.is(e.code, "UNEXPECTED_EOF");
   assert.match(e.message, /premature close/i);
+});
+
+test("fromNodeWritable: a stream destroyed under a pending write is BROKEN_PIPE", async () => {
+  const w = new Writable({ highWaterMark: 4, write: () => {} }); // never completes a write
+  const out = fromNodeWritable(w);
+  const pending = rejection(writeAll(out, new Uint8Array(64)));
+  await tick();
+  w.destroy();
+  const e = (await pending) as IoError;
+  assert.is(e.code, "BROKEN_PIPE");
 });
 
 test("toNodeReadable: a duplex read through a Node Readable (for await) is byte-exact", async () => {

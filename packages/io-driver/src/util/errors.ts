@@ -7,7 +7,8 @@ import { TokioError } from "@tokio-ts/core";
 
 /**
  * The kinds of {@link IoError} raised by the utilities (Tokio's `io::ErrorKind` names):
- * - `"UNEXPECTED_EOF"`: the stream ended before the operation could finish (`readExact`);
+ * - `"UNEXPECTED_EOF"`: the stream ended before the operation could finish (`readExact`, a
+ *   Node stream destroyed before its end);
  * - `"BROKEN_PIPE"`: the reading side is gone (a write to a closed `duplex` or bridge);
  * - `"INVALID_DATA"`: the bytes are not what was asked for (invalid UTF-8 in `readToString`);
  * - `"WRITE_ZERO"`: a writer accepted 0 bytes of a non-empty buffer (`writeAll`, `copy`);
@@ -62,9 +63,16 @@ export function writeZero(): IoError {
   return new IoError("WRITE_ZERO", "write zero byte into writer");
 }
 
-/** @internal Wrap a host stream's error (kept as `cause`), unless it is already an IoError. */
-export function hostError(what: string, cause: unknown): unknown {
+/**
+ * @internal Wrap a host stream's error (kept as `cause`), unless it is already an IoError. A
+ * Node stream closed before its end (`ERR_STREAM_PREMATURE_CLOSE`) is `prematureKind`:
+ * UNEXPECTED_EOF for a reader, BROKEN_PIPE for a writer.
+ */
+export function hostError(what: string, cause: unknown, prematureKind: IoErrorKind = "OTHER"): unknown {
   if (cause instanceof IoError) return cause;
   const detail = cause instanceof Error ? cause.message : String(cause);
+  if ((cause as { code?: unknown } | null)?.code === "ERR_STREAM_PREMATURE_CLOSE") {
+    return new IoError(prematureKind, `${what} was closed before its end (${detail})`, { cause });
+  }
   return new IoError("OTHER", `${what} failed: ${detail}`, { cause });
 }

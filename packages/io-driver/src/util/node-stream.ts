@@ -21,8 +21,9 @@
  *   chunk per `_read` and stops when `push` returns false; the Writable completes each
  *   `_write` only when all of the chunk was written (Node then holds the rest back).
  * Errors flow both ways: a Node stream's error is thrown from the next poll (as an
- * {@link IoError} `"OTHER"` with the Node error as `cause`); a protocol error destroys the
- * Node stream with that error.
+ * {@link IoError} `"OTHER"` with the Node error as `cause`; a stream destroyed before its end
+ * is `"UNEXPECTED_EOF"` for a reader, `"BROKEN_PIPE"` for a writer); a protocol error destroys
+ * the Node stream with that error.
  */
 import { finished, Readable, Writable } from "node:stream";
 import { Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
@@ -118,7 +119,7 @@ export class NodeReader implements AsyncRead, Disposable {
     this.#stopFinished = finished(stream, { writable: false }, (error) => {
       if (error) {
         this.#failed = true;
-        this.#error = hostError("the Node stream", error);
+        this.#error = hostError("the Node stream", error, "UNEXPECTED_EOF");
       } else this.#ended = true;
       this.#waker = wakeSlot(this.#waker);
     });
@@ -332,7 +333,7 @@ export class NodeWriter implements AsyncWrite, Disposable {
   #fail(error: unknown): void {
     if (this.#failed) return;
     this.#failed = true;
-    this.#error = hostError("the Node stream", error);
+    this.#error = hostError("the Node stream", error, "BROKEN_PIPE");
     this.#writeWaker = wakeSlot(this.#writeWaker);
     this.#flushWaker = wakeSlot(this.#flushWaker);
   }
