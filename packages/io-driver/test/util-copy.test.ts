@@ -179,6 +179,32 @@ test("readExact through split halves of the same stream in one task", async () =
   assert.is(dec.decode(await readToEnd(b)), "1234");
 });
 
+test("coop: an endless copy (repeat → sink) shares the thread and stops when its task is aborted", async () => {
+  const rt = Builder.newCurrentThread().build();
+  const ran = await rt.blockOn(function* () {
+    const endless = spawn(copy(repeat(0), sink()));
+    let turns = 0;
+    for (let i = 0; i < 5; i++) {
+      yield* spawn(function* () {
+        turns++;
+      });
+    }
+    endless.abort();
+    const error = yield* spawn(async () => {
+      try {
+        await endless;
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    });
+    return { turns, error };
+  });
+  await rt.shutdownTimeout(1000);
+  assert.is(ran.turns, 5, "the other tasks ran while the copy was busy");
+  assert.ok((ran.error as Error | undefined)?.name === "JoinError", "the aborted copy was cancelled");
+});
+
 /** A reader over one array (for copy tests that need a non-duplex source). */
 class Uint8ArrayReader {
   #pos = 0;
