@@ -184,6 +184,18 @@ test("toWritableStream: the writer's error errors the stream; a non-Uint8Array c
   assert.instance(await rejection(w2.write("text" as never)), TypeError);
 });
 
+test("toWritableStream: abort() drops a write stuck on a full writer, at once", async () => {
+  const [a, b] = duplex(4);
+  const ws = toWritableStream(a);
+  const w = ws.getWriter();
+  const stuck = rejection(w.write(new Uint8Array(100))); // only 4 bytes fit; nobody reads b
+  await tick();
+  await w.abort("stop");
+  assert.is(await stuck, "stop");
+  const buf = new Uint8Array(8);
+  assert.is(await read(b, buf), 4, "the bytes written before the abort are there");
+});
+
 test("Web bridges inside a runtime: copy from a ReadableStream into a WritableStream via the protocol", async () => {
   const data = makeData(300_000, 10);
   const chunks: Uint8Array[] = [];

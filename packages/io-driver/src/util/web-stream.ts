@@ -336,7 +336,7 @@ export function fromWritableStream(stream: WritableStream<Uint8Array>): WebStrea
  * A `WritableStream<Uint8Array>` that writes into `writer`: each chunk is written whole
  * (polled with a waker that re-polls it, so no runtime is needed) before the stream sends the
  * next; `close()` shuts `writer` down (flushing it); an error of `writer` errors the stream;
- * `abort()` drops the write in progress. The stream queues at most `highWaterMark` bytes.
+ * `abort()` drops the write in progress at once (its bytes are partly written). The stream queues at most `highWaterMark` bytes.
  *
  * @example
  * ```ts
@@ -349,24 +349,20 @@ export function fromWritableStream(stream: WritableStream<Uint8Array>): WebStrea
 export function toWritableStream(writer: AsyncWrite, options: ToWritableStreamOptions = {}): WritableStream<Uint8Array> {
   checkWriter("writer", writer);
   const highWaterMark = checkHighWaterMark("options.highWaterMark", options.highWaterMark);
-  let pump: Pump<void> | undefined;
-  const track = (p: Pump<void>): void => {
-    pump = p;
-  };
+  // The controller's signal aborts as soon as `abort()` is called: a write stuck on a full
+  // writer is dropped then (the stream itself would wait for it before calling `abort`).
+  let signal: AbortSignal | undefined;
   return new WritableStream<Uint8Array>(
     {
+      start(controller) {
+        signal = (controller as { signal?: AbortSignal }).signal; // missing from @types/node 20, present at run time
+      },
       async write(chunk) {
         if (!(chunk instanceof Uint8Array)) throw new TypeError("chunk must be a Uint8Array");
-        await pumpToPromise(new WriteAll(writer, chunk), track);
-        pump = undefined;
+        await pumpToPromise(new WriteAll(writer, chunk), undefined, signal);
       },
       async close() {
-        await pumpToPromise(new Flush(writer, true), track);
-        pump = undefined;
-      },
-      abort() {
-        pump?.cancel();
-        pump = undefined;
+        await pumpToPromise(new Flush(writer, true), undefined, signal);
       },
     },
     { highWaterMark, size: byteLength },

@@ -60,10 +60,26 @@ export class Pump<T> extends Context {
   }
 }
 
-/** Drive `future` to a promise (for the Web Streams bridges' `pull`/`write`/`close`). */
-export function pumpToPromise<T>(future: Future<T>, onPump?: (pump: Pump<T>) => void): Promise<T> {
+/**
+ * Drive `future` to a promise (for the Web Streams bridges' `pull`/`write`/`close`). When
+ * `signal` aborts first, the future is dropped and the promise rejects with the signal's reason.
+ */
+export function pumpToPromise<T>(future: Future<T>, onPump?: (pump: Pump<T>) => void, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const pump = new Pump<T>(future, (error, value, failed) => (failed ? reject(error) : resolve(value as T)));
+    if (signal?.aborted) {
+      future.cancel();
+      return reject(signal.reason);
+    }
+    const onAbort = (): void => {
+      pump.cancel();
+      reject(signal!.reason);
+    };
+    const pump = new Pump<T>(future, (error, value, failed) => {
+      signal?.removeEventListener("abort", onAbort);
+      if (failed) reject(error);
+      else resolve(value as T);
+    });
+    signal?.addEventListener("abort", onAbort, { once: true });
     onPump?.(pump);
     pump.run();
   });
