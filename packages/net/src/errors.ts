@@ -36,3 +36,21 @@ export function netError(code: string, syscall: string, detail: string): Error &
   error.syscall = syscall;
   return error;
 }
+
+/**
+ * The option cannot be honoured on this Node version or platform (e.g. `setReuseport(true)`
+ * before Node 22.12, or `setReuseaddr(false)`, which libuv does not allow). Thrown at the call
+ * rather than silently ignored.
+ *
+ * @example
+ * ```ts
+ * try { socket.setReuseport(true) } catch (e) { if (e instanceof UnsupportedError) … }
+ * ```
+ */
+export class UnsupportedError extends TokioError {
+  declare readonly code: "ERR_UNSUPPORTED";
+
+  constructor(message: string) {
+    super("ERR_UNSUPPORTED", message);
+  }
+}
