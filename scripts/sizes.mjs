@@ -17,9 +17,9 @@
 // pnpm also links dev dependencies, so an import of an undeclared sibling would resolve here and
 // is caught by that check. That check fails the script; a size over its target does not.
 //
-// Writes benches/results/sizes.md. Flags: `--no-build` skips `tsc -b`; `--no-write` only prints.
+// Writes benches/results/sizes.md and its section of benches/RESULTS.md. Flags: `--no-build` skips `tsc -b`; `--no-write` only prints.
 // Ends with `N passed, N failed`.
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
@@ -218,7 +218,16 @@ if (!args.has('--no-write')) {
   const out = join(root, 'benches', 'results', 'sizes.md');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, markdown);
-  console.log(`wrote ${relative(root, out)}`);
+  // RESULTS.md holds benches/results/*.md between markers (benches/src/main.ts writes them when
+  // it renders); replace this section there, or add it.
+  const results = join(root, 'benches', 'RESULTS.md');
+  const section = `<!-- results/sizes.md -->\n${markdown.trim()}\n<!-- /results/sizes.md -->`;
+  if (existsSync(results)) {
+    const text = readFileSync(results, 'utf8');
+    const at = /<!-- results\/sizes\.md -->[\s\S]*?<!-- \/results\/sizes\.md -->/;
+    writeFileSync(results, at.test(text) ? text.replace(at, () => section) : `${text.trimEnd()}\n\n${section}\n`);
+  }
+  console.log(`wrote ${relative(root, out)} and its section of benches/RESULTS.md`);
 }
 rmSync(work, { recursive: true, force: true });
 t.finish();

@@ -32,7 +32,7 @@
  * smaller size, or this one if smaller).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir, totalmem, type } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -259,9 +259,23 @@ function sleeps(n: number, rounds: number): (SleepResult | SleepFailure)[] {
   return results;
 }
 
+/**
+ * The sections other tools measure (benches/results/*.md, e.g. `pnpm sizes`'s sizes.md), each
+ * between `<!-- results/<file> -->` markers so that tool can also update its section in place.
+ */
+function resultSections(): string {
+  const dir = join(root, "results");
+  if (!existsSync(dir)) return "";
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".md"))
+    .sort()
+    .map((file) => `\n<!-- results/${file} -->\n${readFileSync(join(dir, file), "utf8").trim()}\n<!-- /results/${file} -->\n`)
+    .join("");
+}
+
 function write(report: Report): void {
   writeFileSync(join(root, "results.json"), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(root, "RESULTS.md"), renderMarkdown(report));
+  writeFileSync(join(root, "RESULTS.md"), renderMarkdown(report) + resultSections());
   writeFileSync(join(root, "ratios.svg"), renderSvg(report));
   console.log(`\nwrote ${join(root, "RESULTS.md")}, ratios.svg and results.json`);
 }
