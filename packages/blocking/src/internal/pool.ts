@@ -274,6 +274,45 @@ export class BlockingPool implements Driver, JobOwner {
     this.#inflight = inflight;
   }
 
+  /**
+   * Rebalance: an idle worker takes half of the jobs still queued (not started) in the ring of
+   * the busiest worker, oldest first, so a job never waits behind a long one while a thread is
+   * free — the case a shared queue would avoid, and our per-worker rings must repair. A job is
+   * taken by CAS QUEUED → CANCELLED on its old slot (the old worker skips it), then written to
+   * the idle worker's ring. Jobs whose arguments moved into their own channel stay (they cannot
+   * be posted twice), and so do jobs of a worker that has not started its first one yet.
+   */
+  #steal(): void {
+    for (const thief of this.#workers) {
+      if (thief.inflight !== 0) continue;
+      let victim: WorkerHandle | undefined;
+      let most = 0;
+      for (const w of this.#workers) {
+        if (w === thief || w.inflight < 2 || Atomics.load(w.states, w.tail & (SLOTS - 1)) === SLOT_QUEUED) continue;
+        let queued = 0;
+        for (let n = w.tail; n !== w.head; n = (n + 1) | 0) {
+          if (Atomics.load(w.states, n & (SLOTS - 1)) === SLOT_QUEUED) queued++;
+        }
+        if (queued > most) {
+          most = queued;
+          victim = w;
+        }
+      }
+      if (victim === undefined) return;
+      let take = Math.ceil(most / 2);
+      for (let n = victim.tail; n !== victim.head && take > 0; n = (n + 1) | 0) {
+        const slot = n & (SLOTS - 1);
+        const job = victim.jobs[slot]!;
+        if (job.args === undefined && job.bytes === undefined) continue;
+        if (Atomics.compareExchange(victim.states, slot, SLOT_QUEUED, SLOT_CANCELLED) !== SLOT_QUEUED) continue;
+        thief.write(job);
+        take--;
+      }
+      thief.publish();
+    }
+    this.#recount();
+  }
+
   // ---- completions ----------------------------------------------------------------------------
 
   #awaitCompletions(): void {
@@ -300,6 +339,7 @@ export class BlockingPool implements Driver, JobOwner {
     for (const w of this.#alive) if (w.inflight !== 0) this.#reap(w);
     this.#recount();
     this.#dispatch();
+    if (this.#queued === 0) this.#steal();
     this.#awaitCompletions();
     this.#armKeepAlive();
   }

@@ -1,0 +1,145 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { ContextError } from "@tokio-ts/core";
+import { JoinError } from "@tokio-ts/runtime";
+import { spawnBlocking } from "../src/index.js";
+import { withRuntime } from "./helpers.js";
+
+async function failure(rt: import("@tokio-ts/runtime").Runtime, make: () => PromiseLike<unknown>): Promise<JoinError> {
+  return rt.blockOn(async () => {
+    try {
+      await make();
+    } catch (e) {
+      return e as JoinError;
+    }
+    throw new Error("the job did not fail");
+  });
+}
+
+test("a job that throws rejects the handle with a panicked JoinError whose cause keeps name, message and stack", async () => {
+  await withRuntime(async (rt) => {
+    const error = await rt.blockOn(function* () {
+      const h = spawnBlocking(() => {
+        function deepInside(): never {
+          throw new RangeError("out of range here");
+        }
+        return deepInside();
+      });
+      try {
+        yield* h;
+      } catch (e) {
+        return e as JoinError;
+      }
+      throw new Error("unreachable");
+    });
+    assert.instance(error, JoinError);
+    assert.ok(error.isPanic());
+    const cause = error.cause as RangeError;
+    assert.instance(cause, RangeError);
+    assert.is(cause.name, "RangeError");
+    assert.is(cause.message, "out of range here");
+    assert.match(cause.stack!, /RangeError: out of range here/);
+    assert.match(cause.stack!, /deepInside/);
+  });
+});
+
+test("a custom error class keeps its name and own properties; a thrown non-error is the cause as is", async () => {
+  await withRuntime(async (rt) => {
+    const custom = await failure(rt, () =>
+      spawnBlocking(() => {
+        class QuotaError extends Error {
+          override name = "QuotaError";
+          code = "E_QUOTA";
+          limit = 3;
+        }
+        throw new QuotaError("over quota", { cause: new TypeError("inner") });
+      }),
+    );
+    const cause = custom.cause as Error & { code: string; limit: number };
+    assert.is(cause.name, "QuotaError");
+    assert.is(cause.message, "over quota");
+    assert.is(cause.code, "E_QUOTA");
+    assert.is(cause.limit, 3);
+    assert.instance(cause.cause, TypeError);
+    const plain = await failure(rt, () =>
+      spawnBlocking(() => {
+        throw { reason: "plain object" };
+      }),
+    );
+    assert.equal(plain.cause, { reason: "plain object" });
+  });
+});
+
+test("a job that closes over an outer variable fails with an error that explains the closure rule", async () => {
+  await withRuntime(async (rt) => {
+    const factor = 3;
+    const error = await failure(rt, () => spawnBlocking((x: number) => x * factor, 2));
+    const cause = error.cause as ReferenceError;
+    assert.instance(cause, ReferenceError);
+    assert.match(cause.message, "`factor`");
+    assert.match(cause.message, "cannot close over outer variables; pass values as arguments or use the module form");
+    assert.match(String((cause.cause as Error).message), "factor is not defined");
+  });
+});
+
+test("a ReferenceError for a name that is not in the job's source is left as it is", async () => {
+  await withRuntime(async (rt) => {
+    const error = await failure(rt, () => spawnBlocking(() => (0, eval)(["not", "There"].join("") + " + 1")));
+    assert.is((error.cause as Error).message, "notThere is not defined");
+  });
+});
+
+test("bad jobs are rejected at the call with a TypeError naming the problem", async () => {
+  await withRuntime(async (rt) => {
+    const messages = await rt.blockOn(async () => {
+      const calls: (() => unknown)[] = [
+        () => spawnBlocking(42 as never),
+        () => spawnBlocking(null as never),
+        () => spawnBlocking(Math.max),
+        () => spawnBlocking(((x: number) => x).bind(null) as never),
+        () => spawnBlocking(function* () {} as never),
+        () => spawnBlocking((f: unknown) => f, () => 1),
+        () => spawnBlocking((f: unknown) => f, { fn: Symbol("s") }),
+        () => spawnBlocking.with("fast" as never, () => 1),
+        () => spawnBlocking.with({ terminate: true } as never, () => 1),
+        () => spawnBlocking.with({ terminateOnAbort: 1 } as never, () => 1),
+      ];
+      return calls.map((call) => {
+        try {
+          call();
+          return "no error";
+        } catch (e) {
+          return `${(e as Error).name}: ${(e as Error).message}`;
+        }
+      });
+    });
+    assert.match(messages[0]!, "TypeError: spawnBlocking: the job must be a function or { module: URL | string, export: string }, got number");
+    assert.match(messages[1]!, "got null");
+    assert.match(messages[2]!, "has no source code");
+    assert.match(messages[3]!, "has no source code");
+    assert.match(messages[4]!, "cannot be a generator function");
+    assert.match(messages[5]!, "TypeError: spawnBlocking: argument 0 cannot be sent to a worker");
+    assert.match(messages[6]!, "argument 0 cannot be sent to a worker");
+    assert.match(messages[7]!, "options must be an object like { terminateOnAbort: true }, got string");
+    assert.match(messages[8]!, 'unknown option "terminate"');
+    assert.match(messages[9]!, "terminateOnAbort must be a boolean, got number");
+  });
+});
+
+test("a result that cannot be cloned fails the job with an error that says so", async () => {
+  await withRuntime(async (rt) => {
+    const error = await failure(rt, () => spawnBlocking(() => () => 1));
+    const cause = error.cause as TypeError;
+    assert.instance(cause, TypeError);
+    assert.match(cause.message, "the job's result cannot be sent back from the worker");
+  });
+});
+
+test("spawnBlocking outside a runtime throws the ContextError that says where to call it", () => {
+  assert.throws(
+    () => spawnBlocking(() => 1),
+    (e: unknown) => e instanceof ContextError && e.message.startsWith("spawnBlocking() needs a runtime"),
+  );
+});
+
+test.run();

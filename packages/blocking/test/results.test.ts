@@ -1,0 +1,133 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn, type JoinHandle } from "@tokio-ts/runtime";
+import { spawnBlocking, transfer } from "../src/index.js";
+import { withRuntime } from "./helpers.js";
+
+test("spawnBlocking returns the job's value through the same JoinHandle as spawn", async () => {
+  await withRuntime(async (rt) => {
+    const out = await rt.blockOn(function* () {
+      const h: JoinHandle<number> = spawnBlocking((a: number, b: number) => a * b, 6, 7);
+      const other: JoinHandle<number> = spawn(function* () {
+        return 1;
+      });
+      assert.is(typeof h.abort, "function");
+      assert.is(typeof h.id, "number");
+      return [yield* h, yield* other, h.isFinished()] as const;
+    });
+    assert.equal(out, [42, 1, true]);
+  });
+});
+
+test("arguments and results of every cloneable kind make the trip", async () => {
+  await withRuntime(async (rt) => {
+    const out = await rt.blockOn(async () => {
+      const echo = (...xs: unknown[]) => xs;
+      const values = [
+        undefined, null, true, false, 0, -0, 1.5, -7, 2 ** 40, NaN, "", "héllo ✓", 12n,
+        { a: [1, { b: "c" }] }, new Map([[1, "x"]]), new Set([2]), new Date(5), /re/g, new Uint8Array([1, 2, 3]),
+      ];
+      return spawnBlocking(echo, ...values);
+    });
+    assert.is(out.length, 19);
+    assert.is(out[0], undefined);
+    assert.is(out[1], null);
+    assert.ok(Object.is(out[5], -0));
+    assert.ok(Number.isNaN(out[9]));
+    assert.is(out[11], "héllo ✓");
+    assert.is(out[12], 12n);
+    assert.equal(out[13], { a: [1, { b: "c" }] });
+    assert.equal([...(out[14] as Map<number, string>)], [[1, "x"]]);
+    assert.equal([...(out[15] as Set<number>)], [2]);
+    assert.is((out[16] as Date).getTime(), 5);
+    assert.is(String(out[17]), "/re/g");
+    assert.equal([...(out[18] as Uint8Array)], [1, 2, 3]);
+  });
+});
+
+test("large arguments and results (beyond a shared slot) arrive whole", async () => {
+  await withRuntime(async (rt) => {
+    const big = "x".repeat(100_000);
+    const out = await rt.blockOn(async () =>
+      spawnBlocking((s: string, n: number) => ({ length: s.length, list: Array.from({ length: n }, (_, i) => i) }), big, 10_000),
+    );
+    assert.is(out.length, 100_000);
+    assert.is(out.list.length, 10_000);
+    assert.is(out.list[9_999], 9_999);
+  });
+});
+
+test("arguments are fixed at the call: a later change is not seen by the job", async () => {
+  await withRuntime(async (rt) => {
+    const out = await rt.blockOn(async () => {
+      const obj = { n: 1 };
+      const h = spawnBlocking((o: { n: number }) => o.n, obj);
+      obj.n = 2;
+      return h;
+    });
+    assert.is(out, 1);
+  });
+});
+
+test("a job that returns a promise resolves with its value", async () => {
+  await withRuntime(async (rt) => {
+    const out = await rt.blockOn(async () => spawnBlocking(async (x: number) => (await Promise.resolve(x)) * 2, 21));
+    assert.is(out, 42);
+  });
+});
+
+test("a function is compiled once per worker and reused for many jobs", async () => {
+  await withRuntime(
+    async (rt) => {
+      const out = await rt.blockOn(function* () {
+        const count = (x: number) => {
+          const g = globalThis as { __calls?: number };
+          g.__calls = (g.__calls ?? 0) + 1;
+          return x + g.__calls * 0;
+        };
+        const handles = Array.from({ length: 500 }, (_, i) => spawnBlocking(count, i));
+        let sum = 0;
+        for (const h of handles) sum += yield* h;
+        const calls = yield* spawnBlocking(() => (globalThis as { __calls?: number }).__calls);
+        return [sum, calls];
+      });
+      assert.equal(out, [(499 * 500) / 2, 500]);
+    },
+    (b) => b.maxBlockingThreads(1),
+  );
+});
+
+test("method shorthand and arrow functions both work as jobs", async () => {
+  await withRuntime(async (rt) => {
+    const jobs = {
+      twice(x: number) {
+        return x * 2;
+      },
+    };
+    const out = await rt.blockOn(async () => [await spawnBlocking(jobs.twice, 4), await spawnBlocking((x: number) => x - 1, 4)]);
+    assert.equal(out, [8, 3]);
+  });
+});
+
+test("transfer moves an argument's buffer at the call, and a job can transfer its result back", async () => {
+  await withRuntime(async (rt) => {
+    const out = await rt.blockOn(async () => {
+      const bytes = new Uint8Array(1 << 16).fill(3);
+      const h = spawnBlocking(
+        (b: Uint8Array) => {
+          let sum = 0;
+          for (const x of b) sum += x;
+          const back = new Uint8Array(4).fill(9);
+          return transfer({ sum, back }, [back.buffer]);
+        },
+        transfer(bytes, [bytes.buffer]),
+      );
+      const detachedAtCall = bytes.byteLength;
+      const result = await h;
+      return { detachedAtCall, sum: result.sum, back: [...result.back] };
+    });
+    assert.equal(out, { detachedAtCall: 0, sum: 3 << 16, back: [9, 9, 9, 9] });
+  });
+});
+
+test.run();
