@@ -25,10 +25,10 @@ test("SocketAddr.parse reads both forms and round-trips toString", () => {
 
 test("SocketAddr rejects names, bad IPs and bad ports with the right error", () => {
   assert.throws(() => SocketAddr.parse("localhost:80"), (e: unknown) => e instanceof TypeError && /addr/.test(e.message));
-  assert.throws(() => new SocketAddr("300.1.1.1", 80), TypeError);
+  assert.throws(() => new SocketAddr("300.1.1.1", 80), (e: unknown) => e instanceof TypeError);
   assert.throws(() => new SocketAddr("1.2.3.4", 70000), (e: unknown) => e instanceof RangeError && /port/.test(e.message));
-  assert.throws(() => new SocketAddr("1.2.3.4", 1.5), RangeError);
-  assert.throws(() => new SocketAddr("1.2.3.4", "80" as unknown as number), TypeError);
+  assert.throws(() => new SocketAddr("1.2.3.4", 1.5), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => new SocketAddr("1.2.3.4", "80" as unknown as number), (e: unknown) => e instanceof TypeError);
 });
 
 test("toHostPort accepts every address form", () => {

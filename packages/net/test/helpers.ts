@@ -1,0 +1,52 @@
+/** Shared by the socket tests: a runtime with io + time, a seeded RNG, a hang guard. */
+import { Builder, type Runtime } from "@tokio-ts/runtime";
+
+/** A current-thread runtime with io and time (real clock: these tests use real sockets). */
+export function runtime(): Runtime {
+  return Builder.newCurrentThread().enableAll().build();
+}
+
+/** Run `body` on a fresh runtime, fail if it takes longer than `ms` (a hang guard, cleared), shut down. */
+export async function run<T>(body: () => Generator<unknown, T, any>, ms = 20_000): Promise<T> {
+  const rt = runtime();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const guard = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`test hung for ${ms} ms`)), ms);
+    });
+    return await Promise.race([rt.blockOn(body), guard]);
+  } finally {
+    clearTimeout(timer);
+    await rt.shutdownTimeout(1000);
+  }
+}
+
+/** mulberry32: a small seeded PRNG, so random sizes are reproducible. */
+export function rng(seed: number): (below: number) => number {
+  let a = seed >>> 0;
+  return (below: number) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const x = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return Math.floor(x * below);
+  };
+}
+
+/** Fill `buf` with bytes from a seeded stream (position-dependent, so reordering shows). */
+export function pattern(buf: Uint8Array, seed: number): Uint8Array {
+  const next = rng(seed);
+  for (let i = 0; i < buf.length; i++) buf[i] = next(256);
+  return buf;
+}
+
+/** Yield to Node's event loop once (lets socket events arrive). */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Whether `e` is an error with `code`. */
+export function hasCode(e: unknown, code: string): e is Error & { code: string } {
+  return e instanceof Error && (e as { code?: unknown }).code === code;
+}

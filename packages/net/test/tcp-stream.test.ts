@@ -1,0 +1,316 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Pending } from "@tokio-ts/core";
+import { Interest, Ready, WouldBlockError } from "@tokio-ts/io-driver";
+import { spawn, yieldNow } from "@tokio-ts/runtime";
+import { assertPending, mockTask } from "@tokio-ts/test-util";
+import { ReuniteError, TcpListener, TcpStream } from "../src/index.js";
+import { hasCode, pattern, run, tick } from "./helpers.js";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** A connected pair: [client, server side]. */
+function* pair() {
+  const listener = yield* TcpListener.bind("127.0.0.1:0");
+  const accepting = spawn(listener.accept());
+  const client = yield* TcpStream.connect(listener.localAddr());
+  const [server] = yield* accepting;
+  listener.close();
+  return [client, server] as const;
+}
+
+function* readAll(stream: TcpStream | { read(b: Uint8Array): any }) {
+  const parts: number[] = [];
+  const buf = new Uint8Array(64 * 1024);
+  for (let n: number; (n = yield* stream.read(buf)) > 0; ) for (let i = 0; i < n; i++) parts.push(buf[i]!);
+  return new Uint8Array(parts);
+}
+
+test("half-close: the server reads EOF after the client's shutdown and still writes everything back", async () => {
+  const data = pattern(new Uint8Array(3 * 1024 * 1024), 11);
+  const back = await run(function* () {
+    const [client, server] = yield* pair();
+    const srv = spawn(function* () {
+      const got = yield* readAll(server); // ends at the client's FIN
+      yield* server.writeAll(got);
+      yield* server.shutdown();
+      server.close();
+      return got.length;
+    });
+    yield* client.writeAll(data);
+    yield* client.shutdown();
+    // writing after shutdown is refused with EPIPE
+    let epipe: unknown;
+    try {
+      yield* client.write(enc("late"));
+    } catch (e) {
+      epipe = e;
+    }
+    assert.ok(hasCode(epipe, "EPIPE"), String(epipe));
+    const back = yield* readAll(client);
+    assert.is(yield* srv, data.length);
+    client.close();
+    return back;
+  });
+  assert.is(back.length, data.length);
+  assert.ok(Buffer.from(back).equals(Buffer.from(data)));
+});
+
+test("a peer reset mid-stream fails the next read with ECONNRESET (no hang)", async () => {
+  const error = await run(function* () {
+    const [client, server] = yield* pair();
+    yield* client.writeAll(new Uint8Array(1000));
+    const got = new Uint8Array(1000);
+    let n = 0;
+    while (n < 1000) n += yield* server.read(got.subarray(n));
+    server.setLinger(0);
+    assert.is(server.linger(), 0);
+    server.close(); // RST
+    const buf = new Uint8Array(10);
+    try {
+      while ((yield* client.read(buf)) > 0);
+      return "EOF";
+    } catch (e) {
+      return e;
+    } finally {
+      client.close();
+    }
+  });
+  assert.ok(hasCode(error, "ECONNRESET"), String(error));
+});
+
+test("a write to a reset peer fails (EPIPE or ECONNRESET) instead of hanging", async () => {
+  const error = await run(function* () {
+    const [client, server] = yield* pair();
+    server.resetAndClose();
+    const chunk = new Uint8Array(64 * 1024);
+    try {
+      for (let i = 0; i < 10_000; i++) yield* client.write(chunk);
+      return "no error";
+    } catch (e) {
+      return e;
+    } finally {
+      client.close();
+    }
+  });
+  assert.ok(hasCode(error, "EPIPE") || hasCode(error, "ECONNRESET"), String(error));
+});
+
+test("tryRead: EWOULDBLOCK when nothing is queued, bytes once readable(), 0 at EOF", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const buf = new Uint8Array(16);
+    assert.throws(() => client.tryRead(buf), (e: unknown) => e instanceof WouldBlockError && hasCode(e, "EWOULDBLOCK"));
+    yield* server.writeAll(enc("abc"));
+    yield* client.readable();
+    assert.is(client.tryRead(buf), 3);
+    assert.is(dec(buf.subarray(0, 3)), "abc");
+    assert.throws(() => client.tryRead(buf), (e: unknown) => e instanceof WouldBlockError);
+    yield* server.shutdown();
+    yield* client.readable();
+    assert.is(client.tryRead(buf), 0);
+    client.close();
+    server.close();
+  });
+});
+
+test("tryWrite writes at once and throws EWOULDBLOCK once the send buffer is full; writable() waits for room", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    assert.is(client.tryWrite(enc("hi")), 2);
+    const chunk = new Uint8Array(64 * 1024);
+    let total = 2;
+    let blocked = false;
+    for (let i = 0; i < 100_000 && !blocked; i++) {
+      try {
+        total += client.tryWrite(chunk);
+      } catch (e) {
+        assert.ok(e instanceof WouldBlockError);
+        blocked = true;
+      }
+      if (i % 8 === 7) yield* yieldNow();
+    }
+    assert.ok(blocked, "the peer does not read: tryWrite must end up blocked");
+    const writable = mockTask(client.writable());
+    assertPending(writable.poll());
+    // drain on the other side; writable() then completes
+    const drained = spawn(function* () {
+      const buf = new Uint8Array(256 * 1024);
+      let n = 0;
+      while (n < total) n += yield* server.read(buf);
+      return n;
+    });
+    yield* client.writable();
+    writable.drop();
+    assert.is(yield* drained, total);
+    client.close();
+    server.close();
+  });
+});
+
+test("peek returns bytes without consuming them; ready(interest) reports the bits", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const ready = yield* client.ready(Interest.WRITABLE);
+    assert.ok(Ready.isWritable(ready));
+    assert.not.ok(Ready.isReadable(ready));
+    yield* server.writeAll(enc("hello"));
+    const buf = new Uint8Array(5);
+    const n = yield* client.peek(buf);
+    assert.ok(n > 0);
+    assert.is(dec(buf.subarray(0, n)), "hello".slice(0, n));
+    const r = yield* client.ready(Interest.READABLE | Interest.WRITABLE);
+    assert.ok(Ready.isReadable(r) && Ready.isWritable(r));
+    let got = "";
+    while (got.length < 5) {
+      const m = yield* client.read(buf);
+      got += dec(buf.subarray(0, m));
+    }
+    assert.is(got, "hello");
+    yield* server.shutdown();
+    assert.is(yield* client.peek(buf), 0); // waits for the FIN
+    assert.ok(Ready.isReadClosed(yield* client.ready(Interest.READABLE)));
+    assert.throws(() => client.ready(0), (e: unknown) => e instanceof RangeError);
+    assert.throws(() => client.ready(8), (e: unknown) => e instanceof RangeError);
+    client.close();
+    server.close();
+  });
+});
+
+test("read, peek and write are cancel safe: a dropped read takes nothing", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const buf = new Uint8Array(8);
+    const dropped = mockTask(client.read(buf));
+    assertPending(dropped.poll());
+    dropped.drop();
+    yield* server.writeAll(enc("kept"));
+    let got = "";
+    while (got.length < 4) got += dec(buf.subarray(0, yield* client.read(buf)));
+    assert.is(got, "kept");
+    client.close();
+    server.close();
+  });
+});
+
+test("split(): one task reads while another writes on the same stream", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const [rd, wr] = client.split();
+    assert.equal(rd.peerAddr(), client.peerAddr());
+    assert.equal(wr.localAddr(), client.localAddr());
+    const echo = spawn(function* () {
+      const buf = new Uint8Array(4096);
+      for (let n; (n = yield* server.read(buf)) > 0; ) yield* server.writeAll(buf.subarray(0, n));
+      yield* server.shutdown();
+    });
+    const reader = spawn(function* () {
+      return dec(yield* readAll(rd));
+    });
+    const writer = spawn(function* () {
+      for (let i = 0; i < 100; i++) yield* wr.writeAll(enc(`line ${i}\n`));
+      yield* wr.flush();
+      yield* wr.shutdown();
+    });
+    yield* writer;
+    const text = yield* reader;
+    yield* echo;
+    assert.is(text.split("\n").length, 101);
+    assert.ok(text.startsWith("line 0\nline 1\n"));
+    client.close();
+    server.close();
+  });
+});
+
+test("intoSplit(): closing the owned write half sends FIN, the read half keeps reading; reunite", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const [rd, wr] = client.intoSplit();
+    const srv = spawn(function* () {
+      const got = yield* readAll(server); // ends at the write half's FIN
+      yield* server.writeAll(got);
+      yield* server.writeAll(enc("!"));
+      yield* server.shutdown();
+      server.close();
+    });
+    const reader = spawn(function* () {
+      const text = dec(yield* readAll(rd));
+      return text;
+    });
+    yield* wr.writeAll(enc("owned halves"));
+    wr.close();
+    assert.is(yield* reader, "owned halves!");
+    yield* srv;
+    // halves of two different streams do not reunite
+    const [c2, s2] = yield* pair();
+    const [rd2, wr2] = c2.intoSplit();
+    assert.throws(() => rd.reunite(wr2), (e: unknown) => e instanceof ReuniteError && e.code === "ERR_REUNITE");
+    assert.is(rd2.reunite(wr2), c2);
+    assert.is(rd.reunite(wr), client);
+    rd.close();
+    c2.close();
+    s2.close();
+    client.close();
+  });
+});
+
+test("close() sends what was written, then FIN; operations after close fail with ERR_SOCKET_CLOSED", async () => {
+  const data = pattern(new Uint8Array(2 * 1024 * 1024), 8);
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const reader = spawn(function* () {
+      return yield* readAll(server);
+    });
+    yield* client.writeAll(data);
+    client.close(); // bytes still in Node's buffer are sent before the FIN
+    const got = yield* reader;
+    assert.ok(Buffer.from(got).equals(Buffer.from(data)));
+    assert.throws(() => client.tryRead(new Uint8Array(1)), (e: unknown) => hasCode(e, "ERR_SOCKET_CLOSED"));
+    let error: unknown;
+    try {
+      yield* client.read(new Uint8Array(1));
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(hasCode(error, "ERR_SOCKET_CLOSED"));
+    client.close(); // idempotent
+    server.close();
+  });
+});
+
+test("a stream is AsyncDisposable: `await using` closes it", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    yield* spawn(async () => {
+      await using s = client;
+      await s.writeAll(enc("x"));
+    });
+    assert.ok(client.isClosed);
+    const buf = new Uint8Array(4);
+    assert.is(yield* server.read(buf), 1);
+    assert.is(yield* server.read(buf), 0);
+    server.close();
+  });
+});
+
+test("setNoDelay / noDelay and setKeepalive; bad arguments are TypeError/RangeError", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    assert.is(client.noDelay(), false);
+    client.setNoDelay(true);
+    assert.is(client.noDelay(), true);
+    client.setKeepalive(true, 1000);
+    assert.throws(() => client.setNoDelay("yes" as never), (e: unknown) => e instanceof TypeError);
+    assert.throws(() => client.setLinger(5), (e: unknown) => e instanceof RangeError);
+    assert.throws(() => client.setKeepalive(true, -1), (e: unknown) => e instanceof RangeError);
+    assert.throws(() => client.read("buf" as never), (e: unknown) => e instanceof TypeError);
+    assert.throws(() => client.write([1, 2] as never), (e: unknown) => e instanceof TypeError);
+    client.close();
+    server.close();
+  });
+});
+
+void Pending;
+void tick;
+test.run();
