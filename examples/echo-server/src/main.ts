@@ -1,1 +1,66 @@
-export {};
+/**
+ * `node dist/src/main.js`: start the echo server on 127.0.0.1, let a client send it a few lines
+ * and print the echoes, stop the server, exit 0 — the demo.
+ *
+ * `node dist/src/main.js --serve [--port 8080]`: keep serving (Tokio's example listens on
+ * 127.0.0.1:8080) until SIGINT; try it with `nc 127.0.0.1 8080` or `redis-cli`-free telnet.
+ *
+ * Options: `--port N` (demo default 0, a free port; with --serve, 8080), `--serve`.
+ */
+import { main } from "@tokio-ts/macros";
+import { TcpListener } from "@tokio-ts/net";
+import { spawn } from "@tokio-ts/runtime";
+import { CancellationToken } from "@tokio-ts/sync";
+import { talk } from "./client.js";
+import { serve } from "./server.js";
+
+interface Args {
+  readonly port: number | undefined;
+  readonly serve: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let port: number | undefined;
+  let serveForever = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--serve") {
+      serveForever = true;
+    } else if (arg === "--port" && argv[i + 1] !== undefined) {
+      port = Number(argv[++i]);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port must be 0 to 65535, got ${argv[i]}`);
+    } else {
+      throw new TypeError(`unknown argument ${arg}: usage: main.js [--serve] [--port N]`);
+    }
+  }
+  return { port, serve: serveForever };
+}
+
+const LINES = ["hello, tokio-ts", "a future does nothing until it is polled", "goodbye"];
+
+await main(
+  function* () {
+    const args = parseArgs(process.argv.slice(2));
+    const shutdown = new CancellationToken();
+    const listener = yield* TcpListener.bind({ host: "127.0.0.1", port: args.port ?? (args.serve ? 8080 : 0) });
+    console.log(`echo server listening on ${listener.localAddr()}`);
+    const onSignal = (): void => shutdown.cancel();
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+      const server = spawn(() => serve(listener, { shutdown }));
+      if (!args.serve) {
+        const echoes = yield* talk(listener.localAddr(), LINES);
+        for (let i = 0; i < LINES.length; i++) console.log(`client sent ${JSON.stringify(LINES[i])}, got back ${JSON.stringify(echoes[i])}`);
+        shutdown.cancel();
+      }
+      yield* server;
+      console.log("echo server stopped");
+    } finally {
+      listener.close();
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  },
+  { handleSignals: false },
+);

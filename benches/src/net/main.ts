@@ -1,0 +1,333 @@
+/**
+ * `node benches/dist/src/net/main.js`: the network benchmarks of issue 7, written to
+ * `benches/results/net.md` (and the raw numbers to `benches/results/net.json`).
+ *
+ * 1. Echo request/response: 50 connections × 64-byte request, each waiting for its echo before
+ *    the next, for a fixed time — the tokio-ts echo server (examples/echo-server, `--serve`) vs
+ *    `node:net` with `socket.pipe(socket)` and with a hand-written read/write loop.
+ * 2. Echo bulk: 1 GiB through one connection, same three servers.
+ * 3. mini-redis (examples/mini-redis) vs the real `redis-server` under
+ *    `redis-benchmark -t set,get -n 200000 -c 50`, without and with `-P 16`.
+ *
+ * Every server runs in a process of its own, and so does the load client (load-client.ts), so
+ * that neither shares an event loop with what it measures; the machine has 2 cores, one for
+ * each. The CPU time of the server and of the client over each run is reported: a client at
+ * ~100 % of its core would be the bottleneck. Rounds alternate between servers (A B C A B C …)
+ * so that a slow spell of the machine does not land on one server only; the median round is
+ * reported.
+ *
+ * Environment: `BENCH_NET_SECONDS` (measured seconds per request/response round, default 5),
+ * `BENCH_NET_ROUNDS` (default 3), `BENCH_NET_BULK_MIB` (default 1024), `BENCH_NET_REDIS_N`
+ * (default 200000). Needs the examples built (`npx tsc -b examples/echo-server
+ * examples/mini-redis benches`) and redis-server / redis-benchmark on PATH.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { LoadOptions, LoadResult } from "./load-client.js";
+
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const LOAD_CLIENT = fileURLToPath(new URL("./load-client.js", import.meta.url));
+const NODE_SERVERS = fileURLToPath(new URL("./node-servers.js", import.meta.url));
+const ECHO_MAIN = `${ROOT}examples/echo-server/dist/src/main.js`;
+const REDIS_MAIN = `${ROOT}examples/mini-redis/dist/src/main.js`;
+const SECONDS = Number(process.env.BENCH_NET_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_NET_ROUNDS ?? 3);
+const BULK_BYTES = Number(process.env.BENCH_NET_BULK_MIB ?? 1024) * 2 ** 20;
+const REDIS_N = Number(process.env.BENCH_NET_REDIS_N ?? 200_000);
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+interface Server {
+  readonly port: number;
+  readonly child: ChildProcess;
+}
+
+interface EchoServerKind {
+  readonly name: string;
+  readonly command: readonly string[];
+}
+
+const ECHO_SERVERS: readonly EchoServerKind[] = [
+  { name: "tokio-ts echo server", command: [process.execPath, ECHO_MAIN, "--serve", "--port", "0"] },
+  { name: "node:net socket.pipe(socket)", command: [process.execPath, NODE_SERVERS, "pipe"] },
+  { name: "node:net read/write loop", command: [process.execPath, NODE_SERVERS, "loop"] },
+];
+
+/** Start a server process and wait for its "listening on 127.0.0.1:<port>" line. */
+async function startServer(command: readonly string[], port?: number): Promise<Server> {
+  const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
+  if (port !== undefined) {
+    await waitForPort(port);
+    return { port, child };
+  }
+  let out = "";
+  const found = await new Promise<number>((resolve, reject) => {
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m !== null) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${command.join(" ")} exited with ${code}: ${out}`)));
+  });
+  child.stdout!.resume();
+  return { port: found, child };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise((r) => child.once("exit", r));
+  child.kill("SIGINT");
+  await done;
+}
+
+/** A port nobody listens on now (for redis-server, which needs one given). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      s.close(() => (addr !== null && typeof addr === "object" ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once("error", () => resolve(true)); // in use: the server is up
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+function execText(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error !== null) reject(new Error(`${command} ${args.join(" ")}: ${error.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+interface Measured<T> {
+  readonly result: T;
+  /** The server's CPU over the run, as a fraction of one core. */
+  readonly serverCpu: number;
+}
+
+/** Run `work` while measuring the server's CPU time. */
+async function measure<T>(server: Server, work: () => Promise<T>): Promise<Measured<T> & { seconds: number }> {
+  const cpu0 = cpuSeconds(server.child.pid!);
+  const t0 = performance.now();
+  const result = await work();
+  const seconds = (performance.now() - t0) / 1000;
+  return { result, seconds, serverCpu: (cpuSeconds(server.child.pid!) - cpu0) / seconds };
+}
+
+async function load(options: LoadOptions): Promise<LoadResult> {
+  return JSON.parse(await execText(process.execPath, [LOAD_CLIENT, JSON.stringify(options)])) as LoadResult;
+}
+
+function median<T>(values: readonly T[], key: (v: T) => number): T {
+  const sorted = [...values].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+interface EchoRow {
+  readonly server: string;
+  readonly reqresp: Measured<LoadResult>;
+  readonly bulk: Measured<LoadResult>;
+  readonly rounds: { reqresp: number[]; bulk: number[] };
+}
+
+async function echoBenchmarks(): Promise<EchoRow[]> {
+  const reqresp = new Map<string, Measured<LoadResult>[]>();
+  const bulk = new Map<string, Measured<LoadResult>[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const kind of ECHO_SERVERS) {
+      const server = await startServer(kind.command);
+      try {
+        const r = await measure(server, () =>
+          load({ mode: "reqresp", port: server.port, connections: 50, size: 64, durationMs: SECONDS * 1000, warmupMs: 1000 }),
+        );
+        push(reqresp, kind.name, r);
+        const b = await measure(server, () => load({ mode: "bulk", port: server.port, bytes: BULK_BYTES }));
+        push(bulk, kind.name, b);
+        console.log(
+          `round ${round + 1} ${kind.name}: ${(r.result.perSecond / 1000).toFixed(1)}k req/s p99 ${r.result.p99.toFixed(3)} ms ` +
+            `(server CPU ${pct(r.serverCpu)}, client ${pct(r.result.clientCpu)}); ` +
+            `bulk ${b.result.mbPerSecond.toFixed(0)} MB/s (server ${pct(b.serverCpu)}, client ${pct(b.result.clientCpu)})`,
+        );
+      } finally {
+        await stopServer(server);
+      }
+    }
+  }
+  return ECHO_SERVERS.map(({ name }) => {
+    const rs = reqresp.get(name)!;
+    const bs = bulk.get(name)!;
+    return {
+      server: name,
+      reqresp: median(rs, (m) => m.result.perSecond),
+      bulk: median(bs, (m) => m.result.mbPerSecond),
+      rounds: { reqresp: rs.map((m) => m.result.perSecond), bulk: bs.map((m) => m.result.mbPerSecond) },
+    };
+  });
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+interface RedisRun {
+  readonly test: string;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+interface RedisRow {
+  readonly server: string;
+  readonly pipeline: number;
+  readonly set: RedisRun;
+  readonly get: RedisRun;
+  readonly serverCpu: number;
+}
+
+/** `redis-benchmark --csv` rows: "test","rps","avg","min","p50","p95","p99","max". */
+function parseCsv(csv: string): RedisRun[] {
+  const runs: RedisRun[] = [];
+  for (const line of csv.trim().split("\n").slice(1)) {
+    const cells = line.split(",").map((c) => c.replace(/"/g, ""));
+    runs.push({ test: cells[0]!, rps: Number(cells[1]), p50: Number(cells[4]), p99: Number(cells[6]) });
+  }
+  return runs;
+}
+
+async function redisBenchmarks(): Promise<RedisRow[]> {
+  const runs = new Map<string, RedisRow[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of ["mini-redis (tokio-ts)", "redis-server"]) {
+      const port = name === "redis-server" ? await freePort() : undefined;
+      const command =
+        port === undefined
+          ? [process.execPath, REDIS_MAIN, "--port", "0"]
+          : ["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+      const server = await startServer(command, port);
+      try {
+        for (const pipeline of [1, 16]) {
+          const args = ["-p", String(server.port), "-t", "set,get", "-n", String(REDIS_N), "-c", "50", "-P", String(pipeline), "--csv"];
+          const m = await measure(server, () => execText("redis-benchmark", args));
+          const [set, get] = parseCsv(m.result);
+          const row: RedisRow = { server: name, pipeline, set: set!, get: get!, serverCpu: m.serverCpu };
+          push(runs, `${name} -P ${pipeline}`, row);
+          console.log(`round ${round + 1} ${name} -P ${pipeline}: SET ${set!.rps.toFixed(0)}/s GET ${get!.rps.toFixed(0)}/s (server CPU ${pct(m.serverCpu)})`);
+        }
+      } finally {
+        await stopServer(server);
+      }
+    }
+  }
+  return [...runs.values()].map((rows) => median(rows, (r) => r.set.rps + r.get.rps));
+}
+
+function pct(fraction: number): string {
+  return `${(fraction * 100).toFixed(0)} %`;
+}
+
+function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(2)}×`;
+}
+
+function render(echo: EchoRow[], redis: RedisRow[]): string {
+  const date = new Date().toISOString().slice(0, 16).replace("T", " ");
+  const tokio = echo[0]!;
+  const best = (f: (r: EchoRow) => number) => echo.slice(1).reduce((a, b) => (f(a) >= f(b) ? a : b));
+  const bestRate = best((r) => r.reqresp.result.perSecond);
+  const bestBulk = best((r) => r.bulk.result.mbPerSecond);
+  const lowestP99 = echo.slice(1).reduce((a, b) => (a.reqresp.result.p99 <= b.reqresp.result.p99 ? a : b));
+  const rr = tokio.reqresp.result.perSecond / bestRate.reqresp.result.perSecond;
+  const bk = tokio.bulk.result.mbPerSecond / bestBulk.bulk.result.mbPerSecond;
+  const find = (server: string, pipeline: number) => redis.find((r) => r.server === server && r.pipeline === pipeline)!;
+  const redisRatio = (pipeline: number) => {
+    const mini = find("mini-redis (tokio-ts)", pipeline);
+    const real = find("redis-server", pipeline);
+    return (mini.set.rps + mini.get.rps) / (real.set.rps + real.get.rps);
+  };
+  const yes = (ok: boolean) => (ok ? "yes" : "**no**");
+  const lines = [
+    "## Networking (issue 7)",
+    "",
+    `Generated by \`node benches/dist/src/net/main.js\` on ${date} UTC; ${cpus().length} cores (${cpus()[0]?.model.trim() ?? "?"}), Node ${process.version}.`,
+    `Each server and the load client run in processes of their own; ${ROUNDS} rounds alternating between servers, median shown. The`,
+    "ratios compare tokio-ts with the better of the two `node:net` servers.",
+    "",
+    "### Targets",
+    "",
+    "| target | measured | met |",
+    "| --- | ---: | :---: |",
+    `| echo request/response rate ≥ 1.2× node:net | ${ratio(tokio.reqresp.result.perSecond, bestRate.reqresp.result.perSecond)} (vs ${bestRate.server}) | ${yes(rr >= 1.2)} |`,
+    `| echo bulk MB/s ≥ 1.0× node:net | ${ratio(tokio.bulk.result.mbPerSecond, bestBulk.bulk.result.mbPerSecond)} (vs ${bestBulk.server}) | ${yes(bk >= 1.0)} |`,
+    `| echo p99 latency ≤ node:net's | ${tokio.reqresp.result.p99.toFixed(3)} ms vs ${lowestP99.reqresp.result.p99.toFixed(3)} ms | ${yes(tokio.reqresp.result.p99 <= lowestP99.reqresp.result.p99)} |`,
+    `| mini-redis ≥ 0.7× redis-server, no pipelining (SET+GET req/s) | ${redisRatio(1).toFixed(2)}× | ${yes(redisRatio(1) >= 0.7)} |`,
+    `| mini-redis vs redis-server with -P 16 (no target) | ${redisRatio(16).toFixed(2)}× | — |`,
+    "",
+    `### Echo: 50 connections × 64-byte request/response, ${SECONDS} s per round`,
+    "",
+    "| server | req/s | vs tokio-ts | p50 | p99 | server CPU | client CPU | rounds (k req/s) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ...echo.map(
+      (r) =>
+        `| ${r.server} | ${(r.reqresp.result.perSecond / 1000).toFixed(1)}k | ${ratio(tokio.reqresp.result.perSecond, r.reqresp.result.perSecond)} | ` +
+        `${r.reqresp.result.p50.toFixed(3)} ms | ${r.reqresp.result.p99.toFixed(3)} ms | ${pct(r.reqresp.serverCpu)} | ${pct(r.reqresp.result.clientCpu)} | ` +
+        `${r.rounds.reqresp.map((v) => (v / 1000).toFixed(1)).join(", ")} |`,
+    ),
+    "",
+    `### Echo: ${(BULK_BYTES / 2 ** 20).toFixed(0)} MiB through one connection`,
+    "",
+    "| server | MB/s | vs tokio-ts | seconds | server CPU | client CPU | rounds (MB/s) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ...echo.map(
+      (r) =>
+        `| ${r.server} | ${r.bulk.result.mbPerSecond.toFixed(0)} | ${ratio(tokio.bulk.result.mbPerSecond, r.bulk.result.mbPerSecond)} | ` +
+        `${r.bulk.result.seconds.toFixed(2)} | ${pct(r.bulk.serverCpu)} | ${pct(r.bulk.result.clientCpu)} | ${r.rounds.bulk.map((v) => v.toFixed(0)).join(", ")} |`,
+    ),
+    "",
+    `### mini-redis vs redis-server: \`redis-benchmark -t set,get -n ${REDIS_N} -c 50 [-P 16]\``,
+    "",
+    "| server | pipeline | SET req/s | GET req/s | GET p50 | GET p99 | server CPU |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...redis.map(
+      (r) =>
+        `| ${r.server} | ${r.pipeline} | ${r.set.rps.toFixed(0)} | ${r.get.rps.toFixed(0)} | ${r.get.p50.toFixed(3)} ms | ${r.get.p99.toFixed(3)} ms | ${pct(r.serverCpu)} |`,
+    ),
+    "",
+    `Ratio mini-redis / redis-server (SET+GET): ${redisRatio(1).toFixed(2)}× without pipelining, ${redisRatio(16).toFixed(2)}× with -P 16.`,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+const echo = await echoBenchmarks();
+const redis = await redisBenchmarks();
+mkdirSync(`${ROOT}benches/results`, { recursive: true });
+writeFileSync(`${ROOT}benches/results/net.json`, JSON.stringify({ echo, redis }, null, 2) + "\n");
+const md = render(echo, redis);
+writeFileSync(`${ROOT}benches/results/net.md`, md);
+console.log(md);

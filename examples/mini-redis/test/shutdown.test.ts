@@ -1,0 +1,19 @@
+/** SIGINT stops mini-redis gracefully: it stops accepting, closes idle clients, exits 0. */
+import { spawn } from "node:child_process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { cli, exited, startServer, watchOutput } from "./server-process.js";
+
+test("SIGINT: connected clients are closed, the process exits 0 and says it stopped", async () => {
+  const server = await startServer();
+  assert.is(await cli(server.port, "SET", "k", "v"), "OK");
+  // A subscriber stays connected until the server goes.
+  const sub = spawn("redis-cli", ["-p", String(server.port), "SUBSCRIBE", "ch"], { stdio: ["ignore", "pipe", "pipe"] });
+  await watchOutput(sub).seen("subscribe\nch\n1\n");
+  server.child.kill("SIGINT");
+  assert.is(await exited(server.child), 0, server.output());
+  await exited(sub);
+  assert.match(server.output(), /mini-redis: shutting down\n[^]*mini-redis: stopped\n/);
+});
+
+test.run();
