@@ -300,6 +300,42 @@ console.log(JSON.stringify({ ...result, fastWall: Date.now() - wallStart < 5_000
     ],
   },
   {
+    id: 'runtime-net',
+    install: ['@tokio-ts/runtime', '@tokio-ts/net'],
+    programs: [
+      {
+        file: 'matrix-net-enabled.mjs',
+        matrix: { drivers: 'io', enabled: 'enableIo()', installed: 'runtime + net', what: 'TcpListener.bind("127.0.0.1:0")' },
+        source: row({
+          imports: 'import { Builder } from "@tokio-ts/runtime";\nimport { TcpListener } from "@tokio-ts/net";',
+          code: `
+            const rt = Builder.newCurrentThread().enableIo().build();
+            try {
+              return await rt.blockOn(async () => {
+                const listener = await TcpListener.bind("127.0.0.1:0");
+                const port = listener.localAddr().port;
+                listener.close();
+                return port > 0;
+              });
+            } finally { await rt.shutdownTimeout(1000); }`,
+        }),
+        expect: ok((v) => assert.equal(v, true)),
+      },
+      {
+        file: 'matrix-net-not-enabled.mjs',
+        matrix: { drivers: 'none', enabled: '(none)', installed: 'runtime + net', what: 'TcpListener.bind("127.0.0.1:0")' },
+        source: row({
+          imports: 'import { Builder } from "@tokio-ts/runtime";\nimport { TcpListener } from "@tokio-ts/net";',
+          code: `
+            const rt = Builder.newCurrentThread().build();
+            try { return await rt.blockOn(async () => { (await TcpListener.bind("127.0.0.1:0")).close(); }); }
+            finally { await rt.shutdownTimeout(1000); }`,
+        }),
+        expect: fails(/are disabled: build the runtime with enableIo\(\)/),
+      },
+    ],
+  },
+  {
     id: 'umbrella',
     install: ['tokio-ts'],
     programs: [{
