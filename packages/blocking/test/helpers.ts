@@ -36,11 +36,20 @@ export class Gate {
   word(i: number): number {
     return Atomics.load(this.words, i);
   }
+
+  /** How many `blockThenMark` jobs have started. */
+  get started(): number {
+    return this.word(6);
+  }
 }
 
-/** A job that blocks until its gate opens, then stores `mark` in word `at` and returns it. */
+/**
+ * A job that counts itself in word 6 when it starts, blocks until its gate opens, then stores
+ * `mark` in word `at` and returns it.
+ */
 export function blockThenMark(buffer: SharedArrayBuffer, at: number, mark: number): number {
   const words = new Int32Array(buffer);
+  Atomics.add(words, 6, 1);
   Atomics.wait(words, 0, 0);
   Atomics.store(words, at, mark);
   return mark;
@@ -51,4 +60,17 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
+}
+
+/**
+ * Keep the test process alive while awaiting `promise`: an idle pool holds no handle (by
+ * design), so waiting for a keep-alive to expire needs something else to hold the event loop.
+ */
+export async function holding<T>(promise: Promise<T>): Promise<T> {
+  const hold = setInterval(() => {}, 1_000);
+  try {
+    return await promise;
+  } finally {
+    clearInterval(hold);
+  }
 }

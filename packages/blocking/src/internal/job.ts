@@ -15,7 +15,8 @@
  * The payload is fixed at the call, so a later change to an argument object is not seen by the
  * job: direct values are kept as is (they are immutable), other values as their v8 bytes
  * (`blobs`), a payload too big for a slot as one v8 blob (`bytes`), and arguments with
- * transfers were already posted on the job's own channel (`channel`), which moved them.
+ * transfers — or that only `postMessage` can clone, such as SharedArrayBuffers — were already
+ * posted on the job's own channel (`channel`), which moved them.
  */
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
@@ -168,6 +169,7 @@ function moduleUrl(module: unknown): string {
  */
 export function makeJob<T>(owner: JobOwner, definition: Definition, args: unknown[], terminateOnAbort: boolean): Job<T> {
   let transfers = false;
+  let posted: number | undefined;
   let blobs: (Uint8Array | undefined)[] | undefined;
   let size = 4;
   for (let i = 0; i < args.length; i++) {
@@ -183,13 +185,17 @@ export function makeJob<T>(owner: JobOwner, definition: Definition, args: unknow
     let blob: Uint8Array;
     try {
       blob = v8.serialize(arg);
-    } catch (error) {
-      throw new TypeError(messages.notSendable(`argument ${i}`, error), { cause: error });
+    } catch {
+      // v8.serialize has no host for SharedArrayBuffers and MessagePorts; postMessage does.
+      posted ??= i;
+      continue;
     }
     (blobs ??= [])[i] = blob;
     size += sizeOf(arg, blob);
   }
-  if (transfers) return new Job(owner, definition, undefined, undefined, undefined, postTransfers(args), terminateOnAbort);
+  if (transfers || posted !== undefined) {
+    return new Job(owner, definition, undefined, undefined, undefined, postArgs(args, posted), terminateOnAbort);
+  }
   if (size <= PAYLOAD_BYTES) return new Job(owner, definition, args, blobs, undefined, undefined, terminateOnAbort);
   let bytes: Uint8Array;
   try {
@@ -200,8 +206,11 @@ export function makeJob<T>(owner: JobOwner, definition: Definition, args: unknow
   return new Job(owner, definition, undefined, undefined, bytes, undefined, terminateOnAbort);
 }
 
-/** Post the arguments on a channel of the job's own now, so the transferables move at the call. */
-function postTransfers(args: unknown[]): MessagePort {
+/**
+ * Post the arguments on a channel of the job's own now, so transferables move at the call and
+ * SharedArrayBuffers are shared (`suspect`: the first argument v8.serialize refused).
+ */
+function postArgs(args: unknown[], suspect: number | undefined): MessagePort {
   const values: unknown[] = [];
   const list: TransferListItem[] = [];
   for (const arg of args) {
@@ -215,7 +224,8 @@ function postTransfers(args: unknown[]): MessagePort {
     port1.postMessage({ args: values }, list);
   } catch (error) {
     port2.close();
-    throw new TypeError(messages.notSendable("the arguments", error), { cause: error });
+    const what = suspect === undefined ? "the arguments" : `argument ${suspect}`;
+    throw new TypeError(messages.notSendable(what, error), { cause: error });
   } finally {
     port1.close();
   }

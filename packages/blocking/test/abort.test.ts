@@ -1,0 +1,142 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { JoinError, yieldNow } from "@tokio-ts/runtime";
+import { blockingMetrics, spawnBlocking } from "../src/index.js";
+import { blockThenMark, deferred, Gate, withRuntime } from "./helpers.js";
+
+async function outcome(h: PromiseLike<unknown>): Promise<string> {
+  try {
+    return `ok ${String(await h)}`;
+  } catch (e) {
+    return (e as JoinError).isCancelled() ? "cancelled" : `panic ${String((e as JoinError).cause)}`;
+  }
+}
+
+test("abort of a queued job removes it: it never runs, and the jobs around it do", async () => {
+  await withRuntime(
+    async (rt) => {
+      const gate = new Gate();
+      const out = await rt.blockOn(async () => {
+        const first = spawnBlocking(blockThenMark, gate.buffer, 1, 11);
+        const queued = spawnBlocking(blockThenMark, gate.buffer, 2, 22); // waits behind `first`
+        const last = spawnBlocking(blockThenMark, gate.buffer, 3, 33);
+        await yieldNow();
+        queued.abort();
+        gate.open();
+        return [await outcome(first), await outcome(queued), await outcome(last)];
+      });
+      assert.equal(out, ["ok 11", "cancelled", "ok 33"]);
+      assert.is(gate.word(2), 0, "the aborted job did not run");
+    },
+    (b) => b.maxBlockingThreads(1),
+  );
+});
+
+test("abort of a job already queued in a worker's ring: the worker skips it", async () => {
+  await withRuntime(
+    async (rt) => {
+      const gate = new Gate();
+      const out = await rt.blockOn(async () => {
+        const blocker = spawnBlocking(blockThenMark, gate.buffer, 1, 1);
+        const note = (letter: string) => {
+          const g = globalThis as { __log?: string };
+          g.__log = (g.__log ?? "") + letter;
+        };
+        const jobs = ["a", "b", "c"].map((letter) => spawnBlocking(note, letter));
+        while (gate.started === 0) await yieldNow();
+        const depthBefore = blockingMetrics().blockingQueueDepth();
+        jobs[0]!.abort(); // right behind the running blocker, in the ring
+        await yieldNow(); // the abort takes effect when the task is next run
+        const depthAfter = blockingMetrics().blockingQueueDepth();
+        gate.open();
+        const outcomes = [await outcome(blocker), ...(await Promise.all(jobs.map(outcome)))];
+        const log = await spawnBlocking(() => (globalThis as { __log?: string }).__log);
+        return { outcomes, log, depthBefore, depthAfter };
+      });
+      assert.equal(out, { outcomes: ["ok 1", "cancelled", "ok undefined", "ok undefined"], log: "bc", depthBefore: 3, depthAfter: 2 });
+    },
+    (b) => b.maxBlockingThreads(1),
+  );
+});
+
+test("abort of a running job (default) cancels the handle; the job runs to completion and its result is dropped", async () => {
+  await withRuntime(
+    async (rt) => {
+      const gate = new Gate();
+      const out = await rt.blockOn(async () => {
+        const running = spawnBlocking(blockThenMark, gate.buffer, 1, 7);
+        while (gate.started === 0) await yieldNow();
+        running.abort();
+        const result = await outcome(running);
+        gate.open();
+        // Same thread (max 1): the next job runs after the detached one has finished.
+        const next = await spawnBlocking((b: SharedArrayBuffer) => Atomics.load(new Int32Array(b), 1), gate.buffer);
+        return [result, next, blockingMetrics().completedBlockingJobsCount()];
+      });
+      assert.equal(out, ["cancelled", 7, 2]);
+    },
+    (b) => b.maxBlockingThreads(1),
+  );
+});
+
+test("abort of a running job with terminateOnAbort terminates its worker; the pool starts another for the next job", async () => {
+  const stopped = deferred<number>();
+  await withRuntime(
+    async (rt) => {
+      const gate = new Gate();
+      const out = await rt.blockOn(async () => {
+        const forever = spawnBlocking.with(
+          { terminateOnAbort: true },
+          (b: SharedArrayBuffer) => {
+            const w = new Int32Array(b);
+            Atomics.store(w, 1, 1);
+            Atomics.wait(w, 5, 0); // never notified
+            Atomics.store(w, 2, 1);
+          },
+          gate.buffer,
+        );
+        const behind = spawnBlocking((x: number) => x + 1, 41);
+        while (gate.word(1) === 0) await yieldNow(); // it is running
+        forever.abort();
+        const first = await outcome(forever);
+        const threadId = await stopped.promise;
+        return [first, await outcome(behind), typeof threadId, gate.word(2)];
+      });
+      assert.equal(out, ["cancelled", "ok 42", "number", 0]);
+    },
+    (b) => b.maxBlockingThreads(1).onThreadStop(({ threadId }) => stopped.resolve(threadId)),
+  );
+});
+
+test("terminateOnAbort on a job still queued just removes it (no worker is terminated)", async () => {
+  let stops = 0;
+  await withRuntime(
+    async (rt) => {
+      const gate = new Gate();
+      const out = await rt.blockOn(async () => {
+        const first = spawnBlocking(blockThenMark, gate.buffer, 1, 1);
+        const queued = spawnBlocking.with({ terminateOnAbort: true }, blockThenMark, gate.buffer, 2, 2);
+        await yieldNow();
+        queued.abort();
+        gate.open();
+        return [await outcome(first), await outcome(queued), stops, gate.word(2)];
+      });
+      assert.equal(out, ["ok 1", "cancelled", 0, 0]);
+    },
+    (b) => b.maxBlockingThreads(1).onThreadStop(() => stops++),
+  );
+});
+
+test("a job that finished before its abort keeps its result", async () => {
+  await withRuntime(async (rt) => {
+    const out = await rt.blockOn(async () => {
+      const h = spawnBlocking.with({ terminateOnAbort: true }, () => "done");
+      const value = await h;
+      h.abort();
+      return [value, await outcome(h)];
+    });
+    assert.equal(out, ["done", "ok done"]);
+  });
+});
+
+test.run();
