@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fromPromise, pending } from "@tokio-ts/core";
+import { DriverKey, fromPromise, pending, type Driver, type DriverHost } from "@tokio-ts/core";
 import { Builder, Handle, JoinError, spawn, yieldNow, type TaskMeta } from "../src/index.js";
 import { hostTurn, rejection, withRuntime } from "./helpers.js";
 
@@ -212,9 +212,82 @@ test("unhandledPanic(\"ignore\") keeps the runtime running after a task throws",
   assert.is(out, "still running");
 });
 
+test("blocking-pool settings reject 0, negative and NaN with a RangeError naming the setting", () => {
+  throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(0), RangeError, "maxBlockingThreads must be greater than 0");
+  throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(-2), RangeError, "maxBlockingThreads must be greater than 0");
+  throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(NaN), RangeError, "maxBlockingThreads must be greater than 0");
+  throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(1.5), RangeError, "maxBlockingThreads must be greater than 0");
+  throwsWith(() => Builder.newCurrentThread().maxBlockingThreads("4" as never), TypeError, "maxBlockingThreads must be a number");
+  throwsWith(() => Builder.newCurrentThread().threadKeepAlive(0), RangeError, "threadKeepAlive must be greater than 0");
+  throwsWith(() => Builder.newCurrentThread().threadKeepAlive(-1), RangeError, "threadKeepAlive must be greater than 0");
+  throwsWith(() => Builder.newCurrentThread().threadKeepAlive(NaN), RangeError, "threadKeepAlive must be greater than 0");
+  throwsWith(() => Builder.newCurrentThread().threadKeepAlive(null as never), TypeError, "threadKeepAlive must be a number");
+  throwsWith(() => Builder.newCurrentThread().onThreadStart("x" as never), TypeError, "onThreadStart expects a function");
+  throwsWith(() => Builder.newCurrentThread().onThreadStop(undefined as never), TypeError, "onThreadStop expects a function");
+  throwsWith(() => Builder.newCurrentThread().threadResourceLimits(null as never), TypeError, "threadResourceLimits expects an object");
+  throwsWith(
+    () => Builder.newCurrentThread().threadResourceLimits({ maxOldGenerationSizeMb: 0 }),
+    RangeError,
+    "threadResourceLimits: maxOldGenerationSizeMb must be a positive number",
+  );
+});
+
+/** A driver under the blocking pool's name that records what the runtime asks of it. */
+class RecordingDriver implements Driver {
+  readonly calls: string[] = [];
+  constructor(readonly host: DriverHost) {}
+  shutdown(): void {
+    this.calls.push("shutdown");
+  }
+  async shutdownTimeout(ms: number): Promise<void> {
+    this.calls.push(`shutdownTimeout(${ms})`);
+  }
+}
+const BLOCKING_LIKE = new DriverKey("blocking", "blocking jobs", 'enableDriver("blocking")', (host) => new RecordingDriver(host));
+
+test("the blocking driver is enabled by default and gets the pool settings as driver options", async () => {
+  const start = () => {};
+  const rt = Builder.newCurrentThread().maxBlockingThreads(3).threadKeepAlive(500).onThreadStart(start).build();
+  const driver = await rt.blockOn(async () => Handle.current().driver(BLOCKING_LIKE));
+  const options = driver.host.driverOptions;
+  assert.is(options["maxBlockingThreads"], 3);
+  assert.is(options["threadKeepAlive"], 500);
+  assert.is(options["onThreadStart"], start);
+  assert.is(options["onThreadStop"], undefined);
+  await rt.shutdownTimeout(0);
+});
+
+test("shutdownTimeout(ms) shuts the drivers down, then awaits their shutdownTimeout(ms)", async () => {
+  const rt = Builder.newCurrentThread().build();
+  const driver = await rt.blockOn(async () => Handle.current().driver(BLOCKING_LIKE));
+  await rt.shutdownTimeout(250);
+  assert.equal(driver.calls, ["shutdown", "shutdownTimeout(250)"]);
+});
+
+test("shutdownBackground() gives the drivers 0 ms", async () => {
+  const rt = Builder.newCurrentThread().build();
+  const driver = await rt.blockOn(async () => Handle.current().driver(BLOCKING_LIKE));
+  rt.shutdownBackground();
+  await hostTurn();
+  assert.equal(driver.calls, ["shutdown", "shutdownTimeout(0)"]);
+});
+
+test("shutdownTimeout called from inside a task waits for the teardown, then for the drivers", async () => {
+  const rt = Builder.newCurrentThread().build();
+  const driver = await rt.blockOn(async () => Handle.current().driver(BLOCKING_LIKE));
+  let done: Promise<void> | undefined;
+  rt.spawn(function* () {
+    done = rt.shutdownTimeout(5);
+  });
+  while (done === undefined) await hostTurn();
+  await done;
+  assert.equal(driver.calls, ["shutdown", "shutdownTimeout(5)"]);
+});
+
 test("builder methods chain and return the builder", () => {
   const b = Builder.newCurrentThread();
   assert.is(b.eventInterval(3).globalQueueInterval(2).rngSeed(1).shuffleSchedule().name("x").enableAll().enableDriver("y"), b);
+  assert.is(b.maxBlockingThreads(2).threadKeepAlive(100).onThreadStart(() => {}).onThreadStop(() => {}).threadResourceLimits({}), b);
 });
 
 test.run();
