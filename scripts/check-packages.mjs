@@ -153,6 +153,20 @@ function runProgram(dir, file) {
   return parsed;
 }
 
+// The install must be able to fail: a package without the tarball of a dependency it declares
+// cannot be installed offline (so an install that passes had everything it needs, and npm
+// fetched nothing from a registry or a cache).
+const probe = packages.find((p) => p.manifest.dependencies && Object.keys(p.manifest.dependencies).some((d) => byName.has(d)));
+if (probe && tarballs.has(probe.name)) {
+  await t.check(`self-test: ${probe.name} without its dependencies' tarballs does not install`, () => {
+    const dir = freshDir(join(scratch, 'self-test'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'check-self-test', private: true, type: 'module' }));
+    const r = run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', tarballs.get(probe.name)], { cwd: dir });
+    if (r.ok) throw new Error('npm installed it anyway: the per-package installs prove nothing');
+    return (r.output.split('\n').find((l) => /ENOTCACHED|ETARGET|E404|offline/i.test(l)) ?? r.output.split('\n')[0]).trim();
+  });
+}
+
 // 3. each package alone
 console.log('\n==> each public package alone (npm install --offline of its tarball and its declared dependencies)');
 for (const pkg of selected) {

@@ -168,6 +168,22 @@ for (const pkg of packages) {
   }
 }
 
+// The foreign-code check must be able to fail: a bundle of sync checked as if sync declared
+// nothing has to be flagged for core's code.
+if (byName.has('@tokio-ts/sync') && byName.has('@tokio-ts/core')) {
+  await t.check('self-test: the check flags code of an undeclared package', async () => {
+    const m = await measure('self-test', 'export { Mutex } from "@tokio-ts/sync";');
+    let flagged;
+    try {
+      checkForeign(m, new Set(['@tokio-ts/sync']));
+    } catch (error) {
+      flagged = error.message;
+    }
+    if (!flagged?.includes('@tokio-ts/core')) throw new Error(`not flagged: ${flagged ?? 'passed'}`);
+    return flagged;
+  });
+}
+
 const appRows = [];
 console.log('\n==> typical apps');
 for (const app of APPS) {
