@@ -50,7 +50,14 @@ export interface Driver {
   shutdownTimeout?(ms: number): Promise<void>;
 }
 
-/** Settings a runtime passes to its drivers (from its builder). */
+/**
+ * Settings a runtime passes to its drivers (from its builder).
+ *
+ * @example
+ * ```ts
+ * const create = (host: DriverHost) => new TimeDriver(host.driverOptions.startPaused === true);
+ * ```
+ */
 export interface DriverOptions {
   /** Start with the clock paused (time driver). */
   readonly startPaused?: boolean;

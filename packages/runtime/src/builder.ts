@@ -6,10 +6,25 @@ import type { JoinError } from "./errors.js";
 import { Scheduler, type TaskMeta } from "./internal/scheduler.js";
 import { Runtime } from "./runtime.js";
 
-/** What happens when a task throws: Tokio's `UnhandledPanic`. */
+/**
+ * What happens when a task throws: Tokio's `UnhandledPanic`.
+ *
+ * @example
+ * ```ts
+ * const behavior: UnhandledPanic = "shutdownRuntime";
+ * const rt = Builder.newCurrentThread().unhandledPanic(behavior).build();
+ * ```
+ */
 export type UnhandledPanic = "ignore" | "shutdownRuntime";
 
-/** What the `onThreadStart` / `onThreadStop` hooks learn about a blocking-pool worker thread. */
+/**
+ * What the `onThreadStart` / `onThreadStop` hooks learn about a blocking-pool worker thread.
+ *
+ * @example
+ * ```ts
+ * Builder.newCurrentThread().onThreadStart((meta: ThreadMeta) => console.log("worker", meta.threadId));
+ * ```
+ */
 export interface ThreadMeta {
   /** The worker's `threadId` (as `worker_threads` numbers it). */
   readonly threadId: number;
@@ -18,6 +33,12 @@ export interface ThreadMeta {
 /**
  * Heap and stack limits for each blocking-pool worker (Node's `Worker` `resourceLimits`); a job
  * that exceeds them fails alone, and the pool replaces its worker.
+ *
+ * @example
+ * ```ts
+ * const limits: ThreadResourceLimits = { maxOldGenerationSizeMb: 256, stackSizeMb: 4 };
+ * Builder.newCurrentThread().threadResourceLimits(limits);
+ * ```
  */
 export interface ThreadResourceLimits {
   /** Maximum size of the main heap, in MB. */

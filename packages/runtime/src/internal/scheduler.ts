@@ -56,7 +56,14 @@ import { CANCEL, CANCELLING, COMPLETE, FAILED, JOIN_INTEREST, NOTIFIED, ROOT, RU
 /** At most this many tasks run from the LIFO slot in a row (Tokio: 3). */
 const MAX_LIFO_POLLS = 3;
 
-/** What a hook learns about a task. */
+/**
+ * What a hook learns about a task.
+ *
+ * @example
+ * ```ts
+ * Builder.newCurrentThread().onTaskSpawn((meta: TaskMeta) => console.log("spawned", meta.id));
+ * ```
+ */
 export interface TaskMeta {
   /** The task id. */
   readonly id: number;
