@@ -107,8 +107,10 @@ export class UdpSocket implements AsyncDisposable {
 
   /**
    * Connect the socket to `addr`: `send` then goes there, and the OS delivers only datagrams
-   * from there (datagrams already queued stay queued). Connecting again replaces the peer. A
-   * host name is resolved and its addresses tried in order.
+   * from there (datagrams already queued stay queued). Connecting again replaces the peer (Node
+   * dissolves the old association first; on some kernels, gVisor's among them, that also moves
+   * the socket to a new local port — `localAddr()` reports the current one). A host name is
+   * resolved and its addresses tried in order.
    *
    * @example
    * ```ts

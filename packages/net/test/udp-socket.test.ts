@@ -194,6 +194,7 @@ test("ready(interest) reports the readiness that holds, and rejects bad interest
     await using b = await UdpSocket.bind("127.0.0.1:0");
     assert.is(await b.ready(Interest.WRITABLE), Ready.WRITABLE);
     await a.sendTo(enc("r"), b.localAddr());
+    assert.is(await b.ready(Interest.READABLE), Ready.READABLE);
     const ready = await b.ready(Interest.READABLE | Interest.WRITABLE);
     assert.ok(Ready.isReadable(ready) && Ready.isWritable(ready));
     assert.throws(() => b.ready(0), RangeError);

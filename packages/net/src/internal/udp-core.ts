@@ -269,6 +269,9 @@ export class UdpCore {
     this.connecting = undefined;
     this.peer = this.connectTarget;
     this.connectTarget = undefined;
+    // Re-read the local address: dissolving the previous association (connect to AF_UNSPEC)
+    // releases the port on some kernels (gVisor), and the connect binds a new one.
+    this.local = SocketAddr.fromNode(this.socket.address()) ?? this.local;
     waiter.settle(undefined);
   }
 
