@@ -1,3 +1,4 @@
+import { ioDriver } from "@tokio-ts/io-driver";
 import { Builder, type Runtime } from "@tokio-ts/runtime";
 
 /** A current-thread runtime with I/O (and time) enabled. */
@@ -5,11 +6,24 @@ export function ioRuntime(): Runtime {
   return Builder.newCurrentThread().enableTime().enableIo().build();
 }
 
-/** Run `body` on a fresh runtime and shut it down afterwards (closing every socket left). */
+/** How many I/O resources (sockets) the running task's runtime has open. */
+export function openResources(): number {
+  return ioDriver("openResources()").registrationCount;
+}
+
+/**
+ * Run `body` on a fresh runtime and shut it down afterwards. Leak check: every socket the body
+ * opened must be closed when it returns.
+ */
 export async function onRuntime<T>(body: () => Promise<T>): Promise<T> {
   const rt = ioRuntime();
   try {
-    return await rt.blockOn(body);
+    return await rt.blockOn(async () => {
+      const out = await body();
+      const open = openResources();
+      if (open !== 0) throw new Error(`the test left ${open} socket(s) open`);
+      return out;
+    });
   } finally {
     await rt.shutdownTimeout(1000);
   }

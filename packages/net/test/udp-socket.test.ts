@@ -1,11 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ContextError } from "@tokio-ts/core";
-import { Interest, Ready, WouldBlockError } from "@tokio-ts/io-driver";
 import { Builder, spawn } from "@tokio-ts/runtime";
 import { assertPending, mockTask } from "@tokio-ts/test-util";
-import { SocketAddr, UdpSocket } from "../src/index.js";
-import { dec, enc, ioRuntime, onRuntime, rejection, thrown, turnsUntil } from "./udp-helpers.js";
+import { Interest, Ready, SocketAddr, UdpSocket, WouldBlockError } from "../src/index.js";
+import { dec, enc, ioRuntime, onRuntime, openResources, rejection, thrown, turnsUntil } from "./udp-helpers.js";
 
 test("sendTo and recvFrom carry a datagram between two sockets on 127.0.0.1, with its sender", () =>
   onRuntime(async () => {
@@ -332,6 +331,78 @@ test("AsyncDisposable: leaving an await-using scope closes the socket and frees 
     }
     await using again = await UdpSocket.bind(addr);
     assert.ok(again.localAddr().equals(addr));
+  }));
+
+test("IPv6: two sockets on [::1] exchange datagrams", () =>
+  onRuntime(async () => {
+    await using a = await UdpSocket.bind("[::1]:0");
+    await using b = await UdpSocket.bind({ ip: "::1", port: 0 });
+    await a.sendTo(enc("six"), b.localAddr());
+    const buf = new Uint8Array(8);
+    const [n, from] = await b.recvFrom(buf);
+    assert.is(dec(buf.subarray(0, n)), "six");
+    assert.is(from.toString(), a.localAddr().toString());
+    assert.is(from.family, "IPv6");
+  }));
+
+test("sendTo resolves a host name and uses its address of the socket's family", () =>
+  onRuntime(async () => {
+    await using a = await UdpSocket.bind("127.0.0.1:0");
+    await using b = await UdpSocket.bind("127.0.0.1:0");
+    await a.sendTo(enc("named"), `localhost:${b.localAddr().port}`);
+    const buf = new Uint8Array(8);
+    assert.is(dec(buf.subarray(0, await b.recv(buf))), "named");
+  }));
+
+test("a send dropped while it waits for writability sends nothing", () =>
+  onRuntime(async () => {
+    await using a = await UdpSocket.bind("127.0.0.1:0", { maxPendingSends: 1 });
+    await using b = await UdpSocket.bind("127.0.0.1:0");
+    a.trySendTo(enc("first"), b.localAddr());
+    const waiting = mockTask(a.sendTo(enc("dropped"), b.localAddr()));
+    assertPending(waiting.poll(), "one send in flight: the second waits");
+    waiting.drop();
+    await a.sendTo(enc("marker"), b.localAddr());
+    const buf = new Uint8Array(16);
+    assert.is(dec(buf.subarray(0, await b.recv(buf))), "first");
+    assert.is(dec(buf.subarray(0, await b.recv(buf))), "marker", "the dropped datagram never went out");
+  }));
+
+test("a connect dropped before it finished leaves the socket unconnected", () =>
+  onRuntime(async () => {
+    await using a = await UdpSocket.bind("127.0.0.1:0");
+    await using b = await UdpSocket.bind("127.0.0.1:0");
+    await using c = await UdpSocket.bind("127.0.0.1:0");
+    const connecting = mockTask(a.connect(b.localAddr()));
+    assertPending(connecting.poll());
+    connecting.drop();
+    assert.is(thrown(() => a.peerAddr()).code, "ENOTCONN");
+    await c.sendTo(enc("anyone"), a.localAddr());
+    const buf = new Uint8Array(8);
+    assert.is(dec(buf.subarray(0, await a.recv(buf))), "anyone", "not filtered to b");
+  }));
+
+test("a second connect supersedes one in progress, which fails with ECANCELED", () =>
+  onRuntime(async () => {
+    await using a = await UdpSocket.bind("127.0.0.1:0");
+    await using b = await UdpSocket.bind("127.0.0.1:0");
+    await using c = await UdpSocket.bind("127.0.0.1:0");
+    const first = mockTask(a.connect(b.localAddr()));
+    assertPending(first.poll());
+    await a.connect(c.localAddr());
+    assert.ok(first.isWoken());
+    assert.throws(() => first.poll(), (e: unknown) => (e as { code?: string }).code === "ECANCELED");
+    assert.ok(a.peerAddr().equals(c.localAddr()));
+  }));
+
+test("a bind dropped while binding closes the socket it opened", () =>
+  onRuntime(async () => {
+    const before = openResources();
+    const binding = mockTask(UdpSocket.bind("127.0.0.1:0"));
+    assertPending(binding.poll());
+    assert.is(openResources(), before + 1);
+    binding.drop();
+    assert.is(openResources(), before);
   }));
 
 test("binding needs a runtime with enableIo(); the errors name the fix", async () => {

@@ -1,0 +1,122 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn } from "@tokio-ts/runtime";
+import { TcpSocket, TcpStream, UnsupportedError } from "../src/index.js";
+import { hasCode, run } from "./helpers.js";
+
+test("TcpSocket: bind + listen, then connect from a socket bound to a local address", async () => {
+  await run(function* () {
+    const socket = TcpSocket.newV4();
+    socket.setKeepalive(true);
+    socket.setNodelay(true);
+    socket.bind("127.0.0.1:0");
+    const listener = yield* socket.listen(128);
+    const addr = listener.localAddr();
+    assert.is(addr.ip, "127.0.0.1");
+    const accepting = spawn(listener.accept());
+    const clientSocket = TcpSocket.newV4();
+    clientSocket.bind({ ip: "127.0.0.1", port: 0 });
+    clientSocket.setSendBufferSize(4096);
+    clientSocket.setRecvBufferSize(1024);
+    const client = yield* clientSocket.connect(addr);
+    const [server, peer] = yield* accepting;
+    assert.ok(server.noDelay(), "accepted streams inherit nodelay");
+    assert.is(peer.port, client.localAddr().port);
+    const io = (client as unknown as { io: { socket: { writableHighWaterMark: number } } }).io;
+    assert.is(io.socket.writableHighWaterMark, 4096, "the send buffer size is the stream's high-water mark");
+    const data = new Uint8Array(100_000).fill(9);
+    yield* server.writeAll(data);
+    yield* server.shutdown();
+    const buf = new Uint8Array(4096);
+    let got = 0;
+    for (let n; (n = yield* client.read(buf)) > 0; ) {
+      assert.ok(n <= 2 * 1024, "at most the two read slots of the receive buffer size are queued");
+      got += n;
+    }
+    assert.is(got, data.length);
+    client.close();
+    server.close();
+    listener.close();
+  });
+});
+
+test("TcpSocket options report what Node honours", () => {
+  const socket = TcpSocket.newV4();
+  socket.setReuseaddr(true);
+  assert.is(socket.reuseaddr(), process.platform !== "win32");
+  assert.throws(() => socket.setReuseaddr(false), (e: unknown) => e instanceof UnsupportedError && e.code === "ERR_UNSUPPORTED");
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  const hasReusePort = major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+  if (hasReusePort) {
+    socket.setReuseport(true);
+    assert.is(socket.reuseport(), true);
+  } else {
+    assert.throws(() => socket.setReuseport(true), (e: unknown) => e instanceof UnsupportedError && /22\.12/.test(e.message));
+    assert.is(socket.reuseport(), false);
+  }
+  socket.setReuseport(false);
+  assert.is(socket.sendBufferSize(), 16 * 1024);
+  socket.setSendBufferSize(1 << 20);
+  assert.is(socket.sendBufferSize(), 1 << 20);
+  assert.is(socket.recvBufferSize(), 16 * 1024);
+  assert.is(socket.keepalive(), false);
+  assert.is(socket.nodelay(), false);
+  socket.setLinger(0);
+  assert.is(socket.linger(), 0);
+  assert.throws(() => socket.setLinger(10), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => socket.setSendBufferSize(0), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => socket.setRecvBufferSize(1.5), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => socket.setKeepalive(1 as never), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => socket.bind("[::1]:0"), (e: unknown) => e instanceof TypeError && /IPv4/.test(e.message));
+  assert.throws(() => TcpSocket.newV6().bind("127.0.0.1:0"), (e: unknown) => e instanceof TypeError && /IPv6/.test(e.message));
+  assert.throws(() => socket.listen(-1), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => socket.connect("127.0.0.1:0"), (e: unknown) => e instanceof RangeError);
+});
+
+test("a TcpSocket is used once; a connect with linger 0 resets on close", async () => {
+  const error = await run(function* () {
+    const listenerSocket = TcpSocket.newV4();
+    listenerSocket.bind("127.0.0.1:0");
+    const listener = yield* listenerSocket.listen(16);
+    assert.throws(() => listenerSocket.listen(16), (e: unknown) => e instanceof TypeError && /already used/.test(e.message));
+    const accepting = spawn(listener.accept());
+    const socket = TcpSocket.newV4();
+    socket.setLinger(0);
+    const client = yield* socket.connect(listener.localAddr());
+    assert.is(client.linger(), 0);
+    const [server] = yield* accepting;
+    client.close(); // RST
+    try {
+      while ((yield* server.read(new Uint8Array(8))) > 0);
+      return "EOF";
+    } catch (e) {
+      return e;
+    } finally {
+      server.close();
+      listener.close();
+    }
+  });
+  assert.ok(hasCode(error, "ECONNRESET"), String(error));
+});
+
+test("binding a used port through TcpSocket.listen fails with EADDRINUSE", async () => {
+  const error = await run(function* () {
+    const a = TcpSocket.newV4();
+    a.bind("127.0.0.1:0");
+    const first = yield* a.listen(16);
+    const b = TcpSocket.newV4();
+    b.bind(first.localAddr());
+    try {
+      (yield* b.listen(16)).close();
+      return "bound";
+    } catch (e) {
+      return e;
+    } finally {
+      first.close();
+    }
+  });
+  assert.ok(hasCode(error, "EADDRINUSE"), String(error));
+  void TcpStream;
+});
+
+test.run();

@@ -1,0 +1,110 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn } from "@tokio-ts/runtime";
+import { UnixListener, UnixStream, UnixSocketAddr } from "../src/index.js";
+import { hasCode, pattern, run } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tokio-ts-unix-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("a Unix socket echo round trip with half-close; the file is removed on close", async () => {
+  const path = join(dir, "echo.sock");
+  const data = pattern(new Uint8Array(1 << 20), 17);
+  const back = await run(function* () {
+    const listener = yield* UnixListener.bind(path);
+    assert.is(listener.localAddr().asPathname(), path);
+    assert.ok(existsSync(path));
+    const server = spawn(function* () {
+      const [stream, peer] = yield* listener.accept();
+      assert.ok(peer.isUnnamed());
+      assert.is(stream.localAddr().asPathname(), path);
+      const buf = new Uint8Array(8192);
+      for (let n; (n = yield* stream.read(buf)) > 0; ) yield* stream.writeAll(buf.subarray(0, n));
+      yield* stream.shutdown();
+      stream.close();
+    });
+    const client = yield* UnixStream.connect(path);
+    assert.is(client.peerAddr().toString(), path);
+    assert.ok(client.localAddr().isUnnamed());
+    const reading = spawn(function* () {
+      const out: Uint8Array[] = [];
+      const buf = new Uint8Array(10_000);
+      for (let n; (n = yield* client.read(buf)) > 0; ) out.push(buf.slice(0, n));
+      return Buffer.concat(out);
+    });
+    yield* client.writeAll(data);
+    yield* client.shutdown();
+    const back = yield* reading;
+    yield* server;
+    client.close();
+    listener.close();
+    return back;
+  });
+  assert.ok(back.equals(Buffer.from(data)));
+  await new Promise((r) => setImmediate(r));
+  assert.not.ok(existsSync(path), "closing the listener removes the socket file");
+});
+
+test("binding an existing path fails with EADDRINUSE naming it; connecting to a missing one with ENOENT", async () => {
+  const used = join(dir, "used.sock");
+  writeFileSync(used, "");
+  const [bindError, connectError] = await run(function* () {
+    let bindError: unknown;
+    let connectError: unknown;
+    try {
+      (yield* UnixListener.bind(used)).close();
+    } catch (e) {
+      bindError = e;
+    }
+    try {
+      (yield* UnixStream.connect(join(dir, "missing.sock"))).close();
+    } catch (e) {
+      connectError = e;
+    }
+    return [bindError, connectError];
+  });
+  assert.ok(hasCode(bindError, "EADDRINUSE"), String(bindError));
+  assert.ok((bindError as Error).message.includes(used));
+  assert.ok(hasCode(connectError, "ENOENT"), String(connectError));
+  assert.ok((connectError as Error).message.includes("missing.sock"));
+});
+
+test("bad paths are TypeErrors at the call", () => {
+  for (const bad of ["", 42, null, "a\0b"]) {
+    assert.throws(() => UnixStream.connect(bad as never), (e: unknown) => e instanceof TypeError && /path/.test(e.message));
+    assert.throws(() => UnixListener.bind(bad as never), (e: unknown) => e instanceof TypeError && /path/.test(e.message));
+  }
+  assert.is(String(new UnixSocketAddr(undefined)), "(unnamed)");
+});
+
+test("Unix streams split into owned halves like TCP streams", async () => {
+  const path = join(dir, "split.sock");
+  const text = await run(function* () {
+    const listener = yield* UnixListener.bind(path);
+    const accepting = spawn(listener.accept());
+    const client = yield* UnixStream.connect(path);
+    const [server] = yield* accepting;
+    const [rd, wr] = server.intoSplit();
+    const echo = spawn(function* () {
+      const buf = new Uint8Array(64);
+      for (let n; (n = yield* rd.read(buf)) > 0; ) yield* wr.writeAll(buf.subarray(0, n));
+      wr.close();
+      rd.close();
+    });
+    yield* client.writeAll(new TextEncoder().encode("over a unix socket"));
+    yield* client.shutdown();
+    const buf = new Uint8Array(64);
+    let text = "";
+    for (let n; (n = yield* client.read(buf)) > 0; ) text += new TextDecoder().decode(buf.subarray(0, n));
+    yield* echo;
+    client.close();
+    listener.close();
+    return text;
+  });
+  assert.is(text, "over a unix socket");
+});
+
+test.run();
