@@ -93,7 +93,9 @@ export class UdpSocket implements AsyncDisposable {
    * socket.localAddr().port; // the port the OS picked
    * ```
    *
-   * **Cancel safety**: dropping the future closes the socket it was binding.
+   * **Cancel safety**: to an IP address, the bind completes in its first poll (Node binds
+   * synchronously), so there is nothing to drop halfway; dropped while a name is being resolved,
+   * it has opened nothing.
    *
    * **Throws**: TypeError/RangeError for a bad address or option, at the call. The future fails
    * with ContextError outside a runtime or when the runtime lacks `enableIo()`, and with Node's
@@ -118,7 +120,9 @@ export class UdpSocket implements AsyncDisposable {
    * yield* socket.send(new TextEncoder().encode("hits:1|c"));
    * ```
    *
-   * **Cancel safety**: a connect dropped before it finished leaves the socket unconnected.
+   * **Cancel safety**: to an IP address, the connect completes in its first poll (as Tokio's),
+   * so there is nothing to drop halfway. Dropped while a name is being resolved, it leaves the
+   * socket as it was.
    *
    * **Throws**: TypeError/RangeError for a bad address, at the call; the future fails with
    * Node's error (`EINVAL` for an IPv6 peer of an IPv4 socket, `ERR_SOCKET_BAD_PORT` for port 0),

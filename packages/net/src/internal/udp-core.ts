@@ -36,16 +36,13 @@
  */
 import dgram from "node:dgram";
 import { isIP } from "node:net";
-import { ContextError, Context, Future, noopWaker, Pending, type Poll, type Waker } from "@tokio-ts/core";
+import { ContextError, Future, Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
 import { Interest, Ready, readyOf, type IoDriver, type ReadyEvent, type Registration } from "@tokio-ts/io-driver";
 import { SocketAddr, type HostPort } from "../addr.js";
 import { LookupHost } from "../lookup-host.js";
 import { DatagramQueue } from "./udp-queue.js";
 import { closedError, hostError, systemError } from "./udp-errors.js";
-
-/** A context for probing readiness outside a task poll (no waker, no budget). */
-const PROBE_CX = new Context(noopWaker, Infinity);
 
 const BINDING = 0;
 const OPEN = 1;
@@ -95,7 +92,6 @@ export class UdpCore {
   multicastLoop = true;
   multicastTtl = 1;
   #lastFrom: SocketAddr | undefined = undefined;
-  #probe: Future<ReadyEvent> | undefined = undefined;
 
   constructor(driver: IoDriver, family: "IPv4" | "IPv6", options: UdpCoreOptions) {
     this.family = family;
@@ -151,8 +147,7 @@ export class UdpCore {
 
   /**
    * Clear the readiness bits that no longer hold (the queue ran empty, the send limit was
-   * reached, the error was taken). Probes the registration for its current event so that the
-   * clear follows the tick rule.
+   * reached, the error was taken), through the registration's current event (the tick rule).
    */
   syncReadiness(): void {
     if (this.state === CLOSED) return;
@@ -160,16 +155,10 @@ export class UdpCore {
     if (this.queue.length > 0) keep |= Ready.READABLE;
     if (this.inFlight < this.maxPendingSends) keep |= Ready.WRITABLE;
     if (this.error !== undefined) keep |= Ready.ERROR;
-    const now = this.registration.readiness;
-    if ((now & ~keep & (Ready.READABLE | Ready.WRITABLE | Ready.ERROR)) === 0) return;
-    const probe = (this.#probe ??= this.registration.ready(Interest.READABLE | Interest.WRITABLE));
-    const event = probe.poll(PROBE_CX);
-    if (event === Pending) {
-      probe.cancel();
-      return;
-    }
+    const event = this.registration.readyEvent(Interest.READABLE | Interest.WRITABLE);
     const bits = readyOf(event);
-    this.registration.clearReadiness(event - bits + (bits & ~keep));
+    const stale = bits & ~keep & (Ready.READABLE | Ready.WRITABLE | Ready.ERROR);
+    if (stale !== 0) this.registration.clearReadiness(event - bits + stale);
   }
 
   /** Hand a datagram to Node. `op` is the future waiting for the callback, if any. */
@@ -202,7 +191,13 @@ export class UdpCore {
       this.connecting = undefined;
       this.connectTarget = undefined;
       waiter.settle(hostError("connect", addr.toString(), error));
+      return;
     }
+    // With an IP literal and our synchronous lookup, Node makes the connect() call inside
+    // socket.connect(): if the socket has its peer now, the connect is done (as Tokio's, in its
+    // first poll); Node's 'connect' event, a tick later, then finds nobody waiting. If not, a
+    // failure is on its way as an 'error' event.
+    this.#onConnect();
   }
 
   /** A connect future was dropped: leave the socket unconnected. */
