@@ -295,6 +295,9 @@ test("bad addresses and options fail at the call; OS failures keep their code an
     assert.is(family.code, "EINVAL");
     const zero = await rejection(a.connect("127.0.0.1:0"));
     assert.ok(typeof zero.code === "string", "port 0 is no peer");
+    const big = await rejection(a.sendTo(new Uint8Array(70_000), a.localAddr()));
+    assert.is(big.code, "EMSGSIZE", "a datagram above 65,507 bytes");
+    assert.match(big.message, a.localAddr().toString());
     const unresolvable = await rejection(a.sendTo(enc("x"), "invalid..host:9"));
     assert.is(unresolvable.code, "ENOTFOUND");
   }));
