@@ -23,7 +23,15 @@ const WAITING = 1;
 const DONE = 2;
 const DROPPED = 3;
 
-/** The future of {@link lookupHost}. */
+/**
+ * The future of {@link lookupHost}: resolves with the addresses, at least one.
+ *
+ * @example
+ * ```ts
+ * const lookup: LookupHost = lookupHost("localhost:80");
+ * const [first] = yield* lookup;
+ * ```
+ */
 export class LookupHost extends Future<SocketAddr[]> {
   readonly #host: string;
   readonly #port: number;

@@ -22,9 +22,26 @@ import { describe, SocketAddr, toHostPort, type ToSocketAddrs } from "./addr.js"
 import { AttemptEach, ReadinessOp, RecvMode, RecvOp, SendOp, takeDatagram, UdpCore, WOULD_BLOCK, type UdpCoreOptions } from "./internal/udp-core.js";
 import { hostError, systemError } from "./internal/udp-errors.js";
 
-/** How many received datagrams a socket queues by default before it drops new ones. */
+/**
+ * How many received datagrams a socket queues by default before it drops new ones (the
+ * `recvQueueCapacity` option). At 1,500 bytes each, about 1.5 MB.
+ *
+ * @example
+ * ```ts
+ * const socket = yield* UdpSocket.bind("127.0.0.1:0", { recvQueueCapacity: 4 * DEFAULT_RECV_QUEUE_CAPACITY });
+ * ```
+ */
 export const DEFAULT_RECV_QUEUE_CAPACITY = 1024;
-/** How many sends may be in flight by default before the socket stops being writable. */
+
+/**
+ * How many sends may be in flight by default before the socket stops being writable (the
+ * `maxPendingSends` option).
+ *
+ * @example
+ * ```ts
+ * const socket = yield* UdpSocket.bind("127.0.0.1:0", { maxPendingSends: 2 * DEFAULT_MAX_PENDING_SENDS });
+ * ```
+ */
 export const DEFAULT_MAX_PENDING_SENDS = 64;
 
 /**
@@ -667,12 +684,27 @@ export class UdpSocket implements AsyncDisposable {
     return error;
   }
 
-  /** How many received datagrams were dropped because the receive queue was full. */
+  /**
+   * How many received datagrams were dropped because the receive queue was full (see
+   * `recvQueueCapacity`). It only grows.
+   *
+   * @example
+   * ```ts
+   * if (socket.droppedDatagrams > 0) console.warn("receiver too slow; raise recvQueueCapacity");
+   * ```
+   */
   get droppedDatagrams(): number {
     return this.#core.queue.dropped;
   }
 
-  /** How many received datagrams are queued, waiting for a receive. */
+  /**
+   * How many received datagrams are queued, waiting for a receive.
+   *
+   * @example
+   * ```ts
+   * while (socket.queuedDatagrams > 0) handle(socket.tryRecv(buf));
+   * ```
+   */
   get queuedDatagrams(): number {
     return this.#core.queue.length;
   }
