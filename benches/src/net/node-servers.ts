@@ -10,7 +10,8 @@
 import { createServer } from "node:net";
 
 const kind = process.argv[2];
-const server = createServer({ noDelay: true }, (socket) => {
+// Node's defaults, as the tokio-ts echo server keeps Tokio's (Nagle on, no setNoDelay on either side).
+const server = createServer((socket) => {
   socket.on("error", () => socket.destroy());
   if (kind === "pipe") {
     socket.pipe(socket);
