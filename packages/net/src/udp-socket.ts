@@ -17,61 +17,13 @@
  */
 import { isIP } from "node:net";
 import type { Future } from "@tokio-ts/core";
-import { Interest, Ready, WouldBlockError, ioDriver, type IoDriver } from "@tokio-ts/io-driver";
-import { describe, SocketAddr, toHostPort, type ToSocketAddrs } from "./addr.js";
-import { AttemptEach, ReadinessOp, RecvMode, RecvOp, SendOp, takeDatagram, UdpCore, WOULD_BLOCK, type UdpCoreOptions } from "./internal/udp-core.js";
+import { Interest, WouldBlockError, type Ready } from "@tokio-ts/io-driver";
+import { SocketAddr, toHostPort, type ToSocketAddrs } from "./addr.js";
+import { checkBoolean, checkByte, checkBytes, checkIp, checkOptions, v6Interface } from "./internal/udp-check.js";
+import type { UdpCore } from "./internal/udp-core.js";
+import { BindOp, ConnectOp, identity, ReadinessOp, RecvMode, RecvOp, SendOp, takeDatagram, toVoid, WOULD_BLOCK } from "./internal/udp-ops.js";
 import { hostError, systemError } from "./internal/udp-errors.js";
-
-/**
- * How many received datagrams a socket queues by default before it drops new ones (the
- * `recvQueueCapacity` option). At 1,500 bytes each, about 1.5 MB.
- *
- * @example
- * ```ts
- * const socket = yield* UdpSocket.bind("127.0.0.1:0", { recvQueueCapacity: 4 * DEFAULT_RECV_QUEUE_CAPACITY });
- * ```
- */
-export const DEFAULT_RECV_QUEUE_CAPACITY = 1024;
-
-/**
- * How many sends may be in flight by default before the socket stops being writable (the
- * `maxPendingSends` option).
- *
- * @example
- * ```ts
- * const socket = yield* UdpSocket.bind("127.0.0.1:0", { maxPendingSends: 2 * DEFAULT_MAX_PENDING_SENDS });
- * ```
- */
-export const DEFAULT_MAX_PENDING_SENDS = 64;
-
-/**
- * Options of {@link UdpSocket.bind}.
- *
- * @example
- * ```ts
- * const socket = yield* UdpSocket.bind("0.0.0.0:5353", { reuseAddr: true, recvQueueCapacity: 4096 });
- * ```
- */
-export interface UdpBindOptions {
-  /** Set `SO_REUSEADDR` before binding (several sockets on one multicast port). Default false. */
-  readonly reuseAddr?: boolean;
-  /** For an IPv6 address: do not also receive IPv4 (`IPV6_V6ONLY`). Default false. */
-  readonly ipv6Only?: boolean;
-  /** The kernel's receive buffer (`SO_RCVBUF`), in bytes. Default: the OS's. */
-  readonly recvBufferSize?: number;
-  /** The kernel's send buffer (`SO_SNDBUF`), in bytes. Default: the OS's. */
-  readonly sendBufferSize?: number;
-  /**
-   * How many received datagrams wait for a receive before new ones are dropped (and counted in
-   * `droppedDatagrams`). Default {@link DEFAULT_RECV_QUEUE_CAPACITY}.
-   */
-  readonly recvQueueCapacity?: number;
-  /**
-   * How many sends may be handed to Node without their completion yet; beyond it `send` waits
-   * and `trySend` would block. Default {@link DEFAULT_MAX_PENDING_SENDS}.
-   */
-  readonly maxPendingSends?: number;
-}
+import type { UdpBindOptions } from "./udp-options.js";
 
 /**
  * A UDP socket (Tokio's `UdpSocket`): bind it, then exchange datagrams with `sendTo` /
@@ -121,7 +73,7 @@ export class UdpSocket implements AsyncDisposable {
    */
   static bind(addr: ToSocketAddrs, options: UdpBindOptions = {}): Future<UdpSocket> {
     const target = toHostPort(addr, "addr");
-    return new BindOp(target, checkOptions(options));
+    return new BindOp(target, checkOptions(options), (core) => new UdpSocket(core));
   }
 
   /**
@@ -779,123 +731,4 @@ export class UdpSocket implements AsyncDisposable {
       throw systemError("EINVAL", method, `the UdpSocket is ${core.family} (bound to ${String(core.local)}): use ${other}()`);
     }
   }
-}
-
-/** The future of {@link UdpSocket.bind}: one fresh socket per address tried. */
-class BindOp extends AttemptEach<UdpSocket> {
-  readonly #options: UdpCoreOptions;
-  #driver: IoDriver | undefined = undefined;
-  #core: UdpCore | undefined = undefined;
-
-  constructor(target: { host: string; port: number }, options: UdpCoreOptions) {
-    super(target);
-    this.#options = options;
-  }
-
-  protected override start(): void {
-    this.#driver = ioDriver("UdpSocket.bind()");
-  }
-
-  protected override attempt(addr: SocketAddr): void {
-    this.#core = new UdpCore(this.#driver as IoDriver, addr.family, this.#options);
-    this.#core.bind(addr, this);
-  }
-
-  override settle(error: Error | undefined): void {
-    if (error !== undefined) this.#core?.close();
-    super.settle(error);
-  }
-
-  protected override output(): UdpSocket {
-    return new UdpSocket(this.#core as UdpCore);
-  }
-
-  protected override abandon(): void {
-    this.#core?.close();
-  }
-}
-
-/** The future of {@link UdpSocket.connect}. */
-class ConnectOp extends AttemptEach<void> {
-  readonly #core: UdpCore;
-
-  constructor(core: UdpCore, target: { host: string; port: number }) {
-    super(target);
-    this.#core = core;
-  }
-
-  protected override start(): void {
-    this.#core.checkOpen("connect");
-  }
-
-  protected override attempt(addr: SocketAddr): void {
-    this.#core.connect(addr, this);
-  }
-
-  protected override output(): void {}
-
-  protected override abandon(): void {
-    this.#core.abandonConnect(this);
-  }
-}
-
-function toVoid(): void {}
-
-function identity(ready: Ready): Ready {
-  return ready;
-}
-
-function checkBytes(name: string, value: unknown): void {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${name} must be a Uint8Array, got ${describe(value)}`);
-}
-
-function checkBoolean(name: string, value: unknown): void {
-  if (typeof value !== "boolean") throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
-}
-
-function checkByte(name: string, value: unknown, min: number): void {
-  if (typeof value !== "number") throw new TypeError(`${name} must be a number, got ${describe(value)}`);
-  if (!Number.isInteger(value) || value < min || value > 255) throw new RangeError(`${name} must be an integer in ${min}..255, got ${String(value)}`);
-}
-
-function checkIp(name: string, value: unknown, version: 4 | 6): void {
-  if (typeof value !== "string" || isIP(value) !== version) {
-    throw new TypeError(`${name} must be an IPv${version} address, got ${describe(value)}`);
-  }
-}
-
-function checkCount(name: string, value: unknown, fallback: number | undefined): number | undefined {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number") throw new TypeError(`options.${name} must be a number, got ${describe(value)}`);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`options.${name} must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
-function checkFlag(name: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== "boolean") throw new TypeError(`options.${name} must be a boolean, got ${describe(value)}`);
-  return value;
-}
-
-function checkOptions(options: UdpBindOptions): UdpCoreOptions {
-  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
-  return {
-    reuseAddr: checkFlag("reuseAddr", options.reuseAddr),
-    ipv6Only: checkFlag("ipv6Only", options.ipv6Only),
-    recvBufferSize: checkCount("recvBufferSize", options.recvBufferSize, undefined),
-    sendBufferSize: checkCount("sendBufferSize", options.sendBufferSize, undefined),
-    recvQueueCapacity: checkCount("recvQueueCapacity", options.recvQueueCapacity, DEFAULT_RECV_QUEUE_CAPACITY) as number,
-    maxPendingSends: checkCount("maxPendingSends", options.maxPendingSends, DEFAULT_MAX_PENDING_SENDS) as number,
-  };
-}
-
-function v6Interface(iface: unknown): string | undefined {
-  if (iface === 0) return undefined;
-  if (typeof iface === "number") {
-    throw new RangeError(`iface must be 0 (any interface) or an interface name such as "lo": Node cannot select an interface by index, got ${iface}`);
-  }
-  if (typeof iface !== "string" || iface.length === 0 || /[%\s]/.test(iface)) {
-    throw new TypeError(`iface must be 0 or an interface name such as "eth0", got ${describe(iface)}`);
-  }
-  return `::%${iface}`;
 }

@@ -1,0 +1,63 @@
+/**
+ * Argument checks of `UdpSocket` (TypeError for a wrong type, RangeError for a value out of
+ * range, each naming the argument).
+ */
+import { isIP } from "node:net";
+import { describe } from "../addr.js";
+import type { UdpCoreOptions } from "./udp-core.js";
+import { DEFAULT_MAX_PENDING_SENDS, DEFAULT_RECV_QUEUE_CAPACITY, type UdpBindOptions } from "../udp-options.js";
+
+export function checkBytes(name: string, value: unknown): void {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`${name} must be a Uint8Array, got ${describe(value)}`);
+}
+
+export function checkBoolean(name: string, value: unknown): void {
+  if (typeof value !== "boolean") throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
+}
+
+export function checkByte(name: string, value: unknown, min: number): void {
+  if (typeof value !== "number") throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < min || value > 255) throw new RangeError(`${name} must be an integer in ${min}..255, got ${String(value)}`);
+}
+
+export function checkIp(name: string, value: unknown, version: 4 | 6): void {
+  if (typeof value !== "string" || isIP(value) !== version) {
+    throw new TypeError(`${name} must be an IPv${version} address, got ${describe(value)}`);
+  }
+}
+
+export function checkCount(name: string, value: unknown, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number") throw new TypeError(`options.${name} must be a number, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`options.${name} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+export function checkFlag(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw new TypeError(`options.${name} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+export function checkOptions(options: UdpBindOptions): UdpCoreOptions {
+  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
+  return {
+    reuseAddr: checkFlag("reuseAddr", options.reuseAddr),
+    ipv6Only: checkFlag("ipv6Only", options.ipv6Only),
+    recvBufferSize: checkCount("recvBufferSize", options.recvBufferSize, undefined),
+    sendBufferSize: checkCount("sendBufferSize", options.sendBufferSize, undefined),
+    recvQueueCapacity: checkCount("recvQueueCapacity", options.recvQueueCapacity, DEFAULT_RECV_QUEUE_CAPACITY) as number,
+    maxPendingSends: checkCount("maxPendingSends", options.maxPendingSends, DEFAULT_MAX_PENDING_SENDS) as number,
+  };
+}
+
+export function v6Interface(iface: unknown): string | undefined {
+  if (iface === 0) return undefined;
+  if (typeof iface === "number") {
+    throw new RangeError(`iface must be 0 (any interface) or an interface name such as "lo": Node cannot select an interface by index, got ${iface}`);
+  }
+  if (typeof iface !== "string" || iface.length === 0 || /[%\s]/.test(iface)) {
+    throw new TypeError(`iface must be 0 or an interface name such as "eth0", got ${describe(iface)}`);
+  }
+  return `::%${iface}`;
+}
