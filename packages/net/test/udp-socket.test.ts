@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ContextError } from "@tokio-ts/core";
 import { Builder, spawn } from "@tokio-ts/runtime";
-import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
+import { assertPending, assertReady, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { Interest, Ready, SocketAddr, UdpSocket, WouldBlockError } from "../src/index.js";
 import { dec, enc, ioRuntime, onRuntime, openResources, rejection, thrown, turnsUntil } from "./udp-helpers.js";
 
@@ -436,6 +436,45 @@ test("runtime shutdown closes the socket and fails later use with the shutdown e
   } finally {
     await rt2.shutdownTimeout(0);
   }
+});
+
+test("under shuffled schedules, receivers that are aborted mid-way lose no datagram and none is taken twice", async () => {
+  await forEachSeed(20, (rt) =>
+    rt.blockOn(async () => {
+      const N = 60;
+      await using a = await UdpSocket.bind("127.0.0.1:0");
+      await using b = await UdpSocket.bind("127.0.0.1:0");
+      const got: number[] = [];
+      const receivers = [0, 1, 2, 3].map(() =>
+        spawn(async () => {
+          const buf = new Uint8Array(8);
+          for (;;) got.push(Number(dec(buf.subarray(0, await b.recv(buf)))));
+        }),
+      );
+      for (let i = 0; i < N; i++) {
+        await a.sendTo(enc(String(i)), b.localAddr());
+        if (i === 15) receivers[0]?.abort();
+        if (i === 30) receivers[1]?.abort();
+      }
+      await turnsUntil(() => got.length + b.queuedDatagrams === N);
+      for (const r of receivers) r.abort();
+      const buf = new Uint8Array(8);
+      while (b.queuedDatagrams > 0) got.push(Number(dec(buf.subarray(0, b.tryRecv(buf)))));
+      assert.equal([...got].sort((x, y) => x - y), Array.from({ length: N }, (_, i) => i));
+      assert.is(b.droppedDatagrams, 0);
+    }),
+    { enableIo: true },
+  );
+});
+
+test("runtime shutdown wakes a waiting recv, whose next poll fails with the shutdown error", async () => {
+  const rt = ioRuntime();
+  const socket = await rt.blockOn(async () => UdpSocket.bind("127.0.0.1:0"));
+  const recv = mockTask(socket.recv(new Uint8Array(4)));
+  assertPending(recv.poll());
+  await rt.shutdownTimeout(1000);
+  assert.ok(recv.isWoken());
+  assert.throws(() => recv.poll(), (e: unknown) => e instanceof ContextError && e.code === "ERR_RUNTIME_SHUTDOWN");
 });
 
 test.run();
