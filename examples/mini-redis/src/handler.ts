@@ -147,6 +147,8 @@ function* subscriberMode(
           const channel = next.key.slice(1);
           const message = next.value as Message;
           if (message === CLOSED) {
+            // The Db was disposed: the channel is gone; release the receiver.
+            db.unsubscribe(channel, subscriptions.get(channel)!);
             subscriptions.delete(channel);
           } else if (message !== LAGGED) {
             out.arrayHeader(3);
