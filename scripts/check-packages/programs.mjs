@@ -336,6 +336,33 @@ console.log(JSON.stringify({ ...result, fastWall: Date.now() - wallStart < 5_000
     ],
   },
   {
+    id: 'runtime-blocking',
+    install: ['@tokio-ts/runtime', '@tokio-ts/blocking'],
+    programs: [
+      {
+        file: 'matrix-blocking.mjs',
+        matrix: { drivers: 'blocking', enabled: '(none: the blocking pool is on by default)', installed: 'runtime + blocking', what: 'spawnBlocking((a, b) => a * b, 6, 7)' },
+        source: row({
+          imports: 'import { Builder } from "@tokio-ts/runtime";\nimport { spawnBlocking } from "@tokio-ts/blocking";',
+          code: `
+            const rt = Builder.newCurrentThread().build();
+            try { return await rt.blockOn(async () => await spawnBlocking((a, b) => a * b, 6, 7)); }
+            finally { await rt.shutdownTimeout(5000); }`,
+        }),
+        expect: ok((v) => assert.equal(v, 42)),
+      },
+      {
+        file: 'matrix-blocking-no-runtime.mjs',
+        matrix: { drivers: '(no runtime)', enabled: '-', installed: 'runtime + blocking', what: 'spawnBlocking(…) in a plain async function' },
+        source: row({
+          imports: 'import { spawnBlocking } from "@tokio-ts/blocking";',
+          code: 'return await spawnBlocking((a, b) => a * b, 6, 7);',
+        }),
+        expect: fails(/needs a runtime, but no runtime is running/),
+      },
+    ],
+  },
+  {
     id: 'umbrella',
     install: ['tokio-ts'],
     programs: [{
