@@ -1,0 +1,198 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Context, ContextError, pollFn, type Poll } from "@tokio-ts/core";
+import { assertPending, mockTask } from "@tokio-ts/test-util";
+import * as net from "node:net";
+import { Interest, Ready } from "../src/interest.js";
+import { IoDriver } from "../src/reactor/io-driver.js";
+import { NodeStream, RING_SLOTS } from "../src/reactor/node-stream.js";
+import { readyOf } from "../src/reactor/registration.js";
+
+/** Await a poll function outside any runtime (futures are awaitable on their own). */
+const drive = <T>(poll: (cx: Context) => Poll<T>): Promise<T> => pollFn(poll) as unknown as Promise<T>;
+const tick = () => new Promise<void>((r) => setImmediate(r));
+const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed + (i >> 8)) & 0xff);
+
+/** A plain node:net server on 127.0.0.1; `onConnection` gets each socket. */
+async function server(onConnection: (s: net.Socket) => void): Promise<{ port: number; close(): void }> {
+  const srv = net.createServer({ allowHalfOpen: true }, onConnection);
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  return { port: (srv.address() as net.AddressInfo).port, close: () => srv.close() };
+}
+
+async function readAll(stream: NodeStream, sizes: () => number, onRead?: () => void): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const buf = new Uint8Array(sizes());
+    const n = await drive((cx) => stream.pollRead(cx, buf));
+    onRead?.();
+    if (n === 0) return Buffer.concat(parts);
+    parts.push(Buffer.from(buf.subarray(0, n)));
+  }
+}
+
+test("onread ring: tiny read slots never lose or reorder a byte, and at most RING_SLOTS slots are queued", async () => {
+  const data = bytes(300_000, 1);
+  const srv = await server((s) => s.end(data));
+  const driver = new IoDriver();
+  const stream = NodeStream.connect(driver, { host: "127.0.0.1", port: srv.port }, { readBufferSize: 7 });
+  await drive((cx) => stream.pollConnected(cx));
+  let maxQueued = 0;
+  let i = 0;
+  const got = await readAll(stream, () => 1 + ((i++ * 7919) % 23), () => {
+    maxQueued = Math.max(maxQueued, stream.bufferedBytes);
+  });
+  assert.ok(got.equals(Buffer.from(data)));
+  assert.ok(maxQueued <= RING_SLOTS * 7, `queued ${maxQueued}`);
+  stream.close();
+  srv.close();
+});
+
+test("accepted sockets ('data' path): the queue pauses the socket at readBufferSize and no byte is lost", async () => {
+  const data = bytes(2_000_000, 2);
+  const driver = new IoDriver();
+  let accepted!: NodeStream;
+  const ready = new Promise<void>((resolve) => {
+    const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => {
+      accepted = NodeStream.fromSocket(driver, s, { readBufferSize: 1000 });
+      srv.close();
+      resolve();
+    });
+    srv.listen(0, "127.0.0.1", () => {
+      const c = net.connect({ host: "127.0.0.1", port: (srv.address() as net.AddressInfo).port });
+      c.end(data);
+      c.on("close", () => undefined);
+    });
+  });
+  await ready;
+  // nobody reads for a while: the queue stops growing (the socket is paused)
+  for (let k = 0; k < 30; k++) await tick();
+  assert.ok(accepted.bufferedBytes < data.length, "reading paused before the whole transfer was queued");
+  assert.ok(accepted.socket.isPaused());
+  const got = await readAll(accepted, () => 4096);
+  assert.ok(got.equals(Buffer.from(data)));
+  accepted.close();
+});
+
+test("EOF is reported only after every queued byte; then 0 forever", async () => {
+  const data = bytes(5_000, 3); // fits in the read slots: the FIN is read while the bytes wait
+  const srv = await server((s) => s.end(data));
+  const stream = NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port: srv.port });
+  await drive((cx) => stream.pollConnected(cx));
+  while (!stream.eof) await tick();
+  assert.is(stream.bufferedBytes, data.length);
+  const got = await readAll(stream, () => 1000);
+  assert.ok(got.equals(Buffer.from(data)));
+  assert.is(await drive((cx) => stream.pollRead(cx, new Uint8Array(10))), 0);
+  stream.close();
+  srv.close();
+});
+
+test("a reset after queued bytes: the bytes first, then ECONNRESET on every read", async () => {
+  let peer!: net.Socket;
+  const srv = await server((s) => {
+    peer = s;
+    s.write(bytes(100, 4));
+  });
+  const stream = NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port: srv.port });
+  await drive((cx) => stream.pollConnected(cx));
+  while (stream.bufferedBytes < 100) await tick();
+  peer.resetAndDestroy();
+  while (!stream.closed) await tick();
+  const buf = new Uint8Array(1000);
+  assert.is(await drive((cx) => stream.pollRead(cx, buf)), 100);
+  for (let k = 0; k < 2; k++) {
+    await drive((cx) => stream.pollRead(cx, buf)).then(
+      () => assert.unreachable("read after reset must fail"),
+      (e: Error & { code?: string }) => assert.is(e.code, "ECONNRESET"),
+    );
+  }
+  stream.close();
+  srv.close();
+});
+
+test("pollShutdown sends FIN after the written bytes and keeps reading (half-close); pollFlush empties the buffer", async () => {
+  const srv = await server((s) => {
+    const parts: Buffer[] = [];
+    s.on("data", (d: Buffer) => parts.push(d));
+    s.on("end", () => s.end(Buffer.concat(parts).reverse()));
+  });
+  const stream = NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port: srv.port });
+  await drive((cx) => stream.pollConnected(cx));
+  const data = bytes(200_000, 5);
+  let off = 0;
+  while (off < data.length) off += await drive((cx) => stream.pollWrite(cx, data.subarray(off)));
+  await drive((cx) => stream.pollFlush(cx));
+  assert.is(stream.socket.writableLength, 0);
+  await drive((cx) => stream.pollShutdown(cx));
+  await drive((cx) => stream.pollShutdown(cx)); // idempotent
+  await drive((cx) => stream.pollWrite(cx, data)).then(
+    () => assert.unreachable("write after shutdown"),
+    (e: Error & { code?: string }) => assert.is(e.code, "EPIPE"),
+  );
+  const back = await readAll(stream, () => 65536);
+  assert.ok(back.equals(Buffer.from(data).reverse()));
+  stream.close();
+  srv.close();
+});
+
+test("the registration leaves the driver when the socket closes; driver shutdown destroys sockets and wakes waiters", async () => {
+  const srv = await server(() => undefined);
+  const driver = new IoDriver();
+  const a = NodeStream.connect(driver, { host: "127.0.0.1", port: srv.port });
+  const b = NodeStream.connect(driver, { host: "127.0.0.1", port: srv.port });
+  await drive((cx) => a.pollConnected(cx));
+  await drive((cx) => b.pollConnected(cx));
+  assert.is(driver.registrationCount, 2);
+  const closed = new Promise((r) => a.socket.once("close", r));
+  a.close();
+  await closed;
+  assert.is(driver.registrationCount, 1, "a closed socket is no longer tracked");
+  const reader = mockTask(pollFn((cx) => b.pollRead(cx, new Uint8Array(4))));
+  assertPending(reader.poll());
+  driver.shutdown();
+  assert.ok(reader.isWoken());
+  assert.throws(() => reader.poll(), (e: unknown) => e instanceof ContextError);
+  assert.ok(b.socket.destroyed);
+  srv.close();
+});
+
+test("tryRead/tryWrite: EWOULDBLOCK clears readiness with the current event (Registration.readyEvent)", async () => {
+  const srv = await server((s) => setImmediate(() => s.write("x")));
+  const driver = new IoDriver();
+  const stream = NodeStream.connect(driver, { host: "127.0.0.1", port: srv.port });
+  await drive((cx) => stream.pollConnected(cx));
+  const r = stream.registration;
+  assert.throws(() => stream.tryRead(new Uint8Array(1)), (e: unknown) => (e as { code?: string }).code === "EWOULDBLOCK");
+  assert.is(r.readiness & Ready.READABLE, 0);
+  assert.is(readyOf(r.readyEvent(Interest.WRITABLE)), Ready.WRITABLE);
+  await drive((cx) => {
+    const e = r.pollReadReady(cx);
+    return e;
+  });
+  const one = new Uint8Array(1);
+  assert.is(stream.tryRead(one), 1);
+  assert.is(one[0], "x".charCodeAt(0));
+  assert.is(stream.tryWrite(new Uint8Array(3)), 3);
+  stream.close();
+  srv.close();
+});
+
+test("connect errors keep Node's code and address; readBufferSize is checked", async () => {
+  const srv = await server(() => undefined);
+  const port = srv.port;
+  srv.close();
+  await tick();
+  const stream = NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port });
+  await drive((cx) => stream.pollConnected(cx)).then(
+    () => assert.unreachable("connected to a closed port"),
+    (e: Error & { code?: string }) => {
+      assert.is(e.code, "ECONNREFUSED");
+      assert.ok(e.message.includes(`127.0.0.1:${port}`));
+    },
+  );
+  stream.close();
+  assert.throws(() => NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port }, { readBufferSize: 0 }), (e: unknown) => e instanceof RangeError);
+});
+
+test.run();
