@@ -101,7 +101,11 @@ export class JoinSet<T> implements Disposable, TaskOwner {
     return new JoinNext(this, false) as Future<T | undefined>;
   }
 
-  /** As {@link joinNext}, with the task's id: `[id, output]`. */
+  /**
+   * As {@link joinNext}, with the task's id: `[id, output]`.
+   *
+   * **Cancel safety**: cancel safe, as {@link joinNext}.
+   */
   joinNextWithId(): Future<[number, T] | undefined> {
     return new JoinNext(this, true) as Future<[number, T] | undefined>;
   }

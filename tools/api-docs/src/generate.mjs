@@ -19,7 +19,9 @@
 // - a public member of an exported class or interface (method, property, accessor) without a
 //   summary is counted and, with `--members`, listed: a note, not a failure (constructors,
 //   inherited, overriding or implementing members and `Symbol.dispose`-style members are not
-//   counted).
+//   counted);
+// - a function or method returning a future without a "Cancel safety" note is counted too, and
+//   listed with `--cancel-safety` (also a note).
 // Each package's README must link its page (docs/api/<dir>.md).
 // Missing items are reported by package, as `file:line  item  what is missing`. Exit status 1
 // if any is missing; the last line is `N passed, N failed` with one entry per package.
@@ -318,8 +320,26 @@ function renderPage(pkg) {
 // ---------- coverage ----------
 
 /** What is missing, as `{ file, line, item, missing }`. */
-function coverage(entry, undocumentedMembers) {
+/** Whether a typedoc type is a Future (by name, or a class that extends Future). */
+function isFutureType(t) {
+  if (t?.type !== 'reference') return false;
+  if (t.name === 'Future') return true;
+  const target = typeof t.target === 'number' ? byId.get(t.target)?.reflection : undefined;
+  return Boolean(target?.extendedTypes?.some((e) => e.type === 'reference' && e.name === 'Future'));
+}
+const commentText = (c) => [...(c?.summary ?? []), ...(c?.blockTags ?? []).flatMap((t) => t.content)].map((p) => p.text).join('');
+
+function coverage(entry, undocumentedMembers, noCancelSafety = []) {
   const missing = [];
+  // A function or method that returns a future should say how it behaves when dropped.
+  const cancelNote = (r, name) => {
+    const sigs = r.signatures ?? [];
+    if (sigs.length === 0 || !sigs.some((sig) => isFutureType(sig.type))) return;
+    if (!/cancel safe/i.test(sigs.map((sig) => commentText(sig.comment)).join('') + commentText(r.comment))) {
+      const src = sigs[0].sources?.[0] ?? r.sources?.[0];
+      noCancelSafety.push({ file: src?.fileName, line: src?.line, item: name });
+    }
+  };
   const where = (r) => {
     const s = r.sources?.[0] ?? r.signatures?.[0]?.sources?.[0] ?? r.getSignature?.sources?.[0];
     return s ? { file: s.fileName, line: s.line } : { file: relative(root, entry.file), line: 1 };
@@ -340,9 +360,11 @@ function coverage(entry, undocumentedMembers) {
       return;
     }
     need(r, name, { example: true });
+    if (r.kind === K.Function) cancelNote(r, name);
     if ([K.Class, K.Interface].includes(r.kind)) {
       for (const m of r.children ?? []) {
         if (isExemptMember(m) || m.overwrites || m.implementationOf) continue;
+        if (m.kind === K.Method) cancelNote(m, `${name}${m.flags?.isStatic ? '.' : '#'}${m.name}`);
         const c = commentOf(m);
         if (!hasSummary(c)) {
           const w = where(m);
@@ -388,7 +410,8 @@ console.log('\ndoc coverage (every exported item: summary + @example; members: s
 for (const pkg of packages) {
   const mine = entries.filter((e) => e.pkg === pkg);
   const members = [];
-  const missing = mine.flatMap((e) => coverage(e, members));
+  const noCancelSafety = [];
+  const missing = mine.flatMap((e) => coverage(e, members, noCancelSafety));
   const count = mine.reduce((n, e) => n + (e.module?.children?.length ?? 0), 0);
   const readme = join(pkg.dir, 'README.md');
   if (!existsSync(readme)) missing.push({ file: relative(root, readme), line: 1, item: 'README.md', missing: '(no README)' });
@@ -399,8 +422,15 @@ for (const pkg of packages) {
     if (missing.length > 0) {
       throw new Error(missing.map((m) => `${m.file}:${m.line}  ${m.item}  missing ${m.missing}`).join('\n'));
     }
-    return `${count} exported items${members.length ? `; ${members.length} public members without a summary (a note, not a failure)` : ''}`;
+    const notes = [
+      members.length ? `${members.length} public members without a summary` : '',
+      noCancelSafety.length ? `${noCancelSafety.length} future-returning functions/methods without a Cancel safety note` : '',
+    ].filter(Boolean);
+    return `${count} exported items${notes.length ? `; notes (not failures): ${notes.join(', ')}` : ''}`;
   });
+  if (noCancelSafety.length > 0 && process.argv.includes('--cancel-safety')) {
+    console.log(noCancelSafety.map((m) => `      ${m.file}:${m.line}  ${m.item}  returns a future, no "Cancel safety" note`).join('\n'));
+  }
   if (members.length > 0 && process.argv.includes('--members')) {
     console.log(members.map((m) => `      ${m.file}:${m.line}  ${m.item}  (member) missing summary`).join('\n'));
   }
