@@ -52,5 +52,5 @@ export const messages = {
   badOptions: (got: string) => `spawnBlocking.with: options must be an object like { terminateOnAbort: true }, got ${got}`,
   unknownOption: (key: string) => `spawnBlocking.with: unknown option ${JSON.stringify(key)} (known: terminateOnAbort)`,
   badTerminate: (got: string) => `spawnBlocking.with: terminateOnAbort must be a boolean, got ${got}`,
-  shutdown: () => "spawnBlocking: the runtime's blocking pool has shut down",
+  shutdown: () => "spawnBlocking()",
 } as const;

@@ -280,7 +280,12 @@ export class BlockingPool implements Driver, JobOwner {
    * free — the case a shared queue would avoid, and our per-worker rings must repair. A job is
    * taken by CAS QUEUED → CANCELLED on its old slot (the old worker skips it), then written to
    * the idle worker's ring. Jobs whose arguments moved into their own channel stay (they cannot
-   * be posted twice), and so do jobs of a worker that has not started its first one yet.
+   * be posted twice), and so does the oldest job of each ring: it is running, or about to (the
+   * worker may still be starting), and taking it would only race the worker for it.
+   *
+   * It runs whenever a completion wakes this thread with the queue empty, which is exactly
+   * when a worker may have become idle; a job behind a long one is taken at the latest when the
+   * other workers have finished theirs.
    */
   #steal(): void {
     for (const thief of this.#workers) {
@@ -288,9 +293,9 @@ export class BlockingPool implements Driver, JobOwner {
       let victim: WorkerHandle | undefined;
       let most = 0;
       for (const w of this.#workers) {
-        if (w === thief || w.inflight < 2 || Atomics.load(w.states, w.tail & (SLOTS - 1)) === SLOT_QUEUED) continue;
+        if (w === thief || w.inflight < 2) continue;
         let queued = 0;
-        for (let n = w.tail; n !== w.head; n = (n + 1) | 0) {
+        for (let n = (w.tail + 1) | 0; n !== w.head; n = (n + 1) | 0) {
           if (Atomics.load(w.states, n & (SLOTS - 1)) === SLOT_QUEUED) queued++;
         }
         if (queued > most) {
@@ -300,7 +305,7 @@ export class BlockingPool implements Driver, JobOwner {
       }
       if (victim === undefined) return;
       let take = Math.ceil(most / 2);
-      for (let n = victim.tail; n !== victim.head && take > 0; n = (n + 1) | 0) {
+      for (let n = (victim.tail + 1) | 0; n !== victim.head && take > 0; n = (n + 1) | 0) {
         const slot = n & (SLOTS - 1);
         const job = victim.jobs[slot]!;
         if (job.args === undefined && job.bytes === undefined) continue;

@@ -7,7 +7,9 @@
  * thread cancelled is marked SKIPPED instead), decode the arguments, run the job, write the
  * result into the same slot, mark it DONE and bump the pool's completion counter. With nothing
  * to take, it `Atomics.wait`s on HEAD — so a stream of jobs costs no message and no event-loop
- * turn per job.
+ * turn per job. After BLOCKING_WAIT_MS of idleness it switches to `Atomics.waitAsync`, so its
+ * event loop turns while it is idle: a worker's console output only reaches the parent through
+ * that loop (the parent acknowledges each chunk), and timers a job set run there.
  *
  * The loop is synchronous except where it cannot be: a module job whose module is not loaded
  * yet (`import()` is asynchronous) and a job that returns a promise. Then the loop returns to
@@ -69,6 +71,29 @@ const functions = new Map<number, JobFn>();
 /** Records taken so far (the ring index of the next one is `next % SLOTS`). */
 let next = 0;
 
+/**
+ * How long an idle worker blocks in `Atomics.wait` (the fastest wake-up) before it waits with
+ * `Atomics.waitAsync` instead and lets its event loop run.
+ */
+const BLOCKING_WAIT_MS = 2;
+
+/** `Atomics.waitAsync` (ES2024), typed here because the project targets ES2022. */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+/**
+ * While the worker waits asynchronously its event loop must not run dry (the thread would
+ * exit): this handle keeps it until the EXIT record. Whether the worker keeps the *process*
+ * alive is the main thread's `worker.ref()/unref()`, not this.
+ */
+const alive = setInterval(() => {}, 2 ** 30);
+
+function resume(): void {
+  Atomics.store(control, SLEEPING, 0);
+  loop();
+}
+
 function receive(): unknown {
   const entry = receiveMessageOnPort(port);
   if (entry === undefined) throw new Error("tokio-ts blocking: a record's port message is missing");
@@ -85,7 +110,15 @@ function loop(): void {
     const head = Atomics.load(control, HEAD);
     if (head === next) {
       Atomics.store(control, SLEEPING, 1);
-      if (Atomics.load(control, HEAD) === next) Atomics.wait(control, HEAD, next);
+      if (Atomics.load(control, HEAD) === next && Atomics.wait(control, HEAD, next, BLOCKING_WAIT_MS) === "timed-out") {
+        // Idle for a while: wait with the event loop turning, so what the jobs left for it
+        // (console output, which needs the parent's acknowledgements; their timers) happens.
+        const wait = waitAsync(control, HEAD, next);
+        if (wait.async) {
+          void wait.value.then(resume);
+          return;
+        }
+      }
       Atomics.store(control, SLEEPING, 0);
       continue;
     }
@@ -94,6 +127,7 @@ function loop(): void {
     const base = SLOTS_OFFSET + slot * SLOT_BYTES;
     const flags = control[base >> 2]!;
     if ((flags & F_EXIT) !== 0) {
+      clearInterval(alive);
       port.close();
       return;
     }
@@ -125,8 +159,7 @@ function loop(): void {
               if (runAsync(slot, base, id, loaded, args, started)) loop();
             },
             (error: unknown) => {
-              finish(slot, base, error, true, started);
-              loop();
+              if (finish(slot, base, error, true, started)) loop();
             },
           );
           return;
@@ -135,7 +168,7 @@ function loop(): void {
         functions.set(id, fn);
       }
     } catch (error) {
-      finish(slot, base, error, true, started);
+      if (!finish(slot, base, error, true, started)) return;
       continue;
     }
     if (!runAsync(slot, base, id, fn, args, started)) return;
@@ -144,31 +177,28 @@ function loop(): void {
 
 /**
  * Run one job. Returns true when it finished synchronously (the caller goes on with the loop);
- * false when it returned a promise (the loop restarts when that settles).
+ * false when it returned a promise or left console output to flush (the loop restarts when
+ * that is done).
  */
 function runAsync(slot: number, base: number, id: number, fn: JobFn, args: unknown[], started: number): boolean {
   let result: unknown;
   try {
     result = fn(...args);
   } catch (error) {
-    finish(slot, base, explain(error, id), true, started);
-    return true;
+    return finish(slot, base, explain(error, id), true, started);
   }
   if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
     Promise.resolve(result).then(
       (value) => {
-        finish(slot, base, value, false, started);
-        loop();
+        if (finish(slot, base, value, false, started)) loop();
       },
       (error: unknown) => {
-        finish(slot, base, explain(error, id), true, started);
-        loop();
+        if (finish(slot, base, explain(error, id), true, started)) loop();
       },
     );
     return false;
   }
-  finish(slot, base, result, false, started);
-  return true;
+  return finish(slot, base, result, false, started);
 }
 
 function argsFromPort(payload: PortPayload): unknown[] {
@@ -181,8 +211,13 @@ function argsFromPort(payload: PortPayload): unknown[] {
   return (entry.message as { args: unknown[] }).args;
 }
 
-/** Write the outcome into the slot (or on the port if it does not fit) and mark it DONE. */
-function finish(slot: number, base: number, value: unknown, threw: boolean, started: number): void {
+/**
+ * Write the outcome into the slot (or on the port if it does not fit) and mark it DONE. If the
+ * job printed something the parent has not acknowledged yet, DONE waits until it has (the
+ * event loop must turn for that): a job's output is out before its handle resolves. Returns
+ * false in that case, and then restarts the loop itself.
+ */
+function finish(slot: number, base: number, value: unknown, threw: boolean, started: number): boolean {
   const micros = Math.min(Math.round((performance.now() - started) * 1000), 0x7fffffff);
   let flags = threw ? F_THREW : 0;
   let outcome = threw ? errorRecord(value) : value;
@@ -198,6 +233,25 @@ function finish(slot: number, base: number, value: unknown, threw: boolean, star
   }
   control[base >> 2] = flags;
   control[(base >> 2) + 1] = micros;
+  if (process.stdout.writableLength + process.stderr.writableLength === 0) {
+    complete(slot);
+    return true;
+  }
+  let streams = 0;
+  const flushed = (): void => {
+    if (--streams !== 0) return;
+    complete(slot);
+    loop();
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.writableLength === 0) continue;
+    streams++;
+    stream.write("", flushed); // called once everything written before it is acknowledged
+  }
+  return false;
+}
+
+function complete(slot: number): void {
   if (Atomics.compareExchange(states, slot, RUNNING, DONE_STATE) !== RUNNING) {
     // KILL: the main thread is terminating this worker; take no other job.
     for (;;) Atomics.wait(control, NEVER, 0);
