@@ -93,12 +93,13 @@ export class UdpSocket implements AsyncDisposable {
    * so there is nothing to drop halfway. Dropped while a name is being resolved, it leaves the
    * socket as it was.
    *
-   * **Throws**: TypeError/RangeError for a bad address, at the call; the future fails with
-   * Node's error (`EINVAL` for an IPv6 peer of an IPv4 socket, `ERR_SOCKET_BAD_PORT` for port 0),
-   * the resolver's, or ERR_SOCKET_CLOSED.
+   * **Throws**: TypeError/RangeError for a bad address (port 0 included), at the call; the
+   * future fails with Node's error (`EINVAL` for an IPv6 peer of an IPv4 socket), the
+   * resolver's, or ERR_SOCKET_CLOSED.
    */
   connect(addr: ToSocketAddrs): Future<void> {
     const target = toHostPort(addr, "addr");
+    if (target.port === 0) throw new RangeError("addr: cannot connect to port 0");
     return new ConnectOp(this.#core, target);
   }
 
@@ -136,7 +137,7 @@ export class UdpSocket implements AsyncDisposable {
    *
    * **Cancel safety**: as {@link UdpSocket.send}.
    *
-   * **Throws**: TypeError/RangeError for bad data or address, at the call. The future fails with
+   * **Throws**: TypeError/RangeError for bad data or address (port 0 included), at the call. The future fails with
    * the OS error of the send (`EACCES` for a broadcast address without `setBroadcast(true)`,
    * `EMSGSIZE`, `EINVAL` for the other family), ERR_SOCKET_DGRAM_IS_CONNECTED on a connected
    * socket (use `send`), the resolver's error, or ERR_SOCKET_CLOSED.
@@ -144,6 +145,7 @@ export class UdpSocket implements AsyncDisposable {
   sendTo(data: Uint8Array, addr: ToSocketAddrs): Future<number> {
     checkBytes("data", data);
     const target = toHostPort(addr, "addr");
+    if (target.port === 0) throw new RangeError("addr: cannot send to port 0");
     return new SendOp(this.#core, data, target, "sendTo");
   }
 
@@ -307,6 +309,7 @@ export class UdpSocket implements AsyncDisposable {
     checkBytes("data", data);
     const { host, port } = toHostPort(addr, "addr");
     if (isIP(host) === 0) throw new TypeError(`addr must be an IP address for trySendTo (resolve names with lookupHost), got ${JSON.stringify(host)}`);
+    if (port === 0) throw new RangeError("addr: cannot send to port 0");
     return this.#trySend(data, new SocketAddr(host, port), "trySendTo");
   }
 
