@@ -21,7 +21,14 @@ export const Interest = {
   WRITABLE: 0b10,
 } as const;
 
-/** A set of {@link Interest} bits. */
+/**
+ * A set of {@link Interest} bits.
+ *
+ * @example
+ * ```ts
+ * const both: Interest = Interest.READABLE | Interest.WRITABLE;
+ * ```
+ */
 export type Interest = number;
 
 /**
@@ -81,5 +88,12 @@ export const Ready = {
   },
 } as const;
 
-/** A set of {@link Ready} bits. */
+/**
+ * A set of {@link Ready} bits.
+ *
+ * @example
+ * ```ts
+ * const ready: Ready = yield* stream.ready(Interest.READABLE);
+ * ```
+ */
 export type Ready = number;

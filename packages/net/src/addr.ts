@@ -12,7 +12,14 @@
  */
 import { isIP } from "node:net";
 
-/** The address family of a {@link SocketAddr}, with Node's spelling. */
+/**
+ * The address family of a {@link SocketAddr}, with Node's spelling.
+ *
+ * @example
+ * ```ts
+ * const family: IpFamily = SocketAddr.parse("[::1]:80").family; // "IPv6"
+ * ```
+ */
 export type IpFamily = "IPv4" | "IPv6";
 
 /**
@@ -130,7 +137,14 @@ export class SocketAddr {
  */
 export type ToSocketAddrs = string | SocketAddr | { readonly host: string; readonly port: number } | { readonly ip: string; readonly port: number };
 
-/** A checked address argument: a host (IP literal or name) and a port. */
+/**
+ * A checked address argument: a host (IP literal or name) and a port.
+ *
+ * @example
+ * ```ts
+ * const { host, port }: HostPort = toHostPort("localhost:6379");
+ * ```
+ */
 export interface HostPort {
   readonly host: string;
   readonly port: number;

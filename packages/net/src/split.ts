@@ -14,10 +14,24 @@ import { type AsyncRead, type AsyncWrite } from "@tokio-ts/io-driver";
 import type { StreamBase } from "./internal/stream-base.js";
 import { ReuniteError } from "./errors.js";
 
-/** The address type of a stream (SocketAddr for TCP, UnixSocketAddr for Unix). */
+/**
+ * The address type of a stream (SocketAddr for TCP, UnixSocketAddr for Unix).
+ *
+ * @example
+ * ```ts
+ * const peer: AddrOf<TcpStream> = rd.peerAddr(); // a SocketAddr
+ * ```
+ */
 export type AddrOf<S> = S extends { localAddr(): infer A } ? A : never;
 
-/** The pair `intoSplit()` returns. */
+/**
+ * The pair `intoSplit()` returns.
+ *
+ * @example
+ * ```ts
+ * const [rd, wr]: SplitHalves<TcpStream> = stream.intoSplit();
+ * ```
+ */
 export type SplitHalves<S extends StreamBase> = [OwnedReadHalf<S>, OwnedWriteHalf<S>];
 
 /**

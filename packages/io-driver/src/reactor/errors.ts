@@ -29,7 +29,14 @@ export class WouldBlockError extends TokioError {
   }
 }
 
-/** An error with a Node-style system `code` and `syscall`, for conditions the reactor detects. */
+/**
+ * An error with a Node-style system `code` and `syscall`, for conditions the reactor detects.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if ((e as SocketError).code === "EPIPE") console.log("write side is shut down") }
+ * ```
+ */
 export interface SocketError extends Error {
   code: string;
   syscall: string;

@@ -65,14 +65,42 @@ import { socketError, WouldBlockError } from "./errors.js";
 import type { IoDriver } from "./io-driver.js";
 import type { Registration } from "./registration.js";
 
-/** Slots in the `onread` ring of a connected socket. */
+/**
+ * Slots in the `onread` ring of a connected socket.
+ *
+ * @example
+ * ```ts
+ * const perSocket = RING_SLOTS * DEFAULT_READ_BUFFER_SIZE; // 32 KiB of read buffer
+ * ```
+ */
 export const RING_SLOTS = 2;
-/** Default size of one read slot (and the pause mark of an accepted socket's queue). */
+/**
+ * Default size of one read slot (and the pause mark of an accepted socket's queue).
+ *
+ * @example
+ * ```ts
+ * NodeStream.connect(driver, { host, port }, { readBufferSize: 4 * DEFAULT_READ_BUFFER_SIZE });
+ * ```
+ */
 export const DEFAULT_READ_BUFFER_SIZE = 16 * 1024;
-/** Most bytes one `pollWrite` accepts (and copies). */
+/**
+ * Most bytes one `pollWrite` accepts (and copies).
+ *
+ * @example
+ * ```ts
+ * const n = yield* stream.write(new Uint8Array(1 << 20)); // n <= MAX_WRITE
+ * ```
+ */
 export const MAX_WRITE = 64 * 1024;
 
-/** Options of a {@link NodeStream}. */
+/**
+ * Options of a {@link NodeStream}.
+ *
+ * @example
+ * ```ts
+ * const stream = NodeStream.connect(driver, { path: "/tmp/app.sock" }, { readBufferSize: 64 * 1024 });
+ * ```
+ */
 export interface NodeStreamOptions {
   /**
    * Bytes of one read slot (connected sockets) or the queue's pause mark (accepted sockets).

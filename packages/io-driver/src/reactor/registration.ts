@@ -33,6 +33,12 @@ import type { IoDriver } from "./io-driver.js";
  * A readiness observation: the {@link Ready} bits and the tick they were seen at, packed into
  * one number (`tick * 32 + ready`). Read the bits with {@link readyOf}; hand the event back to
  * {@link Registration.clearReadiness}.
+ *
+ * @example
+ * ```ts
+ * const event: ReadyEvent = yield* registration.ready(Interest.READABLE);
+ * if (nothingThere) registration.clearReadiness(event);
+ * ```
  */
 export type ReadyEvent = number;
 

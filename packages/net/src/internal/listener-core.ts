@@ -34,7 +34,10 @@ export class ListenerCore {
   readonly registration: Registration;
   readonly queue = new RingBuffer<net.Socket>(16);
   listening = false;
+  /** Closed by `close()` or by the runtime's shutdown. */
   closed = false;
+  /** Closed by `close()`. */
+  closedByUser = false;
   /** Failure of listen (before listening) or an accept error to report once (after). */
   error: Error | undefined = undefined;
   bindWaker: { wake(): void } | undefined = undefined;
@@ -66,7 +69,7 @@ export class ListenerCore {
 
   /** Throw if the listener cannot accept any more. */
   check(): void {
-    if (this.closed) throw netError("ERR_SOCKET_CLOSED", "accept", "the listener is closed");
+    if (this.closedByUser) throw netError("ERR_SOCKET_CLOSED", "accept", "the listener is closed");
     if (this.registration.isShutdown) throw ContextError.shutdown("listener");
   }
 
@@ -81,8 +84,8 @@ export class ListenerCore {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.closedByUser) return;
+    this.closedByUser = true;
     this.#closeServer();
     this.registration.deregister();
   }
