@@ -303,6 +303,14 @@ test("bad addresses and options fail at the call; OS failures keep their code an
     assert.is(unresolvable.code, "ENOTFOUND");
   }));
 
+test("bind options: reuseAddr lets two sockets share a port; buffer sizes are applied", () =>
+  onRuntime(async () => {
+    await using a = await UdpSocket.bind("127.0.0.1:0", { reuseAddr: true, recvBufferSize: 1 << 16, sendBufferSize: 1 << 16 });
+    await using b = await UdpSocket.bind(a.localAddr(), { reuseAddr: true });
+    assert.ok(b.localAddr().equals(a.localAddr()));
+    assert.is((await rejection(UdpSocket.bind(a.localAddr()))).code, "EADDRINUSE", "without reuseAddr the port is taken");
+  }));
+
 test("bind resolves a host name and binds its address", () =>
   onRuntime(async () => {
     await using a = await UdpSocket.bind("localhost:0");
