@@ -12,11 +12,51 @@ import { currentDriverHost } from "@tokio-ts/core";
 import { spawn, type JoinHandle } from "@tokio-ts/runtime";
 import { BLOCKING } from "./driver.js";
 import { messages } from "./errors.js";
-import type { JobOptions, ModuleJob } from "./internal/job.js";
 
-export type { JobOptions, ModuleJob };
+/**
+ * A job in a module: `{ module, export }` — the form for real code (the module can import what
+ * it needs; it is loaded once per worker).
+ *
+ * @example
+ * ```ts
+ * const job: ModuleJob = { module: new URL("./jobs.js", import.meta.url), export: "sha256" };
+ * const digest = yield* spawnBlocking<string>(job, "abc");
+ * ```
+ */
+export interface ModuleJob {
+  /** The module: a `URL`, a URL string (`file:`, `data:`, `node:`) or an absolute file path. */
+  readonly module: URL | string;
+  /** The name of the exported function to call. */
+  readonly export: string;
+}
 
-/** The type of {@link spawnBlocking}: the call, and `.with(options, …)`. */
+/**
+ * Options of `spawnBlocking.with`.
+ *
+ * @example
+ * ```ts
+ * const options: JobOptions = { terminateOnAbort: true };
+ * const h = spawnBlocking.with(options, (n: number) => n * 2, 21);
+ * ```
+ */
+export interface JobOptions {
+  /**
+   * On abort of a job that is already running, terminate its worker (the pool starts another)
+   * instead of letting it run to completion. Default false.
+   */
+  readonly terminateOnAbort?: boolean;
+}
+
+/**
+ * The type of {@link spawnBlocking}: the call (function or module form), and
+ * `.with(options, …)`.
+ *
+ * @example
+ * ```ts
+ * const run: SpawnBlocking = spawnBlocking;
+ * const h = run((s: string) => s.length, "four");
+ * ```
+ */
 export interface SpawnBlocking {
   /**
    * Run `fn(...args)` on a worker thread of the current runtime's blocking pool (Tokio's
@@ -77,6 +117,10 @@ export interface SpawnBlocking {
    * const h = spawnBlocking.with({ terminateOnAbort: true }, (ms: number) => { const end = Date.now() + ms; while (Date.now() < end); }, 60_000);
    * h.abort(); // the worker is terminated; the pool starts another when needed
    * ```
+   *
+   * **Cancel safety**: awaiting the handle is cancel safe. Aborting it removes a job that has
+   * not started; with `terminateOnAbort` a running job's worker is terminated (the job stops
+   * wherever it was: it must not hold state that outlives it, such as a half-written file).
    *
    * **Throws**: TypeError for options that are not `{ terminateOnAbort?: boolean }`; else as
    * spawnBlocking.

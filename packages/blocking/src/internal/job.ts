@@ -29,6 +29,7 @@ import { isTransfer } from "../transfer.js";
 import { isDirect, sizeOf } from "./codec.js";
 import { PAYLOAD_BYTES } from "./layout.js";
 import type { Definition } from "./messages.js";
+import type { ModuleJob } from "../spawn-blocking.js";
 import type { WorkerHandle } from "./worker-handle.js";
 
 export const QUEUED = 0;
@@ -37,23 +38,6 @@ export const DONE = 2;
 export const FAILED = 3;
 export const CANCELLED = 4;
 export const DETACHED = 5;
-
-/** A job in a module: `{ module, export }`. */
-export interface ModuleJob {
-  /** The module: a `URL`, a URL string (`file:`, `data:`, `node:`) or an absolute file path. */
-  readonly module: URL | string;
-  /** The name of the exported function to call. */
-  readonly export: string;
-}
-
-/** Options of {@link spawnBlocking.with}. */
-export interface JobOptions {
-  /**
-   * On abort of a job that is already running, terminate its worker (the pool starts another)
-   * instead of letting it run to completion. Default false.
-   */
-  readonly terminateOnAbort?: boolean;
-}
 
 /** What the job's abort needs from the pool. */
 export interface JobOwner {

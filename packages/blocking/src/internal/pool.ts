@@ -103,13 +103,26 @@ export function poolOptions(options: DriverOptions): PoolOptions {
   };
 }
 
+/**
+ * The blocking pool of one runtime (see the module header for how it works). Users reach it
+ * through `spawnBlocking` and `blockingMetrics`; executors through the `BLOCKING` driver key.
+ *
+ * @example
+ * ```ts
+ * const pool = Handle.current().driver(BLOCKING);
+ * pool.numThreads; // worker threads alive
+ * ```
+ */
 export class BlockingPool implements Driver, JobOwner {
+  /** The settings from the runtime's builder. */
   readonly options: PoolOptions;
   readonly parkOnIdle = false;
+  /** Job functions by source or module export, each with the id workers know it by. */
   readonly definitions = new Definitions();
 
-  // Metrics.
+  /** Jobs submitted. */
   spawnedCount = 0;
+  /** Jobs that ran to the end on a worker (returned or threw). */
   completedCount = 0;
 
   #queue = new RingBuffer<Job<unknown>>();
@@ -141,16 +154,19 @@ export class BlockingPool implements Driver, JobOwner {
 
   // ---- metrics --------------------------------------------------------------------------------
 
+  /** Worker threads alive (busy, idle or exiting). */
   get numThreads(): number {
     return this.#alive.size;
   }
 
+  /** Workers that take jobs and have none. */
   get numIdleThreads(): number {
     let idle = 0;
     for (const w of this.#workers) if (w.inflight === 0) idle++;
     return idle;
   }
 
+  /** Jobs not started: in the queue and in the rings. */
   get queueDepth(): number {
     let depth = this.#queued;
     for (const w of this.#workers) {
