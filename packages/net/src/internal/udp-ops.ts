@@ -23,6 +23,7 @@ import { systemError } from "./udp-errors.js";
 export interface Pendable {
   settle(error: Error | undefined): void;
 }
+
 /** A sentinel for "nothing queued" from {@link takeDatagram}. */
 export const WOULD_BLOCK: unique symbol = Symbol("WOULD_BLOCK");
 
@@ -229,6 +230,13 @@ const DROPPED = 4;
 /**
  * Tries each address a host resolves to, in order, until one succeeds (Tokio's rule for
  * `ToSocketAddrs` in `bind` and `connect`); fails with the last error.
+ *
+ * States: START (not polled) → RESOLVING (a name: the {@link LookupHost} runs; an IP literal
+ * skips it) → WAITING (an attempt is in progress; the core calls `settle`, which starts the next
+ * attempt on failure, or finishes) → SETTLED (output or error stored) | DROPPED (cancelled; a
+ * late `settle` is ignored). An attempt usually settles inside `attempt()` itself (Node binds
+ * and connects an IP literal synchronously), so a bind or connect to an IP is ready at its first
+ * poll. A shutdown error ends the attempts at once.
  */
 export abstract class AttemptEach<T> extends Future<T> implements Pendable {
   #target: HostPort;
