@@ -218,4 +218,28 @@ test("a client that sends without reading: the server's memory stays bounded, no
   });
 });
 
+test("clear errors: a client to a closed port gets ECONNREFUSED naming it; a second server on a used port EADDRINUSE", async () => {
+  await run(function* () {
+    const server = yield* startEcho();
+    const addr = server.listener.localAddr();
+    let bindError: unknown;
+    try {
+      yield* TcpListener.bind(addr);
+    } catch (e) {
+      bindError = e;
+    }
+    assert.is((bindError as { code?: string }).code, "EADDRINUSE");
+    assert.match(String((bindError as Error).message), String(addr.port));
+    yield* server.stop();
+    let connectError: unknown;
+    try {
+      yield* talk(addr, ["anyone?"]);
+    } catch (e) {
+      connectError = e;
+    }
+    assert.is((connectError as { code?: string }).code, "ECONNREFUSED");
+    assert.match(String((connectError as Error).message), `127.0.0.1:${addr.port}`);
+  });
+});
+
 test.run();
