@@ -241,6 +241,8 @@ interface RedisRow {
   readonly set: RedisRun;
   readonly get: RedisRun;
   readonly serverCpu: number;
+  /** Server CPU time per request, µs (over the SET and GET runs together). */
+  readonly cpuPerRequest: number;
   /** SET+GET req/s of every round. */
   rounds?: number[];
 }
@@ -271,7 +273,8 @@ async function redisBenchmarks(): Promise<RedisRow[]> {
           const args = ["-p", String(server.port), "-t", "set,get", "-n", String(REDIS_N), "-c", "50", "-P", String(pipeline), "--csv"];
           const m = await measure(server, () => execText("redis-benchmark", args));
           const [set, get] = parseCsv(m.result);
-          const row: RedisRow = { server: name, pipeline, set: set!, get: get!, serverCpu: m.serverCpu };
+          const cpuPerRequest = ((m.serverCpu * m.seconds) / (2 * REDIS_N)) * 1e6;
+          const row: RedisRow = { server: name, pipeline, set: set!, get: get!, serverCpu: m.serverCpu, cpuPerRequest };
           push(runs, `${name} -P ${pipeline}`, row);
           console.log(`round ${round + 1} ${name} -P ${pipeline}: SET ${set!.rps.toFixed(0)}/s GET ${get!.rps.toFixed(0)}/s (server CPU ${pct(m.serverCpu)})`);
         }
@@ -366,11 +369,11 @@ function render(echo: EchoRow[], redis: RedisRow[]): string {
     "",
     `### mini-redis vs redis-server: \`redis-benchmark -t set,get -n ${REDIS_N} -c 50 [-P 16]\``,
     "",
-    "| server | pipeline | SET req/s | GET req/s | GET p50 | GET p99 | server CPU | rounds (SET+GET k req/s) |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    "| server | pipeline | SET req/s | GET req/s | GET p50 | GET p99 | server CPU | server CPU per request | rounds (SET+GET k req/s) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ...redis.map(
       (r) =>
-        `| ${r.server} | ${r.pipeline} | ${r.set.rps.toFixed(0)} | ${r.get.rps.toFixed(0)} | ${r.get.p50.toFixed(3)} ms | ${r.get.p99.toFixed(3)} ms | ${pct(r.serverCpu)} | ${(r.rounds ?? []).map((v) => (v / 1000).toFixed(0)).join(", ")} |`,
+        `| ${r.server} | ${r.pipeline} | ${r.set.rps.toFixed(0)} | ${r.get.rps.toFixed(0)} | ${r.get.p50.toFixed(3)} ms | ${r.get.p99.toFixed(3)} ms | ${pct(r.serverCpu)} | ${r.cpuPerRequest.toFixed(1)} µs | ${(r.rounds ?? []).map((v) => (v / 1000).toFixed(0)).join(", ")} |`,
     ),
     "",
     `Ratio mini-redis / redis-server (SET+GET): ${redisRatio(1).toFixed(2)}× without pipelining, ${redisRatio(16).toFixed(2)}× with -P 16.`,
