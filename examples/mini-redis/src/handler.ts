@@ -3,7 +3,8 @@
  * on SUBSCRIBE (Tokio's mini-redis `server.rs` `Handler` and `cmd/subscribe.rs`).
  *
  * HOW. The handler answers every request already buffered, then writes the replies with one
- * write, then waits for more bytes — racing that wait against the shutdown token with
+ * write (sooner once 64 KiB of replies wait, so that memory stays bounded), then waits for
+ * more bytes — racing that wait against the shutdown token with
  * `select`, so a server that is shutting down closes idle connections at once while a
  * connection in the middle of a batch finishes answering it first.
  *
@@ -71,6 +72,7 @@ export function* handleConnection(
   const shutdown = options.shutdown;
   try {
     for (;;) {
+      if (conn.out.length >= FLUSH_BYTES) yield* conn.writeReplies();
       let args = conn.nextBuffered();
       if (args === undefined) {
         yield* conn.writeReplies();
@@ -112,6 +114,13 @@ export function* handleConnection(
   }
 }
 
+/**
+ * Replies are written once this many bytes are waiting, even in the middle of a batch: a client
+ * that pipelines a thousand GETs of a large value and does not read then holds the handler in
+ * `writeAll` (TCP backpressure) instead of growing its reply buffer without bound.
+ */
+const FLUSH_BYTES = 64 * 1024;
+
 /** A message of a channel, or why there is none: the receiver lagged, or the channel closed. */
 const LAGGED = Symbol("lagged");
 const CLOSED = Symbol("closed");
@@ -132,6 +141,7 @@ function* subscriberMode(
   try {
     subscribe(db, subscriptions, first, out);
     while (subscriptions.size > 0) {
+      if (out.length >= FLUSH_BYTES) yield* conn.writeReplies();
       let args = conn.nextBuffered();
       if (args === undefined) {
         yield* conn.writeReplies();

@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import type { Context } from "@tokio-ts/core";
 import { duplex, type DuplexStream } from "@tokio-ts/io-driver";
 import { spawn, yieldNow, type JoinHandle } from "@tokio-ts/runtime";
 import { CancellationToken } from "@tokio-ts/sync";
@@ -222,6 +223,41 @@ test("on shutdown, idle and subscribed connections end; a batch in progress is a
       assert.equal(replies, Array(9).fill("x".repeat(30)));
       assert.is(yield* busyHandle, "shutdown");
       s3.close();
+    }),
+  );
+});
+
+test("a pipelined batch of large replies to a client that does not read keeps the reply buffer bounded", async () => {
+  await run(() =>
+    withDb(function* (db) {
+      const [client, server] = duplex(64 * 1024);
+      // Record the largest write the handler makes: that is the size of its reply buffer.
+      let largestWrite = 0;
+      const watched = {
+        pollRead: (cx: Context, buf: Uint8Array) => server.pollRead(cx, buf),
+        pollWrite: (cx: Context, data: Uint8Array) => {
+          largestWrite = Math.max(largestWrite, data.length);
+          return server.pollWrite(cx, data);
+        },
+        pollFlush: (cx: Context) => server.pollFlush(cx),
+        pollShutdown: (cx: Context) => server.pollShutdown(cx),
+      };
+      db.set("big", new Uint8Array(100_000).fill(97));
+      const handle = spawn(function* () {
+        try {
+          return yield* handleConnection(watched, db);
+        } finally {
+          server.close();
+        }
+      });
+      const c = new TestClient(client);
+      yield* c.sendRaw("GET big\r\n".repeat(500) + "QUIT\r\n");
+      let replies = 0;
+      for (let r = yield* c.reply(); r !== undefined; r = yield* c.reply()) replies++;
+      assert.is(replies, 501);
+      assert.ok(largestWrite < 300_000, `largest write ${largestWrite} bytes (500 replies would be 50 MB)`);
+      assert.is(yield* handle, "quit");
+      client.close();
     }),
   );
 });
