@@ -51,7 +51,11 @@ export class TcpListener implements AsyncDisposable, AsyncIterable<TcpStream> {
 
   /**
    * Bind a listener to `addr` (port 0 picks a free port; read it with `localAddr()`). The
-   * socket has SO_REUSEADDR, as libuv sets it on every listening TCP socket on Unix.
+   * socket has SO_REUSEADDR, as libuv sets it on every listening TCP socket on Unix. The
+   * kernel's queue of connections not yet accepted by Node holds 1024 (Tokio's default, capped
+   * by `net.core.somaxconn`); a burst of thousands of simultaneous connects can overflow it —
+   * the clients then see ECONNRESET or a slow retry — so a server expecting such bursts should
+   * listen with `TcpSocket.listen(backlog)` and a larger backlog.
    *
    * @example
    * ```ts
