@@ -119,4 +119,28 @@ test("binding a used port through TcpSocket.listen fails with EADDRINUSE", async
   void TcpStream;
 });
 
+test("setReuseport(true) lets two listeners share a port where Node supports it, and throws where it does not", async () => {
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  const hasReusePort = major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+  const outcome = await run(function* () {
+    const a = TcpSocket.newV4();
+    try {
+      a.setReuseport(true);
+    } catch (e) {
+      return e instanceof UnsupportedError ? "unsupported" : e;
+    }
+    a.bind("127.0.0.1:0");
+    const first = yield* a.listen(16);
+    const b = TcpSocket.newV4();
+    b.setReuseport(true);
+    b.bind(first.localAddr());
+    const second = yield* b.listen(16);
+    const same = second.localAddr().equals(first.localAddr());
+    first.close();
+    second.close();
+    return same ? "shared" : "different ports";
+  });
+  assert.is(outcome, hasReusePort ? "shared" : "unsupported");
+});
+
 test.run();
