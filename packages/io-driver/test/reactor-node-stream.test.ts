@@ -178,6 +178,17 @@ test("tryRead/tryWrite: EWOULDBLOCK clears readiness with the current event (Reg
   srv.close();
 });
 
+test("a read into an empty array returns 0 at once, without waiting or consuming", async () => {
+  const srv = await server(() => undefined);
+  const stream = NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port: srv.port });
+  await drive((cx) => stream.pollConnected(cx));
+  const task = mockTask(pollFn((cx) => stream.pollRead(cx, new Uint8Array(0))));
+  assert.is(task.poll(), 0);
+  assert.is(stream.tryRead(new Uint8Array(0)), 0);
+  stream.close();
+  srv.close();
+});
+
 test("connect errors keep Node's code and address; readBufferSize is checked", async () => {
   const srv = await server(() => undefined);
   const port = srv.port;

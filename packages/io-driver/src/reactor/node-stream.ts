@@ -507,11 +507,11 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   }
 
   #pollReadOrPeek(cx: Context, buf: Uint8Array, consume: boolean): Poll<number> {
+    this.#checkOpen();
+    if (buf.length === 0) return 0;
     for (;;) {
-      this.#checkOpen();
       const event = this.registration.pollReadReady(cx);
       if (event === Pending) return Pending;
-      if (buf.length === 0) return 0;
       if (this.#queue.bytes > 0) return this.#take(buf, consume);
       if (this.#error !== undefined) throw this.#error;
       if (this.#eof || this.#closed) return 0;
