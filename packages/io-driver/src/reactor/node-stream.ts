@@ -197,7 +197,7 @@ class ChunkQueue {
  * @example
  * ```ts
  * const stream = NodeStream.connect(ioDriver("connect()"), { host: "127.0.0.1", port: 6379 });
- * yield* stream.connected();
+ * yield* pollFn((cx) => stream.pollConnected(cx));
  * yield* writeAll(stream, bytes);
  * ```
  */
@@ -237,7 +237,8 @@ export class NodeStream implements AsyncRead, AsyncWrite {
 
   /**
    * Connect a new socket (TCP with `host`/`port`, Unix with `path`), reading through `onread`
-   * into the stream's own ring of buffers. Wait for the connection with {@link connected}.
+   * into the stream's own ring of buffers. Wait for the connection with
+   * {@link NodeStream.pollConnected}.
    *
    * @example
    * ```ts
@@ -251,11 +252,17 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     for (let i = 0; i < RING_SLOTS; i++) ring.push(Buffer.allocUnsafeSlow(size));
     stream.#ring = ring;
     stream.#ringBusy = new Array<number>(RING_SLOTS).fill(0);
-    const socket = net.connect({
-      ...connect,
-      allowHalfOpen: true,
-      onread: { buffer: () => ring[stream.#fill]!, callback: (nread: number, buf: Uint8Array) => stream.#onRead(nread, buf) },
-    } as net.NetConnectOpts);
+    let socket: net.Socket;
+    try {
+      socket = net.connect({
+        ...connect,
+        allowHalfOpen: true,
+        onread: { buffer: () => ring[stream.#fill]!, callback: (nread: number, buf: Uint8Array) => stream.#onRead(nread, buf) },
+      } as net.NetConnectOpts);
+    } catch (error) {
+      stream.registration.deregister(); // Node refused the options: nothing to close
+      throw error;
+    }
     stream.#attach(socket);
     return stream;
   }
