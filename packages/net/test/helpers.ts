@@ -14,7 +14,9 @@ export async function run<T>(body: () => Generator<unknown, T, any>, ms = 20_000
     const guard = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`test hung for ${ms} ms`)), ms);
     });
-    return await Promise.race([rt.blockOn(body), guard]);
+    const result = await Promise.race([rt.blockOn(body), guard]);
+    await noSocketsLeft();
+    return result;
   } finally {
     clearTimeout(timer);
     await rt.shutdownTimeout(1000);
@@ -49,4 +51,26 @@ export function tick(): Promise<void> {
 /** Whether `e` is an error with `code`. */
 export function hasCode(e: unknown, code: string): e is Error & { code: string } {
   return e instanceof Error && (e as { code?: unknown }).code === code;
+}
+
+const SOCKET_RESOURCES = new Set(["TCPSocketWrap", "TCPServerWrap", "PipeWrap", "PipeServerWrap"]);
+
+/** Pipes (or sockets) Node holds for stdio: not the tests' sockets. */
+void process.stdout; // Node opens the stdio handles on first use: open them before counting
+void process.stderr;
+const STDIO_SOCKETS = process.getActiveResourcesInfo().filter((r) => SOCKET_RESOURCES.has(r)).length;
+
+/** Sockets and listeners Node still holds open (by resource type). */
+export function openSockets(): string[] {
+  return process.getActiveResourcesInfo().filter((r) => SOCKET_RESOURCES.has(r));
+}
+
+/**
+ * The leak check: once a test body is done, every socket and listener it opened must close
+ * (closing takes a few turns of the event loop). Fails the test otherwise.
+ */
+export async function noSocketsLeft(baseline = STDIO_SOCKETS): Promise<void> {
+  for (let i = 0; i < 200 && openSockets().length > baseline; i++) await tick();
+  const left = openSockets();
+  if (left.length > baseline) throw new Error(`the test left ${left.length - baseline} socket(s) open: ${left.join(", ")}`);
 }

@@ -5,7 +5,7 @@ import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { mockTask, assertPending } from "@tokio-ts/test-util";
 import * as net from "node:net";
 import { TcpListener, TcpStream } from "../src/index.js";
-import { runtime } from "./helpers.js";
+import { noSocketsLeft, runtime } from "./helpers.js";
 
 test("runtime shutdown closes its sockets and listener and wakes their waiters", async () => {
   const rt = runtime();
@@ -29,6 +29,7 @@ test("runtime shutdown closes its sockets and listener and wakes their waiters",
     return { client, accepted, port, waiter };
   });
   await rt.shutdownTimeout(1000);
+  await noSocketsLeft(); // every socket and the listener are closed by the shutdown
   assert.ok(finallyRan, "the blocked task was dropped");
   assert.ok(waiter.isWoken(), "a task waiting on a socket is woken by the shutdown");
   assert.throws(() => waiter.poll(), (e: unknown) => e instanceof ContextError && e.code === "ERR_RUNTIME_SHUTDOWN");

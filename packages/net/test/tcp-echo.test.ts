@@ -2,6 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Builder, spawn } from "@tokio-ts/runtime";
 import { TcpListener, TcpStream, SocketAddr } from "../src/index.js";
+import { run } from "./helpers.js";
 
 function runtime() {
   return Builder.newCurrentThread().enableAll().build();
@@ -39,6 +40,20 @@ test("accept, connect and an echo round trip", async () => {
   });
   assert.is(got, "hello, tokio");
   await rt.shutdownTimeout(1000);
+});
+
+test("the tests' leak check fails a test that leaves a socket open", async () => {
+  let leaked: TcpListener | undefined;
+  let error: unknown;
+  try {
+    await run(function* () {
+      leaked = yield* TcpListener.bind("127.0.0.1:0");
+    });
+  } catch (e) {
+    error = e;
+  }
+  leaked?.close();
+  assert.match(String(error), /left 1 socket\(s\) open/, String(error));
 });
 
 test.run();

@@ -4,7 +4,7 @@ import { fromPromise } from "@tokio-ts/core";
 import { JoinSet, spawn, yieldNow } from "@tokio-ts/runtime";
 import { forEachSeed } from "@tokio-ts/test-util";
 import { TcpListener, TcpStream } from "../src/index.js";
-import { pattern, tick } from "./helpers.js";
+import { noSocketsLeft, pattern, tick } from "./helpers.js";
 
 const seeds = { enableIo: true, enableTime: true } as const;
 
@@ -42,6 +42,7 @@ test("under seeded schedules, acceptors aborted mid-wait lose no connection", as
       listener.close();
       assert.equal([...accepted].sort(), [...ports].sort());
     }), seeds);
+  await noSocketsLeft();
 });
 
 test("under seeded schedules, readers aborted mid-stream take no byte: the next reader continues exactly", async () => {
@@ -85,6 +86,7 @@ test("under seeded schedules, readers aborted mid-stream take no byte: the next 
       client.close();
       server.close();
     }), seeds);
+  await noSocketsLeft();
 });
 
 test.run();
