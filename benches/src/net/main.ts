@@ -21,7 +21,7 @@
  * (default 200000). Needs the examples built (`npx tsc -b examples/echo-server
  * examples/mini-redis benches`) and redis-server / redis-benchmark on PATH.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
@@ -56,8 +56,19 @@ const ECHO_SERVERS: readonly EchoServerKind[] = [
   { name: "node:net read/write loop", command: [process.execPath, NODE_SERVERS, "loop"] },
 ];
 
+/**
+ * `command` pinned to one core with `taskset` when there is one: the server on core 0, the
+ * load client on core 1. Unpinned, Linux now and then puts both on one core, which halves a
+ * round's throughput (a mode seen in about one round in three here).
+ */
+const TASKSET = spawnSync("taskset", ["-c", "0", "true"]).status === 0 && cpus().length >= 2;
+function pinned(core: number, command: readonly string[]): string[] {
+  return TASKSET ? ["taskset", "-c", String(core), ...command] : [...command];
+}
+
 /** Start a server process and wait for its "listening on 127.0.0.1:<port>" line. */
-async function startServer(command: readonly string[], port?: number): Promise<Server> {
+async function startServer(unpinned: readonly string[], port?: number): Promise<Server> {
+  const command = pinned(0, unpinned);
   const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
   if (port !== undefined) {
     await waitForPort(port);
@@ -167,7 +178,8 @@ async function measure<T>(server: Server, work: () => Promise<T>): Promise<Measu
 }
 
 async function load(options: LoadOptions): Promise<LoadResult> {
-  return JSON.parse(await execText(process.execPath, [LOAD_CLIENT, JSON.stringify(options)])) as LoadResult;
+  const [command, ...args] = pinned(1, [process.execPath, LOAD_CLIENT, JSON.stringify(options)]);
+  return JSON.parse(await execText(command!, args)) as LoadResult;
 }
 
 /**
@@ -271,7 +283,8 @@ async function redisBenchmarks(): Promise<RedisRow[]> {
       try {
         for (const pipeline of [1, 16]) {
           const args = ["-p", String(server.port), "-t", "set,get", "-n", String(REDIS_N), "-c", "50", "-P", String(pipeline), "--csv"];
-          const m = await measure(server, () => execText("redis-benchmark", args));
+          const [command, ...rest] = pinned(1, ["redis-benchmark", ...args]);
+          const m = await measure(server, () => execText(command!, rest));
           const [set, get] = parseCsv(m.result);
           const cpuPerRequest = ((m.serverCpu * m.seconds) / (2 * REDIS_N)) * 1e6;
           const row: RedisRow = { server: name, pipeline, set: set!, get: get!, serverCpu: m.serverCpu, cpuPerRequest };
@@ -327,7 +340,8 @@ function render(echo: EchoRow[], redis: RedisRow[]): string {
     `Each server and the load client run in processes of their own; ${ROUNDS} rounds alternating between servers; the best round of`,
     "each is shown (the machine is shared: other processes only slow a round down), every round listed. The ratios compare",
     `tokio-ts with the better of the two \`node:net\` servers. Load average at the start: ${LOAD_START}, at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}.`,
-    "Each round waits until the machine is at least 90 % idle over half a second (up to a minute; " +
+    `${TASKSET ? "Servers run on core 0 and load clients on core 1 (taskset)." : "Processes are not pinned (no taskset)."} ` +
+      "Each round waits until the machine is at least 90 % idle over half a second (up to a minute; " +
       `${quietWaits} half-second waits in all, ${noisyRounds} round(s) started without a quiet moment).`,
     "The server's CPU time per request (and per GB) is the robust measure on a shared machine: a",
     "neighbour's burst lowers a round's throughput, but hardly what each request costs the server.",
