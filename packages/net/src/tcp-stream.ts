@@ -123,6 +123,30 @@ export class TcpStream extends StreamBase {
   }
 
   /**
+   * Tokio's spelling of {@link TcpStream.setNoDelay} (`set_nodelay`).
+   *
+   * @example
+   * ```ts
+   * stream.setNodelay(true);
+   * ```
+   */
+  setNodelay(nodelay: boolean): void {
+    this.setNoDelay(nodelay);
+  }
+
+  /**
+   * Tokio's spelling of {@link TcpStream.noDelay} (`nodelay`).
+   *
+   * @example
+   * ```ts
+   * stream.nodelay(); // false by default
+   * ```
+   */
+  nodelay(): boolean {
+    return this.#noDelay;
+  }
+
+  /**
    * SO_LINGER. Node offers exactly two behaviours, and only those are accepted: `null` (the
    * default: `close()` sends the unsent bytes, then FIN) and `0` (`close()` resets the
    * connection: RST, unsent bytes discarded — Node's `resetAndDestroy()`). A positive linger

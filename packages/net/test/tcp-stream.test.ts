@@ -300,6 +300,8 @@ test("setNoDelay / noDelay and setKeepalive; bad arguments are TypeError/RangeEr
     assert.is(client.noDelay(), false);
     client.setNoDelay(true);
     assert.is(client.noDelay(), true);
+    client.setNodelay(false); // Tokio's spelling
+    assert.is(client.nodelay(), false);
     client.setKeepalive(true, 1000);
     assert.throws(() => client.setNoDelay("yes" as never), (e: unknown) => e instanceof TypeError);
     assert.throws(() => client.setLinger(5), (e: unknown) => e instanceof RangeError);
