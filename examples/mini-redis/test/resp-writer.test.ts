@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { RespParser } from "../src/resp/parser.js";
 import { RespWriter } from "../src/resp/writer.js";
-import type { Frame } from "../src/resp/frame.js";
+import { bytesToLatin1, latin1ToBytes, type Frame } from "../src/resp/frame.js";
 import { bytes } from "./helpers.js";
 
 const decoder = new TextDecoder();
@@ -50,6 +50,22 @@ test("the buffer grows for a large value and is released by clear() past 1 MiB",
   out.clear();
   out.simple("OK");
   assert.is(decoder.decode(out.view()), "+OK\r\n");
+});
+
+test("simple strings and errors: ASCII fast, anything else as UTF-8", () => {
+  const out = new RespWriter();
+  out.simple("PONG");
+  out.error("ERR naïve ✓");
+  assert.is(decoder.decode(out.view()), "+PONG\r\n-ERR naïve ✓\r\n");
+});
+
+test("byte strings map to latin1 strings and back without loss, short and long", () => {
+  const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+  for (const bytes of [all, new Uint8Array(0), new Uint8Array(10_000).map((_, i) => (i * 7) & 255)]) {
+    const s = bytesToLatin1(bytes);
+    assert.is(s.length, bytes.length);
+    assert.equal([...latin1ToBytes(s)], [...bytes]);
+  }
 });
 
 test.run();

@@ -158,8 +158,20 @@ export class RespWriter {
     this.#len = len;
   }
 
+  /** Append `s` as UTF-8; ASCII (every fixed reply and error) is copied without the encoder. */
   #text(s: string): void {
-    this.#reserve(s.length * 3);
-    this.#len += encoder.encodeInto(s, this.#buf.subarray(this.#len)).written;
+    const n = s.length;
+    this.#reserve(n * 3);
+    const buf = this.#buf;
+    const start = this.#len;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.#len = start + encoder.encodeInto(s, buf.subarray(start)).written;
+        return;
+      }
+      buf[start + i] = c;
+    }
+    this.#len = start + n;
   }
 }
