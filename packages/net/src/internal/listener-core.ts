@@ -133,10 +133,11 @@ export class BindFuture<L> extends Future<L> {
       const driver = ioDriver(this.spec.what);
       const server = net.createServer({ ...this.spec.server, allowHalfOpen: true, pauseOnConnect: true });
       core = this.#core = new ListenerCore(driver, server, this.spec.primePeer);
-      server.listen(this.spec.listen);
+      if (!core.registration.isShutdown) server.listen(this.spec.listen);
     }
     if (core.registration.isShutdown) {
       this.#done = true;
+      core.close();
       throw ContextError.shutdown(this.spec.what);
     }
     if (core.error !== undefined) {
