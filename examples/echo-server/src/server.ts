@@ -17,10 +17,10 @@
  * }
  * ```
  *
- * Two things are added for a program that must stop cleanly: the accept loop races
- * `listener.accept()` against a shutdown token with `select` (accept is cancel safe: the
- * connection of a dropped accept stays queued in the listener), and the per-connection tasks
- * live in a JoinSet, so `serve` waits for them — or, dropped, aborts them all.
+ * What is added is what a program that must stop cleanly needs: the accept loop and each
+ * connection's wait for bytes race a shutdown token with `select` (`accept` and `read` are
+ * cancel safe: the loser of the race takes nothing with it), and the per-connection tasks live
+ * in a JoinSet, so `serve` waits for them — or, dropped, aborts them all.
  *
  * Each connection reads into one buffer of its own, allocated once; `writeAll` waits while the
  * socket's send buffer is full, so a client that sends without reading slows its own echo down
@@ -41,7 +41,10 @@ import type { CancellationToken } from "@tokio-ts/sync";
  * ```
  */
 export interface ServeOptions {
-  /** Stop accepting when cancelled; connections already accepted run to their end. */
+  /**
+   * When cancelled: stop accepting, and end each connection at its next wait for bytes (what it
+   * read is written back first); `serve` returns once they have all ended.
+   */
   readonly shutdown?: CancellationToken | undefined;
   /** The read buffer of each connection (default 64 KiB; Tokio's example uses 1 KiB). */
   readonly bufferSize?: number | undefined;
@@ -51,7 +54,8 @@ export interface ServeOptions {
 
 /**
  * Echo every connection accepted on `listener` until `shutdown` is cancelled; then wait for the
- * open connections to end. The caller owns and closes the listener.
+ * connections to end (each ends at its next wait for bytes). The caller owns and closes the
+ * listener.
  *
  * @example
  * ```ts
@@ -64,8 +68,7 @@ export interface ServeOptions {
  * **Throws**: RangeError if `bufferSize` is not a positive integer; the listener's accept error.
  */
 export function* serve(listener: TcpListener, options: ServeOptions = {}): Generator<unknown, void, any> {
-  const bufferSize = options.bufferSize ?? 64 * 1024;
-  if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new RangeError(`bufferSize must be a positive integer, got ${bufferSize}`);
+  const bufferSize = checkBufferSize(options.bufferSize);
   const { shutdown, onError } = options;
   using connections = new JoinSet<true>();
   for (;;) {
@@ -77,7 +80,7 @@ export function* serve(listener: TcpListener, options: ServeOptions = {}): Gener
     const [socket] = next.value;
     connections.spawn(function* () {
       try {
-        yield* echo(socket, bufferSize);
+        yield* echo(socket, { bufferSize, shutdown });
       } catch (error) {
         onError?.(error);
       } finally {
@@ -90,8 +93,28 @@ export function* serve(listener: TcpListener, options: ServeOptions = {}): Gener
 }
 
 /**
- * Write back everything read from `socket` until it reaches end of stream; returns how many
- * bytes were echoed. Then shuts the write side down, so the peer reads EOF after its last byte.
+ * Options of {@link echo}.
+ *
+ * @example
+ * ```ts
+ * yield* echo(socket, { bufferSize: 1024, shutdown: token });
+ * ```
+ */
+export interface EchoOptions {
+  /** The read buffer (default 64 KiB). */
+  readonly bufferSize?: number | undefined;
+  /** When cancelled, stop at the next wait for bytes (what was read is written back first). */
+  readonly shutdown?: CancellationToken | undefined;
+}
+
+/**
+ * Write back everything read from `socket` until it reaches end of stream (or `shutdown` is
+ * cancelled while it waits for bytes); returns how many bytes were echoed. Then shuts the write
+ * side down, so the peer reads EOF after its last byte.
+ *
+ * The wait for bytes races the token with `select`: `read` is cancel safe (a dropped read has
+ * taken nothing), so no byte is lost to the race, and a server shutting down closes idle
+ * connections at once while a connection busy writing finishes its write.
  *
  * @example
  * ```ts
@@ -101,17 +124,33 @@ export function* serve(listener: TcpListener, options: ServeOptions = {}): Gener
  *
  * **Cancel safety**: not cancel safe: bytes read and not yet written back are lost if dropped.
  *
- * **Throws**: the socket's errors (ECONNRESET when the peer resets the connection).
+ * **Throws**: RangeError for a bad `bufferSize`; the socket's errors (ECONNRESET when the peer
+ * resets the connection).
  */
-export function* echo(socket: TcpStream, bufferSize = 64 * 1024): Generator<unknown, number, any> {
+export function* echo(socket: TcpStream, options: EchoOptions = {}): Generator<unknown, number, any> {
+  const bufferSize = checkBufferSize(options.bufferSize);
+  const shutdown = options.shutdown;
   const buf = new Uint8Array(bufferSize);
   let total = 0;
   for (;;) {
-    const n = yield* read(socket, buf);
+    let n: number;
+    if (shutdown === undefined) {
+      n = yield* read(socket, buf);
+    } else {
+      const next = yield* select({ shutdown: shutdown.cancelled(), read: read(socket, buf) }, { biased: true });
+      if (next.key === "shutdown") break;
+      n = next.value;
+    }
     if (n === 0) break;
     yield* writeAll(socket, buf.subarray(0, n));
     total += n;
   }
   yield* socket.shutdown();
   return total;
+}
+
+function checkBufferSize(size: number | undefined): number {
+  if (size === undefined) return 64 * 1024;
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`bufferSize must be a positive integer, got ${size}`);
+  return size;
 }

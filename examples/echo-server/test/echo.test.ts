@@ -6,7 +6,7 @@ import { TcpListener, TcpStream } from "@tokio-ts/net";
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
 import { talk } from "../src/client.js";
-import { echo } from "../src/server.js";
+import { echo, serve } from "../src/server.js";
 import { prng, run, startEcho } from "./helpers.js";
 
 const encoder = new TextEncoder();
@@ -160,7 +160,7 @@ test("accept() dropped by select loses no connection", async () => {
       served.push(
         spawn(function* () {
           try {
-            return yield* echo(socket);
+            return yield* echo(socket, { bufferSize: 1024 });
           } finally {
             socket.close();
           }
@@ -239,6 +239,35 @@ test("clear errors: a client to a closed port gets ECONNREFUSED naming it; a sec
     }
     assert.is((connectError as { code?: string }).code, "ECONNREFUSED");
     assert.match(String((connectError as Error).message), `127.0.0.1:${addr.port}`);
+  });
+});
+
+test("shutdown: idle connections are closed (the client reads EOF) and serve() returns", async () => {
+  await run(function* () {
+    const server = yield* startEcho();
+    const idle = yield* TcpStream.connect({ host: "127.0.0.1", port: server.port });
+    const busy = yield* TcpStream.connect({ host: "127.0.0.1", port: server.port });
+    yield* writeAll(busy, encoder.encode("last words"));
+    const back = new Uint8Array(10);
+    yield* readExact(busy, back);
+    assert.is(decoder.decode(back), "last words");
+    yield* server.stop();
+    assert.is((yield* readToEnd(idle)).length, 0);
+    assert.is((yield* readToEnd(busy)).length, 0);
+    idle.close();
+    busy.close();
+    assert.equal(server.errors, []);
+  });
+});
+
+test("bad options are refused at the call", async () => {
+  await run(function* () {
+    const listener = yield* TcpListener.bind("127.0.0.1:0");
+    try {
+      assert.throws(() => serve(listener, { bufferSize: 0 }).next(), RangeError);
+    } finally {
+      listener.close();
+    }
   });
 });
 
