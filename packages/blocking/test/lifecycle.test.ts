@@ -104,4 +104,14 @@ test("a program that used spawnBlocking exits by itself once idle (default keep-
   assert.equal(out.stdout.split("\n").sort(), ["", "first job", "result 42", "second job"]);
 });
 
+test("awaiting shutdownTimeout with nothing else alive completes (the workers hold the process until they exit)", async () => {
+  const script = fileURLToPath(new URL("./fixtures/await-shutdown.js", import.meta.url));
+  const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = execFile(process.execPath, [script], { timeout: 8_000 }, (_error, stdout) =>
+      resolve({ code: child.exitCode, stdout }),
+    );
+  });
+  assert.equal(out, { code: 0, stdout: "job done\nafter shutdown\n" });
+});
+
 test.run();

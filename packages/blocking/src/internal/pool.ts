@@ -510,6 +510,9 @@ export class BlockingPool implements Driver, JobOwner {
 
   async shutdownTimeout(ms: number): Promise<void> {
     if (this.#alive.size === 0) return;
+    // Someone awaits the exits now: the workers must keep the process alive until then (an
+    // idle, retiring worker is unref'd, and the await alone holds nothing).
+    for (const w of this.#alive) w.ref();
     const exits = Promise.all([...this.#alive].map((w) => w.exited));
     if (ms > 0) {
       let timer: NodeJS.Timeout | undefined;
