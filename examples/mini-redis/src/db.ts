@@ -15,7 +15,7 @@
  *   Notify, whose stored permit means a wake-up while it is busy is not lost). So memory held
  *   by expired keys is given back even if nobody reads them.
  * - The heap keeps stale pairs (see `internal/expiry-heap.ts`); they are skipped when they
- *   reach the top, and the heap is rebuilt when they outnumber the live deadlines.
+ *   reach the top, and dropped all at once when they outnumber the live deadlines.
  * - `#channels`: channel name → broadcast Sender. A channel is created by its first
  *   `subscribe` and removed by the `unsubscribe` that leaves it without receivers, so a
  *   thousand names subscribed once and left leave nothing behind. A PUBLISH to a name nobody
@@ -28,7 +28,7 @@ import { broadcast, Notify } from "@tokio-ts/sync";
 import { select } from "@tokio-ts/macros";
 import { spawn, type JoinHandle } from "@tokio-ts/runtime";
 import { Instant, sleep, sleepUntil } from "@tokio-ts/time";
-import { ExpiryHeap, type Expiry } from "./internal/expiry-heap.js";
+import { ExpiryHeap } from "./internal/expiry-heap.js";
 
 /**
  * Options of a {@link Db}.
@@ -311,21 +311,11 @@ export class Db implements Disposable {
     this.#entries.delete(key);
   }
 
-  /** Rebuild the heap when its stale pairs outnumber the live ones (and there are many). */
+  /** Drop the heap's stale pairs when they outnumber the live ones (and there are many). */
   #compactExpirations(): void {
     const heap = this.#expirations;
-    if (heap.size < 1024 || heap.size <= 2 * this.#expiring) return;
-    const live: Expiry[] = [];
-    for (const [key, entry] of this.#entries) {
-      if (entry.expiresAt >= 0) live.push({ when: entry.expiresAt, at: atMillis(entry.expiresAt), key });
-    }
-    heap.rebuild(live);
+    if (heap.size < 1024 + 2 * this.#expiring) return;
+    const entries = this.#entries;
+    heap.retain((pair) => entries.get(pair.key)?.expiresAt === pair.when);
   }
-}
-
-/** The Instant `when` ms on the clock's timeline, built from now (Instant has no public constructor). */
-function atMillis(when: number): Instant {
-  const now = Instant.now();
-  const d = when - now.asMillis();
-  return d >= 0 ? now.add(d) : now.sub(-d);
 }
