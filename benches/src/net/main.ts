@@ -16,6 +16,9 @@
  * so that a slow spell of the machine does not land on one server only; the best round is
  * reported (see {@link best}), every round listed.
  *
+ * `--svg-only` redraws `benches/results/net.svg` (the ratios as a bar chart) from net.json without
+ * measuring.
+ *
  * Environment: `BENCH_NET_SECONDS` (measured seconds per request/response round, default 5),
  * `BENCH_NET_ROUNDS` (default 5), `BENCH_NET_BULK_MIB` (default 1024), `BENCH_NET_REDIS_N`
  * (default 200000). Needs the examples built (`npx tsc -b examples/echo-server
@@ -396,10 +399,69 @@ function render(echo: EchoRow[], redis: RedisRow[]): string {
   return lines.join("\n");
 }
 
-const echo = await echoBenchmarks();
-const redis = await redisBenchmarks();
+/** The ratios of the targets table (tokio-ts over its peer; higher is better for tokio-ts). */
+function ratios(echo: EchoRow[], redis: RedisRow[]): { label: string; value: number; target?: number }[] {
+  const tokio = echo[0]!;
+  const peers = echo.slice(1);
+  const bestRate = Math.max(...peers.map((r) => r.reqresp.result.perSecond));
+  const bestBulk = Math.max(...peers.map((r) => r.bulk.result.mbPerSecond));
+  const bestP99 = Math.min(...peers.map((r) => r.reqresp.result.p99));
+  const pair = (pipeline: number) => {
+    const mini = redis.find((r) => r.server.startsWith("mini-redis") && r.pipeline === pipeline)!;
+    const real = redis.find((r) => r.server === "redis-server" && r.pipeline === pipeline)!;
+    return (mini.set.rps + mini.get.rps) / (real.set.rps + real.get.rps);
+  };
+  return [
+    { label: "echo req/s vs node:net", value: tokio.reqresp.result.perSecond / bestRate, target: 1.2 },
+    { label: "echo bulk MB/s vs node:net", value: tokio.bulk.result.mbPerSecond / bestBulk, target: 1.0 },
+    { label: "echo p99: node:net's / tokio-ts's", value: bestP99 / tokio.reqresp.result.p99, target: 1.0 },
+    { label: "mini-redis vs redis-server", value: pair(1), target: 0.7 },
+    { label: "mini-redis vs redis-server, -P 16", value: pair(16) },
+  ];
+}
+
+/** A bar chart of {@link ratios}: one bar per row, the line at 1× and a tick at each target. */
+function renderSvg(rows: { label: string; value: number; target?: number }[]): string {
+  const left = 250;
+  const width = 640;
+  const scale = (width - left - 60) / 1.5; // 0× to 1.5×
+  const rowHeight = 34;
+  const top = 36;
+  const height = top + rows.length * rowHeight + 30;
+  const x = (v: number) => left + Math.min(v, 1.5) * scale;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="10" y="22" font-weight="bold">tokio-ts networking: ratio to the peer (higher is better; tick = target)</text>`,
+  ];
+  rows.forEach((row, i) => {
+    const y = top + i * rowHeight;
+    const met = row.target === undefined || row.value >= row.target;
+    parts.push(`<text x="10" y="${y + 20}">${row.label}</text>`);
+    parts.push(`<rect x="${left}" y="${y + 6}" width="${(x(row.value) - left).toFixed(1)}" height="20" fill="${met ? "#4c9a2a" : "#c0392b"}"/>`);
+    parts.push(`<text x="${(x(row.value) + 6).toFixed(1)}" y="${y + 21}">${row.value.toFixed(2)}×</text>`);
+    if (row.target !== undefined) {
+      parts.push(`<line x1="${x(row.target).toFixed(1)}" x2="${x(row.target).toFixed(1)}" y1="${y + 2}" y2="${y + 30}" stroke="black" stroke-width="2"/>`);
+    }
+  });
+  const bottom = top + rows.length * rowHeight;
+  parts.push(`<line x1="${x(1)}" x2="${x(1)}" y1="${top}" y2="${bottom}" stroke="#888" stroke-dasharray="4 3"/>`);
+  parts.push(`<text x="${x(1) - 8}" y="${bottom + 18}" fill="#555">1×</text>`);
+  parts.push("</svg>");
+  return parts.join("\n") + "\n";
+}
+
 mkdirSync(`${ROOT}benches/results`, { recursive: true });
-writeFileSync(`${ROOT}benches/results/net.json`, JSON.stringify({ echo, redis }, null, 2) + "\n");
-const md = render(echo, redis);
-writeFileSync(`${ROOT}benches/results/net.md`, md);
-console.log(md);
+if (process.argv.includes("--svg-only")) {
+  // Redraw the chart from the last measurement.
+  const saved = JSON.parse(readFileSync(`${ROOT}benches/results/net.json`, "utf8")) as { echo: EchoRow[]; redis: RedisRow[] };
+  writeFileSync(`${ROOT}benches/results/net.svg`, renderSvg(ratios(saved.echo, saved.redis)));
+} else {
+  const echo = await echoBenchmarks();
+  const redis = await redisBenchmarks();
+  writeFileSync(`${ROOT}benches/results/net.json`, JSON.stringify({ echo, redis }, null, 2) + "\n");
+  writeFileSync(`${ROOT}benches/results/net.svg`, renderSvg(ratios(echo, redis)));
+  const md = render(echo, redis);
+  writeFileSync(`${ROOT}benches/results/net.md`, md + "\n![ratios](net.svg)\n");
+  console.log(md);
+}
