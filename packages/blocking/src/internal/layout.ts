@@ -94,3 +94,14 @@ export const F_EXIT = 4;
 export const F_THREW = 8;
 /** Request/result: the payload arrives on a job's own MessagePort carried by the port message. */
 export const F_CHANNEL = 16;
+
+/** What `Atomics.waitAsync` returns. */
+export type WaitAsyncResult = { async: false; value: string } | { async: true; value: Promise<string> };
+
+/**
+ * `Atomics.waitAsync` (ES2024; in Node since 16), typed here because the project targets
+ * ES2022. Looked up at each call, not captured at import.
+ */
+export function waitAsync(array: Int32Array, index: number, value: number): WaitAsyncResult {
+  return (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): WaitAsyncResult }).waitAsync(array, index, value);
+}

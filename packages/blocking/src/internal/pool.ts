@@ -54,15 +54,11 @@ import {
   SLOT_BYTES,
   SLOTS,
   SLOTS_OFFSET,
+  waitAsync,
 } from "./layout.js";
 import { CANCELLED, DETACHED, DISPATCHED, Definitions, Job, makeJob, QUEUED, type JobOwner } from "./job.js";
 import type { PortPayload } from "./messages.js";
 import { WorkerHandle } from "./worker-handle.js";
-
-/** `Atomics.waitAsync` (ES2024; in Node since 16), typed here because the project targets ES2022. */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
-}).waitAsync;
 
 /** Default keep-alive of an idle worker (Tokio: 10 s). */
 const DEFAULT_KEEP_ALIVE = 10_000;
@@ -126,7 +122,9 @@ export class BlockingPool implements Driver, JobOwner {
   completedCount = 0;
 
   #queue = new RingBuffer<Job<unknown>>();
-  /** Jobs in `#queue` that are not cancelled. */
+  /** The queue's first job, taken out but not placed yet (no ring had room): it goes first. */
+  #front: Job<unknown> | undefined = undefined;
+  /** Jobs in `#front` and `#queue` that are not cancelled. */
   #queued = 0;
   /** Workers that take jobs (not retiring). */
   readonly #workers: WorkerHandle[] = [];
@@ -232,12 +230,12 @@ export class BlockingPool implements Driver, JobOwner {
     const depth = this.#depth();
     const touched = new Set<WorkerHandle>();
     while (this.#queued > 0) {
-      const job = queue.shift()!;
+      const job = this.#front ?? queue.shift()!;
+      this.#front = undefined;
       if (job.state === CANCELLED) continue;
       const worker = this.#pick(job, depth);
       if (worker === undefined) {
-        // No room: put it back at the front (rare path; the queue is rebuilt).
-        this.#unshift([job]);
+        this.#front = job; // no room anywhere: it stays first
         break;
       }
       this.#queued--;
@@ -277,9 +275,12 @@ export class BlockingPool implements Driver, JobOwner {
     return worker;
   }
 
+  /** Put `jobs` (in order) before every queued job: a dead worker's jobs that had not started. */
   #unshift(jobs: Job<unknown>[]): void {
-    const queue = new RingBuffer<Job<unknown>>(Math.max(256, jobs.length + this.#queue.length));
+    const queue = new RingBuffer<Job<unknown>>(Math.max(256, jobs.length + this.#queue.length + 1));
     for (const job of jobs) queue.push(job);
+    if (this.#front !== undefined) queue.push(this.#front);
+    this.#front = undefined;
     for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) queue.push(job);
     this.#queue = queue;
   }
@@ -498,6 +499,8 @@ export class BlockingPool implements Driver, JobOwner {
     this.#closed = true;
     if (this.#keepAliveTimer !== undefined) clearTimeout(this.#keepAliveTimer);
     this.#keepAliveTimer = undefined;
+    if (this.#front?.state === QUEUED) this.cancel(this.#front);
+    this.#front = undefined;
     for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) {
       if (job.state === QUEUED) this.cancel(job);
     }

@@ -45,6 +45,7 @@ import {
   SLOTS,
   SLOTS_OFFSET,
   STATES_OFFSET,
+  waitAsync,
 } from "./layout.js";
 import { isTransfer, transfer } from "../transfer.js";
 import type { Definition, PortPayload } from "./messages.js";
@@ -76,11 +77,6 @@ let next = 0;
  * `Atomics.waitAsync` instead and lets its event loop run.
  */
 const BLOCKING_WAIT_MS = 2;
-
-/** `Atomics.waitAsync` (ES2024), typed here because the project targets ES2022. */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
-}).waitAsync;
 
 /**
  * While the worker waits asynchronously its event loop must not run dry (the thread would
