@@ -424,7 +424,7 @@ function ratios(echo: EchoRow[], redis: RedisRow[]): { label: string; value: num
 function renderSvg(rows: { label: string; value: number; target?: number }[]): string {
   const left = 250;
   const width = 640;
-  const scale = (width - left - 60) / 1.5; // 0× to 1.5×
+  const scale = (width - left - 110) / 1.5; // 0× to 1.5×; the value column on the right
   const rowHeight = 34;
   const top = 36;
   const height = top + rows.length * rowHeight + 30;
@@ -432,14 +432,14 @@ function renderSvg(rows: { label: string; value: number; target?: number }[]): s
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="10" y="22" font-weight="bold">tokio-ts networking: ratio to the peer (higher is better; tick = target)</text>`,
+    `<text x="10" y="22" font-weight="bold">tokio-ts networking: ratio to the peer (higher is better; tick and parentheses: target)</text>`,
   ];
   rows.forEach((row, i) => {
     const y = top + i * rowHeight;
     const met = row.target === undefined || row.value >= row.target;
     parts.push(`<text x="10" y="${y + 20}">${row.label}</text>`);
     parts.push(`<rect x="${left}" y="${y + 6}" width="${(x(row.value) - left).toFixed(1)}" height="20" fill="${met ? "#4c9a2a" : "#c0392b"}"/>`);
-    parts.push(`<text x="${(x(row.value) + 6).toFixed(1)}" y="${y + 21}">${row.value.toFixed(2)}×</text>`);
+    parts.push(`<text x="${width - 10}" y="${y + 21}" text-anchor="end">${row.value.toFixed(2)}×${row.target === undefined ? "" : ` (${row.target}×)`}</text>`);
     if (row.target !== undefined) {
       parts.push(`<line x1="${x(row.target).toFixed(1)}" x2="${x(row.target).toFixed(1)}" y1="${y + 2}" y2="${y + 30}" stroke="black" stroke-width="2"/>`);
     }
