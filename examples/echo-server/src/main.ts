@@ -3,7 +3,9 @@
  * and print the echoes, stop the server, exit 0 — the demo.
  *
  * `node dist/src/main.js --serve [--port 8080]`: keep serving (Tokio's example listens on
- * 127.0.0.1:8080) until SIGINT; try it with `nc 127.0.0.1 8080` or `redis-cli`-free telnet.
+ * 127.0.0.1:8080) until SIGINT, which closes the connections and exits 0 (a second SIGINT exits
+ * at once, for a connection stuck writing to a client that does not read); try it with
+ * `socat - TCP:127.0.0.1:8080`.
  *
  * Options: `--port N` (demo default 0, a free port; with --serve, 8080), `--serve`.
  */
@@ -44,7 +46,11 @@ await main(
     const shutdown = new CancellationToken();
     const listener = yield* TcpListener.bind({ host: "127.0.0.1", port: args.port ?? (args.serve ? 8080 : 0) });
     console.log(`echo server listening on ${listener.localAddr()}`);
-    const onSignal = (): void => shutdown.cancel();
+    const onSignal = (): void => {
+      // A second signal: a connection is stuck writing to a client that does not read.
+      if (shutdown.isCancelled()) process.exit(130);
+      shutdown.cancel();
+    };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     try {

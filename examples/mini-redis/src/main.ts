@@ -1,7 +1,8 @@
 /**
  * `node dist/src/main.js [--port 6379] [--host 127.0.0.1]`: run mini-redis until SIGINT or
  * SIGTERM, then shut down gracefully — stop accepting, let every connection finish the batch it
- * is answering, exit 0.
+ * is answering, exit 0. A second signal exits at once (130), for a connection stuck writing to a
+ * client that does not read.
  *
  * It prints `mini-redis listening on <address>` once it accepts connections (`--port 0` picks a
  * free port, which that line gives).
@@ -41,7 +42,12 @@ await main(
     const { port, host } = parseArgs(process.argv.slice(2));
     const shutdown = new CancellationToken();
     const onSignal = (): void => {
-      if (!shutdown.isCancelled()) console.log("mini-redis: shutting down");
+      if (shutdown.isCancelled()) {
+        // A second signal: a connection is stuck (a client that does not read its replies).
+        console.log("mini-redis: forced exit");
+        process.exit(130);
+      }
+      console.log("mini-redis: shutting down");
       shutdown.cancel();
     };
     process.on("SIGINT", onSignal);
