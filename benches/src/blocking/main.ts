@@ -5,15 +5,16 @@
  * - tiny: 20,000 jobs `x + 1`, all submitted at once, then all awaited;
  * - cpu: 200 jobs that each spin ~5 ms, all submitted at once; the ideal is 2 threads ×
  *   200 jobs/s = 400 jobs/s;
- * - start-up: from constructing the pool (tokio-ts: building the runtime) until the first job's
- *   result arrives, with both threads asked for (the pools' minThreads = 2; for tokio-ts two
- *   jobs at once), measured once per pool on a fresh pool.
+ * - start-up: from constructing the pool (tokio-ts: building the runtime) until the first jobs'
+ *   results arrive, with both threads asked for (the pools' minThreads = 2; for tokio-ts two
+ *   jobs at once); median of STARTUP_ROUNDS fresh pools per kind, the kinds interleaved.
  *
  * Each throughput workload runs WARMUP times unmeasured, then RUNS times; the table shows the
  * median. Plain timing loops (mitata's per-iteration model does not fit a 20,000-job batch).
  * Writes benches/results/blocking.md. Run: `node benches/dist/src/blocking/main.js`.
  */
 import { writeFileSync, mkdirSync } from "node:fs";
+import { loadavg } from "node:os";
 import { Piscina } from "piscina";
 import { Tinypool } from "tinypool";
 import workerpool from "workerpool";
@@ -27,6 +28,7 @@ const CPU = 200;
 const CPU_MS = 5;
 const WARMUP = 2;
 const RUNS = 5;
+const STARTUP_ROUNDS = 5;
 
 interface Pool {
   readonly name: string;
@@ -137,9 +139,17 @@ interface Row {
   cpuMs: number;
 }
 
+// Start-up: five fresh pools of each kind, interleaved so that no pool alone pays the process's
+// first worker start (cold caches); the median of each.
+const startups = makers.map(() => [] as number[]);
+for (let round = 0; round < STARTUP_ROUNDS; round++) {
+  for (const [i, make] of makers.entries()) startups[i]!.push(await startup(make));
+}
+
+const loadBefore = loadavg()[0]!;
 const rows: Row[] = [];
-for (const make of makers) {
-  const startupMs = await startup(make);
+for (const [i, make] of makers.entries()) {
+  const startupMs = median(startups[i]!);
   const pool = make();
   await pool.run("inc", THREADS); // threads up before timing
   const tinyMs = await measure(pool, "inc", TINY);
@@ -149,6 +159,7 @@ for (const make of makers) {
   console.log(`${pool.name}: start-up ${startupMs.toFixed(1)} ms, tiny ${tinyMs.toFixed(1)} ms, cpu ${cpuMs.toFixed(1)} ms`);
 }
 
+const loadAfter = loadavg()[0]!;
 const ours = rows[0]!;
 const rate = (count: number, ms: number) => (count / ms) * 1000;
 const fmtRate = (r: number) => (r >= 1000 ? `${(r / 1000).toFixed(1)} k/s` : `${r.toFixed(0)} /s`);
@@ -163,8 +174,10 @@ lines.push("");
 lines.push(
   `Node ${process.version}, ${THREADS} threads per pool, one process run; medians of ${RUNS} runs after ${WARMUP} warm-ups. ` +
     `Tiny: ${TINY.toLocaleString("en")} jobs \`x + 1\` submitted at once; CPU: ${CPU} jobs spinning ${CPU_MS} ms ` +
-    `(ideal ${ideal} jobs/s). Start-up: fresh pool until both threads answered a first job. ` +
-    "Ratios are tokio-ts's throughput over the peer's (>1: tokio-ts faster).",
+    `(ideal ${ideal} jobs/s). Start-up: fresh pool until both threads answered a first job (median of ${STARTUP_ROUNDS} pools). ` +
+    "Ratios are tokio-ts's throughput over the peer's (>1: tokio-ts faster). " +
+    `Machine load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after: other processes on the ` +
+    "2 cores lower the CPU rows of every pool alike.",
 );
 lines.push("");
 lines.push("| pool | start-up | tiny jobs | tiny: tokio-ts ratio | CPU jobs | CPU: of ideal | CPU: tokio-ts ratio |");
