@@ -1,7 +1,8 @@
 /**
  * How values cross between the main thread and a worker inside a slot (see layout.ts).
  *
- * HOW. A payload is a count (u32) and then one tagged value per item. The common small values —
+ * HOW. Arguments are a count (u32) and then one tagged value each; a result is one tagged value
+ * (no count). The common small values —
  * undefined, null, booleans, numbers, short strings — are written directly (a tag byte and the
  * bits, strings as UTF-8), which costs a fraction of `v8.serialize`; anything else is
  * structured-cloned with `v8.serialize` and stored as a length-prefixed blob (tag V8). A payload
@@ -74,13 +75,13 @@ export function encodeValues(
   dv.setUint32(offset, values.length, true);
   let at = offset + 4;
   for (let i = 0; i < values.length; i++) {
-    at = encodeValue(view, at, end, values[i], blobs?.[i]);
+    at = writeValue(view, at, end, values[i], blobs?.[i]);
     if (at < 0) return -1;
   }
   return at;
 }
 
-function encodeValue(view: SharedView, at: number, end: number, value: unknown, blob: Uint8Array | undefined): number {
+function writeValue(view: SharedView, at: number, end: number, value: unknown, blob: Uint8Array | undefined): number {
   const u8 = view.u8;
   if (at + 1 > end) return -1;
   switch (typeof value) {
@@ -127,53 +128,63 @@ function encodeValue(view: SharedView, at: number, end: number, value: unknown, 
 export function decodeValues(view: SharedView, offset: number): unknown[] {
   const count = view.dv.getUint32(offset, true);
   const out = new Array<unknown>(count);
-  let at = offset + 4;
-  for (let i = 0; i < count; i++) {
-    const tag = view.u8[at];
-    switch (tag) {
-      case T_UNDEFINED:
-        out[i] = undefined;
-        at += 1;
-        break;
-      case T_NULL:
-        out[i] = null;
-        at += 1;
-        break;
-      case T_TRUE:
-        out[i] = true;
-        at += 1;
-        break;
-      case T_FALSE:
-        out[i] = false;
-        at += 1;
-        break;
-      case T_INT:
-        out[i] = view.dv.getInt32(at + 1, true);
-        at += 5;
-        break;
-      case T_FLOAT:
-        out[i] = view.dv.getFloat64(at + 1, true);
-        at += 9;
-        break;
-      case T_STRING: {
-        const length = view.dv.getUint32(at + 1, true);
-        out[i] = view.buf.toString("utf8", at + 5, at + 5 + length);
-        at += 5 + length;
-        break;
-      }
-      case T_V8: {
-        const length = view.dv.getUint32(at + 1, true);
-        // Copy out of shared memory first: Node's deserializer makes typed arrays that view
-        // its input, and the slot is reused once the job is done.
-        out[i] = v8.deserialize(view.u8.slice(at + 5, at + 5 + length));
-        at += 5 + length;
-        break;
-      }
-      default:
-        throw new Error(`tokio-ts blocking: corrupt payload (tag ${String(tag)})`);
-    }
-  }
+  cursor = offset + 4;
+  for (let i = 0; i < count; i++) out[i] = readValue(view, cursor);
   return out;
+}
+
+/**
+ * Write one value at `at` (a result: no count); returns the end offset, or -1 if it does not
+ * fit. Allocates nothing for direct values.
+ */
+export function encodeValue(view: SharedView, at: number, end: number, value: unknown): number {
+  return writeValue(view, at, end, value, undefined);
+}
+
+/** Read the value written by {@link encodeValue} at `at`. */
+export function decodeValue(view: SharedView, at: number): unknown {
+  return readValue(view, at);
+}
+
+/** Where the last {@link readValue} ended (a module variable, so reading allocates nothing). */
+let cursor = 0;
+
+function readValue(view: SharedView, at: number): unknown {
+  const tag = view.u8[at];
+  switch (tag) {
+    case T_UNDEFINED:
+      cursor = at + 1;
+      return undefined;
+    case T_NULL:
+      cursor = at + 1;
+      return null;
+    case T_TRUE:
+      cursor = at + 1;
+      return true;
+    case T_FALSE:
+      cursor = at + 1;
+      return false;
+    case T_INT:
+      cursor = at + 5;
+      return view.dv.getInt32(at + 1, true);
+    case T_FLOAT:
+      cursor = at + 9;
+      return view.dv.getFloat64(at + 1, true);
+    case T_STRING: {
+      const length = view.dv.getUint32(at + 1, true);
+      cursor = at + 5 + length;
+      return view.buf.toString("utf8", at + 5, at + 5 + length);
+    }
+    case T_V8: {
+      const length = view.dv.getUint32(at + 1, true);
+      cursor = at + 5 + length;
+      // Copy out of shared memory first: Node's deserializer makes typed arrays that view
+      // its input, and the slot is reused once the job is done.
+      return v8.deserialize(view.u8.slice(at + 5, at + 5 + length));
+    }
+    default:
+      throw new Error(`tokio-ts blocking: corrupt payload (tag ${String(tag)})`);
+  }
 }
 
 /** The plain record an error thrown in a job travels as. */

@@ -37,7 +37,7 @@ import v8 from "node:v8";
 import { ContextError, type Driver, type DriverOptions } from "@tokio-ts/core";
 import { RingBuffer } from "@tokio-ts/core/collections";
 import { messages, WorkerExitError } from "../errors.js";
-import { decodeValues, fromErrorRecord, type ErrorRecord } from "./codec.js";
+import { decodeValue, fromErrorRecord, type ErrorRecord } from "./codec.js";
 import {
   CANCELLED as SLOT_CANCELLED,
   DONE,
@@ -399,7 +399,7 @@ export class BlockingPool implements Driver, JobOwner {
         value = "bytes" in message ? v8.deserialize(message.bytes) : (message as { value: unknown }).value;
       } else {
         if (job.state !== DISPATCHED) return;
-        value = decodeValues(worker.view, base + RECORD_HEADER)[0];
+        value = decodeValue(worker.view, base + RECORD_HEADER);
       }
       if (failed) value = fromErrorRecord(value as ErrorRecord);
     } catch (error) {

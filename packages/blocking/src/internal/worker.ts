@@ -23,7 +23,7 @@
  */
 import v8 from "node:v8";
 import { receiveMessageOnPort, workerData, type MessagePort, type TransferListItem } from "node:worker_threads";
-import { decodeValues, encodeValues, errorRecord, SharedView } from "./codec.js";
+import { decodeValues, encodeValue, errorRecord, SharedView } from "./codec.js";
 import {
   CANCELLED,
   DONE,
@@ -260,7 +260,7 @@ function writeOutcome(base: number, outcome: unknown): number {
     port.postMessage({ value: outcome.value }, outcome.list as TransferListItem[]);
     return F_PORT;
   }
-  const end = encodeValues(view, base + RECORD_HEADER, base + SLOT_BYTES, [outcome], undefined);
+  const end = encodeValue(view, base + RECORD_HEADER, base + SLOT_BYTES, outcome);
   if (end >= 0) return 0;
   const bytes = v8.serialize(outcome);
   port.postMessage({ bytes }, [bytes.buffer as ArrayBuffer]);
