@@ -2,11 +2,11 @@
  * How values cross between the main thread and a worker inside a slot (see layout.ts).
  *
  * HOW. Arguments are a count (u32) and then one tagged value each; a result is one tagged value
- * (no count). The common small values —
- * undefined, null, booleans, numbers, short strings — are written directly (a tag byte and the
- * bits, strings as UTF-8), which costs a fraction of `v8.serialize`; anything else is
- * structured-cloned with `v8.serialize` and stored as a length-prefixed blob (tag V8). A payload
- * that does not fit in the slot goes on the worker's MessagePort instead (layout's F_PORT).
+ * (no count). The common small values — undefined, null, booleans, numbers, short strings — are
+ * written directly (a tag byte and the bits, strings as UTF-8), which costs a fraction of
+ * `v8.serialize`; anything else is structured-cloned with `v8.serialize` and stored as a
+ * length-prefixed blob (tag V8). A payload that does not fit in the slot goes on the worker's
+ * MessagePort instead (layout's F_PORT).
  *
  * WHY not `v8.serialize` for everything: for a job like `x => x + 1` the serializer's setup
  * (a Serializer object, a fresh Buffer per call) costs more than the job; the direct encoding
