@@ -6,5 +6,25 @@
  */
 export { Interest, Ready } from "./interest.js";
 export { isAsyncRead, isAsyncWrite, isAsyncBufRead, type AsyncRead, type AsyncWrite, type AsyncBufRead } from "./protocol.js";
-export * from "./util/index.js";
-export * from "./reactor/index.js";
+export { IoError, type IoErrorKind } from "./util/errors.js";
+export { read, readExact, Read, ReadExact } from "./util/read.js";
+export { readToEnd, readToString, ReadToEnd, ReadToString } from "./util/read-to-end.js";
+export { readLine, ReadLine } from "./util/read-line.js";
+export { lines, Lines } from "./util/lines.js";
+export { write, writeAll, flush, shutdown, Write, WriteAll, Flush } from "./util/write.js";
+export { copy, Copy } from "./util/copy.js";
+export { copyBidirectional, CopyBidirectional } from "./util/copy-bidirectional.js";
+export { split, ReadHalf, WriteHalf } from "./util/split.js";
+export { BufReader, DEFAULT_BUF_SIZE } from "./util/buf-reader.js";
+export { BufWriter } from "./util/buf-writer.js";
+export { duplex, DuplexStream } from "./util/duplex.js";
+export { empty, Empty } from "./util/empty.js";
+export { sink, Sink } from "./util/sink.js";
+export { repeat, Repeat } from "./util/repeat.js";
+export { fromNodeReadable, toNodeReadable, fromNodeWritable, toNodeWritable, NodeReader, NodeWriter, type ToNodeReadableOptions, type ToNodeWritableOptions } from "./util/node-stream.js";
+export { fromReadableStream, toReadableStream, fromWritableStream, toWritableStream, WebStreamReader, WebStreamWriter, type ToReadableStreamOptions, type ToWritableStreamOptions } from "./util/web-stream.js";
+export { Registration, readyOf, type ReadyEvent } from "./reactor/registration.js";
+export { IoDriver } from "./reactor/io-driver.js";
+export { IO, ioDriver } from "./reactor/key.js";
+export { NodeStream, RING_SLOTS, DEFAULT_READ_BUFFER_SIZE, MAX_WRITE, type NodeStreamOptions } from "./reactor/node-stream.js";
+export { WouldBlockError, type SocketError } from "./reactor/errors.js";

@@ -13,6 +13,14 @@ import * as sync from "@tokio-ts/sync";
 import * as umbrellaSync from "tokio-ts/sync";
 import * as macros from "@tokio-ts/macros";
 import * as umbrellaMacros from "tokio-ts/macros";
+import * as io from "@tokio-ts/io-driver";
+import * as ioDriver from "@tokio-ts/io-driver/driver";
+import * as umbrellaIo from "tokio-ts/io";
+import * as umbrellaIoDriver from "tokio-ts/io/driver";
+import * as net from "@tokio-ts/net";
+import * as umbrellaNet from "tokio-ts/net";
+import * as blocking from "@tokio-ts/blocking";
+import * as umbrellaBlocking from "tokio-ts/blocking";
 import { Builder, JoinSet, spawn, taskLocal, yieldNow } from "tokio-ts";
 
 /** The exported runtime values of a module namespace, by name. */
@@ -40,16 +48,20 @@ test("tokio-ts/runtime exports exactly the values of @tokio-ts/runtime, as the s
   }
 });
 
-test("tokio-ts/time, tokio-ts/time/driver, tokio-ts/sync and tokio-ts/macros export exactly the values of their packages, as the same objects", () => {
+test("tokio-ts/time, /time/driver, /sync, /macros, /io, /io/driver, /net and /blocking export exactly the values of their packages, as the same objects", () => {
   for (const [mine, theirs] of [
     [umbrellaTime, time],
     [umbrellaTimeDriver, timeDriver],
     [umbrellaSync, sync],
     [umbrellaMacros, macros],
+    [umbrellaIo, io],
+    [umbrellaIoDriver, ioDriver],
+    [umbrellaNet, net],
+    [umbrellaBlocking, blocking],
   ] as const) {
     assert.equal(valueNames(mine), valueNames(theirs));
     for (const name of valueNames(theirs)) {
-      assert.ok((mine as Record<string, unknown>)[name] === (theirs as Record<string, unknown>)[name], `time.${name} differs`);
+      assert.ok((mine as Record<string, unknown>)[name] === (theirs as Record<string, unknown>)[name], `${name} differs from its package`);
     }
   }
 });
@@ -117,6 +129,35 @@ test("a runtime built through the umbrella runs generator and async tasks", asyn
     assert.ok(handle instanceof umbrella.Future);
     assert.ok(handle instanceof core.Future);
     assert.is(await handle, "hi");
+  } finally {
+    await rt.shutdownTimeout(1000);
+  }
+});
+
+test("the umbrella's net, io and blocking paths work together: an echo over 127.0.0.1 and a job on a worker", async () => {
+  const rt = Builder.newCurrentThread().enableAll().build();
+  try {
+    const [echoed, doubled] = await rt.blockOn(function* () {
+      const listener = yield* umbrellaNet.TcpListener.bind("127.0.0.1:0");
+      const server = spawn(function* () {
+        const [conn] = yield* listener.accept();
+        const buf = new Uint8Array(5);
+        yield* umbrellaIo.readExact(conn, buf);
+        yield* umbrellaIo.writeAll(conn, buf);
+        yield* umbrellaIo.shutdown(conn);
+        conn.close();
+      });
+      const client = yield* umbrellaNet.TcpStream.connect(listener.localAddr());
+      yield* umbrellaIo.writeAll(client, new TextEncoder().encode("hello"));
+      const text = yield* umbrellaIo.readToString(client);
+      yield* server;
+      client.close();
+      listener.close();
+      const job = yield* umbrellaBlocking.spawnBlocking((x: number) => x * 2, 21);
+      return [text, job] as const;
+    });
+    assert.is(echoed, "hello");
+    assert.is(doubled, 42);
   } finally {
     await rt.shutdownTimeout(1000);
   }
