@@ -127,6 +127,8 @@ class GeneratorFuture<T> extends Future<T> implements GeneratorSlot<T> {
  * });
  * await fut; // 2
  * ```
+ *
+ * **Cancel safety**: dropping the future closes the generator with `return()`, so its `finally` blocks run and the futures it was awaiting are dropped; whatever the body had not finished is lost, as with a dropped Rust `async` block.
  */
 export function fromGenerator<T>(body: GeneratorBody<T> | Generator<unknown, T, any>): Future<T> {
   return new GeneratorFuture(body);
@@ -341,6 +343,8 @@ function removePairAt<T>(array: T[], index: number): void {
  *   return res.status;
  * });
  * ```
+ *
+ * **Cancel safety**: a dropped future aborts the function's `AbortSignal` and makes its next `await` of a tokio-ts future reject with `CancelledError`; work the function does with plain promises meanwhile still runs.
  */
 export function fromAsync<T>(fn: AsyncBody<T>): Future<T> {
   return new AsyncFuture(fn);
@@ -403,6 +407,8 @@ class PromiseFuture<T> extends Future<T> {
  * ```ts
  * const text = yield* fromPromise(() => fs.promises.readFile(path, "utf8"));
  * ```
+ *
+ * **Cancel safety**: dropping the future only stops listening: a promise cannot be cancelled, so the work behind it goes on and its result is discarded (a rejection is not reported as unhandled).
  */
 export function fromPromise<T>(source: PromiseLike<T> | (() => PromiseLike<T>)): Future<T> {
   return new PromiseFuture(source);
@@ -444,6 +450,8 @@ class Ready<T> extends Future<T> {
  * ```ts
  * await ready(3); // 3
  * ```
+ *
+ * **Cancel safety**: cancel safe; it holds nothing but the value.
  */
 export function ready<T>(value: T): Future<T> {
   return new Ready(value);
@@ -463,6 +471,8 @@ class Never extends Future<never> {
  * ```ts
  * const fut = pending<number>(); // polling it always returns Pending
  * ```
+ *
+ * **Cancel safety**: cancel safe; it holds nothing.
  */
 export function pending<T = never>(): Future<T> {
   return new Never() as Future<T>;
@@ -497,6 +507,8 @@ class PollFn<T> extends Future<T> {
  * const fut = pollFn((cx) => (++n < 3 ? (cx.waker.wake(), Pending) : n));
  * await fut; // 3
  * ```
+ *
+ * **Cancel safety**: as cancel safe as the `poll` function: dropping the future calls `cancel` if given, and nothing else.
  */
 export function pollFn<T>(poll: (cx: Context) => Poll<T>, cancel?: () => void): Future<T> {
   return new PollFn(poll, cancel);
@@ -512,6 +524,8 @@ export function pollFn<T>(poll: (cx: Context) => Poll<T>, cancel?: () => void): 
  * ```
  *
  * **Throws**: TypeError for anything else (naming what it got).
+ *
+ * **Cancel safety**: that of the future it returns (see `fromGenerator`, `fromAsync`, `fromPromise`).
  */
 export function intoFuture<T>(body: IntoFuture<T>): Future<T> {
   if (isFuture(body)) return body as Future<T>;

@@ -66,7 +66,17 @@ export class Handle {
     return this.#scheduler.id;
   }
 
-  /** Spawn a task on this runtime; see {@link spawn}. */
+  /**
+   * Spawn a task on this runtime; see {@link spawn}.
+   *
+   * @example
+   * ```ts
+   * const handle = Handle.current();
+   * const job = handle.spawn(async () => 42);
+   * ```
+   *
+   * **Cancel safety**: as `spawn`: dropping the JoinHandle detaches the task; `abort()` stops it.
+   */
   spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): JoinHandle<T>;
   spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
   spawn<T>(body: Future<T>): JoinHandle<T>;

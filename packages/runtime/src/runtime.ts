@@ -66,6 +66,8 @@ export class Runtime implements AsyncDisposable {
    * ```ts
    * const h = rt.spawn(async () => 42);
    * ```
+   *
+   * **Cancel safety**: as `spawn`: dropping the JoinHandle detaches the task; `abort()` stops it.
    */
   spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): JoinHandle<T>;
   spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;

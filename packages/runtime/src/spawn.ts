@@ -44,6 +44,8 @@ export type SpawnBody<T> = GeneratorBody<T> | AsyncBody<T> | Future<T>;
  *
  * **Throws**: ContextError "spawn() needs a runtime, but no runtime is running: call this
  * inside main() or Runtime.blockOn()"; TypeError for a body of another kind.
+ *
+ * **Cancel safety**: the returned JoinHandle is cancel safe as a future: dropping it (or a `select` branch awaiting it) detaches the task, which keeps running; only `abort()` stops the task.
  */
 export function spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): JoinHandle<T>;
 export function spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
