@@ -2,6 +2,7 @@
 import { Builder, spawn, type JoinHandle } from "@tokio-ts/runtime";
 import { TcpListener } from "@tokio-ts/net";
 import { CancellationToken } from "@tokio-ts/sync";
+import { SeededRng } from "@tokio-ts/test-util";
 import { serve, type ServeOptions } from "../src/server.js";
 
 /** How many host handles of `kinds` are alive (sockets, servers, timers). */
@@ -56,13 +57,8 @@ export function* startEcho(options: Omit<ServeOptions, "shutdown" | "onError"> =
   };
 }
 
-/** mulberry32: a small seeded generator of floats in [0, 1), so that a failing run replays. */
+/** Seeded floats in [0, 1) (test-util's SeededRng), so that a failing run replays. */
 export function prng(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRng(seed);
+  return () => rng.next();
 }

@@ -1,17 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { SeededRng } from "@tokio-ts/test-util";
 import { Instant } from "@tokio-ts/time";
 import { ExpiryHeap, type Expiry } from "../src/internal/expiry-heap.js";
 
-/** mulberry32, seeded: a failing run replays. */
+/** Seeded floats in [0, 1): a failing run replays. */
 function prng(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRng(seed);
+  return () => rng.next();
 }
 
 test("pop returns pairs earliest first, against a sorted model, under random push/pop/retain (20 seeds)", () => {

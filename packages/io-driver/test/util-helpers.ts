@@ -1,15 +1,10 @@
 /** Shared helpers of the util-* tests: a seeded PRNG, test data and a checksum. */
+import { SeededRng } from "@tokio-ts/test-util";
 
-/** mulberry32: a small seeded PRNG; returns floats in [0, 1). */
+/** A seeded PRNG (test-util's SeededRng); returns floats in [0, 1). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRng(seed);
+  return () => rng.next();
 }
 
 /** An integer in [min, max]. */

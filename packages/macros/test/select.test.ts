@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { fromGenerator, pending, ready, type Future } from "@tokio-ts/core";
 import { Builder, Handle, spawn, type Runtime } from "@tokio-ts/runtime";
 import { CancellationToken, mpsc } from "@tokio-ts/sync";
-import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
+import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask, SeededRng } from "@tokio-ts/test-util";
 import { Instant, sleep } from "@tokio-ts/time";
 import { TIME } from "@tokio-ts/time/driver";
 import { select } from "../src/index.js";
@@ -21,15 +21,10 @@ async function withRuntime<R>(configure: (builder: Builder) => Builder, body: (r
 
 const paused = (builder: Builder) => builder.enableTime().startPaused(true);
 
-/** A small seeded PRNG (mulberry32) for the scenarios' own random choices. */
+/** A seeded PRNG (test-util's SeededRng) for the scenarios' own random choices. */
 function prng(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n) => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const random = new SeededRng(seed);
+  return (n) => random.below(n);
 }
 
 test("the first branch to complete wins and every other branch is dropped at once", () => {

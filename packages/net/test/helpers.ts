@@ -1,5 +1,6 @@
 /** Shared by the socket tests: a runtime with io + time, a seeded RNG, a hang guard. */
 import { Builder, type Runtime } from "@tokio-ts/runtime";
+import { SeededRng } from "@tokio-ts/test-util";
 
 /** A current-thread runtime with io and time (real clock: these tests use real sockets). */
 export function runtime(): Runtime {
@@ -23,17 +24,10 @@ export async function run<T>(body: () => Generator<unknown, T, any>, ms = 20_000
   }
 }
 
-/** mulberry32: a small seeded PRNG, so random sizes are reproducible. */
+/** A seeded PRNG (test-util's SeededRng), so random sizes are reproducible: `rng(seed)(n)` is in [0, n). */
 export function rng(seed: number): (below: number) => number {
-  let a = seed >>> 0;
-  return (below: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const x = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return Math.floor(x * below);
-  };
+  const random = new SeededRng(seed);
+  return (below: number) => random.below(below);
 }
 
 /** Fill `buf` with bytes from a seeded stream (position-dependent, so reordering shows). */

@@ -7,3 +7,4 @@
 export { MockTask, mockTask, type MockTaskOptions } from "./mock-task.js";
 export { assertPending, assertReady, assertReadyErr, type ErrorMatcher } from "./assert.js";
 export { forEachSeed, SeedFailure, type ForEachSeedOptions } from "./seeds.js";
+export { SeededRng } from "./random.js";

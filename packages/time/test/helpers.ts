@@ -72,37 +72,4 @@ export function thrown(fn: () => unknown): unknown {
   throw new Error("expected a throw, but the call returned");
 }
 
-/** A seeded pseudo-random generator (mulberry32): `next()` in [0, 1). */
-export class Rng {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [0, n). */
-  below(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  /** An integer in [lo, hi]. */
-  between(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-
-  /** Shuffle `items` in place (Fisher–Yates). */
-  shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = this.below(i + 1);
-      [items[i], items[j]] = [items[j]!, items[i]!];
-    }
-    return items;
-  }
-}
+export { SeededRng as Rng } from "@tokio-ts/test-util";
