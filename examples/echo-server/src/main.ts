@@ -54,7 +54,11 @@ await main(
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     try {
-      const server = spawn(() => serve(listener, { shutdown }));
+      // A generator function, not `() => serve(…)`: an arrow is run as an async body, which switches
+      // AsyncLocalStorage on (promise hooks on every socket write on Node 20).
+      const server = spawn(function* () {
+        yield* serve(listener, { shutdown });
+      });
       if (!args.serve) {
         const echoes = yield* talk(listener.localAddr(), LINES);
         for (let i = 0; i < LINES.length; i++) console.log(`client sent ${JSON.stringify(LINES[i])}, got back ${JSON.stringify(echoes[i])}`);

@@ -18,14 +18,18 @@
  * ```
  *
  * What is added is what a program that must stop cleanly needs: the accept loop and each
- * connection's wait for bytes race a shutdown token with `select` (`accept` and `read` are
- * cancel safe: the loser of the race takes nothing with it), and the per-connection tasks live
- * in a JoinSet, so `serve` waits for them — or, dropped, aborts them all.
+ * connection's wait for bytes race a shutdown token (`accept` and `read` are cancel safe: the
+ * loser of the race takes nothing with it), and the per-connection tasks live in a JoinSet, so
+ * `serve` waits for them — or, dropped, aborts them all. The accept loop races with `select`;
+ * a connection, which waits for bytes once per request, keeps one `cancelled()` wait for its
+ * whole life and polls it beside each read (the same race, biased to the token, without a
+ * select and a token wait allocated per read).
  *
  * Each connection reads into one buffer of its own, allocated once; `writeAll` waits while the
  * socket's send buffer is full, so a client that sends without reading slows its own echo down
  * instead of growing the server's memory.
  */
+import { Pending, pollFn, type Future } from "@tokio-ts/core";
 import { read, writeAll } from "@tokio-ts/io-driver";
 import { select } from "@tokio-ts/macros";
 import type { TcpListener, TcpStream } from "@tokio-ts/net";
@@ -112,8 +116,8 @@ export interface EchoOptions {
  * cancelled while it waits for bytes); returns how many bytes were echoed. Then shuts the write
  * side down, so the peer reads EOF after its last byte.
  *
- * The wait for bytes races the token with `select`: `read` is cancel safe (a dropped read has
- * taken nothing), so no byte is lost to the race, and a server shutting down closes idle
+ * The wait for bytes races the token (biased to the token, as `select` with `biased: true`):
+ * `read` is cancel safe (a dropped read has taken nothing), so no byte is lost to the race, and a server shutting down closes idle
  * connections at once while a connection busy writing finishes its write.
  *
  * @example
@@ -131,22 +135,35 @@ export function* echo(socket: TcpStream, options: EchoOptions = {}): Generator<u
   const bufferSize = checkBufferSize(options.bufferSize);
   const shutdown = options.shutdown;
   const buf = new Uint8Array(bufferSize);
+  // One wait on the token for the connection's whole life, polled beside every read (see
+  // readOrStop) instead of a fresh select and cancelled() per read.
+  const stop = shutdown?.cancelled();
   let total = 0;
-  for (;;) {
-    let n: number;
-    if (shutdown === undefined) {
-      n = yield* read(socket, buf);
-    } else {
-      const next = yield* select({ shutdown: shutdown.cancelled(), read: read(socket, buf) }, { biased: true });
-      if (next.key === "shutdown") break;
-      n = next.value;
+  try {
+    for (;;) {
+      const n = stop === undefined ? yield* read(socket, buf) : yield* readOrStop(socket, buf, stop);
+      if (n === STOPPED || n === 0) break;
+      yield* writeAll(socket, buf.subarray(0, n));
+      total += n;
     }
-    if (n === 0) break;
-    yield* writeAll(socket, buf.subarray(0, n));
-    total += n;
+  } finally {
+    stop?.cancel();
   }
   yield* socket.shutdown();
   return total;
+}
+
+const STOPPED = -1;
+
+/**
+ * `select({ shutdown: stop, read: read(socket, buf) }, { biased: true })` for one long-lived
+ * `stop` future: the token first, then the read; {@link STOPPED} when the token is cancelled.
+ * `stop` stays queued on the token between reads (a cancellation during a write wakes the task
+ * once, harmlessly); the caller drops it at the end. Cancel safe as `read` is: dropping this
+ * future drops no byte, and leaves `stop` as it was.
+ */
+function readOrStop(socket: TcpStream, buf: Uint8Array, stop: Future<void>): Future<number> {
+  return pollFn((cx) => (stop.poll(cx) === Pending ? socket.pollRead(cx, buf) : STOPPED));
 }
 
 function checkBufferSize(size: number | undefined): number {
