@@ -74,6 +74,48 @@ test("accepted sockets ('data' path): the queue pauses the socket at readBufferS
   accepted.close();
 });
 
+test("big writes (recycled slabs): two streams at once, the writer reusing its array at once, each peer gets exactly its bytes", async () => {
+  const total = 16_000_000; // more than loopback's socket buffers hold
+  const received = new Map<number, Buffer[]>();
+  const ended: Promise<void>[] = [];
+  const srv = await server((s) => {
+    const parts: Buffer[] = [];
+    received.set(s.remotePort!, parts);
+    ended.push(new Promise((r) => s.on("data", (d: Buffer) => parts.push(d)).on("end", () => (s.end(), r()))));
+    // A slow start: the send buffers fill, so writes stay in flight (asynchronous) for a while.
+    s.pause();
+    void (async () => {
+      for (let k = 0; k < 200; k++) await tick();
+      s.resume();
+    })();
+  });
+  const driver = new IoDriver();
+  const send = async (seed: number): Promise<{ port: number; data: Uint8Array }> => {
+    const data = new Uint8Array(total);
+    for (let k = 0; k < total; k++) data[k] = (k * 31 + seed + (k >> 8)) & 0xff;
+    const stream = NodeStream.connect(driver, { host: "127.0.0.1", port: srv.port });
+    await drive((cx) => stream.pollConnected(cx));
+    const scratch = new Uint8Array(100_000);
+    let i = seed;
+    for (let at = 0; at < total; ) {
+      const len = Math.min(total - at, 8192 + ((i++ * 7919) % 90_000));
+      scratch.set(data.subarray(at, at + len));
+      const n = await drive((cx) => stream.pollWrite(cx, scratch.subarray(0, len)));
+      scratch.fill(0xee); // the caller may reuse its array as soon as pollWrite returns
+      at += n;
+    }
+    await drive((cx) => stream.pollShutdown(cx));
+    const port = stream.socket.localPort!;
+    await readAll(stream, () => 1024); // the server ends after our FIN
+    stream.close();
+    return { port, data };
+  };
+  const sent = await Promise.all([send(5), send(6)]);
+  await Promise.all(ended);
+  for (const { port, data } of sent) assert.ok(Buffer.concat(received.get(port)!).equals(Buffer.from(data)), `stream from port ${port}`);
+  srv.close();
+});
+
 test("EOF is reported only after every queued byte; then 0 forever", async () => {
   const data = bytes(5_000, 3); // fits in the read slots: the FIN is read while the bytes wait
   const srv = await server((s) => s.end(data));

@@ -94,6 +94,15 @@ export const DEFAULT_READ_BUFFER_SIZE = 16 * 1024;
 export const MAX_WRITE = 64 * 1024;
 
 /**
+ * Writes of at least this many bytes are copied into a recycled {@link MAX_WRITE} slab instead
+ * of a fresh Buffer (smaller ones come from Node's Buffer pool, which is cheap).
+ */
+const SLAB_MIN_WRITE = 8 * 1024;
+/** Spare slabs kept for reuse, shared by every stream (at most 1 MiB). */
+const MAX_SPARE_SLABS = 16;
+const spareSlabs: Buffer[] = [];
+
+/**
  * Options of a {@link NodeStream}.
  *
  * @example
@@ -225,6 +234,9 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   #closedByUser = false;
   #error: Error | undefined = undefined;
   #flushWaker: Waker | undefined = undefined;
+  /** Slabs handed to `socket.write`, oldest first; whether they may be reused (no error yet). */
+  readonly #slabsInFlight: Buffer[] = [];
+  #recycle = true;
   #shutdownWaker: Waker | undefined = undefined;
   /** Destroy with an RST (linger 0) on close. */
   resetOnClose = false;
@@ -550,9 +562,19 @@ export class NodeStream implements AsyncRead, AsyncWrite {
 
   #write(data: Uint8Array, event: number): number {
     const n = data.length < MAX_WRITE ? data.length : MAX_WRITE;
-    const chunk = Buffer.allocUnsafe(n);
-    chunk.set(n === data.length ? data : data.subarray(0, n));
-    if (!this.socket.write(chunk, this.#onWritten)) this.registration.clearReadiness(event);
+    const src = n === data.length ? data : data.subarray(0, n);
+    let ok: boolean;
+    if (n < SLAB_MIN_WRITE || !this.#recycle) {
+      const chunk = Buffer.allocUnsafe(n);
+      chunk.set(src);
+      ok = this.socket.write(chunk, this.#onWritten);
+    } else {
+      const slab = spareSlabs.pop() ?? Buffer.allocUnsafeSlow(MAX_WRITE);
+      slab.set(src);
+      this.#slabsInFlight.push(slab);
+      ok = this.socket.write(n === MAX_WRITE ? slab : slab.subarray(0, n), this.#onSlabWritten);
+    }
+    if (!ok) this.registration.clearReadiness(event);
     return n;
   }
 
@@ -562,6 +584,23 @@ export class NodeStream implements AsyncRead, AsyncWrite {
       this.#flushWaker = undefined;
       waker.wake();
     }
+  };
+
+  /**
+   * A slab write completed. Node completes a socket's writes in the order they were made, so it
+   * is the oldest slab in flight: back to the spares. After an error (completions may then come
+   * out of order, and libuv may still hold a cancelled write's bytes) no slab of this stream is
+   * reused again.
+   */
+  readonly #onSlabWritten = (error?: Error | null): void => {
+    if (error != null || !this.#recycle) {
+      this.#recycle = false;
+      this.#slabsInFlight.length = 0;
+    } else {
+      const slab = this.#slabsInFlight.shift()!;
+      if (spareSlabs.length < MAX_SPARE_SLABS) spareSlabs.push(slab);
+    }
+    this.#onWritten();
   };
 
   /**
