@@ -36,7 +36,11 @@
  *   internals — `_handle.useUserBuffer` — which we do not touch.)
  *
  * Writing. `pollWrite` copies the caller's bytes (up to {@link MAX_WRITE} per call; the caller may
- * reuse its array at once) and hands them to `socket.write`. When that returns `false` (the
+ * reuse its array at once) and hands them to `socket.write`. A small write is copied into a
+ * Buffer from Node's pool; a write of 8 KiB or more into a {@link MAX_WRITE} slab taken from a
+ * shared list of spares, given back when Node reports that write complete (Node completes a
+ * socket's writes in order, so the completion is always the oldest slab in flight), so that bulk
+ * transfers allocate no memory per write. A stream whose writes failed reuses none of its slabs. When that returns `false` (the
  * socket's user-space buffer is past its high-water mark) WRITABLE is cleared with the tick rule,
  * and the next `pollWrite` waits for `'drain'`: a writer to a peer that does not read becomes
  * Pending, and `socket.writableLength` stays below high-water mark + MAX_WRITE. `pollFlush`
