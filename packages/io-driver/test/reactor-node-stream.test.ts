@@ -81,13 +81,24 @@ test("big writes (recycled slabs): two streams at once, the writer reusing its a
   const srv = await server((s) => {
     const parts: Buffer[] = [];
     received.set(s.remotePort!, parts);
-    ended.push(new Promise((r) => s.on("data", (d: Buffer) => parts.push(d)).on("end", () => (s.end(), r()))));
-    // A slow start: the send buffers fill, so writes stay in flight (asynchronous) for a while.
-    s.pause();
-    void (async () => {
-      for (let k = 0; k < 200; k++) await tick();
+    // A reader that stops for a while after every MiB: the send buffers fill, and writes of
+    // both streams stay in flight (asynchronous) at the same time, again and again.
+    const stall = async () => {
+      s.pause();
+      for (let k = 0; k < 20; k++) await tick();
       s.resume();
-    })();
+    };
+    let got = 0;
+    ended.push(
+      new Promise((r) => {
+        s.on("data", (d: Buffer) => {
+          parts.push(d);
+          if ((got += d.length) >> 20 !== (got - d.length) >> 20) void stall();
+        });
+        s.on("end", () => (s.end(), r()));
+      }),
+    );
+    void stall();
   });
   const driver = new IoDriver();
   const send = async (seed: number): Promise<{ port: number; data: Uint8Array }> => {

@@ -36,17 +36,20 @@
  *   internals — `_handle.useUserBuffer` — which we do not touch.)
  *
  * Writing. `pollWrite` copies the caller's bytes (up to {@link MAX_WRITE} per call; the caller may
- * reuse its array at once) and hands them to `socket.write`. A small write is copied into a
- * Buffer from Node's pool; a write of 8 KiB or more into a {@link MAX_WRITE} slab taken from a
- * shared list of spares, given back when Node reports that write complete (Node completes a
- * socket's writes in order, so the completion is always the oldest slab in flight), so that bulk
- * transfers allocate no memory per write. A stream whose writes failed reuses none of its slabs. When that returns `false` (the
+ * reuse its array at once) and hands them to `socket.write`. When that returns `false` (the
  * socket's user-space buffer is past its high-water mark) WRITABLE is cleared with the tick rule,
  * and the next `pollWrite` waits for `'drain'`: a writer to a peer that does not read becomes
  * Pending, and `socket.writableLength` stays below high-water mark + MAX_WRITE. `pollFlush`
  * waits until `writableLength` is 0 (every write's completion callback checks it);
  * `pollShutdown` calls `end()` and waits for `'finish'` — the FIN is sent, reads stay open
  * (`allowHalfOpen`).
+ *
+ * Where the copy goes: a small write into a fresh Buffer; a write of half {@link MAX_WRITE} or
+ * more into a {@link MAX_WRITE} slab taken from a shared list of spares and given back when Node
+ * reports that write complete (Node completes a socket's writes in order, so a completion is
+ * always that of the oldest slab in flight). Bulk transfers thus allocate nothing per write, and
+ * a slab holds at most twice the bytes written. A stream whose writes failed reuses none of its
+ * slabs.
  *
  * Closing. `close()` is Tokio's drop: reading stops, bytes already accepted are still sent and
  * then the FIN (or, with `resetOnClose` — linger 0 — an RST at once); polls then throw
@@ -99,9 +102,10 @@ export const MAX_WRITE = 64 * 1024;
 
 /**
  * Writes of at least this many bytes are copied into a recycled {@link MAX_WRITE} slab instead
- * of a fresh Buffer (smaller ones come from Node's Buffer pool, which is cheap).
+ * of a fresh Buffer. Half a slab: a slab in flight holds at most twice the bytes written, so a
+ * slow reader's stream still holds about what it did with a Buffer per write.
  */
-const SLAB_MIN_WRITE = 8 * 1024;
+const SLAB_MIN_WRITE = MAX_WRITE / 2;
 /** Spare slabs kept for reuse, shared by every stream (at most 1 MiB). */
 const MAX_SPARE_SLABS = 16;
 const spareSlabs: Buffer[] = [];
