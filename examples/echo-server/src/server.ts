@@ -29,7 +29,7 @@
  * socket's send buffer is full, so a client that sends without reading slows its own echo down
  * instead of growing the server's memory.
  */
-import { Pending, pollFn, type Future } from "@tokio-ts/core";
+import { madeProgress, Pending, pollFn, pollProceed, type Future } from "@tokio-ts/core";
 import { read, writeAll } from "@tokio-ts/io-driver";
 import { select } from "@tokio-ts/macros";
 import type { TcpListener, TcpStream } from "@tokio-ts/net";
@@ -163,7 +163,14 @@ const STOPPED = -1;
  * future drops no byte, and leaves `stop` as it was.
  */
 function readOrStop(socket: TcpStream, buf: Uint8Array, stop: Future<void>): Future<number> {
-  return pollFn((cx) => (stop.poll(cx) === Pending ? socket.pollRead(cx, buf) : STOPPED));
+  return pollFn((cx) => {
+    if (stop.poll(cx) !== Pending) return STOPPED;
+    // A leaf around pollRead: one unit of the task's coop budget per read, as `read` spends.
+    if (!pollProceed(cx)) return Pending;
+    const n = socket.pollRead(cx, buf);
+    if (n !== Pending) madeProgress(cx);
+    return n;
+  });
 }
 
 function checkBufferSize(size: number | undefined): number {
