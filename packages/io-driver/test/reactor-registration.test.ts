@@ -78,14 +78,20 @@ test("ready() rejects interests that are empty or unknown", () => {
   assert.throws(() => r.ready("readable" as never), RangeError);
 });
 
-test("a spent coop budget makes a ready resource yield", () => {
+test("the coop budget is spent by the ready() future, not by the poll methods", () => {
   const r = new IoDriver().register();
   r.setReadiness(Ready.READABLE);
   const { waker } = counter();
   const cx = new Context(waker, 1);
   assert.is.not(r.pollReadReady(cx), Pending);
-  assert.is(r.pollReadReady(cx), Pending, "budget spent");
-  assert.is(waker.count, 1, "the task was woken to run again later");
+  assert.is.not(r.pollReadReady(cx), Pending);
+  assert.is(cx.budget, 1, "pollReadReady spends nothing: the future around it does");
+  const spent = mockTask(r.ready(Interest.READABLE), { budget: 1 });
+  assert.is.not(spent.poll(), Pending);
+  assert.is(spent.budgetRemaining, 0);
+  const starved = mockTask(r.ready(Interest.READABLE), { budget: 0 });
+  assertPending(starved.poll());
+  assert.is(starved.wakeCount, 1, "a starved waiter yields and wakes its task to run later");
 });
 
 test("driver shutdown closes each resource once, wakes its waiters and fails their next poll", () => {

@@ -17,8 +17,12 @@
  * "I cleared readable" from being lost. The closed bits (`READ_CLOSED`, `WRITE_CLOSED`) are
  * final and never cleared.
  *
- * A poll that finds the resource ready spends one unit of the task's coop budget; a task that
- * reads an always-readable socket in a loop therefore still yields to the others.
+ * The coop budget is spent by futures, not by poll methods: the `ready(interest)` future spends
+ * one unit when it completes, and so do io-driver's `read`/`write`/… futures around a
+ * resource's `pollRead`/`pollWrite` (which call `pollReadReady`/`pollWriteReady`, spending
+ * nothing). One read of a socket therefore costs one unit, as in Tokio, and a task that reads an
+ * always-readable socket in a loop still yields to the others. A hand-written future that
+ * drives `pollRead` itself takes part with `pollProceed`/`madeProgress` from `@tokio-ts/core`.
  *
  * After the runtime shuts down (or `deregister()`), every waiter is woken and every poll
  * throws the shutdown error.
@@ -169,12 +173,8 @@ export class Registration implements ListNode {
    */
   pollReadReady(cx: Context): Poll<ReadyEvent> {
     if (this.#shutdown) throw ContextError.shutdown("I/O resource");
-    if (!pollProceed(cx)) return Pending;
     const ready = this.#ready & Ready.ALL_READ;
-    if (ready !== 0) {
-      madeProgress(cx);
-      return this.#tick * READY_BITS + ready;
-    }
+    if (ready !== 0) return this.#tick * READY_BITS + ready;
     this.#readWaker = cx.waker;
     return Pending;
   }
@@ -192,12 +192,8 @@ export class Registration implements ListNode {
    */
   pollWriteReady(cx: Context): Poll<ReadyEvent> {
     if (this.#shutdown) throw ContextError.shutdown("I/O resource");
-    if (!pollProceed(cx)) return Pending;
     const ready = this.#ready & Ready.ALL_WRITE;
-    if (ready !== 0) {
-      madeProgress(cx);
-      return this.#tick * READY_BITS + ready;
-    }
+    if (ready !== 0) return this.#tick * READY_BITS + ready;
     this.#writeWaker = cx.waker;
     return Pending;
   }

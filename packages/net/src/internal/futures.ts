@@ -1,30 +1,17 @@
 /**
- * The leaf futures behind the stream methods (`read`, `write`, `writeAll`, `peek`, `flush`,
- * `shutdown`, `ready`). Each is a small object holding its arguments; `poll` calls the stream's
- * poll method, which stores the waker in the stream's reader or writer slot. Nothing of theirs
- * is registered anywhere, so dropping one needs no clean-up (except `ReadyMap`, which drops the
- * registration's waiter it wraps).
+ * The leaf futures behind the stream methods that io-driver's utilities do not cover (`peek`,
+ * `ready`); `read`, `write`, `writeAll`, `flush` and `shutdown` are io-driver's own futures.
+ * `PeekFuture` calls the stream's pollPeek, which stores the waker in the stream's reader slot,
+ * and spends the coop budget as io-driver's futures do (one unit per poll that made progress;
+ * the poll methods themselves spend nothing). Dropping one needs no clean-up, except
+ * `ReadyMap`, which drops the registration's waiter it wraps.
  */
-import { Future, Pending, type Context, type Poll } from "@tokio-ts/core";
-import { readyOf, type AsyncRead, type AsyncWrite, type Ready, type ReadyEvent } from "@tokio-ts/io-driver";
+import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
+import { readyOf, type Ready, type ReadyEvent } from "@tokio-ts/io-driver";
 
 /** Something that can peek (a stream or its read half). */
 export interface Peekable {
   pollPeek(cx: Context, buf: Uint8Array): Poll<number>;
-}
-
-/** `read(buf)`: one pollRead. */
-export class ReadFuture extends Future<number> {
-  constructor(
-    private readonly reader: AsyncRead,
-    private readonly buf: Uint8Array,
-  ) {
-    super();
-  }
-
-  poll(cx: Context): Poll<number> {
-    return this.reader.pollRead(cx, this.buf);
-  }
 }
 
 /** `peek(buf)`: one pollPeek. */
@@ -37,70 +24,11 @@ export class PeekFuture extends Future<number> {
   }
 
   poll(cx: Context): Poll<number> {
-    return this.reader.pollPeek(cx, this.buf);
-  }
-}
-
-/** `write(data)`: one pollWrite. */
-export class WriteFuture extends Future<number> {
-  constructor(
-    private readonly writer: AsyncWrite,
-    private readonly data: Uint8Array,
-  ) {
-    super();
-  }
-
-  poll(cx: Context): Poll<number> {
-    return this.writer.pollWrite(cx, this.data);
-  }
-}
-
-/** `writeAll(data)`: pollWrite until every byte is accepted. */
-export class WriteAllFuture extends Future<void> {
-  #offset = 0;
-
-  constructor(
-    private readonly writer: AsyncWrite,
-    private readonly data: Uint8Array,
-  ) {
-    super();
-  }
-
-  poll(cx: Context): Poll<void> {
-    const data = this.data;
-    while (this.#offset < data.length) {
-      const n = this.writer.pollWrite(cx, this.#offset === 0 ? data : data.subarray(this.#offset));
-      if (n === Pending) return Pending;
-      if (n === 0) {
-        const error = new Error("writeAll: the writer accepted 0 bytes") as Error & { code: string };
-        error.code = "WRITE_ZERO";
-        throw error;
-      }
-      this.#offset += n;
-    }
-    return undefined;
-  }
-}
-
-/** `flush()`. */
-export class FlushFuture extends Future<void> {
-  constructor(private readonly writer: AsyncWrite) {
-    super();
-  }
-
-  poll(cx: Context): Poll<void> {
-    return this.writer.pollFlush(cx);
-  }
-}
-
-/** `shutdown()`. */
-export class ShutdownFuture extends Future<void> {
-  constructor(private readonly writer: AsyncWrite) {
-    super();
-  }
-
-  poll(cx: Context): Poll<void> {
-    return this.writer.pollShutdown(cx);
+    if (!pollProceed(cx)) return Pending;
+    const n = this.reader.pollPeek(cx, this.buf);
+    if (n === Pending) return Pending;
+    madeProgress(cx);
+    return n;
   }
 }
 

@@ -5,8 +5,19 @@
  * events become readiness and how reads and writes stay bounded.
  */
 import type { Context, Future, Poll } from "@tokio-ts/core";
-import { Interest, Ready, type AsyncRead, type AsyncWrite, type NodeStream } from "@tokio-ts/io-driver";
-import { FlushFuture, PeekFuture, ReadFuture, ReadyMap, ShutdownFuture, WriteAllFuture, WriteFuture } from "./futures.js";
+import {
+  flush,
+  Interest,
+  read,
+  Ready,
+  shutdown,
+  write,
+  writeAll,
+  type AsyncRead,
+  type AsyncWrite,
+  type NodeStream,
+} from "@tokio-ts/io-driver";
+import { PeekFuture, ReadyMap } from "./futures.js";
 import { OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf, type SplitHalves } from "../split.js";
 import { checkBytes } from "./check.js";
 
@@ -46,7 +57,7 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    */
   read(buf: Uint8Array): Future<number> {
     checkBytes(buf, "buf");
-    return new ReadFuture(this.io, buf);
+    return read(this.io, buf);
   }
 
   /**
@@ -81,7 +92,7 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    */
   write(data: Uint8Array): Future<number> {
     checkBytes(data, "data");
-    return new WriteFuture(this.io, data);
+    return write(this.io, data);
   }
 
   /**
@@ -97,7 +108,7 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    */
   writeAll(data: Uint8Array): Future<void> {
     checkBytes(data, "data");
-    return new WriteAllFuture(this.io, data);
+    return writeAll(this.io, data);
   }
 
   /**
@@ -111,7 +122,7 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    * **Cancel safety**: cancel safe.
    */
   flush(): Future<void> {
-    return new FlushFuture(this.io);
+    return flush(this.io);
   }
 
   /**
@@ -128,7 +139,7 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    * **Cancel safety**: cancel safe; once polled, the FIN is sent even if the future is dropped.
    */
   shutdown(): Future<void> {
-    return new ShutdownFuture(this.io);
+    return shutdown(this.io);
   }
 
   /**
