@@ -11,6 +11,7 @@ import { NodeStream, type NodeStreamOptions } from "@tokio-ts/io-driver";
 import type * as net from "node:net";
 import { SocketAddr, toHostPort, type ToSocketAddrs } from "./addr.js";
 import { netError } from "./errors.js";
+import { acceptStreams } from "./internal/accept-streams.js";
 import { AcceptFuture, BindFuture, type ListenerCore } from "./internal/listener-core.js";
 import { TcpStream } from "./tcp-stream.js";
 
@@ -160,17 +161,8 @@ export class TcpListener implements AsyncDisposable, AsyncIterable<TcpStream> {
    * for await (const stream of listener) spawn(handle(stream));
    * ```
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<TcpStream> {
-    for (;;) {
-      let stream: TcpStream;
-      try {
-        [stream] = await this.accept();
-      } catch (error) {
-        if (this.#core.closed) return;
-        throw error;
-      }
-      yield stream;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<TcpStream> {
+    return acceptStreams(() => this.accept(), () => this.#core.closed);
   }
 
   readonly #wrap = (socket: net.Socket): [TcpStream, SocketAddr] => {

@@ -8,6 +8,7 @@
 import type { Future } from "@tokio-ts/core";
 import { NodeStream } from "@tokio-ts/io-driver";
 import type * as net from "node:net";
+import { acceptStreams } from "./internal/accept-streams.js";
 import { AcceptFuture, BindFuture, type ListenerCore } from "./internal/listener-core.js";
 import { checkPath, UNNAMED, UnixSocketAddr } from "./unix-addr.js";
 import { UnixStream } from "./unix-stream.js";
@@ -116,17 +117,8 @@ export class UnixListener implements AsyncDisposable, AsyncIterable<UnixStream> 
    * for await (const stream of listener) spawn(handle(stream));
    * ```
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<UnixStream> {
-    for (;;) {
-      let stream: UnixStream;
-      try {
-        [stream] = await this.accept();
-      } catch (error) {
-        if (this.#core.closed) return;
-        throw error;
-      }
-      yield stream;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<UnixStream> {
+    return acceptStreams(() => this.accept(), () => this.#core.closed);
   }
 
   readonly #wrap = (socket: net.Socket): [UnixStream, UnixSocketAddr] => {

@@ -72,6 +72,26 @@ test("binding an existing path fails with EADDRINUSE naming it; connecting to a 
   assert.ok((connectError as Error).message.includes("missing.sock"));
 });
 
+test("a Unix listener is an async iterable of streams, ending when closed", async () => {
+  const path = join(dir, "iterate.sock");
+  const n = await run(function* () {
+    const listener = yield* UnixListener.bind(path);
+    const server = spawn(async () => {
+      let count = 0;
+      for await (const stream of listener) {
+        count++;
+        stream.close();
+        if (count === 2) listener.close();
+      }
+      return count;
+    });
+    for (let i = 0; i < 2; i++) (yield* UnixStream.connect(path)).close();
+    return yield* server;
+  });
+  assert.is(n, 2);
+  assert.not.ok(existsSync(path), "closing the listener removed the socket file");
+});
+
 test("bad paths are TypeErrors at the call", () => {
   for (const bad of ["", 42, null, "a\0b"]) {
     assert.throws(() => UnixStream.connect(bad as never), (e: unknown) => e instanceof TypeError && /path/.test(e.message));
