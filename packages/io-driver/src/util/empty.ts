@@ -4,18 +4,19 @@
  */
 import type { Context, Poll } from "@tokio-ts/core";
 import type { AsyncBufRead, AsyncWrite } from "../protocol.js";
+import { Sink } from "./sink.js";
 
 const NOTHING = new Uint8Array(0);
 
 /**
- * Always at end of stream (an {@link AsyncBufRead}); writes are accepted and dropped.
+ * Always at end of stream (an {@link AsyncBufRead}); writes are accepted and dropped, as by {@link Sink}.
  *
  * @example
  * ```ts
  * const all = yield* readToEnd(empty()); // Uint8Array []
  * ```
  */
-export class Empty implements AsyncBufRead, AsyncWrite {
+export class Empty extends Sink implements AsyncBufRead, AsyncWrite {
   pollRead(_cx: Context, _buf: Uint8Array): Poll<number> {
     return 0;
   }
@@ -25,18 +26,6 @@ export class Empty implements AsyncBufRead, AsyncWrite {
   }
 
   consume(_n: number): void {}
-
-  pollWrite(_cx: Context, data: Uint8Array): Poll<number> {
-    return data.length;
-  }
-
-  pollFlush(_cx: Context): Poll<void> {
-    return undefined;
-  }
-
-  pollShutdown(_cx: Context): Poll<void> {
-    return undefined;
-  }
 }
 
 const EMPTY = new Empty();
