@@ -515,7 +515,7 @@ export class BlockingPool implements Driver, JobOwner {
     if (this.#alive.size === 0) return;
     // Someone awaits the exits now: the workers must keep the process alive until then (an
     // idle, retiring worker is unref'd, and the await alone holds nothing).
-    for (const w of this.#alive) w.ref();
+    for (const w of this.#alive) w.holdUntilExit();
     const exits = Promise.all([...this.#alive].map((w) => w.exited));
     if (ms > 0) {
       let timer: NodeJS.Timeout | undefined;

@@ -37,6 +37,8 @@ export class WorkerHandle {
   retiring = false;
   terminating = false;
   isRefed = true;
+  /** Set by {@link holdUntilExit}: stay ref'd until the thread exits. */
+  held = false;
   /** The worker's last 'error' event (an uncaught error, out of memory): the cause of a crash. */
   lastError: unknown = undefined;
 
@@ -130,7 +132,18 @@ export class WorkerHandle {
     }
   }
 
+  /**
+   * Keep the process alive until this thread exits, whatever its jobs do from now on (someone
+   * awaits the exit: `shutdownTimeout`). Without it, freeing the last slot would unref the
+   * worker again and the process could end while the exit is still awaited.
+   */
+  holdUntilExit(): void {
+    this.held = true;
+    this.ref();
+  }
+
   unref(): void {
+    if (this.held) return;
     if (this.isRefed) {
       this.isRefed = false;
       this.worker.unref();
