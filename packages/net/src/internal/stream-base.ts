@@ -56,7 +56,6 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    * **Throws**: the socket's error (`ECONNRESET`, …); `ERR_SOCKET_CLOSED` after `close()`.
    */
   read(buf: Uint8Array): Future<number> {
-    checkBytes(buf, "buf");
     return read(this.io, buf);
   }
 
@@ -91,7 +90,6 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    * **Throws**: the socket's error (`EPIPE`, `ECONNRESET`, …); `EPIPE` after `shutdown()`.
    */
   write(data: Uint8Array): Future<number> {
-    checkBytes(data, "data");
     return write(this.io, data);
   }
 
@@ -107,7 +105,6 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    * (and there is no way to know how much).
    */
   writeAll(data: Uint8Array): Future<void> {
-    checkBytes(data, "data");
     return writeAll(this.io, data);
   }
 
