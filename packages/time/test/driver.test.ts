@@ -288,7 +288,11 @@ test("a sleep longer than the host's largest delay arms a capped host timer, so 
           const task = mockTask(sleep(ms));
           task.poll();
           yield* hostTurn();
-          assert.equal(delays, [2 ** 31 - 1], `sleep(${ms})`);
+          // One host timer, at the host's cap or at the wheel's cascade point just below it
+          // (that point is fixed from the runtime's start, so it is a few ms under the cap when
+          // the machine was slow to get here): never beyond the cap, never the sleep's own delay.
+          assert.is(delays.length, 1, `sleep(${ms}): one host timer`);
+          assert.ok(delays[0]! <= 2 ** 31 - 1 && delays[0]! > 2 ** 31 - 1 - 60_000, `sleep(${ms}): armed for ${delays[0]} ms`);
           assert.is(task.wakeCount, 0);
           task.drop();
           yield* hostTurn();
