@@ -89,7 +89,7 @@ export class Sender<T> extends SenderHandle<T> {
    */
   send(value: T): Future<void> {
     checkMessage(value);
-    return new Send(this.chan, this, value);
+    return new SlotFuture<T, void>(this.chan, this, SlotKind.Send, 1, value);
   }
 
   /**
@@ -137,7 +137,7 @@ export class Sender<T> extends SenderHandle<T> {
   sendTimeout(value: T, deadline: Future<unknown>): Future<void> {
     checkMessage(value);
     if (!isFuture(deadline)) throw new TypeError("deadline must be a future, such as sleep(ms) from @tokio-ts/time");
-    return new SendTimeout(new Send(this.chan, this, value), deadline, value);
+    return new SendTimeout(new SlotFuture<T, void>(this.chan, this, SlotKind.Send, 1, value), deadline, value);
   }
 
   /**
@@ -157,7 +157,7 @@ export class Sender<T> extends SenderHandle<T> {
    * **Throws** (rejects): {@link SendError} (with no value) if the channel is closed.
    */
   reserve(): Future<Permit<T>> {
-    return new Reserve(this.chan, this, 1);
+    return new SlotFuture<T, Permit<T>>(this.chan, this, SlotKind.Reserve, 1, undefined);
   }
 
   /**
@@ -176,7 +176,7 @@ export class Sender<T> extends SenderHandle<T> {
    * (more could never be granted); rejects with {@link SendError} if the channel is closed.
    */
   reserveMany(n: number): Future<PermitIterator<T>> {
-    return new ReserveMany(this.chan, this, this.#checkCount(n));
+    return new SlotFuture<T, PermitIterator<T>>(this.chan, this, SlotKind.ReserveMany, this.#checkCount(n), undefined);
   }
 
   /**
@@ -347,54 +347,55 @@ export class Receiver<T> extends ChanReceiver<T> {
  * Budget: the first try waits for `pollProceed` and spends one unit when it completes; a
  * waiting future's node does the same when its granted slots are taken.
  */
-abstract class SlotFuture<O> extends Future<O> {
+class SlotFuture<T, O> extends Future<O> {
+  readonly #chan: Chan<T>;
+  readonly #sender: Sender<T>;
+  readonly #needed: number;
+  /** What the held slots become: SEND pushes `#value`; RESERVE(_MANY) make permits. */
+  readonly #kind: SlotKind;
+  #value: T | undefined;
   /** The semaphore wait node; allocated by the first poll that cannot take its slots. */
   #wait: SlotWaiter | undefined = undefined;
   #done = false;
 
-  constructor(
-    protected readonly chan: Chan<any>,
-    private readonly sender: Sender<any>,
-    protected readonly needed: number,
-  ) {
+  constructor(chan: Chan<T>, sender: Sender<T>, kind: SlotKind, needed: number, value: T | undefined) {
     super();
+    this.#chan = chan;
+    this.#sender = sender;
+    this.#kind = kind;
+    this.#needed = needed;
+    this.#value = value;
   }
-
-  /** What the poll returns once the slots are held. */
-  protected abstract output(): O;
-
-  /** The error for a closed channel or sender handle. */
-  protected abstract closedError(): Error;
 
   override poll(cx: Context): Poll<O> {
     if (this.#done) throw new Error("a send or reserve future was polled after it completed or was dropped");
     let wait = this.#wait;
     if (wait === undefined) {
-      const sem = this.chan.sem!;
-      if (this.sender.isClosed() || sem.closed) {
+      const sem = this.#chan.sem!;
+      if (this.#sender.isClosed() || sem.closed) {
         this.#done = true;
-        throw this.closedError();
+        throw this.#closedError();
       }
       if (!pollProceed(cx)) return Pending;
-      if (sem.tryTake(this.needed)) {
+      if (sem.tryTake(this.#needed)) {
         this.#done = true;
         madeProgress(cx);
-        return this.output();
+        return this.#output();
       }
       // The slow path: the node's first poll queues it (its own try fails as ours did).
-      wait = this.#wait = new SlotWaiter(sem, this.needed);
+      wait = this.#wait = new SlotWaiter(sem, this.#needed);
     }
     let out: Poll<void>;
     try {
       out = wait.poll(cx);
     } catch (error) {
       this.#done = true;
-      if (error instanceof AcquireError) throw this.closedError();
+      if (error instanceof AcquireError) throw this.#closedError();
       throw error;
     }
     if (out === Pending) return Pending;
     this.#done = true;
-    return this.output();
+    return this.#output();
   }
 
   override cancel(): void {
@@ -403,52 +404,39 @@ abstract class SlotFuture<O> extends Future<O> {
     const wait = this.#wait;
     if (wait === undefined) return;
     wait.cancel();
-    this.chan.wakeIfDrained();
+    this.#chan.wakeIfDrained();
+  }
+
+  /** The held slots become the output. */
+  #output(): O {
+    const chan = this.#chan;
+    switch (this.#kind) {
+      case SlotKind.Send: {
+        const value = this.#value as T;
+        this.#value = undefined;
+        chan.push(value);
+        return undefined as O;
+      }
+      case SlotKind.Reserve:
+        return new Permit(chan) as O;
+      default:
+        return new PermitIterator(chan, this.#needed) as O;
+    }
+  }
+
+  /** The error for a closed channel or sender handle (a send's carries its message back). */
+  #closedError(): Error {
+    return new SendError(this.#kind === SlotKind.Send ? this.#value : undefined);
   }
 }
+
+/** What a {@link SlotFuture} is for. */
+const SlotKind = { Send: 0, Reserve: 1, ReserveMany: 2 } as const;
+type SlotKind = (typeof SlotKind)[keyof typeof SlotKind];
 
 /** The semaphore wait node of a waiting {@link SlotFuture}; the future turns slots into output. */
 class SlotWaiter extends Waiter<void> {
   protected override output(): void {}
-}
-
-class Send<T> extends SlotFuture<void> {
-  #value: T;
-
-  constructor(chan: Chan<T>, sender: Sender<T>, value: T) {
-    super(chan, sender, 1);
-    this.#value = value;
-  }
-
-  protected override output(): void {
-    const value = this.#value;
-    this.#value = undefined as T;
-    (this.chan as Chan<T>).push(value);
-  }
-
-  protected override closedError(): Error {
-    return new SendError(this.#value);
-  }
-}
-
-class Reserve<T> extends SlotFuture<Permit<T>> {
-  protected override output(): Permit<T> {
-    return new Permit(this.chan as Chan<T>);
-  }
-
-  protected override closedError(): Error {
-    return new SendError(undefined);
-  }
-}
-
-class ReserveMany<T> extends SlotFuture<PermitIterator<T>> {
-  protected override output(): PermitIterator<T> {
-    return new PermitIterator(this.chan as Chan<T>, this.needed);
-  }
-
-  protected override closedError(): Error {
-    return new SendError(undefined);
-  }
 }
 
 /** A send raced against a deadline future; the loser is dropped. */
@@ -456,7 +444,7 @@ class SendTimeout<T> extends Future<void> {
   #done = false;
 
   constructor(
-    private readonly send: Send<T>,
+    private readonly send: SlotFuture<T, void>,
     private readonly deadline: Future<unknown>,
     private readonly value: T,
   ) {

@@ -40,7 +40,7 @@
  * yields when the budget is spent, so a task draining a busy channel lets the others run.
  */
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
-import { LinkedList, RingBuffer, type ListNode } from "@tokio-ts/core/collections";
+import { BlockQueue, LinkedList, type ListNode } from "@tokio-ts/core/collections";
 import { TryRecvError } from "../errors.js";
 import type { BatchSemaphore } from "../internal/waiter.js";
 import { WAITERS } from "../internal/wait-list.js";
@@ -48,7 +48,7 @@ import { err, ok, type Result } from "../result.js";
 
 /** The channel state shared by the senders and the receiver. */
 export class Chan<T> {
-  readonly queue: RingBuffer<T>;
+  readonly queue: BlockQueue<T>;
   /** The bounded channel's slots; undefined for the unbounded channel. */
   readonly sem: BatchSemaphore | undefined;
   /** The bounded channel's capacity; `Infinity` when unbounded. */
@@ -65,7 +65,7 @@ export class Chan<T> {
   constructor(sem: BatchSemaphore | undefined, bound: number) {
     this.sem = sem;
     this.bound = bound;
-    this.queue = new RingBuffer<T>(Math.min(bound, 32));
+    this.queue = new BlockQueue<T>();
   }
 
   /** Closed from either end: no more messages except those queued or reserved. */
@@ -177,29 +177,40 @@ export class RecvNode implements ListNode {
   }
 }
 
-/** A future waiting for messages; subclasses say what they take (see the header). */
-export abstract class RecvWait<O> extends Future<O> {
+/**
+ * A receive future: `recv()` (no buffer: one message, or `undefined` once drained) or
+ * `recvMany(buffer, limit)` (up to `limit` messages into `buffer`, their count, 0 once drained).
+ * One class extending `Future` directly, not a base with a subclass per kind: on V8 each level
+ * of a constructor chain costs on every `recv()` (a receive allocated and polled ready took
+ * ~30 % longer as a subclass of an abstract base).
+ */
+class Recv<T, O> extends Future<O> {
+  readonly #chan: Chan<T>;
+  /** `recvMany`'s buffer; undefined for `recv`. */
+  readonly #buffer: T[] | undefined;
+  readonly #limit: number;
   /** Allocated by the first poll that has to wait. */
   #node: RecvNode | undefined = undefined;
   #done = false;
 
-  constructor(protected readonly chan: Chan<any>) {
+  constructor(chan: Chan<T>, buffer: T[] | undefined, limit: number) {
     super();
+    this.#chan = chan;
+    this.#buffer = buffer;
+    this.#limit = limit;
   }
-
-  /** Take what is there: the output, or Pending if there is no message and no end. */
-  protected abstract take(): Poll<O>;
 
   override poll(cx: Context): Poll<O> {
     if (this.#done) throw new Error("a receive future was polled after it completed or was dropped");
     if (!pollProceed(cx)) return Pending;
-    const out = this.take();
+    const chan = this.#chan;
+    const out = (this.#buffer === undefined ? this.#takeOne() : this.#takeMany(this.#buffer)) as Poll<O>;
     let node = this.#node;
     if (out !== Pending) {
       this.#done = true;
       if (node !== undefined) {
         node.waker = undefined;
-        this.chan.recvWaiters.remove(node); // WAITING: leave; NOTIFIED: already out
+        chan.recvWaiters.remove(node); // WAITING: leave; NOTIFIED: already out
       }
       madeProgress(cx);
       return out;
@@ -207,11 +218,11 @@ export abstract class RecvWait<O> extends Future<O> {
     if (node === undefined) {
       node = this.#node = new RecvNode();
       node.waker = cx.waker;
-      this.chan.recvWaiters.pushBack(node);
+      chan.recvWaiters.pushBack(node);
     } else {
       node.waker = cx.waker;
       // A notified future that lost its message to another receive keeps its place in line.
-      if (node.list === undefined) this.chan.recvWaiters.pushFront(node);
+      if (node.list === undefined) chan.recvWaiters.pushFront(node);
     }
     return Pending;
   }
@@ -223,13 +234,12 @@ export abstract class RecvWait<O> extends Future<O> {
     const node = this.#node;
     if (node === undefined) return;
     node.waker = undefined;
-    if (!this.chan.recvWaiters.remove(node)) this.chan.passNotification();
+    if (!this.#chan.recvWaiters.remove(node)) this.#chan.passNotification();
   }
-}
 
-class Recv<T> extends RecvWait<T | undefined> {
-  protected override take(): Poll<T | undefined> {
-    const chan = this.chan as Chan<T>;
+  /** `recv`: the next message, `undefined` if drained, else Pending. */
+  #takeOne(): Poll<T | undefined> {
+    const chan = this.#chan;
     const value = chan.queue.shift();
     if (value !== undefined) {
       chan.taken(1);
@@ -237,28 +247,18 @@ class Recv<T> extends RecvWait<T | undefined> {
     }
     return chan.isDrained() ? undefined : Pending;
   }
-}
 
-class RecvMany<T> extends RecvWait<number> {
-  constructor(
-    chan: Chan<T>,
-    private readonly buffer: T[],
-    private readonly limit: number,
-  ) {
-    super(chan);
-  }
-
-  protected override take(): Poll<number> {
-    const chan = this.chan as Chan<T>;
+  /** `recvMany`: how many messages moved into `buffer`, 0 if drained (or limit 0), else Pending. */
+  #takeMany(buffer: T[]): Poll<number> {
+    const chan = this.#chan;
     const queue = chan.queue;
-    const n = Math.min(this.limit, queue.length);
+    const n = Math.min(this.#limit, queue.length);
     if (n > 0) {
-      const buffer = this.buffer;
       for (let i = 0; i < n; i++) buffer.push(queue.shift() as T);
       chan.taken(n);
       return n;
     }
-    return this.limit === 0 || chan.isDrained() ? 0 : Pending;
+    return this.#limit === 0 || chan.isDrained() ? 0 : Pending;
   }
 }
 
@@ -334,7 +334,7 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
    * the next receive.
    */
   recv(): Future<T | undefined> {
-    return new Recv(this.#chan);
+    return new Recv<T, T | undefined>(this.#chan, undefined, 1);
   }
 
   /**
@@ -360,7 +360,7 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
     if (!Array.isArray(buffer)) throw new TypeError(`buffer must be an array, got ${typeof buffer}`);
     if (typeof limit !== "number") throw new TypeError(`limit must be a number, got ${typeof limit}`);
     if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
-    return new RecvMany(this.#chan, buffer, limit);
+    return new Recv<T, number>(this.#chan, buffer, limit);
   }
 
   /**
