@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, yieldContext, yieldSuspend, type Context, type Poll } from "@tokio-ts/core";
 import { RecvError, SendError, TryRecvError } from "./errors.js";
 import { CLOSED, EMPTY, LAGGED, MAX_CAPACITY, Ring, type Cursor } from "./internal/broadcast-ring.js";
 import { WAITERS, WaitNode, type WaitList } from "./internal/wait-list.js";
@@ -333,6 +333,37 @@ class Recv<T> extends Future<T> {
   constructor(cursor: Cursor<T>) {
     super();
     this.#cursor = cursor;
+  }
+
+  // Its own `yield*` iterator: see `Future`'s `[Symbol.iterator]` in @tokio-ts/core.
+  #yielded = false;
+
+  override [Symbol.iterator](): Iterator<Future<T>, T, unknown> {
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<Future<T>, T> {
+    if (this.#yielded) {
+      this.#yielded = false;
+      return { done: true, value: value as T };
+    }
+    const cx = yieldContext();
+    if (cx !== undefined) {
+      const out = this.poll(cx);
+      if (out !== Pending) return { done: true, value: out };
+    }
+    this.#yielded = true;
+    return yieldSuspend<T>(this);
+  }
+
+  return(value?: unknown): IteratorResult<Future<T>, T> {
+    this.#yielded = false;
+    return { done: true, value: value as T };
+  }
+
+  throw(error?: unknown): IteratorResult<Future<T>, T> {
+    this.#yielded = false;
+    throw error;
   }
 
   override poll(cx: Context): Poll<T> {

@@ -603,4 +603,31 @@ function race<A>(a: Future<A>, b: Future<unknown>): Future<A | typeof NOTHING> {
   );
 }
 
+test("yield* of recv() in a generator: a lag is thrown at the yield* (caught there), a wait resumes with the value", () => {
+  const [tx, rx] = broadcast.channel<number>(2);
+  for (let i = 0; i < 5; i++) tx.send(i); // 0, 1 and 2 overwritten
+  const seen: (number | string)[] = [];
+  const task = mockTask(
+    fromGenerator(function* () {
+      for (;;) {
+        try {
+          const v = yield* rx.recv();
+          seen.push(v);
+          if (v === 9) return seen;
+        } catch (error) {
+          if (!(error instanceof RecvError) || error.kind !== "lagged") throw error;
+          seen.push(`lagged ${error.lagged}`);
+        }
+      }
+    }),
+  );
+  assertPending(task.poll());
+  assert.equal(seen, ["lagged 3", 3, 4]);
+  assert.is(tx[WAITERS](), 1);
+  tx.send(9);
+  assert.ok(task.isWoken());
+  assertReady(task.poll(), ["lagged 3", 3, 4, 9]);
+  assert.is(tx[WAITERS](), 0);
+});
+
 test.run();

@@ -937,4 +937,33 @@ test("1,000,000 cancelled recv, send, reserve and closed() waits leave no waiter
   assert.equal(rx.tryRecv(), { ok: false, error: new TryRecvError("empty") });
 });
 
+test("yield* of send() in a generator: waits while full, resumes when a slot frees, throws SendError at the yield* once closed", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  const outcomes: string[] = [];
+  const task = mockTask(
+    fromGenerator(function* () {
+      yield* tx.send(1);
+      outcomes.push("sent 1");
+      yield* tx.send(2); // full: waits
+      outcomes.push("sent 2");
+      try {
+        yield* tx.send(3); // full again; the receiver closes
+      } catch (error) {
+        outcomes.push(error instanceof SendError ? `SendError ${error.value}` : `other ${String(error)}`);
+      }
+      return outcomes;
+    }),
+  );
+  assertPending(task.poll());
+  assert.equal(outcomes, ["sent 1"]);
+  assert.equal(rx.tryRecv(), { ok: true, value: 1 });
+  assert.ok(task.isWoken());
+  assertPending(task.poll());
+  assert.equal(outcomes, ["sent 1", "sent 2"]);
+  rx.close();
+  assert.ok(task.isWoken());
+  assertReady(task.poll(), ["sent 1", "sent 2", "SendError 3"]);
+  assert.equal(rx.tryRecv(), { ok: true, value: 2 }, "the message sent before the close is still received");
+});
+
 test.run();

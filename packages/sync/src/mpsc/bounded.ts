@@ -10,7 +10,7 @@
  * ({@link SlotFuture}): dropping it is O(1), and a slot already handed to it goes to the next
  * sender.
  */
-import { Future, isFuture, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
+import { Future, isFuture, madeProgress, Pending, pollProceed, yieldContext, yieldSuspend, type Context, type Poll } from "@tokio-ts/core";
 import { AcquireError, SendError, SendTimeoutError, TrySendError } from "../errors.js";
 import { WAITERS } from "../internal/wait-list.js";
 import { BatchSemaphore, MAX_PERMITS, Waiter } from "../internal/waiter.js";
@@ -365,6 +365,37 @@ class SlotFuture<T, O> extends Future<O> {
     this.#kind = kind;
     this.#needed = needed;
     this.#value = value;
+  }
+
+  // Its own `yield*` iterator: see `Future`'s `[Symbol.iterator]` in @tokio-ts/core.
+  #yielded = false;
+
+  override [Symbol.iterator](): Iterator<Future<O>, O, unknown> {
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<Future<O>, O> {
+    if (this.#yielded) {
+      this.#yielded = false;
+      return { done: true, value: value as O };
+    }
+    const cx = yieldContext();
+    if (cx !== undefined) {
+      const out = this.poll(cx);
+      if (out !== Pending) return { done: true, value: out };
+    }
+    this.#yielded = true;
+    return yieldSuspend<O>(this);
+  }
+
+  return(value?: unknown): IteratorResult<Future<O>, O> {
+    this.#yielded = false;
+    return { done: true, value: value as O };
+  }
+
+  throw(error?: unknown): IteratorResult<Future<O>, O> {
+    this.#yielded = false;
+    throw error;
   }
 
   override poll(cx: Context): Poll<O> {

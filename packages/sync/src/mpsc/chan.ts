@@ -39,7 +39,7 @@
  * Budget: every receive future spends one unit of the task's coop budget when it completes and
  * yields when the budget is spent, so a task draining a busy channel lets the others run.
  */
-import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, yieldContext, yieldSuspend, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { BlockQueue, LinkedList, type ListNode } from "@tokio-ts/core/collections";
 import { TryRecvError } from "../errors.js";
 import type { BatchSemaphore } from "../internal/waiter.js";
@@ -198,6 +198,37 @@ class Recv<T, O> extends Future<O> {
     this.#chan = chan;
     this.#buffer = buffer;
     this.#limit = limit;
+  }
+
+  // Its own `yield*` iterator: see `Future`'s `[Symbol.iterator]` in @tokio-ts/core.
+  #yielded = false;
+
+  override [Symbol.iterator](): Iterator<Future<O>, O, unknown> {
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<Future<O>, O> {
+    if (this.#yielded) {
+      this.#yielded = false;
+      return { done: true, value: value as O };
+    }
+    const cx = yieldContext();
+    if (cx !== undefined) {
+      const out = this.poll(cx);
+      if (out !== Pending) return { done: true, value: out };
+    }
+    this.#yielded = true;
+    return yieldSuspend<O>(this);
+  }
+
+  return(value?: unknown): IteratorResult<Future<O>, O> {
+    this.#yielded = false;
+    return { done: true, value: value as O };
+  }
+
+  throw(error?: unknown): IteratorResult<Future<O>, O> {
+    this.#yielded = false;
+    throw error;
   }
 
   override poll(cx: Context): Poll<O> {
