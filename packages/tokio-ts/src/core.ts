@@ -20,6 +20,8 @@ export {
   Future,
   Pending,
   isFuture,
+  yieldContext,
+  yieldSuspend,
   type Poll,
   type Output,
   Context,
