@@ -118,9 +118,11 @@ export class Sender<T> implements Disposable {
    * rx.borrow(); // 1
    * ```
    *
-   * **Throws**: what `modify` throws; Error if this sender was disposed.
+   * **Throws**: what `modify` throws; TypeError unless `modify` is a function; Error if this
+   * sender was disposed.
    */
   sendModify(modify: (cell: Cell<T>) => void): void {
+    if (typeof modify !== "function") throw new TypeError(`modify must be a function, got ${typeof modify}`);
     this.sendIfModified((cell) => {
       modify(cell);
       return true;

@@ -160,6 +160,10 @@ test("a modify function that throws propagates and notifies nobody", () => {
   assert.not.ok(changed(rx));
   assert.throws(() => tx.sendIfModified(undefined as unknown as () => boolean), TypeError);
   assert.throws(() => rx.waitFor(undefined as unknown as () => boolean), TypeError);
+  // Named at the call, before anything changes (not "modify is not a function" from inside).
+  assert.throws(() => tx.sendModify(5 as unknown as () => void), /^modify must be a function, got number$/);
+  assert.throws(() => tx.sendIfModified("x" as unknown as () => boolean), /^modify must be a function, got string$/);
+  assert.not.ok(task.isWoken());
 });
 
 // ---------------------------------------------------------------------------------------------
