@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, yieldContext, yieldSuspend, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
 import { RecvError, SendError, TryRecvError } from "./errors.js";
 import { err, ok, type Result } from "./result.js";
@@ -171,6 +171,41 @@ export class Receiver<T> extends Future<T> implements Disposable {
   constructor(inner: Inner<T>) {
     super();
     this.#inner = inner;
+  }
+
+  // Its own `yield*` iterator: see `Future`'s `[Symbol.iterator]` in @tokio-ts/core.
+  #yielded = false;
+
+  /** @internal `yield* rx`: the receiver is its own iterator (see `Future`'s `[Symbol.iterator]`). */
+  override [Symbol.iterator](): Iterator<Future<T>, T, unknown> {
+    return this;
+  }
+
+  /** @internal A step of `yield* rx`; not for direct use. */
+  next(value?: unknown): IteratorResult<Future<T>, T> {
+    if (this.#yielded) {
+      this.#yielded = false;
+      return { done: true, value: value as T };
+    }
+    const cx = yieldContext();
+    if (cx !== undefined) {
+      const out = this.poll(cx);
+      if (out !== Pending) return { done: true, value: out };
+    }
+    this.#yielded = true;
+    return yieldSuspend<T>(this);
+  }
+
+  /** @internal A step of `yield* rx`; not for direct use. */
+  return(value?: unknown): IteratorResult<Future<T>, T> {
+    this.#yielded = false;
+    return { done: true, value: value as T };
+  }
+
+  /** @internal A step of `yield* rx`; not for direct use. */
+  throw(error?: unknown): IteratorResult<Future<T>, T> {
+    this.#yielded = false;
+    throw error;
   }
 
   override poll(cx: Context): Poll<T> {
