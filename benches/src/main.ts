@@ -133,7 +133,10 @@ function mitata(
     ...(sync ? ["--sync"] : []),
     ...(macros === undefined ? [] : [macros === "async" ? "--macros-async" : "--macros"]),
   ];
-  const { error } = child([script("mitata-run"), out, ...flags, ...impls], { inherit: true });
+  // --expose-gc: mitata then collects garbage with a real full GC before each benchmark; without
+  // it mitata falls back to allocating a 1 GiB Uint8Array to provoke one, which leaves every row's
+  // heap in a state set by the rows before it (a peer's time moved by 1.5× between runs).
+  const { error } = child(["--expose-gc", script("mitata-run"), out, ...flags, ...impls], { inherit: true });
   if (error !== undefined) throw new Error(`the mitata run for ${what.join(", ")} failed: ${error}`);
   return JSON.parse(readFileSync(out, "utf8")) as MitataOut;
 }

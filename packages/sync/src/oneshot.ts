@@ -40,7 +40,8 @@ class Inner<T> {
   txDone = false;
   rxClosed = false;
   rxWaker: Waker | undefined = undefined;
-  readonly closedWaiters = new LinkedList<ClosedWait>();
+  /** Made by the first `closed()` that waits: most channels never have one. */
+  closedWaiters: LinkedList<ClosedWait> | undefined = undefined;
 
   wakeRx(): void {
     const waker = this.rxWaker;
@@ -50,6 +51,7 @@ class Inner<T> {
 
   wakeClosed(): void {
     const waiters = this.closedWaiters;
+    if (waiters === undefined) return;
     for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.notify();
   }
 }
@@ -297,13 +299,13 @@ class ClosedWait extends Future<void> implements ListNode {
   override poll(cx: Context): Poll<void> {
     if (!pollProceed(cx)) return Pending;
     if (this.sender.isClosed()) {
-      this.inner.closedWaiters.remove(this);
+      this.inner.closedWaiters?.remove(this);
       this.#waker = undefined;
       madeProgress(cx);
       return undefined;
     }
     this.#waker = cx.waker;
-    if (this.list === undefined) this.inner.closedWaiters.pushBack(this);
+    if (this.list === undefined) (this.inner.closedWaiters ??= new LinkedList<ClosedWait>()).pushBack(this);
     return Pending;
   }
 
@@ -315,6 +317,6 @@ class ClosedWait extends Future<void> implements ListNode {
 
   override cancel(): void {
     this.#waker = undefined;
-    this.inner.closedWaiters.remove(this);
+    this.inner.closedWaiters?.remove(this);
   }
 }
