@@ -58,43 +58,6 @@ test("BlockQueue.peek sees the next block when the head block is spent", () => {
   assert.is(q.shift(), 32);
 });
 
-test("BlockQueue.takeAt removes the item at an index and moves the oldest into its place", () => {
-  for (const headStart of [0, 5, 31, 32, 33]) {
-    const q = new BlockQueue<number>();
-    const model: number[] = [];
-    for (let i = 0; i < headStart + 100; i++) {
-      q.push(i);
-      model.push(i);
-    }
-    for (let i = 0; i < headStart; i++) {
-      q.shift();
-      model.shift();
-    }
-    for (const index of [70, 0, 31, 32, 1, 50]) {
-      const expected = model[index];
-      // The queue's rule: the oldest item fills the hole.
-      model[index] = model[0]!;
-      model.shift();
-      assert.is(q.takeAt(index), expected, `head start ${headStart}, index ${index}`);
-      assert.is(q.length, model.length);
-    }
-    const rest: number[] = [];
-    for (let v = q.shift(); v !== undefined; v = q.shift()) rest.push(v);
-    assert.equal(rest, model.slice(0, rest.length));
-    assert.is(rest.length, model.length);
-  }
-});
-
-test("BlockQueue.takeAt out of range returns undefined and changes nothing", () => {
-  const q = new BlockQueue<string>();
-  q.push("a");
-  assert.is(q.takeAt(1), undefined);
-  assert.is(q.takeAt(-1), undefined);
-  assert.is(q.takeAt(Number.NaN), undefined);
-  assert.is(q.length, 1);
-  assert.is(q.shift(), "a");
-});
-
 test("BlockQueue.clear empties it and it stays usable", () => {
   const q = new BlockQueue<number>();
   for (let i = 0; i < 100; i++) q.push(i);

@@ -83,29 +83,11 @@ export class BlockQueue<T> {
     return index === BLOCK_SIZE ? this.#head.next!.items[0] : this.#head.items[index];
   }
 
-  /**
-   * Remove and return the item `index` places from the front (0 is the oldest), moving the
-   * oldest item into its place — O(index / block size). For shuffled schedules in tests; a
-   * FIFO user never needs it. `undefined` when `index` is out of range.
-   */
-  takeAt(index: number): T | undefined {
-    if (!(index >= 0 && index < this.#length)) return undefined;
-    if (index === 0) return this.shift();
-    let block = this.#head;
-    let at = this.#headIndex + index;
-    while (at >= BLOCK_SIZE) {
-      block = block.next!;
-      at -= BLOCK_SIZE;
-    }
-    const item = block.items[at];
-    block.items[at] = this.shift();
-    return item as T;
-  }
-
   /** Drop every item. */
   clear(): void {
+    // Keep the head block (emptied); the blocks after it go with their items.
     const head = this.#head;
-    for (let block: Block<T> | undefined = head; block !== undefined; block = block.next) block.items.fill(undefined);
+    head.items.fill(undefined);
     head.next = undefined;
     this.#tail = head;
     this.#headIndex = this.#tailIndex = 0;

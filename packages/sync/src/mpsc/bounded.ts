@@ -3,7 +3,7 @@
  * `capacity` messages in flight, so a fast producer waits for a slow consumer (backpressure).
  *
  * Built as Tokio builds it (see `chan.ts`): a batch semaphore with `capacity` permits guards
- * the ring buffer. `send` = acquire one permit, push; `recv` = shift, release one permit.
+ * the queue. `send` = acquire one permit, push; `recv` = shift, release one permit.
  * Senders wait in FIFO order — the semaphore hands a freed slot to the longest waiting sender,
  * and `trySend` does not jump that queue. A send (reserve) future is small and takes a free
  * slot itself on its first poll; only a send that has to wait allocates a semaphore wait node

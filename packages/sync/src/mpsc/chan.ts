@@ -2,7 +2,7 @@
  * The core shared by the bounded and the unbounded mpsc channel (Tokio's `mpsc::chan`), and the
  * receiving half, which is the same for both. Not part of the public surface.
  *
- * HOW. A channel is one {@link Chan}: a ring buffer of messages, the count of live senders, the
+ * HOW. A channel is one {@link Chan}: a queue of messages (core's `BlockQueue`), the count of live senders, the
  * receiver's closed flags, and two intrusive wait queues — receive futures waiting for a
  * message, and `closed()` futures waiting for the receiver to go. A bounded channel also has a
  * batch semaphore with `bound` permits (Tokio does the same): a sender acquires one permit
@@ -23,9 +23,9 @@
  * its slot back) wakes the receive futures. Dropping the receiver (`rxDropped`) also empties the
  * queue, and later sends through reserved slots discard their message.
  *
- * Receive futures. A receive future is small (the channel, its node, a done flag); it queues
- * a separate {@link RecvNode} — allocated by the first poll that finds nothing to take — so a
- * receive that finds a message waiting allocates nothing but itself. Its states, read from
+ * Receive futures. A receive future is small (the channel, `recvMany`'s buffer and limit, its
+ * node, a done flag); it queues a separate {@link RecvNode} — allocated by the first poll that
+ * finds nothing to take — so a receive that finds a message waiting allocates nothing but itself. Its states, read from
  * the node: IDLE (no node: not polled, or every poll found something) → WAITING (node in
  * `recvWaiters`, waker stored) → NOTIFIED (node taken off the queue by a push or a close, task
  * woken; the next poll takes the message) → DONE (`done`: completed or dropped). Only the
