@@ -103,6 +103,7 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
 export function main<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>, options?: MainOptions): Promise<T | undefined>;
 export function main<R>(body: (signal: AbortSignal) => R, options?: MainOptions): Promise<Awaited<R> | undefined>;
 export function main<T>(body: Future<T>, options?: MainOptions): Promise<T | undefined>;
+export function main<T>(body: Generator<unknown, T, any>, options?: MainOptions): Promise<T | undefined>;
 export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<T | undefined> {
   checkFlavor(options.flavor);
   const rt = buildRuntime("main()", {

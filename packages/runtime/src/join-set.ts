@@ -47,6 +47,7 @@ export class JoinSet<T> implements Disposable, TaskOwner {
   spawn(body: (signal: AbortSignal) => Generator<unknown, T, any>): AbortHandle;
   spawn(body: (signal: AbortSignal) => T | PromiseLike<T>): AbortHandle;
   spawn(body: Future<T>): AbortHandle;
+  spawn(body: Generator<unknown, T, any>): AbortHandle;
   spawn(body: SpawnBody<T>): AbortHandle {
     const task = currentScheduler("JoinSet.spawn()").spawn(body);
     task.state |= JOIN_INTEREST;

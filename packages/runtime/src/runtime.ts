@@ -55,6 +55,7 @@ export class Runtime implements AsyncDisposable {
   blockOn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): Promise<T>;
   blockOn<R>(body: (signal: AbortSignal) => R): Promise<Awaited<R>>;
   blockOn<T>(body: Future<T>): Promise<T>;
+  blockOn<T>(body: Generator<unknown, T, any>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T> {
     return blockOnScheduler(this.#scheduler, body);
   }
@@ -72,6 +73,7 @@ export class Runtime implements AsyncDisposable {
   spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): JoinHandle<T>;
   spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
   spawn<T>(body: Future<T>): JoinHandle<T>;
+  spawn<T>(body: Generator<unknown, T, any>): JoinHandle<T>;
   spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
     return this.#scheduler.spawn(body);
   }

@@ -27,6 +27,23 @@ test("joinNext gives outputs in completion order, not spawn order", async () => 
   assert.equal(order, ["fast", "medium", "slow"]);
 });
 
+function* yieldsThenReturns(n: number, value: string): Generator<unknown, string, any> {
+  for (let i = 0; i < n; i++) yield* yieldNow();
+  return value;
+}
+
+test("JoinSet.spawn takes generator objects and joins them in completion order", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<string>();
+      set.spawn(yieldsThenReturns(3, "slow"));
+      set.spawn(yieldsThenReturns(0, "fast"));
+      return [yield* set.joinNext(), yield* set.joinNext(), yield* set.joinNext()];
+    }),
+  );
+  assert.equal(out, ["fast", "slow", undefined]);
+});
+
 test("joinNext on an empty set is undefined at once", async () => {
   const out = await withRuntime((rt) => rt.blockOn(function* () {
     return yield* new JoinSet<number>().joinNext();

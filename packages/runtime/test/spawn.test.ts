@@ -40,6 +40,62 @@ test("a spawned future's output is its handle's output", async () => {
   assert.is(out, "future");
 });
 
+function* worker(id: number, log: string[]): Generator<unknown, number, any> {
+  log.push(`start ${id}`);
+  try {
+    yield* yieldNow();
+    return id * 10;
+  } finally {
+    log.push(`finally ${id}`);
+  }
+}
+
+test("a spawned generator object runs as a task: its return value is its handle's output", async () => {
+  const log: string[] = [];
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const handles = [spawn(worker(1, log)), spawn(worker(2, log))];
+      assert.equal(log, [], "a generator object does not start before the spawner yields");
+      const outputs: number[] = [];
+      for (const h of handles) outputs.push(yield* h);
+      return outputs;
+    }),
+  );
+  assert.equal(out, [10, 20]);
+  assert.equal(log, ["start 1", "start 2", "finally 1", "finally 2"]);
+});
+
+test("an aborted generator-object task runs its finally block and reports cancelled", async () => {
+  const log: string[] = [];
+  const error = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const h = spawn(worker(3, log));
+      yield* yieldNow(); // started, suspended in yieldNow
+      h.abort();
+      try {
+        yield* h;
+        return undefined;
+      } catch (e) {
+        return e as JoinError;
+      }
+    }),
+  );
+  assert.ok(error?.isCancelled());
+  assert.equal(log, ["start 3", "finally 3"]);
+});
+
+test("blockOn, Runtime.spawn and Handle.spawn take a generator object", async () => {
+  const log: string[] = [];
+  const [a, b, c] = await withRuntime(async (rt) => {
+    const fromRuntime = rt.spawn(worker(5, log));
+    const fromHandle = rt.handle().spawn(worker(6, log));
+    const root = await rt.blockOn(worker(4, log));
+    return [root, await fromRuntime, await fromHandle];
+  });
+  assert.equal([a, b, c], [40, 50, 60]);
+  assert.equal(log.filter((l) => l.startsWith("finally")).sort(), ["finally 4", "finally 5", "finally 6"]);
+});
+
 test("an async task can await the handle of a generator task", async () => {
   const out = await withRuntime((rt) =>
     rt.blockOn(async () => {

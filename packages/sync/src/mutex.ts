@@ -63,21 +63,27 @@ export class Mutex<T> {
    * drops `fn`'s future and releases the lock.
    */
   runExclusive<R>(fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, any>): Future<R> {
-    const mutex = this;
-    return fromGenerator(function* () {
-      const guard = yield* mutex.lock();
-      try {
-        const out = fn(guard);
-        if (isFuture(out)) return (yield* out) as R;
-        if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
-        if (out !== null && typeof out === "object" && typeof (out as PromiseLike<R>).then === "function") {
-          return yield* fromPromise(out as PromiseLike<R>);
-        }
-        return out as R;
-      } finally {
-        guard.release();
-      }
-    });
+    // A generator object of a shared generator function: V8 makes a new prototype and map the
+    // first time a generator *closure* is called (~0.7 µs), so no closure per call.
+    return fromGenerator(runExclusive(this, fn));
+  }
+}
+
+function* runExclusive<T, R>(
+  mutex: Mutex<T>,
+  fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, any>,
+): Generator<unknown, R, any> {
+  const guard = yield* mutex.lock();
+  try {
+    const out = fn(guard);
+    if (isFuture(out)) return (yield* out) as R;
+    if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
+    if (out !== null && typeof out === "object" && typeof (out as PromiseLike<R>).then === "function") {
+      return yield* fromPromise(out as PromiseLike<R>);
+    }
+    return out as R;
+  } finally {
+    guard.release();
   }
 }
 
