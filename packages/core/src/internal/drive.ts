@@ -18,6 +18,12 @@ import { Pending, type Future } from "../future.js";
 type OnFulfilled<T, R1> = ((value: T) => R1 | PromiseLike<R1>) | null | undefined;
 type OnRejected<R2> = ((reason: unknown) => R2 | PromiseLike<R2>) | null | undefined;
 
+/**
+ * Schedules the re-polls: `RESOLVED.then(fn)` costs about 25 ns where Node's `queueMicrotask(fn)`
+ * costs about 60 (it wraps each callback in an AsyncResource). `run` never throws.
+ */
+const RESOLVED = Promise.resolve();
+
 /** `future.then(onfulfilled, onrejected)`. */
 export function awaitFuture<T, R1, R2>(future: Future<T>, onfulfilled: OnFulfilled<T, R1>, onrejected: OnRejected<R2>): Promise<R1 | R2> {
   const host = currentFrame()?.host;
@@ -94,7 +100,7 @@ class StandaloneDriver<T> extends Context {
   wake(): void {
     if (this.#scheduled || this.#done) return;
     this.#scheduled = true;
-    queueMicrotask(
+    RESOLVED.then(
       (this.#repoll ??= () => {
         this.#scheduled = false;
         this.run();

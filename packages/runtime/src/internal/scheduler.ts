@@ -53,6 +53,13 @@ import { RingBuffer } from "@tokio-ts/core/collections";
 import { Rng } from "./rng.js";
 import { CANCEL, CANCELLING, COMPLETE, FAILED, JOIN_INTEREST, NOTIFIED, ROOT, RUNNING, SCHEDULED, Task } from "./task.js";
 
+/**
+ * Drains are queued with `RESOLVED.then(fn)`: about 25 ns, where Node's `queueMicrotask(fn)` costs
+ * about 60 (it wraps each callback in an AsyncResource). A drain never throws (tasks' errors are
+ * caught in `#run`).
+ */
+const RESOLVED = Promise.resolve();
+
 /** At most this many tasks run from the LIFO slot in a row (Tokio: 3). */
 const MAX_LIFO_POLLS = 3;
 
@@ -228,7 +235,7 @@ export class Scheduler implements DriverHost {
     if (this.#drainScheduled || this.#draining || this.#closed) return;
     this.#drainScheduled = true;
     if (this.#ticksSinceHostYield >= this.config.eventInterval) setImmediate(this.#drainFromHost);
-    else queueMicrotask(this.#drainFromMicrotask);
+    else RESOLVED.then(this.#drainFromMicrotask);
   }
 
   #onDrain(fromHost: boolean): void {

@@ -10,6 +10,9 @@
  */
 import { Context, Pending, type Future, type Poll } from "@tokio-ts/core";
 
+/** Re-polls are queued with `RESOLVED.then(fn)`, cheaper than Node's `queueMicrotask(fn)` (no AsyncResource). */
+const RESOLVED = Promise.resolve();
+
 export type PumpDone<T> = (error: unknown, value: T | undefined, failed: boolean) => void;
 
 export class Pump<T> extends Context {
@@ -31,7 +34,7 @@ export class Pump<T> extends Context {
   wake(): void {
     if (this.#scheduled || this.#future === undefined) return;
     this.#scheduled = true;
-    queueMicrotask(this.#repoll);
+    RESOLVED.then(this.#repoll);
   }
 
   /** Poll now (the first poll, or a re-poll). */
