@@ -4,7 +4,7 @@
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { JoinError } from "./errors.js";
 import { currentScheduler } from "./internal/current.js";
-import { JOIN_INTEREST, type Task, type TaskOwner } from "./internal/task.js";
+import { JOIN_INTEREST, type Task } from "./internal/task.js";
 import type { AbortHandle } from "./join-handle.js";
 import type { SpawnBody } from "./spawn.js";
 
@@ -23,7 +23,7 @@ import type { SpawnBody } from "./spawn.js";
  * for (let v; (v = await set.joinNext()) !== undefined; ) outputs.push(v);
  * ```
  */
-export class JoinSet<T> implements Disposable, TaskOwner {
+export class JoinSet<T> implements Disposable {
   readonly #tasks = new Set<Task<T>>();
   #done: Task<T>[] = [];
   #doneHead = 0;
@@ -53,12 +53,14 @@ export class JoinSet<T> implements Disposable, TaskOwner {
     task.state |= JOIN_INTEREST;
     this.#tasks.add(task);
     if (task.isFinished()) this.taskCompleted(task);
-    else task.owner = this;
+    else task.addJoinWaker(new Member(this, task));
     return task;
   }
 
-  /** @internal Called by the scheduler when an owned task completes. */
+  /** @internal Called when a task of the set completes (through its {@link Member} waker). */
   taskCompleted(task: Task<T>): void {
+    // A task detached by detachAll() still wakes its member: it is no longer ours.
+    if (!this.#tasks.has(task)) return;
     this.#done.push(task);
     const waker = this.#waker;
     this.#waker = undefined;
@@ -140,7 +142,6 @@ export class JoinSet<T> implements Disposable, TaskOwner {
 
   /** Remove every task from the set without aborting it: they run on, detached. */
   detachAll(): void {
-    for (const task of this.#tasks) task.owner = undefined;
     this.#tasks.clear();
     this.#done = [];
     this.#doneHead = 0;
@@ -159,6 +160,22 @@ export class JoinSet<T> implements Disposable, TaskOwner {
   /** Abort every task (`using set = new JoinSet()`). */
   [Symbol.dispose](): void {
     this.abortAll();
+  }
+}
+
+/**
+ * The join waker a JoinSet leaves on each of its tasks: the task's completion wakes it, and it
+ * hands the task to the set. One small object per task spawned into a set, instead of an owner
+ * field on every task.
+ */
+class Member<T> implements Waker {
+  constructor(
+    private readonly set: JoinSet<T>,
+    private readonly task: Task<T>,
+  ) {}
+
+  wake(): void {
+    this.set.taskCompleted(this.task);
   }
 }
 

@@ -51,7 +51,7 @@ import {
 import { JoinError } from "../errors.js";
 import { RingBuffer } from "@tokio-ts/core/collections";
 import { Rng } from "./rng.js";
-import { CANCEL, CANCELLING, COMPLETE, FAILED, JOIN_INTEREST, NOTIFIED, ROOT, RUNNING, SCHEDULED, Task } from "./task.js";
+import { bodyFuture, CANCEL, CANCELLING, COMPLETE, FAILED, FRESH, FUTURE_BODY, JOIN_INTEREST, NOTIFIED, ROOT, RUNNING, SCHEDULED, Task } from "./task.js";
 
 /**
  * Drains are queued with `RESOLVED.then(fn)`: about 25 ns, where Node's `queueMicrotask(fn)` costs
@@ -187,12 +187,13 @@ export class Scheduler implements DriverHost {
     if (isGeneratorFunction(body) && body.length === 0) factory = body as () => Generator<unknown, T, unknown>;
     else if (isGenerator(body)) gen = body as Generator<unknown, T, unknown>;
     else future = intoFuture(body);
-    const task = new Task(this, future, gen);
+    const task = new Task(this, future === undefined ? gen : (future as unknown as Generator<unknown, T, unknown>));
+    const kind = factory !== undefined ? FRESH : future !== undefined ? FUTURE_BODY : 0;
     if (factory !== undefined) task.result = factory as unknown as T;
     this.spawnedCount++;
     if (this.#closed) {
       // Tokio: a task spawned on a shut-down runtime is dropped at once; its handle says cancelled.
-      task.future = task.gen = undefined;
+      task.gen = undefined;
       future?.cancel();
       task.state = COMPLETE | FAILED;
       task.result = JoinError.cancelled(task.id);
@@ -204,7 +205,7 @@ export class Scheduler implements DriverHost {
     this.#alive = task;
     this.aliveCount++;
     this.config.onTaskSpawn?.({ id: task.id });
-    task.state = SCHEDULED;
+    task.state = SCHEDULED | kind;
     if (this.#current !== undefined || this.#draining) this.#queue.push(task);
     else {
       this.#inject.push(task);
@@ -301,13 +302,14 @@ export class Scheduler implements DriverHost {
     let threw = false;
     let error: unknown;
     try {
-      const future = task.future;
-      if (future === undefined && task.gen === undefined && task.current === undefined) {
+      if ((state & FRESH) !== 0) {
         // First poll of a generator-function body: make the generator now (see Task.result).
+        task.state &= ~FRESH;
         const factory = task.result as () => Generator<unknown, unknown, unknown>;
         task.result = undefined;
         task.gen = factory();
       }
+      const future = (state & FUTURE_BODY) === 0 ? undefined : bodyFuture(task)!;
       if ((state & (CANCEL | CANCELLING)) === CANCEL) {
         task.state |= CANCELLING;
         if (future === undefined) out = beginCancelGenerator(task) ? undefined : pollGenerator(task, cx);
@@ -340,8 +342,8 @@ export class Scheduler implements DriverHost {
   }
 
   #complete(task: Task<any>, failed: boolean, result: unknown): void {
-    task.state = (task.state & ~(RUNNING | NOTIFIED | SCHEDULED)) | COMPLETE | (failed ? FAILED : 0);
-    task.future = task.gen = task.current = undefined;
+    task.state = (task.state & ~(RUNNING | NOTIFIED | SCHEDULED | FRESH)) | COMPLETE | (failed ? FAILED : 0);
+    task.gen = task.current = undefined;
     task.result = result;
     const { prevAlive: prev, nextAlive: next } = task;
     if (prev !== undefined) prev.nextAlive = next;
@@ -351,7 +353,6 @@ export class Scheduler implements DriverHost {
     this.aliveCount--;
     this.config.onTaskTerminate?.({ id: task.id });
     task.wakeJoiners();
-    task.owner?.taskCompleted(task);
     if (failed && (result as JoinError).isPanic()) {
       if (this.config.unhandledPanic === "shutdownRuntime" && (task.state & ROOT) === 0 && !this.#closed) {
         this.#panicked ??= result as JoinError;
@@ -460,7 +461,7 @@ export class Scheduler implements DriverHost {
   }
 
   #drop(task: Task<any>): void {
-    const future = task.future;
+    const future = (task.state & FUTURE_BODY) === 0 ? undefined : bodyFuture(task);
     let error: unknown;
     let threw = false;
     enterFrame(task);

@@ -56,12 +56,11 @@ export const JOIN_INTEREST = 64;
 export const FAILED = 128;
 /** The task of a `blockOn`: its failure is the caller's, never an unhandled panic. */
 export const ROOT = 256;
+/** The body is a future, held in `gen` (see Task.gen). */
+export const FUTURE_BODY = 512;
+/** The body is a generator function not called yet, held in `result` (see Task.result). */
+export const FRESH = 1024;
 
-
-/** Who else wants to know when a task completes (a JoinSet). */
-export interface TaskOwner {
-  taskCompleted(task: Task<any>): void;
-}
 
 let nextTaskId = 1;
 
@@ -79,29 +78,33 @@ export class Task<T = unknown>
   declare readonly value: unknown;
   declare readonly parent: Frame | undefined;
 
-  /** The body, unless it is a generator (then `gen`/`current` hold it inline). */
-  future: Future<T> | undefined;
+  /**
+   * The body while it runs: a generator, driven inline with `current` (GeneratorSlot); or, with
+   * FUTURE_BODY set, a future (read it with {@link bodyFuture}). One field for both: every field
+   * of a task costs about 4 % of spawn+join's time (the scavenger copies each live task).
+   */
   gen: Generator<unknown, T, unknown> | undefined;
   current: Future<unknown> | undefined = undefined;
   state = 0;
   /**
    * The output once COMPLETE: the value, or the JoinError when FAILED. Before the first poll
-   * of a generator-function body (`future`, `gen` and `current` all unset), the generator
-   * function, which the scheduler calls then.
+   * of a generator-function body (state FRESH), the generator function, which the scheduler
+   * calls then.
    */
   result: T | JoinError | undefined = undefined;
-  /** Whom to wake on completion: one waker, or several. */
+  /**
+   * Whom to wake on completion: one waker, or several. A JoinSet is told through a waker of its
+   * own here (no field per task for the rare owner).
+   */
   joiners: Waker | Waker[] | undefined = undefined;
-  owner: TaskOwner | undefined = undefined;
   /** Links of the runtime's list of alive tasks. */
   prevAlive: Task<any> | undefined = undefined;
   nextAlive: Task<any> | undefined = undefined;
 
-  constructor(runtime: Scheduler, future: Future<T> | undefined, gen: Generator<unknown, T, unknown> | undefined) {
+  constructor(runtime: Scheduler, gen: Generator<unknown, T, unknown> | undefined) {
     super();
     this.id = nextTaskId++;
     this.runtime = runtime;
-    this.future = future;
     this.gen = gen;
   }
 
@@ -171,6 +174,11 @@ export class Task<T = unknown>
     if (!Array.isArray(joiners)) joiners.wake();
     else for (const waker of joiners) waker.wake();
   }
+}
+
+/** The future body of a task with FUTURE_BODY set (it lives in `gen`). */
+export function bodyFuture<T>(task: Task<T>): Future<T> | undefined {
+  return task.gen as unknown as Future<T> | undefined;
 }
 
 const proto = Task.prototype as { -readonly [K in keyof Frame]: Frame[K] };
