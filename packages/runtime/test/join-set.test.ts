@@ -215,6 +215,21 @@ test("detachAll empties the set and the tasks run on to completion", async () =>
   assert.ok(done);
 });
 
+test("a task detached by detachAll never comes out of the set's joinNext, even once the set is used again", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<string>();
+      set.spawn(yieldsThenReturns(1, "detached"));
+      set.detachAll();
+      set.spawn(yieldsThenReturns(3, "kept"));
+      const first = yield* set.joinNext();
+      const second = yield* set.joinNext();
+      return { first, second, size: set.size };
+    }),
+  );
+  assert.equal(out, { first: "kept", second: undefined, size: 0 });
+});
+
 test("shutdown aborts every task and resolves once all completed, leaving the set empty", async () => {
   const { log, size } = await withRuntime((rt) =>
     rt.blockOn(function* () {
