@@ -119,6 +119,10 @@ class GeneratorFuture<T> extends Future<T> implements GeneratorSlot<T> {
  * A future from a generator function (or a generator object): `yield*` futures inside it, and
  * its return value is the output. Dropping the future runs the generator's `finally` blocks.
  *
+ * On a path that runs often, pass a generator object of a shared generator function,
+ * `fromGenerator(step(a, b))`, rather than a fresh `function* () { … }` each time: V8 builds a
+ * prototype and a hidden class for every generator closure on its first call (~0.7 µs).
+ *
  * @example
  * ```ts
  * const fut = fromGenerator(function* () {
