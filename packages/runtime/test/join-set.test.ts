@@ -4,11 +4,16 @@ import { ContextError, pending } from "@tokio-ts/core";
 import { JoinError, JoinSet, yieldNow } from "../src/index.js";
 import { withRuntime } from "./helpers.js";
 
-/** A task that yields `n` times, then returns `value`. */
+/** A task body (generator object) that yields `n` times, then returns `value`. */
+function* yieldsThenReturns<T>(n: number, value: T): Generator<unknown, T, any> {
+  for (let i = 0; i < n; i++) yield* yieldNow();
+  return value;
+}
+
+/** The same as a generator function. */
 function after<T>(n: number, value: T) {
   return function* () {
-    for (let i = 0; i < n; i++) yield* yieldNow();
-    return value;
+    return yield* yieldsThenReturns(n, value);
   };
 }
 
@@ -26,11 +31,6 @@ test("joinNext gives outputs in completion order, not spawn order", async () => 
   );
   assert.equal(order, ["fast", "medium", "slow"]);
 });
-
-function* yieldsThenReturns(n: number, value: string): Generator<unknown, string, any> {
-  for (let i = 0; i < n; i++) yield* yieldNow();
-  return value;
-}
 
 test("JoinSet.spawn takes generator objects and joins them in completion order", async () => {
   const out = await withRuntime((rt) =>
