@@ -60,6 +60,45 @@ test("shutdown runs the finally blocks of suspended generator tasks", async () =
   assert.ok(rt.isShutdown());
 });
 
+test("shutdown drops every alive task wherever it waits: parked, woken and queued, or spawned and never polled", async () => {
+  const rt = Builder.newCurrentThread().build();
+  const log: string[] = [];
+  const woken = new Flag();
+  const handles: Record<string, JoinHandle<void>> = {};
+  const root = rt.blockOn(function* () {
+    handles.parked = spawn(function* () {
+      try {
+        yield* pending();
+      } finally {
+        log.push("parked");
+      }
+    });
+    handles.woken = spawn(function* () {
+      try {
+        yield* woken.wait(); // woken below, then dropped before it runs again
+        yield* pending();
+      } finally {
+        log.push("woken");
+      }
+    });
+    yield* yieldNow(); // both start and wait
+    woken.notify();
+    handles.unpolled = spawn(function* () {
+      log.push("unpolled ran");
+    });
+    rt.shutdownBackground(); // takes effect when this poll returns
+    yield* pending();
+  });
+  const rootError = await rejection(root);
+  assert.ok((rootError as JoinError).isCancelled());
+  assert.equal(log.sort(), ["parked", "woken"]);
+  for (const [name, h] of Object.entries(handles)) {
+    assert.ok(h.isFinished(), `${name} finished`);
+    assert.ok(((await rejection(h)) as JoinError).isCancelled(), `${name} cancelled`);
+  }
+  assert.is(rt.metrics().numAliveTasks(), 0);
+});
+
 test("the handle of a task dropped by shutdown rejects with a cancelled JoinError", async () => {
   const rt = Builder.newCurrentThread().build();
   const h = rt.spawn(function* () {

@@ -10,15 +10,20 @@
  * | RUNNING        | the scheduler, around a poll   | the scheduler after the poll        |
  * | NOTIFIED       | `wake()` while RUNNING         | the scheduler (re-queues the task)  |
  * | COMPLETE       | `Scheduler.complete`           | never                               |
-| FAILED         | `Scheduler.complete`, with     | never                               |
-|                | COMPLETE, when there is no     |                                     |
-|                | output (result = JoinError)    |                                     |
-| ROOT           | blockOn                        | never                               |
+ * | FAILED         | `Scheduler.complete`, with     | never                               |
+ * |                | COMPLETE, when there is no     |                                     |
+ * |                | output (result = JoinError)    |                                     |
+ * | ROOT           | blockOn                        | never                               |
  * | CANCEL         | `abort()`                      | never                               |
  * | CANCELLING     | the scheduler, when it begins  | never                               |
  * |                | the graceful cancellation      |                                     |
  * | JOIN_INTEREST  | a poll of the JoinHandle, a    | never                               |
  * |                | JoinSet, blockOn               |                                     |
+ * | FUTURE_BODY    | spawn, for a future body       | never                               |
+ * | FRESH          | spawn, for a generator         | the first poll (which calls it)     |
+ * |                | function body                  |                                     |
+ * | LINKED         | the scheduler, when a poll     | completion (which unlinks it)       |
+ * |                | leaves the task parked         |                                     |
  *
  * One object plays every part, to allocate once per spawn: the task is its own waker, its own
  * root {@link Frame} (the "current task" context), and the {@link JoinHandle} and
@@ -60,6 +65,12 @@ export const ROOT = 256;
 export const FUTURE_BODY = 512;
 /** The body is a generator function not called yet, held in `result` (see Task.result). */
 export const FRESH = 1024;
+/**
+ * On the runtime's list of parked tasks (`prevAlive`/`nextAlive`). A task joins it the first
+ * time a poll leaves it waiting; until then it is always in a run queue or the LIFO slot,
+ * where shutdown finds it. A task that completes in its first poll is never linked.
+ */
+export const LINKED = 2048;
 
 
 let nextTaskId = 1;
@@ -97,7 +108,7 @@ export class Task<T = unknown>
    * own here (no field per task for the rare owner).
    */
   joiners: Waker | Waker[] | undefined = undefined;
-  /** Links of the runtime's list of alive tasks. */
+  /** Links of the runtime's list of parked tasks (state LINKED). */
   prevAlive: Task<any> | undefined = undefined;
   nextAlive: Task<any> | undefined = undefined;
 
