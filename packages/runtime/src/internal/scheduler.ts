@@ -118,6 +118,8 @@ export class Scheduler implements DriverHost {
   #lastKey: DriverKey<Driver> | undefined = undefined;
   #lastDriver: Driver | undefined = undefined;
   #alive: Task<any> | undefined = undefined;
+  /** The last parameterless generator function spawned (see spawn); cleared when a drain ends. */
+  #lastFactory: unknown = undefined;
   #closed = false;
   #shutdownRequested = false;
   #panicked: JoinError | undefined = undefined;
@@ -184,8 +186,13 @@ export class Scheduler implements DriverHost {
     let future: Future<T> | undefined;
     let gen: Generator<unknown, T, unknown> | undefined;
     let factory: (() => Generator<unknown, T, unknown>) | undefined;
-    if (isGeneratorFunction(body) && body.length === 0) factory = body as () => Generator<unknown, T, unknown>;
-    else if (isGenerator(body)) gen = body as Generator<unknown, T, unknown>;
+    // A loop spawns the same generator function again and again: the last one that passed the
+    // check (a prototype lookup and the `length` accessor) is remembered until the drain ends.
+    if (body === this.#lastFactory) factory = body as () => Generator<unknown, T, unknown>;
+    else if (isGeneratorFunction(body) && body.length === 0) {
+      factory = body as () => Generator<unknown, T, unknown>;
+      this.#lastFactory = factory;
+    } else if (isGenerator(body)) gen = body as Generator<unknown, T, unknown>;
     else future = intoFuture(body);
     const task = new Task(this, future === undefined ? gen : (future as unknown as Generator<unknown, T, unknown>));
     const kind = factory !== undefined ? FRESH : future !== undefined ? FUTURE_BODY : 0;
@@ -271,6 +278,8 @@ export class Scheduler implements DriverHost {
     } finally {
       restoreFrame(prevFrame);
       this.#draining = false;
+      // Keep no user function (and what it captured) alive while idle.
+      this.#lastFactory = undefined;
     }
     this.#reportUnhandled();
     if (this.#closed) return;
