@@ -196,14 +196,14 @@ export class Scheduler implements DriverHost {
     else future = intoFuture(body);
     const task = new Task(this, future === undefined ? gen : (future as unknown as Generator<unknown, T, unknown>));
     const kind = factory !== undefined ? FRESH : future !== undefined ? FUTURE_BODY : 0;
-    if (factory !== undefined) task.result = factory as unknown as T;
+    if (factory !== undefined) task.current = factory as unknown as Future<unknown>;
     this.spawnedCount++;
     if (this.#closed) {
       // Tokio: a task spawned on a shut-down runtime is dropped at once; its handle says cancelled.
       task.gen = undefined;
       future?.cancel();
       task.state = COMPLETE | FAILED;
-      task.result = JoinError.cancelled(task.id);
+      task.current = JoinError.cancelled(task.id) as unknown as Future<unknown>;
       return task;
     }
     // Not linked into the parked list yet (see LINKED): a task that completes in its first
@@ -310,10 +310,10 @@ export class Scheduler implements DriverHost {
     let error: unknown;
     try {
       if ((state & FRESH) !== 0) {
-        // First poll of a generator-function body: make the generator now (see Task.result).
+        // First poll of a generator-function body: make the generator now (see Task.current).
         task.state &= ~FRESH;
-        const factory = task.result as () => Generator<unknown, unknown, unknown>;
-        task.result = undefined;
+        const factory = task.current as unknown as () => Generator<unknown, unknown, unknown>;
+        task.current = undefined;
         task.gen = factory();
       }
       const future = (state & FUTURE_BODY) === 0 ? undefined : bodyFuture(task)!;
@@ -359,8 +359,8 @@ export class Scheduler implements DriverHost {
 
   #complete(task: Task<any>, failed: boolean, result: unknown): void {
     task.state = (task.state & ~(RUNNING | NOTIFIED | SCHEDULED | FRESH)) | COMPLETE | (failed ? FAILED : 0);
-    task.gen = task.current = undefined;
-    task.result = result;
+    task.gen = undefined;
+    task.current = result as Future<unknown>; // the output (see Task.current)
     if ((task.state & LINKED) !== 0) {
       const { prevAlive: prev, nextAlive: next } = task;
       if (prev !== undefined) prev.nextAlive = next;

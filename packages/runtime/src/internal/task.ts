@@ -63,7 +63,7 @@ export const FAILED = 128;
 export const ROOT = 256;
 /** The body is a future, held in `gen` (see Task.gen). */
 export const FUTURE_BODY = 512;
-/** The body is a generator function not called yet, held in `result` (see Task.result). */
+/** The body is a generator function not called yet, held in `current` (see Task.current). */
 export const FRESH = 1024;
 /**
  * On the runtime's list of parked tasks (`prevAlive`/`nextAlive`). A task joins it the first
@@ -95,14 +95,14 @@ export class Task<T = unknown>
    * of a task costs about 4 % of spawn+join's time (the scavenger copies each live task).
    */
   gen: Generator<unknown, T, unknown> | undefined;
+  /**
+   * Three values in turn, in one field: before the first poll of a generator-function body
+   * (state FRESH), that function, which the scheduler calls then; while the body runs, the
+   * future a generator body waits on (GeneratorSlot); once COMPLETE, the output, or the
+   * JoinError when FAILED (read it as {@link result}). Write through the scheduler only.
+   */
   current: Future<unknown> | undefined = undefined;
   state = 0;
-  /**
-   * The output once COMPLETE: the value, or the JoinError when FAILED. Before the first poll
-   * of a generator-function body (state FRESH), the generator function, which the scheduler
-   * calls then.
-   */
-  result: T | JoinError | undefined = undefined;
   /**
    * Whom to wake on completion: one waker, or several. A JoinSet is told through a waker of its
    * own here (no field per task for the rare owner).
@@ -119,6 +119,11 @@ export class Task<T = unknown>
     this.gen = gen;
   }
 
+  /** The output once COMPLETE: the value, or the JoinError when FAILED (see {@link current}). */
+  get result(): T | JoinError | undefined {
+    return this.current as unknown as T | JoinError | undefined;
+  }
+
   get failed(): boolean {
     return (this.state & FAILED) !== 0;
   }
@@ -131,8 +136,8 @@ export class Task<T = unknown>
     if (!pollProceed(cx)) return Pending;
     if ((this.state & COMPLETE) !== 0) {
       madeProgress(cx);
-      if ((this.state & FAILED) !== 0) throw this.result as JoinError;
-      return this.result as T;
+      if ((this.state & FAILED) !== 0) throw this.current as unknown as JoinError;
+      return this.current as unknown as T;
     }
     this.addJoinWaker(cx.waker);
     return Pending;
