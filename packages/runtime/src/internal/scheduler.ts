@@ -200,6 +200,7 @@ export class Scheduler implements DriverHost {
     this.spawnedCount++;
     if (this.#closed) {
       // Tokio: a task spawned on a shut-down runtime is dropped at once; its handle says cancelled.
+      this.#lastFactory = undefined; // no drain will clear it
       task.gen = undefined;
       future?.cancel();
       task.state = COMPLETE | FAILED;
