@@ -16,7 +16,7 @@
  * cancellation (`beginCancelGenerator`) instead keeps polling them, so cleanup may await.
  */
 import type { Context } from "./context.js";
-import { isFuture, Pending, type Future, type Poll } from "./future.js";
+import { isFuture, Pending, Resume, type Future, type Poll } from "./future.js";
 import { inline } from "./internal/inline.js";
 
 /**
@@ -34,6 +34,18 @@ export interface GeneratorSlot<T> {
 }
 
 type Step<T> = IteratorResult<unknown, T>;
+
+/**
+ * `slot.current` while the generator is suspended in a resumable `yield*` iterator (see
+ * `yieldSuspend`): that iterator polls and drops its future itself, so this is never polled
+ * and its `cancel()` does nothing.
+ */
+const RESUMING = {
+  poll(): never {
+    throw new Error("tokio-ts internal error: the resume marker was polled");
+  },
+  cancel(): void {},
+} as unknown as Future<unknown>;
 
 // %GeneratorPrototype%'s methods, called with `.call`. Every generator function closure has a
 // prototype of its own, so generator objects made by fresh closures (`spawn(function* () …)`
@@ -97,6 +109,10 @@ export function pollGenerator<T>(slot: GeneratorSlot<T>, cx: Context): Poll<T> {
   let next: Step<T>;
   if (current === undefined) {
     next = step(slot, gen, cx, false, undefined);
+  } else if (current === RESUMING) {
+    // Suspended in a resumable `yield*` iterator: it polls its own future (see yieldSuspend).
+    slot.current = undefined;
+    next = step(slot, gen, cx, false, Resume);
   } else {
     let out: unknown;
     try {
@@ -120,11 +136,15 @@ function run<T>(slot: GeneratorSlot<T>, gen: Generator<unknown, T, unknown>, cx:
     }
     const future = next.value;
     if (future === inline.polled) {
-      // Polled inline by `yield*` and still pending: its waker is registered.
+      // Polled inline by `yield*` and still pending: its waker is registered. A resumable
+      // iterator re-polls it itself on resume and drops it in its `return()`, so the slot holds
+      // only a marker (whose `cancel()` does nothing).
       inline.polled = undefined;
-      slot.current = future as Future<unknown>;
+      slot.current = inline.resumable ? RESUMING : (future as Future<unknown>);
+      inline.resumable = false;
       return Pending;
     }
+    inline.resumable = false;
     if (!isFuture(future)) {
       next = step(slot, gen, cx, true, yieldedNonFuture(future));
       continue;

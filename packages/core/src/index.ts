@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export { Future, Pending, isFuture, yieldContext, yieldSuspend, type Poll, type Output } from "./future.js";
+export { Future, Pending, Resume, isFuture, yieldContext, yieldSuspend, type Poll, type Output } from "./future.js";
 export { Context, BUDGET, noopWaker, type Waker } from "./context.js";
 export { pollProceed, madeProgress, consumeBudget, unconstrained, yieldNow } from "./coop.js";
 export {

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { Future, madeProgress, Pending, pollProceed, yieldContext, yieldSuspend, type Context, type Poll } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, Resume, yieldContext, yieldSuspend, type Context, type Poll } from "@tokio-ts/core";
 import { RecvError, SendError, TryRecvError } from "./errors.js";
 import { CLOSED, EMPTY, LAGGED, MAX_CAPACITY, Ring, type Cursor } from "./internal/broadcast-ring.js";
 import { WAITERS, WaitNode, type WaitList } from "./internal/wait-list.js";
@@ -345,18 +345,24 @@ class Recv<T> extends Future<T> {
   next(value?: unknown): IteratorResult<Future<T>, T> {
     if (this.#yielded) {
       this.#yielded = false;
-      return { done: true, value: value as T };
-    }
-    const cx = yieldContext();
-    if (cx !== undefined) {
-      const out = this.poll(cx);
+      if (value !== Resume) return { done: true, value: value as T };
+      // Resumed by pollGenerator: poll ourselves, a call V8 can inline (see yieldSuspend).
+      const out = this.poll(yieldContext()!);
       if (out !== Pending) return { done: true, value: out };
+    } else {
+      const cx = yieldContext();
+      if (cx !== undefined) {
+        const out = this.poll(cx);
+        if (out !== Pending) return { done: true, value: out };
+      }
     }
     this.#yielded = true;
-    return yieldSuspend<T>(this);
+    return yieldSuspend<T>(this, true);
   }
 
   return(value?: unknown): IteratorResult<Future<T>, T> {
+    // The task dropped while suspended here: it holds no other reference to this wait.
+    if (this.#yielded) this.cancel();
     this.#yielded = false;
     return { done: true, value: value as T };
   }

@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { Future, madeProgress, Pending, pollProceed, yieldContext, yieldSuspend, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, Resume, yieldContext, yieldSuspend, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
 import { RecvError, SendError, TryRecvError } from "./errors.js";
 import { err, ok, type Result } from "./result.js";
@@ -187,19 +187,25 @@ export class Receiver<T> extends Future<T> implements Disposable {
   next(value?: unknown): IteratorResult<Future<T>, T> {
     if (this.#yielded) {
       this.#yielded = false;
-      return { done: true, value: value as T };
-    }
-    const cx = yieldContext();
-    if (cx !== undefined) {
-      const out = this.poll(cx);
+      if (value !== Resume) return { done: true, value: value as T };
+      // Resumed by pollGenerator: poll ourselves, a call V8 can inline (see yieldSuspend).
+      const out = this.poll(yieldContext()!);
       if (out !== Pending) return { done: true, value: out };
+    } else {
+      const cx = yieldContext();
+      if (cx !== undefined) {
+        const out = this.poll(cx);
+        if (out !== Pending) return { done: true, value: out };
+      }
     }
     this.#yielded = true;
-    return yieldSuspend<T>(this);
+    return yieldSuspend<T>(this, true);
   }
 
   /** @internal A step of `yield* rx`; not for direct use. */
   return(value?: unknown): IteratorResult<Future<T>, T> {
+    // The task dropped while suspended here: it holds no other reference to this wait.
+    if (this.#yielded) this.cancel();
     this.#yielded = false;
     return { done: true, value: value as T };
   }

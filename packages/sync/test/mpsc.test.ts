@@ -966,4 +966,34 @@ test("yield* of send() in a generator: waits while full, resumes when a slot fre
   assert.equal(rx.tryRecv(), { ok: true, value: 2 }, "the message sent before the close is still received");
 });
 
+test("aborting a task that waits in yield* of send() or recv() drops the wait: no slot or message goes to it", async () => {
+  const rt = Builder.newCurrentThread().build();
+  try {
+    const out = await rt.blockOn(function* () {
+      const [tx, rx] = mpsc.channel<number>(1);
+      tx.trySend(1);
+      const sender = spawn(function* () {
+        yield* tx.send(2); // full: waits for a slot
+      });
+      const [tx2, rx2] = mpsc.channel<number>(1);
+      const receiver = spawn(function* () {
+        return yield* rx2.recv(); // empty: waits for a message
+      });
+      yield* yieldNow(); // both wait
+      sender.abort();
+      receiver.abort();
+      yield* yieldNow();
+      const first = yield* rx.recv(); // frees the slot: it must not go to the aborted send
+      const retry = tx.trySend(3);
+      const second = yield* rx.recv();
+      tx2.trySend(4); // must stay queued for the next receive, not vanish into the aborted one
+      const third = yield* rx2.recv();
+      return { first, retryOk: retry.ok, second, third, senderDone: sender.isFinished(), receiverDone: receiver.isFinished() };
+    });
+    assert.equal(out, { first: 1, retryOk: true, second: 3, third: 4, senderDone: true, receiverDone: true });
+  } finally {
+    await rt.shutdownTimeout(Infinity);
+  }
+});
+
 test.run();

@@ -19,6 +19,7 @@ export {
   // the protocol
   Future,
   Pending,
+  Resume,
   isFuture,
   yieldContext,
   yieldSuspend,

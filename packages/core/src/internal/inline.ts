@@ -15,7 +15,10 @@
 import type { Context } from "../context.js";
 import type { Future } from "../future.js";
 
-export const inline: { cx: Context | undefined; polled: Future<unknown> | undefined } = {
+export const inline: { cx: Context | undefined; polled: Future<unknown> | undefined; resumable: boolean } = {
   cx: undefined,
   polled: undefined,
+  // Whether the iterator that suspended with `polled` re-polls its future itself when resumed
+  // with `Resume` (see `yieldSuspend`); set with `polled`, read and cleared with it.
+  resumable: false,
 };

@@ -10,7 +10,7 @@
  * ({@link SlotFuture}): dropping it is O(1), and a slot already handed to it goes to the next
  * sender.
  */
-import { Future, isFuture, madeProgress, Pending, pollProceed, yieldContext, yieldSuspend, type Context, type Poll } from "@tokio-ts/core";
+import { Future, isFuture, madeProgress, Pending, pollProceed, Resume, yieldContext, yieldSuspend, type Context, type Poll } from "@tokio-ts/core";
 import { AcquireError, SendError, SendTimeoutError, TrySendError } from "../errors.js";
 import { WAITERS } from "../internal/wait-list.js";
 import { BatchSemaphore, MAX_PERMITS, Waiter } from "../internal/waiter.js";
@@ -377,18 +377,24 @@ class SlotFuture<T, O> extends Future<O> {
   next(value?: unknown): IteratorResult<Future<O>, O> {
     if (this.#yielded) {
       this.#yielded = false;
-      return { done: true, value: value as O };
-    }
-    const cx = yieldContext();
-    if (cx !== undefined) {
-      const out = this.poll(cx);
+      if (value !== Resume) return { done: true, value: value as O };
+      // Resumed by pollGenerator: poll ourselves, a call V8 can inline (see yieldSuspend).
+      const out = this.poll(yieldContext()!);
       if (out !== Pending) return { done: true, value: out };
+    } else {
+      const cx = yieldContext();
+      if (cx !== undefined) {
+        const out = this.poll(cx);
+        if (out !== Pending) return { done: true, value: out };
+      }
     }
     this.#yielded = true;
-    return yieldSuspend<O>(this);
+    return yieldSuspend<O>(this, true);
   }
 
   return(value?: unknown): IteratorResult<Future<O>, O> {
+    // The task dropped while suspended here: it holds no other reference to this wait.
+    if (this.#yielded) this.cancel();
     this.#yielded = false;
     return { done: true, value: value as O };
   }

@@ -39,7 +39,7 @@
  * Budget: every receive future spends one unit of the task's coop budget when it completes and
  * yields when the budget is spent, so a task draining a busy channel lets the others run.
  */
-import { Future, madeProgress, Pending, pollProceed, yieldContext, yieldSuspend, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, Resume, yieldContext, yieldSuspend, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { BlockQueue, LinkedList, type ListNode } from "@tokio-ts/core/collections";
 import { TryRecvError } from "../errors.js";
 import type { BatchSemaphore } from "../internal/waiter.js";
@@ -210,18 +210,24 @@ class Recv<T, O> extends Future<O> {
   next(value?: unknown): IteratorResult<Future<O>, O> {
     if (this.#yielded) {
       this.#yielded = false;
-      return { done: true, value: value as O };
-    }
-    const cx = yieldContext();
-    if (cx !== undefined) {
-      const out = this.poll(cx);
+      if (value !== Resume) return { done: true, value: value as O };
+      // Resumed by pollGenerator: poll ourselves, a call V8 can inline (see yieldSuspend).
+      const out = this.poll(yieldContext()!);
       if (out !== Pending) return { done: true, value: out };
+    } else {
+      const cx = yieldContext();
+      if (cx !== undefined) {
+        const out = this.poll(cx);
+        if (out !== Pending) return { done: true, value: out };
+      }
     }
     this.#yielded = true;
-    return yieldSuspend<O>(this);
+    return yieldSuspend<O>(this, true);
   }
 
   return(value?: unknown): IteratorResult<Future<O>, O> {
+    // The task dropped while suspended here: it holds no other reference to this wait.
+    if (this.#yielded) this.cancel();
     this.#yielded = false;
     return { done: true, value: value as O };
   }
