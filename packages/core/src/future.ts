@@ -205,10 +205,8 @@ class YieldOnce<T> implements Iterator<Future<T>, T, unknown> {
       if (cx !== undefined) {
         const out = future.poll(cx);
         if (out !== Pending) return { done: true, value: out };
-        inline.polled = future;
-        inline.resumable = false; // this iterator is resumed with the output (see yieldSuspend)
       }
-      return { done: false, value: future };
+      return yieldSuspend(future); // resumed with the output (not resumable)
     }
     return { done: true, value: value as T };
   }

@@ -141,10 +141,8 @@ function run<T>(slot: GeneratorSlot<T>, gen: Generator<unknown, T, unknown>, cx:
       // only a marker (whose `cancel()` does nothing).
       inline.polled = undefined;
       slot.current = inline.resumable ? RESUMING : (future as Future<unknown>);
-      inline.resumable = false;
       return Pending;
     }
-    inline.resumable = false;
     if (!isFuture(future)) {
       next = step(slot, gen, cx, true, yieldedNonFuture(future));
       continue;

@@ -19,6 +19,6 @@ export const inline: { cx: Context | undefined; polled: Future<unknown> | undefi
   cx: undefined,
   polled: undefined,
   // Whether the iterator that suspended with `polled` re-polls its future itself when resumed
-  // with `Resume` (see `yieldSuspend`); set with `polled`, read and cleared with it.
+  // with `Resume`. `yieldSuspend` always writes both, so it is read only together with `polled`.
   resumable: false,
 };
