@@ -4,6 +4,7 @@ import { Context, fromGenerator, noopWaker, Pending, pollFn, type Future } from 
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import * as broadcast from "../src/broadcast.js";
+import { handStep } from "./support/hand-step.js";
 import { RecvError, SendError, TryRecvError } from "../src/errors.js";
 import { Cursor, Ring } from "../src/internal/broadcast-ring.js";
 import { WAITERS } from "../src/internal/wait-list.js";
@@ -628,6 +629,11 @@ test("yield* of recv() in a generator: a lag is thrown at the yield* (caught the
   assert.ok(task.isWoken());
   assertReady(task.poll(), ["lagged 3", 3, 4, 9]);
   assert.is(tx[WAITERS](), 0);
+});
+
+test("stepped by hand, `yield* rx.recv()` suspends with the future and returns the output the executor polled", () => {
+  const [tx, rx] = broadcast.channel<number>(2);
+  assert.is(handStep(rx.recv(), () => tx.send(7)), 7);
 });
 
 test.run();

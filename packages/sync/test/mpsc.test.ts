@@ -7,6 +7,7 @@ import { TIME } from "@tokio-ts/time/driver";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { SendError, SendTimeoutError, TryRecvError, TrySendError } from "../src/errors.js";
 import * as mpsc from "../src/mpsc/index.js";
+import { handStep } from "./support/hand-step.js";
 import type { ListNode } from "@tokio-ts/core/collections";
 import { WAITERS } from "../src/internal/wait-list.js";
 
@@ -994,6 +995,14 @@ test("aborting a task that waits in yield* of send() or recv() drops the wait: n
   } finally {
     await rt.shutdownTimeout(Infinity);
   }
+});
+
+test("stepped by hand, `yield*` of recv() and of a waiting send() returns the output the executor polled", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  assert.is(handStep(rx.recv(), () => tx.trySend(3)), 3);
+  tx.trySend(4); // full
+  assert.is(handStep(tx.send(5), () => rx.tryRecv()), undefined);
+  assert.equal(rx.tryRecv(), { ok: true, value: 5 });
 });
 
 test.run();

@@ -5,6 +5,7 @@ import { Builder, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { RecvError, SendError, TryRecvError } from "../src/errors.js";
 import * as oneshot from "../src/oneshot.js";
+import { handStep } from "./support/hand-step.js";
 import type { ListNode } from "@tokio-ts/core/collections";
 
 test("the receiver waits, and send wakes it exactly once with the value", () => {
@@ -244,6 +245,11 @@ test("1,000,000 cancelled closed() waits leave no waiter behind", () => {
   probe.cancel();
   tx.send(1);
   assert.equal(rx.tryRecv(), { ok: true, value: 1 });
+});
+
+test("stepped by hand, `yield* rx` suspends with the receiver and returns the output the executor polled", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  assert.is(handStep(rx, () => tx.send(41)), 41);
 });
 
 test.run();
