@@ -135,6 +135,9 @@ class GeneratorFuture<T> extends Future<T> implements GeneratorSlot<T> {
  * **Cancel safety**: dropping the future closes the generator with `return()`, so its `finally` blocks run and the futures it was awaiting are dropped; whatever the body had not finished is lost, as with a dropped Rust `async` block.
  */
 export function fromGenerator<T>(body: GeneratorBody<T> | Generator<unknown, T, any>): Future<T> {
+  if (typeof body !== "function" && !isGenerator(body)) {
+    throw new TypeError(`body: expected a generator function or a generator object, got ${describe(body)}`);
+  }
   return new GeneratorFuture(body);
 }
 
@@ -351,6 +354,7 @@ function removePairAt<T>(array: T[], index: number): void {
  * **Cancel safety**: a dropped future aborts the function's `AbortSignal` and makes its next `await` of a tokio-ts future reject with `CancelledError`; work the function does with plain promises meanwhile still runs.
  */
 export function fromAsync<T>(fn: AsyncBody<T>): Future<T> {
+  if (typeof fn !== "function") throw new TypeError(`fn: expected an async function, got ${describe(fn)}`);
   return new AsyncFuture(fn);
 }
 
@@ -428,6 +432,7 @@ export function fromPromise<T>(source: PromiseLike<T> | (() => PromiseLike<T>)):
  * ```
  */
 export function toPromise<T>(future: Future<T>): Promise<T> {
+  if (!isFuture(future)) throw new TypeError(`future: expected a future, got ${describe(future)}`);
   return awaitFuture(future, undefined, undefined) as Promise<T>;
 }
 
@@ -515,6 +520,10 @@ class PollFn<T> extends Future<T> {
  * **Cancel safety**: as cancel safe as the `poll` function: dropping the future calls `cancel` if given, and nothing else.
  */
 export function pollFn<T>(poll: (cx: Context) => Poll<T>, cancel?: () => void): Future<T> {
+  if (typeof poll !== "function") throw new TypeError(`poll: expected a function, got ${describe(poll)}`);
+  if (cancel !== undefined && typeof cancel !== "function") {
+    throw new TypeError(`cancel: expected a function or undefined, got ${describe(cancel)}`);
+  }
   return new PollFn(poll, cancel);
 }
 
@@ -527,23 +536,33 @@ export function pollFn<T>(poll: (cx: Context) => Poll<T>, cancel?: () => void): 
  * const f = intoFuture(async () => 1);
  * ```
  *
+ * `name` is the argument's name in the error message (default `"body"`), for functions that
+ * pass their own argument on: `intoFuture(future, "future")`.
+ *
  * **Throws**: TypeError for anything else (naming what it got).
  *
  * **Cancel safety**: that of the future it returns (see `fromGenerator`, `fromAsync`, `fromPromise`).
  */
-export function intoFuture<T>(body: IntoFuture<T>): Future<T> {
+export function intoFuture<T>(body: IntoFuture<T>, name = "body"): Future<T> {
   if (isFuture(body)) return body as Future<T>;
   if (typeof body === "function") {
     if (isGeneratorFunction(body)) return new GeneratorFuture(body as GeneratorBody<T>);
     if (Object.getPrototypeOf(body) === AsyncGeneratorFunctionPrototype) {
-      throw new TypeError("body: async generator functions are not supported; use a generator or an async function");
+      throw new TypeError(`${name}: async generator functions are not supported; use a generator or an async function`);
     }
     return new AsyncFuture(body as AsyncBody<T>);
   }
   if (isGenerator(body)) return new GeneratorFuture(body as Generator<unknown, T, any>);
-  throw new TypeError(
-    `body: expected a future, a generator function or an async function, got ${body === null ? "null" : typeof body}`,
-  );
+  throw new TypeError(`${name}: expected a future, a generator function or an async function, got ${describe(body)}`);
+}
+
+/** What a bad argument is, for an error message: its type, or a hint for a promise. */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object" && typeof (value as { then?: unknown }).then === "function") {
+    return "a promise (wrap it with fromPromise())";
+  }
+  return typeof value;
 }
 
 /**

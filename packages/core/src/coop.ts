@@ -19,7 +19,7 @@
  * ```
  */
 import { type Context } from "./context.js";
-import { Future, Pending, type Poll } from "./future.js";
+import { Future, isFuture, Pending, type Poll } from "./future.js";
 
 /**
  * May this leaf make progress? False when the budget is spent; the task has then been woken
@@ -141,5 +141,6 @@ class Unconstrained<T> extends Future<T> {
  * **Cancel safety**: as cancel safe as `future`.
  */
 export function unconstrained<T>(future: Future<T>): Future<T> {
+  if (!isFuture(future)) throw new TypeError(`future: expected a future, got ${future === null ? "null" : typeof future}`);
   return new Unconstrained(future);
 }

@@ -14,6 +14,7 @@ import {
   pollFn,
   ready,
   toPromise,
+  unconstrained,
   type Waker,
 } from "../src/index.js";
 import { handPoll, settle } from "./helpers.js";
@@ -413,6 +414,52 @@ test("intoFuture throws a TypeError naming what it got for a non-body", () => {
       `for ${String(bad)}`,
     );
   }
+});
+
+test("intoFuture names the caller's argument, and says to wrap a promise", () => {
+  assert.throws(
+    () => intoFuture(Promise.resolve(1) as never, "future"),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message === "future: expected a future, a generator function or an async function, got a promise (wrap it with fromPromise())",
+  );
+});
+
+test("the adapters reject what is not a body, a function or a future at the call, naming the argument", () => {
+  const cases: [() => unknown, RegExp][] = [
+    [() => fromGenerator(42 as never), /^body: expected a generator function or a generator object, got number$/],
+    [() => fromGenerator(undefined as never), /^body: .* got undefined$/],
+    [() => fromAsync(42 as never), /^fn: expected an async function, got number$/],
+    [() => toPromise(42 as never), /^future: expected a future, got number$/],
+    [() => pollFn(null as never), /^poll: expected a function, got null$/],
+    [() => pollFn(() => 1, 5 as never), /^cancel: expected a function or undefined, got number$/],
+    [() => unconstrained(null as never), /^future: expected a future, got null$/],
+  ];
+  for (const [call, message] of cases) {
+    assert.throws(call, (e: unknown) => e instanceof TypeError && message.test(e.message), String(call));
+  }
+});
+
+test("awaiting a body that throws at once, outside a runtime, rejects and does not re-poll the failed future", async () => {
+  // The body fails during the first poll; a wake it made on the way must not reach a driver
+  // with nothing to report to (that crashed the process).
+  const fut = pollFn((cx) => {
+    cx.waker.wake();
+    throw new Error("at once");
+  });
+  await fut.then(
+    () => assert.unreachable("resolved"),
+    (e: unknown) => assert.is((e as Error).message, "at once"),
+  );
+  await settle();
+  const failing = fromAsync(() => {
+    throw new Error("sync throw");
+  });
+  await failing.then(
+    () => assert.unreachable("resolved"),
+    (e: unknown) => assert.is((e as Error).message, "sync throw"),
+  );
+  await settle();
 });
 
 test("intoFuture rejects async generator functions with a TypeError", () => {

@@ -110,7 +110,14 @@ class StandaloneDriver<T> extends Context {
 
   /** The first poll, inside `then`: its result, Pending, or it throws. */
   first(): T | Pending {
-    const out = this.#future.poll(this);
+    let out: T | Pending;
+    try {
+      out = this.#future.poll(this);
+    } catch (error) {
+      // A wake the failing poll made must not re-poll: there is no outcome to report to.
+      this.#done = true;
+      throw error;
+    }
     if (out !== Pending) this.#done = true;
     return out;
   }
