@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ContextError, pending, ready } from "@tokio-ts/core";
-import { spawn, taskId, tryTaskId, yieldNow, type JoinError } from "../src/index.js";
+import { JoinSet, spawn, taskId, tryTaskId, yieldNow, type JoinError } from "../src/index.js";
 import { withRuntime } from "./helpers.js";
 
 test("a spawned generator function's return value is its handle's output", async () => {
@@ -148,6 +148,33 @@ test("spawn of something that is not a body throws a TypeError", async () => {
     }),
   );
   assert.instance(error, TypeError);
+});
+
+test("undefined is not a body: spawn and blockOn reject it at the call, outside a drain too", async () => {
+  const notABody = (e: unknown): boolean => e instanceof TypeError && /^body: .*got undefined$/.test(e.message);
+  await withRuntime(async (rt) => {
+    assert.throws(() => rt.spawn(undefined as never), notABody);
+    assert.throws(() => rt.handle().spawn(undefined as never), notABody);
+    await rt.blockOn(undefined as never).then(
+      () => assert.unreachable("blockOn(undefined) resolved"),
+      (e) => assert.ok(notABody(e), String(e)),
+    );
+    // From an async body, between drains.
+    const errors = await rt.blockOn(async () => {
+      await Promise.resolve();
+      const caught: unknown[] = [];
+      for (const call of [() => spawn(undefined as never), () => new JoinSet().spawn(undefined as never)]) {
+        try {
+          call();
+        } catch (e) {
+          caught.push(e);
+        }
+      }
+      return caught;
+    });
+    assert.is(errors.length, 2);
+    for (const e of errors) assert.ok(notABody(e), String(e));
+  });
 });
 
 test("taskId() inside a task is the id of its handle, in both body kinds", async () => {

@@ -188,7 +188,8 @@ export class Scheduler implements DriverHost {
     let factory: (() => Generator<unknown, T, unknown>) | undefined;
     // A loop spawns the same generator function again and again: the last one that passed the
     // check (a prototype lookup and the `length` accessor) is remembered until the drain ends.
-    if (body === this.#lastFactory) factory = body as () => Generator<unknown, T, unknown>;
+    // (Outside a drain the cache is empty: `undefined` must not match it.)
+    if (body === this.#lastFactory && body !== undefined) factory = body as () => Generator<unknown, T, unknown>;
     else if (isGeneratorFunction(body) && body.length === 0) {
       factory = body as () => Generator<unknown, T, unknown>;
       this.#lastFactory = factory;
