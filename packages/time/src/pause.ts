@@ -58,7 +58,8 @@ export function resume(): void {
  * **Cancel safety**: the clock has moved when `advance` returns; dropping the future only
  * skips the yield.
  *
- * **Throws**: RangeError/TypeError for a bad `ms`; TimeError "time is not frozen";
+ * **Throws**: RangeError/TypeError for a bad `ms`, or one that would move the clock past
+ * `Number.MAX_SAFE_INTEGER` ms (about 285,000 years); TimeError "time is not frozen";
  * ContextError outside a runtime with time.
  */
 export function advance(ms: number): Future<void> {

@@ -86,7 +86,7 @@ export class Timeout<T> extends Future<T> {
 export function timeout<T>(ms: number, future: IntoFuture<T>): Timeout<T> {
   checkDuration("ms", ms);
   const driver = currentTimeDriver("timeout()");
-  return new Timeout(intoFuture(future), new Sleep(driver, driver.now() + ms));
+  return new Timeout(intoFuture(future, "future"), new Sleep(driver, driver.now() + ms));
 }
 
 /**
@@ -106,5 +106,5 @@ export function timeout<T>(ms: number, future: IntoFuture<T>): Timeout<T> {
 export function timeoutAt<T>(deadline: Instant, future: IntoFuture<T>): Timeout<T> {
   checkInstant("deadline", deadline);
   const driver = currentTimeDriver("timeoutAt()");
-  return new Timeout(intoFuture(future), new Sleep(driver, deadline.asMillis()));
+  return new Timeout(intoFuture(future, "future"), new Sleep(driver, deadline.asMillis()));
 }

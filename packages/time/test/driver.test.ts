@@ -303,6 +303,28 @@ test("a sleep longer than the host's largest delay arms a capped host timer, so 
   );
 });
 
+test("a shorter sleep registered while a capped host timer is armed moves the host timer", async () => {
+  await run(
+    function* () {
+      yield* spyHostTimers(function* (delays) {
+        const far = mockTask(sleep(2 ** 31));
+        far.poll();
+        yield* hostTurn();
+        assert.is(delays.length, 1, "the capped host timer");
+        const near = mockTask(sleep(HOUR));
+        near.poll();
+        yield* hostTurn();
+        assert.is(delays.length, 2, "re-armed for the shorter sleep");
+        assert.ok(delays[1]! > 0 && delays[1]! <= HOUR, `armed for ${delays[1]} ms`);
+        near.drop();
+        far.drop();
+        yield* hostTurn();
+      });
+    },
+    { paused: false },
+  );
+});
+
 test("a paused clock holds no host timer even with sleeps pending", async () => {
   await run(function* () {
     const base = activeHostTimers();

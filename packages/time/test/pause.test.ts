@@ -73,10 +73,10 @@ test('advance() on a running clock throws TimeError "time is not frozen"', async
   );
 });
 
-test("advance() rejects negative, NaN and infinite durations with a RangeError, a non-number with a TypeError, naming ms", async () => {
+test("advance() rejects negative, NaN, infinite and clock-overflowing durations with a RangeError, a non-number with a TypeError, naming ms", async () => {
   await run(function* () {
     const start = Instant.now();
-    for (const bad of [-1, NaN, Infinity, -Infinity]) {
+    for (const bad of [-1, NaN, Infinity, -Infinity, 1e308, Number.MAX_SAFE_INTEGER]) {
       const error = thrown(() => advance(bad));
       assert.instance(error, RangeError, `advance(${bad})`);
       assert.match((error as Error).message, /^ms /);

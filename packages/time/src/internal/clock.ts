@@ -60,6 +60,10 @@ export class Clock {
 
   advance(ms: number): void {
     if (!this.#frozen) throw new TimeError("time is not frozen");
+    // Past 2^53 ms a millisecond is no longer representable: sleeps would stop elapsing.
+    if (this.#frozenAt + ms > Number.MAX_SAFE_INTEGER) {
+      throw new RangeError(`ms must keep the clock below Number.MAX_SAFE_INTEGER ms, got ${ms}`);
+    }
     this.#frozenAt += ms;
   }
 

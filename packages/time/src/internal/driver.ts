@@ -171,7 +171,9 @@ export class TimeDriver implements Driver {
     const realDeadline = this.clock.realTimeOf(this.#origin + next);
     const delay = Math.min(MAX_HOST_DELAY, Math.max(0, Math.ceil(realDeadline - this.clock.realNow())));
     this.#timer = setTimeout(this.#onHostTimer, delay);
-    this.#armedFor = delay === MAX_HOST_DELAY ? this.#wheel.elapsed : next;
+    // The tick the host timer fires at: a capped one fires long before `next`, and a sleep
+    // registered later that is due before it must move it.
+    this.#armedFor = delay === MAX_HOST_DELAY ? this.currentTick() + MAX_HOST_DELAY : next;
   }
 
   #clearHostTimer(): void {
