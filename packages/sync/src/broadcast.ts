@@ -38,12 +38,16 @@ import { err, ok, type Result } from "./result.js";
  * ```
  *
  * **Throws**: TypeError if `capacity` is not a number; RangeError unless it is an integer from 1
- * to 2^30.
+ * to 2^24 (16,777,216): the ring is allocated up front, and the maximum already takes ~320 MB.
  */
 export function channel<T>(capacity: number): [Sender<T>, Receiver<T>] {
   if (typeof capacity !== "number") throw new TypeError(`capacity must be a number, got ${typeof capacity}`);
-  if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
+  if (!Number.isInteger(capacity) || capacity < 1) {
     throw new RangeError(`capacity must be an integer from 1 to ${MAX_CAPACITY}, got ${capacity}`);
+  }
+  // MAX_CAPACITY is a power of two, so a capacity up to it rounds up to at most it.
+  if (capacity > MAX_CAPACITY) {
+    throw new RangeError(`capacity must be at most ${MAX_CAPACITY} (the ring is allocated up front), got ${capacity}`);
   }
   let rounded = 1;
   while (rounded < capacity) rounded *= 2;

@@ -61,8 +61,12 @@ export class Mutex<T> {
    *
    * **Cancel safety**: dropping it while it waits is cancel safe; dropping it while `fn` runs
    * drops `fn`'s future and releases the lock.
+   *
+   * **Throws**: TypeError at the call if `fn` is not a function. Rejects with whatever `fn`
+   * throws; the lock is released.
    */
   runExclusive<R>(fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, any>): Future<R> {
+    if (typeof fn !== "function") throw new TypeError(`fn must be a function, got ${fn === null ? "null" : typeof fn}`);
     // A generator object of a shared generator function: V8 makes a new prototype and map the
     // first time a generator *closure* is called (~0.7 µs), so no closure per call.
     return fromGenerator(runExclusive(this, fn));

@@ -154,7 +154,9 @@ export class OnceCell<T> {
    *
    * **Cancel safety**: as {@link getOrInit}.
    *
-   * **Throws** (rejects): whatever `init` throws; the cell stays empty.
+   * **Throws**: TypeError at the call if `init` is not a function. Rejects with whatever `init`
+   * throws, or with a TypeError if what it returns is not a Result (`ok(value)` or
+   * `err(error)`); either way the cell stays empty.
    */
   getOrTryInit<E>(init: OnceCellInit<Result<T, E>>): Future<Result<T, E>> {
     return new GetOrInit<T, Result<T, E>>(this.#s, init, true);
@@ -259,6 +261,10 @@ class GetOrInit<T, O> extends Future<O> {
         if (out === Pending) return Pending;
         this.#future = undefined;
         if (this.isTry) {
+          if (!isResult(out)) {
+            this.#fail();
+            throw new TypeError(`init must return a Result (ok(value) or err(error)), got ${describeNonResult(out)}`);
+          }
           const result = out as Result<T, unknown>;
           if (!result.ok) {
             this.#fail();
@@ -303,6 +309,31 @@ class GetOrInit<T, O> extends Future<O> {
       }
     }
   }
+}
+
+/** Whether `out` has the shape of a {@link Result}: what `ok(value)` or `err(error)` make. */
+function isResult(out: unknown): boolean {
+  if (typeof out !== "object" || out === null) return false;
+  const flag = (out as { ok?: unknown }).ok;
+  return flag === true ? "value" in out : flag === false && "error" in out;
+}
+
+/** What `getOrTryInit`'s init returned instead of a Result, for the error message. */
+function describeNonResult(out: unknown): string {
+  if (typeof out !== "object" || out === null) return describeValue(out, true);
+  const flag = (out as { ok?: unknown }).ok;
+  if (flag === true) return "an object with ok: true but no value";
+  if (flag === false) return "an object with ok: false but no error";
+  return `an object whose ok is ${describeValue(flag, false)}, not true or false`;
+}
+
+/** `5` (`number 5` with its type), `"s"`, `null`; an object or function by its kind only. */
+function describeValue(value: unknown, withType: boolean): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "object") return "an object";
+  if (typeof value === "function") return "a function";
+  const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
+  return withType ? `${typeof value} ${shown}` : shown;
 }
 
 // -------------------------------------------------------------------------------------------

@@ -187,9 +187,12 @@ export class SemaphorePermit implements Disposable {
   /**
    * Move the permits of `other` into this one.
    *
-   * **Throws**: TypeError if `other` belongs to another semaphore.
+   * **Throws**: TypeError if `other` is not a SemaphorePermit, or belongs to another semaphore.
    */
   merge(other: SemaphorePermit): void {
+    if (typeof other !== "object" || other === null || !(#owner in other)) {
+      throw new TypeError(`other must be a SemaphorePermit, got ${other === null ? "null" : typeof other}`);
+    }
     if (other.#owner !== this.#owner) throw new TypeError("other: cannot merge permits of different semaphores");
     if (other === this) return;
     this.#permits += other.#permits;

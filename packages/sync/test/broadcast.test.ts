@@ -40,9 +40,20 @@ function drain1<T>(rx: broadcast.Receiver<T>, n: number): (T | string)[] {
 // ---------------------------------------------------------------------------------------------
 // Construction and bad input
 
-test("channel(0), a fraction, NaN, a negative or a capacity above 2^30 throw RangeError at the call", () => {
+test("channel(0), a fraction, NaN, a negative or a capacity above the maximum throw RangeError at the call", () => {
   for (const bad of [0, 1.5, NaN, -1, Infinity, 2 ** 30 + 1]) {
     assert.throws(() => broadcast.channel(bad), (e: unknown) => e instanceof RangeError && /capacity/.test((e as Error).message), String(bad));
+  }
+});
+
+test("a capacity above 2^24 throws RangeError naming capacity and the maximum, instead of allocating the ring", () => {
+  // 1e8 first: before the limit it threw V8's "Invalid array length"; 2^28 aborted the process.
+  for (const bad of [1e8, 2 ** 24 + 1, 2 ** 26, 2 ** 28, 2 ** 30]) {
+    assert.throws(
+      () => broadcast.channel(bad),
+      (e: unknown) => e instanceof RangeError && e.message === `capacity must be at most 16777216 (the ring is allocated up front), got ${bad}`,
+      String(bad),
+    );
   }
 });
 

@@ -210,6 +210,18 @@ test("runExclusive releases the lock when fn throws, rejects, or its generator t
   assert.not.ok(m.isLocked());
 });
 
+test("runExclusive with a fn that is not a function throws TypeError naming fn at the call; the lock is untouched", () => {
+  const m = new Mutex(0);
+  for (const [bad, got] of [[null, "null"], [undefined, "undefined"], [5, "number"], ["f", "string"], [{}, "object"]] as const) {
+    assert.throws(
+      () => m.runExclusive(bad as never),
+      (e: unknown) => e instanceof TypeError && e.message === `fn must be a function, got ${got}`,
+      String(bad),
+    );
+  }
+  assert.not.ok(m.isLocked());
+});
+
 test("runExclusive calls are serialized in FIFO order", async () => {
   const m = new Mutex<number[]>([]);
   await Promise.all(

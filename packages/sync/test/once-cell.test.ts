@@ -305,6 +305,58 @@ test("getOrTryInit: an err goes to that caller only, the cell stays empty, the n
   assert.is(cell.get(), 2);
 });
 
+test("getOrTryInit rejects a non-function initializer with TypeError naming init at the call", () => {
+  const cell = new OnceCell<number>();
+  for (const [bad, got] of [[null, "null"], [5, "number"]] as const) {
+    assert.throws(
+      () => cell.getOrTryInit(bad as never),
+      (e: unknown) => e instanceof TypeError && e.message === `init must be a function, got ${got}`,
+      String(bad),
+    );
+  }
+});
+
+test("getOrTryInit: an init that returns no Result rejects with TypeError naming what it got; the cell stays empty", async () => {
+  const cases: [() => unknown, string][] = [
+    [() => 5, "number 5"],
+    [() => null, "null"],
+    [() => undefined, "undefined"],
+    [async () => "v", 'string "v"'],
+    [() => ({ ok: 1 }), "an object whose ok is 1, not true or false"],
+    [() => ({ value: 5 }), "an object whose ok is undefined, not true or false"],
+    [() => ({ ok: true, val: 5 }), "an object with ok: true but no value"],
+    [() => ({ ok: false }), "an object with ok: false but no error"],
+  ];
+  for (const [init, got] of cases) {
+    const cell = new OnceCell<number>();
+    const error = await cell.getOrTryInit(init as never).then(
+      (r) => r,
+      (e: unknown) => e,
+    );
+    assert.ok(
+      error instanceof TypeError && error.message === `init must return a Result (ok(value) or err(error)), got ${got}`,
+      `${got}: ${String(error)}`,
+    );
+    assert.not.ok(cell.initialized(), got);
+    assert.equal(await cell.getOrTryInit(() => ({ ok: true, value: 1 })), { ok: true, value: 1 }, `${got}: the cell can still be initialized`);
+  }
+});
+
+test("getOrTryInit: a non-Result from the running init goes to that caller only; the next waiter runs its init", () => {
+  const cell = new OnceCell<number>();
+  const gate = new Gate<unknown>();
+  const a = mockTask(cell.getOrTryInit<string>(() => gate as never));
+  const b = mockTask(cell.getOrTryInit<string>(() => ({ ok: true, value: 2 })));
+  assertPending(a.poll());
+  assertPending(b.poll());
+  gate.resolve(7);
+  assertReadyErr(() => a.poll(), (e) => e instanceof TypeError && /init must return a Result .*got number 7$/.test(e.message));
+  assert.not.ok(cell.initialized());
+  assert.ok(b.isWoken());
+  assertReady(b.poll(), { ok: true, value: 2 });
+  assert.is(cell.get(), 2);
+});
+
 // ---------------------------------------------------------------------------------------------
 // OnceCell scenarios
 

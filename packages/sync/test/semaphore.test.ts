@@ -346,6 +346,22 @@ test("merge() of permits from another semaphore throws TypeError", () => {
   assert.throws(() => a.merge(b), TypeError);
 });
 
+test("merge() of something that is not a SemaphorePermit throws TypeError naming other; the permit is unchanged", () => {
+  const sem = new Semaphore(2);
+  const p = assertReady(mockTask(sem.acquire()).poll());
+  const lookalike = { numPermits: () => 1, release() {} };
+  for (const [bad, got] of [[null, "null"], [undefined, "undefined"], [{}, "object"], [lookalike, "object"], [1, "number"]] as const) {
+    assert.throws(
+      () => p.merge(bad as never),
+      (e: unknown) => e instanceof TypeError && e.message === `other must be a SemaphorePermit, got ${got}`,
+      String(bad),
+    );
+  }
+  assert.is(p.numPermits(), 1);
+  p.release();
+  assert.is(sem.availablePermits(), 2);
+});
+
 test("split() of a released or forgotten permit gives nothing", () => {
   const sem = new Semaphore(2);
   const p = assertReady(mockTask(sem.acquireMany(2)).poll());

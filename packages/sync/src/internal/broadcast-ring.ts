@@ -27,8 +27,15 @@
  */
 import { WaitList } from "./wait-list.js";
 
-/** The largest capacity a broadcast channel accepts (its ring is allocated up front). */
-export const MAX_CAPACITY = 2 ** 30;
+/**
+ * The largest capacity a broadcast channel accepts: 2^24 = 16,777,216 slots. The ring is
+ * allocated up front (as Tokio's is), about 20 bytes a slot — `values`, `positions` (8 bytes)
+ * and `rem` (4 bytes) — so the maximum costs ~320 MB and a few hundred milliseconds. Far larger
+ * rings do not fail cleanly: 2^26 takes seconds and gigabytes, 1e8 hits V8's array length
+ * limit, 2^28 aborts the process out of memory. A power of two, so a capacity up to it never
+ * rounds up past it.
+ */
+export const MAX_CAPACITY = 2 ** 24;
 
 /** What a read found when it found no value. */
 export const EMPTY: unique symbol = Symbol("tokio-ts.broadcast.empty");
