@@ -44,6 +44,9 @@ export const messages = {
   noSource: () =>
     "spawnBlocking: the job function has no source code (a native or bound function); pass a self-contained function or use the module form",
   generator: () => "spawnBlocking: the job cannot be a generator function; return a value (or a promise) instead",
+  classConstructor: (name: string) =>
+    `spawnBlocking: fn must be a function to call, got class ${name || "(anonymous)"}: a class constructor cannot be called without new; ` +
+    "declare and construct the class inside the job function, or use the module form",
   badModule: (module: string) =>
     `spawnBlocking: module ${JSON.stringify(module)} must be a URL, a URL string (file:, data:, node:) or an absolute path; ` +
     `for a file next to your code use new URL("./file.js", import.meta.url), for a package import.meta.resolve("pkg")`,
@@ -53,4 +56,6 @@ export const messages = {
   unknownOption: (key: string) => `spawnBlocking.with: unknown option ${JSON.stringify(key)} (known: terminateOnAbort)`,
   badTerminate: (got: string) => `spawnBlocking.with: terminateOnAbort must be a boolean, got ${got}`,
   shutdown: () => "spawnBlocking()",
+  badHandle: (got: string) =>
+    `blockingMetrics: handle must be a runtime Handle (rt.handle() or Handle.current()) or undefined for the current runtime, got ${got}`,
 } as const;

@@ -4,6 +4,7 @@
  */
 import { Handle } from "@tokio-ts/runtime";
 import { BLOCKING, type BlockingPool } from "./driver.js";
+import { messages } from "./errors.js";
 
 /**
  * Live counters of a runtime's blocking pool; each method reads the current value.
@@ -60,9 +61,13 @@ export class BlockingMetrics {
  * });
  * ```
  *
- * **Throws**: ContextError outside a runtime when no handle is given, or if the runtime was
- * built with the pool disabled.
+ * **Throws**: TypeError if `handle` is given and is not a runtime Handle; ContextError outside a
+ * runtime when no handle is given, or if the runtime was built with the pool disabled.
  */
 export function blockingMetrics(handle: Handle = Handle.current()): BlockingMetrics {
+  if (!(handle instanceof Handle)) {
+    const got = typeof handle === "object" && handle !== null ? `a ${(handle as object).constructor?.name ?? "object"}` : handle === null ? "null" : typeof handle;
+    throw new TypeError(messages.badHandle(got));
+  }
   return new BlockingMetrics(handle.driver(BLOCKING));
 }

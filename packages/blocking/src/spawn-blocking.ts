@@ -86,9 +86,9 @@ export interface SpawnBlocking {
    * result is dropped (see `.with({ terminateOnAbort: true }, …)` to stop it).
    *
    * **Throws**: ContextError outside a runtime; TypeError for a job that is not a function
-   * with source code, or an argument that cannot be cloned. The handle rejects with a
-   * panicked JoinError whose `cause` is what the job threw (name, message and stack kept), or
-   * a {@link WorkerExitError} if its worker died.
+   * with source code, or is a class constructor, or an argument that cannot be cloned. The
+   * handle rejects with a panicked JoinError whose `cause` is what the job threw (name, message
+   * and stack kept), or a {@link WorkerExitError} if its worker died.
    */
   <A extends unknown[], R>(fn: (...args: A) => R, ...args: A): JoinHandle<Awaited<R>>;
   /**

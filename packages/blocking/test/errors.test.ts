@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ContextError } from "@tokio-ts/core";
 import { JoinError } from "@tokio-ts/runtime";
-import { spawnBlocking } from "../src/index.js";
+import { blockingMetrics, spawnBlocking } from "../src/index.js";
 import { withRuntime } from "./helpers.js";
 
 async function failure(rt: import("@tokio-ts/runtime").Runtime, make: () => PromiseLike<unknown>): Promise<JoinError> {
@@ -123,6 +123,39 @@ test("bad jobs are rejected at the call with a TypeError naming the problem", as
     assert.match(messages[7]!, "options must be an object like { terminateOnAbort: true }, got string");
     assert.match(messages[8]!, 'unknown option "terminate"');
     assert.match(messages[9]!, "terminateOnAbort must be a boolean, got number");
+  });
+});
+
+test("a class constructor is rejected at the call with a TypeError naming fn, not by the worker later", async () => {
+  await withRuntime(async (rt) => {
+    const calls = await rt.blockOn(async () => {
+      const explain = "a class constructor cannot be called without new; declare and construct the class inside the job function, or use the module form";
+      const rejected = (message: string) => (e: unknown) => e instanceof TypeError && e.message === `spawnBlocking: fn must be a function to call, got ${message}: ${explain}`;
+      class Job {}
+      assert.throws(() => spawnBlocking(Job as never), rejected("class Job"));
+      assert.throws(() => spawnBlocking(Job as never), rejected("class Job"), "the same function again");
+      assert.throws(() => spawnBlocking(class {} as never), rejected("class (anonymous)"));
+      assert.throws(() => spawnBlocking.with({ terminateOnAbort: true }, class Sub extends Job {} as never), rejected("class Sub"));
+      const methods = {
+        classify(n: number) {
+          return n + 1;
+        },
+      };
+      return await spawnBlocking(methods.classify, 1); // its source starts with "classify("
+    });
+    assert.is(calls, 2, "a method whose name starts with class is still a job");
+  });
+});
+
+test("blockingMetrics with a handle that is not a runtime Handle is a TypeError naming handle", async () => {
+  const rejected = (got: string) => (e: unknown) =>
+    e instanceof TypeError &&
+    e.message === `blockingMetrics: handle must be a runtime Handle (rt.handle() or Handle.current()) or undefined for the current runtime, got ${got}`;
+  await withRuntime(async (rt) => {
+    assert.throws(() => blockingMetrics(5 as never), rejected("number"));
+    assert.throws(() => blockingMetrics(null as never), rejected("null"));
+    assert.throws(() => blockingMetrics(rt as never), rejected("a Runtime"));
+    assert.is(blockingMetrics(rt.handle()).numBlockingThreads(), 0);
   });
 });
 

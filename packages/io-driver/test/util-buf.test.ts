@@ -222,4 +222,12 @@ test("BufReader/BufWriter/readLine/lines reject bad arguments, naming them", () 
   assert.throws(() => lines(null as never), named("reader", TypeError));
 });
 
+test("BufReader/BufWriter: a capacity above 2^30 is a RangeError naming it, not the engine's allocation error", () => {
+  const [a] = duplex(4);
+  const error = (message: string) => (e: unknown) => e instanceof RangeError && (e as Error).message === message;
+  assert.throws(() => new BufReader(a, 2 ** 40), error("capacity must be an integer number of bytes in 1..2^30, got 1099511627776"));
+  assert.throws(() => new BufWriter(a, 2 ** 40), error("capacity must be an integer number of bytes in 1..2^30, got 1099511627776"));
+  assert.throws(() => new BufWriter(a, 2 ** 30 + 1), error("capacity must be an integer number of bytes in 1..2^30, got 1073741825"));
+});
+
 test.run();

@@ -5,6 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { Builder, spawn } from "@tokio-ts/runtime";
 import {
   duplex,
+  empty,
   flush,
   fromNodeReadable,
   fromNodeWritable,
@@ -14,6 +15,7 @@ import {
   readToString,
   repeat,
   shutdown,
+  sink,
   toNodeReadable,
   toNodeWritable,
   writeAll,
@@ -246,6 +248,24 @@ test("Node bridges reject bad arguments, naming them", () => {
   assert.throws(() => toNodeReadable(a, { highWaterMark: -1 }), named("options.highWaterMark", RangeError));
   assert.throws(() => toNodeWritable(repeat(0) as never), named("writer", TypeError));
   assert.throws(() => toNodeWritable(a, { highWaterMark: NaN }), named("options.highWaterMark", RangeError));
+});
+
+test("Node bridges: options are undefined or an object with known keys only — null, a number or a typo is a TypeError", () => {
+  const error = (message: string) => (e: unknown) => e instanceof TypeError && (e as Error).message === message;
+  assert.throws(() => toNodeReadable(empty(), null as never), error("options must be an object or undefined, got null"));
+  assert.throws(() => toNodeReadable(empty(), 5 as never), error("options must be an object or undefined, got number 5"));
+  assert.throws(() => toNodeWritable(sink(), null as never), error("options must be an object or undefined, got null"));
+  assert.throws(() => toNodeWritable(sink(), "fast" as never), error('options must be an object or undefined, got string "fast"'));
+  assert.throws(() => toNodeReadable(empty(), { chunksize: 10 } as never), error('toNodeReadable: unknown option "chunksize" (known: highWaterMark, chunkSize)'));
+  assert.throws(() => toNodeWritable(sink(), { chunkSize: 10 } as never), error('toNodeWritable: unknown option "chunkSize" (known: highWaterMark)'));
+  toNodeReadable(empty(), undefined).destroy();
+  toNodeWritable(sink(), undefined).destroy();
+});
+
+test("toNodeReadable: a chunkSize above 2^30 is a RangeError naming it, not the engine's allocation error", () => {
+  const error = (message: string) => (e: unknown) => e instanceof RangeError && (e as Error).message === message;
+  assert.throws(() => toNodeReadable(empty(), { chunkSize: 2 ** 40 }), error("options.chunkSize must be an integer number of bytes in 1..2^30, got 1099511627776"));
+  assert.throws(() => toNodeReadable(empty(), { chunkSize: 2 ** 30 + 1 }), error("options.chunkSize must be an integer number of bytes in 1..2^30, got 1073741825"));
 });
 
 test.run();

@@ -4,6 +4,7 @@ import { Builder, spawn } from "@tokio-ts/runtime";
 import {
   copy,
   duplex,
+  empty,
   flush,
   fromReadableStream,
   fromWritableStream,
@@ -13,6 +14,7 @@ import {
   readToString,
   repeat,
   shutdown,
+  sink,
   toReadableStream,
   toWritableStream,
   writeAll,
@@ -231,6 +233,24 @@ test("Web bridges reject bad arguments, naming them", () => {
   assert.throws(() => toReadableStream(a, { chunkSize: -5 }), named("options.chunkSize", RangeError));
   assert.throws(() => toWritableStream({} as never), named("writer", TypeError));
   assert.throws(() => toWritableStream(a, { highWaterMark: 1.5 }), named("options.highWaterMark", RangeError));
+});
+
+test("Web bridges: options are undefined or an object with known keys only — null, a number or a typo is a TypeError", async () => {
+  const error = (message: string) => (e: unknown) => e instanceof TypeError && (e as Error).message === message;
+  assert.throws(() => toReadableStream(empty(), null as never), error("options must be an object or undefined, got null"));
+  assert.throws(() => toReadableStream(empty(), 5 as never), error("options must be an object or undefined, got number 5"));
+  assert.throws(() => toWritableStream(sink(), null as never), error("options must be an object or undefined, got null"));
+  assert.throws(() => toWritableStream(sink(), [] as never), error("options must be an object or undefined, got an array"));
+  assert.throws(() => toReadableStream(empty(), { chunksize: 10 } as never), error('toReadableStream: unknown option "chunksize" (known: highWaterMark, chunkSize)'));
+  assert.throws(() => toWritableStream(sink(), { highwatermark: 10 } as never), error('toWritableStream: unknown option "highwatermark" (known: highWaterMark)'));
+  await toReadableStream(empty(), undefined).cancel();
+  await toWritableStream(sink(), undefined).close();
+});
+
+test("toReadableStream: a chunkSize above 2^30 is a RangeError naming it, not the engine's allocation error", () => {
+  const error = (message: string) => (e: unknown) => e instanceof RangeError && (e as Error).message === message;
+  assert.throws(() => toReadableStream(empty(), { chunkSize: 2 ** 40 }), error("options.chunkSize must be an integer number of bytes in 1..2^30, got 1099511627776"));
+  assert.throws(() => toReadableStream(empty(), { chunkSize: 2 ** 30 + 1 }), error("options.chunkSize must be an integer number of bytes in 1..2^30, got 1073741825"));
 });
 
 test.run();

@@ -242,8 +242,11 @@ function stripBrackets(host: string): string {
 
 /** A short description of a bad argument for an error message. */
 export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "object") return value.constructor?.name ? `a ${value.constructor.name}` : "an object";
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "string") return `string ${JSON.stringify(value)}`;
+  if (typeof value === "object") {
+    const name = value.constructor?.name;
+    return name ? `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}` : "an object";
+  }
   return typeof value === "function" ? "a function" : `${typeof value} ${String(value)}`;
 }

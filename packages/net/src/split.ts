@@ -12,6 +12,7 @@
 import { type Context, type Future, type Poll } from "@tokio-ts/core";
 import { type AsyncRead, type AsyncWrite } from "@tokio-ts/io-driver";
 import type { StreamBase } from "./internal/stream-base.js";
+import { describe } from "./addr.js";
 import { ReuniteError } from "./errors.js";
 
 /**
@@ -266,9 +267,11 @@ export class OwnedReadHalf<S extends StreamBase> extends ReadHalf<S> implements 
    * const stream = rd.reunite(wr);
    * ```
    *
-   * **Throws**: {@link ReuniteError} if `other` belongs to another stream.
+   * **Throws**: TypeError if `other` is not an OwnedWriteHalf; {@link ReuniteError} if it
+   * belongs to another stream.
    */
   reunite(other: OwnedWriteHalf<S>): S {
+    if (!(other instanceof OwnedWriteHalf)) throw new TypeError(`other must be an OwnedWriteHalf (from intoSplit()), got ${describe(other)}`);
     return reunite(this, other);
   }
 
@@ -320,9 +323,11 @@ export class OwnedWriteHalf<S extends StreamBase> extends WriteHalf<S> implement
    * const stream = wr.reunite(rd);
    * ```
    *
-   * **Throws**: {@link ReuniteError} if `other` belongs to another stream.
+   * **Throws**: TypeError if `other` is not an OwnedReadHalf; {@link ReuniteError} if it belongs
+   * to another stream.
    */
   reunite(other: OwnedReadHalf<S>): S {
+    if (!(other instanceof OwnedReadHalf)) throw new TypeError(`other must be an OwnedReadHalf (from intoSplit()), got ${describe(other)}`);
     return reunite(other, this);
   }
 

@@ -26,6 +26,7 @@ import type { Future } from "@tokio-ts/core";
 import { isIP } from "node:net";
 import { toHostPort, type HostPort, type ToSocketAddrs } from "./addr.js";
 import { UnsupportedError } from "./errors.js";
+import { BACKLOG, BUFFER_SIZE, checkInteger, checkLinger } from "./internal/check.js";
 import { ConnectFuture } from "./internal/connect.js";
 import { bindTcp, type TcpListener } from "./tcp-listener.js";
 import { TcpStream } from "./tcp-stream.js";
@@ -34,13 +35,6 @@ import { TcpStream } from "./tcp-stream.js";
 function nodeHasReusePort(): boolean {
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
   return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
-}
-
-function checkSize(size: unknown, name: string): number {
-  if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > 2 ** 30) {
-    throw new RangeError(`${name} must be an integer in 1..2^30, got ${String(size)}`);
-  }
-  return size;
 }
 
 function checkBool(value: unknown, name: string): boolean {
@@ -166,10 +160,10 @@ export class TcpSocket {
    * socket.setSendBufferSize(256 * 1024);
    * ```
    *
-   * **Throws**: RangeError for a size outside 1..2^30.
+   * **Throws**: TypeError if `size` is not a number; RangeError for a size outside 1..2^30.
    */
   setSendBufferSize(size: number): void {
-    this.#sendBufferSize = checkSize(size, "size");
+    this.#sendBufferSize = checkInteger(size, "size", BUFFER_SIZE);
   }
 
   /**
@@ -194,10 +188,10 @@ export class TcpSocket {
    * socket.setRecvBufferSize(64 * 1024);
    * ```
    *
-   * **Throws**: RangeError for a size outside 1..2^30.
+   * **Throws**: TypeError if `size` is not a number; RangeError for a size outside 1..2^30.
    */
   setRecvBufferSize(size: number): void {
-    this.#recvBufferSize = checkSize(size, "size");
+    this.#recvBufferSize = checkInteger(size, "size", BUFFER_SIZE);
   }
 
   /**
@@ -268,13 +262,11 @@ export class TcpSocket {
    * socket.setLinger(0);
    * ```
    *
-   * **Throws**: RangeError for any other value.
+   * **Throws**: TypeError for a value that is neither `null` nor a number; RangeError for any
+   * other number.
    */
   setLinger(linger: number | null): void {
-    if (linger !== null && linger !== 0) {
-      throw new RangeError(`linger must be null or 0 (Node supports no other SO_LINGER time), got ${String(linger)}`);
-    }
-    this.#linger = linger;
+    this.#linger = checkLinger(linger);
   }
 
   /**
@@ -320,13 +312,12 @@ export class TcpSocket {
    *
    * **Cancel safety**: cancel safe: a dropped listen closes the socket.
    *
-   * **Throws**: RangeError for a bad backlog; TypeError if the socket was already used. The
+   * **Throws**: TypeError if `backlog` is not a number, RangeError if it is not an integer in
+   * 0..2^31-1; TypeError if the socket was already used. The
    * future fails with Node's error (`listen EADDRINUSE: address already in use 127.0.0.1:80`).
    */
   listen(backlog: number): Future<TcpListener> {
-    if (typeof backlog !== "number" || !Number.isInteger(backlog) || backlog < 0 || backlog > 2 ** 31 - 1) {
-      throw new RangeError(`backlog must be an integer in 0..2^31-1, got ${String(backlog)}`);
-    }
+    checkInteger(backlog, "backlog", BACKLOG);
     this.#use();
     const local = this.#local ?? { host: this.#family === 4 ? "0.0.0.0" : "::", port: 0 };
     const listen = { host: local.host, port: local.port, backlog, ipv6Only: this.#family === 6, ...(this.#reuseport ? { reusePort: true } : {}) };

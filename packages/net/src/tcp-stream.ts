@@ -11,6 +11,7 @@ import type { Future } from "@tokio-ts/core";
 import type { NodeStream } from "@tokio-ts/io-driver";
 import { SocketAddr, toHostPort, type ToSocketAddrs } from "./addr.js";
 import { netError } from "./errors.js";
+import { checkLinger, checkNumber } from "./internal/check.js";
 import { ConnectFuture } from "./internal/connect.js";
 import { StreamBase } from "./internal/stream-base.js";
 
@@ -158,14 +159,12 @@ export class TcpStream extends StreamBase {
    * stream.close(); // the peer's next read fails with ECONNRESET
    * ```
    *
-   * **Throws**: RangeError for any other value.
+   * **Throws**: TypeError for a value that is neither `null` nor a number; RangeError for any
+   * other number.
    */
   setLinger(linger: number | null): void {
-    if (linger !== null && linger !== 0) {
-      throw new RangeError(`linger must be null or 0 (Node supports no other SO_LINGER time), got ${String(linger)}`);
-    }
-    this.#linger = linger;
-    this.io.resetOnClose = linger === 0;
+    this.#linger = checkLinger(linger);
+    this.io.resetOnClose = this.#linger === 0;
   }
 
   /**
@@ -187,9 +186,13 @@ export class TcpStream extends StreamBase {
    * ```ts
    * stream.setKeepalive(true, 60_000);
    * ```
+   *
+   * **Throws**: TypeError if `enable` is not a boolean or `initialDelayMs` not a number;
+   * RangeError if `initialDelayMs` is negative, NaN or infinite.
    */
   setKeepalive(enable: boolean, initialDelayMs = 0): void {
     if (typeof enable !== "boolean") throw new TypeError(`enable must be a boolean, got ${typeof enable}`);
+    checkNumber(initialDelayMs, "initialDelayMs");
     if (!Number.isFinite(initialDelayMs) || initialDelayMs < 0) {
       throw new RangeError(`initialDelayMs must be a finite number ≥ 0, got ${String(initialDelayMs)}`);
     }

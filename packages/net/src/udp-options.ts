@@ -37,9 +37,9 @@ export interface UdpBindOptions {
   readonly reuseAddr?: boolean;
   /** For an IPv6 address: do not also receive IPv4 (`IPV6_V6ONLY`). Default false. */
   readonly ipv6Only?: boolean;
-  /** The kernel's receive buffer (`SO_RCVBUF`), in bytes. Default: the OS's. */
+  /** The kernel's receive buffer (`SO_RCVBUF`), in bytes: an integer in 1..2^30. Default: the OS's. */
   readonly recvBufferSize?: number;
-  /** The kernel's send buffer (`SO_SNDBUF`), in bytes. Default: the OS's. */
+  /** The kernel's send buffer (`SO_SNDBUF`), in bytes: an integer in 1..2^30. Default: the OS's. */
   readonly sendBufferSize?: number;
   /**
    * How many received datagrams wait for a receive before new ones are dropped (and counted in

@@ -66,7 +66,8 @@ export class UdpSocket implements AsyncDisposable {
    * synchronously), so there is nothing to drop halfway; dropped while a name is being resolved,
    * it has opened nothing.
    *
-   * **Throws**: TypeError/RangeError for a bad address or option, at the call. The future fails
+   * **Throws**: TypeError/RangeError for a bad address or option value (a buffer size outside
+   * 1..2^30 included), and TypeError for an unknown option key, at the call. The future fails
    * with ContextError outside a runtime or when the runtime lacks `enableIo()`, and with Node's
    * error for the bind (`code` `EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`, the address in the
    * message), or the resolver's (`ENOTFOUND`).

@@ -42,7 +42,9 @@ export class UnixListener implements AsyncDisposable, AsyncIterable<UnixStream> 
    *
    * **Cancel safety**: cancel safe: dropping the future before it completes closes the socket.
    *
-   * **Throws**: TypeError at the call for a path that is not a non-empty string. The future
+   * **Throws**: TypeError at the call for a path that is not a non-empty string without NUL;
+   * RangeError for a path of 108 bytes or more in UTF-8 (104 on macOS and the BSDs), which
+   * would not fit `sun_path` (Windows pipe names are not limited). The future
    * fails with Node's error naming the path (`listen EADDRINUSE: address already in use
    * /tmp/app.sock`, `EACCES`, …).
    */

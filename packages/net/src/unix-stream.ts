@@ -46,7 +46,9 @@ export class UnixStream extends StreamBase {
    * **Cancel safety**: cancel safe: dropping the future before it completes destroys the
    * socket being connected.
    *
-   * **Throws**: TypeError at the call for a path that is not a non-empty string. The future
+   * **Throws**: TypeError at the call for a path that is not a non-empty string without NUL;
+   * RangeError for a path of 108 bytes or more in UTF-8 (104 on macOS and the BSDs), which
+   * would not fit `sun_path` (Windows pipe names are not limited). The future
    * fails with Node's error, which keeps the code and the path (`connect ENOENT /tmp/x.sock`,
    * `connect ECONNREFUSED …`).
    */

@@ -73,6 +73,20 @@ test("TcpSocket options report what Node honours", () => {
   assert.throws(() => socket.connect("127.0.0.1:0"), (e: unknown) => e instanceof RangeError);
 });
 
+test("TcpSocket: a non-number size, linger or backlog is a TypeError naming it and its type; out of range stays RangeError", () => {
+  const socket = TcpSocket.newV4();
+  const error = (type: Function, message: string) => (e: unknown) => e instanceof type && (e as Error).message === message;
+  assert.throws(() => socket.setSendBufferSize("1" as never), error(TypeError, 'size must be a number, got string "1"'));
+  assert.throws(() => socket.setRecvBufferSize(null as never), error(TypeError, "size must be a number, got null"));
+  assert.throws(() => socket.setRecvBufferSize(2 ** 30 + 1), error(RangeError, "size must be an integer in 1..2^30, got 1073741825"));
+  assert.throws(() => socket.setLinger("0" as never), error(TypeError, 'linger must be null or the number 0, got string "0"'));
+  assert.throws(() => socket.setLinger(10), error(RangeError, "linger must be null or 0 (Node supports no other SO_LINGER time), got 10"));
+  assert.throws(() => socket.listen("10" as never), error(TypeError, 'backlog must be a number, got string "10"'));
+  assert.throws(() => socket.listen(1.5), error(RangeError, "backlog must be an integer in 0..2^31-1, got 1.5"));
+  assert.is(socket.sendBufferSize(), 16 * 1024, "a refused size changes nothing");
+  assert.is(socket.linger(), null);
+});
+
 test("a TcpSocket is used once; a connect with linger 0 resets on close", async () => {
   const error = await run(function* () {
     const listenerSocket = TcpSocket.newV4();

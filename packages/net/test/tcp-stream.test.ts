@@ -313,6 +313,39 @@ test("setNoDelay / noDelay and setKeepalive; bad arguments are TypeError/RangeEr
   });
 });
 
+test("reunite() with anything but the other owned half is a TypeError naming `other`; the halves stay usable", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const [rd, wr] = client.intoSplit();
+    const [brd, bwr] = server.split();
+    const typeError = (message: string) => (e: unknown) => e instanceof TypeError && e.message === message;
+    assert.throws(() => rd.reunite(null as never), typeError("other must be an OwnedWriteHalf (from intoSplit()), got null"));
+    assert.throws(() => rd.reunite(bwr as never), typeError("other must be an OwnedWriteHalf (from intoSplit()), got a WriteHalf"));
+    assert.throws(() => rd.reunite(rd as never), typeError("other must be an OwnedWriteHalf (from intoSplit()), got an OwnedReadHalf"));
+    assert.throws(() => wr.reunite(undefined as never), typeError("other must be an OwnedReadHalf (from intoSplit()), got undefined"));
+    assert.throws(() => wr.reunite(brd as never), typeError("other must be an OwnedReadHalf (from intoSplit()), got a ReadHalf"));
+    assert.is(rd.reunite(wr), client);
+    yield* client.writeAll(enc("still whole"));
+    client.close();
+    assert.is(dec(yield* readAll(server)), "still whole");
+    server.close();
+  });
+});
+
+test("setKeepalive / setLinger: a non-number is a TypeError naming the argument and its type", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const error = (type: Function, message: string) => (e: unknown) => e instanceof type && (e as Error).message === message;
+    assert.throws(() => client.setKeepalive(true, "10" as never), error(TypeError, 'initialDelayMs must be a number, got string "10"'));
+    assert.throws(() => client.setKeepalive(true, NaN), error(RangeError, "initialDelayMs must be a finite number ≥ 0, got NaN"));
+    assert.throws(() => client.setLinger("0" as never), error(TypeError, 'linger must be null or the number 0, got string "0"'));
+    assert.throws(() => client.setLinger(5), error(RangeError, "linger must be null or 0 (Node supports no other SO_LINGER time), got 5"));
+    assert.is(client.linger(), null, "a refused setting changes nothing");
+    client.close();
+    server.close();
+  });
+});
+
 void Pending;
 void tick;
 test.run();

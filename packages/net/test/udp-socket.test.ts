@@ -275,6 +275,17 @@ test("multicast and TTL options: setters take effect, getters report them, the O
     assert.is(thrown(() => six.setMulticastTtlV4(2)).code, "EINVAL");
   }));
 
+test("bind options: buffer sizes outside 1..2^30 and unknown keys fail at the call, naming them", () => {
+  const error = (type: Function, message: string) => (e: unknown) => e instanceof type && (e as Error).message === message;
+  assert.throws(() => UdpSocket.bind("127.0.0.1:0", { recvBufferSize: 2 ** 40 }), error(RangeError, "options.recvBufferSize must be an integer in 1..2^30, got 1099511627776"));
+  assert.throws(() => UdpSocket.bind("127.0.0.1:0", { sendBufferSize: 2 ** 31 }), error(RangeError, "options.sendBufferSize must be an integer in 1..2^30, got 2147483648"));
+  assert.throws(() => UdpSocket.bind("127.0.0.1:0", { recvBufferSize: 0 }), error(RangeError, "options.recvBufferSize must be an integer in 1..2^30, got 0"));
+  assert.throws(() => UdpSocket.bind("127.0.0.1:0", { sendBufferSize: "1" as never }), error(TypeError, 'options.sendBufferSize must be a number, got string "1"'));
+  const known = "(known: reuseAddr, ipv6Only, recvBufferSize, sendBufferSize, recvQueueCapacity, maxPendingSends)";
+  assert.throws(() => UdpSocket.bind("127.0.0.1:0", { recvbuffersize: 4096 } as never), error(TypeError, `UdpSocket.bind: unknown option "recvbuffersize" ${known}`));
+  assert.throws(() => UdpSocket.bind("127.0.0.1:0", { reuseAddr: true, reusePort: true } as never), error(TypeError, `UdpSocket.bind: unknown option "reusePort" ${known}`));
+});
+
 test("bad addresses and options fail at the call; OS failures keep their code and name the address", () =>
   onRuntime(async () => {
     assert.throws(() => UdpSocket.bind("nope"), TypeError);

@@ -100,6 +100,31 @@ test("bad paths are TypeErrors at the call", () => {
   assert.is(String(new UnixSocketAddr(undefined)), "(unnamed)");
 });
 
+test("a path too long for sun_path is a RangeError at the call; the longest that fits binds under its full name", async () => {
+  // sockaddr_un.sun_path: 104 bytes on macOS and the BSDs, 108 on Linux, NUL included.
+  const size = ["darwin", "freebsd", "openbsd", "netbsd"].includes(process.platform) ? 104 : 108;
+  const longest = join(dir, "z".repeat(size - 1 - Buffer.byteLength(join(dir, ".sock")))) + ".sock";
+  assert.is(Buffer.byteLength(longest), size - 1);
+  const tooLong = join(dir, "z".repeat(120) + ".sock");
+  const multiByte = longest.slice(0, -"z.sock".length) + "é.sock"; // as many characters, one byte more
+  for (const path of [tooLong, multiByte, longest + "x"]) {
+    const bytes = Buffer.byteLength(path);
+    const message = `path must be shorter than ${size} bytes (the size of sun_path on ${process.platform}), got ${bytes} bytes (UTF-8): ${JSON.stringify(path)}; use a shorter path`;
+    for (const call of [() => UnixListener.bind(path), () => UnixStream.connect(path)]) {
+      assert.throws(call, (e: unknown) => e instanceof RangeError && e.message === message);
+    }
+    assert.not.ok(existsSync(path));
+  }
+  await run(function* () {
+    const listener = yield* UnixListener.bind(longest);
+    assert.is(listener.localAddr().asPathname(), longest);
+    assert.ok(existsSync(longest), "the socket file has the full name, not a truncated one");
+    (yield* UnixStream.connect(longest)).close();
+    (yield* listener.accept())[0].close();
+    listener.close();
+  });
+});
+
 test("Unix streams split into owned halves like TCP streams", async () => {
   const path = join(dir, "split.sock");
   const text = await run(function* () {

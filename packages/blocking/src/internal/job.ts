@@ -115,6 +115,9 @@ export class Definitions {
     const known = this.#byKey.get(key);
     if (known !== undefined) return known;
     if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) throw new TypeError(messages.noSource());
+    // A class's source starts with `class` (ES2019 Function.prototype.toString): checked here, on
+    // the source already made for the worker, and only until the function is known.
+    if (/^class[\s{]/.test(source)) throw new TypeError(messages.classConstructor(fn.name));
     const kind = Object.getPrototypeOf(fn)?.constructor?.name;
     if (kind === "GeneratorFunction" || kind === "AsyncGeneratorFunction") throw new TypeError(messages.generator());
     const definition: Definition = { id: this.#nextId++, kind: "source", source };

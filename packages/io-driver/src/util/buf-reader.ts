@@ -13,7 +13,7 @@
  */
 import { Pending, type Context, type Poll } from "@tokio-ts/core";
 import { isAsyncWrite, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../protocol.js";
-import { checkBuffer, checkReader, checkSize } from "./internal/check.js";
+import { checkBuffer, checkBufferSize, checkReader } from "./internal/check.js";
 
 /**
  * The default buffer size of {@link BufReader} and {@link BufWriter}: 8 KiB, as Tokio.
@@ -35,8 +35,8 @@ export const DEFAULT_BUF_SIZE = 8192;
  * for await (const line of lines(reader)) console.log(line);
  * ```
  *
- * **Throws**: TypeError if `inner` is not an AsyncRead; TypeError/RangeError if `capacity` is
- * not a positive integer.
+ * **Throws**: TypeError if `inner` is not an AsyncRead; TypeError if `capacity` is not a number,
+ * RangeError if it is not an integer in 1..2^30.
  */
 export class BufReader<R extends AsyncRead = AsyncRead> implements AsyncBufRead, AsyncWrite {
   readonly #inner: R;
@@ -46,7 +46,7 @@ export class BufReader<R extends AsyncRead = AsyncRead> implements AsyncBufRead,
 
   constructor(inner: R, capacity: number = DEFAULT_BUF_SIZE) {
     checkReader("inner", inner);
-    checkSize("capacity", capacity);
+    checkBufferSize("capacity", capacity);
     this.#inner = inner;
     this.#buf = new Uint8Array(capacity);
   }

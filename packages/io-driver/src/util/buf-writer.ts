@@ -17,7 +17,7 @@ import { Pending, type Context, type Poll } from "@tokio-ts/core";
 import { isAsyncRead, type AsyncRead, type AsyncWrite } from "../protocol.js";
 import { DEFAULT_BUF_SIZE } from "./buf-reader.js";
 import { writeZero } from "./errors.js";
-import { checkBuffer, checkSize, checkWriter } from "./internal/check.js";
+import { checkBuffer, checkBufferSize, checkWriter } from "./internal/check.js";
 
 /**
  * A buffered writer over `inner`. Call {@link flush} (or {@link shutdown}) when done: bytes
@@ -30,8 +30,8 @@ import { checkBuffer, checkSize, checkWriter } from "./internal/check.js";
  * yield* flush(out);
  * ```
  *
- * **Throws**: TypeError if `inner` is not an AsyncWrite; TypeError/RangeError if `capacity` is
- * not a positive integer.
+ * **Throws**: TypeError if `inner` is not an AsyncWrite; TypeError if `capacity` is not a
+ * number, RangeError if it is not an integer in 1..2^30.
  */
 export class BufWriter<W extends AsyncWrite = AsyncWrite> implements AsyncWrite, AsyncRead {
   readonly #inner: W;
@@ -41,7 +41,7 @@ export class BufWriter<W extends AsyncWrite = AsyncWrite> implements AsyncWrite,
 
   constructor(inner: W, capacity: number = DEFAULT_BUF_SIZE) {
     checkWriter("inner", inner);
-    checkSize("capacity", capacity);
+    checkBufferSize("capacity", capacity);
     this.#inner = inner;
     this.#buf = new Uint8Array(capacity);
   }

@@ -29,7 +29,7 @@ import { finished, Readable, Writable } from "node:stream";
 import { Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import type { AsyncRead, AsyncWrite } from "../protocol.js";
 import { brokenPipe, hostError } from "./errors.js";
-import { checkBuffer, checkReader, checkSize, checkWriter } from "./internal/check.js";
+import { checkBuffer, checkBufferSize, checkOptions, checkReader, checkWriter } from "./internal/check.js";
 import { Pump } from "./internal/pump.js";
 import { Read } from "./read.js";
 import { Flush, WriteAll } from "./write.js";
@@ -63,6 +63,8 @@ export interface ToNodeWritableOptions {
 }
 
 const DEFAULT_CHUNK = 16 * 1024;
+const READABLE_OPTIONS = ["highWaterMark", "chunkSize"] as const;
+const WRITABLE_OPTIONS = ["highWaterMark"] as const;
 
 function wakeSlot(waker: Waker | undefined): undefined {
   waker?.wake();
@@ -85,7 +87,7 @@ function checkNodeWritable(name: string, value: unknown): asserts value is Writa
 
 function checkHighWaterMark(name: string, value: unknown): void {
   if (value === undefined) return;
-  if (typeof value !== "number") throw new TypeError(`${name} must be a number of bytes`);
+  if (typeof value !== "number") throw new TypeError(`${name} must be a number of bytes, got ${value === null ? "null" : typeof value}`);
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer number of bytes, got ${value}`);
 }
 
@@ -200,12 +202,15 @@ export function fromNodeReadable(stream: Readable): NodeReader {
  * await pipeline(toNodeReadable(b), fs.createWriteStream("out.bin"));
  * ```
  *
- * **Throws**: TypeError if `reader` is not an AsyncRead; TypeError/RangeError for bad options.
+ * **Throws**: TypeError if `reader` is not an AsyncRead, if `options` is neither undefined nor
+ * an object, or has an unknown key; TypeError/RangeError for a bad option value (`chunkSize`
+ * must be an integer in 1..2^30).
  */
 export function toNodeReadable(reader: AsyncRead, options: ToNodeReadableOptions = {}): Readable {
   checkReader("reader", reader);
+  checkOptions("toNodeReadable", options, READABLE_OPTIONS);
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
-  checkSize("options.chunkSize", chunkSize);
+  checkBufferSize("options.chunkSize", chunkSize);
   checkHighWaterMark("options.highWaterMark", options.highWaterMark);
   const scratch = new Uint8Array(chunkSize);
   let pump: Pump<number> | undefined;
@@ -372,10 +377,12 @@ export function fromNodeWritable(stream: Writable): NodeWriter {
  * await pipeline(fs.createReadStream("in.bin"), toNodeWritable(a));
  * ```
  *
- * **Throws**: TypeError if `writer` is not an AsyncWrite; TypeError/RangeError for bad options.
+ * **Throws**: TypeError if `writer` is not an AsyncWrite, if `options` is neither undefined nor
+ * an object, or has an unknown key; TypeError/RangeError for a bad option value.
  */
 export function toNodeWritable(writer: AsyncWrite, options: ToNodeWritableOptions = {}): Writable {
   checkWriter("writer", writer);
+  checkOptions("toNodeWritable", options, WRITABLE_OPTIONS);
   checkHighWaterMark("options.highWaterMark", options.highWaterMark);
   let pump: Pump<void> | undefined;
   const run = (future: WriteAll | Flush, callback: (error?: Error | null) => void): void => {

@@ -22,7 +22,7 @@
 import { Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import type { AsyncRead, AsyncWrite } from "../protocol.js";
 import { brokenPipe, hostError } from "./errors.js";
-import { checkBuffer, checkReader, checkSize, checkWriter } from "./internal/check.js";
+import { checkBuffer, checkBufferSize, checkOptions, checkReader, checkWriter } from "./internal/check.js";
 import { pumpToPromise, type Pump } from "./internal/pump.js";
 import { Read } from "./read.js";
 import { Flush, WriteAll } from "./write.js";
@@ -56,6 +56,8 @@ export interface ToWritableStreamOptions {
 }
 
 const DEFAULT_CHUNK = 16 * 1024;
+const READABLE_OPTIONS = ["highWaterMark", "chunkSize"] as const;
+const WRITABLE_OPTIONS = ["highWaterMark"] as const;
 const MAX_WRITE_CHUNK = 64 * 1024;
 // A chunk that is not bytes counts 0 here and is refused with a TypeError by `write`.
 const byteLength = (chunk: unknown): number => (chunk instanceof Uint8Array ? chunk.byteLength : 0);
@@ -68,7 +70,7 @@ function wakeSlot(waker: Waker | undefined): undefined {
 
 function checkHighWaterMark(name: string, value: unknown): number {
   if (value === undefined) return DEFAULT_CHUNK;
-  if (typeof value !== "number") throw new TypeError(`${name} must be a number of bytes`);
+  if (typeof value !== "number") throw new TypeError(`${name} must be a number of bytes, got ${value === null ? "null" : typeof value}`);
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer number of bytes, got ${value}`);
   return value;
 }
@@ -186,12 +188,15 @@ export function fromReadableStream(stream: ReadableStream<Uint8Array>): WebStrea
  * const response = new Response(toReadableStream(b)); // stream a body from a duplex
  * ```
  *
- * **Throws**: TypeError if `reader` is not an AsyncRead; TypeError/RangeError for bad options.
+ * **Throws**: TypeError if `reader` is not an AsyncRead, if `options` is neither undefined nor
+ * an object, or has an unknown key; TypeError/RangeError for a bad option value (`chunkSize`
+ * must be an integer in 1..2^30).
  */
 export function toReadableStream(reader: AsyncRead, options: ToReadableStreamOptions = {}): ReadableStream<Uint8Array> {
   checkReader("reader", reader);
+  checkOptions("toReadableStream", options, READABLE_OPTIONS);
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
-  checkSize("options.chunkSize", chunkSize);
+  checkBufferSize("options.chunkSize", chunkSize);
   const highWaterMark = checkHighWaterMark("options.highWaterMark", options.highWaterMark);
   const scratch = new Uint8Array(chunkSize);
   let pump: Pump<number> | undefined;
@@ -344,10 +349,12 @@ export function fromWritableStream(stream: WritableStream<Uint8Array>): WebStrea
  * await someReadableStream.pipeTo(toWritableStream(a));
  * ```
  *
- * **Throws**: TypeError if `writer` is not an AsyncWrite; TypeError/RangeError for bad options.
+ * **Throws**: TypeError if `writer` is not an AsyncWrite, if `options` is neither undefined nor
+ * an object, or has an unknown key; TypeError/RangeError for a bad option value.
  */
 export function toWritableStream(writer: AsyncWrite, options: ToWritableStreamOptions = {}): WritableStream<Uint8Array> {
   checkWriter("writer", writer);
+  checkOptions("toWritableStream", options, WRITABLE_OPTIONS);
   const highWaterMark = checkHighWaterMark("options.highWaterMark", options.highWaterMark);
   // The controller's signal aborts as soon as `abort()` is called: a write stuck on a full
   // writer is dropped then (the stream itself would wait for it before calling `abort`).

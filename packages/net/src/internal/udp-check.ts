@@ -4,6 +4,7 @@
  */
 import { isIP } from "node:net";
 import { describe } from "../addr.js";
+import { BUFFER_SIZE, checkInteger } from "./check.js";
 import type { UdpCoreOptions } from "./udp-core.js";
 import { DEFAULT_MAX_PENDING_SENDS, DEFAULT_RECV_QUEUE_CAPACITY, type UdpBindOptions } from "../udp-options.js";
 
@@ -26,11 +27,20 @@ export function checkIp(name: string, value: unknown, version: 4 | 6): void {
   }
 }
 
-export function checkCount(name: string, value: unknown, fallback: number | undefined): number | undefined {
+export function checkCount(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number") throw new TypeError(`options.${name} must be a number, got ${describe(value)}`);
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`options.${name} must be a positive integer, got ${String(value)}`);
   return value;
+}
+
+/**
+ * A kernel buffer size (SO_RCVBUF/SO_SNDBUF), checked here because Node would fail only later:
+ * libuv takes an `int`, so 2^31 fails the bind (ERR_SOCKET_BUFFER_SIZE) and larger values throw
+ * when the bind is polled.
+ */
+function checkBufferSize(name: string, value: unknown): number | undefined {
+  return value === undefined ? undefined : checkInteger(value, `options.${name}`, BUFFER_SIZE);
 }
 
 export function checkFlag(name: string, value: unknown): boolean {
@@ -39,15 +49,21 @@ export function checkFlag(name: string, value: unknown): boolean {
   return value;
 }
 
+/** The keys of {@link UdpBindOptions}; any other key is refused (a typo must not be ignored). */
+const BIND_OPTIONS: ReadonlySet<string> = new Set(["reuseAddr", "ipv6Only", "recvBufferSize", "sendBufferSize", "recvQueueCapacity", "maxPendingSends"]);
+
 export function checkOptions(options: UdpBindOptions): UdpCoreOptions {
   if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!BIND_OPTIONS.has(key)) throw new TypeError(`UdpSocket.bind: unknown option ${JSON.stringify(key)} (known: ${[...BIND_OPTIONS].join(", ")})`);
+  }
   return {
     reuseAddr: checkFlag("reuseAddr", options.reuseAddr),
     ipv6Only: checkFlag("ipv6Only", options.ipv6Only),
-    recvBufferSize: checkCount("recvBufferSize", options.recvBufferSize, undefined),
-    sendBufferSize: checkCount("sendBufferSize", options.sendBufferSize, undefined),
-    recvQueueCapacity: checkCount("recvQueueCapacity", options.recvQueueCapacity, DEFAULT_RECV_QUEUE_CAPACITY) as number,
-    maxPendingSends: checkCount("maxPendingSends", options.maxPendingSends, DEFAULT_MAX_PENDING_SENDS) as number,
+    recvBufferSize: checkBufferSize("recvBufferSize", options.recvBufferSize),
+    sendBufferSize: checkBufferSize("sendBufferSize", options.sendBufferSize),
+    recvQueueCapacity: checkCount("recvQueueCapacity", options.recvQueueCapacity, DEFAULT_RECV_QUEUE_CAPACITY),
+    maxPendingSends: checkCount("maxPendingSends", options.maxPendingSends, DEFAULT_MAX_PENDING_SENDS),
   };
 }
 

@@ -5,9 +5,9 @@
 import { isAsyncBufRead, isAsyncRead, isAsyncWrite, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../../protocol.js";
 
 function describe(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (typeof value === "object") return (value as object).constructor?.name ?? "object";
-  if (typeof value === "string") return JSON.stringify(value.length > 20 ? value.slice(0, 20) + "…" : value);
+  if (typeof value === "string") return `string ${JSON.stringify(value.length > 20 ? value.slice(0, 20) + "…" : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
@@ -36,10 +36,40 @@ export function checkWriter(name: string, value: unknown): asserts value is Asyn
   }
 }
 
-/** A size in bytes: a positive safe integer. */
+/** A size in bytes: a positive safe integer (a bound, not an allocation: see {@link checkBufferSize}). */
 export function checkSize(name: string, value: unknown): asserts value is number {
   if (typeof value !== "number") throw new TypeError(`${name} must be a number of bytes, got ${describe(value)}`);
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new RangeError(`${name} must be a positive integer number of bytes, got ${String(value)}`);
+  }
+}
+
+/**
+ * The largest buffer allocated at once, 2^30 bytes (1 GiB): the bound of NodeStream's
+ * `readBufferSize` too. Past it the engine's own "Invalid typed array length" (or an
+ * out-of-memory crash) would come from deep inside the call instead of a RangeError naming the
+ * argument.
+ */
+export const MAX_BUFFER_SIZE = 2 ** 30;
+
+/** The size of a buffer allocated at the call: an integer in 1..2^30. */
+export function checkBufferSize(name: string, value: unknown): asserts value is number {
+  if (typeof value !== "number") throw new TypeError(`${name} must be a number of bytes, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_BUFFER_SIZE) {
+    throw new RangeError(`${name} must be an integer number of bytes in 1..2^30, got ${String(value)}`);
+  }
+}
+
+/**
+ * The options argument of `fn`: `undefined` (all defaults) or an object with no key outside
+ * `known` (a misspelt option must fail, not be silently ignored).
+ */
+export function checkOptions(fn: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(`options must be an object or undefined, got ${Array.isArray(options) ? "an array" : describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)} (known: ${known.join(", ")})`);
   }
 }
