@@ -15,7 +15,7 @@
 import { intoFuture, isGeneratorFunction, type Future } from "@tokio-ts/core";
 import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";
 import type { SpawnBody } from "@tokio-ts/runtime";
-import { buildRuntime } from "./internal/build.js";
+import { buildRuntime, checkOptions } from "./internal/build.js";
 
 /**
  * Options of {@link main}.
@@ -48,6 +48,9 @@ export interface MainOptions {
   /** The runtime's name (default `"main"`). */
   readonly name?: string;
 }
+
+/** The keys of {@link MainOptions}. */
+const MAIN_OPTIONS = ["flavor", "startPaused", "rngSeed", "unhandledPanic", "handleSignals", "name"] as const;
 
 /** Exit codes for a body cancelled by a signal: 128 + the signal's number, as shells report. */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -95,7 +98,9 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  *
  * **Throws** (synchronously, before anything runs): Error for `flavor: "multiThread"` (not
  * implemented yet) or `startPaused` without `@tokio-ts/time` installed ("… install it …");
- * TypeError/RangeError for another flavor, a bad `rngSeed` or `unhandledPanic`.
+ * TypeError for `options` that is not an object, an unknown option (`main(): unknown option
+ * "bogus"`), a `startPaused` or `handleSignals` that is not a boolean, another flavor, a
+ * non-string `name` or a bad `unhandledPanic`; TypeError/RangeError for a bad `rngSeed`.
  *
  * **Runtime compatibility**: makes its own runtime; call it once, at the top of the program,
  * not from inside a runtime.
@@ -105,6 +110,7 @@ export function main<R>(body: (signal: AbortSignal) => R, options?: MainOptions)
 export function main<T>(body: Future<T>, options?: MainOptions): Promise<T | undefined>;
 export function main<T>(body: Generator<unknown, T, any>, options?: MainOptions): Promise<T | undefined>;
 export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<T | undefined> {
+  checkOptions("main()", options, MAIN_OPTIONS, ["startPaused", "handleSignals"]);
   checkFlavor(options.flavor);
   const rt = buildRuntime("main()", {
     name: options.name ?? "main",

@@ -18,9 +18,9 @@
  *   `process.getActiveResourcesInfo()` must not list more of any handle kind than before the
  *   test. Requests (file reads, writes in flight) finish by themselves and are not counted.
  */
-import type { Future } from "@tokio-ts/core";
+import { isFuture, isGenerator, type Future } from "@tokio-ts/core";
 import type { Runtime, SpawnBody, UnhandledPanic } from "@tokio-ts/runtime";
-import { buildRuntime, isInstalled, registeredTimers, TIME_PACKAGE } from "./internal/build.js";
+import { checkOptions, checkRuntimeSettings, isInstalled, registeredTimers, runtimeBuilder, TIME_PACKAGE } from "./internal/build.js";
 
 /**
  * A test framework's registration function: uvu's `test` (or a `suite()`), node:test's `test`,
@@ -63,6 +63,10 @@ export interface TestOptions {
   readonly leakCheck?: boolean;
 }
 
+/** The keys of {@link TestOptions}, and those that take a boolean. */
+const TEST_OPTIONS = ["suite", "startPaused", "rngSeed", "unhandledPanic", "leakCheck"] as const;
+const BOOLEAN_OPTIONS = ["startPaused", "leakCheck"] as const;
+
 let defaults: TestOptions = {};
 
 /**
@@ -79,12 +83,14 @@ let defaults: TestOptions = {};
  * test("…", function* () { … });
  * uvu.run();
  * ```
+ *
+ * **Throws** (and keeps the previous defaults): TypeError for `options` that is not an object,
+ * an unknown option, a `suite` that is not a function, a `startPaused` or `leakCheck` that is
+ * not a boolean, or a bad `unhandledPanic`; TypeError/RangeError for a bad `rngSeed` (the
+ * runtime builder's rules).
  */
 export function configureTest(options: TestOptions): void {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(`configureTest expects an options object, got ${options === null ? "null" : typeof options}`);
-  }
-  if (options.suite !== undefined) checkSuite(options.suite);
+  checkTestOptions("configureTest()", options);
   defaults = { ...options };
 }
 
@@ -122,18 +128,22 @@ export function configureTest(options: TestOptions): void {
  * uvu.run();
  * ```
  *
- * **Throws** (at registration): TypeError "test() has no suite to register with: …" when no
- * suite was given; TypeError for a name that is not a string or a body of another kind; Error
- * for `startPaused: true` without `@tokio-ts/time` installed.
+ * **Throws** (at registration, never when the test runs): TypeError "test() has no suite to
+ * register with: …" when no suite was given; TypeError for a name that is not a string, a body
+ * of another kind, `options` that is not an object, an unknown option, a `startPaused` or
+ * `leakCheck` that is not a boolean, or a bad `unhandledPanic`; TypeError/RangeError for a bad
+ * `rngSeed` (the runtime builder's rules); Error for `startPaused: true` without
+ * `@tokio-ts/time` installed.
  */
 export function test<T>(name: string, body: (signal: AbortSignal) => Generator<unknown, T, any>, options?: TestOptions): void;
 export function test<R>(name: string, body: (signal: AbortSignal) => R, options?: TestOptions): void;
 export function test<T>(name: string, body: Future<T>, options?: TestOptions): void;
 export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions = {}): void {
   if (typeof name !== "string") throw new TypeError(`test name must be a string, got ${typeof name}`);
-  if (typeof body !== "function" && (body === null || typeof body !== "object")) {
-    throw new TypeError(`test body must be a generator function, an async function or a future, got ${body === null ? "null" : typeof body}`);
+  if (typeof body !== "function" && !isFuture(body) && !isGenerator(body)) {
+    throw new TypeError(`test body must be a generator function, an async function or a future, got ${describeBody(body)}`);
   }
+  checkTestOptions("test()", options);
   const settings = { ...defaults, ...options };
   const suite = settings.suite;
   if (suite === undefined) {
@@ -148,14 +158,16 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
     throw new Error(`test(): startPaused needs the time driver, but ${TIME_PACKAGE} is not installed: install it (npm install --save-dev ${TIME_PACKAGE}) or pass startPaused: false`);
   }
   const leakCheck = settings.leakCheck ?? true;
+  // Made now, so that a bad setting fails the registration rather than the test's run.
+  const builder = runtimeBuilder("test()", {
+    name: `test: ${name}`,
+    startPaused,
+    rngSeed: settings.rngSeed,
+    unhandledPanic: settings.unhandledPanic,
+  });
   suite(name, async () => {
     const before = leakCheck ? hostHandles() : undefined;
-    const rt = buildRuntime("test()", {
-      name: `test: ${name}`,
-      startPaused,
-      rngSeed: settings.rngSeed,
-      unhandledPanic: settings.unhandledPanic,
-    });
+    const rt = builder.build();
     let leaks: string[] = [];
     try {
       await rt.blockOn(body as Future<T>);
@@ -172,6 +184,20 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
       throw new Error(`test "${name}" left ${leaks.join(", ")} behind: abort or join spawned tasks, drop timers and close handles before the test returns`);
     }
   });
+}
+
+/** Check `options` of `test` or `configureTest` (`what`) as far as it can be without merging. */
+function checkTestOptions(what: string, options: TestOptions): void {
+  checkOptions(what, options, TEST_OPTIONS, BOOLEAN_OPTIONS);
+  if (options.suite !== undefined) checkSuite(options.suite);
+  checkRuntimeSettings(options);
+}
+
+function describeBody(body: unknown): string {
+  if (body === null) return "null";
+  if (typeof body !== "object") return typeof body;
+  if (typeof (body as PromiseLike<unknown>).then === "function") return "a promise (wrap it with fromPromise())";
+  return "an object that is not a future (no poll and cancel methods)";
 }
 
 function checkSuite(suite: unknown): asserts suite is TestRegistrar {

@@ -73,6 +73,36 @@ test("main rejects the multiThread flavor and unknown flavors at the call", () =
   assert.throws(() => main(function* () {}, { rngSeed: 1.5 }), (e: unknown) => e instanceof RangeError);
 });
 
+/** Assert that `fn` throws a TypeError with exactly `message`. */
+function throwsTypeError(fn: () => unknown, message: string): void {
+  try {
+    fn();
+  } catch (error) {
+    assert.instance(error, TypeError);
+    assert.is((error as Error).message, message);
+    return;
+  }
+  assert.unreachable(`expected a TypeError: ${message}`);
+}
+
+test("main rejects bad options with a TypeError at the call, before the body runs or a handler is installed", () => {
+  const listeners = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+  let ran = false;
+  const body = function* () {
+    ran = true;
+  };
+  throwsTypeError(() => main(body, { startPaused: "false" as never }), "main(): options.startPaused must be a boolean, got string");
+  throwsTypeError(() => main(body, { handleSignals: "no" as never }), "main(): options.handleSignals must be a boolean, got string");
+  throwsTypeError(() => main(body, 5 as never), "main(): options must be an object, got number");
+  throwsTypeError(() => main(body, null as never), "main(): options must be an object, got null");
+  throwsTypeError(
+    () => main(body, { bogus: 1 } as never),
+    'main(): unknown option "bogus" (known: flavor, startPaused, rngSeed, unhandledPanic, handleSignals, name)',
+  );
+  assert.not.ok(ran);
+  assert.equal([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")], listeners);
+});
+
 test("main removes its signal listeners when it ends", async () => {
   const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
   const running = main(function* () {

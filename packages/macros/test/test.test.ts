@@ -203,6 +203,68 @@ uvu("without a suite, test() throws a TypeError that says how to register", () =
   assert.throws(() => test("bad body", 7 as never, { suite: () => {} }), (e: unknown) => e instanceof TypeError);
 });
 
+/** Assert that `fn` throws an instance of `kind` with exactly `message`. */
+function throwsWith(fn: () => unknown, kind: typeof TypeError | typeof RangeError, message: string): void {
+  try {
+    fn();
+  } catch (error) {
+    assert.instance(error, kind);
+    assert.is((error as Error).message, message);
+    return;
+  }
+  assert.unreachable(`expected a ${kind.name}: ${message}`);
+}
+
+uvu("test() checks its options and body at registration, not when the test runs", async () => {
+  const r = recorder();
+  const suite = r.suite;
+  const body = function* () {};
+  throwsWith(() => test("t", body, { suite, rngSeed: 1.5 }), RangeError, "seed must be a safe integer, got 1.5");
+  throwsWith(() => test("t", body, { suite, rngSeed: "1" as never }), TypeError, "seed must be a number, got string");
+  throwsWith(
+    () => test("t", body, { suite, unhandledPanic: "bad" as never }),
+    TypeError,
+    'unhandledPanic must be "ignore" or "shutdownRuntime", got bad',
+  );
+  throwsWith(() => test("t", body, { suite, leakCheck: "no" as never }), TypeError, "test(): options.leakCheck must be a boolean, got string");
+  throwsWith(() => test("t", body, { suite, startPaused: "no" as never }), TypeError, "test(): options.startPaused must be a boolean, got string");
+  throwsWith(
+    () => test("t", body, { suite, bogus: 1 } as never),
+    TypeError,
+    'test(): unknown option "bogus" (known: suite, startPaused, rngSeed, unhandledPanic, leakCheck)',
+  );
+  throwsWith(() => test("t", body, null as never), TypeError, "test(): options must be an object, got null");
+  throwsWith(
+    () => test("t", {} as never, { suite }),
+    TypeError,
+    "test body must be a generator function, an async function or a future, got an object that is not a future (no poll and cancel methods)",
+  );
+  const registered = await r.run("t").then(
+    () => true,
+    () => false,
+  );
+  assert.not.ok(registered, "a call that threw registered no test");
+});
+
+uvu("configureTest rejects bad options with a TypeError at the call and keeps the previous defaults", async () => {
+  const r = recorder();
+  configureTest({ suite: r.suite, leakCheck: false });
+  try {
+    throwsWith(() => configureTest({ startPaused: "no" as never }), TypeError, "configureTest(): options.startPaused must be a boolean, got string");
+    throwsWith(
+      () => configureTest({ bogus: 1 } as never),
+      TypeError,
+      'configureTest(): unknown option "bogus" (known: suite, startPaused, rngSeed, unhandledPanic, leakCheck)',
+    );
+    throwsWith(() => configureTest({ rngSeed: 0.5 }), RangeError, "seed must be a safe integer, got 0.5");
+    throwsWith(() => configureTest(null as never), TypeError, "configureTest(): options must be an object, got null");
+    test("leaky", function* () { spawn(pending()); });
+  } finally {
+    configureTest({});
+  }
+  assert.is(await r.run("leaky"), undefined, "the defaults set before the bad calls still apply");
+});
+
 // The real thing: registered with uvu itself, as a user would.
 test(
   "registered with uvu: a day of retries runs in paused time",

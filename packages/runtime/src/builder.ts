@@ -152,10 +152,13 @@ export class Builder {
 
   /**
    * Test-only: run ready tasks in a random order drawn from the seeded generator instead of
-   * FIFO, to explore interleavings (see `@tokio-ts/test-util`'s `forEachSeed`).
+   * FIFO, to explore interleavings (see `@tokio-ts/test-util`'s `forEachSeed`). Called without
+   * an argument, it turns shuffling on.
+   *
+   * **Throws**: TypeError unless `enabled` is a boolean (or omitted).
    */
   shuffleSchedule(enabled = true): this {
-    this.#shuffle = Boolean(enabled);
+    this.#shuffle = checkBoolean("shuffleSchedule", "enabled", enabled);
     return this;
   }
 
@@ -306,19 +309,30 @@ export class Builder {
    * Builder.newCurrentThread().threadResourceLimits({ maxOldGenerationSizeMb: 64 });
    * ```
    *
-   * **Throws**: TypeError unless `limits` is an object; RangeError for a limit that is not a
-   * positive number.
+   * **Throws**: TypeError unless `limits` is an object, for a key that is not one of the four
+   * limits (`unknown option "maxOldGenerationSizeMB"`: a misspelt limit would be ignored) and
+   * for a limit that is not a number; RangeError for a limit that is not a positive finite
+   * number.
    */
   threadResourceLimits(limits: ThreadResourceLimits): this {
-    if (typeof limits !== "object" || limits === null) {
-      throw new TypeError(`threadResourceLimits expects an object, got ${limits === null ? "null" : typeof limits}`);
+    if (typeof limits !== "object" || limits === null || Array.isArray(limits)) {
+      const got = limits === null ? "null" : Array.isArray(limits) ? "an array" : typeof limits;
+      throw new TypeError(`threadResourceLimits expects an object, got ${got}`);
+    }
+    for (const key of Object.keys(limits)) {
+      if (!(RESOURCE_LIMITS as readonly string[]).includes(key)) {
+        throw new TypeError(`threadResourceLimits: unknown option ${JSON.stringify(key)} (known: ${RESOURCE_LIMITS.join(", ")})`);
+      }
     }
     const copy: Record<string, number> = {};
-    for (const key of ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"] as const) {
-      const value = limits[key];
+    for (const key of RESOURCE_LIMITS) {
+      const value: unknown = limits[key];
       if (value === undefined) continue;
-      if (typeof value !== "number" || !(value > 0) || value === Infinity) {
-        throw new RangeError(`threadResourceLimits: ${key} must be a positive number, got ${String(value)}`);
+      if (typeof value !== "number") {
+        throw new TypeError(`threadResourceLimits: ${key} must be a number, got ${value === null ? "null" : typeof value}`);
+      }
+      if (!(value > 0) || value === Infinity) {
+        throw new RangeError(`threadResourceLimits: ${key} must be a positive number, got ${value}`);
       }
       copy[key] = value;
     }
@@ -329,9 +343,11 @@ export class Builder {
   /**
    * Start with the clock paused (needs `enableTime()`): time only moves by `advance()` or by
    * auto-advance when every task is idle.
+   *
+   * **Throws**: TypeError unless `paused` is a boolean.
    */
   startPaused(paused: boolean): this {
-    this.#startPaused = Boolean(paused);
+    this.#startPaused = checkBoolean("startPaused", "paused", paused);
     return this;
   }
 
@@ -367,6 +383,15 @@ export class Builder {
     });
     return new Runtime(scheduler);
   }
+}
+
+/** The keys of {@link ThreadResourceLimits}, as Node's `resourceLimits` names them. */
+const RESOURCE_LIMITS = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"] as const;
+
+/** A boolean setting as given, never coerced: `"false"` is not false. */
+function checkBoolean(method: string, param: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new TypeError(`${method}: ${param} must be a boolean, got ${value === null ? "null" : typeof value}`);
+  return value;
 }
 
 function checkHook<F>(name: string, hook: F): F {

@@ -4,6 +4,7 @@
 import { type Driver, type DriverKey, type Future } from "@tokio-ts/core";
 import type { JoinHandle } from "./join-handle.js";
 import { currentScheduler, tryCurrentScheduler } from "./internal/current.js";
+import { RNG_BELOW_MAX } from "./internal/rng.js";
 import type { Scheduler } from "./internal/scheduler.js";
 import { RuntimeMetrics } from "./metrics.js";
 import { blockOnScheduler } from "./runtime.js";
@@ -94,8 +95,20 @@ export class Handle {
     return blockOnScheduler(this.#scheduler, body);
   }
 
-  /** The driver for `key` (created on first use); for driver packages. */
+  /**
+   * The driver for `key` (created on first use); for driver packages.
+   *
+   * @example
+   * ```ts
+   * const timer = Handle.current().driver(TIME); // TIME: the time driver's DriverKey
+   * ```
+   *
+   * **Throws**: TypeError unless `key` is a {@link DriverKey} (an object with a string `name`, a
+   * `create` function and a `disabledError` method); ContextError if the driver is not enabled
+   * or the runtime is shut down.
+   */
   driver<D extends Driver>(key: DriverKey<D>): D {
+    checkDriverKey(key);
     return this.#scheduler.driver(key);
   }
 
@@ -104,8 +117,39 @@ export class Handle {
     return new RuntimeMetrics(this.#scheduler);
   }
 
-  /** A random integer in [0, n) from the runtime's seeded generator (for `select`). */
+  /**
+   * A random integer in [0, n) from the runtime's seeded generator (for `select`).
+   *
+   * @example
+   * ```ts
+   * const branch = Handle.current().randomBelow(3); // 0, 1 or 2
+   * ```
+   *
+   * **Throws**: TypeError for a non-number `n`; RangeError unless `n` is an integer from 1 to
+   * 2^32 (4294967296).
+   */
   randomBelow(n: number): number {
+    if (typeof n !== "number") throw new TypeError(`randomBelow: n must be a number, got ${n === null ? "null" : typeof n}`);
+    if (!Number.isInteger(n) || n < 1 || n > RNG_BELOW_MAX) {
+      throw new RangeError(`randomBelow: n must be an integer from 1 to ${RNG_BELOW_MAX}, got ${n}`);
+    }
     return this.#scheduler.rng.below(n);
   }
+}
+
+/** Checks the shape the scheduler relies on, so a wrong key fails here rather than deep inside. */
+function checkDriverKey(key: unknown): void {
+  if (typeof key !== "object" || key === null) {
+    throw new TypeError(`driver: key must be a DriverKey, got ${key === null ? "null" : typeof key}`);
+  }
+  const { name, create, disabledError } = key as Partial<DriverKey<Driver>>;
+  const missing =
+    typeof name !== "string"
+      ? "a string name"
+      : typeof create !== "function"
+        ? "a create function"
+        : typeof disabledError !== "function"
+          ? "a disabledError method"
+          : undefined;
+  if (missing !== undefined) throw new TypeError(`driver: key must be a DriverKey, got an object without ${missing}`);
 }

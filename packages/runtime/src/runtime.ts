@@ -107,12 +107,12 @@ export class Runtime implements AsyncDisposable {
    * rt.isShutdown(); // true
    * ```
    *
-   * **Throws** (rejects): RangeError for a negative or NaN `ms`.
+   * **Throws** (rejects, without shutting down): TypeError for a non-number `ms`; RangeError for
+   * a negative or NaN `ms`.
    */
   async shutdownTimeout(ms: number): Promise<void> {
-    if (typeof ms !== "number" || Number.isNaN(ms) || ms < 0) {
-      throw new RangeError(`ms must be a non-negative number, got ${String(ms)}`);
-    }
+    if (typeof ms !== "number") throw new TypeError(`ms must be a number, got ${ms === null ? "null" : typeof ms}`);
+    if (Number.isNaN(ms) || ms < 0) throw new RangeError(`ms must be a non-negative number, got ${ms}`);
     this.#scheduler.shutdown();
     await this.#scheduler.driversShutdownTimeout(ms);
   }

@@ -34,7 +34,13 @@ export class LocalKey<T> {
   /** A name for error messages. */
   readonly name: string;
 
+  /**
+   * A key named `name` (default `"task-local"`); {@link taskLocal} is the usual way to make one.
+   *
+   * **Throws**: TypeError unless `name` is a string (or omitted).
+   */
   constructor(name = "task-local") {
+    if (typeof name !== "string") throw new TypeError(`taskLocal: name must be a string, got ${name === null ? "null" : typeof name}`);
     this.name = name;
   }
 
@@ -42,13 +48,25 @@ export class LocalKey<T> {
    * A future that runs `body` with this key bound to `value`.
    *
    * **Cancel safety**: as cancel safe as `body`.
+   *
+   * **Throws**: TypeError unless `body` is a future, a generator (function) or an async function.
    */
   scope<R>(value: T, body: IntoFuture<R>): Future<R> {
     return new ScopeFuture(this, value, intoFuture(body));
   }
 
-  /** Run the synchronous `fn` with this key bound to `value`. */
+  /**
+   * Run the synchronous `fn` with this key bound to `value`.
+   *
+   * @example
+   * ```ts
+   * const seen = REQUEST_ID.syncScope("req-2", () => REQUEST_ID.get()); // "req-2"
+   * ```
+   *
+   * **Throws**: TypeError unless `fn` is a function; what `fn` throws.
+   */
   syncScope<R>(value: T, fn: () => R): R {
+    if (typeof fn !== "function") throw new TypeError(`syncScope: fn must be a function, got ${fn === null ? "null" : typeof fn}`);
     const parent = currentFrame();
     const prev = enterFrame(childFrame(parent, undefined, this, value));
     try {
@@ -77,12 +95,14 @@ export class LocalKey<T> {
 }
 
 /**
- * Declare a task-local key.
+ * Declare a task-local key; `name` appears in its error messages.
  *
  * @example
  * ```ts
  * const USER = taskLocal<string>("USER");
  * ```
+ *
+ * **Throws**: TypeError unless `name` is a string (or omitted).
  */
 export function taskLocal<T>(name?: string): LocalKey<T> {
   return new LocalKey<T>(name);

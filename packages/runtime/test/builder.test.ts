@@ -2,19 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DriverKey, fromPromise, pending, type Driver, type DriverHost } from "@tokio-ts/core";
 import { Builder, Handle, JoinError, spawn, yieldNow, type TaskMeta } from "../src/index.js";
-import { hostTurn, rejection, withRuntime } from "./helpers.js";
-
-function throwsWith(fn: () => unknown, kind: typeof RangeError | typeof TypeError, message: string | RegExp): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, kind);
-    if (typeof message === "string") assert.ok((error as Error).message.startsWith(message), (error as Error).message);
-    else assert.match((error as Error).message, message);
-    return;
-  }
-  assert.unreachable("expected a throw");
-}
+import { hostTurn, rejection, throwsWith, withRuntime } from "./helpers.js";
 
 test("eventInterval(0) throws RangeError \"eventInterval must be greater than 0\"", () => {
   throwsWith(() => Builder.newCurrentThread().eventInterval(0), RangeError, "eventInterval must be greater than 0");
@@ -42,6 +30,15 @@ test("unhandledPanic rejects unknown behaviours with a TypeError", () => {
 test("hooks must be functions", () => {
   throwsWith(() => Builder.newCurrentThread().onTaskSpawn(1 as never), TypeError, "onTaskSpawn expects a function");
   throwsWith(() => Builder.newCurrentThread().onUnhandledPanic(null as never), TypeError, "onUnhandledPanic expects a function");
+});
+
+test("shuffleSchedule and startPaused take booleans only: \"false\" is a TypeError naming the parameter, not true", () => {
+  throwsWith(() => Builder.newCurrentThread().shuffleSchedule("false" as never), TypeError, "shuffleSchedule: enabled must be a boolean, got string");
+  throwsWith(() => Builder.newCurrentThread().shuffleSchedule(null as never), TypeError, "shuffleSchedule: enabled must be a boolean, got null");
+  throwsWith(() => Builder.newCurrentThread().startPaused("false" as never), TypeError, "startPaused: paused must be a boolean, got string");
+  throwsWith(() => Builder.newCurrentThread().startPaused(1 as never), TypeError, "startPaused: paused must be a boolean, got number");
+  // Omitted, shuffleSchedule keeps its documented default (on); false is accepted as given.
+  Builder.newCurrentThread().shuffleSchedule().shuffleSchedule(false).startPaused(false).build().shutdownBackground();
 });
 
 test("startPaused(true) without enableTime() fails at build() saying which call is missing", () => {
@@ -229,6 +226,25 @@ test("blocking-pool settings reject 0, negative and NaN with a RangeError naming
     () => Builder.newCurrentThread().threadResourceLimits({ maxOldGenerationSizeMb: 0 }),
     RangeError,
     "threadResourceLimits: maxOldGenerationSizeMb must be a positive number",
+  );
+});
+
+test("threadResourceLimits rejects a misspelt limit with a TypeError naming it, and a non-number limit with a TypeError", () => {
+  throwsWith(
+    () => Builder.newCurrentThread().threadResourceLimits({ maxOldGenerationSizeMB: 64 } as never),
+    TypeError,
+    'threadResourceLimits: unknown option "maxOldGenerationSizeMB" (known: maxOldGenerationSizeMb, maxYoungGenerationSizeMb, codeRangeSizeMb, stackSizeMb)',
+  );
+  throwsWith(
+    () => Builder.newCurrentThread().threadResourceLimits({ maxOldGenerationSizeMb: "x" } as never),
+    TypeError,
+    "threadResourceLimits: maxOldGenerationSizeMb must be a number, got string",
+  );
+  throwsWith(() => Builder.newCurrentThread().threadResourceLimits([] as never), TypeError, "threadResourceLimits expects an object, got an array");
+  throwsWith(
+    () => Builder.newCurrentThread().threadResourceLimits({ stackSizeMb: NaN }),
+    RangeError,
+    "threadResourceLimits: stackSizeMb must be a positive number, got NaN",
   );
 });
 

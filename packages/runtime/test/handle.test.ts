@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ContextError, DriverKey, Future, Pending, type Context, type Driver, type DriverHost, type Waker } from "@tokio-ts/core";
 import { Builder, Handle, spawn, yieldNow } from "../src/index.js";
-import { hostTurn, withRuntime } from "./helpers.js";
+import { hostTurn, throwsWith, withRuntime } from "./helpers.js";
 
 /** A fake driver: like a paused clock, `park()` fires the pending event when the runtime idles. */
 class FakeDriver implements Driver {
@@ -155,6 +155,34 @@ test("randomBelow draws the same numbers for the same seed", async () => {
   const b = await draw(7);
   assert.equal(a, b);
   assert.ok(a.every((n) => n >= 0 && n < 1000));
+});
+
+test("randomBelow(n) rejects a non-number n with a TypeError and n outside 1..2^32 or fractional with a RangeError", async () => {
+  await withRuntime((rt) => {
+    const handle = rt.handle();
+    throwsWith(() => handle.randomBelow("x" as never), TypeError, "randomBelow: n must be a number, got string");
+    throwsWith(() => handle.randomBelow(null as never), TypeError, "randomBelow: n must be a number, got null");
+    for (const n of [0, -5, 2.5, NaN, Infinity, 2 ** 32 + 1]) {
+      throwsWith(() => handle.randomBelow(n), RangeError, `randomBelow: n must be an integer from 1 to 4294967296, got ${n}`);
+    }
+    assert.is(handle.randomBelow(1), 0);
+    const big = handle.randomBelow(2 ** 32);
+    assert.ok(Number.isInteger(big) && big >= 0 && big < 2 ** 32);
+  });
+});
+
+test("driver(key) rejects anything but a DriverKey with a TypeError naming key", async () => {
+  await withRuntime((rt) => {
+    const handle = rt.handle();
+    throwsWith(() => handle.driver(null as never), TypeError, "driver: key must be a DriverKey, got null");
+    throwsWith(() => handle.driver("time" as never), TypeError, "driver: key must be a DriverKey, got string");
+    throwsWith(() => handle.driver({} as never), TypeError, "driver: key must be a DriverKey, got an object without a string name");
+    throwsWith(
+      () => handle.driver({ name: "fake", create: () => ({ shutdown() {} }) } as never),
+      TypeError,
+      "driver: key must be a DriverKey, got an object without a disabledError method",
+    );
+  }, Builder.newCurrentThread().enableDriver("fake"));
 });
 
 test.run();

@@ -1,4 +1,5 @@
 /** Small tools shared by the runtime tests (test-util depends on runtime, so it cannot be used here). */
+import * as assert from "uvu/assert";
 import { Future, Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { Builder, type Runtime } from "../src/index.js";
 
@@ -72,4 +73,20 @@ export async function rejection(promise: PromiseLike<unknown>): Promise<unknown>
     return error;
   }
   throw new Error("expected a rejection, but the promise resolved");
+}
+
+/**
+ * Assert that `fn` throws an instance of `kind` whose message starts with `message` (a string)
+ * or matches it (a RegExp).
+ */
+export function throwsWith(fn: () => unknown, kind: typeof RangeError | typeof TypeError, message: string | RegExp): void {
+  try {
+    fn();
+  } catch (error) {
+    assert.instance(error, kind);
+    if (typeof message === "string") assert.ok((error as Error).message.startsWith(message), (error as Error).message);
+    else assert.match((error as Error).message, message);
+    return;
+  }
+  assert.unreachable("expected a throw");
 }

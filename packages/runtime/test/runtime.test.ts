@@ -161,6 +161,20 @@ test("shutdownTimeout rejects a negative or NaN duration with a RangeError", asy
   }
 });
 
+test("shutdownTimeout rejects a non-number duration with a TypeError naming ms, and does not shut down", async () => {
+  const rt = Builder.newCurrentThread().build();
+  try {
+    for (const [ms, type] of [["abc", "string"], [undefined, "undefined"], [null, "null"]] as const) {
+      const error = await rejection(rt.shutdownTimeout(ms as never));
+      assert.instance(error, TypeError);
+      assert.is((error as Error).message, `ms must be a number, got ${type}`);
+    }
+    assert.not.ok(rt.isShutdown());
+  } finally {
+    rt.shutdownBackground();
+  }
+});
+
 test("`await using` shuts the runtime down at the end of the scope", async () => {
   let outer: { isShutdown(): boolean } | undefined;
   {

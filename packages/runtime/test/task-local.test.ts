@@ -142,6 +142,33 @@ test("syncScope binds the value for a synchronous function, also outside a runti
   assert.is(KEY.tryGet(), undefined);
 });
 
+test("taskLocal(name) requires a string name: a TypeError naming name", () => {
+  for (const [name, type] of [[123, "number"], [null, "null"], [{}, "object"]] as const) {
+    try {
+      taskLocal(name as never);
+      assert.unreachable(`accepted ${String(name)}`);
+    } catch (error) {
+      assert.instance(error, TypeError);
+      assert.is((error as Error).message, `taskLocal: name must be a string, got ${type}`);
+    }
+  }
+  assert.is(taskLocal().name, "task-local");
+});
+
+test("syncScope with a non-function fn throws a TypeError naming fn, binding nothing", () => {
+  const KEY = taskLocal<number>("KEY");
+  for (const [fn, type] of [[null, "null"], [5, "number"]] as const) {
+    try {
+      KEY.syncScope(1, fn as never);
+      assert.unreachable(`accepted ${String(fn)}`);
+    } catch (error) {
+      assert.instance(error, TypeError);
+      assert.is((error as Error).message, `syncScope: fn must be a function, got ${type}`);
+    }
+  }
+  assert.is(KEY.tryGet(), undefined);
+});
+
 test("two keys are independent", async () => {
   const A = taskLocal<string>("A");
   const B = taskLocal<string>("B");

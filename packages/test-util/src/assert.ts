@@ -80,9 +80,17 @@ export type ErrorMatcher = (abstract new (...args: any[]) => unknown) | RegExp |
  * ```
  *
  * **Throws**: AssertionError if the poll returned (Pending or an output) or the error does not
- * match.
+ * match; TypeError, before polling, unless `poll` is a function or for a `matcher` that is not
+ * a class, a RegExp or a predicate function.
  */
 export function assertReadyErr(poll: () => Poll<unknown>, matcher?: ErrorMatcher): unknown {
+  // Checked before the try: calling a non-function would throw a TypeError that "passes".
+  if (typeof poll !== "function") {
+    throw new TypeError(`assertReadyErr: poll must be a function that polls, such as () => task.poll(), got ${describe(poll)}`);
+  }
+  if (matcher !== undefined && typeof matcher !== "function" && !(matcher instanceof RegExp)) {
+    throw new TypeError(`assertReadyErr: matcher must be an error class, a RegExp or a predicate function, got ${describe(matcher)}`);
+  }
   let out: Poll<unknown>;
   try {
     out = poll();
@@ -128,4 +136,8 @@ function isClass(fn: Exclude<ErrorMatcher, RegExp>): fn is abstract new (...args
 function describeMatcher(matcher: ErrorMatcher): string {
   if (matcher instanceof RegExp) return String(matcher);
   return matcher.name ? matcher.name : "the predicate";
+}
+
+function describe(value: unknown): string {
+  return value === null ? "null" : typeof value;
 }

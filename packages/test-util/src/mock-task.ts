@@ -12,7 +12,7 @@
  * States: PENDING (polled zero or more times, not ready) → READY (a poll returned the output)
  * | FAILED (a poll threw) | DROPPED (`drop()` cancelled the future). Only PENDING may be polled.
  */
-import { BUDGET, Context, Pending, type Future, type Poll, type Waker } from "@tokio-ts/core";
+import { BUDGET, Context, isFuture, Pending, type Future, type Poll, type Waker } from "@tokio-ts/core";
 
 /**
  * Options of {@link mockTask}.
@@ -57,11 +57,19 @@ export class MockTask<T> {
   #woken = false;
   #pollCount = 0;
 
+  /**
+   * Wrap `future`; {@link mockTask} is the usual way to make one.
+   *
+   * **Throws**: as {@link mockTask}.
+   */
   constructor(future: Future<T>, options: MockTaskOptions = {}) {
-    const budget = options.budget ?? BUDGET;
-    if (typeof budget !== "number" || Number.isNaN(budget) || budget < 0) {
-      throw new RangeError(`budget must be a non-negative number, got ${String(budget)}`);
+    if (!isFuture(future)) throw new TypeError(`mockTask: future must be a future (with poll and cancel methods), got ${describeFuture(future)}`);
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`mockTask: options must be an object, got ${options === null ? "null" : typeof options}`);
     }
+    const budget = options.budget ?? BUDGET;
+    if (typeof budget !== "number") throw new TypeError(`budget must be a number, got ${budget === null ? "null" : typeof budget}`);
+    if (Number.isNaN(budget) || budget < 0) throw new RangeError(`budget must be a non-negative number, got ${budget}`);
     this.#future = future;
     this.#budget = budget;
     const waker: Waker = {
@@ -167,7 +175,20 @@ export class MockTask<T> {
  * assertReady(task.poll(), 3);
  * task.wakeCount; // 0
  * ```
+ *
+ * **Throws**: TypeError unless `future` is a future (an object with `poll` and `cancel` methods:
+ * wrap a generator or async function with `fromGenerator` / `fromAsync`), unless `options` is an
+ * object, or for a `budget` that is not a number; RangeError for a negative or NaN `budget`.
  */
 export function mockTask<T>(future: Future<T>, options?: MockTaskOptions): MockTask<T> {
   return new MockTask(future, options);
+}
+
+function describeFuture(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "function") return "a function (wrap it with fromGenerator() or fromAsync())";
+  if (typeof value === "object") {
+    return typeof (value as PromiseLike<unknown>).then === "function" ? "a promise (wrap it with fromPromise())" : "an object without them";
+  }
+  return typeof value;
 }

@@ -40,27 +40,42 @@ export class SeededRng {
   }
 
   /**
-   * An integer in [0, n).
+   * An integer in [0, n). A draw has 32 bits: beyond 2^32, `n` is covered by 2^32 evenly
+   * spaced values.
    *
    * @example
    * ```ts
    * const index = rng.below(items.length);
    * ```
+   *
+   * **Throws**: TypeError for a non-number `n`; RangeError unless `n` is a safe integer of at
+   * least 1.
    */
   below(n: number): number {
-    return Math.floor(this.next() * n);
+    if (typeof n !== "number") throw new TypeError(`below: n must be a number, got ${describe(n)}`);
+    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`below: n must be a safe integer of at least 1, got ${n}`);
+    return this.#below(n);
   }
 
   /**
-   * An integer in [lo, hi].
+   * An integer in [lo, hi] (both included; `lo === hi` gives `lo`). A range wider than 2^32 is
+   * covered by 2^32 evenly spaced values, as in {@link below}.
    *
    * @example
    * ```ts
    * const chunk = rng.between(1, 65536);
    * ```
+   *
+   * **Throws**: TypeError for a non-number `lo` or `hi`; RangeError unless both are safe
+   * integers with `lo <= hi`.
    */
   between(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
+    if (typeof lo !== "number") throw new TypeError(`between: lo must be a number, got ${describe(lo)}`);
+    if (typeof hi !== "number") throw new TypeError(`between: hi must be a number, got ${describe(hi)}`);
+    if (!Number.isSafeInteger(lo)) throw new RangeError(`between: lo must be a safe integer, got ${lo}`);
+    if (!Number.isSafeInteger(hi)) throw new RangeError(`between: hi must be a safe integer, got ${hi}`);
+    if (lo > hi) throw new RangeError(`between: lo must be at most hi, got lo ${lo} and hi ${hi}`);
+    return lo + this.#below(hi - lo + 1);
   }
 
   /**
@@ -70,14 +85,26 @@ export class SeededRng {
    * ```ts
    * rng.shuffle(order);
    * ```
+   *
+   * **Throws**: TypeError unless `items` is an array.
    */
   shuffle<T>(items: T[]): T[] {
+    if (!Array.isArray(items)) throw new TypeError(`shuffle: items must be an array, got ${describe(items)}`);
     for (let i = items.length - 1; i > 0; i--) {
-      const j = this.below(i + 1);
+      const j = this.#below(i + 1);
       const tmp = items[i]!;
       items[i] = items[j]!;
       items[j] = tmp;
     }
     return items;
   }
+
+  /** An integer in [0, n) for a positive integer `n`, unchecked. */
+  #below(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+}
+
+function describe(value: unknown): string {
+  return value === null ? "null" : typeof value;
 }

@@ -33,9 +33,19 @@ export interface ForEachSeedOptions {
    * error the scenario would otherwise never see.
    */
   readonly failOnUnhandledPanic?: boolean;
-  /** Any further builder setting, applied last. */
+  /** Any further builder setting, applied last; it must return the builder (`(b) => b.name("x")`). */
   readonly configure?: (builder: Builder) => Builder;
 }
+
+/** The keys of {@link ForEachSeedOptions} that take a boolean. */
+const BOOLEAN_OPTIONS = ["enableTime", "enableIo", "startPaused", "shuffle", "failOnUnhandledPanic"] as const;
+
+/**
+ * The largest seed count {@link forEachSeed} accepts: far more schedules than a test explores
+ * (a few hundred is usual), and a bound that turns a typo (`1e12`) into an error rather than an
+ * endless run. An explicit list may be longer.
+ */
+const MAX_SEED_COUNT = 1_000_000;
 
 /**
  * The error {@link forEachSeed} rejects with: which seed failed, and why (`cause`).
@@ -67,8 +77,9 @@ export class SeedFailure extends Error {
  * that seed draws, and shut that runtime down afterwards, whatever happened. Resolves with the
  * scenario's results, in seed order.
  *
- * `seeds` is a count `n` (seeds `0 … n-1`) or an explicit list. Seeds run one after another;
- * the first failure stops the run.
+ * `seeds` is a count `n` (seeds `0 … n-1`, at most 1,000,000) or an explicit list. Seeds run
+ * one after another; the first failure stops the run. Every argument is checked before the
+ * first runtime is built.
  *
  * @example
  * ```ts
@@ -85,7 +96,12 @@ export class SeedFailure extends Error {
  * ```
  *
  * **Throws** (rejects): {@link SeedFailure} with the failing seed, its `cause` the scenario's
- * error (or the first unhandled task panic); RangeError/TypeError for bad seeds.
+ * error (or the first unhandled task panic). Before any seed runs: TypeError for a `scenario`
+ * that is not a function, `seeds` that is neither a number nor an array, `options` that is not
+ * an object, a boolean option that is not a boolean, `drivers` that is not an array of strings
+ * or a `configure` that is not a function; RangeError for a count that is not an integer from
+ * 0 to 1,000,000 or a listed seed that is not a safe integer. TypeError when `configure`
+ * returns something other than a Builder.
  */
 export async function forEachSeed<R>(
   seeds: number | readonly number[],
@@ -94,6 +110,7 @@ export async function forEachSeed<R>(
 ): Promise<Awaited<R>[]> {
   if (typeof scenario !== "function") throw new TypeError(`scenario must be a function, got ${typeof scenario}`);
   const list = seedList(seeds);
+  checkOptions(options);
   const results: Awaited<R>[] = [];
   for (const seed of list) {
     const panics: JoinError[] = [];
@@ -106,7 +123,15 @@ export async function forEachSeed<R>(
     if (options.enableIo === true) builder = builder.enableIo();
     if (options.startPaused === true) builder = builder.startPaused(true);
     for (const name of options.drivers ?? []) builder = builder.enableDriver(name);
-    if (options.configure !== undefined) builder = options.configure(builder);
+    if (options.configure !== undefined) {
+      const configured: unknown = options.configure(builder);
+      if (!(configured instanceof Builder)) {
+        throw new TypeError(
+          `forEachSeed: options.configure must return the Builder it was given (as in (b) => b.enableTime()), got ${describe(configured)}`,
+        );
+      }
+      builder = configured;
+    }
     const rt = builder.build();
     let result: Awaited<R>;
     try {
@@ -131,9 +156,41 @@ async function shutdown(rt: Runtime): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
+/** Check every option up front, so that a bad one fails before the first seed runs. */
+function checkOptions(options: unknown): asserts options is ForEachSeedOptions {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(`forEachSeed: options must be an object, got ${Array.isArray(options) ? "an array" : describe(options)}`);
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of BOOLEAN_OPTIONS) {
+    const value = given[key];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new TypeError(`forEachSeed: options.${key} must be a boolean, got ${describe(value)}`);
+    }
+  }
+  const drivers = given["drivers"];
+  if (drivers !== undefined) {
+    if (!Array.isArray(drivers)) throw new TypeError(`forEachSeed: options.drivers must be an array of driver names, got ${describe(drivers)}`);
+    for (let i = 0; i < drivers.length; i++) {
+      const name: unknown = drivers[i];
+      if (typeof name !== "string") throw new TypeError(`forEachSeed: options.drivers[${i}] must be a string, got ${describe(name)}`);
+    }
+  }
+  const configure = given["configure"];
+  if (configure !== undefined && typeof configure !== "function") {
+    throw new TypeError(`forEachSeed: options.configure must be a function, got ${describe(configure)}`);
+  }
+}
+
+function describe(value: unknown): string {
+  return value === null ? "null" : typeof value;
+}
+
 function seedList(seeds: number | readonly number[]): readonly number[] {
   if (typeof seeds === "number") {
-    if (!Number.isSafeInteger(seeds) || seeds < 0) throw new RangeError(`seeds must be a non-negative integer count, got ${seeds}`);
+    if (!Number.isSafeInteger(seeds) || seeds < 0 || seeds > MAX_SEED_COUNT) {
+      throw new RangeError(`seeds must be a non-negative integer count of at most ${MAX_SEED_COUNT}, got ${seeds}`);
+    }
     return Array.from({ length: seeds }, (_, i) => i);
   }
   if (!Array.isArray(seeds)) throw new TypeError(`seeds must be a count or an array of seeds, got ${typeof seeds}`);

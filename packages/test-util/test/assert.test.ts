@@ -70,4 +70,37 @@ test("assertReadyErr fails when the poll returns Pending or an output", () => {
   failsWith(() => assertReadyErr(() => 7), /expected the poll to throw, got Ready\(7\)/);
 });
 
+/** Assert that `fn` throws a TypeError with exactly `message` (a usage error, not an assertion failure). */
+function throwsTypeError(fn: () => unknown, message: string): void {
+  try {
+    fn();
+  } catch (error) {
+    assert.instance(error, TypeError);
+    assert.not.instance(error, AssertionError);
+    assert.is((error as Error).message, message);
+    return;
+  }
+  assert.unreachable(`expected a TypeError: ${message}`);
+}
+
+test("assertReadyErr with a poll that is not a function throws a TypeError naming poll, instead of passing", () => {
+  throwsTypeError(() => assertReadyErr(5 as never), "assertReadyErr: poll must be a function that polls, such as () => task.poll(), got number");
+  throwsTypeError(
+    () => assertReadyErr(mockTask(ready(1)).poll() as never, TypeError),
+    "assertReadyErr: poll must be a function that polls, such as () => task.poll(), got number",
+  );
+});
+
+test("assertReadyErr with a matcher that is not a class, a RegExp or a function throws a TypeError naming matcher, before polling", () => {
+  let polls = 0;
+  const poll = () => {
+    polls++;
+    throw new Error("boom");
+  };
+  throwsTypeError(() => assertReadyErr(poll, "x" as never), "assertReadyErr: matcher must be an error class, a RegExp or a predicate function, got string");
+  throwsTypeError(() => assertReadyErr(poll, 5 as never), "assertReadyErr: matcher must be an error class, a RegExp or a predicate function, got number");
+  throwsTypeError(() => assertReadyErr(poll, null as never), "assertReadyErr: matcher must be an error class, a RegExp or a predicate function, got null");
+  assert.is(polls, 0);
+});
+
 test.run();

@@ -182,6 +182,40 @@ test("a negative or NaN budget is a RangeError", () => {
   assert.throws(() => mockTask(ready(1), { budget: NaN }), (e: unknown) => e instanceof RangeError);
 });
 
+/** Assert that `fn` throws an instance of `kind` with exactly `message`. */
+function throwsWith(fn: () => unknown, kind: typeof TypeError | typeof RangeError, message: string): void {
+  try {
+    fn();
+  } catch (error) {
+    assert.instance(error, kind);
+    assert.is((error as Error).message, message);
+    return;
+  }
+  assert.unreachable(`expected a ${kind.name}: ${message}`);
+}
+
+test("mockTask rejects what is not a future with a TypeError naming future, at construction", () => {
+  throwsWith(() => mockTask(null as never), TypeError, "mockTask: future must be a future (with poll and cancel methods), got null");
+  throwsWith(() => mockTask(5 as never), TypeError, "mockTask: future must be a future (with poll and cancel methods), got number");
+  throwsWith(
+    () => mockTask((() => 1) as never),
+    TypeError,
+    "mockTask: future must be a future (with poll and cancel methods), got a function (wrap it with fromGenerator() or fromAsync())",
+  );
+  throwsWith(
+    () => new MockTask({ poll: () => 1 } as never),
+    TypeError,
+    "mockTask: future must be a future (with poll and cancel methods), got an object without them",
+  );
+});
+
+test("mockTask rejects options that are not an object, and a budget that is not a number, with a TypeError", () => {
+  throwsWith(() => mockTask(ready(1), null as never), TypeError, "mockTask: options must be an object, got null");
+  throwsWith(() => mockTask(ready(1), 5 as never), TypeError, "mockTask: options must be an object, got number");
+  throwsWith(() => mockTask(ready(1), { budget: "5" as never }), TypeError, "budget must be a number, got string");
+  throwsWith(() => mockTask(ready(1), { budget: -1 }), RangeError, "budget must be a non-negative number, got -1");
+});
+
 test("an async future's awaits are polled by the mock task", async () => {
   const t = new Trigger();
   const task = mockTask(fromAsync(async () => `got ${await t}`));

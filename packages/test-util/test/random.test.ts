@@ -42,4 +42,43 @@ test("a seed that is not a finite number is a TypeError naming it", () => {
   assert.throws(() => new SeededRng("1" as never), TypeError);
 });
 
+/** Assert that `fn` throws an instance of `kind` with exactly `message`. */
+function throwsWith(fn: () => unknown, kind: typeof TypeError | typeof RangeError, message: string): void {
+  try {
+    fn();
+  } catch (error) {
+    assert.instance(error, kind);
+    assert.is((error as Error).message, message);
+    return;
+  }
+  assert.unreachable(`expected a ${kind.name}: ${message}`);
+}
+
+test("below(n) requires an integer n of at least 1: RangeError for 0, negative, fractional or NaN, TypeError for a non-number", () => {
+  const rng = new SeededRng(1);
+  for (const n of [0, -5, 2.5, NaN, Infinity]) {
+    throwsWith(() => rng.below(n), RangeError, `below: n must be a safe integer of at least 1, got ${n}`);
+  }
+  throwsWith(() => rng.below("3" as never), TypeError, "below: n must be a number, got string");
+  assert.is(rng.below(1), 0);
+});
+
+test("between(lo, hi) requires integers with lo <= hi: RangeError for a reversed or fractional range, TypeError naming a non-number", () => {
+  const rng = new SeededRng(1);
+  throwsWith(() => rng.between(5, 1), RangeError, "between: lo must be at most hi, got lo 5 and hi 1");
+  throwsWith(() => rng.between(0.5, 3), RangeError, "between: lo must be a safe integer, got 0.5");
+  throwsWith(() => rng.between(0, NaN), RangeError, "between: hi must be a safe integer, got NaN");
+  throwsWith(() => rng.between("1" as never, 3), TypeError, "between: lo must be a number, got string");
+  throwsWith(() => rng.between(0, null as never), TypeError, "between: hi must be a number, got null");
+  assert.is(rng.between(4, 4), 4);
+  const wide = rng.between(2 ** 36, 2 ** 39); // wider than one 32-bit draw: still an integer in range
+  assert.ok(Number.isInteger(wide) && wide >= 2 ** 36 && wide <= 2 ** 39);
+});
+
+test("shuffle requires an array: a TypeError naming items", () => {
+  const rng = new SeededRng(1);
+  throwsWith(() => rng.shuffle(null as never), TypeError, "shuffle: items must be an array, got null");
+  throwsWith(() => rng.shuffle("abc" as never), TypeError, "shuffle: items must be an array, got string");
+});
+
 test.run();

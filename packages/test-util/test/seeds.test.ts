@@ -177,4 +177,43 @@ test("bad seeds are rejected", async () => {
   }
 });
 
+/** Await `promise`, expecting it to reject with an instance of `kind` with exactly `message`. */
+async function rejectsWith(promise: Promise<unknown>, kind: typeof TypeError | typeof RangeError, message: string): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instance(error, kind);
+    assert.is((error as Error).message, message);
+    return;
+  }
+  assert.unreachable(`expected a ${kind.name}: ${message}`);
+}
+
+test("options are checked before any seed runs: a TypeError naming each bad option", async () => {
+  let runs = 0;
+  const scenario = () => void runs++;
+  await rejectsWith(forEachSeed(1, scenario, { shuffle: "no" as never }), TypeError, "forEachSeed: options.shuffle must be a boolean, got string");
+  await rejectsWith(forEachSeed(1, scenario, { enableTime: "yes" as never }), TypeError, "forEachSeed: options.enableTime must be a boolean, got string");
+  await rejectsWith(forEachSeed(1, scenario, { drivers: "time" as never }), TypeError, "forEachSeed: options.drivers must be an array of driver names, got string");
+  await rejectsWith(forEachSeed(1, scenario, { drivers: ["fake", 5 as never] }), TypeError, "forEachSeed: options.drivers[1] must be a string, got number");
+  await rejectsWith(forEachSeed(1, scenario, null as never), TypeError, "forEachSeed: options must be an object, got null");
+  await rejectsWith(forEachSeed(1, scenario, { configure: 5 as never }), TypeError, "forEachSeed: options.configure must be a function, got number");
+  assert.is(runs, 0);
+});
+
+test("a configure that does not return the builder is a TypeError saying it must", async () => {
+  let runs = 0;
+  await rejectsWith(
+    forEachSeed([0], () => void runs++, { configure: ((b: unknown) => void b) as never }),
+    TypeError,
+    "forEachSeed: options.configure must return the Builder it was given (as in (b) => b.enableTime()), got undefined",
+  );
+  assert.is(runs, 0);
+});
+
+test("a seed count above 1,000,000 is a RangeError, not an allocation failure", async () => {
+  await rejectsWith(forEachSeed(1e12, () => {}), RangeError, "seeds must be a non-negative integer count of at most 1000000, got 1000000000000");
+  await rejectsWith(forEachSeed(1_000_001, () => {}), RangeError, "seeds must be a non-negative integer count of at most 1000000, got 1000001");
+});
+
 test.run();

@@ -44,12 +44,14 @@ export interface RuntimeSettings {
 }
 
 /**
- * A current-thread runtime with time and io enabled.
+ * A builder for a current-thread runtime with time and io enabled, every setting applied — so
+ * that a bad setting fails here, when `main` is called or a test is registered, with the
+ * builder's own error. `build()` it for each run.
  *
  * **Throws**: Error "… needs @tokio-ts/time …" for `startPaused` without the time package; the
- * builder's TypeError/RangeError for a bad seed or panic behaviour.
+ * builder's TypeError/RangeError for a bad name, seed or panic behaviour.
  */
-export function buildRuntime(what: string, settings: RuntimeSettings): Runtime {
+export function runtimeBuilder(what: string, settings: RuntimeSettings): Builder {
   let builder = Builder.newCurrentThread().name(settings.name).enableTime().enableIo();
   if (settings.startPaused) {
     if (!isInstalled(TIME_PACKAGE)) {
@@ -59,7 +61,50 @@ export function buildRuntime(what: string, settings: RuntimeSettings): Runtime {
   }
   if (settings.rngSeed !== undefined) builder = builder.rngSeed(settings.rngSeed);
   if (settings.unhandledPanic !== undefined) builder = builder.unhandledPanic(settings.unhandledPanic);
-  return builder.build();
+  return builder;
+}
+
+/**
+ * A current-thread runtime with time and io enabled: {@link runtimeBuilder}, built.
+ *
+ * **Throws**: as {@link runtimeBuilder}.
+ */
+export function buildRuntime(what: string, settings: RuntimeSettings): Runtime {
+  return runtimeBuilder(what, settings).build();
+}
+
+/**
+ * Check the runtime settings among `options` (`rngSeed`, `unhandledPanic`) with the builder's
+ * own rules, on a throwaway builder: for defaults stored now and applied to runtimes later.
+ *
+ * **Throws**: the builder's TypeError/RangeError.
+ */
+export function checkRuntimeSettings(options: { readonly rngSeed?: unknown; readonly unhandledPanic?: unknown }): void {
+  const builder = Builder.newCurrentThread();
+  if (options.rngSeed !== undefined) builder.rngSeed(options.rngSeed as number);
+  if (options.unhandledPanic !== undefined) builder.unhandledPanic(options.unhandledPanic as UnhandledPanic);
+}
+
+/**
+ * Check an options object of `main`, `test` or `configureTest` (`what` names the call): an
+ * object (`undefined` is not checked: the caller defaults it), with no key outside `known` (a
+ * misspelt option would be ignored) and a boolean or nothing for each key of `booleans`.
+ *
+ * **Throws**: TypeError naming `options`, the unknown key or the non-boolean option.
+ */
+export function checkOptions(what: string, options: unknown, known: readonly string[], booleans: readonly string[]): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(`${what}: options must be an object, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new TypeError(`${what}: unknown option ${JSON.stringify(key)} (known: ${known.join(", ")})`);
+  }
+  for (const key of booleans) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new TypeError(`${what}: options.${key} must be a boolean, got ${value === null ? "null" : typeof value}`);
+    }
+  }
 }
 
 /** Thrown by {@link PROBE_TIME}'s factory: the driver does not exist yet. */

@@ -23,8 +23,16 @@ export class Rng {
     return this.#state;
   }
 
-  /** An integer in [0, n). */
+  /**
+   * An integer in [0, n), for an integer `n` from 1 to {@link RNG_BELOW_MAX}: the draw scales
+   * one 32-bit output, so a larger `n` would leave most of its range unreachable. Unchecked, as
+   * the scheduler calls it for every shuffled poll; public callers check first
+   * (`Handle.randomBelow`).
+   */
   below(n: number): number {
     return Math.floor((this.nextU32() / 0x1_0000_0000) * n);
   }
 }
+
+/** The largest `n` for which {@link Rng.below} can draw every integer of [0, n): 2^32, one draw's range. */
+export const RNG_BELOW_MAX = 0x1_0000_0000;
