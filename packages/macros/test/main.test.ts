@@ -6,6 +6,7 @@ import { ready } from "@tokio-ts/core";
 import { spawn } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
 import { main } from "../src/main.js";
+import { throwsWith } from "./throws-with.js";
 
 interface Outcome {
   code: number | null;
@@ -73,30 +74,19 @@ test("main rejects the multiThread flavor and unknown flavors at the call", () =
   assert.throws(() => main(function* () {}, { rngSeed: 1.5 }), (e: unknown) => e instanceof RangeError);
 });
 
-/** Assert that `fn` throws a TypeError with exactly `message`. */
-function throwsTypeError(fn: () => unknown, message: string): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, TypeError);
-    assert.is((error as Error).message, message);
-    return;
-  }
-  assert.unreachable(`expected a TypeError: ${message}`);
-}
-
 test("main rejects bad options with a TypeError at the call, before the body runs or a handler is installed", () => {
   const listeners = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
   let ran = false;
   const body = function* () {
     ran = true;
   };
-  throwsTypeError(() => main(body, { startPaused: "false" as never }), "main(): options.startPaused must be a boolean, got string");
-  throwsTypeError(() => main(body, { handleSignals: "no" as never }), "main(): options.handleSignals must be a boolean, got string");
-  throwsTypeError(() => main(body, 5 as never), "main(): options must be an object, got number");
-  throwsTypeError(() => main(body, null as never), "main(): options must be an object, got null");
-  throwsTypeError(
+  throwsWith(() => main(body, { startPaused: "false" as never }), TypeError, "main(): options.startPaused must be a boolean, got string");
+  throwsWith(() => main(body, { handleSignals: "no" as never }), TypeError, "main(): options.handleSignals must be a boolean, got string");
+  throwsWith(() => main(body, 5 as never), TypeError, "main(): options must be an object, got number");
+  throwsWith(() => main(body, null as never), TypeError, "main(): options must be an object, got null");
+  throwsWith(
     () => main(body, { bogus: 1 } as never),
+    TypeError,
     'main(): unknown option "bogus" (known: flavor, startPaused, rngSeed, unhandledPanic, handleSignals, name)',
   );
   assert.not.ok(ran);

@@ -5,6 +5,7 @@ import { Handle, spawn, type SpawnBody } from "@tokio-ts/runtime";
 import { mockTask } from "@tokio-ts/test-util";
 import { Instant, pause, sleep } from "@tokio-ts/time";
 import { configureTest, test, type TestOptions, type TestRegistrar } from "../src/test.js";
+import { throwsWith } from "./throws-with.js";
 
 /** A registrar that keeps the handlers, so that a test can run one and look at its failure. */
 function recorder(): { suite: TestRegistrar; run(name: string): Promise<unknown> } {
@@ -202,18 +203,6 @@ uvu("without a suite, test() throws a TypeError that says how to register", () =
   assert.throws(() => configureTest({ suite: 42 as never }), (e: unknown) => e instanceof TypeError);
   assert.throws(() => test("bad body", 7 as never, { suite: () => {} }), (e: unknown) => e instanceof TypeError);
 });
-
-/** Assert that `fn` throws an instance of `kind` with exactly `message`. */
-function throwsWith(fn: () => unknown, kind: typeof TypeError | typeof RangeError, message: string): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, kind);
-    assert.is((error as Error).message, message);
-    return;
-  }
-  assert.unreachable(`expected a ${kind.name}: ${message}`);
-}
 
 uvu("test() checks its options and body at registration, not when the test runs", async () => {
   const r = recorder();

@@ -2,6 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BUDGET, consumeBudget, fromAsync, fromGenerator, Future, pending, Pending, pollFn, ready, type Context, type Waker } from "@tokio-ts/core";
 import { assertPending, assertReady, mockTask, MockTask } from "../src/index.js";
+import { throwsWith } from "./throws-with.js";
 
 /** A leaf that is pending until `fire()`, and counts its cancellations. */
 class Trigger extends Future<string> {
@@ -181,18 +182,6 @@ test("a negative or NaN budget is a RangeError", () => {
   assert.throws(() => mockTask(ready(1), { budget: -1 }), (e: unknown) => e instanceof RangeError);
   assert.throws(() => mockTask(ready(1), { budget: NaN }), (e: unknown) => e instanceof RangeError);
 });
-
-/** Assert that `fn` throws an instance of `kind` with exactly `message`. */
-function throwsWith(fn: () => unknown, kind: typeof TypeError | typeof RangeError, message: string): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, kind);
-    assert.is((error as Error).message, message);
-    return;
-  }
-  assert.unreachable(`expected a ${kind.name}: ${message}`);
-}
 
 test("mockTask rejects what is not a future with a TypeError naming future, at construction", () => {
   throwsWith(() => mockTask(null as never), TypeError, "mockTask: future must be a future (with poll and cancel methods), got null");

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { SeededRng } from "../src/index.js";
+import { throwsWith } from "./throws-with.js";
 
 test("the same seed gives the same sequence, another seed another one", () => {
   const take = (seed: number) => {
@@ -41,18 +42,6 @@ test("a seed that is not a finite number is a TypeError naming it", () => {
   assert.throws(() => new SeededRng(Number.NaN), (e: unknown) => e instanceof TypeError && /seed/.test(e.message));
   assert.throws(() => new SeededRng("1" as never), TypeError);
 });
-
-/** Assert that `fn` throws an instance of `kind` with exactly `message`. */
-function throwsWith(fn: () => unknown, kind: typeof TypeError | typeof RangeError, message: string): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, kind);
-    assert.is((error as Error).message, message);
-    return;
-  }
-  assert.unreachable(`expected a ${kind.name}: ${message}`);
-}
 
 test("below(n) requires an integer n of at least 1: RangeError for 0, negative, fractional or NaN, TypeError for a non-number", () => {
   const rng = new SeededRng(1);
