@@ -7,6 +7,7 @@
 import { AssertionError, deepStrictEqual } from "node:assert";
 import { inspect } from "node:util";
 import { Pending, type Poll } from "@tokio-ts/core";
+import { describe } from "./internal/describe.js";
 
 /**
  * Assert that a poll returned {@link Pending}.
@@ -136,8 +137,4 @@ function isClass(fn: Exclude<ErrorMatcher, RegExp>): fn is abstract new (...args
 function describeMatcher(matcher: ErrorMatcher): string {
   if (matcher instanceof RegExp) return String(matcher);
   return matcher.name ? matcher.name : "the predicate";
-}
-
-function describe(value: unknown): string {
-  return value === null ? "null" : typeof value;
 }

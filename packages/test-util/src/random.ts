@@ -3,6 +3,7 @@
  * for picking sizes and orders). The same seed gives the same sequence, so a failing random
  * test replays exactly; print the seed with the failure.
  */
+import { describe } from "./internal/describe.js";
 
 /**
  * A seeded pseudo-random generator.
@@ -103,8 +104,4 @@ export class SeededRng {
   #below(n: number): number {
     return Math.floor(this.next() * n);
   }
-}
-
-function describe(value: unknown): string {
-  return value === null ? "null" : typeof value;
 }

@@ -8,6 +8,7 @@
  * replayed alone with `forEachSeed([seed], …)`.
  */
 import { Builder, type JoinError, type Runtime } from "@tokio-ts/runtime";
+import { describe } from "./internal/describe.js";
 
 /**
  * Options of {@link forEachSeed}.
@@ -180,10 +181,6 @@ function checkOptions(options: unknown): asserts options is ForEachSeedOptions {
   if (configure !== undefined && typeof configure !== "function") {
     throw new TypeError(`forEachSeed: options.configure must be a function, got ${describe(configure)}`);
   }
-}
-
-function describe(value: unknown): string {
-  return value === null ? "null" : typeof value;
 }
 
 function seedList(seeds: number | readonly number[]): readonly number[] {
