@@ -3,9 +3,12 @@
  *
  * HOW. The waiters of the current generation are an intrusive list of the waiting futures
  * themselves; the number arrived is the list's length. The `n`-th arrival is the leader: it
- * unlinks every waiter, marks it released and wakes it, and returns at once — the list is then
- * empty and the next generation starts. A waiter that is dropped before its generation is
- * complete unlinks itself in O(1), so it no longer counts.
+ * takes the list, puts a fresh empty one in its place — the next generation starts there —
+ * then unlinks every waiter of its own generation, marks it released and wakes it, and returns.
+ * Swapping the list first matters when a waker re-enters synchronously: a `wait()` polled from
+ * inside a wake-up arrives in the next generation, not in the one being released. A waiter
+ * that is dropped before its generation is complete unlinks itself (from the list it is in)
+ * in O(1), so it no longer counts.
  *
  * That last rule differs from Tokio on purpose: in Tokio an arrival is counted when `wait()` is
  * first polled and a dropped `wait()` still counts (the barrier can then release with fewer
@@ -51,9 +54,7 @@ const FOLLOWER: BarrierWaitResult = Object.freeze({ isLeader: false });
  * ```
  */
 export class Barrier {
-  readonly #n: number;
-  /** The waits of the current generation, in arrival order. */
-  readonly #waiters = new LinkedList<BarrierWait>();
+  readonly #state: BarrierState;
 
   /**
    * A barrier that releases every `n` waits.
@@ -64,17 +65,17 @@ export class Barrier {
   constructor(n: number) {
     if (typeof n !== "number") throw new TypeError(`n must be a number, got ${typeof n}`);
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`n must be an integer of at least 1, got ${n}`);
-    this.#n = n;
+    this.#state = new BarrierState(n);
   }
 
   /** How many waits a generation needs. */
   get n(): number {
-    return this.#n;
+    return this.#state.n;
   }
 
   /** How many waits of the current generation are pending. */
   waiting(): number {
-    return this.#waiters.length;
+    return this.#state.waiters.length;
   }
 
   /**
@@ -97,8 +98,15 @@ export class Barrier {
    * wait dropped after the leader released it changes nothing: its generation is complete.
    */
   wait(): Future<BarrierWaitResult> {
-    return new BarrierWait(this.#n, this.#waiters);
+    return new BarrierWait(this.#state);
   }
+}
+
+/** What a barrier shares with its waits: `n`, and the waits of the current generation in arrival order. */
+class BarrierState {
+  waiters = new LinkedList<BarrierWait>();
+
+  constructor(readonly n: number) {}
 }
 
 const IDLE = 0;
@@ -114,10 +122,7 @@ class BarrierWait extends Future<BarrierWaitResult> implements ListNode {
   #state = IDLE;
   #waker: Waker | undefined = undefined;
 
-  constructor(
-    private readonly n: number,
-    private readonly waiters: LinkedList<BarrierWait>,
-  ) {
+  constructor(private readonly barrier: BarrierState) {
     super();
   }
 
@@ -126,8 +131,11 @@ class BarrierWait extends Future<BarrierWaitResult> implements ListNode {
       case IDLE: {
         // Spend the budget before arriving: a wait that arrives must stay (or lead).
         if (!pollProceed(cx)) return Pending;
-        const waiters = this.waiters;
-        if (waiters.length + 1 >= this.n) {
+        const barrier = this.barrier;
+        const waiters = barrier.waiters;
+        if (waiters.length + 1 >= barrier.n) {
+          // The next generation starts now, before any waker runs.
+          barrier.waiters = new LinkedList<BarrierWait>();
           for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.release();
           this.#state = DONE;
           madeProgress(cx);
@@ -160,7 +168,7 @@ class BarrierWait extends Future<BarrierWaitResult> implements ListNode {
   }
 
   override cancel(): void {
-    if (this.#state === WAITING) this.waiters.remove(this);
+    if (this.#state === WAITING) (this.list as LinkedList<BarrierWait> | undefined)?.remove(this);
     this.#state = DROPPED;
     this.#waker = undefined;
   }

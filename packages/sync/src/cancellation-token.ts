@@ -281,8 +281,8 @@ export class CancellationToken implements Disposable {
    * An `AbortSignal` that aborts when this token is cancelled (aborted already if it is), for
    * APIs that take one (`fetch`, `fs`, `events.once`…). The same signal every time. It keeps
    * the token alive, so it aborts even if nothing else references the token. It aborts with the
-   * source signal's reason for a token from {@link fromSignal}, otherwise with the default
-   * `AbortError`.
+   * source signal's reason when the cancellation came from the signal of a {@link fromSignal}
+   * token (this one or an ancestor), otherwise with the default `AbortError`.
    *
    * @example
    * ```ts

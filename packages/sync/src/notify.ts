@@ -32,6 +32,9 @@ const ONE_LIFO = 2;
 const ALL = 3;
 type Notification = typeof NONE | typeof ONE_FIFO | typeof ONE_LIFO | typeof ALL;
 
+/** A Notified's `notifyWaitersCalls` at its creation (read by `notifyWaiters`). */
+let initialCallsOf: (notified: Notified) => number;
+
 const INIT = 0;
 const WAITING = 1;
 const DONE = 2;
@@ -56,12 +59,18 @@ class NotifyState {
     waker?.wake();
   }
 
+  /**
+   * Wake the waiters queued now. A waker may re-enter (drop a waiter, queue a new one): a
+   * Notified queued during the loop was created after the bump, and since every waiter queued
+   * before it is ahead of it in the list, the loop stops at the first one that is that new.
+   */
   notifyWaiters(): void {
-    this.notifyWaitersCalls++;
+    const calls = ++this.notifyWaitersCalls;
     const waiters = this.waiters;
-    for (let n = waiters.length; n > 0; n--) {
-      const waiter = waiters.popFront() as Notified | undefined;
-      if (waiter === undefined) return;
+    for (;;) {
+      const waiter = waiters.head as Notified | undefined;
+      if (waiter === undefined || initialCallsOf(waiter) >= calls) return;
+      waiters.popFront();
       waiter.notification = ALL;
       const waker = waiter.waker;
       waiter.waker = undefined;
@@ -183,6 +192,10 @@ export class Notified extends WaitNode<void> implements Disposable {
   #state = INIT;
   /** @internal What a notifier handed this waiter (set while unlinking it). */
   notification: Notification = NONE;
+
+  static {
+    initialCallsOf = (notified) => notified.#initialCalls;
+  }
 
   /** @internal Use {@link Notify.notified}. */
   constructor(notify: NotifyState) {

@@ -54,7 +54,7 @@ export class Semaphore {
 
   /**
    * Wait for `n` permits at once. While it waits at the head of the queue, later acquires wait
-   * behind it.
+   * behind it. `acquireMany(0)` is ready at once, queue or not (as in Tokio), unless closed.
    *
    * **Cancel safety**: cancel safe; permits partly assigned to it are given back.
    *

@@ -72,6 +72,32 @@ test("a wait released but not yet polled does not count toward the next generati
   assert.not.ok(c.isWoken());
 });
 
+test("a wait made by a waker while the leader releases its generation belongs to the next generation", () => {
+  const barrier = new Barrier(3);
+  const results: string[] = [];
+  const late: Array<ReturnType<Barrier["wait"]>> = [];
+  const a = barrier.wait();
+  // a's waker runs synchronously (a custom executor): it polls a and arrives again at once.
+  const onWake = (): void => {
+    results.push(`a ${(a.poll(new Context(noopWaker)) as { isLeader: boolean }).isLeader}`);
+    const again = barrier.wait();
+    late.push(again);
+    assert.is(again.poll(new Context(noopWaker)), Pending, "the next generation has just begun");
+  };
+  assert.is(a.poll(new Context({ wake: onWake })), Pending);
+  const b = mockTask(barrier.wait());
+  assertPending(b.poll());
+  assert.is(assertReady(mockTask(barrier.wait()).poll()).isLeader, true);
+  assert.equal(results, ["a false"]);
+  assert.is(assertReady(b.poll()).isLeader, false);
+  assert.is(barrier.waiting(), 1, "the wait made during the release waits in the new generation");
+  const c = mockTask(late[0]!);
+  assertPending(c.poll());
+  assertPending(mockTask(barrier.wait()).poll());
+  assert.is(assertReady(mockTask(barrier.wait()).poll()).isLeader, true);
+  assert.is(assertReady(c.poll()).isLeader, false);
+});
+
 test("a dropped pending wait is withdrawn: it no longer counts toward n", () => {
   const b = new Barrier(3);
   const a = mockTask(b.wait());

@@ -442,6 +442,23 @@ test("tryReserve and tryReserveMany say full or closed", () => {
   assert.ok(!closed.ok && closed.error.kind === "closed");
 });
 
+test("reserveMany(0) and tryReserveMany(0) do not wait behind a waiting sender (Tokio: zero slots are always free)", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  tx.trySend(1);
+  const send = mockTask(tx.send(2));
+  assertPending(send.poll());
+  const zero = mockTask(tx.reserveMany(0)).poll();
+  assert.ok(zero !== Pending, "reserveMany(0) is ready at once while a send waits");
+  assert.is((zero as mpsc.PermitIterator<number>).length, 0);
+  const r = tx.tryReserveMany(0);
+  assert.ok(r.ok && r.value.length === 0);
+  assertReady(mockTask(rx.recv()).poll(), 1);
+  assertReady(send.poll());
+  rx.close();
+  const closed = tx.tryReserveMany(0);
+  assert.ok(!closed.ok && closed.error.kind === "closed", "but not on a closed channel");
+});
+
 // ---------------------------------------------------------------------------------------------
 // Closing
 
@@ -712,6 +729,28 @@ test("unbounded send is synchronous, returns the value back once the receiver is
   assert.ok(tx2.isClosed());
   assertReady(mockTask(tx2.closed()).poll());
   assertReady(mockTask(rx.recv()).poll(), undefined);
+});
+
+test("closing a sender handle wakes every closed() of it, also when a waker re-enters and completes one", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  const other = tx.clone();
+  const first = tx.closed();
+  const second = tx.closed();
+  const elsewhere = mockTask(other.closed());
+  assertPending(elsewhere.poll());
+  // first's waker runs synchronously (a custom executor) and polls it: it completes and leaves the queue.
+  let firstOut: unknown = Pending;
+  assert.is(first.poll(new Context({ wake: () => (firstOut = first.poll(new Context(noopWaker))) })), Pending);
+  const secondTask = mockTask(second);
+  assertPending(secondTask.poll());
+  tx.close();
+  assert.is(firstOut, undefined);
+  assert.ok(secondTask.isWoken(), "the second closed() of the handle is woken too");
+  assertReady(secondTask.poll(), undefined);
+  assertPending(elsewhere.poll(), "the other handle's closed() waits on");
+  rx.close();
+  assert.ok(elsewhere.isWoken(), "and is still queued: the receiver's close reaches it");
+  assertReady(elsewhere.poll(), undefined);
 });
 
 test("unbounded: closing the last sender wakes a waiting receive with the end", () => {

@@ -124,6 +124,25 @@ test("dropping a lock() that was handed the lock but not polled passes it on", (
   assert.not.ok(m.isLocked());
 });
 
+test("a waker that re-enters (polls the granted lock() and unlocks at once) leaves the mutex unlocked", () => {
+  const m = new Mutex(0);
+  const held = assertReady(mockTask(m.lock()).poll());
+  const lock = m.lock();
+  let ran = false;
+  const onWake = (): void => {
+    const guard = lock.poll(new Context(noopWaker)) as MutexGuard<number>;
+    guard.value += 1;
+    guard.release();
+    ran = true;
+  };
+  assert.is(lock.poll(new Context({ wake: onWake })), Pending);
+  held.release();
+  assert.ok(ran);
+  assert.not.ok(m.isLocked());
+  const again = m.tryLock();
+  assert.ok(again.ok && again.value.value === 1);
+});
+
 test("leak check: 1,000,000 dropped lock() waits leave no waiter behind", () => {
   const m = new Mutex(0);
   const held = m.tryLock();

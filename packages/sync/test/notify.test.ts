@@ -103,6 +103,33 @@ test("a Notified created before notifyWaiters completes even if it was never pol
   assertPending(mockTask(later).poll(), "created after the call: not notified");
 });
 
+test("notifyWaiters does not notify a Notified queued by a waker it runs (a waker that re-enters)", () => {
+  const notify = new Notify();
+  const first = notify.notified();
+  const second = notify.notified();
+  let late: Notified | undefined;
+  // The first waiter's waker runs synchronously: it drops the second waiter and queues a new one.
+  assert.is(
+    first.poll(
+      new Context({
+        wake() {
+          second.cancel();
+          late = notify.notified();
+          late.enable();
+        },
+      }),
+    ),
+    Pending,
+  );
+  assert.is(second.enable(), false);
+  notify.notifyWaiters();
+  assertReady(mockTask(first).poll());
+  assert.ok(late !== undefined);
+  assert.is(late!.enable(), false, "created after the call: still waiting");
+  notify.notifyOne();
+  assert.is(late!.enable(), true, "and first in line for the next notifyOne");
+});
+
 test("notifyWaiters leaves a stored permit in place", () => {
   const notify = new Notify();
   notify.notifyOne();

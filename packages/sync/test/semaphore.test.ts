@@ -411,6 +411,84 @@ test("acquireMany(0) is ready at once with an empty permit", () => {
   assert.is(sem.availablePermits(), 0);
 });
 
+test("acquireMany(0) and tryAcquireMany(0) do not wait behind queued acquires (Tokio: zero permits are always there)", () => {
+  const sem = new Semaphore(2);
+  const held = assertReady(mockTask(sem.acquire()).poll());
+  const big = mockTask(sem.acquireMany(2));
+  assertPending(big.poll());
+  const out = mockTask(sem.acquireMany(0)).poll();
+  assert.ok(out !== Pending, "acquireMany(0) is ready at once while someone is queued");
+  const zero = out as SemaphorePermit;
+  assert.is(zero.numPermits(), 0);
+  const r = sem.tryAcquireMany(0);
+  assert.ok(r.ok, "tryAcquireMany(0) succeeds while someone is queued");
+  assert.is(sem.tryAcquire().ok, false, "a permit still waits its turn");
+  zero.release();
+  held.release();
+  assert.ok(big.isWoken());
+  assert.is(assertReady(big.poll()).numPermits(), 2);
+  sem.close();
+  const closed = sem.tryAcquireMany(0);
+  assert.ok(!closed.ok && closed.error.kind === "closed", "but not from a closed semaphore");
+});
+
+// ---------------------------------------------------------------------------------------------
+// Re-entrancy: a waker that polls the acquire and releases at once, synchronously
+
+/** A context whose waker runs `onWake` synchronously, as a custom executor may. */
+function reentrant(onWake: () => void): Context {
+  return new Context({ wake: onWake });
+}
+
+test("a waker that re-enters (polls the granted acquire and releases it) loses no permit", () => {
+  const sem = new Semaphore(0);
+  const acquire = sem.acquire();
+  let inner: SemaphorePermit | undefined;
+  assert.is(
+    acquire.poll(
+      reentrant(() => {
+        inner = acquire.poll(new Context(noopWaker)) as SemaphorePermit;
+        inner.release();
+      }),
+    ),
+    Pending,
+  );
+  sem.addPermits(1);
+  assert.ok(inner !== undefined, "the waker got the permit");
+  assert.is(sem.availablePermits(), 1, "the permit released inside the grant is back in the pool");
+  assertReady(mockTask(sem.acquire()).poll()).release();
+});
+
+test("a permit released re-entrantly during a grant goes to the next waiter in FIFO order", () => {
+  const sem = new Semaphore(0);
+  const a = sem.acquire();
+  assert.is(a.poll(reentrant(() => (a.poll(new Context(noopWaker)) as SemaphorePermit).release())), Pending);
+  const b = mockTask(sem.acquireMany(2));
+  assertPending(b.poll());
+  const c = mockTask(sem.acquire());
+  assertPending(c.poll());
+  sem.addPermits(2); // a takes one and gives it back at once: b gets both
+  assert.ok(b.isWoken());
+  assert.not.ok(c.isWoken());
+  assert.is(sem.availablePermits(), 0);
+  assertReady(b.poll()).release();
+  assert.ok(c.isWoken());
+  assertReady(c.poll()).release();
+  assert.is(sem.availablePermits(), 2);
+});
+
+test("a permit released re-entrantly while close() fails the waiters grants none of them", () => {
+  const sem = new Semaphore(1);
+  const held = assertReady(mockTask(sem.acquire()).poll());
+  const a = sem.acquire();
+  assert.is(a.poll(reentrant(() => held.release())), Pending);
+  const b = mockTask(sem.acquire());
+  assertPending(b.poll());
+  sem.close();
+  assertReadyErr(() => b.poll(), AcquireError);
+  assert.is(sem.availablePermits(), 1);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Without a runtime; with a runtime
 

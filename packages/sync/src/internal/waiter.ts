@@ -11,7 +11,10 @@
  * whatever it had been assigned (to the next waiters).
  *
  * Invariant: while the queue is not empty, `permits` is 0 (every released permit was assigned
- * to the head). Only the head can be partly assigned.
+ * to the head). Only the head can be partly assigned. The one exception is inside `release`,
+ * while a grant wakes its waiter (a waker may re-enter synchronously): the permits not yet
+ * handed to the rest of the queue are counted in `permits`, and `tryTake` refuses them
+ * because someone is queued.
  *
  * Waiter states: IDLE (not polled) → WAITING (queued) → ACQUIRED (fully assigned, unlinked,
  * woken; the poll that sees it hands the permits out) → DONE. Any state but DONE → DROPPED on
@@ -40,30 +43,38 @@ export class BatchSemaphore {
     this.permits = permits;
   }
 
-  /** Take `n` permits at once if no one is queued and there are enough. */
+  /**
+   * Take `n` permits at once if no one is queued and there are enough. Zero permits are always
+   * there (unless closed), queue or not, as in Tokio.
+   */
   tryTake(n: number): boolean {
-    if (this.closed || this.waiters.head !== undefined || this.permits < n) return false;
+    if (this.closed || (this.waiters.head !== undefined && n !== 0) || this.permits < n) return false;
     this.permits -= n;
     return true;
   }
 
-  /** Give `n` permits back, assigning them to the queue first. */
+  /**
+   * Give `n` permits back, assigning them to the queue first. `permits` is up to date before
+   * each grant wakes its waiter: a waker may re-enter (poll the acquire and release at once),
+   * and that nested release must see — and leave — the true count. After `close()` nothing is
+   * assigned (a waiter still queued is about to fail).
+   */
   release(n: number): void {
-    let available = this.permits + n;
+    this.permits += n;
     const waiters = this.waiters;
-    for (let head = waiters.head; head !== undefined; head = waiters.head) {
+    for (let head = waiters.head; head !== undefined && !this.closed; head = waiters.head) {
       const missing = head.needed - head.assigned;
+      const available = this.permits;
       if (available < missing) {
         head.assigned += available;
-        available = 0;
-        break;
+        this.permits = 0;
+        return;
       }
-      available -= missing;
+      this.permits = available - missing;
       head.assigned = head.needed;
       waiters.remove(head);
       head.grant();
     }
-    this.permits = available;
   }
 
   close(): void {

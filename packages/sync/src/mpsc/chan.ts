@@ -124,10 +124,13 @@ export class Chan<T> {
   /**
    * A sender handle was closed; the last one closes the channel. The `closed()` futures of
    * that handle are now ready: they share one queue with those of the other handles, so all
-   * are woken (and the others wait on, still queued). Closing a handle is rare.
+   * the futures queued now are unlinked and woken, and those of the other handles queue again
+   * at their next poll. (Walking the list instead would stop short when a waker re-enters and
+   * unlinks the node the walk stands on.) Closing a handle is rare.
    */
   dropSender(): void {
-    for (let w = this.closedWaiters.head; w !== undefined; w = w.listNext as ClosedWait | undefined) w.notify();
+    const waiters = this.closedWaiters;
+    for (let n = waiters.length; n > 0; n--) waiters.popFront()?.notify();
     if (--this.txCount !== 0) return;
     this.sem?.close();
     this.wakeIfDrained();
