@@ -183,13 +183,39 @@ export class Builder {
     return this;
   }
 
-  /** Called with each task's id when it is spawned. */
+  /**
+   * Called with each task's id when it is spawned, before the task is queued (not for a spawn on
+   * a runtime that is shut down).
+   *
+   * @example
+   * ```ts
+   * let spawned = 0;
+   * const rt = Builder.newCurrentThread().onTaskSpawn(() => spawned++).build();
+   * ```
+   *
+   * **Throws**: TypeError unless `hook` is a function. What the hook throws leaves the `spawn`
+   * call that ran it, and that task is not spawned.
+   */
   onTaskSpawn(hook: (meta: TaskMeta) => void): this {
     this.#onTaskSpawn = checkHook("onTaskSpawn", hook);
     return this;
   }
 
-  /** Called with each task's id when it completes, whatever the outcome. */
+  /**
+   * Called with each task's id when it completes, whatever the outcome, once its JoinHandle
+   * has been told (as Tokio). Not for a task spawned on a runtime that is shut down (it never
+   * starts, and `onTaskSpawn` was not called for it either).
+   *
+   * @example
+   * ```ts
+   * const done: number[] = [];
+   * const rt = Builder.newCurrentThread().onTaskTerminate(({ id }) => done.push(id)).build();
+   * ```
+   *
+   * **Throws**: TypeError unless `hook` is a function. What the hook throws does not disturb
+   * the runtime: it is rethrown from a microtask, where Node reports it as an uncaught
+   * exception.
+   */
   onTaskTerminate(hook: (meta: TaskMeta) => void): this {
     this.#onTaskTerminate = checkHook("onTaskTerminate", hook);
     return this;

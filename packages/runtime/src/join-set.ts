@@ -13,7 +13,9 @@ import type { SpawnBody } from "./spawn.js";
  * Disposing the set (`using set = new JoinSet()`) aborts every task still in it.
  *
  * Invariants: every task in `#tasks` has this set as owner; a completed task moves to
- * `#done` (FIFO) until it is joined; `size` counts both.
+ * `#done` (FIFO) until it is joined; `size` counts both. `#wakers` holds every task waiting
+ * in a join (several tasks may share a set): each completion, and `detachAll`, wakes them
+ * all, and each polls again — one takes the task, the others wait on.
  *
  * @example
  * ```ts
@@ -27,7 +29,7 @@ export class JoinSet<T> implements Disposable {
   readonly #tasks = new Set<Task<T>>();
   #done: Task<T>[] = [];
   #doneHead = 0;
-  #waker: Waker | undefined = undefined;
+  #wakers: Waker | Waker[] | undefined = undefined;
 
   /** How many tasks are in the set (running, or finished and not yet joined). */
   get size(): number {
@@ -62,9 +64,15 @@ export class JoinSet<T> implements Disposable {
     // A task detached by detachAll() still wakes its member: it is no longer ours.
     if (!this.#tasks.has(task)) return;
     this.#done.push(task);
-    const waker = this.#waker;
-    this.#waker = undefined;
-    waker?.wake();
+    this.#wakeAll();
+  }
+
+  #wakeAll(): void {
+    const wakers = this.#wakers;
+    this.#wakers = undefined;
+    if (wakers === undefined) return;
+    if (!Array.isArray(wakers)) wakers.wake();
+    else for (const waker of wakers) waker.wake();
   }
 
   #take(): Task<T> | undefined {
@@ -88,7 +96,11 @@ export class JoinSet<T> implements Disposable {
       madeProgress(cx);
       return task;
     }
-    this.#waker = cx.waker;
+    const waker = cx.waker;
+    const wakers = this.#wakers;
+    if (wakers === undefined || wakers === waker) this.#wakers = waker;
+    else if (!Array.isArray(wakers)) this.#wakers = [wakers, waker];
+    else if (!wakers.includes(waker)) wakers.push(waker);
     return Pending;
   }
 
@@ -96,6 +108,8 @@ export class JoinSet<T> implements Disposable {
    * Wait for the next task to complete and take its output; undefined when the set is empty.
    * Rejects with the task's {@link JoinError} if it threw or was aborted (the task is removed
    * all the same).
+   *
+   * Several tasks may wait on the same set at once: each completed task goes to one of them.
    *
    * **Cancel safety**: cancel safe; a task completing while the call is dropped stays in the
    * set for the next call.
@@ -140,11 +154,15 @@ export class JoinSet<T> implements Disposable {
     for (const task of this.#tasks) task.abort();
   }
 
-  /** Remove every task from the set without aborting it: they run on, detached. */
+  /**
+   * Remove every task from the set without aborting it: they run on, detached. A pending
+   * `joinNext()` is woken, and completes with undefined unless a task joined the set since.
+   */
   detachAll(): void {
     this.#tasks.clear();
     this.#done = [];
     this.#doneHead = 0;
+    this.#wakeAll();
   }
 
   /**

@@ -133,8 +133,12 @@ class ScopeFuture<T, R> extends Future<R> {
     }
   }
 
+  /**
+   * Drop `inner` with the key still bound (as Tokio), also when it was never polled: its
+   * `cancel()` sees the value, and the task that drops it.
+   */
   override cancel(): void {
-    const prev = enterFrame(this.#frame ?? null);
+    const prev = enterFrame(this.#frame ?? childFrame(currentFrame(), undefined, this.key, this.value));
     try {
       this.inner.cancel();
     } finally {

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DriverKey, fromPromise, pending, type Driver, type DriverHost } from "@tokio-ts/core";
-import { Builder, Handle, JoinError, spawn, yieldNow, type TaskMeta } from "../src/index.js";
+import { Builder, Handle, JoinError, JoinSet, spawn, yieldNow, type TaskMeta } from "../src/index.js";
 import { hostTurn, rejection, throwsWith, withRuntime } from "./helpers.js";
 
 test("eventInterval(0) throws RangeError \"eventInterval must be greater than 0\"", () => {
@@ -77,6 +77,94 @@ test("onTaskSpawn and onTaskTerminate are called with each task's id", async () 
     assert.ok(terminated.includes(id), `termination of ${id}`);
   }
   assert.is(spawned.length, 3, "the blockOn task and the two spawned ones");
+});
+
+test("a throwing onTaskTerminate hook leaves the runtime whole: joiners get their outputs, the error is rethrown as uncaught", async () => {
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown): void => void uncaught.push(error);
+  process.on("uncaughtException", onUncaught);
+  process.on("unhandledRejection", onUncaught);
+  try {
+    const terminated: number[] = [];
+    const stalled = async (): Promise<string> => {
+      for (let i = 0; i < 10; i++) await hostTurn();
+      return "stalled";
+    };
+    const out = await withRuntime(
+      (rt) =>
+        Promise.race([stalled(), rt.blockOn(function* () {
+          const a = spawn(function* () {
+            return 1;
+          });
+          const b = spawn(function* () {
+            yield* yieldNow();
+            return 2;
+          });
+          return (yield* a) + (yield* b);
+        })]),
+      Builder.newCurrentThread().onTaskTerminate(({ id }) => {
+        terminated.push(id);
+        throw new Error(`hook failed for ${id}`);
+      }),
+    );
+    await hostTurn();
+    assert.is(out, 3);
+    assert.is(terminated.length, 3, "the root task and both spawned tasks");
+    assert.equal(
+      uncaught.map((e) => (e as Error).message),
+      terminated.map((id) => `hook failed for ${id}`),
+    );
+  } finally {
+    process.off("uncaughtException", onUncaught);
+    process.off("unhandledRejection", onUncaught);
+  }
+});
+
+test("onTaskTerminate runs once the task's JoinHandle has been told: a JoinSet already holds its output", async () => {
+  const seen: (string | undefined)[] = [];
+  let set: JoinSet<string> | undefined;
+  await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        set = new JoinSet<string>();
+        set.spawn(function* () {
+          yield* yieldNow();
+          return "out";
+        });
+        for (let i = 0; i < 3; i++) yield* yieldNow();
+        set = undefined;
+      }),
+    Builder.newCurrentThread().onTaskTerminate(() => {
+      if (set !== undefined) seen.push(set.tryJoinNext());
+    }),
+  );
+  assert.equal(seen, ["out"]);
+});
+
+test("a throwing onTaskSpawn hook makes spawn throw, and the task is neither run nor counted", async () => {
+  let calls = 0;
+  let ran = false;
+  const out = await withRuntime(
+    async (rt) => {
+      const message = await rt.blockOn(function* () {
+        try {
+          spawn(function* () {
+            ran = true;
+          });
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return "spawn returned";
+      });
+      for (let i = 0; i < 3; i++) await hostTurn();
+      return { message, alive: rt.metrics().numAliveTasks(), spawned: rt.metrics().spawnedTasksCount() };
+    },
+    Builder.newCurrentThread().onTaskSpawn(() => {
+      if (calls++ === 1) throw new Error("spawn hook failed");
+    }),
+  );
+  assert.equal(out, { message: "spawn hook failed", alive: 0, spawned: 1 });
+  assert.not.ok(ran);
 });
 
 test("the unhandled-panic hook is called when a task that nobody joins throws", async () => {

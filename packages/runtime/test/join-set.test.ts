@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ContextError, pending } from "@tokio-ts/core";
-import { JoinError, JoinSet, yieldNow } from "../src/index.js";
-import { withRuntime } from "./helpers.js";
+import { JoinError, JoinSet, spawn, yieldNow } from "../src/index.js";
+import { Flag, withRuntime } from "./helpers.js";
 
 /** A task body (generator object) that yields `n` times, then returns `value`. */
 function* yieldsThenReturns<T>(n: number, value: T): Generator<unknown, T, any> {
@@ -228,6 +228,56 @@ test("a task detached by detachAll never comes out of the set's joinNext, even o
     }),
   );
   assert.equal(out, { first: "kept", second: undefined, size: 0 });
+});
+
+test("two tasks waiting in joinNext on one set each get a completed task: no wake-up is lost", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<string>();
+      const first = new Flag();
+      const second = new Flag();
+      set.spawn(function* () {
+        yield* first.wait();
+        return "first";
+      });
+      set.spawn(function* () {
+        yield* second.wait();
+        return "second";
+      });
+      const a = spawn(function* () {
+        return yield* set.joinNext();
+      });
+      const b = spawn(function* () {
+        return yield* set.joinNext();
+      });
+      for (let i = 0; i < 3; i++) yield* yieldNow();
+      first.notify();
+      for (let i = 0; i < 3; i++) yield* yieldNow();
+      second.notify();
+      for (let i = 0; i < 5; i++) yield* yieldNow();
+      const outputs: (string | undefined)[] = [];
+      for (const h of [a, b]) if (h.isFinished()) outputs.push(yield* h);
+      return { a: a.isFinished(), b: b.isFinished(), outputs: outputs.sort(), size: set.size };
+    }),
+  );
+  assert.equal(out, { a: true, b: true, outputs: ["first", "second"], size: 0 });
+});
+
+test("detachAll completes a pending joinNext with undefined", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<void>();
+      set.spawn(pending());
+      const waiter = spawn(function* () {
+        return yield* set.joinNext();
+      });
+      yield* yieldNow();
+      set.detachAll();
+      for (let i = 0; i < 3; i++) yield* yieldNow();
+      return { finished: waiter.isFinished(), value: waiter.isFinished() ? yield* waiter : "pending" };
+    }),
+  );
+  assert.equal(out, { finished: true, value: undefined });
 });
 
 test("shutdown aborts every task and resolves once all completed, leaving the set empty", async () => {

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, taskLocal, yieldNow } from "../src/index.js";
+import { Pending, pollFn } from "@tokio-ts/core";
+import { spawn, taskLocal, tryTaskId, yieldNow } from "../src/index.js";
 import { withRuntime } from "./helpers.js";
 
 test("a task-local is visible across yield* in a generator body", async () => {
@@ -83,6 +84,32 @@ test("a spawned task does not inherit the spawner's task-locals", async () => {
     }),
   );
   assert.is(inChild, undefined);
+});
+
+test("a scope dropped before its first poll drops the inner future with the value bound, in the task", async () => {
+  const KEY = taskLocal<number>("KEY");
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      let seen: [number | undefined, number | undefined] | undefined;
+      const h = spawn(
+        KEY.scope(
+          42,
+          pollFn(
+            () => Pending,
+            () => {
+              seen = [KEY.tryGet(), tryTaskId()];
+            },
+          ),
+        ),
+      );
+      h.abort(); // before the task's first poll
+      try {
+        yield* h;
+      } catch {}
+      return { seen, id: h.id };
+    }),
+  );
+  assert.equal(out.seen, [42, out.id]);
 });
 
 test("get() outside a scope throws naming the key", async () => {

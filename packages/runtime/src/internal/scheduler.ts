@@ -211,7 +211,8 @@ export class Scheduler implements DriverHost {
     // Not linked into the parked list yet (see LINKED): a task that completes in its first
     // poll never is, and spawn+join of such tasks does ~7 % less work.
     this.aliveCount++;
-    this.config.onTaskSpawn?.({ id: task.id });
+    const onSpawn = this.config.onTaskSpawn;
+    if (onSpawn !== undefined) this.#spawnHook(onSpawn, task);
     task.state = SCHEDULED | kind;
     if (this.#current !== undefined || this.#draining) this.#queue.push(task);
     else {
@@ -219,6 +220,20 @@ export class Scheduler implements DriverHost {
       this.#scheduleDrain();
     }
     return task;
+  }
+
+  /**
+   * The spawn hook, before the task is queued (as Tokio). If it throws, the error leaves
+   * `spawn` and the task is not spawned: it is never queued and never counted.
+   */
+  #spawnHook(hook: (meta: TaskMeta) => void, task: Task<any>): void {
+    try {
+      hook({ id: task.id });
+    } catch (error) {
+      this.aliveCount--;
+      this.spawnedCount--;
+      throw error;
+    }
   }
 
   /** Called by `Task.wake()` for a task that is idle. */
@@ -372,8 +387,20 @@ export class Scheduler implements DriverHost {
       task.state &= ~LINKED;
     }
     this.aliveCount--;
-    this.config.onTaskTerminate?.({ id: task.id });
     task.wakeJoiners();
+    // After the joiners are told, as Tokio. A throwing hook must not leave the drain half done
+    // (joiners unwoken, the queue stalled): what it throws is rethrown from a microtask, where
+    // Node reports it as an uncaught exception.
+    const onTerminate = this.config.onTaskTerminate;
+    if (onTerminate !== undefined) {
+      try {
+        onTerminate({ id: task.id });
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
     if (failed && (result as JoinError).isPanic()) {
       if (this.config.unhandledPanic === "shutdownRuntime" && (task.state & ROOT) === 0 && !this.#closed) {
         this.#panicked ??= result as JoinError;
