@@ -83,7 +83,9 @@ export interface SpawnBlocking {
    *
    * **Cancel safety**: awaiting the handle is cancel safe (the job goes on). Aborting the
    * handle removes a job that has not started; a running job runs to completion and its
-   * result is dropped (see `.with({ terminateOnAbort: true }, …)` to stop it).
+   * result is dropped (see `.with({ terminateOnAbort: true }, …)` to stop it). Unlike Tokio,
+   * where aborting a running blocking task has no effect and its handle still yields the
+   * result, the handle fails at once with a cancelled JoinError: an abort always ends the task.
    *
    * **Throws**: ContextError outside a runtime; TypeError for a job that is not a function
    * with source code, or is a class constructor, or an argument that cannot be cloned. The

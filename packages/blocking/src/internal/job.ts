@@ -9,7 +9,8 @@
  *   (the pool reads the worker's result, or the worker died under it), → QUEUED (its worker
  *   died before it started: requeued at the front), → CANCELLED (dropped while still queued in
  *   the ring, or while running with `terminateOnAbort`), → DETACHED (dropped while running: it
- *   runs to completion and its result is thrown away — Tokio's rule).
+ *   runs to completion and its result is thrown away; Tokio would still hand the result to
+ *   the JoinHandle, but a tokio-ts abort has already ended the task as cancelled).
  * - DONE / FAILED / CANCELLED / DETACHED: final.
  *
  * The payload is fixed at the call, so a later change to an argument object is not seen by the

@@ -213,7 +213,8 @@ export class BlockingPool implements Driver, JobOwner {
       worker.terminate();
       return;
     }
-    // Running (or just finished): Tokio's rule — it completes, nobody sees the result.
+    // Running (or just finished): it completes, as in Tokio, but nobody sees the result (the
+    // aborted task's handle already failed as cancelled; Tokio's handle would get the result).
     job.state = DETACHED;
   }
 
