@@ -20,7 +20,7 @@ export const BLOCKING: DriverKey<BlockingPool> = new DriverKey(
   "blocking",
   "blocking jobs",
   'enableDriver("blocking")',
-  (host) => new BlockingPool(poolOptions(host.driverOptions)),
+  (host) => new BlockingPool(poolOptions(host.driverOptions), host),
 );
 
 export type { BlockingPool };

@@ -11,7 +11,10 @@
  * clock advances here; only while the driver sets `parkOnIdle`) and `shutdown()` once at the
  * end. A driver that runs work off the runtime (the blocking pool's worker threads) may also
  * implement `shutdownTimeout(ms)`, which the runtime awaits after `shutdown()` to bound how long
- * that work may still run.
+ * that work may still run, and set `holdsPark` while such work is unfinished: an idle runtime
+ * then parks no driver (a paused clock does not auto-advance past a job that is still running,
+ * as Tokio inhibits auto-advance while `spawn_blocking` tasks run) until the driver calls the
+ * host's `unpark()`.
  */
 import { currentFrame } from "./current.js";
 import { ContextError } from "./errors.js";
@@ -39,6 +42,12 @@ export interface Driver {
    * fired it), so the runtime keeps going.
    */
   park?(): boolean;
+  /**
+   * True while the driver has work off the runtime that will wake a task when it ends (queued
+   * or running blocking jobs). Read each time the runtime is about to park: while any driver
+   * holds park, no driver is parked. When it turns false, the driver calls `host.unpark?.()`.
+   */
+  readonly holdsPark?: boolean;
   /** Called once when the runtime shuts down; release every host handle. */
   shutdown(): void;
   /**
@@ -80,6 +89,11 @@ export interface DriverHost {
   isEnabled(key: DriverKey<Driver>): boolean;
   /** The settings the host was built with. */
   readonly driverOptions: DriverOptions;
+  /**
+   * A driver's `holdsPark` turned false: if the host is idle, it parks its drivers again (a
+   * paused clock resumes auto-advance). Optional: a host that never parks leaves it out.
+   */
+  unpark?(): void;
 }
 
 /**

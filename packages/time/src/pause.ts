@@ -9,7 +9,8 @@ import { currentTimeDriver } from "./internal/current.js";
  * Freeze the current runtime's clock. Time then moves only by {@link advance} and by
  * auto-advance: when every task is idle, the clock jumps to the next timer's deadline. A test
  * of a 24-hour retry loop runs in milliseconds, deterministically. `Builder.startPaused(true)`
- * starts the runtime this way.
+ * starts the runtime this way. While a `spawnBlocking` job is queued or running, auto-advance
+ * waits for it (as Tokio), so a `timeout` around the job does not expire in virtual time.
  *
  * @example
  * ```ts

@@ -34,7 +34,7 @@
 import { availableParallelism } from "node:os";
 import { receiveMessageOnPort, type ResourceLimits } from "node:worker_threads";
 import v8 from "node:v8";
-import { ContextError, type Driver, type DriverOptions } from "@tokio-ts/core";
+import { ContextError, type Driver, type DriverHost, type DriverOptions } from "@tokio-ts/core";
 import { RingBuffer } from "@tokio-ts/core/collections";
 import { messages, WorkerExitError } from "../errors.js";
 import { decodeValue, fromErrorRecord, type ErrorRecord } from "./codec.js";
@@ -113,6 +113,8 @@ export class BlockingPool implements Driver, JobOwner {
   /** The settings from the runtime's builder. */
   readonly options: PoolOptions;
   readonly parkOnIdle = false;
+  /** The runtime that owns the pool (told when the last unfinished job ends). */
+  readonly #host: DriverHost | undefined;
   /** Job functions by source or module export, each with the id workers know it by. */
   readonly definitions = new Definitions();
 
@@ -146,8 +148,22 @@ export class BlockingPool implements Driver, JobOwner {
   };
   readonly #wake = (): void => this.#onWake();
 
-  constructor(options: PoolOptions) {
+  constructor(options: PoolOptions, host?: DriverHost) {
     this.options = options;
+    this.#host = host;
+  }
+
+  /**
+   * While a job is queued or running, the runtime parks no driver: a paused clock does not
+   * auto-advance past it (Tokio inhibits auto-advance while `spawn_blocking` tasks run).
+   */
+  get holdsPark(): boolean {
+    return this.#queued !== 0 || this.#inflight !== 0;
+  }
+
+  /** After a change that may have ended the last unfinished job: let the runtime park again. */
+  #maybeUnpark(): void {
+    if (this.#queued === 0 && this.#inflight === 0) this.#host?.unpark?.();
   }
 
   // ---- metrics --------------------------------------------------------------------------------
@@ -198,6 +214,7 @@ export class BlockingPool implements Driver, JobOwner {
       this.#queued--;
       job.channel?.close();
       job.channel = undefined;
+      this.#maybeUnpark();
       return;
     }
     if (job.state !== DISPATCHED) return;
@@ -365,6 +382,7 @@ export class BlockingPool implements Driver, JobOwner {
     if (this.#queued === 0) this.#steal();
     this.#awaitCompletions();
     this.#armKeepAlive();
+    this.#maybeUnpark();
   }
 
   /** Settle every finished job at the front of `worker`'s ring and free those slots. */
@@ -445,6 +463,7 @@ export class BlockingPool implements Driver, JobOwner {
     this.options.onThreadStop?.({ threadId: worker.threadId });
     if (!this.#closed && this.#queued !== 0) this.#dispatch();
     this.#armKeepAlive();
+    this.#maybeUnpark();
   }
 
   #remove(worker: WorkerHandle): void {

@@ -451,6 +451,9 @@ export class Scheduler implements DriverHost {
   #onPark(): void {
     this.#parkScheduled = false;
     if (this.#closed || this.queueDepth !== 0 || this.#drainScheduled) return;
+    // Work off the runtime (a blocking job) will wake a task: no auto-advance past it. Its
+    // driver calls unpark() once it is done.
+    for (const driver of this.#drivers.values()) if (driver.holdsPark === true) return;
     const prev = enterFrame(null);
     let progressed = false;
     try {
@@ -464,6 +467,12 @@ export class Scheduler implements DriverHost {
     this.#ticksSinceHostYield = 0;
     if (this.queueDepth !== 0) this.#scheduleDrain();
     else this.#maybePark();
+  }
+
+  /** A driver's `holdsPark` turned false: park the drivers again if the runtime is idle. */
+  unpark(): void {
+    if (this.#closed || this.#current !== undefined || this.#draining) return;
+    if (this.queueDepth === 0 && !this.#drainScheduled) this.#maybePark();
   }
 
   // ---- shutdown ------------------------------------------------------------------------------
