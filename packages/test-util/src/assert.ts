@@ -2,10 +2,13 @@
  * Assertions on poll results, for tests that poll futures by hand (tokio-test's
  * `assert_pending!`, `assert_ready!`, `assert_ready_err!`).
  *
- * They throw Node's `AssertionError` (from `node:assert`), which every test runner reports.
+ * They throw Node's `AssertionError` (from `node:assert`), which every test runner reports. Its
+ * `actual` and `expected` hold the values, except that a symbol (Pending, a symbol output) is
+ * given as its printed form: some runners turn both into strings for their diff, and uvu, on a
+ * value it cannot print, stopped the suite without reporting the failure (and exited with 0).
  */
-import { AssertionError, deepStrictEqual } from "node:assert";
-import { inspect } from "node:util";
+import { AssertionError } from "node:assert";
+import { inspect, isDeepStrictEqual } from "node:util";
 import { Pending, type Poll } from "@tokio-ts/core";
 import { describe } from "./internal/describe.js";
 
@@ -24,8 +27,8 @@ export function assertPending(poll: Poll<unknown>, message?: string): asserts po
   if (poll !== Pending) {
     throw new AssertionError({
       message: message ?? `expected Pending, got Ready(${inspect(poll)})`,
-      actual: poll,
-      expected: Pending,
+      actual: printable(poll),
+      expected: "Pending",
       operator: "assertPending",
       stackStartFn: assertPending,
     });
@@ -48,13 +51,21 @@ export function assertReady<T>(poll: Poll<T>, ...expected: [] | [T]): T {
   if (poll === Pending) {
     throw new AssertionError({
       message: "expected Ready, got Pending",
-      actual: poll,
-      expected: expected.length === 0 ? "a ready output" : expected[0],
+      actual: "Pending",
+      expected: expected.length === 0 ? "a ready output" : printable(expected[0]),
       operator: "assertReady",
       stackStartFn: assertReady,
     });
   }
-  if (expected.length !== 0) deepStrictEqual(poll, expected[0], `expected Ready(${inspect(expected[0])}), got Ready(${inspect(poll)})`);
+  if (expected.length !== 0 && !isDeepStrictEqual(poll, expected[0])) {
+    throw new AssertionError({
+      message: `expected Ready(${inspect(expected[0])}), got Ready(${inspect(poll)})`,
+      actual: printable(poll),
+      expected: printable(expected[0]),
+      operator: "assertReady",
+      stackStartFn: assertReady,
+    });
+  }
   return poll as T;
 }
 
@@ -99,7 +110,7 @@ export function assertReadyErr(poll: () => Poll<unknown>, matcher?: ErrorMatcher
     if (matcher !== undefined && !matches(error, matcher)) {
       throw new AssertionError({
         message: `the poll threw ${inspect(error)}, which does not match ${describeMatcher(matcher)}`,
-        actual: error,
+        actual: printable(error),
         expected: matcher,
         operator: "assertReadyErr",
         stackStartFn: assertReadyErr,
@@ -109,7 +120,7 @@ export function assertReadyErr(poll: () => Poll<unknown>, matcher?: ErrorMatcher
   }
   throw new AssertionError({
     message: `expected the poll to throw, got ${out === Pending ? "Pending" : `Ready(${inspect(out)})`}`,
-    actual: out,
+    actual: printable(out),
     expected: matcher ?? "an error",
     operator: "assertReadyErr",
     stackStartFn: assertReadyErr,
@@ -137,4 +148,10 @@ function isClass(fn: Exclude<ErrorMatcher, RegExp>): fn is abstract new (...args
 function describeMatcher(matcher: ErrorMatcher): string {
   if (matcher instanceof RegExp) return String(matcher);
   return matcher.name ? matcher.name : "the predicate";
+}
+
+/** `value`, or for a symbol its printed form ("Pending" for {@link Pending}): see the module header. */
+function printable(value: unknown): unknown {
+  if (typeof value !== "symbol") return value;
+  return value === Pending ? "Pending" : value.toString();
 }

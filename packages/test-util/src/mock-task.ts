@@ -67,6 +67,9 @@ export class MockTask<T> {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`mockTask: options must be an object, got ${options === null ? "null" : typeof options}`);
     }
+    for (const key of Object.keys(options)) {
+      if (key !== "budget") throw new TypeError(`mockTask: unknown option ${JSON.stringify(key)} (known: budget)`);
+    }
     const budget = options.budget ?? BUDGET;
     if (typeof budget !== "number") throw new TypeError(`budget must be a number, got ${budget === null ? "null" : typeof budget}`);
     if (Number.isNaN(budget) || budget < 0) throw new RangeError(`budget must be a non-negative number, got ${budget}`);
@@ -178,7 +181,7 @@ export class MockTask<T> {
  *
  * **Throws**: TypeError unless `future` is a future (an object with `poll` and `cancel` methods:
  * wrap a generator or async function with `fromGenerator` / `fromAsync`), unless `options` is an
- * object, or for a `budget` that is not a number; RangeError for a negative or NaN `budget`.
+ * object, for an unknown option, or for a `budget` that is not a number; RangeError for a negative or NaN `budget`.
  */
 export function mockTask<T>(future: Future<T>, options?: MockTaskOptions): MockTask<T> {
   return new MockTask(future, options);

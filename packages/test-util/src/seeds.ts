@@ -40,6 +40,8 @@ export interface ForEachSeedOptions {
 
 /** The keys of {@link ForEachSeedOptions} that take a boolean. */
 const BOOLEAN_OPTIONS = ["enableTime", "enableIo", "startPaused", "shuffle", "failOnUnhandledPanic"] as const;
+/** Every key of {@link ForEachSeedOptions}: a misspelt option is an error, not ignored. */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...BOOLEAN_OPTIONS, "drivers", "configure"]);
 
 /**
  * The largest seed count {@link forEachSeed} accepts: far more schedules than a test explores
@@ -99,7 +101,7 @@ export class SeedFailure extends Error {
  * **Throws** (rejects): {@link SeedFailure} with the failing seed, its `cause` the scenario's
  * error (or the first unhandled task panic). Before any seed runs: TypeError for a `scenario`
  * that is not a function, `seeds` that is neither a number nor an array, `options` that is not
- * an object, a boolean option that is not a boolean, `drivers` that is not an array of strings
+ * an object, an unknown option, a boolean option that is not a boolean, `drivers` that is not an array of strings
  * or a `configure` that is not a function; RangeError for a count that is not an integer from
  * 0 to 1,000,000 or a listed seed that is not a safe integer. TypeError when `configure`
  * returns something other than a Builder.
@@ -163,6 +165,11 @@ function checkOptions(options: unknown): asserts options is ForEachSeedOptions {
     throw new TypeError(`forEachSeed: options must be an object, got ${Array.isArray(options) ? "an array" : describe(options)}`);
   }
   const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new TypeError(`forEachSeed: unknown option ${JSON.stringify(key)} (known: ${[...KNOWN_OPTIONS].join(", ")})`);
+    }
+  }
   for (const key of BOOLEAN_OPTIONS) {
     const value = given[key];
     if (value !== undefined && typeof value !== "boolean") {

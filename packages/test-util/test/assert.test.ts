@@ -1,6 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { AssertionError } from "node:assert";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Pending, ready, pending } from "@tokio-ts/core";
 import { assertPending, assertReady, assertReadyErr, mockTask } from "../src/index.js";
 
@@ -101,6 +103,23 @@ test("assertReadyErr with a matcher that is not a class, a RegExp or a function 
   throwsTypeError(() => assertReadyErr(poll, 5 as never), "assertReadyErr: matcher must be an error class, a RegExp or a predicate function, got number");
   throwsTypeError(() => assertReadyErr(poll, null as never), "assertReadyErr: matcher must be an error class, a RegExp or a predicate function, got null");
   assert.is(polls, 0);
+});
+
+
+test("a test runner reports every failed assertion, also with Pending or a symbol in it (uvu, in a child process)", async () => {
+  const fixture = fileURLToPath(new URL("./fixtures/failing-suite.js", import.meta.url));
+  const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    // The timeout is a safety net so a hang fails this test instead of the whole run.
+    const child = execFile(process.execPath, [fixture], { timeout: 30_000, env: { ...process.env, NO_COLOR: "1" } }, (_, stdout, stderr) =>
+      resolve({ code: child.exitCode, stdout, stderr }),
+    );
+  });
+  assert.is(result.code, 1, `uvu must exit with 1; stdout: ${result.stdout} stderr: ${result.stderr}`);
+  assert.is(result.stdout.match(/FAIL/g)?.length, 5, result.stdout);
+  assert.match(result.stdout, /Total: {5}5/);
+  assert.match(result.stdout, /Passed: {4}0/);
+  assert.match(result.stdout, /expected Ready, got Pending/);
+  assert.match(result.stdout, /expected the poll to throw, got Pending/);
 });
 
 test.run();

@@ -203,6 +203,7 @@ test("mockTask rejects options that are not an object, and a budget that is not 
   throwsWith(() => mockTask(ready(1), 5 as never), TypeError, "mockTask: options must be an object, got number");
   throwsWith(() => mockTask(ready(1), { budget: "5" as never }), TypeError, "budget must be a number, got string");
   throwsWith(() => mockTask(ready(1), { budget: -1 }), RangeError, "budget must be a non-negative number, got -1");
+  throwsWith(() => mockTask(ready(1), { budjet: 5 } as never), TypeError, 'mockTask: unknown option "budjet" (known: budget)');
 });
 
 test("an async future's awaits are polled by the mock task", async () => {
