@@ -1,4 +1,6 @@
 import { test } from "uvu";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as assert from "uvu/assert";
 import { JoinError, yieldNow } from "@tokio-ts/runtime";
 import { blockingMetrics, spawnBlocking } from "../src/index.js";
@@ -27,6 +29,44 @@ test("abort of a queued job removes it: it never runs, and the jobs around it do
       });
       assert.equal(out, ["ok 11", "cancelled", "ok 33"]);
       assert.is(gate.word(2), 0, "the aborted job did not run");
+    },
+    (b) => b.maxBlockingThreads(1),
+  );
+});
+
+test("aborted queued jobs do not stay in the pool's queue: their arguments are let go with no other job submitted", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  await withRuntime(
+    async (rt) => {
+      const gate = new Gate();
+      const alive = await rt.blockOn(async () => {
+        const blocker = spawnBlocking(blockThenMark, gate.buffer, 1, 1);
+        const refs: WeakRef<object>[] = [];
+        // In a function of its own: the async frame would keep the last argument in a register.
+        const submit = (n: number) => {
+          const arg = { n };
+          refs.push(new WeakRef(arg));
+          return spawnBlocking((a: { n: number }) => a.n, arg); // queued behind the blocker
+        };
+        let handles = Array.from({ length: 100 }, (_, i) => submit(i));
+        await yieldNow();
+        for (const h of handles) h.abort();
+        for (const h of handles) assert.is(await outcome(h), "cancelled");
+        handles = [];
+        gate.open();
+        assert.is(await outcome(blocker), "ok 1");
+        // Until the worker has gone past the aborted jobs of its ring and they were reaped.
+        for (let i = 0; i < 1000 && blockingMetrics().numIdleBlockingThreads() !== 1; i++) await tick();
+        assert.is(blockingMetrics().numIdleBlockingThreads(), 1);
+        for (let i = 0; i < 4; i++) {
+          gc();
+          await tick();
+        }
+        return refs.filter((r) => r.deref() !== undefined).length;
+      });
+      assert.is(alive, 0, "the pool still holds the arguments of aborted jobs");
     },
     (b) => b.maxBlockingThreads(1),
   );

@@ -1,4 +1,6 @@
 import { test } from "uvu";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as assert from "uvu/assert";
 import { Builder, spawn } from "@tokio-ts/runtime";
 import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
@@ -140,6 +142,27 @@ test("lines: nextLine is cancel safe — a partial line survives a dropped call"
   assertReady(mockTask(it.nextLine()).poll(), "world");
   a.close();
   assertReady(mockTask(it.nextLine()).poll(), undefined);
+  assertReady(mockTask(it.nextLine()).poll(), undefined);
+});
+
+test("lines lets go of the buffer one long line grew once that line is read (Tokio's Lines keeps nothing)", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const external = async (): Promise<number> => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return process.memoryUsage().arrayBuffers;
+  };
+  const baseline = await external();
+  // One 16 MiB line, then short ones: the line spans many fills, so it is gathered in Lines' buffer.
+  const it = lines(new BufReader(new Chunks([new Uint8Array(16 << 20).fill(0x61), enc.encode("\nshort\nlast\n")]), 64 * 1024));
+  assert.is((assertReady(mockTask(it.nextLine(), { budget: Infinity }).poll()) as string).length, 16 << 20);
+  assertReady(mockTask(it.nextLine()).poll(), "short");
+  const kept = (await external()) - baseline;
+  assert.ok(kept < 4 << 20, `the reader still holds ${(kept / 2 ** 20).toFixed(1)} MiB after the long line`);
+  assertReady(mockTask(it.nextLine()).poll(), "last");
   assertReady(mockTask(it.nextLine()).poll(), undefined);
 });
 

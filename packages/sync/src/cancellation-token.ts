@@ -17,9 +17,14 @@
  * a `cancelled()` future, a child, a signal from `toSignal()` (through a WeakMap) — holds it
  * strongly, so a token is only collected when nothing could notice its cancellation.
  *
- * The same holds for `fromSignal(signal)`: the abort listener is the link object, which holds
- * the token weakly, so a long-lived signal does not keep per-request tokens alive; the listener
- * is removed when the token is cancelled (by the signal or otherwise), disposed or collected.
+ * The same holds for `fromSignal(signal)`: the token's link holds it weakly, so a long-lived
+ * signal does not keep per-request tokens alive; the link leaves when the token is cancelled
+ * (by the signal or otherwise), disposed or collected. A signal gets ONE abort listener, its
+ * {@link SignalHub}, however many tokens hang on it: the hub holds their links in a set (O(1)
+ * in and out). One listener per token would cost O(n) per add and remove (EventTarget keeps a
+ * list and checks it for duplicates), and past 10 tokens — 11 requests in flight on a server's
+ * shutdown signal — Node would print "MaxListenersExceededWarning: Possible EventTarget memory
+ * leak detected". The hub leaves the signal with its last link.
  *
  * Token state: `#cancelled` goes false → true once, in `cancelTree`. While false, `#link` is
  * the token's registration with its source (parent or signal) or undefined for a root;
@@ -48,22 +53,55 @@ class ChildLink implements Link {
   }
 }
 
-/** The abort listener of a token made by `fromSignal`: holds the token weakly. */
+/** A `fromSignal` token's entry in its signal's hub: holds the token weakly. */
 class SignalLink implements Link {
   constructor(
-    readonly signal: AbortSignal,
+    readonly hub: SignalHub,
     readonly ref: WeakRef<CancellationToken>,
   ) {}
 
-  handleEvent(): void {
-    const token = this.ref.deref();
-    if (token !== undefined) cancelTree(token, this.signal.reason);
-  }
-
   detach(): void {
-    this.signal.removeEventListener("abort", this);
+    const hub = this.hub;
+    if (!hub.links.delete(this) || hub.links.size !== 0) return;
+    // The last token left: the signal keeps no listener of ours.
+    hub.signal.removeEventListener("abort", hub);
+    if (hubs.get(hub.signal) === hub) hubs.delete(hub.signal);
   }
 }
+
+/** The one abort listener a signal gets, for every `fromSignal` token attached to it. */
+class SignalHub {
+  readonly links = new Set<SignalLink>();
+
+  constructor(readonly signal: AbortSignal) {}
+
+  handleEvent(): void {
+    hubs.delete(this.signal);
+    const reason = this.signal.reason;
+    // Empty the set first (cancelling a token would detach its link from it mid-walk).
+    const attached = [...this.links];
+    this.links.clear();
+    let failed = false;
+    let first: unknown;
+    for (const link of attached) {
+      const token = link.ref.deref();
+      if (token === undefined) continue;
+      try {
+        cancelTree(token, reason);
+      } catch (error) {
+        // A waker that throws must not keep the other tokens from their cancellation.
+        if (!failed) {
+          failed = true;
+          first = error;
+        }
+      }
+    }
+    if (failed) throw first;
+  }
+}
+
+/** The hub of each signal that has `fromSignal` tokens attached. */
+const hubs = new WeakMap<AbortSignal, SignalHub>();
 
 /** Detaches the link of a token that was collected while still attached. */
 const links = new FinalizationRegistry<Link>((link) => link.detach());
@@ -144,8 +182,10 @@ export class CancellationToken implements Disposable {
 
   /**
    * A token cancelled when `signal` aborts (at once if it has). Its `toSignal()` aborts with the
-   * same reason. The listener it adds to `signal` is removed when the token is cancelled —
-   * through the signal or otherwise — or disposed, and does not keep the token alive.
+   * same reason. The token is attached to `signal` until it is cancelled — through the signal
+   * or otherwise — or disposed, and the attachment does not keep it alive. However many tokens
+   * one signal has, it gets a single abort listener, removed with the last of them (so
+   * `fromSignal(server.signal)` per request triggers no MaxListenersExceededWarning).
    *
    * @example
    * ```ts
@@ -164,8 +204,14 @@ export class CancellationToken implements Disposable {
       cancelTree(token, signal.reason);
       return token;
     }
-    const link = new SignalLink(signal, new WeakRef(token));
-    signal.addEventListener("abort", link, { once: true });
+    let hub = hubs.get(signal);
+    if (hub === undefined) {
+      hub = new SignalHub(signal);
+      hubs.set(signal, hub);
+      signal.addEventListener("abort", hub, { once: true });
+    }
+    const link = new SignalLink(hub, new WeakRef(token));
+    hub.links.add(link);
     links.register(token, link, link);
     token.#link = link;
     return token;
@@ -314,7 +360,8 @@ export class CancellationToken implements Disposable {
    * Detach the token from its source — its parent, or the signal of {@link fromSignal} —
    * without cancelling it (what dropping a token does in Rust). From then on only `cancel()` on
    * this token (or an ancestor of it that it is not detached from) cancels it; its own
-   * children stay attached. Removes the abort listener from the source signal at once.
+   * children stay attached. Leaves the source signal at once (its abort listener goes with the
+   * last token attached to it).
    *
    * @example
    * ```ts
@@ -371,6 +418,11 @@ export class CancellationTokenDropGuard implements Disposable {
     this.#token = undefined;
     token?.cancel();
   }
+}
+
+/** @internal For leak tests: how many `fromSignal` tokens are attached to `signal`. Not exported from the package. */
+export function signalTokenCount(signal: AbortSignal): number {
+  return hubs.get(signal)?.links.size ?? 0;
 }
 
 /** @internal For leak tests: how many live links the token holds to children. Not exported from the package. */

@@ -211,9 +211,9 @@ export class BlockingPool implements Driver, JobOwner {
   cancel(job: Job<unknown>): void {
     if (job.state === QUEUED) {
       job.state = CANCELLED;
-      this.#queued--;
       job.channel?.close();
       job.channel = undefined;
+      if (--this.#queued === 0) this.#dropCancelled();
       this.#maybeUnpark();
       return;
     }
@@ -260,6 +260,7 @@ export class BlockingPool implements Driver, JobOwner {
       worker.write(job);
       touched.add(worker);
     }
+    if (this.#queued === 0) this.#dropCancelled();
     if (touched.size === 0) return;
     for (const w of touched) w.publish();
     this.#recount();
@@ -291,6 +292,18 @@ export class BlockingPool implements Driver, JobOwner {
     if (onStart !== undefined) worker.worker.once("online", () => onStart({ threadId: worker.threadId }));
     worker.worker.once("exit", (code: number) => this.#onExit(worker, code));
     return worker;
+  }
+
+  /**
+   * No live job is queued: let go of the cancelled ones still in the queue. A cancelled job
+   * stays queued (it is skipped when its turn comes), but with no live job behind it no turn
+   * comes until the next submit — and an aborted burst of jobs would keep its arguments alive
+   * until then. Each entry is shifted out once: O(1) per job.
+   */
+  #dropCancelled(): void {
+    this.#front = undefined;
+    const queue = this.#queue;
+    while (queue.shift() !== undefined);
   }
 
   /** Put `jobs` (in order) before every queued job: a dead worker's jobs that had not started. */

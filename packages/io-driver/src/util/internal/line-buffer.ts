@@ -1,9 +1,16 @@
+/** The largest buffer kept from one line to the next (64 KiB). */
+const KEEP_BYTES = 64 * 1024;
+const EMPTY = new Uint8Array(0);
+
 /**
  * The bytes of a line that spans several buffer fills. Grows by doubling and is reused after
- * each line, so reading lines allocates only the strings.
+ * each line, so reading lines allocates only the strings. A buffer that one long line grew
+ * past {@link KEEP_BYTES} is let go when the line is done: a `Lines` lives as long as its
+ * connection, and one 50 MB line must not pin 64 MB for the rest of it (Tokio's `Lines` hands
+ * its buffer over with each line and keeps nothing).
  */
 export class LineBuffer {
-  #buf = new Uint8Array(0);
+  #buf = EMPTY;
   length = 0;
 
   append(src: Uint8Array): void {
@@ -23,5 +30,6 @@ export class LineBuffer {
 
   clear(): void {
     this.length = 0;
+    if (this.#buf.length > KEEP_BYTES) this.#buf = EMPTY;
   }
 }
