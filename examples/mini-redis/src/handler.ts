@@ -172,10 +172,12 @@ function* subscriberMode(
         if (args === undefined) return "closed";
       }
       const cmd = parseCommand(args);
-      if (cmd.kind === "invalid") {
+      // Redis refuses an unknown command or a wrong arity first; bad options only when the
+      // command runs, which a command not allowed here never does.
+      if (cmd.kind === "invalid" && cmd.stage === "lookup") {
         out.error(cmd.error);
       } else if (!SUBSCRIBER_COMMANDS.has(cmd.kind)) {
-        out.error(notAllowed(bytesToLatin1(args[0]!).toLowerCase()));
+        out.error(notAllowed(args));
       } else if (cmd.kind === "subscribe") {
         subscribe(db, subscriptions, cmd.channels, out);
       } else if (cmd.kind === "unsubscribe") {
@@ -246,7 +248,10 @@ function unsubscribeReplies(out: RespWriter, channels: readonly string[], count:
   }
 }
 
-function notAllowed(name: string): string {
+/** Redis's refusal in subscriber mode, naming a subcommand as it does: `config|get`. */
+function notAllowed(args: readonly Uint8Array[]): string {
+  let name = bytesToLatin1(args[0]!).toLowerCase();
+  if ((name === "config" || name === "command") && args.length > 1) name += `|${bytesToLatin1(args[1]!).toLowerCase()}`;
   return `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
 }
 

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Context } from "@tokio-ts/core";
-import { duplex, type DuplexStream } from "@tokio-ts/io-driver";
+import { duplex, readToEnd, type DuplexStream } from "@tokio-ts/io-driver";
 import { spawn, yieldNow, type JoinHandle } from "@tokio-ts/runtime";
 import { CancellationToken } from "@tokio-ts/sync";
 import { sleep } from "@tokio-ts/time";
@@ -117,6 +117,45 @@ test("PUBLISH reaches every subscriber; SUBSCRIBE/UNSUBSCRIBE replies are Redis'
       pubStream.close();
       assert.is(yield* subHandle, "closed");
       assert.is(yield* pubHandle, "closed");
+    }),
+  );
+});
+
+test("in subscriber mode a known command is refused before its arguments are checked, under Redis's name for it", async () => {
+  await run(() =>
+    withDb(function* (db) {
+      const [sub, handle, stream] = connect(db);
+      assert.equal(yield* sub.call("SUBSCRIBE", "news"), ["subscribe", "news", 1]);
+      const refused = (name: string) => ({
+        error: `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      });
+      // Redis checks the options (and SELECT's index) only when the command runs, which it does not here.
+      assert.equal(yield* sub.call("SET", "k", "v", "EX", "0"), refused("set"));
+      assert.equal(yield* sub.call("SET", "k", "v", "FOO"), refused("set"));
+      assert.equal(yield* sub.call("SELECT", "abc"), refused("select"));
+      assert.equal(yield* sub.call("CONFIG", "GET", "save"), refused("config|get"));
+      // An unknown command or a wrong number of arguments is refused first, in any mode.
+      assert.equal(yield* sub.call("SET", "k"), { error: "ERR wrong number of arguments for 'set' command" });
+      assert.equal(yield* sub.call("CONFIG", "FOO"), { error: "ERR unknown subcommand 'FOO'. Try CONFIG HELP." });
+      stream.close();
+      assert.is(yield* handle, "closed");
+    }),
+  );
+});
+
+test("an error that quotes the client's bytes sends them back unchanged (UTF-8 or not), as Redis does", async () => {
+  await run(() =>
+    withDb(function* (db) {
+      const [c, handle, stream] = connect(db);
+      const name = Buffer.from("h\u00e9llo", "utf8");
+      const arg = Buffer.from([0xff, 0x41]);
+      yield* c.sendRaw(Buffer.concat([Buffer.from(`*2\r\n$${name.length}\r\n`), name, Buffer.from("\r\n$2\r\n"), arg, Buffer.from("\r\nQUIT\r\n")]));
+      const expected = Buffer.concat([
+        Buffer.from("-ERR unknown command '"), name, Buffer.from("', with args beginning with: '"), arg, Buffer.from("' \r\n+OK\r\n"),
+      ]);
+      assert.equal([...(yield* readToEnd(stream))], [...expected]);
+      assert.is(yield* handle, "quit");
+      stream.close();
     }),
   );
 });

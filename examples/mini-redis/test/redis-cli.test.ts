@@ -28,6 +28,7 @@ test("redis-cli: PING, SET, GET, DEL", async () => {
   assert.is(await cli(p, "DEL", "greeting", "other", "missing"), "2");
   assert.is(await cli(p, "GET", "greeting"), "");
   assert.is(await cli(p, "GET"), "ERR wrong number of arguments for 'get' command");
+  assert.is(await cli(p, "héllo", "wörld"), "ERR unknown command 'héllo', with args beginning with: 'wörld' ");
 });
 
 test("redis-cli: SET with EX keeps the key, with PX it expires", async () => {

@@ -4,8 +4,10 @@
  * pipelined batch of a hundred commands costs one socket write, not a hundred, and encoding
  * allocates nothing once the buffer has grown to the largest batch.
  *
- * Strings are written as UTF-8 (simple strings and errors are ASCII in practice); bulk
- * payloads are copied as bytes.
+ * Simple strings are written as UTF-8 (they are ASCII in practice). Errors are byte strings,
+ * one byte per char, as this server holds keys (`bytesToLatin1`): an error that quotes the
+ * client's bytes (`ERR unknown command 'héllo'`) sends them back as they came, as Redis does.
+ * Bulk payloads are copied as bytes.
  */
 import type { Frame } from "./frame.js";
 
@@ -54,24 +56,27 @@ export class RespWriter {
     this.#crlf();
   }
 
-  /** `-message\r\n`: an error reply, e.g. `error("ERR syntax error")`. CR and LF become spaces. */
+  /**
+   * `-message\r\n`: an error reply, e.g. `error("ERR syntax error")`. `message` is a byte string
+   * (one byte per char, see the module header); CR and LF become spaces.
+   */
   error(message: string): void {
     this.#byte(45);
-    this.#text(message.replace(/[\r\n]/g, " "));
+    this.#latin1(message.replace(/[\r\n]/g, " "));
     this.#crlf();
   }
 
   /** `:n\r\n`. */
   integer(n: number): void {
     this.#byte(58);
-    this.#ascii(String(n));
+    this.#latin1(String(n));
     this.#crlf();
   }
 
   /** `$len\r\nbytes\r\n`. */
   bulk(bytes: Uint8Array): void {
     this.#byte(36);
-    this.#ascii(String(bytes.length));
+    this.#latin1(String(bytes.length));
     this.#crlf();
     this.#reserve(bytes.length + 2);
     this.#buf.set(bytes, this.#len);
@@ -86,19 +91,19 @@ export class RespWriter {
 
   /** `$-1\r\n`: the null bulk string (a missing key). */
   nullBulk(): void {
-    this.#ascii("$-1\r\n");
+    this.#latin1("$-1\r\n");
   }
 
   /** `*n\r\n`: the header of an array; the caller appends its `n` elements next. */
   arrayHeader(n: number): void {
     this.#byte(42);
-    this.#ascii(String(n));
+    this.#latin1(String(n));
     this.#crlf();
   }
 
   /** `*-1\r\n`: the null array. */
   nullArray(): void {
-    this.#ascii("*-1\r\n");
+    this.#latin1("*-1\r\n");
   }
 
   /**
@@ -148,8 +153,8 @@ export class RespWriter {
     this.#buf[this.#len++] = CRLF_1;
   }
 
-  /** Append a string known to be ASCII (digits, fixed replies). */
-  #ascii(s: string): void {
+  /** Append a byte string, one byte per char: digits, fixed replies, errors. */
+  #latin1(s: string): void {
     const n = s.length;
     this.#reserve(n);
     const buf = this.#buf;
@@ -158,7 +163,7 @@ export class RespWriter {
     this.#len = len;
   }
 
-  /** Append `s` as UTF-8; ASCII (every fixed reply and error) is copied without the encoder. */
+  /** Append `s` as UTF-8; ASCII (every fixed reply) is copied without the encoder. */
   #text(s: string): void {
     const n = s.length;
     this.#reserve(n * 3);
