@@ -19,8 +19,9 @@ const FIRED = -1;
  *
  * States, kept in the wheel's own fields so that a sleep is small (a million of them are a
  * million objects): IDLE (`position` -1, `when` ≥ 0) → REGISTERED (`position` ≥ 0: in the wheel,
- * a waker stored) → FIRED (`when` = -1). `reset` goes back to IDLE, or straight to REGISTERED if
- * a task is waiting; dropping removes the entry.
+ * a waker stored; briefly -2, PENDING, while the batch it is due in fires) → FIRED (`when` = -1).
+ * `reset` goes back to IDLE, or straight to REGISTERED if a task is waiting; dropping removes the
+ * entry — also from a batch being fired, by a waker fired before it: it then does not fire.
  *
  * @example
  * ```ts

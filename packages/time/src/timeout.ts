@@ -20,6 +20,11 @@ import { Sleep } from "./sleep.js";
 export class Timeout<T> extends Future<T> {
   readonly #inner: Future<T>;
   readonly #delay: Sleep;
+  /**
+   * Dropped. The inner poll may wake a foreign executor that drops this timeout at once (from
+   * inside its own poll): the rest of that poll must not register the timer again.
+   */
+  #dropped = false;
 
   /** @internal Use {@link timeout} or {@link timeoutAt}. */
   constructor(inner: Future<T>, delay: Sleep) {
@@ -45,6 +50,7 @@ export class Timeout<T> extends Future<T> {
       this.#delay.cancel();
       return out;
     }
+    if (this.#dropped) return Pending;
     // The inner future may have spent the budget; the deadline is checked regardless (Tokio).
     const budget = cx.budget;
     cx.budget = Infinity;
@@ -60,6 +66,7 @@ export class Timeout<T> extends Future<T> {
   }
 
   override cancel(): void {
+    this.#dropped = true;
     this.#inner.cancel();
     this.#delay.cancel();
   }

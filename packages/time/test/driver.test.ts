@@ -325,6 +325,59 @@ test("a shorter sleep registered while a capped host timer is armed moves the ho
   );
 });
 
+test("a waker that throws in the host timer's callback: the rest fire, the host timer is re-armed for later timers, the error escapes", async () => {
+  // A fake time source and a setTimeout that only records: the host timer's callback is called by hand.
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, "performance")!;
+  const realSetTimeout = globalThis.setTimeout;
+  const realClearTimeout = globalThis.clearTimeout;
+  const clock = { ms: 1000, now: () => clock.ms };
+  const armed: { fn: () => void; ms: number; cleared: boolean }[] = [];
+  Object.defineProperty(globalThis, "performance", { value: clock, configurable: true, writable: true });
+  globalThis.setTimeout = ((fn: () => void, ms: number) => {
+    const handle = { fn, ms, cleared: false };
+    armed.push(handle);
+    return handle;
+  }) as unknown as typeof setTimeout;
+  globalThis.clearTimeout = ((handle: { cleared: boolean }) => {
+    handle.cleared = true;
+  }) as unknown as typeof clearTimeout;
+  try {
+    const driver = TIME.create({ driverOptions: {} } as unknown as DriverHost);
+    const boom = new Error("waker failed");
+    const bad = new Timer(driver.tickOf(1010));
+    bad.fire = () => {
+      bad.fired++;
+      throw boom;
+    };
+    const same = new Timer(driver.tickOf(1010));
+    const later = new Timer(driver.tickOf(1050));
+    for (const t of [bad, same, later]) driver.register(t);
+    await new Promise<void>((resolve) => setImmediate(resolve)); // the re-arm microtask
+    const live = () => armed.filter((h) => !h.cleared);
+    /** The host fires the one live host timer (which is then gone). */
+    const hostFires = () => {
+      const [handle] = live();
+      handle!.cleared = true;
+      handle!.fn();
+    };
+    assert.is(live().length, 1);
+    clock.ms = 1010;
+    assert.is(thrown(hostFires), boom);
+    assert.equal([bad.fired, same.fired, later.fired], [1, 1, 0]);
+    assert.is(live().length, 1, "no host timer armed for the timer still registered");
+    assert.is(live()[0]!.ms, 40);
+    clock.ms = 1050;
+    hostFires();
+    assert.is(later.fired, 1);
+    assert.is(live().length, 0);
+    driver.shutdown();
+  } finally {
+    Object.defineProperty(globalThis, "performance", descriptor);
+    globalThis.setTimeout = realSetTimeout;
+    globalThis.clearTimeout = realClearTimeout;
+  }
+});
+
 test("a paused clock holds no host timer even with sleeps pending", async () => {
   await run(function* () {
     const base = activeHostTimers();

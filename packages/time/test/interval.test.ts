@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { Context, Pending } from "@tokio-ts/core";
 import { Handle } from "@tokio-ts/runtime";
 import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
 import { advance, Instant, Interval, interval, intervalAt, MissedTickBehavior, sleep } from "../src/index.js";
@@ -334,6 +335,34 @@ test("a tick() dropped while pending removes its timer and never wakes its task"
     assert.is(timerCount(), 0, "the dropped tick's timer is still registered");
     yield* advance(10);
     assert.is(dropped.wakeCount, 0, "the dropped tick's task was woken");
+  });
+});
+
+test("a pending tick dropped and its interval reset by a waker firing in the same millisecond completes at the new instant", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    const iv = interval(10);
+    yield* iv.tick();
+    const other = sleep(10);
+    let tick = iv.tick();
+    const cxTick = new Context({ wake() {} });
+    other.poll(
+      new Context({
+        wake() {
+          // A foreign executor drops the tick's task and resets the interval: next tick at 20.
+          tick.cancel();
+          iv.reset();
+        },
+      }),
+    );
+    assert.is(tick.poll(cxTick), Pending);
+    yield* advance(10);
+    tick = iv.tick();
+    assert.is(tick.poll(cxTick), Pending, "the tick completed on the schedule the reset replaced");
+    yield* advance(10);
+    const at = tick.poll(cxTick);
+    assert.ok(at !== Pending);
+    assert.is((at as Instant).durationSince(start), 20);
   });
 });
 

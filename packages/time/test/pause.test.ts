@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fromPromise } from "@tokio-ts/core";
+import { Context, fromPromise, Pending } from "@tokio-ts/core";
 import { Handle, spawn, yieldNow } from "@tokio-ts/runtime";
 import { advance, Elapsed, Instant, pause, resume, sleep, TimeError, timeout } from "../src/index.js";
 import { TIME } from "../src/driver.js";
@@ -117,6 +117,46 @@ test("advance(ms) wakes, before it returns, a task whose sleep it reaches, and n
     assert.equal(done, ["10"]);
     yield* advance(1);
     assert.equal(done, ["10", "11"]);
+  });
+});
+
+test("advance() called by a waker while timers fire fires nothing early and nothing twice", async () => {
+  await run(function* () {
+    // A foreign executor's waker runs code at once: here it moves its own sleep 100 ms later and
+    // advances the clock by 5 ms, from inside the firing of the timers due at 10 ms.
+    const start = Instant.now();
+    const wakes: string[] = [];
+    const cx = (name: string, onWake?: () => void) =>
+      new Context({
+        wake() {
+          wakes.push(`${name}@${Instant.now().durationSince(start)}`);
+          onWake?.();
+        },
+      });
+    const moved = sleep(10);
+    const same = sleep(10);
+    const next = sleep(15);
+    const cxMoved = cx("moved again");
+    assert.is(
+      moved.poll(
+        cx("moved", () => {
+          moved.reset(start.add(110));
+          assert.is(moved.poll(cxMoved), Pending);
+          void advance(5);
+        }),
+      ),
+      Pending,
+    );
+    assert.is(same.poll(cx("same")), Pending);
+    assert.is(next.poll(cx("next")), Pending);
+    yield* advance(10);
+    assert.is(start.elapsed(), 15);
+    assert.equal(wakes, ["moved@10", "same@15", "next@15"]);
+    assert.is(moved.poll(cxMoved), Pending, "the moved sleep completed 95 ms early");
+    assert.is(Handle.current().driver(TIME).timerCount, 1);
+    yield* advance(95);
+    assert.equal(wakes.slice(3), ["moved again@110"]);
+    assert.is(moved.poll(cxMoved), undefined);
   });
 });
 

@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { Context, Pending, type Waker } from "@tokio-ts/core";
 import { Handle, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { advance, Instant, Sleep, sleep, sleepUntil } from "../src/index.js";
@@ -153,6 +154,72 @@ test("reset to a deadline already passed wakes the waiting task at once", async 
     assert.is(task.wakeCount, 1);
     assert.is(timerCount(), 0);
     assertReady(task.poll());
+  });
+});
+
+/** A context whose waker records its wake-ups and then calls `onWake` (a foreign executor's waker). */
+function wakerContext(onWake?: () => void): Context & { wakes: number } {
+  const cx = new Context(undefined as unknown as Waker) as Context & { wakes: number };
+  cx.wakes = 0;
+  cx.waker = {
+    wake() {
+      cx.wakes++;
+      onWake?.();
+    },
+  };
+  return cx;
+}
+
+test("a waker that resets a sleep due in the same millisecond to later: that sleep fires at its new deadline, not the old one", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    const first = sleep(10);
+    const second = sleep(10);
+    const third = sleep(10);
+    const cxSecond = wakerContext();
+    const cxThird = wakerContext();
+    const cxFirst = wakerContext(() => {
+      second.reset(start.add(50));
+      third.cancel();
+    });
+    assert.is(first.poll(cxFirst), Pending);
+    assert.is(second.poll(cxSecond), Pending);
+    assert.is(third.poll(cxThird), Pending);
+    yield* advance(10);
+    assert.is(cxFirst.wakes, 1);
+    assert.is(cxSecond.wakes, 0, "the reset sleep fired at its old deadline");
+    assert.is(cxThird.wakes, 0, "the dropped sleep was woken");
+    assert.is(second.poll(cxSecond), Pending);
+    assert.is(timerCount(), 1);
+    yield* advance(39);
+    assert.is(cxSecond.wakes, 0);
+    yield* advance(1);
+    assert.is(cxSecond.wakes, 1);
+    assert.is(second.poll(cxSecond), undefined);
+    assert.is(timerCount(), 0);
+  });
+});
+
+test("a waker that throws does not stop the sleeps due with it: they all wake, and advance rethrows the error", async () => {
+  await run(function* () {
+    const boom = new Error("waker failed");
+    const bad = sleep(10);
+    const same = sleep(10);
+    const later = sleep(15);
+    const cxSame = wakerContext();
+    const cxLater = wakerContext();
+    bad.poll(
+      wakerContext(() => {
+        throw boom;
+      }),
+    );
+    same.poll(cxSame);
+    later.poll(cxLater);
+    assert.is(thrown(() => advance(20)), boom);
+    assert.equal([cxSame.wakes, cxLater.wakes], [1, 1]);
+    assert.is(timerCount(), 0);
+    assert.is(same.poll(cxSame), undefined);
+    assert.is(later.poll(cxLater), undefined);
   });
 });
 

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Future, Pending, pending, ready, TokioError, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { Context, Future, Pending, pending, ready, TokioError, yieldNow, type Poll, type Waker } from "@tokio-ts/core";
 import { Handle, spawn } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, mockTask } from "@tokio-ts/test-util";
 import { advance, Elapsed, Instant, sleep, Timeout, timeout, timeoutAt } from "../src/index.js";
@@ -175,6 +175,23 @@ test("dropping a pending timeout drops the inner future and removes the timer", 
     assert.is(gate.cancels, 1);
     assert.is(gate.waiters.size, 0);
     assert.is(timerCount(), 0);
+  });
+});
+
+test("a timeout dropped by a waker from inside its own poll (a foreign executor) registers no timer", async () => {
+  await run(function* () {
+    // yieldNow wakes the task inside its first poll; this waker drops the timeout right there.
+    const t = timeout(100, yieldNow());
+    let wakes = 0;
+    const cx = new Context({
+      wake() {
+        wakes++;
+        t.cancel();
+      },
+    });
+    assert.is(t.poll(cx), Pending);
+    assert.is(wakes, 1);
+    assert.is(timerCount(), 0, "the dropped timeout left its timer in the wheel");
   });
 });
 

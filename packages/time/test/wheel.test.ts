@@ -217,8 +217,28 @@ test("an entry removed from inside fire before its slot comes due never fires", 
   assert.is(wheel.size, 0);
 });
 
-test("an entry of the same batch removed inside fire is out of the wheel already and still reaches fire", () => {
-  // The documented contract: the slot is taken whole, the owner decides (Sleep.fire checks its state).
+test("an entry of the same batch removed inside fire before its turn does not fire", () => {
+  // A waker that drops a neighbour due in the same millisecond (Tokio takes it off the pending list).
+  const wheel = new Wheel();
+  const a = new Entry(10, "a");
+  const b = new Entry(10, "b");
+  const c = new Entry(10, "c");
+  wheel.insert(a);
+  wheel.insert(b);
+  wheel.insert(c);
+  const fired: string[] = [];
+  wheel.advance(10, (e) => {
+    fired.push((e as Entry).name);
+    if (e === a) wheel.remove(b);
+  });
+  assert.equal(fired, ["a", "c"]);
+  assert.is(b.position, -1);
+  assert.is(wheel.size, 0);
+  wheel.remove(b); // still a no-op
+  assert.is(wheel.size, 0);
+});
+
+test("an entry of the same batch moved later inside fire (remove + insert) fires at its new deadline, not in this batch", () => {
   const wheel = new Wheel();
   const a = new Entry(10, "a");
   const b = new Entry(10, "b");
@@ -228,12 +248,77 @@ test("an entry of the same batch removed inside fire is out of the wheel already
   wheel.advance(10, (e) => {
     fired.push((e as Entry).name);
     if (e === a) {
-      assert.is(b.position, -1);
-      wheel.remove(b); // no-op: not in the wheel
+      wheel.remove(b);
+      b.when = 50;
+      wheel.insert(b);
     }
   });
-  assert.equal(fired, ["a", "b"]);
+  assert.equal(fired, ["a"]);
+  assert.is(wheel.size, 1);
+  assert.equal(advance(wheel, 49), []);
+  assert.equal(advance(wheel, 50), ["b"]);
+});
+
+test("a fire that advances the wheel again fires the rest of its batch first, each entry once, then the later ones", () => {
+  const wheel = new Wheel();
+  const a = new Entry(10, "a");
+  for (const e of [a, new Entry(10, "b"), new Entry(10, "c"), new Entry(15, "d"), new Entry(40, "e")]) wheel.insert(e);
+  const fired: string[] = [];
+  wheel.advance(10, (e) => {
+    fired.push((e as Entry).name);
+    if (e === a) {
+      a.when = 100; // re-inserted: a reset of the entry being fired
+      wheel.insert(a);
+      wheel.advance(20, (inner) => fired.push(`${(inner as Entry).name} (nested)`));
+    }
+  });
+  assert.equal(fired, ["a", "b (nested)", "c (nested)", "d (nested)"]);
+  assert.is(wheel.elapsed, 20);
+  assert.is(wheel.size, 2);
+  assert.equal(advance(wheel, 100), ["e", "a"]);
+});
+
+test("a fire that throws does not stop the rest: every due entry fires, then advance rethrows the first error", () => {
+  const wheel = new Wheel();
+  for (const [when, name] of [[10, "a"], [10, "b"], [20, "c"], [30, "d"]] as const) wheel.insert(new Entry(when, name));
+  const fired: string[] = [];
+  const error = thrown(() =>
+    wheel.advance(25, (e) => {
+      const name = (e as Entry).name;
+      fired.push(name);
+      if (name === "a" || name === "c") throw new Error(`fire ${name}`);
+    }),
+  );
+  assert.is((error as Error).message, "fire a");
+  assert.equal(fired, ["a", "b", "c"]);
+  assert.is(wheel.elapsed, 25);
+  assert.is(wheel.size, 1);
+  assert.equal(advance(wheel, 30), ["d"]);
+});
+
+test("drain fires every entry once, skips one an earlier fire removed, and rethrows the first error after the rest", () => {
+  const wheel = new Wheel();
+  const entries = [new Entry(10, "a"), new Entry(500, "b"), new Entry(70_000, "c")];
+  for (const e of entries) wheel.insert(e);
+  const fired: string[] = [];
+  let removed: string | undefined;
+  const error = thrown(() =>
+    wheel.drain((e) => {
+      fired.push((e as Entry).name);
+      if (removed === undefined) {
+        // The first to fire throws and drops one that has not fired yet.
+        const victim = entries.find((x) => !fired.includes(x.name))!;
+        removed = victim.name;
+        wheel.remove(victim);
+        throw new Error("fire");
+      }
+    }),
+  );
+  assert.is((error as Error).message, "fire");
+  assert.is(fired.length, 2);
+  assert.ok(!fired.includes(removed!));
   assert.is(wheel.size, 0);
+  assert.ok(entries.every((e) => e.position === -1));
 });
 
 test("an entry re-inserted after it fired (a reset) fires again at its new deadline", () => {

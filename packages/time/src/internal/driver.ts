@@ -16,6 +16,13 @@
  *
  * Host delays are capped at 2^31 - 1 ms (Node fires longer ones at once); a longer wait is a
  * chain of capped timers, so a huge duration never fires early.
+ *
+ * Re-entrancy. Firing a timer wakes a waker, and a foreign executor's waker may run code at once
+ * that calls back in: resets and drops of other timers, `advance()`, `pause()`, `resume()`
+ * (→ `processDue`), `park()`. The wheel allows all of it (see `Wheel.advance`). A waker that
+ * throws stops nothing: the wheel fires the rest, the host timer is re-armed, and the error is
+ * rethrown to whoever moved the clock (from the host timer's callback: an uncaught exception,
+ * as from a throwing `setTimeout` callback).
  */
 import type { Driver } from "@tokio-ts/core";
 import { Clock } from "./clock.js";
@@ -48,8 +55,11 @@ export class TimeDriver implements Driver {
   };
   readonly #onHostTimer = (): void => {
     this.#timer = this.#armedFor = undefined;
-    this.processDue();
-    this.#rearm();
+    try {
+      this.processDue();
+    } finally {
+      this.#rearm();
+    }
   };
   readonly #rearmFromMicrotask = (): void => {
     this.#rearmQueued = false;
@@ -107,14 +117,18 @@ export class TimeDriver implements Driver {
     this.#requestRearm();
   }
 
-  /** Remove `entry` if registered. O(1). */
+  /** Remove `entry` if registered, or if it is about to fire in the batch being fired. O(1). */
   deregister(entry: TimerEntry): void {
-    if (entry.position < 0) return;
+    if (entry.position === -1) return;
     this.#wheel.remove(entry);
     if (this.#wheel.size === 0) this.#requestRearm();
   }
 
-  /** Fire every timer due by the clock's current reading. */
+  /**
+   * Fire every timer due by the clock's current reading.
+   *
+   * **Throws**: the first error a waker threw, after every due timer has fired.
+   */
   processDue(): void {
     if (this.#closed) return;
     const now = this.currentTick();
@@ -138,7 +152,11 @@ export class TimeDriver implements Driver {
     }
   }
 
-  /** The clock was paused, resumed or advanced: process what is due and re-arm. */
+  /**
+   * The clock was paused, resumed or advanced: process what is due and re-arm.
+   *
+   * **Throws**: as `processDue`.
+   */
   clockChanged(): void {
     this.processDue();
     this.#requestRearm();

@@ -20,21 +20,38 @@
  * for timeouts — costs nothing more. Entries of one slot keep insertion order, and slots are
  * processed in deadline order, so timers fire in deadline order, ties in insertion order.
  *
- * Invariants: an entry is in at most one slot (`position = level * 64 + slot`) or none
- * (`position === -1`); a slot's
- * occupancy bit is set iff its list is non-empty; every entry in the wheel has
- * `when > elapsed`.
+ * Firing is re-entrant: `fire` calls an owner, which wakes a waker, which may be a foreign
+ * executor's that polls, resets or drops other timers at once — the neighbours of the fired entry
+ * in the same batch among them — or even advances the wheel again (a paused clock moved by
+ * `advance()`). So a batch is taken out of its slot whole, its entries marked PENDING, and
+ * `remove` (a drop or a reset) of a PENDING entry just unmarks it: it is then skipped, as
+ * Tokio's wheel takes an entry off its pending list. An entry re-inserted meanwhile is in a slot
+ * again and skipped too. A nested `advance` appends its batches to the same array, after what is
+ * left of the outer batch, and fires from the start, skipping what is no longer PENDING: the rest
+ * of the outer batch fires first, once, then the later ones. A `fire` that throws does not stop
+ * the others: the first error is rethrown once everything due has fired.
+ *
+ * Invariants: an entry is in at most one slot (`position = level * 64 + slot`), or in the batch
+ * being fired (`position === PENDING`), or neither (`position === -1`); a slot's occupancy bit
+ * is set iff its list is non-empty; `size` counts the entries in slots; every entry in a slot
+ * has `when > elapsed`.
  */
 
 /** The fields the wheel keeps on each entry (an intrusive doubly linked list node). */
 export interface WheelEntry {
   /** The tick at which the entry is due; set by the owner before `insert`. */
   when: number;
-  /** @internal links and position (`level * 64 + slot`, -1 outside the wheel), owned by the wheel. */
+  /**
+   * @internal links and position (`level * 64 + slot`, PENDING in the batch being fired, -1
+   * outside the wheel), owned by the wheel.
+   */
   wheelPrev: WheelEntry | undefined;
   wheelNext: WheelEntry | undefined;
   position: number;
 }
+
+/** `position` of an entry taken out of its slot to fire in the current batch (see the header). */
+export const PENDING = -2;
 
 const LEVELS = 6;
 const SLOTS = 64;
@@ -103,6 +120,26 @@ function slotFor(when: number, level: number): number {
   return Math.floor(when / POW[level]!) % SLOTS;
 }
 
+/**
+ * Fire the entries of `batch` still PENDING, in order; each one `fire` throws for is still
+ * followed by the rest. The first error, boxed, or undefined.
+ */
+function fireBatch(batch: readonly WheelEntry[], fire: (entry: WheelEntry) => void): { error: unknown } | undefined {
+  let thrown: { error: unknown } | undefined;
+  for (let i = 0; i < batch.length; i++) {
+    const entry = batch[i]!;
+    // Removed (dropped, reset) or re-inserted by an earlier `fire` of this batch: skip it.
+    if (entry.position !== PENDING) continue;
+    entry.position = -1;
+    try {
+      fire(entry);
+    } catch (error) {
+      thrown ??= { error };
+    }
+  }
+  return thrown;
+}
+
 export class Wheel {
   /** The tick up to which expirations have been processed. */
   elapsed = 0;
@@ -134,10 +171,16 @@ export class Wheel {
     this.size++;
   }
 
-  /** Take `entry` out of the wheel; nothing if it is not in it. O(1). */
+  /**
+   * Take `entry` out of the wheel, or out of the batch being fired (it then does not fire);
+   * nothing if it is in neither. O(1).
+   */
   remove(entry: WheelEntry): void {
     const position = entry.position;
-    if (position < 0) return;
+    if (position < 0) {
+      if (position === PENDING) entry.position = -1;
+      return;
+    }
     const lvl = this.#levels[position >> 6]!;
     const slot = position & (SLOTS - 1);
     const { wheelPrev: prev, wheelNext: next } = entry;
@@ -184,11 +227,14 @@ export class Wheel {
    * Process every expiration up to `now`: cascade higher slots, and call `fire` for each entry
    * due at or before `now`, in deadline order (ties in insertion order), after taking it out
    * of the wheel. A slot is taken whole before its entries are fired, so `fire` may insert or
-   * remove entries (an entry of the same batch is out of the wheel already: `fire` is still
-   * called for it, and the owner decides). Then `elapsed = now`.
+   * remove entries: one of the same batch that is removed or re-inserted before its turn is not
+   * fired; and it may call `advance` again (see the header). Then `elapsed = now`.
+   *
+   * **Throws**: the first error a `fire` threw, after every due entry has fired.
    */
   advance(now: number, fire: (entry: WheelEntry) => void): void {
     const due = this.#due;
+    let thrown: { error: unknown } | undefined;
     for (;;) {
       const next = this.#next();
       if (next === undefined || next.tick > now) break;
@@ -200,22 +246,26 @@ export class Wheel {
       while (entry !== undefined) {
         const following = entry.wheelNext;
         entry.wheelPrev = entry.wheelNext = undefined;
-        entry.position = -1;
+        entry.position = PENDING;
         this.size--;
         if (entry.when <= next.tick) due.push(entry);
         else this.insert(entry);
         entry = following;
       }
-      try {
-        for (let i = 0; i < due.length; i++) fire(due[i]!);
-      } finally {
-        due.length = 0;
-      }
+      const batchThrown = fireBatch(due, fire);
+      due.length = 0;
+      thrown ??= batchThrown;
     }
     if (now > this.elapsed) this.elapsed = now;
+    if (thrown !== undefined) throw thrown.error;
   }
 
-  /** Take every entry out of the wheel and call `fire` for each (shutdown), in no set order. */
+  /**
+   * Take every entry out of the wheel and call `fire` for each (shutdown), in no set order, as
+   * one batch (see `advance`).
+   *
+   * **Throws**: the first error a `fire` threw, after every entry has fired.
+   */
   drain(fire: (entry: WheelEntry) => void): void {
     const all: WheelEntry[] = [];
     for (const lvl of this.#levels) {
@@ -223,7 +273,7 @@ export class Wheel {
         for (let entry = lvl.heads[slot]; entry !== undefined; ) {
           const following: WheelEntry | undefined = entry.wheelNext;
           entry.wheelPrev = entry.wheelNext = undefined;
-          entry.position = -1;
+          entry.position = PENDING;
           all.push(entry);
           entry = following;
         }
@@ -232,9 +282,13 @@ export class Wheel {
       lvl.lo = lvl.hi = 0;
     }
     this.size = 0;
-    for (const entry of all) fire(entry);
+    const thrown = fireBatch(all, fire);
+    if (thrown !== undefined) throw thrown.error;
   }
 
-  /** Reused between `advance` calls: the entries of one slot that are due. */
+  /**
+   * Reused between `advance` calls: the entries of one slot that are due (a nested call appends
+   * to it and empties it, see the header).
+   */
   readonly #due: WheelEntry[] = [];
 }
