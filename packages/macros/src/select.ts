@@ -16,7 +16,8 @@
  * States: POLLING (branches owned) → DONE (a branch won or threw, every branch disabled, or
  * dropped). Only POLLING may be polled; entering DONE drops every loser and releases the
  * branches. The random source (the current runtime's Handle, or none) is looked up at the first
- * poll and kept: a future is polled by one task.
+ * poll and kept: a future is polled by one task. A branch's poll may wake a foreign executor
+ * that drops the select right there: the poll then stops, polling no branch after its drop.
  */
 import { Future, Pending, type Context, type Poll } from "@tokio-ts/core";
 import { Handle } from "@tokio-ts/runtime";
@@ -124,6 +125,7 @@ class Select<R> extends Future<R> {
     const futures = this.#futures;
     const n = futures.length;
     if (n === 0) return this.#allDisabled();
+    const keys = this.#keys;
     let i = this.#biased || n === 1 ? 0 : this.#randomBelow(n);
     for (let left = n; left > 0; left--) {
       let out: unknown;
@@ -134,11 +136,13 @@ class Select<R> extends Future<R> {
         throw error;
       }
       if (out !== Pending) {
-        const key = this.#keys[i]!;
         const thrown = this.#finish(i);
         if (thrown !== undefined) throw thrown.error;
-        return { key, value: out } as R;
+        return { key: keys[i]!, value: out } as R;
       }
+      // Dropped from inside that poll (a foreign executor's waker can): the branches are dropped
+      // too, and a dropped future is never polled again.
+      if (this.#state !== POLLING) return Pending;
       if (++i === n) i = 0;
     }
     return Pending;

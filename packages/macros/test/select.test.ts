@@ -1,13 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fromGenerator, pending, ready, type Future } from "@tokio-ts/core";
+import { Context, fromGenerator, Pending, pending, ready, type Future } from "@tokio-ts/core";
 import { Builder, Handle, spawn, type Runtime } from "@tokio-ts/runtime";
 import { CancellationToken, mpsc } from "@tokio-ts/sync";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask, SeededRng } from "@tokio-ts/test-util";
 import { Instant, sleep } from "@tokio-ts/time";
 import { TIME } from "@tokio-ts/time/driver";
 import { select } from "../src/index.js";
-import { Probe } from "./probe.js";
+import { Probe, SelfWaking } from "./probe.js";
 
 /** Build a runtime, run `body`, always shut the runtime down. */
 async function withRuntime<R>(configure: (builder: Builder) => Builder, body: (rt: Runtime) => Promise<R>): Promise<R> {
@@ -295,6 +295,23 @@ test("dropping the select drops every branch", () => {
   const unpolled = mockTask(select({ b }));
   unpolled.drop();
   assert.equal([b.polls, b.cancels], [0, 1]);
+});
+
+test("a select dropped by a waker from inside a branch's poll (a foreign executor) polls no branch after that", () => {
+  const first = new SelfWaking();
+  const second = new Probe("second");
+  const fut = select({ first, second }, { biased: true });
+  let wakes = 0;
+  // A foreign executor whose waker drops the task's future at once: here, while it is polled.
+  const cx = new Context({
+    wake() {
+      wakes++;
+      fut.cancel();
+    },
+  });
+  assert.is(fut.poll(cx), Pending);
+  assert.is(wakes, 1);
+  assert.equal([first.polls, second.polls, second.cancels], [1, 0, 1]);
 });
 
 test("a select that completed cannot be polled again", () => {
