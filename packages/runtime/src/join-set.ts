@@ -67,12 +67,24 @@ export class JoinSet<T> implements Disposable {
     this.#wakeAll();
   }
 
+  /**
+   * Wake every waiting join. A waker that throws (a foreign executor's, polling at once) stops
+   * none of the others: the first error is rethrown once all are woken.
+   */
   #wakeAll(): void {
     const wakers = this.#wakers;
     this.#wakers = undefined;
     if (wakers === undefined) return;
-    if (!Array.isArray(wakers)) wakers.wake();
-    else for (const waker of wakers) waker.wake();
+    if (!Array.isArray(wakers)) return wakers.wake();
+    let thrown: { error: unknown } | undefined;
+    for (const waker of wakers) {
+      try {
+        waker.wake();
+      } catch (error) {
+        thrown ??= { error };
+      }
+    }
+    if (thrown !== undefined) throw thrown.error;
   }
 
   #take(): Task<T> | undefined {
@@ -157,6 +169,9 @@ export class JoinSet<T> implements Disposable {
   /**
    * Remove every task from the set without aborting it: they run on, detached. A pending
    * `joinNext()` is woken, and completes with undefined unless a task joined the set since.
+   *
+   * **Throws**: what the waker of a waiting `joinNext()` threw (a foreign executor's that polls
+   * at once), after every waiting one was woken.
    */
   detachAll(): void {
     this.#tasks.clear();

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DriverKey, fromPromise, pending, type Driver, type DriverHost } from "@tokio-ts/core";
 import { Builder, Handle, JoinError, JoinSet, spawn, yieldNow, type TaskMeta } from "../src/index.js";
-import { hostTurn, rejection, throwsWith, withRuntime } from "./helpers.js";
+import { collectingUncaught, hostTurn, rejection, throwsWith, withRuntime } from "./helpers.js";
 
 test("eventInterval(0) throws RangeError \"eventInterval must be greater than 0\"", () => {
   throwsWith(() => Builder.newCurrentThread().eventInterval(0), RangeError, "eventInterval must be greater than 0");
@@ -386,6 +386,34 @@ test("shutdownTimeout called from inside a task waits for the teardown, then for
   while (done === undefined) await hostTurn();
   await done;
   assert.equal(driver.calls, ["shutdown", "shutdownTimeout(5)"]);
+});
+
+test("a driver whose shutdown throws (a waker it woke did) keeps no other driver open: each is shut down, the error is uncaught", async () => {
+  const boom = new Error("a waker woken at shutdown failed");
+  const calls: string[] = [];
+  const FAILING = new DriverKey("failing", "failing", 'enableDriver("failing")', () => ({
+    shutdown() {
+      calls.push("failing");
+      throw boom;
+    },
+  }));
+  const OTHER = new DriverKey("other", "others", 'enableDriver("other")', () => ({
+    shutdown() {
+      calls.push("other");
+    },
+  }));
+  await collectingUncaught(async (uncaught) => {
+    const rt = Builder.newCurrentThread().enableDriver("failing").enableDriver("other").build();
+    await rt.blockOn(async () => {
+      Handle.current().driver(FAILING);
+      Handle.current().driver(OTHER);
+    });
+    await rt.shutdownTimeout(0);
+    assert.ok(rt.isShutdown());
+    assert.equal(calls, ["failing", "other"]);
+    await hostTurn();
+    assert.equal(uncaught, [boom]);
+  });
 });
 
 test("builder methods chain and return the builder", () => {

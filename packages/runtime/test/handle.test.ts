@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ContextError, DriverKey, Future, Pending, type Context, type Driver, type DriverHost, type Waker } from "@tokio-ts/core";
 import { Builder, Handle, spawn, yieldNow } from "../src/index.js";
-import { hostTurn, throwsWith, withRuntime } from "./helpers.js";
+import { collectingUncaught, hostTurn, stalled, throwsWith, withRuntime } from "./helpers.js";
 
 /** A fake driver: like a paused clock, `park()` fires the pending event when the runtime idles. */
 class FakeDriver implements Driver {
@@ -110,6 +110,34 @@ test("park() is called when the runtime is idle and the driver sets parkOnIdle",
   );
   assert.is(out, "fired by park()");
   assert.ok(driver!.parkCalls >= 1);
+});
+
+test("a park() that throws (a waker it woke did) does not stop auto-advance: the runtime parks again, the error is uncaught", async () => {
+  const boom = new Error("a waker woken by park() failed");
+  // Its first park throws (as a paused clock's does when the waker of a timer it fired throws);
+  // the task's own event is fired by the next one.
+  class FirstParkThrows extends FakeDriver {
+    override park(): boolean {
+      if (this.parkCalls++ === 0) throw boom;
+      this.parkCalls--;
+      return super.park();
+    }
+  }
+  const key = new DriverKey("fake", "fakes", 'enableDriver("fake")', (host) => new FirstParkThrows(host, true));
+  await collectingUncaught(async (uncaught) => {
+    const out = await withRuntime(
+      (rt) =>
+        Promise.race([
+          rt.blockOn(function* () {
+            return yield* new FakeEvent(Handle.current().driver(key));
+          }),
+          stalled(),
+        ]),
+      Builder.newCurrentThread().enableDriver("fake"),
+    );
+    assert.is(out, "fired by park()");
+    assert.equal(uncaught, [boom]);
+  });
 });
 
 test("park() is not called while the driver does not set parkOnIdle", async () => {

@@ -65,6 +65,32 @@ export function hostTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Run `body` with every uncaught exception and unhandled rejection of the process collected in
+ * the array it is given (instead of crashing the test run); one host turn after it, to let errors
+ * rethrown from microtasks arrive.
+ */
+export async function collectingUncaught<R>(body: (uncaught: unknown[]) => Promise<R>): Promise<R> {
+  const uncaught: unknown[] = [];
+  const collect = (error: unknown): void => void uncaught.push(error);
+  process.on("uncaughtException", collect);
+  process.on("unhandledRejection", collect);
+  try {
+    const result = await body(uncaught);
+    await hostTurn();
+    return result;
+  } finally {
+    process.off("uncaughtException", collect);
+    process.off("unhandledRejection", collect);
+  }
+}
+
+/** Resolves with "stalled" after ten host turns: race it against work that must not stall. */
+export async function stalled(): Promise<"stalled"> {
+  for (let i = 0; i < 10; i++) await hostTurn();
+  return "stalled";
+}
+
 /** Await `promise` and return what it rejected with; fail if it resolves. */
 export async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
   try {

@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CancelledError, pending, ready } from "@tokio-ts/core";
+import { CancelledError, Context, Pending, pending, ready } from "@tokio-ts/core";
 import { JoinError, spawn, yieldNow, type JoinHandle } from "../src/index.js";
-import { Flag, rejection, withRuntime } from "./helpers.js";
+import { collectingUncaught, Flag, hostTurn, rejection, stalled, withRuntime } from "./helpers.js";
 
 test("a task that throws rejects its handle with a panic JoinError keeping the thrown value", async () => {
   const boom = new Error("boom");
@@ -333,6 +333,40 @@ test("task ids are unique across tasks", async () => {
     }),
   );
   assert.is(new Set(ids).size, 4);
+});
+
+test("a joiner's waker that throws (a foreign executor that polls at once) stalls nothing: the other joiners are woken, queued tasks run, the error is uncaught", async () => {
+  const boom = new Error("foreign waker failed");
+  await collectingUncaught(async (uncaught) => {
+    await withRuntime(async (rt) => {
+      const h = rt.spawn(function* () {
+        return 1;
+      });
+      const queued = rt.spawn(function* () {
+        yield* yieldNow();
+        return 2;
+      });
+      let woken = 0;
+      const failing = new Context({
+        wake() {
+          throw boom;
+        },
+      });
+      const counting = new Context({
+        wake() {
+          woken++;
+        },
+      });
+      assert.is(h.poll(failing), Pending);
+      assert.is(h.poll(counting), Pending);
+      const out = await Promise.race([queued.then((v) => `queued task returned ${v}`), stalled()]);
+      assert.is(out, "queued task returned 2");
+      assert.is(woken, 1, "the joiner after the throwing one was not woken");
+      assert.is(h.poll(counting), 1);
+    });
+    await hostTurn();
+    assert.equal(uncaught, [boom]);
+  });
 });
 
 test.run();

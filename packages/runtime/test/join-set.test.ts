@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ContextError, pending } from "@tokio-ts/core";
+import { Context, ContextError, Pending, pending } from "@tokio-ts/core";
 import { JoinError, JoinSet, spawn, yieldNow } from "../src/index.js";
-import { Flag, withRuntime } from "./helpers.js";
+import { collectingUncaught, Flag, stalled, withRuntime } from "./helpers.js";
 
 /** A task body (generator object) that yields `n` times, then returns `value`. */
 function* yieldsThenReturns<T>(n: number, value: T): Generator<unknown, T, any> {
@@ -315,6 +315,44 @@ test("joinNextWithId gives the task id with the output", async () => {
 test("JoinSet.spawn outside a runtime throws ContextError ERR_NO_RUNTIME", () => {
   const set = new JoinSet<void>();
   assert.throws(() => set.spawn(function* () {}), (e: unknown) => e instanceof ContextError && e.code === "ERR_NO_RUNTIME");
+});
+
+test("a waiting joinNext whose waker throws (a foreign executor) does not keep the other waiting joinNext from being woken", async () => {
+  const boom = new Error("foreign waker failed");
+  await collectingUncaught(async (uncaught) => {
+    const seen = await withRuntime((rt) =>
+      Promise.race([
+        rt.blockOn(function* () {
+          const set = new JoinSet<number>();
+          set.spawn(after(2, 7));
+          let woken = 0;
+          const failing = set.joinNext();
+          const waiting = set.joinNext();
+          const counting = new Context({
+            wake() {
+              woken++;
+            },
+          });
+          assert.is(
+            failing.poll(
+              new Context({
+                wake() {
+                  throw boom;
+                },
+              }),
+            ),
+            Pending,
+          );
+          assert.is(waiting.poll(counting), Pending);
+          while (woken === 0 && set.tryJoinNext() === undefined) yield* yieldNow();
+          return { woken, out: waiting.poll(counting) };
+        }),
+        stalled(),
+      ]),
+    );
+    assert.equal(seen, { woken: 1, out: 7 });
+    assert.equal(uncaught, [boom]);
+  });
 });
 
 test.run();

@@ -458,7 +458,18 @@ export class Scheduler implements DriverHost {
     let progressed = false;
     try {
       for (const driver of this.#drivers.values()) {
-        if (driver.parkOnIdle === true && driver.park?.() === true) progressed = true;
+        if (driver.parkOnIdle !== true) continue;
+        try {
+          if (driver.park?.() === true) progressed = true;
+        } catch (error) {
+          // A waker the driver woke threw (a foreign executor's that polls at once): the driver
+          // fired what was due all the same, so idle again means park again. Rethrown from a
+          // microtask, as a hook's.
+          progressed = true;
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
       }
     } finally {
       restoreFrame(prev);
@@ -504,7 +515,17 @@ export class Scheduler implements DriverHost {
         if (task === undefined) break;
         if ((task.state & COMPLETE) === 0) this.#drop(task);
       }
-      for (const driver of this.#drivers.values()) driver.shutdown();
+      // A driver's shutdown wakes what still waits on it; a waker that throws (a foreign
+      // executor's) must not keep the other drivers open: rethrown from a microtask, as a hook's.
+      for (const driver of this.#drivers.values()) {
+        try {
+          driver.shutdown();
+        } catch (error) {
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
     } finally {
       restoreFrame(prev);
     }

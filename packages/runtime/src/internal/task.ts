@@ -182,13 +182,29 @@ export class Task<T = unknown>
     else if (!joiners.includes(waker)) joiners.push(waker);
   }
 
-  /** Wake everyone waiting for the output; called once, on completion. */
+  /**
+   * Wake everyone waiting for the output; called once, on completion. A waker may be a foreign
+   * executor's that polls at once, and that poll may throw: the other joiners are woken all the
+   * same and the scheduler goes on; the error is rethrown from a microtask, where Node reports it
+   * as an uncaught exception (as a throwing task hook's).
+   */
   wakeJoiners(): void {
     const joiners = this.joiners;
     this.joiners = undefined;
     if (joiners === undefined) return;
-    if (!Array.isArray(joiners)) joiners.wake();
-    else for (const waker of joiners) waker.wake();
+    if (!Array.isArray(joiners)) wakeReporting(joiners);
+    else for (const waker of joiners) wakeReporting(waker);
+  }
+}
+
+/** `waker.wake()`; what it throws is rethrown from a microtask (see `wakeJoiners`). */
+function wakeReporting(waker: Waker): void {
+  try {
+    waker.wake();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
   }
 }
 
