@@ -4,7 +4,7 @@
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { JoinError } from "./errors.js";
 import { currentScheduler } from "./internal/current.js";
-import { JOIN_INTEREST, type Task } from "./internal/task.js";
+import { JOIN_INTEREST, type OwnerWaker, type Task } from "./internal/task.js";
 import type { AbortHandle } from "./join-handle.js";
 import type { SpawnBody } from "./spawn.js";
 
@@ -201,7 +201,9 @@ export class JoinSet<T> implements Disposable {
  * hands the task to the set. One small object per task spawned into a set, instead of an owner
  * field on every task.
  */
-class Member<T> implements Waker {
+class Member<T> implements OwnerWaker {
+  readonly ownsTask = true;
+
   constructor(
     private readonly set: JoinSet<T>,
     private readonly task: Task<T>,

@@ -6,7 +6,7 @@ import { JoinError } from "./errors.js";
 import { Handle } from "./handle.js";
 import type { JoinHandle } from "./join-handle.js";
 import type { Scheduler } from "./internal/scheduler.js";
-import { JOIN_INTEREST, ROOT, type Task } from "./internal/task.js";
+import { JOIN_INTEREST, ROOT, type OwnerWaker, type Task } from "./internal/task.js";
 import { RuntimeMetrics } from "./metrics.js";
 import type { SpawnBody } from "./spawn.js";
 
@@ -139,7 +139,9 @@ export class Runtime implements AsyncDisposable {
 }
 
 /** Settles a blockOn promise when its task completes. */
-class BlockOnWaker<T> implements Waker {
+class BlockOnWaker<T> implements OwnerWaker {
+  readonly ownsTask = true;
+
   constructor(
     private readonly scheduler: Scheduler,
     private readonly task: Task<T>,

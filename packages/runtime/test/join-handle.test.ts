@@ -369,4 +369,54 @@ test("a joiner's waker that throws (a foreign executor that polls at once) stall
   });
 });
 
+
+test("a handle awaited and dropped again and again, with a new waker each time (a select loop), keeps no waker per drop", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const gate = new Flag();
+      const h = spawn(function* () {
+        yield* gate.wait();
+        return "done";
+      });
+      const wakes: number[] = [];
+      for (let i = 0; i < 1000; i++) {
+        const cx = new Context({ wake: () => void wakes.push(i) });
+        if (h.poll(cx) !== Pending) throw new Error("the task finished early");
+        h.cancel(); // the await is dropped: its waker must not stay behind
+      }
+      const early = wakes.length;
+      wakes.length = 0;
+      gate.notify();
+      const output = yield* h;
+      return { output, early, atCompletion: wakes.length };
+    }),
+  );
+  assert.is(out.output, "done");
+  assert.ok(out.early <= 1000, `each dropped await's waker is woken at most once when let go (${out.early})`);
+  assert.ok(out.atCompletion <= 1, `at completion at most one stale waker is left to wake, not one per drop (${out.atCompletion})`);
+});
+
+test("dropping one await of a handle loses no other task's await of it", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const gate = new Flag();
+      const h = spawn(function* () {
+        yield* gate.wait();
+        return "done";
+      });
+      const other = spawn(function* () {
+        return yield* h; // a live await of the same handle, from another task
+      });
+      yield* yieldNow(); // `other` is now waiting on h
+      for (let i = 0; i < 3; i++) {
+        if (h.poll(new Context({ wake() {} })) !== Pending) throw new Error("the task finished early");
+        h.cancel();
+      }
+      gate.notify();
+      return yield* other;
+    }),
+  );
+  assert.is(out, "done");
+});
+
 test.run();

@@ -144,10 +144,24 @@ export class Task<T = unknown>
   }
 
   /**
-   * Dropping an await of the handle detaches nothing and aborts nothing. The waker it left
-   * stays registered; the one spurious wake on completion is harmless.
+   * Dropping an await of the handle detaches nothing and aborts nothing. One waker left behind is
+   * harmless (one spurious wake on completion), but an await re-made with a new waker each time
+   * (a `select` loop over the handle: each select has its own branch wakers) would leave one per
+   * iteration for as long as the task runs. So with several wakers registered, the awaits' wakers
+   * are let go and woken: a live await re-registers at its next poll (a spurious wake is
+   * allowed), a dropped one's waker does nothing. The wakers of a JoinSet and of `blockOn` stay.
    */
-  override cancel(): void {}
+  override cancel(): void {
+    const joiners = this.joiners;
+    if (!Array.isArray(joiners)) return;
+    let kept: Waker | Waker[] | undefined;
+    for (const waker of joiners) {
+      if ((waker as Partial<OwnerWaker>).ownsTask !== true) continue;
+      kept = kept === undefined ? waker : Array.isArray(kept) ? (kept.push(waker), kept) : [kept, waker];
+    }
+    this.joiners = kept;
+    for (const waker of joiners) if ((waker as Partial<OwnerWaker>).ownsTask !== true) wakeReporting(waker);
+  }
 
   abortHandle(): AbortHandle {
     return this;
@@ -195,6 +209,14 @@ export class Task<T = unknown>
     if (!Array.isArray(joiners)) wakeReporting(joiners);
     else for (const waker of joiners) wakeReporting(waker);
   }
+}
+
+/**
+ * A waker registered for the task's whole life rather than by an await of its handle (a JoinSet's
+ * member, `blockOn`'s root): dropping an await never lets it go.
+ */
+export interface OwnerWaker extends Waker {
+  readonly ownsTask: true;
 }
 
 /** `waker.wake()`; what it throws is rethrown from a microtask (see `wakeJoiners`). */
