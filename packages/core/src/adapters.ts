@@ -240,26 +240,37 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
     this.#waker?.wake();
   }
 
+  /**
+   * Poll every pending await, in the order they were made, and keep the ones still pending in
+   * that order (compacted in place). A poll that aborts the task (its `#rejectAwaits` replaced
+   * the list and settled every await) ends the pass.
+   */
   #pollAwaits(cx: Context): void {
     const awaits = this.#awaits!;
-    for (let i = 0; i < awaits.length; ) {
+    let kept = 0;
+    for (let i = 0; i < awaits.length; i += 2) {
       const future = awaits[i] as Future<unknown>;
       const outcome = awaits[i + 1] as Outcome<unknown>;
       let out: unknown;
       try {
         out = future.poll(cx);
       } catch (error) {
-        removePairAt(awaits, i);
+        if (this.#awaits !== awaits) return;
         outcome.fail(error);
         continue;
       }
-      if (out === Pending) {
-        i += 2;
+      if (this.#awaits !== awaits) return;
+      if (out !== Pending) {
+        outcome.fulfill(out);
         continue;
       }
-      removePairAt(awaits, i);
-      outcome.fulfill(out);
+      if (kept !== i) {
+        awaits[kept] = future;
+        awaits[kept + 1] = outcome;
+      }
+      kept += 2;
     }
+    awaits.length = kept;
   }
 
   awaitFuture<R>(future: Future<R>, outcome: Outcome<R>): void {
@@ -329,15 +340,6 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
 }
 
 /** Remove the pair at `index` (even) by moving the last pair into its place. */
-function removePairAt<T>(array: T[], index: number): void {
-  const outcome = array.pop()!;
-  const future = array.pop()!;
-  if (index < array.length) {
-    array[index] = future;
-    array[index + 1] = outcome;
-  }
-}
-
 /**
  * A future from an async function (or any function returning a value or a promise). The
  * function is called at the first poll, not before. If it declares a parameter it receives an

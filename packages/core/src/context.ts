@@ -23,7 +23,12 @@ export const BUDGET = 128;
  * Something that can be told "poll me again". Implemented by tasks and by combinators.
  *
  * `wake()` must be cheap, idempotent between polls and callable from any callback (a host
- * timer, a socket event, another task).
+ * timer, a socket event, another task). It may run code at once — an executor of one's own may
+ * poll the woken future from inside `wake()` — so whoever wakes must have its state consistent
+ * before the call, and must expect the woken side to call back into it (the tokio-ts primitives
+ * do). It should not throw: the runtime's wakers never do. If one does, the tokio-ts packages
+ * still wake every other waiter and rethrow the first error afterwards (from the call that woke,
+ * or from a microtask when the wake came from a host callback).
  *
  * @example
  * ```ts

@@ -225,6 +225,25 @@ test("an await of a future inside fromAsync is polled by the outer poller", asyn
   assert.is(poll(), 42);
 });
 
+test("concurrent awaits in one async function are polled in the order they were made", async () => {
+  // Each ticket, once the gate is open, takes the next number when it is polled: the numbers
+  // show the order in which the outer poller's poll reached the awaits.
+  let open = false;
+  let next = 0;
+  const wakers: Waker[] = [];
+  const ticket = () => pollFn((cx) => (open ? next++ : (wakers.push(cx.waker), Pending)));
+  const fut = fromAsync(() => Promise.all([ticket(), ticket(), ticket(), ticket()]));
+  const { poll } = handPoll(fut);
+  assert.is(poll(), Pending);
+  await settle(); // each `await`-like then() registers its future with the async future
+  assert.is(poll(), Pending);
+  open = true;
+  for (const waker of wakers) waker.wake();
+  assert.is(poll(), Pending, "the awaits resolve; Promise.all settles on the microtask queue");
+  await settle();
+  assert.equal(poll(), [0, 1, 2, 3]);
+});
+
 test("dropping a fromAsync future rejects its pending await with CancelledError and cancels the awaited future", async () => {
   const t = new Trigger<number>();
   let caught: unknown;
