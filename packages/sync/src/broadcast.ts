@@ -17,7 +17,7 @@
 import { Future, madeProgress, Pending, pollProceed, Resume, yieldContext, yieldSuspend, type Context, type Poll } from "@tokio-ts/core";
 import { RecvError, SendError, TryRecvError } from "./errors.js";
 import { CLOSED, EMPTY, LAGGED, MAX_CAPACITY, Ring, type Cursor } from "./internal/broadcast-ring.js";
-import { WAITERS, WaitNode, type WaitList } from "./internal/wait-list.js";
+import { WAITERS, WaitNode, wakeQueued, type WaitList } from "./internal/wait-list.js";
 import { err, ok, type Result } from "./result.js";
 
 /**
@@ -271,17 +271,14 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
     const cursor = this.#cursor;
     const ring = cursor.drop();
     if (ring === undefined) return;
-    // JavaScript lets a recv() future outlive its receiver: wake this receiver's to fail.
+    // JavaScript lets a recv() future outlive its receiver: wake this receiver's to fail. They
+    // are picked first and woken after: a waker may drop (unlink) another one meanwhile.
     const waiters = ring.waiters;
-    for (let node = waiters.head; node !== undefined; ) {
-      const next = node.listNext as WaitNode<unknown> | undefined;
-      if (node instanceof RecvNode && node.cursor === cursor) {
-        const waker = node.waker;
-        waiters.unregister(node);
-        waker?.wake();
-      }
-      node = next;
+    const mine: WaitNode<unknown>[] = [];
+    for (let node = waiters.head; node !== undefined; node = node.listNext as WaitNode<unknown> | undefined) {
+      if (node instanceof RecvNode && node.cursor === cursor) mine.push(node);
     }
+    wakeQueued(waiters, mine);
   }
 
   /**

@@ -20,7 +20,7 @@
 import type { Future } from "@tokio-ts/core";
 import { RecvError, SendError } from "./errors.js";
 import { Changed, Closed, Shared, View, WaitFor, type Cell } from "./internal/watch-state.js";
-import { WAITERS, type WaitNode } from "./internal/wait-list.js";
+import { WAITERS, wakeQueued, type WaitNode } from "./internal/wait-list.js";
 import { err, ok, type Result } from "./result.js";
 
 export type { Cell } from "./internal/watch-state.js";
@@ -408,16 +408,13 @@ export class Receiver<T> implements Disposable {
     if (shared === undefined) return;
     view.shared = undefined;
     if (--shared.receivers === 0) shared.txWaiters.wakeAll();
+    // Picked first and woken after: a waker may drop (unlink) another one meanwhile.
     const waiters = shared.rxWaiters;
-    for (let node = waiters.head; node !== undefined; ) {
-      const next = node.listNext as WaitNode<unknown> | undefined;
-      if ((node instanceof Changed || node instanceof WaitFor) && node.view === view) {
-        const waker = node.waker;
-        waiters.unregister(node);
-        waker?.wake();
-      }
-      node = next;
+    const mine: WaitNode<unknown>[] = [];
+    for (let node = waiters.head; node !== undefined; node = node.listNext as WaitNode<unknown> | undefined) {
+      if ((node instanceof Changed || node instanceof WaitFor) && node.view === view) mine.push(node);
     }
+    wakeQueued(waiters, mine);
   }
 
   /** @internal Test hook: how many `changed()`/`waitFor()` futures wait on the channel. */

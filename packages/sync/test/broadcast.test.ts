@@ -647,4 +647,22 @@ test("stepped by hand, `yield* rx.recv()` suspends with the future and returns t
   assert.is(handStep(rx.recv(), () => tx.send(7)), 7);
 });
 
+test("disposing a receiver wakes each of its pending recv() futures, also when a waker drops another one meanwhile", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const woken: string[] = [];
+  const futures = [rx.recv(), rx.recv(), rx.recv()];
+  futures.forEach((future, i) => {
+    const waker = {
+      wake() {
+        woken.push(`f${i}`);
+        if (i === 0) futures[1]!.cancel(); // a re-entrant waker drops the next one
+      },
+    };
+    assert.is(future.poll(new Context(waker)), Pending);
+  });
+  rx[Symbol.dispose]();
+  assert.equal(woken, ["f0", "f2"]);
+  tx[Symbol.dispose]();
+});
+
 test.run();

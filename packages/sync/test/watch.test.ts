@@ -462,4 +462,22 @@ function race(a: Future<void>, b: Future<unknown>): Future<boolean> {
   );
 }
 
+test("disposing a receiver wakes each of its pending changed() futures, also when a waker drops another one meanwhile", () => {
+  const [tx, rx] = watch.channel(0);
+  const woken: string[] = [];
+  const futures = [rx.changed(), rx.changed(), rx.changed()];
+  futures.forEach((future, i) => {
+    const waker = {
+      wake() {
+        woken.push(`f${i}`);
+        if (i === 0) futures[1]!.cancel(); // a re-entrant waker drops the next one
+      },
+    };
+    assert.is(future.poll(new Context(waker)), Pending);
+  });
+  rx[Symbol.dispose]();
+  assert.equal(woken, ["f0", "f2"]);
+  tx[Symbol.dispose]();
+});
+
 test.run();

@@ -48,6 +48,11 @@ const ON_TIME = 5;
  * scheduled instant, the first one at once (or at the start given to {@link intervalAt}).
  * One timer serves every tick; it is reset in place. Also an async iterator of ticks.
  *
+ * Tick it from one task at a time: like any future, a pending `tick()` keeps one waker, so a
+ * second task polling it takes the wake-up from the first (Tokio rules this out with `&mut`).
+ * To let several tasks follow one clock, tick in one task and pass the ticks on (a `watch` or
+ * `broadcast` channel).
+ *
  * @example
  * ```ts
  * const iv = interval(1000);

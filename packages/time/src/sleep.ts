@@ -15,7 +15,8 @@ const FIRED = -1;
  * A future that completes at its deadline (Tokio's `time::Sleep`). Made by {@link sleep} and
  * {@link sleepUntil}; the deadline is fixed when it is made, the timer registered at the first
  * poll. It can be reset in place — same object, O(1) — which is how intervals and timeouts
- * reuse one timer.
+ * reuse one timer. Await it from one task at a time: it keeps one waker, so a second task
+ * polling it takes the wake-up from the first (to wake several, use a `Notify`).
  *
  * States, kept in the wheel's own fields so that a sleep is small (a million of them are a
  * million objects): IDLE (`position` -1, `when` ≥ 0) → REGISTERED (`position` ≥ 0: in the wheel,

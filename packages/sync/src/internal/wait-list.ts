@@ -88,3 +88,16 @@ export abstract class ConditionWait<T> extends WaitNode<T> {
     this.#done = true;
   }
 }
+
+/**
+ * Unlink and wake each of `nodes` that is still queued in `list` when its turn comes (an earlier
+ * waker may have dropped it). For the cold paths that wake a picked subset (a receiver disposed).
+ */
+export function wakeQueued(list: WaitList, nodes: readonly WaitNode<unknown>[]): void {
+  for (const node of nodes) {
+    if (node.list !== list) continue;
+    const waker = node.waker;
+    list.unregister(node);
+    waker?.wake();
+  }
+}
