@@ -7,6 +7,7 @@ import { Context, Future, noopWaker, Pending, pending, ready, type Poll, type Wa
 import { Builder, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { CancellationToken, CancellationTokenDropGuard, childCount, signalTokenCount } from "../src/cancellation-token.js";
+import * as mpsc from "../src/mpsc/index.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -243,6 +244,18 @@ test("runUntilCancelled resolves undefined on cancel and drops the body", () => 
   assert.ok(t.isWoken());
   assertReady(t.poll(), undefined);
   assert.ok(gate.dropped);
+});
+
+test("a recv() given up through runUntilCancelled on a signal's token (no runtime) leaves the next message in the channel", async () => {
+  const [tx, rx] = mpsc.unboundedChannel<string>();
+  const controller = new AbortController();
+  const token = CancellationToken.fromSignal(controller.signal);
+  const waiting = token.runUntilCancelled(rx.recv());
+  await Promise.resolve();
+  controller.abort();
+  assert.is(await waiting, undefined);
+  tx.send("next");
+  assert.equal(rx.tryRecv(), { ok: true, value: "next" });
 });
 
 test("runUntilCancelled on a cancelled token never starts the body", async () => {
