@@ -15,6 +15,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testsAfterRun } from './lib/tests-after-run.mjs';
 
 const root = join(import.meta.dirname, '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -42,6 +43,11 @@ const packages = JSON.parse(listing.stdout).packages.items.filter(({ path }) => 
   return Boolean(manifest.scripts?.test) && existsSync(join(root, path, 'dist', 'test'));
 });
 if (packages.length === 0) finish(0, 0);
+
+// A test that a file registers after its suite's `.run()` is never run, and uvu says nothing of
+// it: such files count as one failure each, named here, before anything runs.
+const lateTests = packages.flatMap(({ path }) => testsAfterRun(join(root, path)));
+for (const late of lateTests) console.error(`test registered after run(), so never run: ${late}`);
 
 const args = ['run', 'test', '--only', '--continue', '--summarize', '--concurrency=1',
   '--log-order=grouped', '--output-logs=full', ...packages.map(({ name }) => `--filter=${name}`)];
@@ -124,6 +130,10 @@ for (const { name } of packages) {
   passed += ok;
   failed += bad;
   console.log(`  ${name}: passed ${ok}, failed ${bad}, skipped ${skipped}`);
+}
+if (lateTests.length > 0) {
+  console.log(`  tests registered after run(): failed ${lateTests.length}`);
+  failed += lateTests.length;
 }
 if (timedOut && failed === 0) failed = 1;
 if (exitCode !== 0 && failed === 0) {
