@@ -228,7 +228,7 @@ function declarationText(r) {
   switch (r.kind) {
     case K.Function: return (r.signatures ?? []).map((s) => `function ${signatureText(name, s)}`).join('\n');
     case K.Variable: return `const ${name}: ${typeText(r.type)}`;
-    case K.TypeAlias: return `type ${name}${typeParams(r.typeParameters)} = ${typeText(r.type)}`;
+    case K.TypeAlias: return `type ${name}${typeParams(r.typeParameters)} = ${r.type ? typeText(r.type) : typeText({ type: 'reflection', declaration: r })}`;
     case K.Class: return `class ${name}${typeParams(r.typeParameters)}${r.extendedTypes ? ` extends ${r.extendedTypes.map((t) => typeText(t)).join(', ')}` : ''}${r.implementedTypes ? ` implements ${r.implementedTypes.map((t) => typeText(t)).join(', ')}` : ''}`;
     case K.Interface: return `interface ${name}${typeParams(r.typeParameters)}${r.extendedTypes ? ` extends ${r.extendedTypes.map((t) => typeText(t)).join(', ')}` : ''}`;
     case K.Enum: return `enum ${name}`;
@@ -252,7 +252,18 @@ function memberText(m) {
 }
 
 const isExemptMember = (m) => m.kind === K.Constructor || m.inheritedFrom || m.name.startsWith('[') || m.flags?.isPrivate || m.flags?.isProtected;
-const members = (r) => (r.children ?? []).filter((m) => !m.flags?.isPrivate && !m.flags?.isProtected && !m.inheritedFrom);
+/** Marked `@internal` (on the member or its first signature): public in JavaScript, not API. */
+const isInternal = (m) => [m.comment, m.signatures?.[0]?.comment, m.getSignature?.comment].some((c) => c?.modifierTags?.includes('@internal'));
+/**
+ * Whether `r`'s base class has a page of its own (it is exported): its members are documented
+ * there. A class that extends an unexported base (`mpsc.Receiver` extends the channel's
+ * internal receiver) shows the inherited members itself, or its page would have no `recv`.
+ */
+const baseIsRendered = (r) => (r.extendedTypes ?? []).some((t) => t.type === 'reference' && typeof t.target === 'number' && byId.has(t.target));
+const members = (r) => (r.children ?? []).filter((m) =>
+  !m.flags?.isPrivate && !m.flags?.isProtected && !isInternal(m) && (!m.inheritedFrom || !baseIsRendered(r)));
+/** Two comments with the same content (typedoc gives each overload signature its own copy). */
+const sameComment = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 function renderItem(r, entry, page, prefix = '') {
   const out = [];
@@ -274,7 +285,12 @@ function renderItem(r, entry, page, prefix = '') {
   if (decl) out.push(`\`\`\`ts\n${decl}\n\`\`\``);
   out.push(renderComment(commentOf(r), page, 4));
   if (r.kind === K.Function && (r.signatures?.length ?? 0) > 1) {
-    for (const s of r.signatures.slice(1)) if (s.comment && s.comment !== r.signatures[0].comment) out.push(renderComment(s.comment, page, 4));
+    const shown = [commentOf(r)];
+    for (const s of r.signatures.slice(1)) {
+      if (!s.comment || shown.some((c) => sameComment(c, s.comment))) continue;
+      shown.push(s.comment);
+      out.push(renderComment(s.comment, page, 4));
+    }
   }
   const list = members(r);
   if (list.length > 0 && [K.Class, K.Interface, K.Enum].includes(r.kind)) {
