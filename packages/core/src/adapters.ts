@@ -17,7 +17,9 @@ import { beginCancelGenerator, dropGenerator, isGenerator, pollGenerator, type G
 import { awaitFuture, driveStandalone } from "./internal/drive.js";
 
 /**
- * A generator function usable as a body: `function* () { … return value }`.
+ * A generator function usable as a body: `function* () { … return value }`. Await futures in it
+ * with `yield*`, which gives each one's output its type; what a bare `yield` evaluates to is
+ * typed `unknown`.
  *
  * @example
  * ```ts
@@ -27,7 +29,7 @@ import { awaitFuture, driveStandalone } from "./internal/drive.js";
  * };
  * ```
  */
-export type GeneratorBody<T> = (signal: AbortSignal) => Generator<unknown, T, any>;
+export type GeneratorBody<T> = (signal: AbortSignal) => Generator<unknown, T, unknown>;
 /**
  * An async (or plain) function usable as a body; it may take the task's `AbortSignal`.
  *
@@ -47,7 +49,7 @@ export type AsyncBody<T> = (signal: AbortSignal) => PromiseLike<T> | T;
  * }
  * ```
  */
-export type IntoFuture<T> = Future<T> | GeneratorBody<T> | AsyncBody<T> | Generator<unknown, T, any>;
+export type IntoFuture<T> = Future<T> | GeneratorBody<T> | AsyncBody<T> | Generator<unknown, T, unknown>;
 
 const GeneratorFunctionPrototype = Object.getPrototypeOf(function* () {});
 const AsyncGeneratorFunctionPrototype = Object.getPrototypeOf(async function* () {});
@@ -79,7 +81,7 @@ class GeneratorFuture<T> extends Future<T> implements GeneratorSlot<T> {
   gen: Generator<unknown, T, unknown> | undefined;
   current: Future<unknown> | undefined = undefined;
 
-  constructor(body: GeneratorBody<T> | Generator<unknown, T, any>) {
+  constructor(body: GeneratorBody<T> | Generator<unknown, T, unknown>) {
     super();
     if (typeof body === "function") this.#factory = body;
     else this.gen = body;
@@ -134,7 +136,7 @@ class GeneratorFuture<T> extends Future<T> implements GeneratorSlot<T> {
  *
  * **Cancel safety**: dropping the future closes the generator with `return()`, so its `finally` blocks run and the futures it was awaiting are dropped; whatever the body had not finished is lost, as with a dropped Rust `async` block.
  */
-export function fromGenerator<T>(body: GeneratorBody<T> | Generator<unknown, T, any>): Future<T> {
+export function fromGenerator<T>(body: GeneratorBody<T> | Generator<unknown, T, unknown>): Future<T> {
   if (typeof body !== "function" && !isGenerator(body)) {
     throw new TypeError(`body: expected a generator function or a generator object, got ${describe(body)}`);
   }
@@ -304,7 +306,10 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
 
   /** Task abort: reject the pending and future awaits; true once the function has settled. */
   beginCancel(taskId?: number): boolean {
-    if (this.#state === DELEGATING) return beginCancel(this.#result as Future<unknown>, taskId);
+    if (this.#state === DELEGATING) {
+      this.#abortDelegated(taskId);
+      return beginCancel(this.#result as Future<unknown>, taskId);
+    }
     if (this.#state !== RUNNING) return true;
     if (this.#cancelled === undefined) {
       this.#cancelled = new CancelledError(taskId);
@@ -313,9 +318,17 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
     return false;
   }
 
+  /** Fire the function's signal once its returned future is cancelled (it has no awaits to reject). */
+  #abortDelegated(taskId?: number): void {
+    const controller = this.#controller;
+    this.#controller = undefined;
+    controller?.abort(new CancelledError(taskId));
+  }
+
   override cancel(): void {
     if (this.#state === DELEGATING) {
       this.#state = DROPPED;
+      this.#abortDelegated();
       (this.#result as Future<unknown>).cancel();
     } else if (this.#state === RUNNING) {
       this.#state = DROPPED;
@@ -339,11 +352,12 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   proto.value = undefined;
 }
 
-/** Remove the pair at `index` (even) by moving the last pair into its place. */
 /**
  * A future from an async function (or any function returning a value or a promise). The
  * function is called at the first poll, not before. If it declares a parameter it receives an
- * `AbortSignal` that fires when the future is dropped or its task aborted.
+ * `AbortSignal` that fires when the future is dropped or its task aborted. A future or a
+ * generator object that the function returns (`() => sleep(10)`, `() => worker(id)`) is run in
+ * its place, and its output is the output.
  *
  * @example
  * ```ts
@@ -355,9 +369,11 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
  *
  * **Cancel safety**: a dropped future aborts the function's `AbortSignal` and makes its next `await` of a tokio-ts future reject with `CancelledError`; work the function does with plain promises meanwhile still runs.
  */
-export function fromAsync<T>(fn: AsyncBody<T>): Future<T> {
+export function fromAsync<T>(fn: (signal: AbortSignal) => Generator<unknown, T, unknown>): Future<T>;
+export function fromAsync<T>(fn: AsyncBody<T>): Future<T>;
+export function fromAsync<T>(fn: AsyncBody<T> | ((signal: AbortSignal) => Generator<unknown, T, unknown>)): Future<T> {
   if (typeof fn !== "function") throw new TypeError(`fn: expected an async function, got ${describe(fn)}`);
-  return new AsyncFuture(fn);
+  return new AsyncFuture(fn as AsyncBody<T>); // a returned generator object is delegated to
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -554,7 +570,7 @@ export function intoFuture<T>(body: IntoFuture<T>, name = "body"): Future<T> {
     }
     return new AsyncFuture(body as AsyncBody<T>);
   }
-  if (isGenerator(body)) return new GeneratorFuture(body as Generator<unknown, T, any>);
+  if (isGenerator(body)) return new GeneratorFuture(body as Generator<unknown, T, unknown>);
   throw new TypeError(`${name}: expected a future, a generator function or an async function, got ${describe(body)}`);
 }
 

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
+  beginCancel,
   CancelledError,
   Context,
   fromAsync,
@@ -277,6 +278,32 @@ test("dropping a fromAsync future aborts the signal it gave the function, with a
   fut.cancel();
   assert.ok(signal!.aborted);
   assert.instance(signal!.reason, CancelledError);
+});
+
+test("the signal of a function that returned a future or a generator fires when the future is dropped or its cancellation begins", () => {
+  const signals: AbortSignal[] = [];
+  function* waiting() {
+    yield* pending<void>();
+  }
+  const dropped = fromAsync((s) => {
+    signals.push(s);
+    return waiting();
+  });
+  const cancelled = fromAsync((s) => {
+    signals.push(s);
+    return pending<void>();
+  });
+  handPoll(dropped).poll();
+  handPoll(cancelled).poll();
+  assert.is(signals.length, 2);
+  assert.not.ok(signals[0]!.aborted);
+  dropped.cancel();
+  assert.ok(signals[0]!.aborted, "dropped: the signal fired");
+  assert.instance(signals[0]!.reason, CancelledError);
+  assert.not.ok(signals[1]!.aborted);
+  assert.ok(beginCancel(cancelled, 7), "a dropped future has unwound at once");
+  assert.ok(signals[1]!.aborted, "cancelled: the signal fired");
+  assert.is((signals[1]!.reason as CancelledError).taskId, 7);
 });
 
 test("dropping a fromAsync future before its first poll never calls the function", () => {
