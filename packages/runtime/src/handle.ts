@@ -78,19 +78,21 @@ export class Handle {
    *
    * **Cancel safety**: as `spawn`: dropping the JoinHandle detaches the task; `abort()` stops it.
    */
-  spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): JoinHandle<T>;
+  spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): JoinHandle<T>;
   spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
   spawn<T>(body: Future<T>): JoinHandle<T>;
-  spawn<T>(body: Generator<unknown, T, any>): JoinHandle<T>;
+  spawn<T>(body: Generator<unknown, T, unknown>): JoinHandle<T>;
+  spawn<T>(body: SpawnBody<T>): JoinHandle<T>;
   spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
     return this.#scheduler.spawn(body);
   }
 
   /** Run `body` as a task and resolve with its output; see {@link Runtime.blockOn}. */
-  blockOn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): Promise<T>;
+  blockOn<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): Promise<T>;
   blockOn<R>(body: (signal: AbortSignal) => R): Promise<Awaited<R>>;
   blockOn<T>(body: Future<T>): Promise<T>;
-  blockOn<T>(body: Generator<unknown, T, any>): Promise<T>;
+  blockOn<T>(body: Generator<unknown, T, unknown>): Promise<T>;
+  blockOn<T>(body: SpawnBody<T>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T> {
     return blockOnScheduler(this.#scheduler, body);
   }

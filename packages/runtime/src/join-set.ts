@@ -44,12 +44,19 @@ export class JoinSet<T> implements Disposable {
   /**
    * Spawn a task on the current runtime into the set.
    *
+   * Typing note: in a set whose `T` is a literal or a union of object types
+   * (`JoinSet<"a" | "b">`, `JoinSet<{ ok: true; v: number } | { ok: false; e: string }>`),
+   * TypeScript widens what an async or plain function body returns (`"a"` to `string`) before
+   * it compares it with `T`: give such a body its return type, `async (): Promise<Out> => …`.
+   * Generator function bodies are checked against `T` directly.
+   *
    * **Throws**: as {@link spawn}.
    */
-  spawn(body: (signal: AbortSignal) => Generator<unknown, T, any>): AbortHandle;
+  spawn(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): AbortHandle;
   spawn(body: (signal: AbortSignal) => T | PromiseLike<T>): AbortHandle;
   spawn(body: Future<T>): AbortHandle;
-  spawn(body: Generator<unknown, T, any>): AbortHandle;
+  spawn(body: Generator<unknown, T, unknown>): AbortHandle;
+  spawn(body: SpawnBody<T>): AbortHandle;
   spawn(body: SpawnBody<T>): AbortHandle {
     const task = currentScheduler("JoinSet.spawn()").spawn(body);
     task.state |= JOIN_INTEREST;

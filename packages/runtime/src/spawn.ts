@@ -7,7 +7,8 @@ import { currentScheduler } from "./internal/current.js";
 
 /**
  * A body `spawn` accepts: a generator function, a generator object, an async function, or a
- * future.
+ * future. `spawn`, `blockOn`, `JoinSet.spawn` and `main` take it as it is, so a helper can pass
+ * its own body argument on.
  *
  * @example
  * ```ts
@@ -15,9 +16,10 @@ import { currentScheduler } from "./internal/current.js";
  * spawn(worker(id)); // function* worker(id: number) { … }
  * spawn(async (signal) => fetch(url, { signal }));
  * spawn(sleep(10));
+ * const traced = <T>(body: SpawnBody<T>): JoinHandle<T> => spawn(body);
  * ```
  */
-export type SpawnBody<T> = GeneratorBody<T> | Generator<unknown, T, any> | AsyncBody<T> | Future<T>;
+export type SpawnBody<T> = GeneratorBody<T> | Generator<unknown, T, unknown> | AsyncBody<T> | Future<T>;
 
 /**
  * Spawn a task on the current runtime and return its {@link JoinHandle}. The body runs
@@ -56,10 +58,11 @@ export type SpawnBody<T> = GeneratorBody<T> | Generator<unknown, T, any> | Async
  *
  * **Cancel safety**: the returned JoinHandle is cancel safe as a future: dropping it (or a `select` branch awaiting it) detaches the task, which keeps running; only `abort()` stops the task.
  */
-export function spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): JoinHandle<T>;
+export function spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): JoinHandle<T>;
 export function spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
 export function spawn<T>(body: Future<T>): JoinHandle<T>;
-export function spawn<T>(body: Generator<unknown, T, any>): JoinHandle<T>;
+export function spawn<T>(body: Generator<unknown, T, unknown>): JoinHandle<T>;
+export function spawn<T>(body: SpawnBody<T>): JoinHandle<T>;
 export function spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
   const scheduler = currentScheduler("spawn()");
   return scheduler.spawn(body);
