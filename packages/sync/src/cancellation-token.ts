@@ -299,7 +299,7 @@ export class CancellationToken implements Disposable {
    * **Cancel safety**: as cancel safe as `body`; dropping it drops `body`'s future.
    */
   runUntilCancelled<T>(body: Future<T>): Future<T | undefined>;
-  runUntilCancelled<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>): Future<T | undefined>;
+  runUntilCancelled<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): Future<T | undefined>;
   runUntilCancelled<R>(body: (signal: AbortSignal) => R): Future<Awaited<R> | undefined>;
   runUntilCancelled<T>(body: Future<T> | ((signal: AbortSignal) => unknown)): Future<T | undefined> {
     return new RunUntilCancelled<T>(this, intoFuture(body as Future<T>));

@@ -65,7 +65,7 @@ export class Mutex<T> {
    * **Throws**: TypeError at the call if `fn` is not a function. Rejects with whatever `fn`
    * throws; the lock is released.
    */
-  runExclusive<R>(fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, any>): Future<R> {
+  runExclusive<R>(fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>): Future<R> {
     if (typeof fn !== "function") throw new TypeError(`fn must be a function, got ${fn === null ? "null" : typeof fn}`);
     // A generator object of a shared generator function: V8 makes a new prototype and map the
     // first time a generator *closure* is called (~0.7 µs), so no closure per call.
@@ -75,8 +75,8 @@ export class Mutex<T> {
 
 function* runExclusive<T, R>(
   mutex: Mutex<T>,
-  fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, any>,
-): Generator<unknown, R, any> {
+  fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>,
+): Generator<unknown, R, unknown> {
   const guard = yield* mutex.lock();
   try {
     const out = fn(guard);

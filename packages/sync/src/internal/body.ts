@@ -15,14 +15,14 @@
 import { CancelledError, Future, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, Pending, type Context, type Poll } from "@tokio-ts/core";
 
 /** A function whose result (sync, promise, future or generator) is awaited. */
-export type Body<T> = (signal: AbortSignal) => T | PromiseLike<T> | Future<T> | Generator<unknown, T, any>;
+export type Body<T> = (signal: AbortSignal) => T | PromiseLike<T> | Future<T> | Generator<unknown, T, unknown>;
 
 const AsyncFunctionPrototype = Object.getPrototypeOf(async function () {});
 
 /** The future that runs `fn` at its first poll. */
 export function bodyFuture<T>(fn: Body<T>): Future<T> {
   if (typeof fn !== "function") throw new TypeError(`expected a function, got ${fn === null ? "null" : typeof fn}`);
-  if (isGeneratorFunction(fn)) return fromGenerator(fn as unknown as (signal: AbortSignal) => Generator<unknown, T, any>);
+  if (isGeneratorFunction(fn)) return fromGenerator(fn as unknown as (signal: AbortSignal) => Generator<unknown, T, unknown>);
   if (Object.getPrototypeOf(fn) === AsyncFunctionPrototype) return fromAsync(fn as (signal: AbortSignal) => PromiseLike<T>);
   return new CallFuture(fn);
 }
@@ -46,7 +46,7 @@ class CallFuture<T> extends Future<T> {
       if (fn.length > 0) signal = (this.#controller = new AbortController()).signal;
       const out = fn(signal!);
       if (isFuture(out)) this.#inner = out as Future<T>;
-      else if (isGenerator(out)) this.#inner = fromGenerator(out as Generator<unknown, T, any>);
+      else if (isGenerator(out)) this.#inner = fromGenerator(out as Generator<unknown, T, unknown>);
       else if (out !== null && (typeof out === "object" || typeof out === "function") && typeof (out as PromiseLike<T>).then === "function") {
         this.#inner = fromPromise(out as PromiseLike<T>);
       } else {

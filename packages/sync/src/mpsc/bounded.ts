@@ -33,6 +33,10 @@ const OK: Result<void, never> = ok(undefined);
  * for await (const n of rx) console.log(n); // 0, 1, 2
  * ```
  *
+ * A message is never `undefined`: `recv()` resolves `undefined` to say the channel is closed.
+ * The send methods take `T & ({} | null)`, which leaves `undefined` out of `T` at compile time
+ * (a signal channel is `channel<null>`, sending `null`, rather than `channel<void>`).
+ *
  * **Throws**: TypeError unless `capacity` is a number; RangeError unless it is an integer from
  * 1 to `Number.MAX_SAFE_INTEGER` (a zero-capacity channel would never accept a message).
  */
@@ -87,7 +91,7 @@ export class Sender<T> extends SenderHandle<T> {
    * **Throws**: TypeError at the call if `value` is `undefined`; rejects with {@link SendError}
    * (carrying `value`) if the receiver closed the channel or this handle was closed.
    */
-  send(value: T): Future<void> {
+  send(value: T & ({} | null)): Future<void> {
     checkMessage(value);
     return new SlotFuture<T, void>(this.chan, this, SlotKind.Send, 1, value);
   }
@@ -104,7 +108,7 @@ export class Sender<T> extends SenderHandle<T> {
    *
    * **Throws**: TypeError if `value` is `undefined`.
    */
-  trySend(value: T): Result<void, TrySendError<T>> {
+  trySend(value: T & ({} | null)): Result<void, TrySendError<T>> {
     checkMessage(value);
     const chan = this.chan;
     if (this.isClosed()) return err(new TrySendError("closed", value));
@@ -134,7 +138,7 @@ export class Sender<T> extends SenderHandle<T> {
    * rejects with {@link SendTimeoutError} `"timeout"` or `"closed"` (carrying `value`), or with
    * what the deadline's poll throws (e.g. timers disabled in the runtime).
    */
-  sendTimeout(value: T, deadline: Future<unknown>): Future<void> {
+  sendTimeout(value: T & ({} | null), deadline: Future<unknown>): Future<void> {
     checkMessage(value);
     if (!isFuture(deadline)) throw new TypeError("deadline must be a future, such as sleep(ms) from @tokio-ts/time");
     return new SendTimeout(new SlotFuture<T, void>(this.chan, this, SlotKind.Send, 1, value), deadline, value);

@@ -34,7 +34,7 @@ export class Permit<T> implements Disposable {
    * **Throws**: TypeError if `value` is `undefined`; Error if the permit was already used or
    * released.
    */
-  send(value: T): void {
+  send(value: T & ({} | null)): void {
     checkMessage(value);
     const chan = this.#chan;
     if (chan === undefined) throw new Error("the permit was already used or released: reserve another slot");
@@ -99,7 +99,7 @@ export class PermitIterator<T> implements IterableIterator<Permit<T>>, Disposabl
    *
    * **Throws**: TypeError if `value` is `undefined`; Error if no slot is left.
    */
-  send(value: T): void {
+  send(value: T & ({} | null)): void {
     checkMessage(value);
     if (this.#remaining === 0) throw new Error("no reserved slot is left: reserve more");
     this.#remaining--;

@@ -23,6 +23,8 @@ const OK: Result<void, never> = ok(undefined);
  * emitter.on("end", () => tx.close());
  * for await (const chunk of rx) handle(chunk);
  * ```
+ *
+ * As for {@link channel}, a message is never `undefined` (`send` takes `T & ({} | null)`).
  */
 export function unboundedChannel<T>(): [UnboundedSender<T>, UnboundedReceiver<T>] {
   const chan = new Chan<T>(undefined, Infinity);
@@ -57,7 +59,7 @@ export class UnboundedSender<T> extends SenderHandle<T> {
    *
    * **Throws**: TypeError if `value` is `undefined`.
    */
-  send(value: T): Result<void, SendError<T>> {
+  send(value: T & ({} | null)): Result<void, SendError<T>> {
     checkMessage(value);
     if (this.isClosed()) return err(new SendError(value));
     this.chan.push(value);
