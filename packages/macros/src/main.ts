@@ -12,7 +12,7 @@
  * pending awaits. Either way the listeners are removed once the body has ended, so a third
  * signal gets Node's default behaviour (the process dies) and an idle process exits by itself.
  */
-import { intoFuture, isGeneratorFunction, type Future } from "@tokio-ts/core";
+import { intoFuture, isFuture, isGenerator, isGeneratorFunction, type AsyncBody, type Future } from "@tokio-ts/core";
 import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";
 import type { SpawnBody } from "@tokio-ts/runtime";
 import { buildRuntime, checkOptions } from "./internal/build.js";
@@ -105,10 +105,11 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  * **Runtime compatibility**: makes its own runtime; call it once, at the top of the program,
  * not from inside a runtime.
  */
-export function main<T>(body: (signal: AbortSignal) => Generator<unknown, T, any>, options?: MainOptions): Promise<T | undefined>;
+export function main<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>, options?: MainOptions): Promise<T | undefined>;
 export function main<R>(body: (signal: AbortSignal) => R, options?: MainOptions): Promise<Awaited<R> | undefined>;
 export function main<T>(body: Future<T>, options?: MainOptions): Promise<T | undefined>;
-export function main<T>(body: Generator<unknown, T, any>, options?: MainOptions): Promise<T | undefined>;
+export function main<T>(body: Generator<unknown, T, unknown>, options?: MainOptions): Promise<T | undefined>;
+export function main<T>(body: SpawnBody<T>, options?: MainOptions): Promise<T | undefined>;
 export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<T | undefined> {
   checkOptions("main()", options, MAIN_OPTIONS, ["startPaused", "handleSignals"]);
   checkFlavor(options.flavor);
@@ -164,37 +165,47 @@ function checkFlavor(flavor: unknown): void {
 }
 
 /**
- * The body as a future whose output is its outcome. A generator stays a generator (delegating
- * with `yield*`, so abort's `return()` reaches the body's `finally` blocks); an async body stays
- * an async function (its awaits see the task's cancellation); a future is delegated to.
+ * The body as a future whose output is its outcome, run as `spawn` runs it. A generator stays a
+ * generator (delegating with `yield*`, so abort's `return()` reaches the body's `finally` blocks,
+ * which may still await); an async body stays an async function (its awaits see the task's
+ * cancellation); a future is delegated to. A plain function is called at the first poll, and what
+ * it returns is run in its place: a generator object or a future (`() => worker(id)`,
+ * `() => sleep(10)`) is delegated to as above, a promise or value is awaited.
  */
 function settle<T>(body: SpawnBody<T>): Future<Outcome<T>> {
   if (isGeneratorFunction(body)) {
-    const generator = body as (signal: AbortSignal) => Generator<unknown, T, any>;
-    return intoFuture(function* (signal: AbortSignal): Generator<unknown, Outcome<T>, any> {
-      try {
-        return { ok: true, value: yield* generator(signal) };
-      } catch (error) {
-        return { ok: false, error };
-      }
+    const generator = body as (signal: AbortSignal) => Generator<unknown, T, unknown>;
+    return intoFuture(function* (signal: AbortSignal): Generator<unknown, Outcome<T>, unknown> {
+      return yield* settled(generator(signal));
     });
   }
   if (typeof body === "function") {
-    const fn = body as (signal: AbortSignal) => T | PromiseLike<T>;
-    return intoFuture(async (signal: AbortSignal): Promise<Outcome<T>> => {
+    const fn = body as (signal: AbortSignal) => unknown;
+    // Its result is an outcome, a promise of one, or a generator making one, which the future
+    // intoFuture makes runs in its place (typed as the async body it also is).
+    const run = (signal: AbortSignal): Generator<unknown, Outcome<T>, unknown> | PromiseLike<Outcome<T>> | Outcome<T> => {
+      let out: unknown;
       try {
-        return { ok: true, value: await fn(signal) };
+        out = fn(signal);
       } catch (error) {
         return { ok: false, error };
       }
-    });
+      if (isGenerator(out) || isFuture(out)) return settled(out as Generator<unknown, T, unknown> | Future<T>);
+      return Promise.resolve(out as T | PromiseLike<T>).then(
+        (value): Outcome<T> => ({ ok: true, value }),
+        (error: unknown): Outcome<T> => ({ ok: false, error }),
+      );
+    };
+    return intoFuture(run as AsyncBody<Outcome<T>>);
   }
-  const future = intoFuture(body);
-  return intoFuture(function* (): Generator<unknown, Outcome<T>, any> {
-    try {
-      return { ok: true, value: yield* future };
-    } catch (error) {
-      return { ok: false, error };
-    }
-  });
+  return intoFuture(settled(isGenerator(body) ? (body as Generator<unknown, T, unknown>) : intoFuture(body)));
+}
+
+/** Run a generator (by delegation) or a future, and catch its error into the outcome. */
+function* settled<T>(body: Generator<unknown, T, unknown> | Future<T>): Generator<unknown, Outcome<T>, unknown> {
+  try {
+    return { ok: true, value: yield* body };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }

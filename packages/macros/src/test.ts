@@ -99,11 +99,11 @@ export function configureTest(options: TestOptions): void {
  * current-thread runtime with every installed driver enabled, in paused time by default, and
  * fails if the body throws or leaves something behind.
  *
- * The body is a generator function, an async function or a future (with the task's
- * `AbortSignal` if it declares a parameter). After it returns, the test fails — with a message
- * naming what leaked — if a spawned task is still alive, a timer is still registered, or the
- * process holds more host handles (timeouts, sockets, servers…) than before the test. Then the
- * runtime is shut down (also when the body threw).
+ * The body is a generator function, an async function or a future — any body `spawn` takes
+ * (with the task's `AbortSignal` if it declares a parameter). After it returns, the test fails
+ * — with a message naming what leaked — if a spawned task is still alive, a timer is still
+ * registered, or the process holds more host handles (timeouts, sockets, servers…) than before
+ * the test. Then the runtime is shut down (also when the body threw).
  *
  * Registration goes through `options.suite`, or the suite set with {@link configureTest}: this
  * package does not depend on uvu. Run the suite as usual (`uvu.run()`).
@@ -135,9 +135,10 @@ export function configureTest(options: TestOptions): void {
  * `rngSeed` (the runtime builder's rules); Error for `startPaused: true` without
  * `@tokio-ts/time` installed.
  */
-export function test<T>(name: string, body: (signal: AbortSignal) => Generator<unknown, T, any>, options?: TestOptions): void;
+export function test<T>(name: string, body: (signal: AbortSignal) => Generator<unknown, T, unknown>, options?: TestOptions): void;
 export function test<R>(name: string, body: (signal: AbortSignal) => R, options?: TestOptions): void;
 export function test<T>(name: string, body: Future<T>, options?: TestOptions): void;
+export function test<T>(name: string, body: SpawnBody<T>, options?: TestOptions): void;
 export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions = {}): void {
   if (typeof name !== "string") throw new TypeError(`test name must be a string, got ${typeof name}`);
   if (typeof body !== "function" && !isFuture(body) && !isGenerator(body)) {

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { spawn as spawnChild } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { ready } from "@tokio-ts/core";
-import { spawn } from "@tokio-ts/runtime";
+import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
 import { main } from "../src/main.js";
 import { throwsWith } from "./throws-with.js";
@@ -52,6 +52,17 @@ test("main resolves with the body's result (generator, async function and future
   assert.is(await main(async () => "two", { handleSignals: false }), "two");
   assert.is(await main(ready(3), { handleSignals: false }), 3);
   assert.is(process.exitCode, exitCode, "a successful body leaves the exit code alone");
+});
+
+test("main runs what a plain function body returns, as spawn does: a generator object or a future", async () => {
+  function* worker(n: number): Generator<unknown, number, unknown> {
+    yield* sleep(1);
+    return n * 2;
+  }
+  assert.is(await main(() => worker(21), { startPaused: true, handleSignals: false }), 42);
+  assert.is(await main(() => ready("four"), { handleSignals: false }), "four");
+  assert.is(await main(() => 5, { handleSignals: false }), 5);
+  assert.is(await main(worker(3), { startPaused: true, handleSignals: false }), 6);
 });
 
 test("main runs the body in paused time when asked, with the time driver enabled", async () => {
@@ -151,6 +162,32 @@ test("unhandledPanic shutdownRuntime: a spawned task's panic ends main with exit
   assert.match(printed.message, "panicked");
   assert.is(printed.cause, boom);
   assert.ok(cleanedUp, "the body was dropped by the shutdown");
+});
+
+test("SIGINT: a generator body given as a generator object, or returned by a plain function, may still yield in its finally block", async () => {
+  const exitCode = process.exitCode;
+  let cleanedUp = 0;
+  function* worker(): Generator<unknown, string, unknown> {
+    try {
+      setImmediate(() => process.kill(process.pid, "SIGINT"));
+      yield* sleep(3_600_000); // a real timer keeps the process alive until the signal comes
+      return "woke up";
+    } finally {
+      yield* yieldNow();
+      cleanedUp++;
+    }
+  }
+  try {
+    assert.is(await main(worker()), undefined);
+    assert.is(cleanedUp, 1, "the finally block ran past its yield (generator object)");
+    assert.is(process.exitCode, 130);
+    process.exitCode = exitCode;
+    assert.is(await main(() => worker()), undefined);
+    assert.is(cleanedUp, 2, "the finally block ran past its yield (plain function)");
+    assert.is(process.exitCode, 130);
+  } finally {
+    process.exitCode = exitCode;
+  }
 });
 
 test("a program whose body succeeds exits with code 0 and main returns the body's result", async () => {

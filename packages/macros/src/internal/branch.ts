@@ -15,9 +15,9 @@ export type Branch = IntoFuture<unknown>;
 export type OutputOf<X> =
   X extends Future<infer T>
     ? T
-    : X extends Generator<unknown, infer T, any>
+    : X extends Generator<unknown, infer T, unknown>
       ? T
-      : X extends (signal: AbortSignal) => Generator<unknown, infer T, any>
+      : X extends (signal: AbortSignal) => Generator<unknown, infer T, unknown>
         ? T
         : X extends (signal: AbortSignal) => infer R
           ? Awaited<R>
