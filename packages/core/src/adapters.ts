@@ -578,7 +578,7 @@ export function intoFuture<T>(body: IntoFuture<T>, name = "body"): Future<T> {
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "object" && typeof (value as { then?: unknown }).then === "function") {
-    return "a promise (wrap it with fromPromise())";
+    return "a promise (pass the async function itself, as in () => work(), so it can be cancelled; or wrap the promise with fromPromise(), which cannot cancel it)";
   }
   return typeof value;
 }

@@ -467,7 +467,7 @@ test("intoFuture names the caller's argument, and says to wrap a promise", () =>
     () => intoFuture(Promise.resolve(1) as never, "future"),
     (e: unknown) =>
       e instanceof TypeError &&
-      e.message === "future: expected a future, a generator function or an async function, got a promise (wrap it with fromPromise())",
+      e.message === "future: expected a future, a generator function or an async function, got a promise (pass the async function itself, as in () => work(), so it can be cancelled; or wrap the promise with fromPromise(), which cannot cancel it)",
   );
 });
 

@@ -72,6 +72,9 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  *   `unhandledPanic: "shutdownRuntime"`) is printed with `console.error`, `process.exitCode`
  *   becomes 1, and `main` resolves with `undefined`. It never rejects, so a top-level
  *   `main(…)` needs no `catch` and the error is printed once.
+ * - **Deadlock**: if the process is about to exit (Node's `beforeExit`: nothing left that could
+ *   wake anything) while the body still waits, `main` prints why to stderr and sets
+ *   `process.exitCode` to 1, rather than letting the program end as if it had finished.
  * - **SIGINT / SIGTERM**: the body is cancelled as `JoinHandle.abort()` does — a generator's
  *   `finally` blocks run and may still `yield*` their cleanup; an async body's pending await
  *   rejects with `CancelledError` and its signal aborts. Then the runtime shuts down,
@@ -134,7 +137,20 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   }
+  // Node exits when nothing can wake the program any more; a body still waiting then is stuck
+  // for good (Tokio would hang): say so, and fail, instead of ending as if it had finished.
+  let exitCodeBefore: typeof process.exitCode | null = null;
+  const onBeforeExit = (): void => {
+    process.off("beforeExit", onBeforeExit);
+    console.error(DEADLOCK_MESSAGE);
+    exitCodeBefore = process.exitCode;
+    process.exitCode = 1;
+  };
+  process.on("beforeExit", onBeforeExit);
   const finish = async (outcome: Outcome<T>): Promise<T | undefined> => {
+    process.off("beforeExit", onBeforeExit);
+    // Woken after all (another beforeExit listener started work): it was no deadlock.
+    if (exitCodeBefore !== null) process.exitCode = exitCodeBefore;
     if (handleSignals) {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
@@ -155,6 +171,12 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
     (error: unknown) => finish({ ok: false, error }),
   );
 }
+
+/** What `main` prints when the process is about to exit while the body still waits. */
+export const DEADLOCK_MESSAGE =
+  "tokio-ts main(): the body is still waiting, but nothing is left that could wake it (no timer, socket, worker " +
+  "or other host handle is active), so the process is exiting with code 1. A deadlock? For example a lock guard " +
+  "never released, a channel whose senders are never closed, or a oneshot sender never used.";
 
 function checkFlavor(flavor: unknown): void {
   if (flavor === undefined || flavor === "currentThread") return;

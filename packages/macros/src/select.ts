@@ -19,7 +19,7 @@
  * poll and kept: a future is polled by one task. A branch's poll may wake a foreign executor
  * that drops the select right there: the poll then stops, polling no branch after its drop.
  */
-import { Future, Pending, type Context, type Poll } from "@tokio-ts/core";
+import { Future, isFuture, isGenerator, Pending, type Context, type Poll } from "@tokio-ts/core";
 import { Handle } from "@tokio-ts/runtime";
 import { allBranchesDisabled, polledAfterDone } from "./errors.js";
 import { branchFuture, dropAll, type Branch, type OutputOf } from "./internal/branch.js";
@@ -240,6 +240,10 @@ class Select<R> extends Future<R> {
 export function select<B extends SelectBranches, E = never>(branches: B, options?: SelectOptions<E>): Future<SelectResult<B, E>> {
   if (typeof branches !== "object" || branches === null) {
     throw new TypeError(`select: branches must be an object of futures, got ${branches === null ? "null" : typeof branches}`);
+  }
+  if (isFuture(branches) || isGenerator(branches)) {
+    // `select(a, b)`, as with Promise.race: the branches are named, in one object.
+    throw new TypeError("select: branches must be an object of named futures, as in select({ a: futA, b: futB }), got a future");
   }
   if (options !== undefined) checkOptions(options);
   const keys: string[] = [];

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { ready } from "@tokio-ts/core";
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
-import { main } from "../src/main.js";
+import { DEADLOCK_MESSAGE, main } from "../src/main.js";
 import { throwsWith } from "./throws-with.js";
 
 interface Outcome {
@@ -204,6 +204,14 @@ test("a program whose body throws prints the error on stderr and exits with code
   assert.is(out.code, 1, out.stderr);
   assert.match(out.stderr, "Error: boom from the body");
   assert.is(out.stdout, "result undefined\n", "main resolves (with undefined) rather than rejecting");
+});
+
+test("a body that waits on what nothing can wake: main says so on stderr and the program exits with 1, not 0", async () => {
+  const out = await runFixture("deadlock");
+  assert.is(out.signal, null, `the child had to be killed; stderr: ${out.stderr}`);
+  assert.is(out.stdout, "waiting\n", "main never resolves: the body never finished");
+  assert.ok(out.stderr.includes(DEADLOCK_MESSAGE), out.stderr);
+  assert.is(out.code, 1, out.stderr);
 });
 
 test("SIGINT cancels the body, its finally block runs (and may yield), and the program exits with 130", async () => {

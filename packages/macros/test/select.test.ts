@@ -392,6 +392,11 @@ test("select rejects bad input at the call with a TypeError that names the branc
   assert.throws(() => bad({ a: Promise.resolve(1) }), (e: unknown) => e instanceof TypeError && /promise/.test(e.message));
   assert.throws(() => bad({ else: ready(1) }), (e: unknown) => e instanceof TypeError && /cannot be named `else`/.test(e.message));
   assert.throws(() => bad(null), TypeError);
+  // Promise.race-style positional futures: the message shows the object form.
+  assert.throws(
+    () => bad(ready(1), ready(2)),
+    (e: unknown) => e instanceof TypeError && e.message === "select: branches must be an object of named futures, as in select({ a: futA, b: futB }), got a future",
+  );
   assert.throws(() => bad({ a: ready(1) }, { biased: "yes" }), (e: unknown) => e instanceof TypeError && /biased/.test(e.message));
   assert.throws(() => bad({ a: ready(1) }, { else: 5 }), (e: unknown) => e instanceof TypeError && /else/.test(e.message));
 });

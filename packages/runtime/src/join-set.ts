@@ -12,20 +12,19 @@ import type { SpawnBody } from "./spawn.js";
  * A set of tasks spawned on the current runtime, awaited in the order they complete.
  * Disposing the set (`using set = new JoinSet()`) aborts every task still in it.
  *
- * Invariants: every task in `#tasks` has this set as owner; a completed task moves to
- * `#done` (FIFO) until it is joined; `size` counts both. `#wakers` holds every task waiting
- * in a join (several tasks may share a set): each completion, and `detachAll`, wakes them
- * all, and each polls again — one takes the task, the others wait on.
- *
  * @example
  * ```ts
  * using set = new JoinSet<number>();
  * for (let i = 0; i < 3; i++) set.spawn(async () => i * 10);
  * const outputs: number[] = [];
- * for (let v; (v = await set.joinNext()) !== undefined; ) outputs.push(v);
+ * while (!set.isEmpty()) outputs.push((await set.joinNext())!);
  * ```
  */
 export class JoinSet<T> implements Disposable {
+  // Invariants: every task in `#tasks` has this set as owner; a completed task moves to `#done`
+  // (FIFO) until it is joined; `size` counts both. `#wakers` holds every task waiting in a join
+  // (several tasks may share a set): each completion, and `detachAll`, wakes them all, and each
+  // polls again — one takes the task, the others wait on.
   readonly #tasks = new Set<Task<T>>();
   #done: Task<T>[] = [];
   #doneHead = 0;
@@ -129,6 +128,17 @@ export class JoinSet<T> implements Disposable {
    * all the same).
    *
    * Several tasks may wait on the same set at once: each completed task goes to one of them.
+   *
+   * When the tasks themselves may return undefined (a `JoinSet<void>`), undefined does not tell
+   * an empty set: loop on the size instead, `while (!set.isEmpty()) await set.joinNext()`, or
+   * use {@link joinNextWithId}, whose `[id, output]` pair is never undefined.
+   *
+   * @example
+   * ```ts
+   * while (!set.isEmpty()) {
+   *   try { console.log(yield* set.joinNext()) } catch (e) { console.log((e as JoinError).message) }
+   * }
+   * ```
    *
    * **Cancel safety**: cancel safe; a task completing while the call is dropped stays in the
    * set for the next call.

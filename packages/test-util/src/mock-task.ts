@@ -191,7 +191,7 @@ function describeFuture(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "function") return "a function (wrap it with fromGenerator() or fromAsync())";
   if (typeof value === "object") {
-    return typeof (value as PromiseLike<unknown>).then === "function" ? "a promise (wrap it with fromPromise())" : "an object without them";
+    return typeof (value as PromiseLike<unknown>).then === "function" ? "a promise (pass the async function itself, as in () => work(), so it can be cancelled; or wrap the promise with fromPromise(), which cannot cancel it)" : "an object without them";
   }
   return typeof value;
 }

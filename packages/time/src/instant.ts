@@ -9,7 +9,9 @@ import { checkDuration } from "./errors.js";
  * A measurement of the monotonic clock, in milliseconds (Tokio's `time::Instant`). Inside a
  * runtime built with `enableTime()` it reads the runtime's clock, so it honours `pause()`,
  * `advance()` and auto-advance; elsewhere it reads `performance.now()`. Instants compare with
- * `<`/`>` (through `valueOf`) and with {@link Instant.compare}.
+ * `<`/`>` (through `valueOf`) and with {@link Instant.compare}. Instants and the durations between
+ * them are kept to whole nanoseconds (as Tokio's), so `a.add(250).durationSince(a)` is exactly
+ * 250 on the real clock too, not 249.99999999999997.
  *
  * @example
  * ```ts
@@ -22,7 +24,7 @@ export class Instant {
   readonly #ms: number;
 
   private constructor(ms: number) {
-    this.#ms = ms;
+    this.#ms = toNanos(ms);
   }
 
   /** @internal An instant at `ms` on the `performance.now()` timeline. */
@@ -42,7 +44,7 @@ export class Instant {
 
   /** Milliseconds from this instant to now (0 if this instant is later). */
   elapsed(): number {
-    return Math.max(0, clockNow() - this.#ms);
+    return Math.max(0, toNanos(clockNow() - this.#ms));
   }
 
   /**
@@ -52,7 +54,7 @@ export class Instant {
    * **Throws**: TypeError if `earlier` is not an Instant.
    */
   durationSince(earlier: Instant): number {
-    return Math.max(0, this.#ms - checkInstant("earlier", earlier).#ms);
+    return Math.max(0, toNanos(this.#ms - checkInstant("earlier", earlier).#ms));
   }
 
   /**
@@ -102,6 +104,14 @@ export class Instant {
   toString(): string {
     return `Instant(${this.#ms.toFixed(3)} ms)`;
   }
+}
+
+/**
+ * `ms` rounded to a whole number of nanoseconds. Float milliseconds from `performance.now()`
+ * carry binary fractions: without this, `a + 250 - a` can be 249.99999999999997.
+ */
+function toNanos(ms: number): number {
+  return Math.round(ms * 1e6) / 1e6;
 }
 
 /** Check that `value` is an Instant (TypeError naming `name`). */

@@ -139,4 +139,17 @@ test("toString names the instant and its milliseconds", async () => {
   });
 });
 
+test("durations between instants with fractional milliseconds are exact to the nanosecond: a.add(250).durationSince(a) is 250", () => {
+  // Fractional readings as performance.now() gives them, where plain float arithmetic drifts.
+  const readings = [0.1, 0.3, 1234.567891, 86_400_000.123456, 3_600_000.7, 999_999.999999];
+  for (let i = 0; i < 200; i++) readings.push(Instant.now().asMillis());
+  for (const ms of readings) {
+    const a = Instant.fromMillis(ms);
+    for (const d of [250, 0.1, 1e-6, 10_000.5]) {
+      assert.is(a.add(d).durationSince(a), d, `${ms} + ${d}`);
+      assert.ok(a.add(d).sub(d).equals(a), `${ms} + ${d} - ${d}`);
+    }
+  }
+});
+
 test.run();

@@ -2,9 +2,10 @@
  * `tokio-ts`: Tokio's model of asynchronous programming for TypeScript, in one package.
  *
  * The root import path offers the future protocol (`@tokio-ts/core`) and the current-thread
- * runtime (`@tokio-ts/runtime`); each feature also has its own path (`tokio-ts/core`,
- * `tokio-ts/runtime`, and `tokio-ts/time`, `tokio-ts/sync`… as those packages land). Every item
- * is the very object its package exports, so mixing import paths is safe.
+ * runtime (`@tokio-ts/runtime`), with `main`, `select`, `join` and `tryJoin` from the macros;
+ * each feature also has its own path (`tokio-ts/core`, `tokio-ts/runtime`, `tokio-ts/time`,
+ * `tokio-ts/sync`, `tokio-ts/macros`, `tokio-ts/io`, `tokio-ts/net`, `tokio-ts/blocking`).
+ * Every item is the very object its package exports, so mixing import paths is safe.
  *
  * @example
  * ```ts
@@ -24,5 +25,6 @@
 // (test/umbrella.test.ts checks them against the packages); the root forwards exactly those.
 export * from "./core.js";
 export * from "./runtime.js";
-// From the macros, the three a program reaches for first; the rest is at `tokio-ts/macros`.
-export { main, select, join } from "./macros.js";
+// From the macros, the ones a program reaches for first (Tokio's `main`, `select!`, `join!`,
+// `try_join!`); the rest is at `tokio-ts/macros`.
+export { main, select, join, tryJoin } from "./macros.js";

@@ -80,12 +80,13 @@ test("a runtime built through the umbrella runs timers on a paused clock", async
   }
 });
 
-test("tokio-ts exports the union of core and runtime, plus main, select and join, as the same objects", () => {
-  const union = [...new Set([...valueNames(core), ...valueNames(runtime), "main", "select", "join"])].sort();
+test("tokio-ts exports the union of core and runtime, plus main, select, join and tryJoin, as the same objects", () => {
+  const union = [...new Set([...valueNames(core), ...valueNames(runtime), "main", "select", "join", "tryJoin"])].sort();
   assert.equal(valueNames(umbrella), union);
   assert.is(umbrella.main, macros.main);
   assert.is(umbrella.select, macros.select);
   assert.is(umbrella.join, macros.join);
+  assert.is(umbrella.tryJoin, macros.tryJoin);
   assert.is(umbrella.Builder, runtime.Builder);
   assert.is(umbrella.JoinSet, runtime.JoinSet);
   assert.is(umbrella.spawn, runtime.spawn);
