@@ -45,6 +45,7 @@ export interface TaskRef {
  * @example
  * ```ts
  * class MyBody implements AwaitHost {
+ *   awaited: { future: Future<unknown>; outcome: Outcome<unknown> } | undefined;
  *   awaitFuture<T>(future: Future<T>, outcome: Outcome<T>) {
  *     this.awaited = { future, outcome }; // polled on this body's next poll
  *   }

@@ -103,7 +103,7 @@ export interface DriverHost {
  *
  * @example
  * ```ts
- * export const TIME = new DriverKey("time", "timers", "enableTime()", (host) => new TimeDriver(host));
+ * export const TIME = new DriverKey("time", "timers", "enableTime()", (host) => new TimeDriver(host.driverOptions.startPaused === true));
  * ```
  */
 export class DriverKey<D extends Driver> {

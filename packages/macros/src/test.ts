@@ -29,6 +29,7 @@ import { checkOptions, checkRuntimeSettings, isInstalled, registeredTimers, runt
  * @example
  * ```ts
  * import { test as nodeTest } from "node:test";
+ * import { configureTest, type TestRegistrar } from "@tokio-ts/macros";
  * const suite: TestRegistrar = (name, handler) => nodeTest(name, handler);
  * configureTest({ suite });
  * ```

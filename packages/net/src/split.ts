@@ -253,7 +253,7 @@ export class WriteHalf<S extends StreamBase> implements AsyncWrite {
  * @example
  * ```ts
  * const [rd, wr] = stream.intoSplit();
- * spawn(function* () { yield* copy(rd, sink); rd.close(); });
+ * spawn(function* () { yield* copy(rd, sink()); rd.close(); });
  * ```
  */
 export class OwnedReadHalf<S extends StreamBase> extends ReadHalf<S> implements AsyncDisposable {

@@ -22,10 +22,10 @@ import { StreamBase } from "./internal/stream-base.js";
  *
  * @example
  * ```ts
- * await using stream = yield* TcpStream.connect("127.0.0.1:8080");
- * yield* stream.writeAll(new TextEncoder().encode("hello"));
+ * await using stream = await TcpStream.connect("127.0.0.1:8080");
+ * await stream.writeAll(new TextEncoder().encode("hello"));
  * const buf = new Uint8Array(5);
- * yield* readExact(stream, buf);
+ * await readExact(stream, buf);
  * ```
  */
 export class TcpStream extends StreamBase {

@@ -32,11 +32,11 @@ import type { UdpBindOptions } from "./udp-options.js";
  *
  * @example
  * ```ts
- * await using a = yield* UdpSocket.bind("127.0.0.1:0");
- * await using b = yield* UdpSocket.bind("127.0.0.1:0");
- * yield* a.sendTo(new TextEncoder().encode("ping"), b.localAddr());
+ * await using a = await UdpSocket.bind("127.0.0.1:0");
+ * await using b = await UdpSocket.bind("127.0.0.1:0");
+ * await a.sendTo(new TextEncoder().encode("ping"), b.localAddr());
  * const buf = new Uint8Array(1500);
- * const [n, from] = yield* b.recvFrom(buf);
+ * const [n, from] = await b.recvFrom(buf);
  * // n === 4, from.equals(a.localAddr())
  * ```
  *

@@ -18,6 +18,8 @@ import { UnixStream } from "./unix-stream.js";
  *
  * @example
  * ```ts
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  * const listener = yield* UnixListener.bind(join(tmpdir(), "app.sock"));
  * const [stream] = yield* listener.accept();
  * ```

@@ -20,8 +20,8 @@ import { checkPath, UNNAMED, UnixSocketAddr } from "./unix-addr.js";
  *
  * @example
  * ```ts
- * await using stream = yield* UnixStream.connect("/tmp/app.sock");
- * yield* stream.writeAll(new TextEncoder().encode("ping\n"));
+ * await using stream = await UnixStream.connect("/tmp/app.sock");
+ * await stream.writeAll(new TextEncoder().encode("ping\n"));
  * ```
  */
 export class UnixStream extends StreamBase {
@@ -40,6 +40,7 @@ export class UnixStream extends StreamBase {
    *
    * @example
    * ```ts
+   * import { join } from "node:path";
    * const stream = yield* UnixStream.connect(join(dir, "server.sock"));
    * ```
    *

@@ -191,7 +191,7 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
    * ```ts
    * const [tx, rx] = broadcast.channel<number>(2);
    * for (let i = 1; i <= 5; i++) tx.send(i);
-   * await rx.recv().catch((e: RecvError) => e.lagged); // 3 (1, 2 and 3 were overwritten)
+   * try { await rx.recv() } catch (e) { console.log((e as RecvError).lagged) } // 3 (1, 2 and 3 were overwritten)
    * await rx.recv(); // 4
    * await rx.recv(); // 5
    * ```

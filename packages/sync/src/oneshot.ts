@@ -118,7 +118,8 @@ export class Sender<T> implements Disposable {
    *
    * @example
    * ```ts
-   * const out = await select(tx.closed(), compute()); // stop computing for a receiver that left
+   * const r = await select({ gone: tx.closed(), value: compute() });
+   * // r.key === "gone": the receiver left, computing stopped; r.key === "value": r.value is the result
    * ```
    *
    * **Cancel safety**: cancel safe; it holds nothing.

@@ -9,11 +9,14 @@ import { Sleep } from "./sleep.js";
 
 /**
  * The future of {@link timeout}: the inner future, raced against a sleep. The inner future is
- * polled first, so one that is ready returns its value even if the deadline has passed.
+ * polled first, so one that is ready returns its value even if the deadline has passed. For an
+ * async-function body, what it computes after its last `await` is ready only once the microtask
+ * queue has run, so when the body's last wait ends at the very deadline the timeout wins (a
+ * generator body's value wins).
  *
  * @example
  * ```ts
- * const t: Timeout<string> = timeout(100, rx.recv());
+ * const t: Timeout<string | undefined> = timeout(100, rx.recv());
  * t.deadline(); // when it gives up
  * ```
  */

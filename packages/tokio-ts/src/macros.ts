@@ -5,6 +5,7 @@
  * @example
  * ```ts
  * import { main, select } from "tokio-ts/macros";
+ * import { pending, ready } from "tokio-ts/core";
  * await main(function* () {
  *   const first = yield* select({ a: ready(1), b: pending<string>() });
  *   console.log(first.key); // "a"

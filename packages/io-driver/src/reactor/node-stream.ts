@@ -95,7 +95,7 @@ export const DEFAULT_READ_BUFFER_SIZE = 16 * 1024;
  *
  * @example
  * ```ts
- * const n = yield* stream.write(new Uint8Array(1 << 20)); // n <= MAX_WRITE
+ * const n = yield* write(stream, new Uint8Array(1 << 20)); // n <= MAX_WRITE
  * ```
  */
 export const MAX_WRITE = 64 * 1024;

@@ -75,7 +75,7 @@ export class CopyBidirectional extends Future<[number, number]> {
  *
  * @example
  * ```ts
- * const inbound = yield* listener.accept();
+ * const [inbound] = yield* listener.accept();
  * const upstream = yield* TcpStream.connect(backend);
  * const [sent, received] = yield* copyBidirectional(inbound, upstream);
  * ```

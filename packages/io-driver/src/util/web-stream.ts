@@ -82,7 +82,7 @@ function checkHighWaterMark(name: string, value: unknown): number {
  * @example
  * ```ts
  * const body = fromReadableStream((await fetch(url)).body!);
- * const text = yield* readToString(body);
+ * const text = await readToString(body);
  * ```
  */
 export class WebStreamReader implements AsyncRead {

@@ -193,7 +193,7 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    *
    * @example
    * ```ts
-   * try { n = stream.tryRead(buf) } catch (e) { if (e.code !== "EWOULDBLOCK") throw e }
+   * try { n = stream.tryRead(buf) } catch (e) { if (!(e instanceof WouldBlockError)) throw e }
    * ```
    *
    * **Throws**: `WouldBlockError` (code `"EWOULDBLOCK"`) when no byte is queued yet — wait
@@ -209,7 +209,7 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    *
    * @example
    * ```ts
-   * try { n = stream.tryWrite(data) } catch (e) { if (e.code === "EWOULDBLOCK") yield* stream.writable() }
+   * try { n = stream.tryWrite(data) } catch (e) { if (e instanceof WouldBlockError) yield* stream.writable(); else throw e }
    * ```
    *
    * **Throws**: `WouldBlockError` (code `"EWOULDBLOCK"`) while the send buffer is full — wait
@@ -252,7 +252,7 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    * @example
    * ```ts
    * const [rd, wr] = stream.split();
-   * yield* join(copy(rd, process.stdout), copy(stdin, wr));
+   * yield* join(copy(rd, fromNodeWritable(process.stdout)), copy(fromNodeReadable(process.stdin), wr));
    * ```
    */
   split(): [ReadHalf<this>, WriteHalf<this>] {
@@ -266,7 +266,7 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    * @example
    * ```ts
    * const [rd, wr] = stream.intoSplit();
-   * spawn(function* () { yield* copy(rd, sink); });
+   * spawn(function* () { yield* copy(rd, sink()); });
    * yield* wr.writeAll(data);
    * wr.close(); // FIN
    * ```

@@ -124,6 +124,7 @@ export class Sender<T> extends SenderHandle<T> {
    *
    * @example
    * ```ts
+   * import { SendTimeoutError } from "@tokio-ts/sync";
    * import { sleep } from "@tokio-ts/time";
    * try {
    *   await tx.sendTimeout(msg, sleep(100));

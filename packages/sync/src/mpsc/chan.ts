@@ -385,7 +385,7 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
    * ```ts
    * const batch: number[] = [];
    * while ((await rx.recvMany(batch, 64)) > 0) {
-   *   process(batch);
+   *   handle(batch);
    *   batch.length = 0;
    * }
    * ```
