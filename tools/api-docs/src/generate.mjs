@@ -119,7 +119,7 @@ function typeText(t, depth = 0) {
     case 'reference': return `${t.name}${args(t.typeArguments)}`;
     case 'literal': return t.value === null ? 'null' : typeof t.value === 'object' ? `${t.value.negative ? '-' : ''}${t.value.value}n` : JSON.stringify(t.value);
     case 'union': return t.types.map((x) => typeText(x, depth)).join(' | ');
-    case 'intersection': return t.types.map((x) => typeText(x, depth)).join(' & ');
+    case 'intersection': return t.types.map((x) => (x.type === 'union' ? `(${typeText(x, depth)})` : typeText(x, depth))).join(' & ');
     case 'array': {
       const inner = typeText(t.elementType, depth);
       return /[ |&]/.test(inner) ? `(${inner})[]` : `${inner}[]`;
