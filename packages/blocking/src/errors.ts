@@ -19,6 +19,11 @@ import { TokioError } from "@tokio-ts/core";
  * ```
  */
 export class WorkerExitError extends TokioError {
+  // The name, written out: a minifier renames classes (see TokioError.name).
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "WorkerExitError", writable: true, configurable: true });
+  }
+
   declare readonly code: "ERR_BLOCKING_WORKER_EXITED";
   /** The worker's exit code. */
   readonly exitCode: number;

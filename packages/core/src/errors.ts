@@ -23,8 +23,18 @@ export class TokioError extends Error {
     this.code = code;
   }
 
+  /**
+   * The class's name: `"TokioError"`, `"JoinError"`, `"Elapsed"`, …. Each class of tokio-ts
+   * writes its name out on its prototype, as the built-in errors do, so that a minifier renaming
+   * classes does not change it; a subclass of your own is named after its constructor unless it
+   * sets `name`. Assignable, as `Error.prototype.name` is.
+   */
   override get name(): string {
-    return this.constructor.name;
+    return this.constructor === TokioError ? "TokioError" : this.constructor.name;
+  }
+
+  override set name(value: string) {
+    Object.defineProperty(this, "name", { value, writable: true, configurable: true });
   }
 }
 
@@ -49,6 +59,11 @@ export type ContextErrorCode = "ERR_NO_RUNTIME" | "ERR_DRIVER_DISABLED" | "ERR_R
  * ```
  */
 export class ContextError extends TokioError {
+  // The name, written out (see TokioError.name).
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "ContextError", writable: true, configurable: true });
+  }
+
   declare readonly code: ContextErrorCode;
 
   constructor(code: ContextErrorCode, message: string) {
@@ -76,7 +91,7 @@ export class ContextError extends TokioError {
 
 /**
  * The error an aborted async-function task sees at its next await of a tokio-ts future (and the
- * reason of its `AbortSignal`).
+ * reason of its `AbortSignal`): "task 7 was cancelled", `code` `"ERR_CANCELLED"`.
  *
  * @example
  * ```ts
@@ -86,6 +101,10 @@ export class ContextError extends TokioError {
  * ```
  */
 export class CancelledError extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "CancelledError", writable: true, configurable: true });
+  }
+
   /** The id of the cancelled task, when known. */
   readonly taskId: number | undefined;
 

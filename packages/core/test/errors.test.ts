@@ -15,6 +15,29 @@ test("a subclass of TokioError is named after its class", () => {
   assert.is(new MyError("ERR_MINE", "m").name, "MyError");
 });
 
+test("the name of a tokio-ts error survives a minifier renaming its class, and stays assignable", () => {
+  const cases: [Function, string, () => Error][] = [
+    [TokioError, "TokioError", () => new TokioError("ERR_X", "x")],
+    [ContextError, "ContextError", () => ContextError.noRuntime("f()")],
+    [CancelledError, "CancelledError", () => new CancelledError(1)],
+  ];
+  for (const [cls, name, make] of cases) {
+    const original = Object.getOwnPropertyDescriptor(cls, "name")!;
+    Object.defineProperty(cls, "name", { value: "e" }); // what a minifier does to the class
+    try {
+      const error = make();
+      assert.is(error.name, name);
+      assert.ok(String(error).startsWith(`${name}: `));
+      assert.ok(error.stack!.startsWith(`${name}: `));
+      error.name = "Renamed"; // as on any Error (a strict-mode assignment must not throw)
+      assert.is(error.name, "Renamed");
+      assert.ok(String(error).startsWith("Renamed: "));
+    } finally {
+      Object.defineProperty(cls, "name", original);
+    }
+  }
+});
+
 test("TokioError keeps the cause it was given", () => {
   const cause = new Error("root");
   assert.is(new TokioError("ERR_X", "x", { cause }).cause, cause);

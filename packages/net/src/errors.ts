@@ -21,6 +21,11 @@ export { WouldBlockError, type SocketError } from "@tokio-ts/io-driver";
  * ```
  */
 export class ReuniteError<S extends StreamBase = StreamBase> extends TokioError {
+  // The name, written out: a minifier renames classes (see TokioError.name).
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "ReuniteError", writable: true, configurable: true });
+  }
+
   declare readonly code: "ERR_REUNITE";
 
   constructor(readonly halves: SplitHalves<S>) {
@@ -48,6 +53,10 @@ export function netError(code: string, syscall: string, detail: string): Error &
  * ```
  */
 export class UnsupportedError extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "UnsupportedError", writable: true, configurable: true });
+  }
+
   declare readonly code: "ERR_UNSUPPORTED";
 
   constructor(message: string) {

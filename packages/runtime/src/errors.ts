@@ -18,7 +18,9 @@ export type JoinErrorKind = "cancelled" | "panic";
 
 /**
  * The error a {@link JoinHandle} rejects with: the task was cancelled (aborted, or its runtime
- * shut down) or it panicked (its body threw; the thrown value is `cause`).
+ * shut down: "task 7 was cancelled", `code` `"ERR_TASK_CANCELLED"`) or it panicked (its body
+ * threw: "task 7 panicked with message "boom"", `code` `"ERR_TASK_PANICKED"`; the thrown value
+ * is `cause`, unchanged).
  *
  * @example
  * ```ts
@@ -28,6 +30,11 @@ export type JoinErrorKind = "cancelled" | "panic";
  * ```
  */
 export class JoinError extends TokioError {
+  // The name, written out: a minifier renames classes (see TokioError.name).
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "JoinError", writable: true, configurable: true });
+  }
+
   /** `"cancelled"` or `"panic"`. */
   readonly kind: JoinErrorKind;
   /** The id of the task. */
@@ -44,9 +51,15 @@ export class JoinError extends TokioError {
     return new JoinError("cancelled", id, `task ${id} was cancelled`);
   }
 
-  /** "task 7 panicked with message …", keeping the thrown value as `cause`. */
+  /**
+   * "task 7 panicked with message "boom"" (an Error's message, a string, a number …), or "task 7
+   * panicked" when the thrown value has no text of its own (a plain object, null, undefined), as
+   * Tokio words a panic without a string payload. The thrown value is `cause`, unchanged.
+   */
   static panic(id: number, cause: unknown): JoinError {
-    return new JoinError("panic", id, `task ${id} panicked with message ${JSON.stringify(describe(cause))}`, cause);
+    const text = describe(cause);
+    const message = text === undefined ? `task ${id} panicked` : `task ${id} panicked with message ${JSON.stringify(text)}`;
+    return new JoinError("panic", id, message, cause);
   }
 
   /** Whether the task was cancelled. */
@@ -66,13 +79,18 @@ export class JoinError extends TokioError {
   }
 }
 
-function describe(value: unknown): string {
+/** The text of a thrown value, or undefined when it has none ("[object Object]", null). */
+function describe(value: unknown): string | undefined {
   if (value instanceof Error) return value.message;
+  if (typeof value === "string") return value;
+  if (value === null || value === undefined) return undefined;
+  let text: string;
   try {
-    return String(value);
+    text = String(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    return undefined;
   }
+  return /^\[object [^\]]*\]$/.test(text) ? undefined : text;
 }
 
 /** RangeError for a builder setting that must be a positive integer. */

@@ -49,6 +49,37 @@ test("an async task that rejects rejects its handle with a panic JoinError", asy
   assert.match((error as JoinError).message, 'panicked with message "a string"');
 });
 
+test("a task that throws a value without text of its own panics with Tokio's \"task N panicked\", keeping the value as cause", async () => {
+  const plain = { reason: "no message" };
+  const { errors, ids } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const errors: unknown[] = [];
+      const ids: number[] = [];
+      for (const value of [plain, null, undefined, 42]) {
+        const h = spawn(function* () {
+          throw value;
+        });
+        ids.push(h.id);
+        try {
+          yield* h;
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      return { errors, ids };
+    }),
+  );
+  const [object, nul, undef, number] = errors as JoinError[];
+  assert.is(object!.message, `task ${ids[0]} panicked`);
+  assert.is(object!.cause, plain);
+  assert.is(nul!.message, `task ${ids[1]} panicked`);
+  assert.ok("cause" in nul! && nul!.cause === null);
+  assert.is(undef!.message, `task ${ids[2]} panicked`);
+  assert.ok("cause" in undef! && undef!.cause === undefined);
+  assert.is(number!.message, `task ${ids[3]} panicked with message "42"`);
+  assert.is(JoinError.panic(9, Object.create(null)).message, "task 9 panicked");
+});
+
 test("aborting a task before its first poll means its body never runs", async () => {
   const { ran, error, id } = await withRuntime((rt) =>
     rt.blockOn(function* () {

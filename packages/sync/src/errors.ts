@@ -6,7 +6,8 @@
 import { TokioError } from "@tokio-ts/core";
 
 /**
- * A send failed because every receiver is gone; `value` is the message, given back.
+ * A send failed because every receiver is gone ("channel closed", `code` `"ERR_CHANNEL_CLOSED"`);
+ * `value` is the message, given back.
  *
  * @example
  * ```ts
@@ -14,13 +15,20 @@ import { TokioError } from "@tokio-ts/core";
  * ```
  */
 export class SendError<T> extends TokioError {
+  // The name, written out: a minifier renames classes (see TokioError.name).
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "SendError", writable: true, configurable: true });
+  }
+
   constructor(readonly value: T) {
     super("ERR_CHANNEL_CLOSED", "channel closed");
   }
 }
 
 /**
- * Why a `trySend` failed: `"full"` (no capacity now) or `"closed"`; `value` is given back.
+ * Why a `trySend` failed: `"full"` (no capacity now: "no available capacity", `code`
+ * `"ERR_CHANNEL_FULL"`) or `"closed"` ("channel closed", `"ERR_CHANNEL_CLOSED"`); `value` is
+ * given back.
  *
  * @example
  * ```ts
@@ -29,6 +37,10 @@ export class SendError<T> extends TokioError {
  * ```
  */
 export class TrySendError<T> extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "TrySendError", writable: true, configurable: true });
+  }
+
   constructor(
     readonly kind: "full" | "closed",
     readonly value: T,
@@ -38,7 +50,9 @@ export class TrySendError<T> extends TokioError {
 }
 
 /**
- * Why a `sendTimeout` failed: `"timeout"` or `"closed"`; `value` is given back.
+ * Why a `sendTimeout` failed: `"timeout"` ("timed out waiting on send operation", `code`
+ * `"ERR_TIMEOUT"`) or `"closed"` ("channel closed", `"ERR_CHANNEL_CLOSED"`); `value` is given
+ * back.
  *
  * @example
  * ```ts
@@ -48,6 +62,10 @@ export class TrySendError<T> extends TokioError {
  * ```
  */
 export class SendTimeoutError<T> extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "SendTimeoutError", writable: true, configurable: true });
+  }
+
   constructor(
     readonly kind: "timeout" | "closed",
     readonly value: T,
@@ -57,9 +75,10 @@ export class SendTimeoutError<T> extends TokioError {
 }
 
 /**
- * A receive failed: the channel is closed (`"closed"`), or — broadcast only — the receiver fell
- * behind and `lagged` messages were overwritten (`"lagged"`, "channel lagged by 3"; the next
- * receive returns the oldest message still kept).
+ * A receive failed: the channel is closed (`"closed"`, "channel closed", `code`
+ * `"ERR_CHANNEL_CLOSED"`), or — broadcast only — the receiver fell behind and `lagged` messages
+ * were overwritten (`"lagged"`, "channel lagged by 3", `"ERR_CHANNEL_LAGGED"`; the next receive
+ * returns the oldest message still kept).
  *
  * @example
  * ```ts
@@ -69,6 +88,10 @@ export class SendTimeoutError<T> extends TokioError {
  * ```
  */
 export class RecvError extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "RecvError", writable: true, configurable: true });
+  }
+
   constructor(
     readonly kind: "closed" | "lagged",
     readonly lagged = 0,
@@ -78,8 +101,10 @@ export class RecvError extends TokioError {
 }
 
 /**
- * Why a `tryRecv` found no message: `"empty"` (none now, senders alive), `"disconnected"`
- * (mpsc: closed and drained), `"closed"` (oneshot, broadcast), `"lagged"` (broadcast).
+ * Why a `tryRecv` found no message: `"empty"` (none now, senders alive; `code`
+ * `"ERR_CHANNEL_EMPTY"`), `"disconnected"` (mpsc: closed and drained) or `"closed"` (oneshot,
+ * broadcast), both `"ERR_CHANNEL_CLOSED"`, and `"lagged"` (broadcast: "channel lagged by 3",
+ * `"ERR_CHANNEL_LAGGED"`).
  *
  * @example
  * ```ts
@@ -88,6 +113,10 @@ export class RecvError extends TokioError {
  * ```
  */
 export class TryRecvError extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "TryRecvError", writable: true, configurable: true });
+  }
+
   constructor(
     readonly kind: "empty" | "disconnected" | "closed" | "lagged",
     readonly lagged = 0,
@@ -97,14 +126,15 @@ export class TryRecvError extends TokioError {
       kind === "empty"
         ? "receiving on an empty channel"
         : kind === "lagged"
-          ? `receiving on a lagging channel (lagged by ${lagged})`
+          ? `channel lagged by ${lagged}`
           : "receiving on a closed channel",
     );
   }
 }
 
 /**
- * The semaphore was closed while (or before) acquiring.
+ * The semaphore was closed while (or before) acquiring ("semaphore closed", `code`
+ * `"ERR_SEMAPHORE_CLOSED"`).
  *
  * @example
  * ```ts
@@ -113,13 +143,18 @@ export class TryRecvError extends TokioError {
  * ```
  */
 export class AcquireError extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "AcquireError", writable: true, configurable: true });
+  }
+
   constructor() {
     super("ERR_SEMAPHORE_CLOSED", "semaphore closed");
   }
 }
 
 /**
- * Why a `tryAcquire` failed: `"closed"` or `"noPermits"` ("no permits available").
+ * Why a `tryAcquire` failed: `"closed"` ("semaphore closed", `code` `"ERR_SEMAPHORE_CLOSED"`) or
+ * `"noPermits"` ("no permits available", `"ERR_NO_PERMITS"`).
  *
  * @example
  * ```ts
@@ -128,13 +163,18 @@ export class AcquireError extends TokioError {
  * ```
  */
 export class TryAcquireError extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "TryAcquireError", writable: true, configurable: true });
+  }
+
   constructor(readonly kind: "closed" | "noPermits") {
     super(kind === "closed" ? "ERR_SEMAPHORE_CLOSED" : "ERR_NO_PERMITS", kind === "closed" ? "semaphore closed" : "no permits available");
   }
 }
 
 /**
- * A `tryLock`/`tryRead`/`tryWrite` would have had to wait.
+ * A `tryLock`/`tryRead`/`tryWrite` would have had to wait ("operation would block", `code`
+ * `"ERR_WOULD_BLOCK"`).
  *
  * @example
  * ```ts
@@ -143,13 +183,18 @@ export class TryAcquireError extends TokioError {
  * ```
  */
 export class TryLockError extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "TryLockError", writable: true, configurable: true });
+  }
+
   constructor() {
     super("ERR_WOULD_BLOCK", "operation would block");
   }
 }
 
 /**
- * Why `OnceCell.set` failed: `"alreadyInitialized"` or `"initializing"`; `value` is given back.
+ * Why `OnceCell.set` failed: `"alreadyInitialized"` (`code` `"ERR_ALREADY_INITIALIZED"`) or
+ * `"initializing"` (`"ERR_INITIALIZING"`); `value` is given back.
  *
  * @example
  * ```ts
@@ -158,6 +203,10 @@ export class TryLockError extends TokioError {
  * ```
  */
 export class SetError<T> extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "SetError", writable: true, configurable: true });
+  }
+
   constructor(
     readonly kind: "alreadyInitialized" | "initializing",
     readonly value: T,

@@ -61,6 +61,12 @@ const MAX_SEED_COUNT = 1_000_000;
  * ```
  */
 export class SeedFailure extends Error {
+  // The name, written out on the prototype as the built-in errors do: a minifier renames
+  // classes, and `name` stays assignable.
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "SeedFailure", writable: true, configurable: true });
+  }
+
   /** The seed whose schedule failed. */
   readonly seed: number;
 
@@ -68,10 +74,6 @@ export class SeedFailure extends Error {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(`scenario failed with seed ${seed} (replay it with forEachSeed([${seed}], …)): ${why}`, { cause });
     this.seed = seed;
-  }
-
-  override get name(): string {
-    return "SeedFailure";
   }
 }
 

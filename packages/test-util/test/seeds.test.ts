@@ -101,6 +101,20 @@ test("a failing seed rejects with SeedFailure naming the seed, keeping the cause
   assert.ok(runtimes[2]!.isShutdown(), "the failing seed's runtime was shut down too");
 });
 
+test("SeedFailure's name survives a minifier renaming the class, and stays assignable", () => {
+  const original = Object.getOwnPropertyDescriptor(SeedFailure, "name")!;
+  Object.defineProperty(SeedFailure, "name", { value: "e" }); // what a minifier does to the class
+  try {
+    const failure = new SeedFailure(3, new Error("why"));
+    assert.is(failure.name, "SeedFailure");
+    assert.ok(failure.stack!.startsWith("SeedFailure: "));
+    failure.name = "Renamed"; // as on any Error (a strict-mode assignment must not throw)
+    assert.is(failure.name, "Renamed");
+  } finally {
+    Object.defineProperty(SeedFailure, "name", original);
+  }
+});
+
 test("a replayed failing seed fails the same way", async () => {
   const scenario = async (rt: Runtime) => {
     const order = await schedule(rt);

@@ -5,6 +5,7 @@ import { TokioError } from "@tokio-ts/core";
 
 /**
  * A {@link timeout} expired before its future completed; the future has been dropped.
+ * "deadline has elapsed", `code` `"ERR_ELAPSED"`.
  *
  * @example
  * ```ts
@@ -12,25 +13,42 @@ import { TokioError } from "@tokio-ts/core";
  * ```
  */
 export class Elapsed extends TokioError {
+  // The name, written out: a minifier renames classes (see TokioError.name).
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "Elapsed", writable: true, configurable: true });
+  }
+
   constructor() {
     super("ERR_ELAPSED", "deadline has elapsed");
   }
 }
 
 /**
- * Misuse of the clock: pausing a paused clock ("time is already frozen"), resuming or advancing
- * a running one ("time is not frozen").
+ * Misuse of the clock: pausing a paused clock ("time is already frozen: …"), resuming or
+ * advancing a running one ("time is not frozen: …"); the rest of the message says what to call.
+ * `code` is `"ERR_TIME_MISUSE"`.
  *
  * @example
  * ```ts
- * pause(); pause(); // TimeError "time is already frozen"
+ * pause(); pause(); // TimeError "time is already frozen: … call resume() before pausing again"
  * ```
  */
 export class TimeError extends TokioError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "TimeError", writable: true, configurable: true });
+  }
+
   constructor(message: string) {
     super("ERR_TIME_MISUSE", message);
   }
 }
+
+/** @internal {@link TimeError}'s message for `pause()` on a paused clock. */
+export const ALREADY_FROZEN =
+  "time is already frozen: the clock is paused (by startPaused(true) or an earlier pause()); call resume() before pausing again";
+
+/** @internal {@link TimeError}'s message for `resume()` or `advance()` on a running clock. */
+export const NOT_FROZEN = "time is not frozen: call pause() first, or build the runtime with startPaused(true)";
 
 /** Check a duration in milliseconds: a finite number ≥ 0 (RangeError/TypeError naming `name`). */
 export function checkDuration(name: string, ms: unknown): number {

@@ -20,7 +20,7 @@ import { currentTimeDriver } from "./internal/current.js";
  * start.elapsed(); // 86400000
  * ```
  *
- * **Throws**: TimeError "time is already frozen"; ContextError outside a runtime with time.
+ * **Throws**: TimeError "time is already frozen: …"; ContextError outside a runtime with time.
  */
 export function pause(): void {
   const driver = currentTimeDriver("pause()");
@@ -36,7 +36,7 @@ export function pause(): void {
  * pause(); yield* advance(10); resume();
  * ```
  *
- * **Throws**: TimeError "time is not frozen"; ContextError outside a runtime with time.
+ * **Throws**: TimeError "time is not frozen: …"; ContextError outside a runtime with time.
  */
 export function resume(): void {
   const driver = currentTimeDriver("resume()");
@@ -60,7 +60,7 @@ export function resume(): void {
  * skips the yield.
  *
  * **Throws**: RangeError/TypeError for a bad `ms`, or one that would move the clock past
- * `Number.MAX_SAFE_INTEGER` ms (about 285,000 years); TimeError "time is not frozen";
+ * `Number.MAX_SAFE_INTEGER` ms (about 285,000 years); TimeError "time is not frozen: …";
  * ContextError outside a runtime with time.
  */
 export function advance(ms: number): Future<void> {

@@ -6,6 +6,9 @@ import { advance, Elapsed, Instant, pause, resume, sleep, TimeError, timeout } f
 import { TIME } from "../src/driver.js";
 import { activeHostTimers, run, thrown } from "./helpers.js";
 
+const ALREADY_FROZEN = "time is already frozen: the clock is paused (by startPaused(true) or an earlier pause()); call resume() before pausing again";
+const NOT_FROZEN = "time is not frozen: call pause() first, or build the runtime with startPaused(true)";
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -37,37 +40,37 @@ test("pause() freezes a running clock: Instant.now() stops moving until resume()
   );
 });
 
-test('pause() on a frozen clock throws TimeError "time is already frozen"', async () => {
+test('pause() on a frozen clock throws TimeError "time is already frozen", saying to call resume() first', async () => {
   await run(function* () {
-    assert.is(timeError(() => pause()).message, "time is already frozen");
+    assert.is(timeError(() => pause()).message, ALREADY_FROZEN);
   });
   await run(
     function* () {
       pause();
-      assert.is(timeError(() => pause()).message, "time is already frozen");
+      assert.is(timeError(() => pause()).message, ALREADY_FROZEN);
       resume();
     },
     { paused: false },
   );
 });
 
-test('resume() on a running clock throws TimeError "time is not frozen"', async () => {
+test('resume() on a running clock throws TimeError "time is not frozen", naming pause() and startPaused(true)', async () => {
   await run(
     function* () {
-      assert.is(timeError(() => resume()).message, "time is not frozen");
+      assert.is(timeError(() => resume()).message, NOT_FROZEN);
     },
     { paused: false },
   );
   await run(function* () {
     resume();
-    assert.is(timeError(() => resume()).message, "time is not frozen");
+    assert.is(timeError(() => resume()).message, NOT_FROZEN);
   });
 });
 
-test('advance() on a running clock throws TimeError "time is not frozen"', async () => {
+test('advance() on a running clock throws TimeError "time is not frozen", naming pause() and startPaused(true)', async () => {
   await run(
     function* () {
-      assert.is(timeError(() => advance(10)).message, "time is not frozen");
+      assert.is(timeError(() => advance(10)).message, NOT_FROZEN);
     },
     { paused: false },
   );

@@ -66,6 +66,42 @@ test("tokio-ts/time, /time/driver, /sync, /macros, /io, /io/driver, /net and /bl
   }
 });
 
+test("every error class of every subpath keeps its name when a minifier renames it, and name stays assignable", () => {
+  const classes = new Map<string, abstract new (...args: never[]) => Error>();
+  for (const ns of [umbrella, umbrellaTime, umbrellaTimeDriver, umbrellaSync, umbrellaMacros, umbrellaIo, umbrellaIoDriver, umbrellaNet, umbrellaBlocking]) {
+    for (const [key, value] of Object.entries(ns)) {
+      if (typeof value === "function" && value.prototype instanceof Error) classes.set(key, value);
+    }
+  }
+  assert.equal(
+    [...classes.keys()].sort(),
+    [
+      "AcquireError", "CancelledError", "ContextError", "Elapsed", "IoError", "JoinError", "RecvError", "ReuniteError",
+      "SendError", "SendTimeoutError", "SetError", "TimeError", "TokioError", "TryAcquireError", "TryLockError",
+      "TryRecvError", "TrySendError", "UnsupportedError", "WorkerExitError", "WouldBlockError",
+    ],
+  );
+  const samples: Record<string, () => Error> = {
+    JoinError: () => umbrella.JoinError.cancelled(7),
+    Elapsed: () => new umbrellaTime.Elapsed(),
+    RecvError: () => new umbrellaSync.RecvError("lagged", 3),
+    WouldBlockError: () => new umbrellaNet.WouldBlockError("tryRead"),
+  };
+  for (const [key, cls] of classes) {
+    const original = Object.getOwnPropertyDescriptor(cls, "name")!;
+    Object.defineProperty(cls, "name", { value: "e" }); // what a minifier does to the class
+    try {
+      const error = samples[key]?.() ?? (Object.create(cls.prototype) as Error);
+      assert.is(error.name, key, `${key}.prototype.name`);
+      if (key in samples) assert.ok(error.stack!.startsWith(`${key}: `), `${key}'s stack starts with its name`);
+      error.name = "Renamed"; // as on any Error (a strict-mode assignment must not throw)
+      assert.is(error.name, "Renamed");
+    } finally {
+      Object.defineProperty(cls, "name", original);
+    }
+  }
+});
+
 test("a runtime built through the umbrella runs timers on a paused clock", async () => {
   const rt = Builder.newCurrentThread().enableTime().startPaused(true).build();
   try {

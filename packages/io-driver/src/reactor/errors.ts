@@ -22,6 +22,11 @@ import { TokioError } from "@tokio-ts/core";
  * ```
  */
 export class WouldBlockError extends TokioError {
+  // The name, written out: a minifier renames classes (see TokioError.name).
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "WouldBlockError", writable: true, configurable: true });
+  }
+
   declare readonly code: "EWOULDBLOCK";
 
   constructor(operation: string) {

@@ -36,6 +36,11 @@ export type IoErrorKind = "UNEXPECTED_EOF" | "BROKEN_PIPE" | "INVALID_DATA" | "W
  * ```
  */
 export class IoError extends TokioError {
+  // The name, written out: a minifier renames classes (see TokioError.name).
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "IoError", writable: true, configurable: true });
+  }
+
   declare readonly code: IoErrorKind;
 
   constructor(kind: IoErrorKind, message: string, options?: { cause?: unknown }) {

@@ -6,7 +6,7 @@
  * States: running (`now = real + offset`) ⇄ frozen (`now = frozenAt`). Resuming sets `offset`
  * so that time continues from the frozen value: the clock never goes backwards.
  */
-import { TimeError } from "../errors.js";
+import { ALREADY_FROZEN, NOT_FROZEN, TimeError } from "../errors.js";
 
 export class Clock {
   #frozen = false;
@@ -45,7 +45,7 @@ export class Clock {
   }
 
   pause(): void {
-    if (this.#frozen) throw new TimeError("time is already frozen");
+    if (this.#frozen) throw new TimeError(ALREADY_FROZEN);
     // Up to the next whole millisecond (less than 1 ms forward, never back), so that a timer
     // of `ms` fires after `advance(ms)` exactly: deadlines are rounded up to whole ticks.
     this.#frozenAt = Math.ceil(this.now());
@@ -53,13 +53,13 @@ export class Clock {
   }
 
   resume(): void {
-    if (!this.#frozen) throw new TimeError("time is not frozen");
+    if (!this.#frozen) throw new TimeError(NOT_FROZEN);
     this.#offset = this.#frozenAt - this.#source.now();
     this.#frozen = false;
   }
 
   advance(ms: number): void {
-    if (!this.#frozen) throw new TimeError("time is not frozen");
+    if (!this.#frozen) throw new TimeError(NOT_FROZEN);
     // Past 2^53 ms a millisecond is no longer representable: sleeps would stop elapsing.
     if (this.#frozenAt + ms > Number.MAX_SAFE_INTEGER) {
       throw new RangeError(`ms must keep the clock below Number.MAX_SAFE_INTEGER ms, got ${ms}`);
