@@ -159,12 +159,15 @@ test("blockingMetrics with a handle that is not a runtime Handle is a TypeError 
   });
 });
 
-test("a result that cannot be cloned fails the job with an error that says so", async () => {
+test("a result that cannot be cloned fails the job with an error that says so, keeping the clone error as its cause", async () => {
   await withRuntime(async (rt) => {
     const error = await failure(rt, () => spawnBlocking(() => () => 1));
     const cause = error.cause as TypeError;
     assert.instance(cause, TypeError);
     assert.match(cause.message, "the job's result cannot be sent back from the worker");
+    const clone = cause.cause as Error;
+    assert.instance(clone, Error);
+    assert.match(clone.message, "could not be cloned");
   });
 });
 

@@ -79,11 +79,17 @@ export class LocalKey<T> {
   /**
    * The bound value.
    *
-   * **Throws**: Error "cannot access task-local REQUEST_ID: it is not set in this task" outside a scope.
+   * **Throws**: Error "cannot access task-local REQUEST_ID: it is not set in this task: …" outside a
+   * scope; the message names `scope()`, `syncScope()` and `tryGet()`.
    */
   get(): T {
     const value = lookupLocal(currentFrame(), this);
-    if (value === NOT_SET) throw new Error(`cannot access task-local ${this.name}: it is not set in this task`);
+    if (value === NOT_SET) {
+      throw new Error(
+        `cannot access task-local ${this.name}: it is not set in this task: run the code inside ` +
+          "the key's scope(value, body) or syncScope(value, fn), or use tryGet()",
+      );
+    }
     return value as T;
   }
 

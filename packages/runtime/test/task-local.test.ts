@@ -112,7 +112,7 @@ test("a scope dropped before its first poll drops the inner future with the valu
   assert.equal(out.seen, [42, out.id]);
 });
 
-test("get() outside a scope throws naming the key", async () => {
+test("get() outside a scope throws naming the key and the calls that bind or probe it", async () => {
   const KEY = taskLocal<string>("REQUEST_ID");
   const error = await withRuntime((rt) =>
     rt.blockOn(function* () {
@@ -125,7 +125,11 @@ test("get() outside a scope throws naming the key", async () => {
     }),
   );
   assert.instance(error, Error);
-  assert.is((error as Error).message, "cannot access task-local REQUEST_ID: it is not set in this task");
+  assert.is(
+    (error as Error).message,
+    "cannot access task-local REQUEST_ID: it is not set in this task: run the code inside " +
+      "the key's scope(value, body) or syncScope(value, fn), or use tryGet()",
+  );
 });
 
 test("tryGet() is undefined outside a scope and outside any runtime", () => {

@@ -141,7 +141,7 @@ test("capacity 4, 10 sends: a receiver that read nothing is lagged by 6, then ge
   assertPending(mockTask(rx.recv()).poll());
 });
 
-test("tryRecv reports the lag with its count, then the oldest value kept", () => {
+test("tryRecv reports the lag with its count (\"channel lagged by 3\", as Tokio), then the oldest value kept", () => {
   const [tx, rx] = broadcast.channel<number>(2);
   for (let i = 1; i <= 5; i++) tx.send(i);
   const r = rx.tryRecv();
@@ -150,6 +150,8 @@ test("tryRecv reports the lag with its count, then the oldest value kept", () =>
     assert.instance(r.error, TryRecvError);
     assert.is(r.error.kind, "lagged");
     assert.is(r.error.lagged, 3);
+    assert.is(r.error.code, "ERR_CHANNEL_LAGGED");
+    assert.is(r.error.message, "channel lagged by 3");
   }
   assert.equal(drain(rx), [4, 5]);
   const e = rx.tryRecv();

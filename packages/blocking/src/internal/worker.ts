@@ -223,7 +223,9 @@ function finish(slot: number, base: number, value: unknown, threw: boolean, star
     // The result cannot be cloned: the job fails with an error that says so.
     flags = F_THREW;
     outcome = errorRecord(
-      new TypeError(`spawnBlocking: the job's result cannot be sent back from the worker: ${(error as Error).message}`),
+      new TypeError(`spawnBlocking: the job's result cannot be sent back from the worker: ${(error as Error).message}`, {
+        cause: error,
+      }),
     );
     flags |= writeOutcome(base, outcome);
   }
