@@ -1,7 +1,7 @@
 /**
  * Mutex: an async mutual-exclusion lock around a value (Tokio's `sync::Mutex`).
  */
-import { fromGenerator, fromPromise, isFuture, isGenerator, type Future } from "@tokio-ts/core";
+import { fromAsync, fromGenerator, isGeneratorFunction, type Future } from "@tokio-ts/core";
 import { TryLockError } from "./errors.js";
 import { BatchSemaphore, Waiter } from "./internal/waiter.js";
 import { err, ok, type Result } from "./result.js";
@@ -59,8 +59,12 @@ export class Mutex<T> {
    * const n = await counter.runExclusive((guard) => ++guard.value);
    * ```
    *
+   * An async `fn` runs as part of the calling task, as with `fromAsync`: its awaits of tokio-ts
+   * futures are polled by this task, and its task-locals are the caller's.
+   *
    * **Cancel safety**: dropping it while it waits is cancel safe; dropping it while `fn` runs
-   * drops `fn`'s future and releases the lock.
+   * drops `fn`'s future (an async `fn`'s pending await of a tokio-ts future rejects with
+   * `CancelledError`) and releases the lock.
    *
    * **Throws**: TypeError at the call if `fn` is not a function. Rejects with whatever `fn`
    * throws; the lock is released.
@@ -79,13 +83,12 @@ function* runExclusive<T, R>(
 ): Generator<unknown, R, unknown> {
   const guard = yield* mutex.lock();
   try {
-    const out = fn(guard);
-    if (isFuture(out)) return (yield* out) as R;
-    if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
-    if (out !== null && typeof out === "object" && typeof (out as PromiseLike<R>).then === "function") {
-      return yield* fromPromise(out as PromiseLike<R>);
-    }
-    return out as R;
+    if (isGeneratorFunction(fn)) return yield* fromGenerator((fn as (guard: MutexGuard<T>) => Generator<unknown, R, unknown>)(guard));
+    // Anything else runs in an async future: it is the frame that the awaits of an async `fn`
+    // (and of async work a plain `fn` starts) find after they resume, so those awaits belong to
+    // this task, and dropping the call rejects them. A value, future, generator or promise that
+    // `fn` returns is its output.
+    return yield* fromAsync(() => fn(guard) as R | PromiseLike<R>);
   } finally {
     guard.release();
   }

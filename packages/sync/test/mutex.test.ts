@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Context, noopWaker, Pending, pending, ready } from "@tokio-ts/core";
-import { Builder, spawn, yieldNow } from "@tokio-ts/runtime";
+import { CancelledError, Context, noopWaker, Pending, pending, ready } from "@tokio-ts/core";
+import { Builder, spawn, taskId, taskLocal, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { Mutex, MutexGuard, TryLockError } from "../src/index.js";
 
@@ -276,6 +276,59 @@ test("dropping runExclusive while fn runs drops fn's future and releases the loc
   task.drop();
   assert.ok(cleaned, "fn's generator finally ran");
   assert.not.ok(m.isLocked());
+});
+
+test("an async fn given to runExclusive runs in the calling task: after each await it sees the caller's task id and task-locals", async () => {
+  const REQUEST = taskLocal<string>("REQUEST");
+  const rt = Builder.newCurrentThread().build();
+  const seen = await rt
+    .blockOn(async () => {
+      const m = new Mutex(0);
+      const seen: string[] = [];
+      const tasks = [0, 1, 2].map((n) =>
+        spawn(() =>
+          REQUEST.scope(`r${n}`, async () => {
+            const me = taskId();
+            for (let i = 0; i < 3; i++) {
+              // A plain function that starts async work is covered too.
+              const work = async (g: MutexGuard<number>) => {
+                await yieldNow();
+                seen.push(`${me === taskId()} ${REQUEST.get()}`);
+                await yieldNow();
+                g.value++;
+              };
+              await m.runExclusive(i === 2 ? (g) => work(g) : work);
+              seen.push(`${me === taskId()} ${REQUEST.get()}`);
+            }
+          }),
+        ),
+      );
+      for (const t of tasks) await t;
+      return seen;
+    })
+    .finally(() => rt.shutdownTimeout(Infinity));
+  assert.is(seen.length, 18);
+  for (const n of [0, 1, 2]) assert.is(seen.filter((s) => s === `true r${n}`).length, 6, `task ${n}'s view`);
+});
+
+test("dropping runExclusive while an async fn awaits rejects that await with CancelledError and releases the lock", async () => {
+  const m = new Mutex(0);
+  let seen: unknown;
+  const task = mockTask(
+    m.runExclusive(async () => {
+      try {
+        await pending();
+      } catch (error) {
+        seen = error;
+      }
+    }),
+  );
+  assertPending(task.poll());
+  assert.ok(m.isLocked());
+  task.drop();
+  assert.not.ok(m.isLocked());
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.instance(seen, CancelledError);
 });
 
 test("dropping runExclusive while it waits for the lock never runs fn", () => {

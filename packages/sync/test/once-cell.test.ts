@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CancelledError, Context, Future, noopWaker, Pending, pending, ready, type Poll, type Waker } from "@tokio-ts/core";
-import { Builder, spawn, yieldNow } from "@tokio-ts/runtime";
+import { Builder, spawn, taskId, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { SetError } from "../src/index.js";
 import { OnceCell, SetOnce, setOnceWaiters } from "../src/once-cell.js";
@@ -427,6 +427,32 @@ test("getOrInit in a runtime with an async initializer", async () => {
       return [mine, yield* other];
     });
     assert.equal(out, ["mine", "mine"]);
+  } finally {
+    await rt.shutdownTimeout(Infinity);
+  }
+});
+
+test("a plain initializer that starts async work runs that work in the calling task", async () => {
+  const rt = Builder.newCurrentThread().build();
+  try {
+    const out = await rt.blockOn(async () => {
+      const tasks = [0, 1, 2].map(() =>
+        spawn(async () => {
+          const cell = new OnceCell<boolean>();
+          const me = taskId();
+          const work = async () => {
+            await yieldNow();
+            await yieldNow();
+            return taskId() === me;
+          };
+          return cell.getOrInit(() => work());
+        }),
+      );
+      const seen: boolean[] = [];
+      for (const t of tasks) seen.push(await t);
+      return seen;
+    });
+    assert.equal(out, [true, true, true]);
   } finally {
     await rt.shutdownTimeout(Infinity);
   }

@@ -5,75 +5,23 @@
  * - a generator function runs as a generator future (dropping it runs its `finally` blocks);
  * - an `async function` runs as an async future (dropping it rejects its pending await of a
  *   tokio-ts future and aborts its `AbortSignal`);
- * - any other function is called at the first poll; what it returns — a future, a generator
- *   object, a promise or a plain value — becomes the output. A future it returns is polled
- *   (and dropped) directly; a promise can only be ignored once dropped.
+ * - any other function runs as an async future too: it is called at the first poll, and what
+ *   it returns — a future, a generator object, a promise or a plain value — becomes the
+ *   output. A future or generator it returns is polled (and dropped) directly; async work it
+ *   starts belongs to the polling task (its awaits of tokio-ts futures are polled by that task
+ *   and rejected when the future is dropped).
  *
  * A function that declares a parameter receives an `AbortSignal`, aborted with
  * `CancelledError` when the future is dropped.
  */
-import { CancelledError, Future, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, Pending, type Context, type Poll } from "@tokio-ts/core";
+import { fromAsync, fromGenerator, isGeneratorFunction, type Future } from "@tokio-ts/core";
 
 /** A function whose result (sync, promise, future or generator) is awaited. */
 export type Body<T> = (signal: AbortSignal) => T | PromiseLike<T> | Future<T> | Generator<unknown, T, unknown>;
-
-const AsyncFunctionPrototype = Object.getPrototypeOf(async function () {});
 
 /** The future that runs `fn` at its first poll. */
 export function bodyFuture<T>(fn: Body<T>): Future<T> {
   if (typeof fn !== "function") throw new TypeError(`expected a function, got ${fn === null ? "null" : typeof fn}`);
   if (isGeneratorFunction(fn)) return fromGenerator(fn as unknown as (signal: AbortSignal) => Generator<unknown, T, unknown>);
-  if (Object.getPrototypeOf(fn) === AsyncFunctionPrototype) return fromAsync(fn as (signal: AbortSignal) => PromiseLike<T>);
-  return new CallFuture(fn);
-}
-
-/** States: NEW (`#fn` set) → RUNNING (`#inner` set, when the result was not a plain value) → done. */
-class CallFuture<T> extends Future<T> {
-  #fn: Body<T> | undefined;
-  #inner: Future<T> | undefined = undefined;
-  #controller: AbortController | undefined = undefined;
-
-  constructor(fn: Body<T>) {
-    super();
-    this.#fn = fn;
-  }
-
-  override poll(cx: Context): Poll<T> {
-    const fn = this.#fn;
-    if (fn !== undefined) {
-      this.#fn = undefined;
-      let signal: AbortSignal | undefined;
-      if (fn.length > 0) signal = (this.#controller = new AbortController()).signal;
-      const out = fn(signal!);
-      if (isFuture(out)) this.#inner = out as Future<T>;
-      else if (isGenerator(out)) this.#inner = fromGenerator(out as Generator<unknown, T, unknown>);
-      else if (out !== null && (typeof out === "object" || typeof out === "function") && typeof (out as PromiseLike<T>).then === "function") {
-        this.#inner = fromPromise(out as PromiseLike<T>);
-      } else {
-        this.#controller = undefined;
-        return out as T;
-      }
-    }
-    const inner = this.#inner;
-    if (inner === undefined) throw new Error("a body future was polled after it completed or was dropped");
-    let out: Poll<T>;
-    try {
-      out = inner.poll(cx);
-    } catch (error) {
-      this.#inner = this.#controller = undefined;
-      throw error;
-    }
-    if (out === Pending) return Pending;
-    this.#inner = this.#controller = undefined;
-    return out;
-  }
-
-  override cancel(): void {
-    this.#fn = undefined;
-    const inner = this.#inner;
-    const controller = this.#controller;
-    this.#inner = this.#controller = undefined;
-    inner?.cancel();
-    controller?.abort(new CancelledError());
-  }
+  return fromAsync(fn as (signal: AbortSignal) => PromiseLike<T>);
 }
