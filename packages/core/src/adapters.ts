@@ -239,6 +239,18 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
     if (this.#state !== RUNNING) return;
     this.#state = state;
     this.#result = result;
+    const awaits = this.#awaits;
+    if (awaits !== undefined && awaits.length !== 0) {
+      // Awaits still pending now belong to async work the function started and did not wait
+      // for. Nothing polls this future for them any more: drive them on their own, as an await
+      // made after this point is (see awaitFuture), from a microtask, outside the current poll.
+      this.#awaits = undefined;
+      queueMicrotask(() => {
+        for (let i = 0; i < awaits.length; i += 2) {
+          driveStandalone(awaits[i] as Future<unknown>, awaits[i + 1] as Outcome<unknown>);
+        }
+      });
+    }
     this.#waker?.wake();
   }
 
@@ -285,7 +297,7 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
         return;
       }
       // The function already settled and a stray continuation awaits: drive it on its own.
-      driveStandalone(future, (value) => outcome.fulfill(value), (reason) => outcome.fail(reason));
+      driveStandalone(future, outcome);
       return;
     }
     (this.#awaits ??= []).push(future, outcome);
@@ -357,7 +369,9 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
  * function is called at the first poll, not before. If it declares a parameter it receives an
  * `AbortSignal` that fires when the future is dropped or its task aborted. A future or a
  * generator object that the function returns (`() => sleep(10)`, `() => worker(id)`) is run in
- * its place, and its output is the output.
+ * its place, and its output is the output. Async work the function starts without awaiting it
+ * (a detached `(async () => …)()`) may outlive it: once the function settles, that work's
+ * awaits of tokio-ts futures are driven on their own, outside the task, without its budget.
  *
  * @example
  * ```ts

@@ -245,6 +245,26 @@ test("concurrent awaits in one async function are polled in the order they were 
   assert.equal(poll(), [0, 1, 2, 3]);
 });
 
+test("an await left pending by async work the function did not wait for still completes after the function settles", async () => {
+  const t = new Trigger<number>();
+  let seen: number | undefined;
+  const fut = fromAsync(async () => {
+    void (async () => {
+      seen = await t;
+    })();
+    await Promise.resolve(); // let the detached await register with this future
+    return "done";
+  });
+  const { poll } = handPoll(fut);
+  assert.is(poll(), Pending);
+  await settle();
+  assert.is(poll(), "done");
+  assert.ok(t.waker !== undefined, "the detached await is pending on the trigger");
+  t.fire(7);
+  await settle();
+  assert.is(seen, 7, "the detached await was driven on its own once nobody polled the future");
+});
+
 test("dropping a fromAsync future rejects its pending await with CancelledError and cancels the awaited future", async () => {
   const t = new Trigger<number>();
   let caught: unknown;

@@ -43,10 +43,10 @@ export function awaitFuture<T, R1, R2>(future: Future<T>, onfulfilled: OnFulfill
   });
 }
 
-/** Drive `future` on the microtask queue, whatever the current frame says. */
-export function driveStandalone<T>(future: Future<T>, resolve: (value: T) => void, reject: (reason: unknown) => void): void {
+/** Drive `future` on the microtask queue, whatever the current frame says; `outcome` gets its result. */
+export function driveStandalone<T>(future: Future<T>, outcome: Outcome<T>): void {
   const driver = new StandaloneDriver(future);
-  driver.outcome = { fulfill: resolve, fail: reject };
+  driver.outcome = outcome;
   driver.run();
 }
 
