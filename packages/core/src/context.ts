@@ -53,8 +53,10 @@ export const noopWaker: Waker = { wake() {} };
  * What a future is polled with: the waker to store when it returns Pending, and the
  * cooperative budget of this poll.
  *
- * Executors create one Context and reuse it (set `waker` and `budget` before each task poll);
- * combinators that need their own waker create their own Context once.
+ * An executor may create one Context and reuse it (set `waker` and `budget` before each task
+ * poll) as long as one task poll never starts inside another; one whose `wake()` polls the
+ * woken task at once needs a Context per task, or must save and restore `waker` and `budget`
+ * around the nested poll. Combinators that need their own waker create their own Context once.
  *
  * @example
  * ```ts

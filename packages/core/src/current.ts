@@ -22,8 +22,7 @@ import type { DriverHost } from "./driver.js";
 import type { Future } from "./future.js";
 
 /**
- * A task as the rest of tokio-ts sees it: its id, its runtime (for drivers and spawning) and
- * the signal that fires when it is aborted.
+ * A task as the rest of tokio-ts sees it: its id and its runtime (for drivers and spawning).
  *
  * @example
  * ```ts

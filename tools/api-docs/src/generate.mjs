@@ -238,7 +238,7 @@ function declarationText(r) {
 
 function memberText(m) {
   const stat = m.flags?.isStatic ? 'static ' : '';
-  if (m.kind === K.Method) return (m.signatures ?? []).map((s) => `${stat}${signatureText(m.name, s)}`).join('\n');
+  if (m.kind === K.Method) return (m.signatures ?? []).map((s) => `${stat}${signatureText(`${m.name}${m.flags?.isOptional ? '?' : ''}`, s)}`).join('\n');
   if (m.kind === K.Constructor) return (m.signatures ?? []).map((s) => `new ${signatureText('', s).replace(/^\(/, '(')}`).join('\n');
   if (m.kind === K.Accessor) {
     const lines = [];

@@ -38,7 +38,20 @@ const MAX_HOST_DELAY = 2 ** 31 - 1;
 /** The rearm is queued with `RESOLVED.then(fn)`, cheaper than Node's `queueMicrotask(fn)` (no AsyncResource). */
 const RESOLVED = Promise.resolve();
 
+/**
+ * The time driver of one runtime (or custom executor): a hierarchical timer wheel on a clock
+ * that runs or is paused, with one host timer armed for the next expiration. A host makes it
+ * with `TIME.create(host)` on first use (not with `new`), calls `park()` when idle while
+ * `parkOnIdle` is true, and `shutdown()` at the end.
+ *
+ * @example
+ * ```ts
+ * const driver = host.driver(TIME);
+ * if (driver.parkOnIdle) driver.park(); // a paused clock jumps to the next timer
+ * ```
+ */
 export class TimeDriver implements Driver {
+  /** @internal The clock (paused or running) that `pause()`, `resume()` and `advance()` act on. */
   readonly clock: Clock;
   readonly #wheel = new Wheel();
   /** The clock reading (ms, floored) of tick 0. */
@@ -66,6 +79,7 @@ export class TimeDriver implements Driver {
     this.#rearm();
   };
 
+  /** @internal Use `TIME.create(host)`, which reads `startPaused` from the host's options. */
   constructor(startPaused: boolean) {
     this.clock = new Clock(startPaused);
     this.#origin = Math.floor(this.clock.now());
@@ -76,6 +90,7 @@ export class TimeDriver implements Driver {
     return this.clock.paused && this.#wheel.size > 0 && !this.#closed;
   }
 
+  /** Whether `shutdown()` has run: sleeps polled after it throw the driver-closed error. */
   get closed(): boolean {
     return this.#closed;
   }
@@ -90,34 +105,34 @@ export class TimeDriver implements Driver {
     return this.clock.now();
   }
 
-  /** The tick of a deadline (ms on the clock's timeline), rounded up so it never fires early. */
+  /** @internal The tick of a deadline (ms on the clock's timeline), rounded up so it never fires early. */
   tickOf(ms: number): number {
     const tick = Math.ceil(ms - this.#origin);
     return tick > MAX_TICK ? MAX_TICK : tick;
   }
 
-  /** The tick up to which timers have been processed (no clock read). */
+  /** @internal The tick up to which timers have been processed (no clock read). */
   get processedTick(): number {
     return this.#wheel.elapsed;
   }
 
-  /** The latest clock reading taken (not later than now; no clock read). */
+  /** @internal The latest clock reading taken (not later than now; no clock read). */
   get lastReading(): number {
     return this.clock.lastReading;
   }
 
-  /** The tick the clock reads now. */
+  /** @internal The tick the clock reads now. */
   currentTick(): number {
     return Math.floor(this.clock.now() - this.#origin);
   }
 
-  /** Register `entry`, whose `when` is later than the current tick. O(1). */
+  /** @internal Register `entry`, whose `when` is later than the current tick. O(1). */
   register(entry: TimerEntry): void {
     this.#wheel.insert(entry);
     this.#requestRearm();
   }
 
-  /** Remove `entry` if registered, or if it is about to fire in the batch being fired. O(1). */
+  /** @internal Remove `entry` if registered, or if it is about to fire in the batch being fired. O(1). */
   deregister(entry: TimerEntry): void {
     if (entry.position === -1) return;
     this.#wheel.remove(entry);
@@ -125,7 +140,7 @@ export class TimeDriver implements Driver {
   }
 
   /**
-   * Fire every timer due by the clock's current reading.
+   * @internal Fire every timer due by the clock's current reading.
    *
    * **Throws**: the first error a waker threw, after every due timer has fired.
    */
@@ -153,7 +168,7 @@ export class TimeDriver implements Driver {
   }
 
   /**
-   * The clock was paused, resumed or advanced: process what is due and re-arm.
+   * @internal The clock was paused, resumed or advanced: process what is due and re-arm.
    *
    * **Throws**: as `processDue`.
    */
