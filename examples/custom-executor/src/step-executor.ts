@@ -101,10 +101,22 @@ export class StepExecutor implements DriverHost {
   readonly #enabled: ReadonlySet<string>;
   readonly #drivers = new Map<string, Driver>();
   #nextId = 1;
+  #rng: number;
 
-  constructor(options: { drivers?: Iterable<string>; driverOptions?: DriverOptions } = {}) {
+  constructor(options: { drivers?: Iterable<string>; driverOptions?: DriverOptions; seed?: number } = {}) {
     this.#enabled = new Set(options.drivers ?? []);
     this.driverOptions = options.driverOptions ?? {};
+    this.#rng = (options.seed ?? 1) >>> 0 || 1;
+  }
+
+  /** DriverHost: `select` draws its first branch here; xorshift32, so a seed replays exactly. */
+  randomBelow(n: number): number {
+    let x = this.#rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.#rng = x >>> 0;
+    return this.#rng % n;
   }
 
   /** How many times a leaf future made a task yield because its budget was spent. */

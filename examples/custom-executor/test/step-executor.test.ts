@@ -266,4 +266,16 @@ test("shutdown drops every unfinished task, queued or idle, running finally bloc
   assert.is(ex.step(), false);
 });
 
+
+test("randomBelow (select's draw) stays below n and replays exactly for a seed", () => {
+  const draws = (seed: number) => {
+    const ex = new StepExecutor({ seed });
+    return Array.from({ length: 200 }, () => ex.randomBelow(4));
+  };
+  const first = draws(7);
+  assert.equal(draws(7), first);
+  assert.not.equal(draws(8), first);
+  assert.equal([...new Set(first)].sort(), [0, 1, 2, 3]);
+});
+
 test.run();

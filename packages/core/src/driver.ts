@@ -94,6 +94,12 @@ export interface DriverHost {
    * paused clock resumes auto-advance). Optional: a host that never parks leaves it out.
    */
   unpark?(): void;
+  /**
+   * A random integer from 0 to `n - 1` (`n` a positive integer) from the host's generator, which
+   * a seed makes reproducible: `select` draws the branch it polls first from it. Optional: a
+   * host without it leaves `select` to `Math.random`.
+   */
+  randomBelow?(n: number): number;
 }
 
 /**

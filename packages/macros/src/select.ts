@@ -15,12 +15,11 @@
  *
  * States: POLLING (branches owned) → DONE (a branch won or threw, every branch disabled, or
  * dropped). Only POLLING may be polled; entering DONE drops every loser and releases the
- * branches. The random source (the current runtime's Handle, or none) is looked up at the first
- * poll and kept: a future is polled by one task. A branch's poll may wake a foreign executor
+ * branches. The random source (the `randomBelow` of the current task's host — a runtime or a
+ * custom executor — or `Math.random`) is looked up at the first poll and kept: a future is polled by one task. A branch's poll may wake a foreign executor
  * that drops the select right there: the poll then stops, polling no branch after its drop.
  */
-import { Future, isFuture, isGenerator, Pending, type Context, type Poll } from "@tokio-ts/core";
-import { Handle } from "@tokio-ts/runtime";
+import { currentFrame, Future, isFuture, isGenerator, Pending, type Context, type DriverHost, type Poll } from "@tokio-ts/core";
 import { allBranchesDisabled, polledAfterDone } from "./errors.js";
 import { branchFuture, dropAll, type Branch, type OutputOf } from "./internal/branch.js";
 
@@ -99,7 +98,7 @@ const POLLING = 0;
 const DONE = 1;
 const NO_FUTURES: readonly Future<unknown>[] = Object.freeze([]);
 const NO_KEYS: readonly string[] = Object.freeze([]);
-/** `#handle` before the first poll. */
+/** `#host` before the first poll. */
 const UNRESOLVED = 0;
 
 /** The future of {@link select} (see the module header). */
@@ -108,7 +107,7 @@ class Select<R> extends Future<R> {
   #futures: readonly Future<unknown>[];
   readonly #biased: boolean;
   readonly #else: (() => unknown) | undefined;
-  #handle: Handle | undefined | typeof UNRESOLVED = UNRESOLVED;
+  #host: DriverHost | undefined | typeof UNRESOLVED = UNRESOLVED;
   #state = POLLING;
 
   /** `options` has been checked by {@link select}. */
@@ -171,9 +170,9 @@ class Select<R> extends Future<R> {
   }
 
   #randomBelow(n: number): number {
-    let handle = this.#handle;
-    if (handle === UNRESOLVED) handle = this.#handle = Handle.tryCurrent();
-    return handle !== undefined ? handle.randomBelow(n) : Math.floor(Math.random() * n);
+    let host = this.#host;
+    if (host === UNRESOLVED) host = this.#host = currentFrame()?.task?.runtime;
+    return host?.randomBelow !== undefined ? host.randomBelow(n) : Math.floor(Math.random() * n);
   }
 }
 
@@ -187,8 +186,9 @@ class Select<R> extends Future<R> {
  * future), or to `false`/`null`/`undefined` for a disabled branch — Tokio's `if` precondition,
  * written `cond && fut`. A disabled branch is never polled. Each poll polls the enabled
  * branches in a random order, drawn from the current runtime's seeded RNG
- * (`Builder.rngSeed`), so no branch is favoured and a seeded run replays exactly; outside a
- * runtime the order comes from `Math.random`. `{ biased: true }` polls in declaration order.
+ * (`Builder.rngSeed`), so no branch is favoured and a seeded run replays exactly; a custom
+ * executor takes part through `DriverHost.randomBelow`; otherwise the order comes from
+ * `Math.random`. `{ biased: true }` polls in declaration order.
  * If every branch is disabled, the result is `{ key: "else", value: options.else() }`.
  *
  * The branches are polled with the caller's context: select adds no allocation per poll and

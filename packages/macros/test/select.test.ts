@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Context, fromGenerator, Pending, pending, ready, type Future } from "@tokio-ts/core";
+import { Context, enterFrame, fromGenerator, noopWaker, Pending, pending, ready, restoreFrame, type DriverHost, type Frame, type Future } from "@tokio-ts/core";
 import { Builder, Handle, spawn, type Runtime } from "@tokio-ts/runtime";
 import { CancellationToken, mpsc } from "@tokio-ts/sync";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask, SeededRng } from "@tokio-ts/test-util";
@@ -165,6 +165,36 @@ test("the random order is reproducible: the same rngSeed gives the same winners,
   const other = await winnersWithSeed(43, 500);
   assert.equal(again, first);
   assert.not.equal(other, first);
+});
+
+test("on a custom executor the order comes from its host's randomBelow, drawn once per poll", () => {
+  const draws: number[] = [];
+  const host: DriverHost = {
+    driverOptions: {},
+    isEnabled: () => false,
+    driver: () => {
+      throw new Error("no drivers here");
+    },
+    randomBelow: (n) => {
+      draws.push(n);
+      return draws.length % n; // 1, 2, 0, … : a different starting branch each poll
+    },
+  };
+  const frame: Frame = { task: { id: 1, runtime: host }, host: undefined, key: undefined, value: undefined, parent: undefined };
+  const cx = new Context(noopWaker);
+  const winners: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const prev = enterFrame(frame);
+    try {
+      const out = select({ a: ready(0), b: ready(1), c: ready(2) }).poll(cx);
+      if (out === Pending) throw new Error("a select of ready branches is ready");
+      winners.push(out.key);
+    } finally {
+      restoreFrame(prev);
+    }
+  }
+  assert.equal(draws, [3, 3, 3]);
+  assert.equal(winners, ["b", "c", "a"]);
 });
 
 test("outside a runtime the order comes from Math.random: every branch wins sometimes", () => {

@@ -171,6 +171,11 @@ export class Scheduler implements DriverHost {
     return driver;
   }
 
+  /** DriverHost: `select`'s draw, from the seeded generator (`n` checked by the caller). */
+  randomBelow(n: number): number {
+    return this.rng.below(n);
+  }
+
   isEnabled(key: DriverKey<Driver>): boolean {
     return this.config.drivers.has(key.name);
   }
