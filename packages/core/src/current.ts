@@ -31,7 +31,10 @@ import type { Future } from "./future.js";
  * ```
  */
 export interface TaskRef {
-  /** The task id, unique within the process. */
+  /**
+   * The task id. `@tokio-ts/runtime` numbers its tasks uniquely within the process (across
+   * runtimes); a custom executor numbers its own, which may coincide with a runtime's.
+   */
   readonly id: number;
   /** The runtime (or custom executor) running the task. */
   readonly runtime: DriverHost;
