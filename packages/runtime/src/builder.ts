@@ -170,8 +170,21 @@ export class Builder {
 
   /**
    * What to do when a spawned task throws. `"ignore"` (default): the error goes to its
-   * JoinHandle (and is reported if nobody joins it). `"shutdownRuntime"`: the runtime shuts
-   * down at once, and `blockOn` rejects.
+   * JoinHandle (and is reported if nobody joins it, see {@link onUnhandledPanic}).
+   * `"shutdownRuntime"`: the first such panic shuts the runtime down at once (joined or not, as
+   * Tokio), and every pending `blockOn` rejects with an error whose `cause` is the thrown value.
+   * That panic is reported as unhandled only if no `blockOn` rejected with it and nobody joined
+   * it; panics after it (another task's, or a `finally` block's that throws while the shutdown
+   * drops the tasks) are reported as in `"ignore"`.
+   *
+   * @example
+   * ```ts
+   * const rt = Builder.newCurrentThread().unhandledPanic("shutdownRuntime").build();
+   * await rt.blockOn(function* () {
+   *   spawn(function* () { throw new Error("fatal") });
+   *   yield* pending();
+   * }); // rejects: "a spawned task panicked and the runtime is configured to shut down …"
+   * ```
    *
    * **Throws**: TypeError for any other value.
    */
@@ -223,7 +236,30 @@ export class Builder {
 
   /**
    * Replace the report of a task that threw while nobody joined it (by default a line on
-   * stderr via `console.error`).
+   * stderr via `console.error`). The hook gets the task's panic {@link JoinError}.
+   *
+   * A panic is reported one host turn after the task threw (the grace Node gives an unhandled
+   * rejection, so that an `await handle` can get there first), unless by then its JoinError has
+   * been handed to someone — an await of the JoinHandle threw it (`await h`, `yield* h`), a
+   * JoinSet's `joinNext`/`tryJoinNext`/`joinAll` did, or `blockOn` rejected with it — or an
+   * await of the handle is still pending and will take it. An await that was dropped (the losing
+   * branch of a `select` or `timeout`) does not count. A handle awaited after the report still
+   * gets the JoinError: a report and a later join can both happen. Panics that no handle could
+   * ever give any more are always reported: what the `finally` block of an `async` body throws
+   * while it unwinds after runtime shutdown (its handle already said cancelled). See
+   * {@link JoinSet} for the panics of a set's tasks.
+   *
+   * Each task is reported on its own: what the hook throws is rethrown from a microtask, where
+   * Node reports it as an uncaught exception, and the other tasks are still reported.
+   *
+   * @example
+   * ```ts
+   * const rt = Builder.newCurrentThread().onUnhandledPanic((e) => console.warn(`lost: ${e.message}`)).build();
+   * rt.spawn(function* () { throw new Error("boom") }); // nobody joins it
+   * // a host turn later: lost: task 1 panicked with message "boom"
+   * ```
+   *
+   * **Throws**: TypeError unless `hook` is a function.
    */
   onUnhandledPanic(hook: (error: JoinError) => void): this {
     this.#onUnhandledPanic = checkHook("onUnhandledPanic", hook);

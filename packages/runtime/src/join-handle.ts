@@ -13,6 +13,12 @@ import type { Future } from "@tokio-ts/core";
  * runtime shut down, the handle rejects with a {@link JoinError}. A handle may be awaited any
  * number of times, by any number of waiters; each sees the same outcome.
  *
+ * A panic (the body threw) is reported as unhandled (`Builder.onUnhandledPanic`, or stderr) a
+ * host turn after it, unless an await of the handle has thrown its JoinError by then or is
+ * still pending and will. An await that was dropped counts for nothing, whether it polled the
+ * handle or not; an await whose promise is then ignored (the losing `await h` of a
+ * `Promise.race` in an async function, which is still driven) counts as one that received it.
+ *
  * @example
  * ```ts
  * const handle = spawn(function* () { return 6 * 7 });
@@ -20,7 +26,7 @@ import type { Future } from "@tokio-ts/core";
  * ```
  *
  * **Cancel safety**: cancel safe. Dropping the await (in a `select`, say) loses nothing: the
- * task goes on and the handle can be awaited again.
+ * task goes on and the handle can be awaited again, even after a panic was reported.
  */
 export interface JoinHandle<T> extends Future<T> {
   /** The id of the task, unique within the process. */

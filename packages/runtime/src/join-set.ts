@@ -10,7 +10,17 @@ import type { SpawnBody } from "./spawn.js";
 
 /**
  * A set of tasks spawned on the current runtime, awaited in the order they complete.
- * Disposing the set (`using set = new JoinSet()`) aborts every task still in it.
+ * Disposing the set (`using set = new JoinSet()`) aborts every task still in it and lets them go.
+ *
+ * Panics: a task of the set that panics is the set's to hand over, through `joinNext`,
+ * `tryJoinNext` or `joinAll`, and is not reported while it is in the set. A panic the set lets
+ * go of without handing it over is reported as unhandled (`Builder.onUnhandledPanic`), as a
+ * detached task's: tasks removed by `detachAll()` or by disposing the set, whether they had
+ * panicked already or panic later (a `finally` block that throws while they are aborted), and
+ * the panics that `shutdown()` discards. A set that the program simply stops using, with panicked
+ * tasks still unjoined in it, cannot be told from one that will be joined later (that would take
+ * the garbage collector): those panics are not reported. Dispose such a set (`using`), or call
+ * `detachAll()` or `shutdown()`, when done with it.
  *
  * @example
  * ```ts
@@ -178,7 +188,10 @@ export class JoinSet<T> implements Disposable {
     return new JoinAll(this);
   }
 
-  /** Abort every task in the set; they stay in it until joined (as cancelled). */
+  /**
+   * Abort every task in the set; they stay in it until joined (as cancelled, or as panicked if a
+   * `finally` block threw while aborted).
+   */
   abortAll(): void {
     for (const task of this.#tasks) task.abort();
   }
@@ -186,11 +199,15 @@ export class JoinSet<T> implements Disposable {
   /**
    * Remove every task from the set without aborting it: they run on, detached. A pending
    * `joinNext()` is woken, and completes with undefined unless a task joined the set since.
+   * Their panics are now reported as unhandled, as any detached task's: one that has panicked
+   * already and was waiting in the set to be joined is reported now (after the usual host turn),
+   * one that panics later when it does.
    *
    * **Throws**: what the waker of a waiting `joinNext()` threw (a foreign executor's that polls
    * at once), after every waiting one was woken.
    */
   detachAll(): void {
+    for (const task of this.#tasks) task.runtime.reportUnjoined(task);
     this.#tasks.clear();
     this.#done = [];
     this.#doneHead = 0;
@@ -198,7 +215,9 @@ export class JoinSet<T> implements Disposable {
   }
 
   /**
-   * Abort every task and wait until all have completed; the set is then empty.
+   * Abort every task and wait until all have completed; the set is then empty. Outputs are
+   * discarded; a panic among them (a task that had panicked before, or a `finally` block that
+   * threw while aborted) is reported as unhandled.
    *
    * **Cancel safety**: cancel safe; the tasks were aborted already.
    */
@@ -207,9 +226,16 @@ export class JoinSet<T> implements Disposable {
     return new Shutdown(this);
   }
 
-  /** Abort every task (`using set = new JoinSet()`). */
+  /**
+   * Abort every task and let them go (`using set = new JoinSet()`): the set is empty afterwards,
+   * as after {@link detachAll}, and a panic of one of them is reported as unhandled — one that
+   * had panicked and was never joined, or one whose `finally` block throws while aborted.
+   *
+   * **Throws**: as {@link detachAll}.
+   */
   [Symbol.dispose](): void {
     this.abortAll();
+    this.detachAll();
   }
 }
 
@@ -278,6 +304,8 @@ class Shutdown<T> extends Future<void> {
       const task = this.set.pollJoinNext(cx);
       if (task === Pending) return Pending;
       if (task === undefined) return undefined;
+      // Discarded: a panic among the outputs is nobody's now.
+      if (task.failed) task.runtime.reportUnjoined(task);
     }
   }
 }

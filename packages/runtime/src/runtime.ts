@@ -103,6 +103,13 @@ export class Runtime implements AsyncDisposable {
    * terminates the workers still busy after that. Resolves once every worker is gone;
    * `Infinity` waits as long as the jobs run.
    *
+   * A task whose body is an `async` function cannot be stopped where it stands: its awaits
+   * reject with CancelledError, as on abort, and it unwinds afterwards. The task completes at
+   * once, as cancelled; what its `catch` or `finally` blocks throw later (other than that
+   * CancelledError) is reported as an unhandled panic (`Builder.onUnhandledPanic`), since no
+   * handle can give it any more. (A plain function that returns a promise, or a `fromAsync`
+   * future, is dropped as any future: what it throws after that is not seen.)
+   *
    * @example
    * ```ts
    * await rt.shutdownTimeout(10_000);
@@ -121,7 +128,8 @@ export class Runtime implements AsyncDisposable {
 
   /**
    * Shut down without waiting for anything (Tokio's `shutdown_background`): tasks are dropped
-   * at once, and the worker threads of the blocking pool are terminated, running jobs included.
+   * at once (as in {@link shutdownTimeout}), and the worker threads of the blocking pool are
+   * terminated, running jobs included.
    *
    * @example
    * ```ts
@@ -156,9 +164,10 @@ class BlockOnWaker<T> implements OwnerWaker {
     if (!task.isFinished()) return;
     if (!task.failed) return this.resolve(task.result as T);
     const error = task.result as JoinError;
-    const panicked = this.scheduler.panicShutdown;
-    if (error.isPanic()) this.reject(error.cause);
-    else if (panicked !== undefined) {
+    if (error.isPanic()) return this.reject(error.cause);
+    // The caller hears of the panic that shut the runtime down: it is not reported as unhandled.
+    const panicked = this.scheduler.claimPanicShutdown();
+    if (panicked !== undefined) {
       this.reject(
         new Error("a spawned task panicked and the runtime is configured to shut down on unhandled panic", {
           cause: panicked.cause,

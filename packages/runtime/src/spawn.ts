@@ -32,8 +32,8 @@ export type SpawnBody<T> = GeneratorBody<T> | Generator<unknown, T, unknown> | A
  *   aborts the same way; it gets no `AbortSignal`. Spawn a generator object at most once.
  * - An **async function** receives an `AbortSignal` (if it declares a parameter); on abort its
  *   pending await of a tokio-ts future rejects with {@link CancelledError}, and so does every
- *   later one. A `finally` block that needs to await cleanup must use plain promises (or spawn a
- *   cleanup task).
+ *   later one (on runtime shutdown too: see `Runtime.shutdownTimeout`). A `finally` block that
+ *   needs to await cleanup must use plain promises (or spawn a cleanup task).
  * - A **future** is polled as is.
  *
  * Performance: in a hot loop, spawn a generator object of a shared generator function,

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DriverKey, fromPromise, pending, type Driver, type DriverHost } from "@tokio-ts/core";
 import { Builder, Handle, JoinError, JoinSet, spawn, yieldNow, type TaskMeta } from "../src/index.js";
-import { collectingUncaught, hostTurn, rejection, throwsWith, withRuntime } from "./helpers.js";
+import { collectingUncaught, hostTurn, rejection, reportingTo, reportTurns, throwsWith, withRuntime } from "./helpers.js";
 
 test("eventInterval(0) throws RangeError \"eventInterval must be greater than 0\"", () => {
   throwsWith(() => Builder.newCurrentThread().eventInterval(0), RangeError, "eventInterval must be greater than 0");
@@ -274,6 +274,125 @@ test("unhandledPanic(\"shutdownRuntime\") shuts the runtime down and rejects blo
     assert.is((error as Error).cause, boom);
     assert.ok(rt.isShutdown());
     assert.equal(log, ["other task dropped"]);
+  } finally {
+    await rt.shutdownTimeout(0);
+  }
+});
+
+test("an onUnhandledPanic hook that throws keeps no other task from being reported; what it throws is uncaught", async () => {
+  const seen: unknown[] = [];
+  const causes = [new Error("first"), new Error("second"), new Error("third")];
+  const thrown = causes.map((cause) => new Error(`hook failed on ${cause.message}`));
+  const uncaught = await collectingUncaught(async (uncaught) => {
+    await withRuntime(
+      (rt) =>
+        rt.blockOn(function* () {
+          // Three detached tasks panic in one drain: their reports come in one batch.
+          for (const cause of causes) {
+            spawn(function* () {
+              throw cause;
+            });
+          }
+          yield* fromPromise(reportTurns);
+        }),
+      Builder.newCurrentThread().onUnhandledPanic((error) => {
+        seen.push(error.cause);
+        throw thrown[causes.indexOf(error.cause as Error)];
+      }),
+    );
+    await hostTurn();
+    return uncaught;
+  });
+  assert.equal(seen, causes);
+  assert.equal(uncaught, thrown);
+});
+
+test("unhandledPanic(\"shutdownRuntime\") reports a second panic: the finally of a task that the dropped blockOn body awaited", async () => {
+  const reported: JoinError[] = [];
+  const first = new Error("shuts the runtime down");
+  const second = new Error("thrown from finally during the shutdown");
+  const rt = reportingTo(reported, Builder.newCurrentThread().unhandledPanic("shutdownRuntime")).build();
+  try {
+    let secondId = 0;
+    const error = await rejection(
+      rt.blockOn(function* () {
+        const h = spawn(function* () {
+          try {
+            yield* pending();
+          } finally {
+            throw second;
+          }
+        });
+        secondId = h.id;
+        spawn(function* () {
+          yield* yieldNow();
+          throw first;
+        });
+        yield* h; // dropped by the shutdown before it gets the outcome
+      }),
+    );
+    assert.is((error as Error).cause, first); // blockOn carries the first panic
+    await reportTurns();
+    assert.equal(
+      reported.map((e) => [e.id, e.cause]),
+      [[secondId, second]],
+    );
+  } finally {
+    await rt.shutdownTimeout(0);
+  }
+});
+
+test("unhandledPanic(\"shutdownRuntime\") reports the panic that shut the runtime down when no blockOn carried it", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("nobody is in blockOn");
+  const rt = reportingTo(reported, Builder.newCurrentThread().unhandledPanic("shutdownRuntime")).build();
+  try {
+    const h = rt.spawn(function* () {
+      yield* yieldNow();
+      throw boom;
+    });
+    await reportTurns();
+    assert.ok(rt.isShutdown());
+    assert.equal(
+      reported.map((e) => [e.id, e.cause]),
+      [[h.id, boom]],
+    );
+  } finally {
+    await rt.shutdownTimeout(0);
+  }
+});
+
+test("unhandledPanic(\"shutdownRuntime\") reports another task's panic that the shutdown caught before that task was polled again", async () => {
+  const reported: JoinError[] = [];
+  const first = new Error("first async task");
+  const second = new Error("second async task");
+  const rt = reportingTo(reported, Builder.newCurrentThread().unhandledPanic("shutdownRuntime")).build();
+  try {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    // Both functions throw in the same microtask turn; the first task to run shuts the runtime
+    // down, and the second is dropped while it waits in the queue to see its own failure.
+    const a = rt.spawn(async () => {
+      await opened;
+      throw first;
+    });
+    const b = rt.spawn(async () => {
+      await opened;
+      throw second;
+    });
+    await hostTurn();
+    open();
+    await reportTurns();
+    assert.ok(rt.isShutdown());
+    const joined = await rejection(b);
+    assert.ok((joined as JoinError).isPanic(), "the dropped task's handle gives its panic");
+    assert.equal(
+      reported.map((e) => [e.id, e.cause]),
+      [
+        [a.id, first],
+        [b.id, second],
+      ],
+    );
   } finally {
     await rt.shutdownTimeout(0);
   }

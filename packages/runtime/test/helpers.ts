@@ -1,7 +1,7 @@
 /** Small tools shared by the runtime tests (test-util depends on runtime, so it cannot be used here). */
 import * as assert from "uvu/assert";
 import { Future, Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
-import { Builder, type Runtime } from "../src/index.js";
+import { Builder, type JoinError, type Runtime } from "../src/index.js";
 
 /**
  * A one-bit notification between tasks: `notify()` sets it and wakes the waiter; `wait()` is
@@ -57,6 +57,67 @@ export async function withRuntime<R>(body: (rt: Runtime) => Promise<R> | R, buil
     return await body(rt);
   } finally {
     await rt.shutdownTimeout(Infinity);
+  }
+}
+
+/** A runtime builder whose unhandled-panic reports are pushed to `reported`. */
+export function reportingTo(reported: JoinError[], builder = Builder.newCurrentThread()): Builder {
+  return builder.onUnhandledPanic((error) => void reported.push(error));
+}
+
+/**
+ * Let a pending unhandled-panic report run: it waits one host turn after the drain that saw the
+ * panic; three give it room (and room for a wrong one).
+ */
+export async function reportTurns(): Promise<void> {
+  for (let i = 0; i < 3; i++) await hostTurn();
+}
+
+/**
+ * `select` in miniature (the macros package depends on this one): the first of two futures to
+ * complete wins, and the other is dropped at once with `cancel()`.
+ */
+export function race<A, B>(a: Future<A>, b: Future<B>): Future<{ winner: "a"; value: A } | { winner: "b"; value: B }> {
+  return new Race(a, b);
+}
+
+class Race<A, B> extends Future<{ winner: "a"; value: A } | { winner: "b"; value: B }> {
+  constructor(
+    private readonly a: Future<A>,
+    private readonly b: Future<B>,
+  ) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<{ winner: "a"; value: A } | { winner: "b"; value: B }> {
+    let a: Poll<A>;
+    try {
+      a = this.a.poll(cx);
+    } catch (error) {
+      this.b.cancel();
+      throw error;
+    }
+    if (a !== Pending) {
+      this.b.cancel();
+      return { winner: "a", value: a };
+    }
+    let b: Poll<B>;
+    try {
+      b = this.b.poll(cx);
+    } catch (error) {
+      this.a.cancel();
+      throw error;
+    }
+    if (b !== Pending) {
+      this.a.cancel();
+      return { winner: "b", value: b };
+    }
+    return Pending;
+  }
+
+  override cancel(): void {
+    this.a.cancel();
+    this.b.cancel();
   }
 }
 

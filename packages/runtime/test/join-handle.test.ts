@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CancelledError, Context, Pending, pending, ready } from "@tokio-ts/core";
-import { JoinError, spawn, yieldNow, type JoinHandle } from "../src/index.js";
-import { collectingUncaught, Flag, hostTurn, rejection, stalled, withRuntime } from "./helpers.js";
+import { CancelledError, Context, fromAsync, fromPromise, Pending, pending, ready } from "@tokio-ts/core";
+import { Builder, JoinError, spawn, yieldNow, type JoinHandle } from "../src/index.js";
+import { collectingUncaught, Flag, hostTurn, race, rejection, reportingTo, reportTurns, stalled, withRuntime } from "./helpers.js";
 
 test("a task that throws rejects its handle with a panic JoinError keeping the thrown value", async () => {
   const boom = new Error("boom");
@@ -448,6 +448,141 @@ test("dropping one await of a handle loses no other task's await of it", async (
     }),
   );
   assert.is(out, "done");
+});
+
+test("a panic is reported when the handle's only await lost a race and was dropped, and nobody joins it again", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("after the race");
+  const { id, winner } = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const gate = new Flag();
+        const h = spawn(function* () {
+          yield* gate.wait();
+          throw boom;
+        });
+        // The handle is polled once (it is pending), then dropped when the other branch wins.
+        const { winner } = yield* race(h, ready("other"));
+        gate.notify();
+        yield* fromPromise(reportTurns);
+        return { id: h.id, winner };
+      }),
+    reportingTo(reported),
+  );
+  assert.is(winner, "b");
+  assert.equal(
+    reported.map((e) => [e.id, e.cause]),
+    [[id, boom]],
+  );
+});
+
+test("a panic is reported when the async future awaiting the handle was dropped", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("awaited by a dropped future");
+  const id = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const gate = new Flag();
+        const h = spawn(function* () {
+          yield* gate.wait();
+          throw boom;
+        });
+        // `await h` inside an async future that loses a race: dropping the future drops its await.
+        const waiter = fromAsync(async () => {
+          try {
+            await h;
+          } catch {}
+        });
+        const other = new Flag();
+        spawn(function* () {
+          for (let i = 0; i < 3; i++) yield* fromPromise(hostTurn); // the waiter is awaiting h by then
+          other.notify();
+        });
+        const { winner } = yield* race(waiter, other.wait());
+        assert.is(winner, "b");
+        gate.notify();
+        yield* fromPromise(reportTurns);
+        return h.id;
+      }),
+    reportingTo(reported),
+  );
+  assert.equal(
+    reported.map((e) => [e.id, e.cause]),
+    [[id, boom]],
+  );
+});
+
+test("a panic is not reported when an async task awaits the handle and catches the error", async () => {
+  const reported: JoinError[] = [];
+  const caught = await withRuntime(
+    (rt) =>
+      rt.blockOn(async () => {
+        const h = spawn(function* () {
+          yield* yieldNow();
+          throw new Error("caught");
+        });
+        let caught: unknown;
+        try {
+          await h;
+        } catch (error) {
+          caught = error;
+        }
+        await reportTurns(); // room for a (wrong) report
+        return caught;
+      }),
+    reportingTo(reported),
+  );
+  assert.instance(caught, JoinError);
+  assert.equal(reported, []);
+});
+
+test("a panic is not reported when the waiting joiner only gets to run after the host turn", async () => {
+  const reported: JoinError[] = [];
+  // With eventInterval(1) and no LIFO slot, the joiner woken by the panic is polled in a drain
+  // that comes after the report's host callback: its await still counts.
+  const caught = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const h = spawn(function* () {
+          yield* yieldNow();
+          throw new Error("joined late");
+        });
+        try {
+          yield* h;
+        } catch (error) {
+          yield* fromPromise(reportTurns); // room for a (wrong) report
+          return error;
+        }
+        return undefined;
+      }),
+    reportingTo(reported, Builder.newCurrentThread().eventInterval(1).disableLifoSlot()),
+  );
+  assert.instance(caught, JoinError);
+  assert.equal(reported, []);
+});
+
+test("a handle joined after its panic was reported still rejects with that panic", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("joined after the report");
+  const joined = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const h = spawn(function* () {
+          throw boom;
+        });
+        yield* fromPromise(reportTurns);
+        try {
+          yield* h;
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      }),
+    reportingTo(reported),
+  );
+  assert.is(reported.length, 1);
+  assert.is(joined, reported[0]);
+  assert.is((joined as JoinError).cause, boom);
 });
 
 test.run();

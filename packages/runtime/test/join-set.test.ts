@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Context, ContextError, Pending, pending } from "@tokio-ts/core";
+import { Context, ContextError, fromPromise, Pending, pending } from "@tokio-ts/core";
 import { JoinError, JoinSet, spawn, yieldNow } from "../src/index.js";
-import { collectingUncaught, Flag, stalled, withRuntime } from "./helpers.js";
+import { collectingUncaught, Flag, reportingTo, reportTurns, stalled, withRuntime } from "./helpers.js";
 
 /** A task body (generator object) that yields `n` times, then returns `value`. */
 function* yieldsThenReturns<T>(n: number, value: T): Generator<unknown, T, any> {
@@ -353,6 +353,182 @@ test("a waiting joinNext whose waker throws (a foreign executor) does not keep t
     assert.equal(seen, { woken: 1, out: 7 });
     assert.equal(uncaught, [boom]);
   });
+});
+
+/** A set member that waits for `gate`, then throws `error`. */
+function throwsWhenOpened(gate: Flag, error: Error) {
+  return function* (): Generator<unknown, never, unknown> {
+    yield* gate.wait();
+    throw error;
+  };
+}
+
+/** A set member that waits forever and throws `error` from its finally block when aborted. */
+function throwsWhenAborted(error: Error) {
+  return function* (): Generator<unknown, never, unknown> {
+    try {
+      yield* pending();
+    } finally {
+      throw error;
+    }
+  };
+}
+
+test("a task detached by detachAll is reported when it panics later, as any detached task", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("after detachAll");
+  const id = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const gate = new Flag();
+        const set = new JoinSet<void>();
+        const task = set.spawn(throwsWhenOpened(gate, boom));
+        yield* yieldNow();
+        set.detachAll();
+        gate.notify();
+        yield* fromPromise(reportTurns);
+        return task.id;
+      }),
+    reportingTo(reported),
+  );
+  assert.equal(
+    reported.map((e) => [e.id, e.cause]),
+    [[id, boom]],
+  );
+});
+
+test("detachAll reports a task that had panicked and was waiting in the set to be joined", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("finished before detachAll");
+  const { id, before } = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const set = new JoinSet<void>();
+        const task = set.spawn(function* () {
+          throw boom;
+        });
+        yield* yieldNow();
+        yield* fromPromise(reportTurns);
+        const before = reported.length; // a member's panic waits for the set's caller to join it
+        set.detachAll();
+        yield* fromPromise(reportTurns);
+        return { id: task.id, before };
+      }),
+    reportingTo(reported),
+  );
+  assert.is(before, 0);
+  assert.equal(
+    reported.map((e) => [e.id, e.cause]),
+    [[id, boom]],
+  );
+});
+
+test("shutdown reports the panics it discards: one from before it, one thrown from a finally while aborted", async () => {
+  const reported: JoinError[] = [];
+  const early = new Error("panicked before shutdown");
+  const inFinally = new Error("thrown from finally while aborted");
+  const { ids, size } = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const set = new JoinSet<void>();
+        const a = set.spawn(function* () {
+          throw early;
+        });
+        const b = set.spawn(throwsWhenAborted(inFinally));
+        yield* yieldNow();
+        yield* set.shutdown();
+        yield* fromPromise(reportTurns);
+        return { ids: [a.id, b.id], size: set.size };
+      }),
+    reportingTo(reported),
+  );
+  assert.is(size, 0);
+  assert.equal(
+    reported.map((e) => [e.id, e.cause]).sort((x, y) => (x[0] as number) - (y[0] as number)),
+    [
+      [ids[0], early],
+      [ids[1], inFinally],
+    ],
+  );
+});
+
+test("disposing a set reports a member that panics while it is aborted", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("thrown from finally after dispose");
+  const id = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        let id = 0;
+        {
+          using set = new JoinSet<void>();
+          id = set.spawn(throwsWhenAborted(boom)).id;
+          yield* yieldNow();
+        }
+        yield* yieldNow();
+        yield* fromPromise(reportTurns);
+        return id;
+      }),
+    reportingTo(reported),
+  );
+  assert.equal(
+    reported.map((e) => [e.id, e.cause]),
+    [[id, boom]],
+  );
+});
+
+test("disposing a set reports a member that had panicked and was never joined", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("never joined");
+  const id = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        let id = 0;
+        {
+          using set = new JoinSet<void>();
+          id = set.spawn(function* () {
+            throw boom;
+          }).id;
+          yield* yieldNow();
+        }
+        yield* fromPromise(reportTurns);
+        return id;
+      }),
+    reportingTo(reported),
+  );
+  assert.equal(
+    reported.map((e) => [e.id, e.cause]),
+    [[id, boom]],
+  );
+});
+
+test("a member's panic that joinNext, tryJoinNext or joinAll hands over is not reported", async () => {
+  const reported: JoinError[] = [];
+  const causes = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const causes: unknown[] = [];
+        const set = new JoinSet<void>();
+        for (const how of ["joinNext", "tryJoinNext", "joinAll"]) {
+          set.spawn(function* () {
+            throw new Error(how);
+          });
+          yield* yieldNow();
+          try {
+            if (how === "joinNext") yield* set.joinNext();
+            else if (how === "tryJoinNext") set.tryJoinNext();
+            else yield* set.joinAll();
+          } catch (error) {
+            causes.push((error as JoinError).cause);
+          }
+        }
+        yield* set.shutdown();
+        yield* fromPromise(reportTurns); // room for a (wrong) report
+        return causes.map((c) => (c as Error).message);
+      }),
+    reportingTo(reported),
+  );
+  assert.equal(causes, ["joinNext", "tryJoinNext", "joinAll"]);
+  assert.equal(reported, []);
 });
 
 test.run();

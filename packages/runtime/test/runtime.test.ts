@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { ContextError, pending, ready } from "@tokio-ts/core";
 import { Builder, Handle, JoinError, spawn, yieldNow, type JoinHandle } from "../src/index.js";
-import { Flag, rejection, withRuntime } from "./helpers.js";
+import { Flag, hostTurn, rejection, reportingTo, reportTurns, withRuntime } from "./helpers.js";
 
 test("blockOn resolves with the output of a generator, an async function and a future", async () => {
   const outs = await withRuntime(async (rt) => [
@@ -137,6 +137,79 @@ test("shutdown drops futures that a finally block yields, unpolled, so it always
   await rt.blockOn(yieldNow());
   await rt.shutdownTimeout(0);
   assert.equal(log, ["finally start"]);
+});
+
+test("shutdown reports what an async task's finally block throws while it unwinds; its handle says cancelled", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("thrown from an async finally at shutdown");
+  const log: string[] = [];
+  const rt = reportingTo(reported).build();
+  const h = rt.spawn(async () => {
+    try {
+      await pending();
+    } finally {
+      log.push("finally");
+      throw boom;
+    }
+  });
+  await rt.blockOn(yieldNow()); // the task is now waiting in pending()
+  await rt.shutdownTimeout(0);
+  await reportTurns();
+  assert.equal(log, ["finally"]);
+  const error = await rejection(h);
+  assert.ok((error as JoinError).isCancelled(), "the handle was told at shutdown, before the function unwound");
+  assert.equal(
+    reported.map((e) => [e.id, e.isPanic(), e.cause]),
+    [[h.id, true, boom]],
+  );
+});
+
+test("shutdown reports what the finally block of a pending async blockOn body throws", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("thrown from the blockOn body's finally at shutdown");
+  const rt = reportingTo(reported).build();
+  const promise = rt.blockOn(async () => {
+    try {
+      await pending();
+    } finally {
+      throw boom;
+    }
+  });
+  await hostTurn();
+  await rt.shutdownTimeout(0);
+  const error = await rejection(promise);
+  assert.ok((error as JoinError).isCancelled());
+  await reportTurns();
+  assert.equal(
+    reported.map((e) => e.cause),
+    [boom],
+  );
+});
+
+test("shutdown reports nothing for an async task that unwinds cleanly or lets the cancellation error escape", async () => {
+  const reported: JoinError[] = [];
+  const log: string[] = [];
+  const rt = reportingTo(reported).build();
+  rt.spawn(async () => {
+    try {
+      await pending();
+    } finally {
+      log.push("clean");
+    }
+  });
+  rt.spawn(async () => {
+    try {
+      await pending();
+    } catch (error) {
+      log.push("rethrows");
+      throw error;
+    }
+  });
+  await rt.blockOn(yieldNow());
+  await rt.shutdownTimeout(0);
+  await reportTurns();
+  assert.equal(log.sort(), ["clean", "rethrows"]);
+  assert.equal(reported, []);
 });
 
 test("a task spawned on a shut-down runtime never runs and its handle says cancelled", async () => {

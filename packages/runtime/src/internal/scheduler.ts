@@ -24,6 +24,16 @@
  *
  * Shutdown drops every alive task (their `cancel()` runs generator `finally` blocks), then
  * shuts the drivers down. If it is requested from inside a poll it happens right after it.
+ *
+ * Unhandled panics (DESIGN.md §5). A task that completes with a panic goes on `#unreported`
+ * unless its failure is spoken for already (JOIN_INTEREST: a blockOn root, a JoinSet member).
+ * One host turn later (`#report`) each one is reported — to `onUnhandledPanic`, or stderr —
+ * unless by then an await has taken its JoinError (JOIN_INTEREST) or an await of the handle is
+ * still pending (JOIN_WAITING; see `internal/task.ts`). A JoinSet that lets tasks go without
+ * handing their output over gives them back through `reportUnjoined`. Errors that surface only
+ * after the task completed — what an async body's `finally` throws after shutdown completed it
+ * as cancelled — are queued as bare JoinErrors and always reported: nobody can receive them.
+ * Only the panic path does any of this: a task that does not panic costs nothing more.
  */
 import {
   beginCancel,
@@ -47,11 +57,30 @@ import {
   type DriverOptions,
   type Future,
   type IntoFuture,
+  type Waker,
 } from "@tokio-ts/core";
 import { JoinError } from "../errors.js";
 import { RingBuffer } from "@tokio-ts/core/collections";
 import { Rng } from "./rng.js";
-import { bodyFuture, CANCEL, CANCELLING, COMPLETE, FAILED, FRESH, FUTURE_BODY, JOIN_INTEREST, LINKED, NOTIFIED, ROOT, RUNNING, SCHEDULED, Task } from "./task.js";
+import {
+  ASYNC_BODY,
+  bodyFuture,
+  CANCEL,
+  CANCELLING,
+  COMPLETE,
+  FAILED,
+  FRESH,
+  FUTURE_BODY,
+  JOIN_INTEREST,
+  JOIN_WAITING,
+  LINKED,
+  NOTIFIED,
+  ROOT,
+  RUNNING,
+  SCHEDULED,
+  STARTED,
+  Task,
+} from "./task.js";
 
 /**
  * Drains are queued with `RESOLVED.then(fn)`: about 25 ns, where Node's `queueMicrotask(fn)` costs
@@ -59,6 +88,9 @@ import { bodyFuture, CANCEL, CANCELLING, COMPLETE, FAILED, FRESH, FUTURE_BODY, J
  * caught in `#run`).
  */
 const RESOLVED = Promise.resolve();
+
+/** Every `async` function's prototype: such a body's future never delegates (see ASYNC_BODY). */
+const AsyncFunctionPrototype: unknown = Object.getPrototypeOf(async () => {});
 
 /** At most this many tasks run from the LIFO slot in a row (Tokio: 3). */
 const MAX_LIFO_POLLS = 3;
@@ -122,8 +154,10 @@ export class Scheduler implements DriverHost {
   #lastFactory: unknown = undefined;
   #closed = false;
   #shutdownRequested = false;
-  #panicked: JoinError | undefined = undefined;
-  #unreported: Task<any>[] = [];
+  /** The task whose panic shut the runtime down (`unhandledPanic("shutdownRuntime")`). */
+  #panicked: Task<any> | undefined = undefined;
+  /** Panicked tasks to report, and late panics (bare JoinErrors) that nobody can receive. */
+  #unreported: (Task<any> | JoinError)[] = [];
   readonly #drainFromMicrotask = (): void => this.#onDrain(false);
   readonly #drainFromHost = (): void => this.#onDrain(true);
   readonly #parkFromHost = (): void => this.#onPark();
@@ -140,9 +174,16 @@ export class Scheduler implements DriverHost {
     return this.#closed;
   }
 
-  /** Why the runtime shut itself down, if a task panicked under `unhandledPanic("shutdownRuntime")`. */
-  get panicShutdown(): JoinError | undefined {
-    return this.#panicked;
+  /**
+   * Why the runtime shut itself down, if a task panicked under `unhandledPanic("shutdownRuntime")`,
+   * for a blockOn caller that rejects with it: that panic has then been handed over and is not
+   * reported as unhandled.
+   */
+  claimPanicShutdown(): JoinError | undefined {
+    const task = this.#panicked;
+    if (task === undefined) return undefined;
+    task.state |= JOIN_INTEREST;
+    return task.result as JoinError;
   }
 
   get budgetForcedYields(): number {
@@ -201,7 +242,15 @@ export class Scheduler implements DriverHost {
     } else if (isGenerator(body)) gen = body as Generator<unknown, T, unknown>;
     else future = intoFuture(body);
     const task = new Task(this, future === undefined ? gen : (future as unknown as Generator<unknown, T, unknown>));
-    const kind = factory !== undefined ? FRESH : future !== undefined ? FUTURE_BODY : 0;
+    // ASYNC_BODY: one prototype load per spawn of a function body (for shutdown, see #drop).
+    const kind =
+      factory !== undefined
+        ? FRESH
+        : future === undefined
+          ? 0
+          : body !== future && Object.getPrototypeOf(body) === AsyncFunctionPrototype
+            ? FUTURE_BODY | ASYNC_BODY
+            : FUTURE_BODY;
     if (factory !== undefined) task.current = factory as unknown as Future<unknown>;
     this.spawnedCount++;
     if (this.#closed) {
@@ -320,7 +369,7 @@ export class Scheduler implements DriverHost {
 
   #run(task: Task<any>): void {
     let state = task.state;
-    task.state = (state & ~SCHEDULED) | RUNNING;
+    task.state = (state & ~SCHEDULED) | RUNNING | STARTED;
     this.pollCount++;
     const cx = this.#cx;
     cx.waker = task;
@@ -401,19 +450,39 @@ export class Scheduler implements DriverHost {
       try {
         onTerminate({ id: task.id });
       } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
+        rethrowLater(error);
       }
     }
-    if (failed && (result as JoinError).isPanic()) {
-      if (this.config.unhandledPanic === "shutdownRuntime" && (task.state & ROOT) === 0 && !this.#closed) {
-        this.#panicked ??= result as JoinError;
-        this.shutdown();
-      } else if ((task.state & JOIN_INTEREST) === 0) {
-        this.#unreported.push(task);
-      }
+    if (failed && (result as JoinError).isPanic()) this.#panic(task);
+  }
+
+  /**
+   * A task completed with a panic. Under "shutdownRuntime" the first one (not a blockOn root's,
+   * which is its caller's) shuts the runtime down; blockOn callers reject with it and claim it
+   * (`claimPanicShutdown`). Whatever nobody has claimed is reported, the first panic as every
+   * later one (another task's, a `finally` block's thrown while the shutdown drops the tasks).
+   */
+  #panic(task: Task<any>): void {
+    const state = task.state;
+    if (this.config.unhandledPanic === "shutdownRuntime" && (state & ROOT) === 0 && !this.#closed && this.#panicked === undefined) {
+      this.#panicked = task;
+      this.shutdown();
     }
+    if ((state & JOIN_INTEREST) === 0) this.#unreported.push(task);
+  }
+
+  /**
+   * A JoinSet lets `task` go without handing its output over (detachAll, dispose, shutdown): its
+   * failure is no longer spoken for. If it has panicked already, report it; if it panics later,
+   * its completion will.
+   */
+  reportUnjoined(task: Task<any>): void {
+    const state = task.state;
+    if ((state & JOIN_INTEREST) === 0) return;
+    task.state = state & ~JOIN_INTEREST;
+    if ((state & (COMPLETE | FAILED)) !== (COMPLETE | FAILED) || !(task.result as JoinError).isPanic()) return;
+    this.#unreported.push(task);
+    this.#reportUnhandled();
   }
 
   /**
@@ -427,16 +496,30 @@ export class Scheduler implements DriverHost {
     setImmediate(this.#reportFromHost);
   }
 
+  /**
+   * Each report is on its own: what the hook throws is rethrown from a microtask (as a task
+   * hook's), and the other tasks are still reported.
+   */
   #report(): void {
     this.#reportScheduled = false;
-    const tasks = this.#unreported;
+    const entries = this.#unreported;
     this.#unreported = [];
-    for (const task of tasks) {
-      if ((task.state & JOIN_INTEREST) !== 0) continue;
-      const error = task.result as JoinError;
+    for (const entry of entries) {
+      let error: JoinError;
+      if (entry instanceof Task) {
+        if ((entry.state & (JOIN_INTEREST | JOIN_WAITING)) !== 0) continue;
+        error = entry.result as JoinError;
+      } else error = entry;
       const hook = this.config.onUnhandledPanic;
-      if (hook !== undefined) hook(error);
-      else console.error(`tokio-ts: ${error.message} and nobody joined it:`, error.cause);
+      if (hook === undefined) {
+        console.error(`tokio-ts: ${error.message} and nobody joined it:`, error.cause);
+        continue;
+      }
+      try {
+        hook(error);
+      } catch (thrown) {
+        rethrowLater(thrown);
+      }
     }
   }
 
@@ -471,9 +554,7 @@ export class Scheduler implements DriverHost {
           // fired what was due all the same, so idle again means park again. Rethrown from a
           // microtask, as a hook's.
           progressed = true;
-          queueMicrotask(() => {
-            throw error;
-          });
+          rethrowLater(error);
         }
       }
     } finally {
@@ -526,9 +607,7 @@ export class Scheduler implements DriverHost {
         try {
           driver.shutdown();
         } catch (error) {
-          queueMicrotask(() => {
-            throw error;
-          });
+          rethrowLater(error);
         }
       }
     } finally {
@@ -552,19 +631,81 @@ export class Scheduler implements DriverHost {
   }
 
   #drop(task: Task<any>): void {
-    const future = (task.state & FUTURE_BODY) === 0 ? undefined : bodyFuture(task);
+    const state = task.state;
+    const future = (state & FUTURE_BODY) === 0 ? undefined : bodyFuture(task);
     let error: unknown;
     let threw = false;
     enterFrame(task);
     try {
-      if (future !== undefined) future.cancel();
-      else dropGenerator(task);
+      if (future === undefined) dropGenerator(task);
+      else if ((state & (ASYNC_BODY | STARTED)) !== (ASYNC_BODY | STARTED)) future.cancel();
+      else if (!beginCancel(future, task.id)) this.#watchUnwinding(task, future);
+      // The function had settled, and the task was woken to see it but not polled yet: the
+      // output is dropped (the task is cancelled), an error is its panic, as in #run.
+      else future.poll(new Context(noopWaker));
     } catch (e) {
       threw = true;
       error = e;
     }
     enterFrame(null);
-    this.#complete(task, true, threw ? JoinError.panic(task.id, error) : JoinError.cancelled(task.id));
+    const cancelled = !threw || ((state & CANCELLING) !== 0 && error instanceof CancelledError);
+    this.#complete(task, true, cancelled ? JoinError.cancelled(task.id) : JoinError.panic(task.id, error));
+  }
+
+  /**
+   * An async function cannot be stopped where it stands: on shutdown its awaits are rejected (as
+   * for an abort) and it unwinds later, through its `catch` and `finally` blocks. The task
+   * completes now, as cancelled, so that shutdown ends; `future` is left running, not dropped
+   * (a dropped async future forgets how its function ends), watched by an {@link UnwindWatch}
+   * that reports what it throws other than its cancellation. Its awaits made from now on are
+   * rejected at once, so nothing else of it is polled.
+   */
+  #watchUnwinding(task: Task<any>, future: Future<unknown>): void {
+    const watch = new UnwindWatch(this, task.id, future);
+    watch.wake(); // poll once: the future's waker is now the watch, no longer the finished task
+  }
+
+  /** A late panic of task `id` (see {@link UnwindWatch}): reported, whoever had its handle. */
+  reportLatePanic(id: number, error: unknown): void {
+    this.#unreported.push(JoinError.panic(id, error));
+    this.#reportUnhandled();
   }
 }
 
+/**
+ * Polls the future of an async body that shutdown left unwinding, each time it wakes, until it
+ * settles: a rejection other than the task's cancellation error is a panic nobody can receive
+ * any more (the handle said cancelled), so it is reported. One per such task, at shutdown only.
+ */
+class UnwindWatch extends Context implements Waker {
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly id: number,
+    private future: Future<unknown> | undefined,
+  ) {
+    super(noopWaker);
+    this.waker = this;
+  }
+
+  wake(): void {
+    const future = this.future;
+    if (future === undefined) return;
+    this.budget = Infinity;
+    let out: unknown;
+    try {
+      out = future.poll(this);
+    } catch (error) {
+      this.future = undefined;
+      if (!(error instanceof CancelledError)) this.scheduler.reportLatePanic(this.id, error);
+      return;
+    }
+    if (out !== Pending) this.future = undefined;
+  }
+}
+
+/** Rethrow `error` from a microtask, where Node reports it as an uncaught exception. */
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}

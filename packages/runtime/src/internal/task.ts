@@ -17,17 +17,33 @@
  * | CANCEL         | `abort()`                      | never                               |
  * | CANCELLING     | the scheduler, when it begins  | never                               |
  * |                | the graceful cancellation      |                                     |
- * | JOIN_INTEREST  | a poll of the JoinHandle, a    | never                               |
- * |                | JoinSet, blockOn               |                                     |
+ * | JOIN_INTEREST  | blockOn, JoinSet.spawn, a poll | the JoinSet, when it lets the task  |
+ * |                | of the JoinHandle that throws  | go without handing its output       |
+ * |                | the JoinError                  | over (`Scheduler.reportUnjoined`)   |
+ * | JOIN_WAITING   | a poll of the JoinHandle that  | `cancel()` of the handle (an await  |
+ * |                | returns Pending                | was dropped)                        |
  * | FUTURE_BODY    | spawn, for a future body       | never                               |
  * | FRESH          | spawn, for a generator         | the first poll (which calls it)     |
  * |                | function body                  |                                     |
  * | LINKED         | the scheduler, when a poll     | completion (which unlinks it)       |
  * |                | leaves the task parked         |                                     |
+ * | ASYNC_BODY     | spawn, for an `async` function | never                               |
+ * | STARTED        | the scheduler, with RUNNING    | never                               |
+ * |                | (so from the first poll on)    |                                     |
  *
  * One object plays every part, to allocate once per spawn: the task is its own waker, its own
  * root {@link Frame} (the "current task" context), and the {@link JoinHandle} and
  * {@link AbortHandle} given to users (who see only those interfaces).
+ *
+ * Who receives a panic (DESIGN.md §5): JOIN_INTEREST says the failure is spoken for (a blockOn
+ * caller, a JoinSet, or an await that has taken it), JOIN_WAITING that an await of the handle is
+ * pending and will take it. A panic with neither when the report runs (a host turn after it) is
+ * reported as unhandled. Both are read then, not at completion: an await dropped in between (a
+ * `select` whose other branch won) counts as gone, and a woken await that gets to poll only
+ * after the report's host turn still counts. JOIN_WAITING says "some await", not which: dropping
+ * any await clears it, lets go of every await's waker and wakes them (see `cancel`), and each
+ * live await sets it again at that next poll. An await that is never dropped keeps counting
+ * (an `await handle` inside `Promise.race` that lost is still driven, and so still receives it).
  *
  * Rules: a task is in the run queue at most once (SCHEDULED guards it); a COMPLETE task is
  * never queued again and has dropped its future; CANCEL is acted on at the task's next poll
@@ -56,6 +72,7 @@ export const NOTIFIED = 4;
 export const COMPLETE = 8;
 export const CANCEL = 16;
 export const CANCELLING = 32;
+/** The task's failure is spoken for: someone has received it or will (see the header). */
 export const JOIN_INTEREST = 64;
 /** COMPLETE without an output: `result` is the JoinError. */
 export const FAILED = 128;
@@ -71,6 +88,15 @@ export const FRESH = 1024;
  * where shutdown finds it. A task that completes in its first poll is never linked.
  */
 export const LINKED = 2048;
+/** An await of the handle is pending (see the header). */
+export const JOIN_WAITING = 4096;
+/**
+ * The body is an `async` function (its future an async-function future, never one that delegates
+ * to a returned generator): shutdown lets it unwind and watches for what its `finally` throws.
+ */
+export const ASYNC_BODY = 8192;
+/** The scheduler has polled the task (set in the same store as RUNNING: it costs nothing). */
+export const STARTED = 16384;
 
 
 let nextTaskId = 1;
@@ -130,30 +156,47 @@ export class Task<T = unknown>
 
   // ---- JoinHandle ----------------------------------------------------------------------------
 
-  /** Poll for the output (the JoinHandle side). */
+  /**
+   * Poll for the output (the JoinHandle side). Handing a failure over marks it spoken for
+   * (JOIN_INTEREST); waiting marks an await pending (JOIN_WAITING). A successful output needs no
+   * mark: only panics are reported.
+   */
   override poll(cx: Context): Poll<T> {
-    this.state |= JOIN_INTEREST;
-    if (!pollProceed(cx)) return Pending;
-    if ((this.state & COMPLETE) !== 0) {
-      madeProgress(cx);
-      if ((this.state & FAILED) !== 0) throw this.current as unknown as JoinError;
-      return this.current as unknown as T;
+    if (pollProceed(cx)) {
+      const state = this.state;
+      if ((state & COMPLETE) !== 0) {
+        madeProgress(cx);
+        if ((state & FAILED) === 0) return this.current as unknown as T;
+        this.state = state | JOIN_INTEREST;
+        throw this.current as unknown as JoinError;
+      }
+      this.addJoinWaker(cx.waker);
     }
-    this.addJoinWaker(cx.waker);
+    this.state |= JOIN_WAITING;
     return Pending;
   }
 
   /**
-   * Dropping an await of the handle detaches nothing and aborts nothing. One waker left behind is
-   * harmless (one spurious wake on completion), but an await re-made with a new waker each time
-   * (a `select` loop over the handle: each select has its own branch wakers) would leave one per
-   * iteration for as long as the task runs. So with several wakers registered, the awaits' wakers
-   * are let go and woken: a live await re-registers at its next poll (a spurious wake is
-   * allowed), a dropped one's waker does nothing. The wakers of a JoinSet and of `blockOn` stay.
+   * Dropping an await of the handle detaches nothing and aborts nothing, but the handle cannot
+   * tell which of its awaits was dropped: every await's waker is let go and woken, and no await
+   * counts as pending (JOIN_WAITING) any more. A live await polls again and registers again; for
+   * a dropped one the wake is spurious (allowed). So a `select` loop over the handle leaves no
+   * waker behind per iteration, and a panic after the last await was dropped is reported. The
+   * wakers of a JoinSet and of `blockOn` stay.
+   *
+   * Cost: one wake of the dropped await's waker (usually its own task, which polls once more for
+   * nothing), only when an await of the handle is dropped.
    */
   override cancel(): void {
+    this.state &= ~JOIN_WAITING;
     const joiners = this.joiners;
-    if (!Array.isArray(joiners)) return;
+    if (joiners === undefined) return;
+    if (!Array.isArray(joiners)) {
+      if ((joiners as Partial<OwnerWaker>).ownsTask === true) return;
+      this.joiners = undefined;
+      wakeReporting(joiners);
+      return;
+    }
     let kept: Waker | Waker[] | undefined;
     for (const waker of joiners) {
       if ((waker as Partial<OwnerWaker>).ownsTask !== true) continue;
