@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ContextError, pending, ready } from "@tokio-ts/core";
 import { JoinSet, spawn, taskId, tryTaskId, yieldNow, type JoinError } from "../src/index.js";
-import { withRuntime } from "./helpers.js";
+import { Flag, withRuntime } from "./helpers.js";
 
 test("a spawned generator function's return value is its handle's output", async () => {
   const out = await withRuntime((rt) =>
@@ -246,6 +246,26 @@ test("a detached task (its handle ignored) keeps running to completion", async (
   assert.ok(done);
 });
 
+
+test("async work an async task starts without awaiting it finishes after the task completes", async () => {
+  const flag = new Flag();
+  const seen: string[] = [];
+  await withRuntime((rt) =>
+    rt.blockOn(async () => {
+      let detached: Promise<void> | undefined;
+      await spawn(async () => {
+        detached = (async () => {
+          await flag.wait();
+          seen.push("resumed");
+        })();
+        await yieldNow(); // the detached await is now registered with this task's body
+      });
+      flag.notify(); // after the task that started it completed
+      await detached;
+    }),
+  );
+  assert.equal(seen, ["resumed"]);
+});
 
 test("a body that declares a parameter gets an AbortSignal that fires on abort, in both body kinds", async () => {
   await withRuntime(async (rt) => {
