@@ -16,8 +16,8 @@
  */
 import { Future, madeProgress, Pending, pollProceed, Resume, yieldContext, yieldSuspend, type Context, type Poll } from "@tokio-ts/core";
 import { RecvError, SendError, TryRecvError } from "./errors.js";
-import { CLOSED, EMPTY, LAGGED, MAX_CAPACITY, Ring, type Cursor } from "./internal/broadcast-ring.js";
-import { WAITERS, WaitNode, wakeQueued, type WaitList } from "./internal/wait-list.js";
+import { CLOSED, EMPTY, LAGGED, MAX_CAPACITY, Ring, TX_WAITERS, type Cursor } from "./internal/broadcast-ring.js";
+import { ConditionWait, WAITERS, WaitNode, wakeQueued, type WaitList } from "./internal/wait-list.js";
 import { err, ok, type Result } from "./result.js";
 
 /**
@@ -120,6 +120,52 @@ export class Sender<T> implements Disposable {
   }
 
   /**
+   * How many values are queued: sent, and not yet read by every receiver that was subscribed
+   * when they were sent (a receiver disposed since no longer counts). At most the capacity: a
+   * value overwritten by a later send is no longer queued.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx1] = broadcast.channel<number>(4);
+   * const rx2 = tx.subscribe();
+   * tx.send(1); tx.send(2);
+   * rx1.tryRecv(); rx1.tryRecv();
+   * tx.len; // 2: rx2 has read neither
+   * rx2.tryRecv();
+   * tx.len; // 1
+   * ```
+   *
+   * **Throws**: Error if disposed.
+   */
+  get len(): number {
+    return this.#live().len();
+  }
+
+  /** Whether {@link len} is 0. **Throws**: Error if disposed. */
+  isEmpty(): boolean {
+    return this.len === 0;
+  }
+
+  /**
+   * Wait until every receiver is gone (at once if there is none): a producer's cue to stop. A
+   * `subscribe()` before it completes makes it wait for that receiver too.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = broadcast.channel<number>(8);
+   * setTimeout(() => rx[Symbol.dispose]());
+   * await tx.closed(); // resolves once rx is disposed
+   * ```
+   *
+   * **Cancel safety**: cancel safe: it takes nothing; a dropped wait is unlinked in O(1).
+   *
+   * **Throws**: Error (at the call) if this sender was disposed.
+   */
+  closed(): Future<void> {
+    return new SenderClosed(this.#live());
+  }
+
+  /**
    * Another sender on the same channel; the channel stays open until every sender is disposed.
    *
    * @example
@@ -151,6 +197,11 @@ export class Sender<T> implements Disposable {
   /** @internal Test hook: how many `recv()` futures wait on the channel. */
   [WAITERS](): number {
     return this.#live().waiters.length;
+  }
+
+  /** @internal Test hook: how many `closed()` futures wait on the channel. */
+  [TX_WAITERS](): number {
+    return this.#live().txWaiters.length;
   }
 
   #live(): Ring<T> {
@@ -413,4 +464,20 @@ class RecvNode<T> extends WaitNode<never> {
   override poll(): Poll<never> {
     throw new Error("a broadcast wait node is not a future to poll");
   }
+}
+
+/** `Sender.closed()`: ready when no receiver is left; the last receiver's drop wakes it. */
+class SenderClosed extends ConditionWait<void> {
+  protected readonly waitList: WaitList;
+
+  constructor(private readonly ring: Ring<unknown>) {
+    super();
+    this.waitList = ring.txWaiters;
+  }
+
+  protected override isReady(): boolean {
+    return this.ring.receivers === 0;
+  }
+
+  protected override output(): void {}
 }

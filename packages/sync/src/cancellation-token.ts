@@ -31,7 +31,10 @@
  * `#children` holds the links of live children; `#waiters` the pending `cancelled()` futures.
  * At cancellation the token drops `#link`, `#parent` and `#children` (releasing the tree) and
  * wakes its waiters, then aborts its `toSignal()` controller — user callbacks run last, with
- * every token of the subtree already in its final state.
+ * every token of the subtree already in its final state. Disposing a token that has a source
+ * moves its children's links to that source (a new link each, in the parent's set or the
+ * signal's hub) before it detaches itself, so they still hear the source — Tokio removes a
+ * node whose last handle is dropped the same way.
  */
 import { Future, intoFuture, Pending, type Context, type Poll } from "@tokio-ts/core";
 import { ConditionWait, WaitList } from "./internal/wait-list.js";
@@ -358,19 +361,53 @@ export class CancellationToken implements Disposable {
 
   /**
    * Detach the token from its source — its parent, or the signal of {@link fromSignal} —
-   * without cancelling it (what dropping a token does in Rust). From then on only `cancel()` on
-   * this token (or an ancestor of it that it is not detached from) cancels it; its own
-   * children stay attached. Leaves the source signal at once (its abort listener goes with the
-   * last token attached to it).
+   * without cancelling it (what dropping a token's last handle does in Rust). From then on only
+   * `cancel()` on this token cancels it. Its children move up to its source, as in Tokio: a
+   * child token handed out from a scope that disposes its own token is still cancelled when
+   * the source is. (A root token keeps its children: `cancel()` on it still reaches them.)
+   * Leaves the source signal at once (its abort listener goes with the last token attached to
+   * it).
    *
    * @example
    * ```ts
-   * const requestToken = CancellationToken.fromSignal(server.signal);
-   * try { … } finally { requestToken[Symbol.dispose]() } // or: using requestToken = …
+   * const root = new CancellationToken();
+   * const scoped = root.childToken();
+   * const worker = scoped.childToken();
+   * scoped[Symbol.dispose](); // or: using scoped = …
+   * root.cancel();
+   * worker.isCancelled(); // true: it moved up to root
+   * scoped.isCancelled(); // false
    * ```
    */
   [Symbol.dispose](): void {
-    if (!this.#cancelled) this.#detach();
+    if (this.#cancelled) return;
+    const link = this.#link;
+    if (link !== undefined) this.#moveChildrenTo(link);
+    this.#detach();
+  }
+
+  /** Attach every live child of this token to `source` (this token's own link), Tokio's `move_children_to_parent`. */
+  #moveChildrenTo(source: Link): void {
+    const children = this.#children;
+    this.#children = undefined;
+    if (children === undefined) return;
+    for (const old of children) {
+      const child = old.ref.deref();
+      links.unregister(old);
+      if (child === undefined) continue;
+      let link: ChildLink | SignalLink;
+      if (source instanceof ChildLink) {
+        link = new ChildLink(source.siblings, new WeakRef(child));
+        source.siblings.add(link);
+      } else {
+        const hub = (source as SignalLink).hub;
+        link = new SignalLink(hub, new WeakRef(child));
+        hub.links.add(link);
+      }
+      links.register(child, link, link);
+      child.#link = link;
+      child.#parent = this.#parent;
+    }
   }
 
   #detach(): void {

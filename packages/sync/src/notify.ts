@@ -16,9 +16,9 @@
  * `const n = notify.notified(); …; await n` cannot miss a `notifyWaiters()` in between.
  *
  * A Notified: INIT (created) → WAITING (queued; first poll or `enable()`) → DONE (stays ready),
- * and any state → DROPPED on cancel. From INIT it
- * completes at once by taking the stored permit, or if `notifyWaiters()` ran since its
- * creation. A notifier unlinks the waiter and records `notification` (ONE_FIFO, ONE_LIFO or
+ * and any state → DROPPED on cancel. From INIT it completes at once if `notifyWaiters()` ran
+ * since its creation — checked first, so a stored permit is then left for another Notified —
+ * or else by taking the stored permit. A notifier unlinks the waiter and records `notification` (ONE_FIFO, ONE_LIFO or
  * ALL) before waking it; the next poll completes. Dropping a WAITING Notified unlinks it; if
  * it had been handed a `notifyOne()`/`notifyLast()` it did not consume, that notification
  * passes on (to the next waiter by the same rule, or as the stored permit), so nothing is lost.
@@ -261,12 +261,14 @@ export class Notified extends WaitNode<void> implements Disposable {
     switch (this.#state) {
       case INIT: {
         const notify = this.#notify;
-        if (notify.permit) {
-          notify.permit = false;
+        // A notifyWaiters() since creation is checked first (as Tokio does): it notified this
+        // future, so a stored permit stays for another one.
+        if (notify.notifyWaitersCalls !== this.#initialCalls) {
           this.#state = DONE;
           return true;
         }
-        if (notify.notifyWaitersCalls !== this.#initialCalls) {
+        if (notify.permit) {
+          notify.permit = false;
           this.#state = DONE;
           return true;
         }

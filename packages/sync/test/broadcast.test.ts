@@ -6,7 +6,7 @@ import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } fro
 import * as broadcast from "../src/broadcast.js";
 import { handStep } from "./support/hand-step.js";
 import { RecvError, SendError, TryRecvError } from "../src/errors.js";
-import { Cursor, Ring } from "../src/internal/broadcast-ring.js";
+import { Cursor, Ring, TX_WAITERS } from "../src/internal/broadcast-ring.js";
 import { WAITERS } from "../src/internal/wait-list.js";
 
 function lagged(n: number): (e: unknown) => boolean {
@@ -129,6 +129,74 @@ test("len counts what the receiver has not read; isEmpty follows it", () => {
 
 // ---------------------------------------------------------------------------------------------
 // Lag
+
+test("Sender.len counts the values some live receiver has yet to read, at most the capacity (Tokio's sender_len)", () => {
+  const [tx, rx1] = broadcast.channel<number>(4);
+  const rx2 = tx.subscribe();
+  assert.is(tx.len, 0);
+  assert.ok(tx.isEmpty());
+  tx.send(1);
+  tx.send(2);
+  tx.send(3);
+  assert.is(tx.len, 3);
+  rx1.tryRecv();
+  rx1.tryRecv();
+  assert.is(tx.len, 3, "rx2 has read none of them");
+  rx2.tryRecv();
+  assert.is(tx.len, 2);
+  tx.send(4);
+  tx.send(5);
+  tx.send(6);
+  assert.is(tx.len, 4, "capped at the capacity");
+  assert.not.ok(tx.isEmpty());
+  rx2[Symbol.dispose]();
+  assert.is(tx.len, 4, "rx1 still has 3..6 to read");
+  for (let i = 0; i < 4; i++) assert.ok(rx1.tryRecv().ok);
+  assert.is(tx.len, 0);
+  assert.ok(tx.isEmpty());
+});
+
+test("Sender.len matches the slowest receiver's len, capped, under random sends and reads", () => {
+  const [tx, rx1] = broadcast.channel<number>(16);
+  const rx2 = tx.subscribe();
+  let seed = 7;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % 4;
+  for (let i = 0; i < 1000; i++) {
+    const op = next();
+    if (op === 0) rx1.tryRecv();
+    else if (op === 1) rx2.tryRecv();
+    else tx.send(0);
+    assert.is(tx.len, Math.min(Math.max(rx1.len, rx2.len), 16));
+  }
+});
+
+test("Sender.closed() resolves once every receiver is gone, and waits again after a new subscribe", () => {
+  const [tx, rx] = broadcast.channel<number>(1);
+  const rx2 = tx.subscribe();
+  const task = mockTask(tx.closed());
+  assertPending(task.poll());
+  rx[Symbol.dispose]();
+  assert.not.ok(task.isWoken());
+  assertPending(task.poll());
+  rx2[Symbol.dispose]();
+  assert.ok(task.isWoken());
+  const again = mockTask(tx.closed());
+  const rx3 = tx.subscribe();
+  assertPending(again.poll(), "reopened by subscribe");
+  rx3[Symbol.dispose]();
+  assert.ok(again.isWoken());
+  assertReady(again.poll());
+  assertReady(task.poll());
+  assertReady(mockTask(tx.closed()).poll(), undefined);
+});
+
+test("a dropped Sender.closed() leaves no waiter behind", () => {
+  const [tx] = broadcast.channel<number>(1);
+  const task = mockTask(tx.closed());
+  assertPending(task.poll());
+  task.drop();
+  assert.is(tx[TX_WAITERS](), 0);
+});
 
 test("capacity 4, 10 sends: a receiver that read nothing is lagged by 6, then gets 7..10 in order", () => {
   const [tx, rx] = broadcast.channel<number>(4);

@@ -146,6 +146,52 @@ test("a cancelled child leaves its parent's set at once", () => {
   assert.ok(children[9]!.isCancelled());
 });
 
+test("disposing a token moves its children up to its parent: they still hear the parent", () => {
+  // tokio-util's cancel_grandchild_token_through_parent_if_child_was_dropped.
+  const root = new CancellationToken();
+  const middle = root.childToken();
+  const grandchild = middle.childToken();
+  const w = mockTask(grandchild.cancelled());
+  assertPending(w.poll());
+  middle[Symbol.dispose]();
+  assert.is(childCount(root), 1, "the grandchild took the middle token's place");
+  assert.is(childCount(middle), 0);
+  assert.not.ok(grandchild.isCancelled());
+  root.cancel();
+  assert.ok(grandchild.isCancelled());
+  assert.ok(w.isWoken());
+  assertReady(w.poll());
+  assert.not.ok(middle.isCancelled(), "the disposed token itself no longer hears the parent");
+});
+
+test("a child moved up by dispose still leaves its new parent when it is cancelled or disposed", () => {
+  const root = new CancellationToken();
+  const middle = root.childToken();
+  const a = middle.childToken();
+  const b = middle.childToken();
+  middle[Symbol.dispose]();
+  assert.is(childCount(root), 2);
+  a.cancel();
+  assert.is(childCount(root), 1);
+  b[Symbol.dispose]();
+  assert.is(childCount(root), 0);
+  assert.not.ok(root.isCancelled(), "a child's cancellation does not reach the parent");
+});
+
+test("disposing a fromSignal token moves its children to the signal", () => {
+  const controller = new AbortController();
+  const token = CancellationToken.fromSignal(controller.signal);
+  const child = token.childToken();
+  token[Symbol.dispose]();
+  assert.is(signalTokenCount(controller.signal), 1, "the child is attached to the signal now");
+  assert.is(abortListeners(controller.signal), 1);
+  controller.abort("why");
+  assert.ok(child.isCancelled());
+  assert.is(child.signal.reason, "why");
+  assert.not.ok(token.isCancelled());
+  assert.is(abortListeners(controller.signal), 0);
+});
+
 test("cancelling a deep chain of 100,000 tokens does not overflow the stack", () => {
   const root = new CancellationToken();
   let leaf = root;

@@ -138,6 +138,27 @@ test("notifyWaiters leaves a stored permit in place", () => {
   assertPending(mockTask(notify.notified()).poll());
 });
 
+test("a Notified created before notifyWaiters completes by it and leaves a later notifyOne's permit to the next one", () => {
+  // Tokio's notify_one_has_priority_over_notify_waiters: the broadcast wins for the Notified
+  // that saw it, so the permit stays for a Notified created afterwards.
+  const notify = new Notify();
+  const before = notify.notified();
+  notify.notifyWaiters();
+  notify.notifyOne();
+  assertReady(mockTask(before).poll());
+  assertReady(mockTask(notify.notified()).poll()); // the permit was left for it
+  assertPending(mockTask(notify.notified()).poll(), "and it was consumed once");
+});
+
+test("enable() of a Notified created before notifyWaiters does not take the stored permit", () => {
+  const notify = new Notify();
+  const before = notify.notified();
+  notify.notifyWaiters();
+  notify.notifyOne();
+  assert.is(before.enable(), true);
+  assert.is(notify.notified().enable(), true, "the permit is still there");
+});
+
 // ---------------------------------------------------------------------------------------------
 // enable()
 

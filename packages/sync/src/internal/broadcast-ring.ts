@@ -23,9 +23,18 @@
  *
  * Who changes what: senders change `tail`, the slots and `closed`; cursors change `rem` of
  * the slots they read and their own `next`; handles change the counts. Waiting receivers are
- * their `recv()` futures, in `waiters`; a send or the close wakes them all.
+ * their `recv()` futures, in `waiters`; a send or the close wakes them all. The senders'
+ * `closed()` futures wait in `txWaiters`; the cursor whose drop leaves no receiver wakes them.
+ *
+ * Queued values (`len()`, Tokio's `Sender::len`): a value is queued while some receiver that
+ * was alive when it was sent has yet to read it, i.e. while its slot's `rem` is not 0. Each
+ * receiver reads in order, so over the ring from the oldest slot (`tail & mask`) to the newest,
+ * `rem` never decreases: the queued values are a suffix, found by binary search.
  */
 import { WaitList } from "./wait-list.js";
+
+/** The key of a test hook: `sender[TX_WAITERS]()` is how many `closed()` futures wait. */
+export const TX_WAITERS: unique symbol = Symbol("tokio-ts.sync.broadcast.txWaiters");
 
 /**
  * The largest capacity a broadcast channel accepts: 2^24 = 16,777,216 slots. The ring is
@@ -56,6 +65,8 @@ export class Ring<T> {
   /** Every sender is gone. Never reset. */
   closed = false;
   readonly waiters = new WaitList();
+  /** The senders' `closed()` futures: woken when the last receiver is dropped. */
+  readonly txWaiters = new WaitList();
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -86,6 +97,22 @@ export class Ring<T> {
   /** One reader is done with the value in slot `idx`. */
   release(idx: number): void {
     if (--this.rem[idx]! === 0) this.values[idx] = undefined;
+  }
+
+  /** How many values are queued: the newest slots whose `rem` is not 0 (see the header). */
+  len(): number {
+    const capacity = this.capacity;
+    const mask = this.mask;
+    const rem = this.rem;
+    const oldest = this.tail & mask;
+    let low = 0;
+    let high = capacity;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (rem[(oldest + mid) & mask] === 0) low = mid + 1;
+      else high = mid;
+    }
+    return capacity - low;
   }
 
   /** A new cursor at the tail (counted as a receiver). */
@@ -133,13 +160,15 @@ export class Cursor<T> {
     const ring = this.ring;
     if (ring === undefined) return undefined;
     this.ring = undefined;
-    ring.receivers--;
+    const last = --ring.receivers === 0;
     const tail = ring.tail;
     for (let pos = Math.max(this.next, tail - ring.capacity); pos < tail; pos++) {
       const idx = pos & ring.mask;
       if (ring.positions[idx] === pos) ring.release(idx);
     }
     this.next = tail;
+    // Last, with the ring consistent: a waker may re-enter (subscribe, send).
+    if (last && ring.txWaiters.head !== undefined) ring.txWaiters.wakeAll();
     return ring;
   }
 }
