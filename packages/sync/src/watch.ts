@@ -45,8 +45,9 @@ export function channel<T>(initial: T): [Sender<T>, Receiver<T>] {
 }
 
 /**
- * The sending half of a watch channel. Disposing it closes the channel: receivers keep the
- * last value, and `changed()` fails once they have seen it.
+ * The sending half of a watch channel; `clone()` it for more senders. Disposing the last one
+ * closes the channel: receivers keep the last value, and `changed()` fails once they have seen
+ * it.
  *
  * @example
  * ```ts
@@ -202,21 +203,52 @@ export class Sender<T> implements Disposable {
    *
    * **Cancel safety**: cancel safe: it takes nothing; a dropped wait is unlinked in O(1).
    *
-   * **Throws** (rejects): Error if the sender is disposed before or while it waits.
+   * **Throws** (rejects): Error if every sender is disposed before or while it waits (Error at
+   * the call if this one was).
    */
   closed(): Future<void> {
     return new Closed(this.#live());
   }
 
   /**
-   * Drop the sender (`using tx = …` does it at the end of the scope): the channel closes.
-   * Receivers keep the last value; `changed()` returns once more for a change they had not
-   * seen, then fails with RecvError "channel closed". Idempotent.
+   * Another sender on the same channel (Tokio's `Clone for watch::Sender`): the channel stays
+   * open until every sender is disposed.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = watch.channel("idle");
+   * const tx2 = tx.clone();
+   * tx[Symbol.dispose]();
+   * tx2.send("busy"); // still open
+   * ```
+   *
+   * **Throws**: Error if this sender was disposed.
+   */
+  clone(): Sender<T> {
+    const shared = this.#live();
+    shared.senders++;
+    return new Sender(shared);
+  }
+
+  /**
+   * How many senders are alive (this one and its clones).
+   *
+   * **Throws**: Error if this sender was disposed.
+   */
+  senderCount(): number {
+    return this.#live().senders;
+  }
+
+  /**
+   * Drop the sender (`using tx = …` does it at the end of the scope). When it is the last, the
+   * channel closes: receivers keep the last value; `changed()` returns once more for a change
+   * they had not seen, then fails with RecvError "channel closed". Idempotent.
    */
   [Symbol.dispose](): void {
     const shared = this.#shared;
     if (shared === undefined) return;
     this.#shared = undefined;
+    if (--shared.senders !== 0) return;
     shared.closed = true;
     shared.rxWaiters.wakeAll();
     shared.txWaiters.wakeAll(); // its own closed() futures: they fail at their next poll

@@ -249,6 +249,42 @@ test("disposing the sender wakes changed(), which then fails with RecvError clos
   assert.is(rx.borrow(), 0, "the last value stays readable");
 });
 
+test("a cloned sender keeps the channel open until the last sender is disposed (Tokio's multiple_sender)", () => {
+  const [tx, rx] = watch.channel(0);
+  const tx2 = tx.clone();
+  assert.is(tx.senderCount(), 2);
+  const task = mockTask(rx.changed());
+  assertPending(task.poll());
+  tx[Symbol.dispose]();
+  tx[Symbol.dispose](); // idempotent: counts once
+  assert.not.ok(task.isWoken(), "one sender is left: the channel is open");
+  assert.is(tx2.senderCount(), 1);
+  const r = rx.hasChanged();
+  assert.ok(r.ok && r.value === false);
+  tx2.send(5);
+  assertReady(task.poll());
+  assert.is(rx.borrowAndUpdate(), 5);
+  const next = mockTask(rx.changed());
+  assertPending(next.poll());
+  tx2[Symbol.dispose]();
+  assert.ok(next.isWoken(), "the last sender's dispose closes the channel");
+  assertReadyErr(() => next.poll(), closed);
+  assert.throws(() => tx.clone(), /disposed/);
+});
+
+test("a closed() of a disposed clone keeps waiting while another sender lives, and fails once every sender is gone", () => {
+  const [tx, rx] = watch.channel(0);
+  const tx2 = tx.clone();
+  const task = mockTask(tx.closed());
+  assertPending(task.poll());
+  tx[Symbol.dispose]();
+  assertPending(task.poll());
+  tx2[Symbol.dispose]();
+  assert.ok(task.isWoken());
+  assertReadyErr(() => task.poll(), (e) => e instanceof Error && /every watch sender was disposed/.test(e.message));
+  rx[Symbol.dispose]();
+});
+
 test("an unseen change before the close is still reported once, then changed() fails", () => {
   const [tx, rx] = watch.channel(0);
   tx.send(1);

@@ -40,7 +40,9 @@ export interface Cell<T> {
 export class Shared<T> {
   readonly cell: Cell<T>;
   version = 0;
+  /** Every sender is gone. Never reset. */
   closed = false;
+  senders = 1;
   receivers = 1;
   readonly rxWaiters = new WaitList();
   readonly txWaiters = new WaitList();
@@ -193,7 +195,7 @@ export class Closed extends WaitNode<void> {
     const shared = this.#shared;
     if (shared.closed) {
       this.cancel();
-      throw new Error("the watch sender was disposed while its closed() was pending");
+      throw new Error("every watch sender was disposed while a closed() was pending");
     }
     if (!pollProceed(cx)) return Pending;
     if (shared.receivers === 0) {
