@@ -123,6 +123,27 @@ test("readLine rejects invalid UTF-8 with INVALID_DATA; the next line reads fine
   assert.is(await readLine(r), "ok\n");
 });
 
+test("a reader error mid-line: lines() keeps the partial line for the next call; readLine() loses it", async () => {
+  const flaky = (): AsyncRead => {
+    const steps: (Uint8Array | "error")[] = [enc.encode("Hello Wor"), "error", enc.encode("ld\n")];
+    return {
+      pollRead(_cx, buf) {
+        const step = steps.shift();
+        if (step === undefined) return 0;
+        if (step === "error") throw new Error("boom");
+        buf.set(step);
+        return step.length;
+      },
+    };
+  };
+  const it = lines(new BufReader(flaky()));
+  assert.is(((await rejection(it.nextLine())) as Error).message, "boom");
+  assert.is(await it.nextLine(), "Hello World");
+  const r = new BufReader(flaky());
+  assert.is(((await rejection(readLine(r))) as Error).message, "boom");
+  assert.is(await readLine(r), "ld\n");
+});
+
 test("lines strips \\n and \\r\\n, keeps empty lines, and iterates with for await", async () => {
   const r = new BufReader(new Chunks([enc.encode("a\r\n\nb"), enc.encode("c\r"), enc.encode("\nlast")]), 3);
   const got: string[] = [];

@@ -129,8 +129,10 @@ export class TcpListener implements AsyncDisposable, AsyncIterable<TcpStream> {
   }
 
   /**
-   * Stop listening: the port is released, connections still queued are closed, pending
-   * `accept()`s fail with `ERR_SOCKET_CLOSED`. Streams already accepted stay open. Idempotent.
+   * Stop listening: the port is released, connections still queued (never accepted) are reset,
+   * so their clients read `ECONNRESET` (as when Tokio drops a listener with connections still
+   * in its backlog), pending `accept()`s fail with `ERR_SOCKET_CLOSED`. Streams already
+   * accepted stay open. Idempotent.
    *
    * @example
    * ```ts
@@ -175,8 +177,9 @@ export class TcpListener implements AsyncDisposable, AsyncIterable<TcpStream> {
 }
 
 const UNSPECIFIED = new SocketAddr("0.0.0.0", 0);
+const TCP_KIND = { primePeer: true, resetQueued: true };
 
 /** @internal Bind and listen (TcpListener.bind and TcpSocket.listen). */
 export function bindTcp(listen: net.ListenOptions, server: net.ServerOpts, accept: AcceptOptions, what: string): Future<TcpListener> {
-  return new BindFuture({ what, server, listen, primePeer: true, wrap: (core) => new TcpListener(core, accept) });
+  return new BindFuture({ what, server, listen, kind: TCP_KIND, wrap: (core) => new TcpListener(core, accept) });
 }

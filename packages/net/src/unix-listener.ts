@@ -57,7 +57,7 @@ export class UnixListener implements AsyncDisposable, AsyncIterable<UnixStream> 
       what: "UnixListener.bind()",
       server: {},
       listen: { path: checked, backlog: 1024 },
-      primePeer: false,
+      kind: { primePeer: false, resetQueued: false },
       wrap: (core) => new UnixListener(core, local),
     });
   }
@@ -91,7 +91,9 @@ export class UnixListener implements AsyncDisposable, AsyncIterable<UnixStream> 
 
   /**
    * Stop listening and remove the socket file; queued connections are closed and pending
-   * `accept()`s fail with `ERR_SOCKET_CLOSED`. Idempotent.
+   * `accept()`s fail with `ERR_SOCKET_CLOSED`. Idempotent. Node cannot reset a Unix socket, so
+   * the client of a connection that was queued and never accepted reads EOF (with Tokio, whose
+   * kernel drops the backlog, it reads `ECONNRESET`).
    *
    * @example
    * ```ts

@@ -5,7 +5,8 @@ import { Builder, JoinSet, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, mockTask } from "@tokio-ts/test-util";
 import { timeout } from "@tokio-ts/time";
 import { SocketAddr, TcpListener, TcpStream } from "../src/index.js";
-import { hasCode, run } from "./helpers.js";
+import { fromPromise } from "@tokio-ts/core";
+import { hasCode, openSockets, run, tick } from "./helpers.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -104,6 +105,29 @@ test("close() fails pending accepts with ERR_SOCKET_CLOSED and frees the port", 
     const again = yield* TcpListener.bind(addr); // the port is free again
     again.close();
   });
+});
+
+test("close() resets connections queued but never accepted: their clients read ECONNRESET, not EOF", async () => {
+  const error = await run(function* () {
+    const listener = yield* TcpListener.bind("127.0.0.1:0");
+    const before = openSockets().filter((r) => r === "TCPSocketWrap").length;
+    const client = yield* TcpStream.connect(listener.localAddr());
+    // Wait until Node has taken the connection off the backlog into the listener's queue
+    // (the accepted socket is a second TCPSocketWrap): closing must not turn it into a clean EOF.
+    for (let i = 0; i < 500 && openSockets().filter((r) => r === "TCPSocketWrap").length < before + 2; i++) {
+      yield* fromPromise(tick());
+    }
+    listener.close();
+    try {
+      const n = yield* client.read(new Uint8Array(8));
+      return `read ${n}`;
+    } catch (e) {
+      return e;
+    } finally {
+      client.close();
+    }
+  });
+  assert.ok(hasCode(error, "ECONNRESET"), String(error));
 });
 
 test("binding a used port fails with EADDRINUSE naming the address", async () => {

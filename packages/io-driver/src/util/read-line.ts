@@ -84,8 +84,9 @@ export class ReadLine extends Future<string> {
  * {@link lines} — its `nextLine()` keeps a partial line between calls and is cancel safe.
  *
  * **Throws**: {@link IoError} `"INVALID_DATA"` if the line is not valid UTF-8 (its bytes are
- * consumed); TypeError if `reader` is not an AsyncBufRead (wrap a plain reader in
- * {@link BufReader}).
+ * consumed); the reader's errors (the part of the line read so far is then lost: Tokio appends
+ * it to the caller's `String`; use {@link lines}, which keeps it for the next call); TypeError
+ * if `reader` is not an AsyncBufRead (wrap a plain reader in {@link BufReader}).
  */
 export function readLine(reader: AsyncBufRead): ReadLine {
   checkBufReader("reader", reader);

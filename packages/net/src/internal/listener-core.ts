@@ -17,7 +17,11 @@
  *
  * An accept error Node reports (`EMFILE`, …) is kept and thrown by the next `accept()` once;
  * the listener keeps listening, as with Tokio. `close()` (or the runtime's shutdown) closes the
- * server and destroys the sockets still queued; waiting accepts fail.
+ * server and gets rid of the sockets still queued; waiting accepts fail. A queued TCP socket is
+ * reset (RST), which is what the kernel does to the connections left in the backlog of a
+ * listening socket that Tokio drops: its client reads `ECONNRESET`, never an EOF that would look
+ * like a server that accepted and answered nothing. Node cannot reset a pipe, so a queued Unix
+ * socket is only closed (its client reads EOF; the kernel would give it ECONNRESET).
  */
 import { ContextError, Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import { RingBuffer } from "@tokio-ts/core/collections";
@@ -26,6 +30,14 @@ import * as net from "node:net";
 import { netError } from "../errors.js";
 
 const ignore = (): void => {};
+
+/** @internal How a {@link ListenerCore} treats its sockets. */
+export interface ListenerKind {
+  /** Read each socket's peer address as it arrives (Node caches it from then on). */
+  readonly primePeer: boolean;
+  /** Reset (RST) the sockets still queued when the listener closes: TCP only. */
+  readonly resetQueued: boolean;
+}
 
 /** @internal */
 export class ListenerCore {
@@ -42,15 +54,19 @@ export class ListenerCore {
   error: Error | undefined = undefined;
   bindWaker: { wake(): void } | undefined = undefined;
 
-  constructor(driver: IoDriver, server: net.Server, primePeer: boolean) {
+  readonly #resetQueued: boolean;
+
+  constructor(driver: IoDriver, server: net.Server, kind: ListenerKind) {
+    const primePeer = kind.primePeer;
     this.driver = driver;
     this.server = server;
+    this.#resetQueued = kind.resetQueued;
     this.registration = driver.register(() => this.#closeServer());
     server.on("connection", (socket: net.Socket) => {
       socket.on("error", ignore); // a queued socket may be reset before it is accepted
       if (primePeer) void socket.remoteAddress; // Node caches the peer address from now on
       if (this.closed) {
-        socket.destroy();
+        this.#discard(socket);
         return;
       }
       this.queue.push(socket);
@@ -93,8 +109,14 @@ export class ListenerCore {
   #closeServer(): void {
     this.closed = true;
     this.server.close();
-    for (let s = this.queue.shift(); s !== undefined; s = this.queue.shift()) s.destroy();
+    for (let s = this.queue.shift(); s !== undefined; s = this.queue.shift()) this.#discard(s);
     this.#wakeBind();
+  }
+
+  /** Get rid of a connection nobody accepted: RST for TCP (see the module header). */
+  #discard(socket: net.Socket): void {
+    if (this.#resetQueued && !socket.destroyed) socket.resetAndDestroy();
+    else socket.destroy();
   }
 
   #wakeBind(): void {
@@ -104,12 +126,12 @@ export class ListenerCore {
   }
 }
 
-/** @internal What a bind needs: the call's name, the server and listen options, the wrapper. */
+/** @internal What a bind needs: the call's name, the server and listen options, the kind, the wrapper. */
 export interface BindSpec<L> {
   readonly what: string;
   readonly server: net.ServerOpts;
   readonly listen: net.ListenOptions;
-  readonly primePeer: boolean;
+  readonly kind: ListenerKind;
   readonly wrap: (core: ListenerCore) => L;
 }
 
@@ -132,7 +154,7 @@ export class BindFuture<L> extends Future<L> {
     if (core === undefined) {
       const driver = ioDriver(this.spec.what);
       const server = net.createServer({ ...this.spec.server, allowHalfOpen: true, pauseOnConnect: true });
-      core = this.#core = new ListenerCore(driver, server, this.spec.primePeer);
+      core = this.#core = new ListenerCore(driver, server, this.spec.kind);
       if (!core.registration.isShutdown) server.listen(this.spec.listen);
     }
     if (core.registration.isShutdown) {
