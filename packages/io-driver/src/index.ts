@@ -10,6 +10,7 @@ export { IoError, type IoErrorKind } from "./util/errors.js";
 export { read, readExact, Read, ReadExact } from "./util/read.js";
 export { readToEnd, readToString, ReadToEnd, ReadToString } from "./util/read-to-end.js";
 export { readLine, ReadLine } from "./util/read-line.js";
+export { readUntil, ReadUntil } from "./util/read-until.js";
 export { lines, Lines } from "./util/lines.js";
 export { write, writeAll, flush, shutdown, Write, WriteAll, Flush } from "./util/write.js";
 export { copy, Copy } from "./util/copy.js";

@@ -14,6 +14,7 @@ import {
   lines,
   read,
   readLine,
+  readUntil,
   readToEnd,
   shutdown,
   write,
@@ -121,6 +122,40 @@ test("readLine rejects invalid UTF-8 with INVALID_DATA; the next line reads fine
   const e = (await rejection(readLine(r))) as IoError;
   assert.is(e.code, "INVALID_DATA");
   assert.is(await readLine(r), "ok\n");
+});
+
+test("readUntil returns the bytes through the delimiter, then the tail, then an empty array", async () => {
+  const r = new BufReader(new Chunks([enc.encode("hello world")]));
+  assert.is(dec.decode(await readUntil(r, 0x20)), "hello ");
+  assert.is(dec.decode(await readUntil(r, 0x20)), "world");
+  assert.equal(await readUntil(r, 0x20), new Uint8Array(0));
+});
+
+test("readUntil across buffer fills and chunks that arrive later (capacity 2, a duplex)", () => {
+  const [a, b] = duplex(8);
+  const r = new BufReader(b, 2);
+  const t = mockTask(readUntil(r, 3));
+  assertPending(t.poll());
+  assertReady(mockTask(writeAll(a, new Uint8Array([0, 1, 2]))).poll());
+  assert.ok(t.isWoken());
+  assertPending(t.poll()); // [0, 1, 2] kept, the delimiter not seen yet
+  assertReady(mockTask(writeAll(a, new Uint8Array([3, 1, 0]))).poll());
+  assert.equal(Array.from(assertReady(t.poll())), [0, 1, 2, 3]);
+  const one = mockTask(readUntil(r, 1));
+  assert.equal(Array.from(assertReady(one.poll())), [1]);
+  a.close();
+  const tail = mockTask(readUntil(r, 8));
+  assert.equal(Array.from(assertReady(tail.poll())), [0]);
+  const end = mockTask(readUntil(r, 9));
+  assert.equal(Array.from(assertReady(end.poll())), []);
+});
+
+test("readUntil returns its own copy: the next read does not change it", async () => {
+  const r = new BufReader(new Chunks([enc.encode("a,b,")]));
+  const first = await readUntil(r, 0x2c);
+  const second = await readUntil(r, 0x2c);
+  assert.is(dec.decode(first), "a,");
+  assert.is(dec.decode(second), "b,");
 });
 
 test("a reader error mid-line: lines() keeps the partial line for the next call; readLine() loses it", async () => {

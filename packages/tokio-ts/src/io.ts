@@ -31,6 +31,8 @@ export {
   ReadToString,
   readLine,
   ReadLine,
+  readUntil,
+  ReadUntil,
   lines,
   Lines,
   write,

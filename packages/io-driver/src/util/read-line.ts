@@ -1,46 +1,22 @@
 /**
  * `readLine` (Tokio's `AsyncBufReadExt::read_line`): read up to and including the next `"\n"`.
  *
- * HOW. The future asks the buffered reader for its buffer (`pollFillBuf`) and searches it for
- * `"\n"`. Found: the line is the bytes so far plus the buffer up to the newline, which it
- * consumes. Not found: it keeps the whole buffer in its {@link LineBuffer}, consumes it, and
- * asks again. At EOF it returns what it has (maybe `""`). A line that lies whole in one fill
- * is decoded straight from the reader's buffer, without a copy. Decoding is strict UTF-8.
- * Each fill that made progress spends one unit of the coop budget.
+ * HOW. `readUntil` with `"\n"` (see `read-until.ts` for the search across buffer fills and
+ * the coop budget), then strict UTF-8 decoding. A line that lies whole in one fill is decoded
+ * straight from the reader's buffer, without a copy.
  */
-import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
+import { Future, Pending, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncBufRead } from "../protocol.js";
 import { checkBufReader } from "./internal/check.js";
 import { LineBuffer } from "./internal/line-buffer.js";
 import { decodeUtf8 } from "./read-to-end.js";
+import { pollReadUntil } from "./read-until.js";
 
 const NEWLINE = 0x0a;
 
-/**
- * Advance `reader` to the end of the next line. Returns the line's bytes (with its `"\n"`), the
- * bytes before EOF, or Pending; the bytes are in `acc` or, when the line lay whole in one fill,
- * the returned view (only valid until the next call on the reader).
- */
+/** Advance `reader` to the end of the next line: {@link pollReadUntil} with `"\n"`. */
 export function pollReadLine(cx: Context, reader: AsyncBufRead, acc: LineBuffer): Poll<Uint8Array> {
-  for (;;) {
-    if (!pollProceed(cx)) return Pending;
-    const avail = reader.pollFillBuf(cx);
-    if (avail === Pending) return Pending;
-    madeProgress(cx);
-    if (avail.length === 0) return acc.view();
-    const i = avail.indexOf(NEWLINE);
-    if (i >= 0) {
-      if (acc.length === 0) {
-        reader.consume(i + 1);
-        return avail.subarray(0, i + 1);
-      }
-      acc.append(avail.subarray(0, i + 1));
-      reader.consume(i + 1);
-      return acc.view();
-    }
-    acc.append(avail);
-    reader.consume(avail.length);
-  }
+  return pollReadUntil(cx, reader, NEWLINE, acc);
 }
 
 /**
