@@ -11,7 +11,10 @@ import { checkDuration } from "./errors.js";
  * `advance()` and auto-advance; elsewhere it reads `performance.now()`. Instants compare with
  * `<`/`>` (through `valueOf`) and with {@link Instant.compare}. Instants and the durations between
  * them are kept to whole nanoseconds (as Tokio's), so `a.add(250).durationSince(a)` is exactly
- * 250 on the real clock too, not 249.99999999999997.
+ * 250 on the real clock too, not 249.99999999999997. Past 2^32 ms on the clock (about 50 days)
+ * a double no longer holds every nanosecond: instants are then kept as they are, so whole and
+ * binary-fraction milliseconds stay exact, and a decimal fraction (0.1 ms) may be off by the
+ * double's spacing (about 1 ns at 50 days, 60 ns at 10 years).
  *
  * @example
  * ```ts
@@ -58,6 +61,40 @@ export class Instant {
   }
 
   /**
+   * Milliseconds from `earlier` to this instant, or `undefined` if `earlier` is later (Tokio's
+   * `checked_duration_since`).
+   *
+   * @example
+   * ```ts
+   * const t = Instant.now();
+   * t.add(10).checkedDurationSince(t); // 10
+   * t.checkedDurationSince(t.add(10)); // undefined
+   * ```
+   *
+   * **Throws**: TypeError if `earlier` is not an Instant.
+   */
+  checkedDurationSince(earlier: Instant): number | undefined {
+    const d = this.#ms - checkInstant("earlier", earlier).#ms;
+    return d < 0 ? undefined : toNanos(d);
+  }
+
+  /**
+   * Milliseconds from `earlier` to this instant, or 0 if `earlier` is later (Tokio's
+   * `saturating_duration_since`; the same as {@link Instant.durationSince}).
+   *
+   * @example
+   * ```ts
+   * const t = Instant.now();
+   * t.saturatingDurationSince(t.add(10)); // 0
+   * ```
+   *
+   * **Throws**: TypeError if `earlier` is not an Instant.
+   */
+  saturatingDurationSince(earlier: Instant): number {
+    return this.durationSince(earlier);
+  }
+
+  /**
    * This instant plus `ms` milliseconds.
    *
    * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0.
@@ -73,6 +110,38 @@ export class Instant {
    */
   sub(ms: number): Instant {
     return new Instant(this.#ms - checkDuration("ms", ms));
+  }
+
+  /**
+   * This instant plus `ms`, or `undefined` if that is more than `Number.MAX_SAFE_INTEGER` ms
+   * from the clock's origin — the clock's own range (Tokio's `checked_add`). Beyond it a
+   * millisecond is no longer representable.
+   *
+   * @example
+   * ```ts
+   * Instant.now().checkedAdd(Number.MAX_VALUE); // undefined
+   * ```
+   *
+   * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0.
+   */
+  checkedAdd(ms: number): Instant | undefined {
+    return checkedInstant(this.#ms + checkDuration("ms", ms));
+  }
+
+  /**
+   * This instant minus `ms`, or `undefined` past `-Number.MAX_SAFE_INTEGER` ms (Tokio's
+   * `checked_sub`; see {@link Instant.checkedAdd}).
+   *
+   * @example
+   * ```ts
+   * const t = Instant.now();
+   * t.checkedSub(100)?.isBefore(t); // true
+   * ```
+   *
+   * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0.
+   */
+  checkedSub(ms: number): Instant | undefined {
+    return checkedInstant(this.#ms - checkDuration("ms", ms));
   }
 
   /** -1, 0 or 1 as this instant is before, equal to or after `other`. */
@@ -107,11 +176,24 @@ export class Instant {
 }
 
 /**
- * `ms` rounded to a whole number of nanoseconds. Float milliseconds from `performance.now()`
- * carry binary fractions: without this, `a + 250 - a` can be 249.99999999999997.
+ * From this many ms on (2^32 ms, about 50 days) a double's own spacing is about a nanosecond
+ * or coarser: rounding to nanoseconds can no longer snap to a nanosecond, only move the value
+ * (a whole 693798753085 came back as 693798753084.9999, and a deadline moved so can fire a
+ * tick late).
+ */
+const NANO_GRID_LIMIT = 2 ** 32;
+
+/**
+ * `ms` rounded to a whole number of nanoseconds, below {@link NANO_GRID_LIMIT}; unchanged from
+ * there on. Float milliseconds from `performance.now()` carry binary fractions: without this,
+ * `a + 250 - a` can be 249.99999999999997.
  */
 function toNanos(ms: number): number {
-  return Math.round(ms * 1e6) / 1e6;
+  return Math.abs(ms) < NANO_GRID_LIMIT ? Math.round(ms * 1e6) / 1e6 : ms;
+}
+
+function checkedInstant(ms: number): Instant | undefined {
+  return Math.abs(ms) <= Number.MAX_SAFE_INTEGER ? Instant.fromMillis(ms) : undefined;
 }
 
 /** Check that `value` is an Instant (TypeError naming `name`). */

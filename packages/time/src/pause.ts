@@ -1,9 +1,10 @@
 /**
  * Controlling the clock: pause, resume, advance (Tokio's `time::pause`, `resume`, `advance`).
  */
-import { yieldNow, type Future } from "@tokio-ts/core";
+import { currentFrame, enterFrame, Future, Pending, restoreFrame, type Context, type Frame, type Poll, type Waker } from "@tokio-ts/core";
 import { checkDuration } from "./errors.js";
 import { currentTimeDriver } from "./internal/current.js";
+import type { TimeDriver } from "./internal/driver.js";
 
 /**
  * Freeze the current runtime's clock. Time then moves only by {@link advance} and by
@@ -45,8 +46,15 @@ export function resume(): void {
 }
 
 /**
- * Move the paused clock forward by `ms` and fire the timers now due; the returned future then
- * yields once so that the tasks they woke run first.
+ * Move the paused clock forward by `ms`; awaiting the returned future fires the timers now due
+ * and lets the tasks they woke run before the caller resumes.
+ *
+ * The clock moves at the call: `Instant.now()` reads the new time at once. The due timers fire
+ * as Tokio's do, on a turn of the driver rather than inside the calling task's poll: the first
+ * poll of the returned future parks the caller, the timers then fire (in deadline order, ties in
+ * registration order) and the caller is woken after them. So the tasks they woke run first, in
+ * deadline order, each reading the new time — one jump, as in Tokio, not a walk through the
+ * deadlines in between.
  *
  * @example
  * ```ts
@@ -56,17 +64,89 @@ export function resume(): void {
  * s.isElapsed(); // true
  * ```
  *
- * **Cancel safety**: the clock has moved when `advance` returns; dropping the future only
- * skips the yield.
+ * **Cancel safety**: the clock has moved when `advance` returns. A future that is dropped or
+ * never awaited leaves the due timers to the driver's next turn (at the latest when the runtime
+ * is idle).
  *
  * **Throws**: RangeError/TypeError for a bad `ms`, or one that would move the clock past
  * `Number.MAX_SAFE_INTEGER` ms (about 285,000 years); TimeError "time is not frozen: …";
- * ContextError outside a runtime with time.
+ * ContextError outside a runtime with time. Awaiting it rethrows the first error a waker threw
+ * while the due timers fired (after they have all fired).
  */
 export function advance(ms: number): Future<void> {
   checkDuration("ms", ms);
   const driver = currentTimeDriver("advance()");
   driver.clock.advance(ms);
-  driver.clockChanged();
-  return yieldNow();
+  return new Advance(driver, currentFrame());
 }
+
+/**
+ * The future of {@link advance}. States: NEW (not polled) → TURNING (first poll: a microtask
+ * is queued, the caller's waker stored) → DONE (the microtask fired the due timers, then woke
+ * the caller; the next poll returns, or rethrows a waker's error) | DROPPED.
+ *
+ * Why a microtask: a wake that happens inside a task's poll goes to the scheduler's LIFO slot,
+ * so timers fired there would run the last one woken first. Fired from a microtask, outside
+ * any poll, the wakes queue in firing order, like those of Tokio's driver turn. The caller's
+ * frame is entered meanwhile, so a waker that calls a time API at once (a foreign executor's)
+ * finds its runtime, as it did when the timers fired inside the caller's poll.
+ */
+class Advance extends Future<void> {
+  readonly #driver: TimeDriver;
+  /** The caller's frame, current while the timers fire. */
+  readonly #frame: Frame | undefined;
+  #state: "new" | "turning" | "done" | "dropped" = "new";
+  #waker: Waker | undefined = undefined;
+  #error: { readonly thrown: unknown } | undefined = undefined;
+
+  constructor(driver: TimeDriver, frame: Frame | undefined) {
+    super();
+    this.#driver = driver;
+    this.#frame = frame;
+  }
+
+  override poll(cx: Context): Poll<void> {
+    switch (this.#state) {
+      case "done": {
+        const error = this.#error;
+        this.#error = undefined;
+        if (error !== undefined) throw error.thrown;
+        return undefined;
+      }
+      case "new":
+        this.#state = "turning";
+        RESOLVED.then(() => this.#turn());
+        break;
+    }
+    this.#waker = cx.waker;
+    return Pending;
+  }
+
+  #turn(): void {
+    const driver = this.#driver;
+    const previous = enterFrame(this.#frame ?? null);
+    try {
+      // Until the clock stops moving: a waker may call `advance()` again.
+      do driver.clockChanged();
+      while (!driver.closed && driver.clock.paused && driver.currentTick() > driver.processedTick);
+    } catch (thrown) {
+      // Dropped: nobody to hand it to; it escapes as from the host timer's callback.
+      if (this.#state === "dropped") throw thrown;
+      this.#error ??= { thrown };
+    } finally {
+      restoreFrame(previous);
+    }
+    if (this.#state === "dropped") return;
+    this.#state = "done";
+    const waker = this.#waker;
+    this.#waker = undefined;
+    waker?.wake();
+  }
+
+  override cancel(): void {
+    this.#state = "dropped";
+    this.#waker = undefined;
+  }
+}
+
+const RESOLVED = Promise.resolve();

@@ -14,6 +14,11 @@ import { Sleep } from "./sleep.js";
  * queue has run, so when the body's last wait ends at the very deadline the timeout wins (a
  * generator body's value wins).
  *
+ * The cooperative budget, as Tokio: when the inner future spends the last of the task's budget
+ * and stays pending, the deadline is still checked (outside the budget), so a busy inner future
+ * cannot outrun its timeout; when the budget was spent before the poll, the timeout yields like
+ * any leaf future, and on the next poll a ready inner future still wins.
+ *
  * @example
  * ```ts
  * const t: Timeout<string | undefined> = timeout(100, rx.recv());
@@ -42,6 +47,7 @@ export class Timeout<T> extends Future<T> {
   }
 
   override poll(cx: Context): Poll<T> {
+    const hadBudget = cx.budget > 0;
     let out: Poll<T>;
     try {
       out = this.#inner.poll(cx);
@@ -54,14 +60,21 @@ export class Timeout<T> extends Future<T> {
       return out;
     }
     if (this.#dropped) return Pending;
-    // The inner future may have spent the budget; the deadline is checked regardless (Tokio).
-    const budget = cx.budget;
-    cx.budget = Infinity;
     let expired: boolean;
-    try {
+    if (hadBudget && cx.budget <= 0) {
+      // The inner future spent the last of the budget (a busy one would spend it on every
+      // poll): the deadline is checked outside the budget, or it would never be (Tokio).
+      const budget = cx.budget;
+      cx.budget = Infinity;
+      try {
+        expired = this.#delay.poll(cx) !== Pending;
+      } finally {
+        cx.budget = budget;
+      }
+    } else {
+      // With the budget spent before this poll the sleep yields too (the task is woken): the
+      // next poll, with a fresh budget, lets a ready inner future win over a passed deadline.
       expired = this.#delay.poll(cx) !== Pending;
-    } finally {
-      cx.budget = budget;
     }
     if (!expired) return Pending;
     this.#inner.cancel();

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { advance, Instant, sleep } from "../src/index.js";
+import { advance, Instant, sleep, sleepUntil } from "../src/index.js";
 import { run, thrown } from "./helpers.js";
 
 test("Instant.now() on a paused clock stays put until time is advanced", async () => {
@@ -150,6 +150,57 @@ test("durations between instants with fractional milliseconds are exact to the n
       assert.ok(a.add(d).sub(d).equals(a), `${ms} + ${d} - ${d}`);
     }
   }
+});
+
+test("after years of virtual time instants stay exact: whole and binary-fraction ms are not moved, and sleepUntil lands on its deadline", async () => {
+  const YEAR = 365 * 24 * 3_600_000;
+  await run(function* () {
+    // Tokio's long_sleeps: a 10-year sleepUntil completes at its deadline (Tokio allows 1 ms late).
+    const start = Instant.now();
+    for (let i = 0; i < 5; i++) yield* sleep(YEAR);
+    assert.is(start.elapsed(), 5 * YEAR);
+    const deadline = Instant.now().add(10 * YEAR);
+    yield* sleepUntil(deadline);
+    assert.ok(Instant.now().equals(deadline), `woke ${Instant.now().durationSince(deadline)} ms after the deadline`);
+    for (let k = 0; k < 100; k++) {
+      const a = Instant.now();
+      yield* advance(YEAR / 64 + 0.25);
+      assert.is(a.elapsed(), YEAR / 64 + 0.25);
+      const b = Instant.now();
+      assert.is(b.add(250.5).durationSince(b), 250.5);
+      assert.ok(b.add(250.5).sub(250.5).equals(b));
+    }
+  });
+});
+
+test("checkedDurationSince is undefined when the other instant is later; saturatingDurationSince is 0 then", async () => {
+  await run(function* () {
+    const t = Instant.now();
+    const later = t.add(10);
+    assert.is(later.checkedDurationSince(t), 10);
+    assert.is(t.checkedDurationSince(t), 0);
+    assert.is(t.checkedDurationSince(later), undefined);
+    assert.is(later.saturatingDurationSince(t), 10);
+    assert.is(t.saturatingDurationSince(later), 0);
+    assert.instance(thrown(() => t.checkedDurationSince(5 as unknown as Instant)), TypeError);
+    assert.instance(thrown(() => t.saturatingDurationSince(undefined as unknown as Instant)), TypeError);
+  });
+});
+
+test("checkedAdd and checkedSub give the instant, or undefined past Number.MAX_SAFE_INTEGER ms; bad durations throw", async () => {
+  await run(function* () {
+    const t = Instant.now();
+    assert.ok(t.checkedAdd(250)!.equals(t.add(250)));
+    assert.ok(t.checkedSub(250)!.equals(t.sub(250)));
+    assert.is(t.checkedAdd(Number.MAX_SAFE_INTEGER), undefined);
+    assert.is(t.checkedAdd(Number.MAX_VALUE), undefined);
+    assert.is(t.checkedSub(Number.MAX_VALUE), undefined);
+    assert.ok(Instant.fromMillis(0).checkedAdd(Number.MAX_SAFE_INTEGER)!.asMillis() === Number.MAX_SAFE_INTEGER);
+    for (const bad of [-1, NaN, Infinity]) {
+      assert.instance(thrown(() => t.checkedAdd(bad)), RangeError, `checkedAdd(${bad})`);
+      assert.instance(thrown(() => t.checkedSub(bad)), RangeError, `checkedSub(${bad})`);
+    }
+  });
 });
 
 test.run();

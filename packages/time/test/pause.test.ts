@@ -4,7 +4,7 @@ import { Context, fromPromise, Pending } from "@tokio-ts/core";
 import { Handle, spawn, yieldNow } from "@tokio-ts/runtime";
 import { advance, Elapsed, Instant, pause, resume, sleep, TimeError, timeout } from "../src/index.js";
 import { TIME } from "../src/driver.js";
-import { activeHostTimers, run, thrown } from "./helpers.js";
+import { activeHostTimers, run, thrown, withRuntime } from "./helpers.js";
 
 const ALREADY_FROZEN = "time is already frozen: the clock is paused (by startPaused(true) or an earlier pause()); call resume() before pausing again";
 const NOT_FROZEN = "time is not frozen: call pause() first, or build the runtime with startPaused(true)";
@@ -121,6 +121,45 @@ test("advance(ms) wakes, before it returns, a task whose sleep it reaches, and n
     yield* advance(1);
     assert.equal(done, ["10", "11"]);
   });
+});
+
+test("tasks woken by advance() run in deadline order, before the advancing task resumes, each reading the new time", async () => {
+  const order = await run(function* () {
+    const start = Instant.now();
+    const order: string[] = [];
+    for (const ms of [30, 10, 20, 40, 5]) {
+      spawn(function* () {
+        yield* sleep(ms);
+        order.push(`${ms}@${start.elapsed()}`);
+      });
+    }
+    yield* yieldNow();
+    yield* advance(35);
+    order.push(`advancer@${start.elapsed()}`);
+    yield* advance(10);
+    return order;
+  });
+  // Tokio's driver wakes them in deadline order on its turn; they run in that order.
+  assert.equal(order, ["5@35", "10@35", "20@35", "30@35", "advancer@35", "40@45"]);
+});
+
+test("an async task awaiting advance() sees the tasks it woke run first, in deadline order", async () => {
+  const order = await withRuntime((rt) =>
+    rt.blockOn(async () => {
+      const order: string[] = [];
+      for (const ms of [3, 1, 2]) {
+        spawn(function* () {
+          yield* sleep(ms);
+          order.push(String(ms));
+        });
+      }
+      await yieldNow();
+      await advance(5);
+      order.push("advancer");
+      return order;
+    }),
+  );
+  assert.equal(order, ["1", "2", "3", "advancer"]);
 });
 
 test("advance() called by a waker while timers fire fires nothing early and nothing twice", async () => {

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Context, Future, Pending, pending, ready, TokioError, yieldNow, type Poll, type Waker } from "@tokio-ts/core";
+import { BUDGET, consumeBudget, Context, Future, Pending, pending, ready, TokioError, yieldNow, type Poll, type Waker } from "@tokio-ts/core";
 import { Handle, spawn } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, mockTask } from "@tokio-ts/test-util";
 import { advance, Elapsed, Instant, sleep, Timeout, timeout, timeoutAt } from "../src/index.js";
@@ -210,11 +210,38 @@ test("a timeout polled by hand is pending before its deadline and fails with Ela
   });
 });
 
-test("the deadline is checked even when the inner future has spent the task's budget", async () => {
+test("the deadline is checked even when the inner future spends the task's budget", async () => {
   await run(function* () {
-    const t = timeout(0, sleep(1000));
-    assertReadyErr(() => mockTask(t, { budget: 0 }).poll(), Elapsed);
+    // Tokio's timeout_is_not_exhausted_by_future: the inner future runs the budget down and
+    // stays pending; the sleep is then polled outside the budget and sees the deadline.
+    const t = timeout(0, function* () {
+      for (;;) yield* consumeBudget();
+    });
+    assertReadyErr(() => mockTask(t).poll(), Elapsed);
     assert.is(timerCount(), 0);
+  });
+});
+
+test("a timeout polled with the budget already spent yields instead of failing: its ready inner future wins on the next poll", async () => {
+  const completed = await run(function* () {
+    // As Tokio: only a budget the inner future spent itself lets the deadline bypass the budget.
+    let completed = 0;
+    for (let i = 0; i < 3 * BUDGET; i++) {
+      yield* timeout(0, consumeBudget());
+      completed++;
+    }
+    return completed;
+  });
+  assert.is(completed, 3 * BUDGET);
+});
+
+test("a timeout polled by hand with no budget is pending and woken, and registers no timer", async () => {
+  await run(function* () {
+    const task = mockTask(timeout(0, sleep(1000)), { budget: 0 });
+    assertPending(task.poll());
+    assert.ok(task.wakeCount >= 1);
+    assert.is(timerCount(), 0);
+    task.drop();
   });
 });
 
