@@ -6,7 +6,7 @@ import { JoinError } from "./errors.js";
 import { Handle } from "./handle.js";
 import type { JoinHandle } from "./join-handle.js";
 import type { Scheduler } from "./internal/scheduler.js";
-import { JOIN_INTEREST, ROOT, type OwnerWaker, type Task } from "./internal/task.js";
+import type { OwnerWaker, Task } from "./internal/task.js";
 import { RuntimeMetrics } from "./metrics.js";
 import type { SpawnBody } from "./spawn.js";
 
@@ -181,12 +181,11 @@ export function blockOnScheduler<T>(scheduler: Scheduler, body: SpawnBody<T>): P
   if (scheduler.closed) return Promise.reject(ContextError.shutdown("blockOn()"));
   let task: Task<T>;
   try {
-    task = scheduler.spawn(body);
+    task = scheduler.spawnRoot(body);
   } catch (error) {
     return Promise.reject(error);
   }
   return new Promise<T>((resolve, reject) => {
-    task.state |= JOIN_INTEREST | ROOT;
     const waker = new BlockOnWaker(scheduler, task, resolve, reject);
     if (task.isFinished()) waker.wake();
     else task.addJoinWaker(waker);

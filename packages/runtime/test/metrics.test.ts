@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { consumeBudget, pending } from "@tokio-ts/core";
+import { BUDGET, consumeBudget, pending } from "@tokio-ts/core";
 import { Builder, spawn, yieldNow } from "../src/index.js";
-import { withRuntime } from "./helpers.js";
+import { race, withRuntime } from "./helpers.js";
 
 test("a new runtime has all counters at zero", async () => {
   await withRuntime((rt) => {
@@ -25,8 +25,8 @@ test("spawnedTasksCount counts every task, numAliveTasks only those not complete
       yield* done;
       return rt.metrics().numAliveTasks();
     });
-    assert.is(alive, 2, "the blockOn task and the pending one");
-    assert.is(rt.metrics().spawnedTasksCount(), 3);
+    assert.is(alive, 1, "the pending task (the blockOn body is not counted)");
+    assert.is(rt.metrics().spawnedTasksCount(), 2);
     assert.is(rt.metrics().numAliveTasks(), 1, "the pending task");
   });
 });
@@ -42,12 +42,48 @@ test("numAliveTasks drops to zero after shutdown", async () => {
 
 test("pollCount counts one poll per task run", async () => {
   await withRuntime(async (rt) => {
-    await rt.blockOn(function* () {
-      yield* yieldNow();
-      yield* yieldNow();
-    });
+    await rt.blockOn(
+      rt.spawn(function* () {
+        yield* yieldNow();
+        yield* yieldNow();
+      }),
+    );
     assert.is(rt.metrics().pollCount(), 3);
   });
+});
+
+// Tokio's tests/rt_metrics.rs (num_alive_tasks, worker_poll_count): the future given to
+// block_on is not a task, so it is neither counted nor are its polls.
+test("the blockOn body is not counted as a task: numAliveTasks, spawnedTasksCount and pollCount leave it out", async () => {
+  await withRuntime(async (rt) => {
+    const m = rt.metrics();
+    const inside = await rt.blockOn(
+      rt.spawn(function* () {
+        return { alive: m.numAliveTasks(), spawned: m.spawnedTasksCount() };
+      }),
+    );
+    assert.equal(inside, { alive: 1, spawned: 1 });
+    assert.is(m.numAliveTasks(), 0);
+    assert.is(m.spawnedTasksCount(), 1);
+    await rt.blockOn(function* () {
+      for (let i = 0; i < 5; i++) yield* spawn(function* () {});
+    });
+    assert.is(m.spawnedTasksCount(), 6);
+    assert.is(m.pollCount(), 6, "one poll per spawned task, none of the blockOn bodies'");
+  });
+});
+
+test("the blockOn body is not counted while it is alive, nor after the runtime shut it down", async () => {
+  const rt = Builder.newCurrentThread().build();
+  const root = rt.blockOn(function* () {
+    yield* pending();
+  });
+  await Promise.resolve();
+  assert.is(rt.metrics().numAliveTasks(), 0);
+  await rt.shutdownTimeout(0);
+  await root.catch(() => {});
+  assert.is(rt.metrics().numAliveTasks(), 0);
+  assert.is(rt.metrics().spawnedTasksCount(), 0);
 });
 
 test("runQueueDepth counts the tasks ready to run", async () => {
@@ -60,14 +96,29 @@ test("runQueueDepth counts the tasks ready to run", async () => {
   assert.is(depth, 3);
 });
 
-test("budgetForcedYieldCount counts each forced yield", async () => {
+// Tokio's tests/rt_metrics.rs (budget_exhaustion_yield, budget_exhaustion_yield_with_joins):
+// the count goes up once when a poll spends the last unit of its budget, however many leaves
+// are then refused in that poll.
+test("budgetForcedYieldCount counts each task poll that spent its whole budget", async () => {
   const forced = await withRuntime(async (rt) => {
     await rt.blockOn(function* () {
-      for (let i = 0; i < 3 * 128; i++) yield* consumeBudget();
+      for (let i = 0; i < 3 * BUDGET; i++) yield* consumeBudget();
     });
     return rt.metrics().budgetForcedYieldCount();
   });
-  assert.is(forced, 2);
+  assert.is(forced, 3, "three polls of 128 units each (the last one completes the task)");
+});
+
+test("budgetForcedYieldCount counts an exhausted budget once, however many leaves it refused", async () => {
+  const forced = await withRuntime(async (rt) => {
+    await rt.blockOn(function* () {
+      for (let i = 0; i < BUDGET; i++) yield* consumeBudget();
+      // Both branches are refused in the same poll, as two branches of a join would be.
+      yield* race(consumeBudget(), consumeBudget());
+    });
+    return rt.metrics().budgetForcedYieldCount();
+  });
+  assert.is(forced, 1);
 });
 
 test("the metrics of two runtimes are separate", async () => {
@@ -77,7 +128,7 @@ test("the metrics of two runtimes are separate", async () => {
     await rt1.blockOn(function* () {
       spawn(function* () {});
     });
-    assert.is(rt1.metrics().spawnedTasksCount(), 2);
+    assert.is(rt1.metrics().spawnedTasksCount(), 1);
     assert.is(rt2.metrics().spawnedTasksCount(), 0);
   } finally {
     await rt1.shutdownTimeout(0);

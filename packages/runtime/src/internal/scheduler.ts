@@ -131,10 +131,18 @@ export class Scheduler implements DriverHost {
   readonly driverOptions: DriverOptions;
   readonly rng: Rng;
 
-  // Counters (metrics).
+  // Counters (metrics). A blockOn body (ROOT) is left out of the first three, as Tokio leaves
+  // out the future given to block_on, which is not a task: `spawnRoot` takes it back out of the
+  // counts it was added to, `#complete` and `#run` skip it.
   spawnedCount = 0;
   aliveCount = 0;
   pollCount = 0;
+  /**
+   * Task polls that spent the whole budget (Tokio's budget_forced_yield_count: once per exhausted
+   * budget, when a leaf takes its last unit). Read from the budget left when the poll returns, so
+   * it does not depend on how many leaves were then refused (`Context.forcedYields` counts those).
+   */
+  budgetExhaustedCount = 0;
 
   readonly #queue = new RingBuffer<Task<any>>();
   readonly #inject = new RingBuffer<Task<any>>();
@@ -187,7 +195,7 @@ export class Scheduler implements DriverHost {
   }
 
   get budgetForcedYields(): number {
-    return this.#cx.forcedYields;
+    return this.budgetExhaustedCount;
   }
 
   get queueDepth(): number {
@@ -273,6 +281,19 @@ export class Scheduler implements DriverHost {
       this.#inject.push(task);
       this.#scheduleDrain();
     }
+    return task;
+  }
+
+  /**
+   * Spawn the task of a `blockOn` body: marked ROOT (its failure is its caller's, never an
+   * unhandled panic, see #panic) and not counted in the task metrics (see `spawnedCount`).
+   * Called on an open runtime only, so the task is queued and counted as alive.
+   */
+  spawnRoot<T>(body: IntoFuture<T>): Task<T> {
+    const task = this.spawn(body);
+    task.state |= JOIN_INTEREST | ROOT;
+    this.spawnedCount--;
+    this.aliveCount--;
     return task;
   }
 
@@ -370,7 +391,7 @@ export class Scheduler implements DriverHost {
   #run(task: Task<any>): void {
     let state = task.state;
     task.state = (state & ~SCHEDULED) | RUNNING | STARTED;
-    this.pollCount++;
+    if ((state & ROOT) === 0) this.pollCount++;
     const cx = this.#cx;
     cx.waker = task;
     cx.budget = BUDGET;
@@ -401,6 +422,7 @@ export class Scheduler implements DriverHost {
     }
     enterFrame(null);
     this.#current = undefined;
+    if (cx.budget <= 0) this.budgetExhaustedCount++;
     state = task.state;
     if (threw) {
       // An async body that lets the cancellation error of its abort escape was cancelled, not
@@ -440,7 +462,7 @@ export class Scheduler implements DriverHost {
       task.prevAlive = task.nextAlive = undefined;
       task.state &= ~LINKED;
     }
-    this.aliveCount--;
+    if ((task.state & ROOT) === 0) this.aliveCount--;
     task.wakeJoiners();
     // After the joiners are told, as Tokio. A throwing hook must not leave the drain half done
     // (joiners unwoken, the queue stalled): what it throws is rethrown from a microtask, where
