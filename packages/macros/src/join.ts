@@ -10,6 +10,12 @@
  * cost (as `FuturesUnordered`), not a scan of all of them. The branch contexts share the
  * caller's budget: it is copied in before a branch's poll and back after.
  *
+ * Fairness, as Tokio's `join!`: the first branch polled gets the whole budget, so which one goes
+ * first rotates. Poll number p (from 0) starts at the woken branch whose index comes first
+ * counting round from p mod n, and goes on through the queue from there, wrapping round. A
+ * branch that is always ready (and so wakes itself once the budget is spent) therefore cannot
+ * starve the others: each pending branch goes first once in n polls.
+ *
  * Allocation: a branch keeps a context only if it returned Pending (it stored that waker). The
  * first poll lends one spare context to each branch in turn and allocates a new spare only when
  * a branch keeps it, so a join of futures that are all ready at once allocates one context in
@@ -76,6 +82,8 @@ class Join<T extends unknown[]> extends Future<T> {
   #woken: number[] | undefined = undefined;
   #spareQueue: number[] | undefined = undefined;
   #remaining: number;
+  /** The branch index this poll's round starts from (Tokio's `skip_next_time`): +1 per poll. */
+  #skip = 0;
   #waker: Waker | undefined = undefined;
   #state = POLLING;
   /** join: the failures so far, by branch index (sparse). */
@@ -100,16 +108,15 @@ class Join<T extends unknown[]> extends Future<T> {
       if (woken !== undefined && woken.length !== 0) {
         this.#woken = this.#spareQueue;
         this.#spareQueue = woken;
-        for (let k = 0; k < woken.length; k++) {
-          const i = woken[k]!;
-          const branch = contexts[i];
-          if (branch === undefined) continue;
-          branch.queued = false;
-          this.#pollBranch(i, branch, cx);
-        }
+        const k = woken.length;
+        const first = k === 1 ? 0 : this.#firstPosition(woken, contexts);
+        for (let j = first; j < k; j++) this.#pollQueued(woken[j]!, contexts, cx);
+        for (let j = 0; j < first; j++) this.#pollQueued(woken[j]!, contexts, cx);
         woken.length = 0;
       }
     }
+    // Rotate which branch goes first, as Tokio's join! does, counting every poll.
+    if (++this.#skip >= this.#futures.length) this.#skip = 0;
     if (this.#remaining !== 0) return Pending;
     this.#finish();
     if (this.#failures !== 0) throw this.#failure();
@@ -136,6 +143,38 @@ class Join<T extends unknown[]> extends Future<T> {
       }
     }
     this.#contexts ??= contexts ?? EMPTY;
+  }
+
+  /**
+   * Where in the woken queue this poll starts: at the pending branch whose index comes first
+   * counting round from `#skip`. The queue is then polled from there, wrapping round, so its
+   * cyclic order is kept; a branch that wakes itself (out of budget) is queued again in that
+   * order, and so every pending branch is first, with the whole budget, once in n polls.
+   */
+  #firstPosition(woken: readonly number[], contexts: readonly (BranchContext | undefined)[]): number {
+    const n = this.#futures.length;
+    const skip = this.#skip;
+    let best = 0;
+    let bestDistance = n;
+    for (let j = 0; j < woken.length; j++) {
+      const i = woken[j]!;
+      if (contexts[i] === undefined) continue;
+      const distance = i >= skip ? i - skip : i + n - skip;
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = j;
+        if (distance === 0) break;
+      }
+    }
+    return best;
+  }
+
+  /** Poll branch `i` of the woken queue, unless it finished since it was queued. */
+  #pollQueued(i: number, contexts: readonly (BranchContext | undefined)[], cx: Context): void {
+    const branch = contexts[i];
+    if (branch === undefined) return;
+    branch.queued = false;
+    this.#pollBranch(i, branch, cx);
   }
 
   /** Poll branch `i` with `branch`, its context, sharing the caller's budget. */
@@ -225,8 +264,10 @@ function branchFutures(fn: "join" | "tryJoin", args: readonly unknown[]): Future
  * outputs as a tuple, in argument order, typed exactly. Tokio's `join!`.
  *
  * Nothing is spawned: the futures share the task's budget, task-locals and cancellation, and a
- * poll of the join polls only the branches that were woken since the last one. Each argument
- * is a future, or a generator function or async function (run as a future).
+ * poll of the join polls only the branches that were woken since the last one. Which branch is
+ * polled first rotates from poll to poll, as in Tokio, so a branch that is always ready cannot
+ * starve the others of the budget. Each argument is a future, or a generator function or async
+ * function (run as a future).
  *
  * A branch that throws does not stop the others: join runs every branch to completion, then
  * fails with that error — or, if several failed, an `AggregateError` of them in argument

@@ -104,7 +104,9 @@ export function configureTest(options: TestOptions): void {
  * (with the task's `AbortSignal` if it declares a parameter). After it returns, the test fails
  * — with a message naming what leaked — if a spawned task is still alive, a timer is still
  * registered, or the process holds more host handles (timeouts, sockets, servers…) than before
- * the test. Then the runtime is shut down (also when the body threw).
+ * the test. Then the runtime is shut down (also when the body threw). Under
+ * `unhandledPanic: "shutdownRuntime"`, a spawned task's panic fails the test, also one that
+ * happens as the body returns (after it, the runtime is shut down; the leak check is skipped).
  *
  * Registration goes through `options.suite`, or the suite set with {@link configureTest}: this
  * package does not depend on uvu. Run the suite as usual (`uvu.run()`).
@@ -173,6 +175,10 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
     let leaks: string[] = [];
     try {
       await rt.blockOn(body as Future<T>);
+      // The tasks that were ready ran in the drain that completed the body; if one of them
+      // panicked under unhandledPanic "shutdownRuntime", the runtime is shut down now. Tokio's
+      // test fails then (its block_on panics): so does this one, whatever leakCheck says.
+      if (rt.isShutdown()) throw panicShutdown(name);
       if (leakCheck) leaks = runtimeLeaks(rt);
     } finally {
       await rt.shutdownTimeout(Infinity);
@@ -186,6 +192,17 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
       throw new Error(`test "${name}" left ${leaks.join(", ")} behind: abort or join spawned tasks, drop timers and close handles before the test returns`);
     }
   });
+}
+
+/**
+ * The failure of a test whose runtime a spawned task's panic shut down after the body returned
+ * (the body could not hear of it). The runtime reports that panic itself, on stderr or to its
+ * hook, since no `blockOn` claimed it.
+ */
+function panicShutdown(name: string): Error {
+  return new Error(
+    `test "${name}": a spawned task panicked and the runtime is configured to shut down on unhandled panic (unhandledPanic: "shutdownRuntime"); it shut down as the body returned, and the panic is reported as unhandled`,
+  );
 }
 
 /** Check `options` of `test` or `configureTest` (`what`) as far as it can be without merging. */

@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { fromGenerator, pending, ready, type Future } from "@tokio-ts/core";
-import { Builder, spawn, taskId, type Runtime } from "@tokio-ts/runtime";
-import { mpsc, oneshot } from "@tokio-ts/sync";
+import { Builder, spawn, taskId, yieldNow, type Runtime } from "@tokio-ts/runtime";
+import { mpsc, oneshot, Semaphore } from "@tokio-ts/sync";
 import { assertPending, assertReady, assertReadyErr, mockTask } from "@tokio-ts/test-util";
 import { Instant, sleep } from "@tokio-ts/time";
 import { join, tryJoin } from "../src/index.js";
@@ -89,6 +89,54 @@ test("a branch that wakes itself during its poll is polled again at the next pol
   assert.is(other.cancels, 1);
 });
 
+test("each poll of a join starts at the next branch, as Tokio's: 1,2,3 then 2,3,1 then 3,1,2 then 1,2,3", async () => {
+  const order = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const order: number[] = [];
+      const branch = (x: number) =>
+        function* () {
+          for (let i = 0; i < 4; i++) {
+            order.push(x);
+            yield* yieldNow();
+          }
+        };
+      yield* join(branch(1), branch(2), branch(3));
+      return order;
+    }),
+  );
+  assert.equal(order, [1, 2, 3, 2, 3, 1, 3, 1, 2, 1, 2, 3]);
+});
+
+for (const [name, combinator] of [["join", join], ["tryJoin", tryJoin]] as const) {
+  test(`${name}: a branch that is always ready does not starve another of the budget`, async () => {
+    const out = await withRuntime((rt) =>
+      rt.blockOn(function* () {
+        const permits = new Semaphore(1);
+        let greedyRounds = 0;
+        let politeDone = false;
+        let greedyRoundsWhenPoliteDone = -1;
+        yield* combinator(
+          function* () {
+            // Always ready: each acquire spends budget and never waits.
+            while (!politeDone && greedyRounds < 10_000) {
+              (yield* permits.acquire()).release();
+              greedyRounds++;
+            }
+          },
+          function* () {
+            for (let i = 0; i < 5; i++) (yield* permits.acquire()).release();
+            greedyRoundsWhenPoliteDone = greedyRounds;
+            politeDone = true;
+          },
+        );
+        return greedyRoundsWhenPoliteDone;
+      }),
+    );
+    // The polite branch goes first at the second poll, once the greedy one has spent one budget.
+    assert.ok(out >= 0 && out <= 2 * 128, `the polite branch finished after ${out} greedy rounds`);
+  });
+}
+
 test("the branches share the task's budget: once it is spent they yield, and the rest run at the next poll", () => {
   const [tx, rx1] = mpsc.unboundedChannel<number>();
   const [tx2, rx2] = mpsc.unboundedChannel<number>();
@@ -107,6 +155,10 @@ test("the branches share the task's budget: once it is spent they yield, and the
 
 test("join runs its branches inside the calling task: nothing is spawned", async () => {
   const ids = await withRuntime(async (rt) => {
+    // What a blockOn body adds to the count by itself (whether the runtime counts it or not).
+    const emptyBefore = rt.metrics().spawnedTasksCount();
+    await rt.blockOn(function* () {});
+    const perBlockOn = rt.metrics().spawnedTasksCount() - emptyBefore;
     const spawnedBefore = rt.metrics().spawnedTasksCount();
     const ids = await rt.blockOn(function* () {
       const outer = taskId();
@@ -122,7 +174,7 @@ test("join runs its branches inside the calling task: nothing is spawned", async
       );
       return [outer, ...inner];
     });
-    assert.is(rt.metrics().spawnedTasksCount(), spawnedBefore + 1, "only the blockOn task");
+    assert.is(rt.metrics().spawnedTasksCount(), spawnedBefore + perBlockOn, "no task but the blockOn body's");
     return ids;
   });
   assert.is(new Set(ids).size, 1, `task ids ${ids}`);

@@ -139,6 +139,66 @@ uvu("a leaked host handle (a setInterval outside the runtime) fails the test, na
   assert.match(failure(error), "1 host handle (Timeout)");
 });
 
+for (const leakCheck of [true, false]) {
+  uvu(`unhandledPanic shutdownRuntime: a task that panics as the body returns fails the test (leakCheck: ${leakCheck})`, async () => {
+    const reported: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void reported.push(args);
+    let error: unknown;
+    try {
+      error = await runTest(
+        function* () {
+          spawn(function* () {
+            throw new Error("task boom");
+          });
+        },
+        { unhandledPanic: "shutdownRuntime", leakCheck },
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      console.error = original;
+    }
+    assert.match(failure(error), 'test "under test": a spawned task panicked and the runtime is configured to shut down on unhandled panic');
+    assert.ok(
+      reported.some((args) => (args as unknown[]).some((a) => a instanceof Error && a.message === "task boom")),
+      "the panic itself is reported on stderr",
+    );
+  });
+}
+
+uvu("unhandledPanic shutdownRuntime: a task that panics while the body waits fails the test with the panic as cause", async () => {
+  const error = await runTest(
+    function* () {
+      spawn(function* () {
+        throw new Error("task boom");
+      });
+      yield* sleep(1_000);
+    },
+    { unhandledPanic: "shutdownRuntime" },
+  );
+  assert.match(failure(error), "a spawned task panicked and the runtime is configured to shut down on unhandled panic");
+  assert.is(((error as Error).cause as Error).message, "task boom");
+});
+
+uvu("unhandledPanic ignore (the default): an unjoined task's panic does not fail the test", async () => {
+  const original = console.error;
+  console.error = () => {};
+  let error: unknown;
+  try {
+    error = await runTest(function* () {
+      spawn(function* () {
+        throw new Error("ignored boom");
+      });
+      yield* sleep(1_000);
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    console.error = original;
+  }
+  assert.is(error, undefined);
+});
+
 uvu("leakCheck: false lets a test leave things behind", async () => {
   const error = await runTest(
     function* () {
