@@ -1,12 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Builder, spawn } from "@tokio-ts/runtime";
-import { assertPending, mockTask } from "@tokio-ts/test-util";
+import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
 import {
   BufReader,
   BufWriter,
   copy,
   copyBidirectional,
+  copyBidirectionalWithSizes,
+  DEFAULT_BUF_SIZE,
   duplex,
   empty,
   IoError,
@@ -19,7 +21,9 @@ import {
   split,
   write,
   writeAll,
+  type AsyncRead,
   type AsyncWrite,
+  type DuplexStream,
 } from "../src/index.js";
 import type { Context, Poll } from "@tokio-ts/core";
 import { Checksum, dec, enc, makeData, prng, randInt, rejection } from "./util-helpers.js";
@@ -124,6 +128,107 @@ test("copyBidirectional fails with the first error (a closed peer)", async () =>
   await writeAll(aPeer, enc.encode("x"));
   const e = (await rejection(copyBidirectional(a, b))) as IoError;
   assert.is(e.code, "BROKEN_PIPE");
+});
+
+/** A duplex end that records the length of every buffer it is asked to read into. */
+class ReadSizes implements AsyncRead, AsyncWrite {
+  readonly sizes = new Set<number>();
+  constructor(readonly inner: DuplexStream) {}
+  pollRead(cx: Context, buf: Uint8Array): Poll<number> {
+    this.sizes.add(buf.length);
+    return this.inner.pollRead(cx, buf);
+  }
+  pollWrite(cx: Context, data: Uint8Array): Poll<number> {
+    return this.inner.pollWrite(cx, data);
+  }
+  pollFlush(cx: Context): Poll<void> {
+    return this.inner.pollFlush(cx);
+  }
+  pollShutdown(cx: Context): Poll<void> {
+    return this.inner.pollShutdown(cx);
+  }
+}
+
+/** Proxy `up` from client to server and `down` back through `proxy(a, b)`; returns what arrived and the totals. */
+async function throughProxy(up: Uint8Array, down: Uint8Array, proxy: (a: ReadSizes, b: ReadSizes) => PromiseLike<[number, number]>) {
+  const [client, aEnd] = duplex(333);
+  const [bEnd, server] = duplex(444);
+  const a = new ReadSizes(aEnd);
+  const b = new ReadSizes(bEnd);
+  // Futures are lazy: then() starts each one, so the three run beside the writes below.
+  const totals = proxy(a, b).then((t) => t);
+  const atServer = readToEnd(server).then((got) => got);
+  const atClient = readToEnd(client).then((got) => got);
+  await writeAll(client, up);
+  await shutdown(client);
+  await writeAll(server, down);
+  await shutdown(server);
+  return { totals: await totals, atServer: await atServer, atClient: await atClient, aSizes: [...a.sizes], bSizes: [...b.sizes] };
+}
+
+test("copyBidirectionalWithSizes reads a→b through an aToBSize buffer and b→a through a bToASize one", async () => {
+  const up = makeData(10_000, 41);
+  const down = makeData(3_333, 42);
+  const r = await throughProxy(up, down, (a, b) => copyBidirectionalWithSizes(a, b, { aToB: 7, bToA: 1 }));
+  assert.equal(r.totals, [10_000, 3_333]);
+  assert.equal(Checksum.of(r.atServer), Checksum.of(up));
+  assert.equal(Checksum.of(r.atClient), Checksum.of(down));
+  assert.equal(r.aSizes, [7], "every read of a (the a→b direction) was into 7 bytes");
+  assert.equal(r.bSizes, [1], "every read of b (the b→a direction) was into 1 byte");
+});
+
+test("copyBidirectional shares the implementation with 8 KiB buffers both ways", async () => {
+  const r = await throughProxy(makeData(20_000, 43), makeData(5, 44), (a, b) => copyBidirectional(a, b));
+  assert.equal(r.totals, [20_000, 5]);
+  assert.equal(r.aSizes, [DEFAULT_BUF_SIZE]);
+  assert.equal(r.bSizes, [DEFAULT_BUF_SIZE]);
+});
+
+test("copyBidirectionalWithSizes: a BufReader side copies from its own buffer, not a buffer of the given size", async () => {
+  const up = makeData(5_000, 45);
+  const r = await throughProxy(up, new Uint8Array(0), (a, b) => copyBidirectionalWithSizes(new BufReader(a, 64), b, { aToB: 3, bToA: 5 }));
+  assert.equal(r.totals, [5_000, 0]);
+  assert.equal(r.atServer, up);
+  assert.equal(r.aSizes, [64], "the BufReader's 64-byte buffer, not 3");
+  assert.equal(r.bSizes, [5]);
+});
+
+test("copyBidirectionalWithSizes shuts b down when a ends, keeps copying b→a, and fails with the first error", async () => {
+  const [client, a] = duplex(64);
+  const [b, server] = duplex(64);
+  const proxy = mockTask(copyBidirectionalWithSizes(a, b, { aToB: 2, bToA: 3 }));
+  await shutdown(client);
+  assertPending(proxy.poll());
+  assert.is((await readToEnd(server)).length, 0, "the proxy shut b's write side down after a's EOF");
+  assertReady(mockTask(writeAll(server, enc.encode("quux"))).poll());
+  assertPending(proxy.poll());
+  const back = new Uint8Array(4);
+  assertReady(mockTask(readExact(client, back)).poll(), 4);
+  assert.is(dec.decode(back), "quux");
+  server.close();
+  assert.equal(assertReady(proxy.poll()), [0, 4]);
+  const [c2, a2] = duplex(64);
+  const [b2, s2] = duplex(64);
+  s2.close();
+  await writeAll(c2, enc.encode("x"));
+  assert.is(((await rejection(copyBidirectionalWithSizes(a2, b2, { aToB: 1, bToA: 1 }))) as IoError).code, "BROKEN_PIPE");
+});
+
+test("copyBidirectionalWithSizes rejects bad sizes and streams with errors that name them", () => {
+  const [a] = duplex(8);
+  const [b] = duplex(8);
+  const named = (cls: Function, name: string) => (e: unknown) => e instanceof cls && (e as Error).message.startsWith(name);
+  assert.throws(() => copyBidirectionalWithSizes(a, b, { aToB: 0, bToA: 1 }), named(RangeError, "sizes.aToB"));
+  assert.throws(() => copyBidirectionalWithSizes(a, b, { aToB: 1, bToA: 0 }), named(RangeError, "sizes.bToA"));
+  assert.throws(() => copyBidirectionalWithSizes(a, b, { aToB: 1.5, bToA: 1 }), named(RangeError, "sizes.aToB"));
+  assert.throws(() => copyBidirectionalWithSizes(a, b, { aToB: 8, bToA: NaN }), named(RangeError, "sizes.bToA"));
+  assert.throws(() => copyBidirectionalWithSizes(a, b, { aToB: 2 ** 31, bToA: 8 }), named(RangeError, "sizes.aToB"));
+  assert.throws(() => copyBidirectionalWithSizes(a, b, { aToB: "8" as never, bToA: 8 }), named(TypeError, "sizes.aToB"));
+  assert.throws(() => copyBidirectionalWithSizes(a, b, { aToB: 8, bToA: undefined as never }), named(TypeError, "sizes.bToA"));
+  assert.throws(() => copyBidirectionalWithSizes(repeat(1) as never, b, { aToB: 8, bToA: 8 }), named(TypeError, "a"));
+  assert.throws(() => copyBidirectionalWithSizes(a, sink() as never, { aToB: 8, bToA: 8 }), named(TypeError, "b"));
+  assert.throws(() => copyBidirectionalWithSizes(a, b, undefined as never), named(TypeError, "sizes"));
+  assert.throws(() => copyBidirectionalWithSizes(a, b, 8 as never), named(TypeError, "sizes"));
 });
 
 test("split halves used from two tasks: an echo over a duplex, with random sizes", async () => {

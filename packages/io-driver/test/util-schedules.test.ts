@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "@tokio-ts/runtime";
 import { forEachSeed } from "@tokio-ts/test-util";
-import { BufReader, BufWriter, copy, copyBidirectional, duplex, lines, readToEnd, shutdown, split, write, writeAll } from "../src/index.js";
+import { BufReader, BufWriter, chain, copy, copyBidirectional, copyBidirectionalWithSizes, duplex, lines, readToEnd, shutdown, split, take, write, writeAll } from "../src/index.js";
 import { Checksum, enc, makeData, prng, randInt } from "./util-helpers.js";
 
 const data = makeData(64 * 1024, 99);
@@ -39,6 +39,34 @@ test("copyBidirectional through a proxy counts both directions under 30 shuffled
       const echo = spawn(function* () {
         const [rd, wr] = split(server);
         const n = yield* copy(rd, wr);
+        yield* shutdown(wr);
+        return n;
+      });
+      const reader = spawn(readToEnd(client));
+      yield* writeAll(client, data);
+      yield* shutdown(client);
+      const back = yield* reader;
+      return { back, echoed: yield* echo, totals: yield* proxy };
+    });
+    assert.equal(Checksum.of(result.back), expected);
+    assert.is(result.echoed, data.length);
+    assert.equal(result.totals, [data.length, data.length]);
+  });
+});
+
+test("copyBidirectionalWithSizes with random small buffers, and a take/chain reframing, are byte-exact under 20 shuffled schedules", async () => {
+  await forEachSeed(20, async (rt, seed) => {
+    const result = await rt.blockOn(function* () {
+      const rand = prng(seed);
+      const [client, proxyIn] = duplex(randInt(rand, 1, 256));
+      const [proxyOut, server] = duplex(randInt(rand, 1, 256));
+      const proxy = spawn(copyBidirectionalWithSizes(proxyIn, proxyOut, { aToB: randInt(rand, 1, 64), bToA: randInt(rand, 1, 64) }));
+      const cut = randInt(rand, 0, data.length);
+      const echo = spawn(function* () {
+        // Echo the first `cut` bytes, then the rest, through one reader: take() then chain().
+        const [rd, wr] = split(server);
+        const head = take(rd, cut);
+        const n = yield* copy(chain(head, head.intoInner()), wr);
         yield* shutdown(wr);
         return n;
       });

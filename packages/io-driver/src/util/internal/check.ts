@@ -36,6 +36,14 @@ export function checkWriter(name: string, value: unknown): asserts value is Asyn
   }
 }
 
+/** A count of bytes that may be 0 (a limit, an amount): a non-negative safe integer. */
+export function checkByteCount(name: string, value: unknown): asserts value is number {
+  if (typeof value !== "number") throw new TypeError(`${name} must be a number of bytes, got ${describe(value)}`);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer number of bytes (at most Number.MAX_SAFE_INTEGER), got ${String(value)}`);
+  }
+}
+
 /** A size in bytes: a positive safe integer (a bound, not an allocation: see {@link checkBufferSize}). */
 export function checkSize(name: string, value: unknown): asserts value is number {
   if (typeof value !== "number") throw new TypeError(`${name} must be a number of bytes, got ${describe(value)}`);

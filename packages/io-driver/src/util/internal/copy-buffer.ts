@@ -2,9 +2,10 @@
  * One direction of a copy: the state machine behind `copy` and each half of
  * `copyBidirectional` (Tokio's `io::util::copy::CopyBuffer`).
  *
- * States (fields): `buf[pos..cap]` is read and not yet written; `readDone` once the reader
- * returned EOF; `needFlush` once bytes were written since the last flush; `amount` counts
- * bytes written. One poll loops:
+ * States (fields): `buf` holds `size` bytes (8 KiB, or what `copyBidirectionalWithSizes` was
+ * given), allocated at the first poll and let go when the copy is done; `buf[pos..cap]` is read
+ * and not yet written; `readDone` once the reader returned EOF; `needFlush` once bytes were
+ * written since the last flush; `amount` counts bytes written. One poll loops:
  * 1. buffer empty and not at EOF → read into it (Pending: flush first if needed, so a peer
  *    waiting for our bytes is not starved by our waiting; then Pending);
  * 2. write out `pos..cap` (Pending keeps `pos`; 0 bytes taken is WRITE_ZERO);
@@ -17,12 +18,13 @@ import { madeProgress, Pending, pollProceed, type Context, type Poll } from "@to
 import { isAsyncBufRead, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../../protocol.js";
 import { writeZero } from "../errors.js";
 
-/** Copy buffer size: 8 KiB, as Tokio. */
-const COPY_BUF_SIZE = 8192;
+/** The default copy buffer size: 8 KiB, as Tokio. */
+export const COPY_BUF_SIZE = 8192;
 
 export class CopyBuffer {
   readonly #reader: AsyncRead;
   readonly #bufReader: AsyncBufRead | undefined;
+  readonly #size: number;
   #buf: Uint8Array | undefined = undefined;
   #pos = 0;
   #cap = 0;
@@ -30,8 +32,10 @@ export class CopyBuffer {
   #needFlush = false;
   amount = 0;
 
-  constructor(reader: AsyncRead) {
+  /** `size`: the buffer's length, an integer in 1..2^30 (checked by the caller); unused for an AsyncBufRead. */
+  constructor(reader: AsyncRead, size: number = COPY_BUF_SIZE) {
     this.#reader = reader;
+    this.#size = size;
     this.#bufReader = isAsyncBufRead(reader) ? reader : undefined;
   }
 
@@ -40,7 +44,7 @@ export class CopyBuffer {
   }
 
   #pollCopy(cx: Context, writer: AsyncWrite): Poll<number> {
-    const buf = (this.#buf ??= new Uint8Array(COPY_BUF_SIZE));
+    const buf = (this.#buf ??= new Uint8Array(this.#size));
     for (;;) {
       if (this.#pos === this.#cap && !this.#readDone) {
         if (!pollProceed(cx)) return Pending;
