@@ -1,7 +1,8 @@
 /**
  * broadcast: a multi-producer, multi-consumer channel where every receiver sees every value
  * (Tokio's `sync::broadcast`). The ring, its slots and the lag rule are described in
- * `internal/broadcast-ring.ts`.
+ * `internal/broadcast-ring.ts`; the `recv()` and `closed()` futures are in
+ * `internal/broadcast-waits.ts`.
  *
  * @example
  * ```ts
@@ -14,10 +15,11 @@
  *
  * @module
  */
-import { Future, madeProgress, Pending, pollProceed, Resume, yieldContext, yieldSuspend, type Context, type Poll } from "@tokio-ts/core";
+import type { Future } from "@tokio-ts/core";
 import { RecvError, SendError, TryRecvError } from "./errors.js";
 import { CLOSED, EMPTY, LAGGED, MAX_CAPACITY, Ring, TX_WAITERS, type Cursor } from "./internal/broadcast-ring.js";
-import { ConditionWait, WAITERS, WaitNode, wakeQueued, type WaitList } from "./internal/wait-list.js";
+import { live, Recv, RecvNode, SenderClosed } from "./internal/broadcast-waits.js";
+import { WAITERS, WaitNode, wakeQueued } from "./internal/wait-list.js";
 import { err, ok, type Result } from "./result.js";
 
 /**
@@ -183,6 +185,81 @@ export class Sender<T> implements Disposable {
   }
 
   /**
+   * A {@link WeakSender} on the same channel: it does not keep the channel open (once every
+   * sender is disposed the channel closes, weak senders or not), and `upgrade()` turns it back
+   * into a sender while some sender is still alive. Tokio's `Sender::downgrade`.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = broadcast.channel<string>(8);
+   * const weak = tx.downgrade();
+   * const tx2 = weak.upgrade(); // a sender: tx is alive
+   * tx2?.send("still open");
+   * tx2?.[Symbol.dispose]();
+   * tx[Symbol.dispose]();
+   * weak.upgrade(); // undefined: the channel closed with its last sender
+   * ```
+   *
+   * **Throws**: Error if this sender was disposed.
+   */
+  downgrade(): WeakSender<T> {
+    return new WeakSender(this.#live());
+  }
+
+  /**
+   * How many senders of this channel are alive (this one included): clones and upgraded weak
+   * senders count, disposed ones do not. Tokio's `Sender::strong_count`.
+   *
+   * @example
+   * ```ts
+   * const [tx] = broadcast.channel<number>(4);
+   * const tx2 = tx.clone();
+   * tx.strongCount(); // 2
+   * tx2[Symbol.dispose]();
+   * tx.strongCount(); // 1
+   * ```
+   *
+   * **Throws**: Error if this sender was disposed.
+   */
+  strongCount(): number {
+    return this.#live().senders;
+  }
+
+  /**
+   * How many {@link WeakSender}s of this channel are alive (made by `downgrade()` or a weak
+   * sender's `clone()`, not yet disposed). Tokio's `Sender::weak_count`.
+   *
+   * @example
+   * ```ts
+   * const [tx] = broadcast.channel<number>(4);
+   * using weak = tx.downgrade();
+   * tx.weakCount(); // 1
+   * ```
+   *
+   * **Throws**: Error if this sender was disposed.
+   */
+  weakCount(): number {
+    return this.#live().weakSenders;
+  }
+
+  /**
+   * Whether `other` sends on the same channel as this sender. Tokio's `Sender::same_channel`.
+   *
+   * @example
+   * ```ts
+   * const [tx] = broadcast.channel<number>(4);
+   * const [other] = broadcast.channel<number>(4);
+   * tx.sameChannel(tx.clone()); // true
+   * tx.sameChannel(other); // false
+   * ```
+   *
+   * **Throws**: Error if this sender or `other` was disposed.
+   */
+  sameChannel(other: Sender<T>): boolean {
+    return this.#live() === other.#live();
+  }
+
+  /**
    * Drop this sender (`using tx = …` does it at the end of the scope). When it is the last, the
    * channel closes: receivers get what is left to them, then RecvError "channel closed".
    * Idempotent.
@@ -208,6 +285,117 @@ export class Sender<T> implements Disposable {
     const ring = this.#ring;
     if (ring === undefined) throw new Error("the broadcast sender was disposed: clone a live sender to keep sending");
     return ring;
+  }
+}
+
+/**
+ * A sender that does not count: it does not keep the channel open. `upgrade()` gives a
+ * {@link Sender} back while at least one sender is alive; once the last sender is disposed
+ * the channel is closed for good and `upgrade()` returns `undefined`. Make one with
+ * {@link Sender.downgrade}. Tokio's `broadcast::WeakSender`.
+ *
+ * JavaScript has no destructors: dispose a weak sender (`using weak = …`) so that
+ * {@link weakCount} stops counting it. One never disposed only keeps that count up; it never
+ * keeps the channel open.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = broadcast.channel<string>(8);
+ * using weak = tx.downgrade(); // e.g. held by a task that must not keep the channel alive
+ * const tx2 = weak.upgrade();
+ * tx2?.send("hello"); // ok: tx is alive, so the upgrade gave a sender
+ * tx2?.[Symbol.dispose]();
+ * tx[Symbol.dispose]();
+ * weak.upgrade(); // undefined
+ * ```
+ */
+export class WeakSender<T> implements Disposable {
+  readonly #ring: Ring<T>;
+  #disposed = false;
+
+  /** @internal Use {@link Sender.downgrade} or {@link WeakSender.clone}. */
+  constructor(ring: Ring<T>) {
+    this.#ring = ring;
+    ring.weakSenders++;
+  }
+
+  /**
+   * A new {@link Sender} on the channel if some sender is still alive, else `undefined`. The
+   * sender it returns counts like a clone: dispose it when done.
+   *
+   * @example
+   * ```ts
+   * const tx2 = weak.upgrade();
+   * if (tx2 === undefined) return; // the channel is closed
+   * using _tx2 = tx2;
+   * tx2.send(value);
+   * ```
+   *
+   * **Throws**: Error if this weak sender was disposed.
+   */
+  upgrade(): Sender<T> | undefined {
+    const ring = this.#live();
+    if (ring.senders === 0) return undefined;
+    ring.senders++;
+    return new Sender(ring);
+  }
+
+  /**
+   * Another weak sender on the same channel (counted by {@link weakCount}).
+   *
+   * @example
+   * ```ts
+   * using weak2 = weak.clone();
+   * weak.weakCount(); // 2
+   * ```
+   *
+   * **Throws**: Error if this weak sender was disposed.
+   */
+  clone(): WeakSender<T> {
+    return new WeakSender(this.#live());
+  }
+
+  /**
+   * How many senders of the channel are alive: 0 once the channel is closed.
+   *
+   * @example
+   * ```ts
+   * const weak = tx.downgrade();
+   * tx[Symbol.dispose]();
+   * weak.strongCount(); // 0
+   * ```
+   *
+   * **Throws**: Error if this weak sender was disposed.
+   */
+  strongCount(): number {
+    return this.#live().senders;
+  }
+
+  /**
+   * How many weak senders of the channel are alive, this one included.
+   *
+   * @example
+   * ```ts
+   * const weak = tx.downgrade();
+   * weak.weakCount(); // 1
+   * ```
+   *
+   * **Throws**: Error if this weak sender was disposed.
+   */
+  weakCount(): number {
+    return this.#live().weakSenders;
+  }
+
+  /** Drop this weak sender: {@link weakCount} stops counting it. Idempotent. */
+  [Symbol.dispose](): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#ring.weakSenders--;
+  }
+
+  #live(): Ring<T> {
+    if (this.#disposed) throw new Error("the broadcast weak sender was disposed: downgrade a live sender for another");
+    return this.#ring;
   }
 }
 
@@ -314,6 +502,75 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
   }
 
   /**
+   * Whether `other` receives from the same channel as this receiver. Tokio's
+   * `Receiver::same_channel`.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = broadcast.channel<number>(4);
+   * const [, elsewhere] = broadcast.channel<number>(4);
+   * rx.sameChannel(tx.subscribe()); // true
+   * rx.sameChannel(elsewhere); // false
+   * ```
+   *
+   * **Throws**: Error if this receiver or `other` was disposed.
+   */
+  sameChannel(other: Receiver<T>): boolean {
+    return live(this.#cursor) === live(other.#cursor);
+  }
+
+  /**
+   * Whether the channel is closed: every sender is gone (weak senders do not count). Values
+   * sent before may still be waiting for this receiver: `recv()` returns them first, then
+   * fails with RecvError "channel closed". Tokio's `Receiver::is_closed`.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = broadcast.channel<number>(4);
+   * tx.send(1);
+   * tx[Symbol.dispose]();
+   * rx.isClosed(); // true
+   * await rx.recv(); // 1: still delivered
+   * ```
+   *
+   * **Throws**: Error if the receiver was disposed.
+   */
+  isClosed(): boolean {
+    return live(this.#cursor).senders === 0;
+  }
+
+  /**
+   * How many senders of the channel are alive. Tokio's `Receiver::sender_strong_count`.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = broadcast.channel<number>(4);
+   * rx.senderStrongCount(); // 1
+   * ```
+   *
+   * **Throws**: Error if the receiver was disposed.
+   */
+  senderStrongCount(): number {
+    return live(this.#cursor).senders;
+  }
+
+  /**
+   * How many weak senders of the channel are alive. Tokio's `Receiver::sender_weak_count`.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = broadcast.channel<number>(4);
+   * using weak = tx.downgrade();
+   * rx.senderWeakCount(); // 1
+   * ```
+   *
+   * **Throws**: Error if the receiver was disposed.
+   */
+  senderWeakCount(): number {
+    return live(this.#cursor).weakSenders;
+  }
+
+  /**
    * Drop this receiver (`using rx = …` does it at the end of the scope): sends stop counting
    * it, and the values it had yet to read are released. A `recv()` of it still pending is woken
    * and fails with an Error. Idempotent.
@@ -359,125 +616,4 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
   [WAITERS](): number {
     return live(this.#cursor).waiters.length;
   }
-}
-
-function live<T>(cursor: Cursor<T>): Ring<T> {
-  const ring = cursor.ring;
-  if (ring === undefined) throw new Error("the broadcast receiver was disposed: subscribe again to receive");
-  return ring;
-}
-
-/**
- * The future of `recv()`: reads at each poll. It is small (the cursor, its wait node once it
- * has one, a done flag): a `recv()` that finds a value allocates nothing else. When there is
- * nothing yet it queues its {@link RecvNode} — allocated by the first poll that has to wait —
- * with the task's waker; a send or the close unlinks and wakes the node, and the next poll
- * reads again (and queues the node again if the read still finds nothing).
- *
- * States: IDLE (no node) → waiting (node allocated; linked while it waits, unlinked by a wake)
- * → done (`#done`: returned, threw or dropped; the node, if any, is unlinked).
- */
-class Recv<T> extends Future<T> {
-  readonly #cursor: Cursor<T>;
-  #node: RecvNode<T> | undefined = undefined;
-  #done = false;
-
-  constructor(cursor: Cursor<T>) {
-    super();
-    this.#cursor = cursor;
-  }
-
-  // Its own `yield*` iterator: see `Future`'s `[Symbol.iterator]` in @tokio-ts/core.
-  #yielded = false;
-
-  override [Symbol.iterator](): Iterator<Future<T>, T, unknown> {
-    return this;
-  }
-
-  next(value?: unknown): IteratorResult<Future<T>, T> {
-    if (this.#yielded) {
-      this.#yielded = false;
-      if (value !== Resume) return { done: true, value: value as T };
-      // Resumed by pollGenerator: poll ourselves, a call V8 can inline (see yieldSuspend).
-      const out = this.poll(yieldContext()!);
-      if (out !== Pending) return { done: true, value: out };
-    } else {
-      const cx = yieldContext();
-      if (cx !== undefined) {
-        const out = this.poll(cx);
-        if (out !== Pending) return { done: true, value: out };
-      }
-    }
-    this.#yielded = true;
-    return yieldSuspend<T>(this, true);
-  }
-
-  return(value?: unknown): IteratorResult<Future<T>, T> {
-    // The task dropped while suspended here: it holds no other reference to this wait.
-    if (this.#yielded) this.cancel();
-    this.#yielded = false;
-    return { done: true, value: value as T };
-  }
-
-  throw(error?: unknown): IteratorResult<Future<T>, T> {
-    this.#yielded = false;
-    throw error;
-  }
-
-  override poll(cx: Context): Poll<T> {
-    if (this.#done) throw new Error("a broadcast recv() future was polled after it completed or was dropped");
-    const cursor = this.#cursor;
-    const ring = live(cursor);
-    if (!pollProceed(cx)) return Pending;
-    const out = cursor.read(ring);
-    const node = this.#node;
-    if (out === EMPTY) {
-      ring.waiters.register(node ?? (this.#node = new RecvNode(cursor)), cx.waker);
-      return Pending;
-    }
-    this.#done = true;
-    if (node !== undefined) ring.waiters.unregister(node);
-    madeProgress(cx);
-    if (out === CLOSED) throw new RecvError("closed");
-    if (out === LAGGED) throw new RecvError("lagged", cursor.lagged);
-    return out;
-  }
-
-  override cancel(): void {
-    this.#done = true;
-    const node = this.#node;
-    const list = node?.list;
-    if (list !== undefined) (list as WaitList).unregister(node!);
-  }
-}
-
-/**
- * A waiting `recv()`'s place in the ring's wait list. It remembers its cursor so that disposing
- * of the receiver can find (and wake, to fail) the receive futures that outlive it. Never
- * polled: it only sits in the list.
- */
-class RecvNode<T> extends WaitNode<never> {
-  constructor(readonly cursor: Cursor<T>) {
-    super();
-  }
-
-  override poll(): Poll<never> {
-    throw new Error("a broadcast wait node is not a future to poll");
-  }
-}
-
-/** `Sender.closed()`: ready when no receiver is left; the last receiver's drop wakes it. */
-class SenderClosed extends ConditionWait<void> {
-  protected readonly waitList: WaitList;
-
-  constructor(private readonly ring: Ring<unknown>) {
-    super();
-    this.waitList = ring.txWaiters;
-  }
-
-  protected override isReady(): boolean {
-    return this.ring.receivers === 0;
-  }
-
-  protected override output(): void {}
 }

@@ -16,6 +16,12 @@
  * The receiver completes with the value if `hasValue`; else with RecvError "channel closed"
  * once `txDone` or `rxClosed`; else it waits.
  *
+ * The receiver handle has a state of its own, `#state`: LIVE → TERMINATED (`tryRecv` handed out
+ * the value or "closed", or the receiver was disposed: it has nothing more to give, but a poll
+ * still reports "closed") → DONE (a poll returned or threw, or the pending future was dropped:
+ * polling again throws). Only the receiver changes it, and only forward. `isTerminated()` is
+ * "not LIVE", as Tokio's is after a ready poll or a `try_recv` that did not say "empty".
+ *
  * @example
  * ```ts
  * import { oneshot } from "@tokio-ts/sync";
@@ -32,6 +38,12 @@ import { RecvError, SendError, TryRecvError } from "./errors.js";
 import { err, ok, type Result } from "./result.js";
 
 const OK: Result<void, never> = ok(undefined);
+
+/** A receiver's own state (see the module header). */
+const LIVE = 0;
+const TERMINATED = 1;
+const DONE = 2;
+type ReceiverState = typeof LIVE | typeof TERMINATED | typeof DONE;
 
 /** The state shared by the two halves (see the module header). */
 class Inner<T> {
@@ -168,7 +180,7 @@ export class Sender<T> implements Disposable {
  */
 export class Receiver<T> extends Future<T> implements Disposable {
   readonly #inner: Inner<T>;
-  #done = false;
+  #state: ReceiverState = LIVE;
 
   /** @internal Use {@link channel}. */
   constructor(inner: Inner<T>) {
@@ -218,16 +230,16 @@ export class Receiver<T> extends Future<T> implements Disposable {
   }
 
   override poll(cx: Context): Poll<T> {
-    if (this.#done) throw new Error("a oneshot receiver was polled after it completed: await it once");
+    if (this.#state === DONE) throw new Error("a oneshot receiver was polled after it completed: await it once");
     if (!pollProceed(cx)) return Pending;
     const inner = this.#inner;
     if (inner.hasValue) {
-      this.#done = true;
+      this.#state = DONE;
       madeProgress(cx);
       return this.#take();
     }
     if (inner.txDone || inner.rxClosed) {
-      this.#done = true;
+      this.#state = DONE;
       inner.rxWaker = undefined;
       madeProgress(cx);
       throw new RecvError("closed");
@@ -238,7 +250,7 @@ export class Receiver<T> extends Future<T> implements Disposable {
 
   /** Drop the receiver: see **Cancel safety** above. */
   override cancel(): void {
-    this.#done = true;
+    this.#state = DONE;
     this[Symbol.dispose]();
   }
 
@@ -254,8 +266,56 @@ export class Receiver<T> extends Future<T> implements Disposable {
    */
   tryRecv(): Result<T, TryRecvError> {
     const inner = this.#inner;
-    if (inner.hasValue) return ok(this.#take());
-    return err(new TryRecvError(inner.txDone || inner.rxClosed ? "closed" : "empty"));
+    if (inner.hasValue) {
+      this.#terminate();
+      return ok(this.#take());
+    }
+    if (!(inner.txDone || inner.rxClosed)) return err(new TryRecvError("empty"));
+    this.#terminate();
+    return err(new TryRecvError("closed"));
+  }
+
+  /**
+   * Whether this receiver has given its outcome: a poll (`await rx`) returned the value or
+   * failed with RecvError, or {@link tryRecv} returned the value or `"closed"`, or the receiver
+   * was dropped (disposed, or its pending future cancelled). A terminated receiver has nothing
+   * more to give; do not await it again. Tokio's `Receiver::is_terminated`.
+   *
+   * Not terminated: before the send, after the send while the value is unread, after the
+   * sender was dropped or {@link close} was called until the receiver reports it.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = oneshot.channel<number>();
+   * rx.isTerminated(); // false
+   * tx.send(1);
+   * rx.isTerminated(); // false: the value waits to be read
+   * await rx; // 1
+   * rx.isTerminated(); // true
+   * ```
+   */
+  isTerminated(): boolean {
+    return this.#state !== LIVE;
+  }
+
+  /**
+   * Whether no value waits to be read: true before the send, after the value was read, after
+   * the sender was dropped without sending, and after {@link close} unless a value was sent
+   * before it; false only while a sent value is unread. An empty receiver is not necessarily
+   * safe to await again: ask {@link isTerminated} for that. Tokio's `Receiver::is_empty`.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = oneshot.channel<string>();
+   * rx.isEmpty(); // true
+   * tx.send("hi");
+   * rx.isEmpty(); // false
+   * rx.tryRecv(); // { ok: true, value: "hi" }
+   * rx.isEmpty(); // true
+   * ```
+   */
+  isEmpty(): boolean {
+    return !this.#inner.hasValue;
   }
 
   /**
@@ -270,13 +330,18 @@ export class Receiver<T> extends Future<T> implements Disposable {
     inner.wakeClosed();
   }
 
-  /** Drop the receiver: close it and drop a value already sent. */
+  /** Drop the receiver: close it and drop a value already sent. It is then terminated. */
   [Symbol.dispose](): void {
+    this.#terminate();
     this.close();
     const inner = this.#inner;
     inner.rxWaker = undefined;
     inner.hasValue = false;
     inner.value = undefined;
+  }
+
+  #terminate(): void {
+    if (this.#state === LIVE) this.#state = TERMINATED;
   }
 
   #take(): T {

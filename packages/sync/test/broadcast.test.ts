@@ -349,6 +349,145 @@ test("the channel stays open while a clone of the sender lives", () => {
   assertReadyErr(() => mockTask(rx.recv()).poll(), closed);
 });
 
+// ---------------------------------------------------------------------------------------------
+// Weak senders, handle counts, sameChannel, isClosed (Tokio's broadcast WeakSender API)
+
+test("a WeakSender upgrades to a sender that can send while a sender lives, and does not keep the channel open", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const weak = tx.downgrade();
+  const task = mockTask(rx.recv());
+  assertPending(task.poll());
+  const up = weak.upgrade();
+  assert.ok(up !== undefined, "tx is alive: the upgrade gives a sender");
+  assert.equal(up!.send(20), { ok: true, value: 1 });
+  assertReady(task.poll(), 20);
+  up![Symbol.dispose]();
+  const waiting = mockTask(rx.recv());
+  assertPending(waiting.poll());
+  tx[Symbol.dispose]();
+  assert.ok(waiting.isWoken(), "the last strong sender closes the channel: the weak one does not hold it open");
+  assertReadyErr(() => waiting.poll(), closed);
+  assert.is(weak.upgrade(), undefined);
+  assert.is(weak.upgrade(), undefined, "and never reopens it");
+});
+
+test("a WeakSender made from a clone cannot upgrade once that clone and the original are gone (Tokio's downgrade_drop_upgrade)", () => {
+  const [tx, rx] = broadcast.channel<number>(1);
+  const clone = tx.clone();
+  const weak = clone.downgrade();
+  clone[Symbol.dispose]();
+  tx[Symbol.dispose]();
+  assert.is(weak.upgrade(), undefined);
+  assert.is(weak.strongCount(), 0);
+  assert.ok(rx.isClosed());
+});
+
+test("strongCount and weakCount follow clone, downgrade, upgrade and dispose on senders, weak senders and receivers", () => {
+  const [tx, rx] = broadcast.channel<number>(1);
+  const tx2 = tx.clone();
+  const weak = tx.downgrade();
+  const weak2 = tx2.downgrade();
+  for (const counts of [tx, tx2, weak, weak2]) {
+    assert.is(counts.strongCount(), 2);
+    assert.is(counts.weakCount(), 2);
+  }
+  assert.is(rx.senderStrongCount(), 2);
+  assert.is(rx.senderWeakCount(), 2);
+  const weak3 = weak.clone();
+  assert.is(tx.weakCount(), 3, "clone() of a weak sender counts");
+  weak3[Symbol.dispose]();
+  weak3[Symbol.dispose](); // idempotent: does not count twice
+  tx2[Symbol.dispose]();
+  weak2[Symbol.dispose]();
+  assert.is(tx.strongCount(), 1);
+  assert.is(weak.strongCount(), 1);
+  assert.is(rx.senderStrongCount(), 1);
+  assert.is(tx.weakCount(), 1);
+  assert.is(weak.weakCount(), 1);
+  assert.is(rx.senderWeakCount(), 1);
+  const up = weak.upgrade()!;
+  assert.is(rx.senderStrongCount(), 2, "an upgrade counts as a sender");
+  assert.is(rx.senderWeakCount(), 1, "and leaves the weak sender counted");
+  up[Symbol.dispose]();
+  tx[Symbol.dispose]();
+  assert.is(weak.strongCount(), 0);
+  assert.is(weak.weakCount(), 1, "weak senders are counted after the channel closed (Tokio's test_tx_count_weak_sender)");
+  assert.is(rx.senderWeakCount(), 1);
+});
+
+test("Receiver.isClosed() stays false while any sender lives, an upgraded weak sender included", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const weak = tx.downgrade();
+  const up = weak.upgrade()!;
+  tx[Symbol.dispose]();
+  assert.not.ok(rx.isClosed(), "the upgraded sender is a sender");
+  assert.is(rx.senderStrongCount(), 1);
+  up[Symbol.dispose]();
+  assert.ok(rx.isClosed());
+});
+
+test("Receiver.isClosed() after the last sender: true with a weak sender left, and recv() still returns what was sent", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const rx2 = tx.subscribe();
+  const weak = tx.downgrade();
+  tx.send(7);
+  assert.not.ok(rx.isClosed());
+  tx[Symbol.dispose]();
+  assert.ok(rx.isClosed());
+  assert.ok(rx2.isClosed());
+  assert.is(weak.strongCount(), 0);
+  assert.is(weak.weakCount(), 1);
+  assertReady(mockTask(rx.recv()).poll(), 7);
+  assertReadyErr(() => mockTask(rx.recv()).poll(), closed);
+});
+
+test("sameChannel tells senders and receivers of one channel from those of another", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const [otherTx, otherRx] = broadcast.channel<number>(4);
+  const tx2 = tx.clone();
+  const fromWeak = tx.downgrade().upgrade()!;
+  assert.ok(tx.sameChannel(tx2));
+  assert.ok(tx2.sameChannel(tx));
+  assert.ok(tx.sameChannel(fromWeak));
+  assert.not.ok(tx.sameChannel(otherTx));
+  const sub = tx.subscribe();
+  const resub = rx.resubscribe();
+  assert.ok(rx.sameChannel(sub));
+  assert.ok(sub.sameChannel(resub));
+  assert.not.ok(rx.sameChannel(otherRx));
+  assert.not.ok(otherRx.sameChannel(resub));
+});
+
+test("a disposed weak sender throws on use and stops counting; downgrade and the new members of a disposed handle throw", () => {
+  const [tx, rx] = broadcast.channel<number>(4);
+  const weak = tx.downgrade();
+  weak[Symbol.dispose]();
+  assert.is(tx.weakCount(), 0);
+  assert.throws(() => weak.upgrade(), /weak sender was disposed/);
+  assert.throws(() => weak.clone(), /weak sender was disposed/);
+  assert.throws(() => weak.strongCount(), /weak sender was disposed/);
+  assert.is(tx.strongCount(), 1, "a refused upgrade counted nothing");
+  const tx2 = tx.clone();
+  tx2[Symbol.dispose]();
+  assert.throws(() => tx2.downgrade(), /sender was disposed/);
+  assert.throws(() => tx2.strongCount(), /sender was disposed/);
+  assert.throws(() => tx.sameChannel(tx2), /sender was disposed/);
+  const rx2 = tx.subscribe();
+  rx2[Symbol.dispose]();
+  assert.throws(() => rx2.isClosed(), /receiver was disposed/);
+  assert.throws(() => rx2.senderWeakCount(), /receiver was disposed/);
+  assert.throws(() => rx.sameChannel(rx2), /receiver was disposed/);
+});
+
+test("`using` disposes a weak sender at the end of its scope", () => {
+  const [tx] = broadcast.channel<number>(4);
+  {
+    using _weak = tx.downgrade();
+    assert.is(tx.weakCount(), 1);
+  }
+  assert.is(tx.weakCount(), 0);
+});
+
 test("tryRecv tells empty from closed", () => {
   const [tx, rx] = broadcast.channel<number>(4);
   const e = rx.tryRecv();

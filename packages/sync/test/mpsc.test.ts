@@ -577,6 +577,247 @@ test("a WeakSender upgrades while a sender is open, not after the last one close
   assertReady(mockTask(rx.recv()).poll(), undefined);
 });
 
+test("weak senders are counted from downgrade() and clone() until disposed, on both flavors; strong counts ignore them", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  const tx2 = tx.clone();
+  const weak = tx.downgrade();
+  const weak2 = tx2.downgrade();
+  for (const handle of [tx, tx2, weak, weak2]) {
+    assert.is(handle.strongCount(), 2);
+    assert.is(handle.weakCount(), 2);
+  }
+  assert.is(rx.senderStrongCount(), 2);
+  assert.is(rx.senderWeakCount(), 2);
+  const weak3 = weak.clone();
+  assert.is(rx.senderWeakCount(), 3);
+  weak3[Symbol.dispose]();
+  weak3[Symbol.dispose](); // idempotent: does not count twice
+  tx2.close();
+  weak2[Symbol.dispose]();
+  assert.is(tx.strongCount(), 1);
+  assert.is(weak.strongCount(), 1);
+  assert.is(tx.weakCount(), 1);
+  assert.is(weak.weakCount(), 1);
+  assert.is(rx.senderWeakCount(), 1);
+  tx.close();
+  assert.is(weak.upgrade(), undefined);
+  assert.is(weak.strongCount(), 0);
+  assert.is(weak.weakCount(), 1, "a weak sender is counted after the channel closed (Tokio's test_tx_count_weak_sender)");
+
+  const [utx, urx] = mpsc.unboundedChannel<number>();
+  const uweak = utx.downgrade();
+  const uweak2 = uweak.clone();
+  assert.is(utx.weakCount(), 2);
+  assert.is(urx.senderWeakCount(), 2);
+  const up = uweak2.upgrade();
+  assert.ok(up instanceof mpsc.UnboundedSender);
+  assert.is(urx.senderStrongCount(), 2);
+  up!.close();
+  uweak[Symbol.dispose]();
+  uweak2[Symbol.dispose]();
+  assert.is(utx.weakCount(), 0);
+  assert.is(urx.senderWeakCount(), 0);
+});
+
+test("a disposed weak sender cannot upgrade or clone; `using` disposes it at the end of the scope", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  {
+    using weak = tx.downgrade();
+    assert.is(rx.senderWeakCount(), 1);
+    assert.ok(weak.clone() instanceof mpsc.WeakSender);
+  }
+  assert.is(rx.senderWeakCount(), 1, "the clone made inside the scope was not disposed");
+  const weak = tx.downgrade();
+  weak[Symbol.dispose]();
+  assert.throws(() => weak.upgrade(), /weak sender was disposed/);
+  assert.throws(() => weak.clone(), /weak sender was disposed/);
+  assert.is(rx.senderStrongCount(), 1, "the refused upgrade counted nothing");
+  assert.is(rx.senderWeakCount(), 1);
+});
+
+test("reserveOwned() holds a slot and a sender: the channel stays open after the other senders close, until the permit sends", () => {
+  const [tx, rx] = mpsc.channel<string>(1);
+  const permit = assertReady(mockTask(tx.reserveOwned()).poll());
+  assert.ok(permit instanceof mpsc.OwnedPermit);
+  assert.is(tx.capacity(), 0);
+  assert.is(rx.senderStrongCount(), 2, "the permit holds a sender handle");
+  tx.close();
+  assert.not.ok(rx.isClosed(), "the permit keeps the channel open");
+  const recv = mockTask(rx.recv());
+  assertPending(recv.poll());
+  permit.send("last word");
+  assert.ok(recv.isWoken());
+  assertReady(recv.poll(), "last word");
+  assert.ok(rx.isClosed(), "the permit's handle was the last sender");
+  assert.is(rx.senderStrongCount(), 0);
+  assertReady(mockTask(rx.recv()).poll(), undefined);
+  assert.throws(() => permit.send("again"), /already used/);
+  permit.release(); // no-op after send
+  assert.is(tx.capacity(), 1);
+});
+
+test("an owned permit released or disposed gives the slot back and closes its handle; a waiting receive then sees the end", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  const r = tx.tryReserveOwned();
+  assert.ok(r.ok);
+  tx.close();
+  const recv = mockTask(rx.recv());
+  assertPending(recv.poll());
+  {
+    using _permit = r.value;
+    assert.is(tx.capacity(), 0);
+  }
+  assert.is(tx.capacity(), 1);
+  assert.is(rx.senderStrongCount(), 0);
+  assert.ok(recv.isWoken());
+  assertReady(recv.poll(), undefined);
+  r.value.release(); // idempotent
+  assert.is(tx.capacity(), 1);
+
+  const [tx2] = mpsc.channel<number>(2);
+  const p = assertReady(mockTask(tx2.reserveOwned()).poll());
+  p.release();
+  assert.is(tx2.capacity(), 2);
+  assert.is(tx2.strongCount(), 1);
+});
+
+test("reserveOwned() waits in line while full and keeps the channel open while it waits; dropping it gives back its handle", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  tx.trySend(1);
+  const owned = mockTask(tx.reserveOwned());
+  assertPending(owned.poll());
+  assert.is(rx.senderStrongCount(), 2, "the wait holds a handle of its own");
+  tx.close();
+  assert.not.ok(rx.isClosed(), "closing the caller's handle leaves the channel open");
+  owned.drop();
+  assert.is(rx.senderStrongCount(), 0);
+  assert.ok(rx.isClosed());
+  assert.is(tx[WAITERS](), 0, "the dropped wait left the queue");
+  assertReady(mockTask(rx.recv()).poll(), 1);
+  assertReady(mockTask(rx.recv()).poll(), undefined);
+});
+
+test("a reserveOwned() granted its slot then dropped hands the slot to the next sender and closes its handle", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  tx.trySend(1);
+  const owned = mockTask(tx.reserveOwned());
+  assertPending(owned.poll());
+  const next = mockTask(tx.send(2));
+  assertPending(next.poll());
+  assertReady(mockTask(rx.recv()).poll(), 1);
+  assert.ok(owned.isWoken(), "first in line: granted the freed slot");
+  owned.drop();
+  assert.ok(next.isWoken(), "the slot goes to the next sender");
+  assertReady(next.poll());
+  assert.is(rx.senderStrongCount(), 1);
+  assertReady(mockTask(rx.recv()).poll(), 2);
+  const woken = mockTask(tx.reserveOwned());
+  const permit = assertReady(woken.poll());
+  permit.send(3);
+  assertReady(mockTask(rx.recv()).poll(), 3);
+  assert.is(rx.senderStrongCount(), 1, "only tx is left");
+});
+
+test("reserveOwned() is lazy: the handle is taken at the first poll, and a wait never polled holds nothing", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  const never = tx.reserveOwned();
+  assert.is(rx.senderStrongCount(), 1);
+  never.cancel();
+  assert.is(rx.senderStrongCount(), 1);
+  tx.close();
+  assert.ok(rx.isClosed());
+  assertReadyErr(() => mockTask(tx.reserveOwned()).poll(), SendError);
+});
+
+test("reserveOwned() rejects with SendError on a closed channel or handle, and when the receiver closes while it waits; no handle is left", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  tx.trySend(1);
+  const waiting = mockTask(tx.reserveOwned());
+  assertPending(waiting.poll());
+  assert.is(rx.senderStrongCount(), 2);
+  rx.close();
+  assert.ok(waiting.isWoken());
+  const e = assertReadyErr(() => waiting.poll(), SendError) as SendError<undefined>;
+  assert.is(e.value, undefined);
+  assert.is(rx.senderStrongCount(), 1, "the failed wait closed its handle");
+  assertReadyErr(() => mockTask(tx.reserveOwned()).poll(), SendError);
+  assert.is(rx.senderStrongCount(), 1);
+
+  const [tx2, rx2] = mpsc.channel<number>(1);
+  const tx3 = tx2.clone();
+  tx3.close();
+  assertReadyErr(() => mockTask(tx3.reserveOwned()).poll(), SendError);
+  assert.is(rx2.senderStrongCount(), 1);
+  const closedTry = tx3.tryReserveOwned();
+  assert.ok(!closedTry.ok && closedTry.error.kind === "closed");
+});
+
+test("a budget-limited first poll of reserveOwned() already holds its handle, so a later close of the caller's does not fail it", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  const future = tx.reserveOwned();
+  assertPending(mockTask(future, { budget: 0 }).poll());
+  assert.is(rx.senderStrongCount(), 2);
+  tx.close();
+  const permit = future.poll(new Context(noopWaker));
+  assert.ok(permit instanceof mpsc.OwnedPermit, "granted through its own handle");
+  (permit as mpsc.OwnedPermit<number>).send(4);
+  assertReady(mockTask(rx.recv()).poll(), 4);
+  assertReady(mockTask(rx.recv()).poll(), undefined);
+});
+
+test("tryReserveOwned: an owned permit when a slot is free, full or closed otherwise", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  const r = tx.tryReserveOwned();
+  assert.ok(r.ok);
+  assert.is(rx.senderStrongCount(), 2);
+  const full = tx.tryReserveOwned();
+  assert.ok(!full.ok && full.error instanceof TrySendError && full.error.kind === "full" && full.error.value === undefined);
+  assert.is(rx.senderStrongCount(), 2, "a refused try takes no handle");
+  r.value.send(9);
+  assert.is(rx.senderStrongCount(), 1);
+  assertReady(mockTask(rx.recv()).poll(), 9);
+  rx.close();
+  const closed = tx.tryReserveOwned();
+  assert.ok(!closed.ok && closed.error.kind === "closed");
+});
+
+test("a WeakSender upgrades while an owned permit holds the only sender (Tokio's downgrade_get_permit_upgrade_no_senders)", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  using weak = tx.downgrade();
+  const permit = assertReady(mockTask(tx.reserveOwned()).poll());
+  tx.close();
+  const up = weak.upgrade();
+  assert.ok(up !== undefined);
+  permit.send(1);
+  assert.not.ok(rx.isClosed(), "the upgraded sender is open");
+  up!.close();
+  assert.ok(rx.isClosed());
+  assert.is(weak.upgrade(), undefined);
+});
+
+test("sending undefined through an owned permit is a TypeError and keeps the slot", () => {
+  const [tx, rx] = mpsc.channel<number | null>(1);
+  const permit = assertReady(mockTask(tx.reserveOwned()).poll());
+  assert.throws(() => permit.send(undefined as unknown as null), TypeError);
+  permit.send(null);
+  assertReady(mockTask(rx.recv()).poll(), null);
+});
+
+test("OwnedPermit.sameChannel and sameChannelAsSender tell permits and senders of one channel from another's", () => {
+  const [tx] = mpsc.channel<number>(2);
+  const [other] = mpsc.channel<number>(1);
+  const a = assertReady(mockTask(tx.reserveOwned()).poll());
+  const b = tx.tryReserveOwned();
+  const c = other.tryReserveOwned();
+  assert.ok(b.ok && c.ok);
+  assert.ok(a.sameChannel(b.value));
+  assert.not.ok(a.sameChannel(c.value));
+  assert.ok(a.sameChannelAsSender(tx));
+  assert.not.ok(a.sameChannelAsSender(other));
+  assert.ok(c.value.sameChannelAsSender(other));
+  for (const p of [a, b.value, c.value]) p.release();
+});
+
 test("disposing the receiver discards queued messages, frees their slots and fails the senders", () => {
   const [tx, rx] = mpsc.channel<number>(2);
   const permit = tx.tryReserve();

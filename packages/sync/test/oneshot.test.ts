@@ -92,6 +92,112 @@ test("tryRecv says empty before the send and closed after the sender was dropped
   assert.equal(rx2.tryRecv(), { ok: false, error: new TryRecvError("closed") });
 });
 
+// ---------------------------------------------------------------------------------------------
+// isTerminated and isEmpty (Tokio's Receiver::is_terminated and is_empty)
+
+test("isTerminated: false while pending and while a sent value is unread; true once a poll returned the value", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  assert.not.ok(rx.isTerminated(), "a new receiver");
+  const task = mockTask(rx);
+  assertPending(task.poll());
+  assert.not.ok(rx.isTerminated(), "polled and still pending");
+  tx.send(0);
+  assert.not.ok(rx.isTerminated(), "a value was sent but not read");
+  assertReady(task.poll(), 0);
+  assert.ok(rx.isTerminated(), "the poll yielded the value");
+});
+
+test("isTerminated: the sender's drop alone does not terminate; the poll that reports it does", () => {
+  const [tx, rx] = oneshot.channel<void>();
+  tx.close();
+  assert.not.ok(rx.isTerminated());
+  assertReadyErr(() => mockTask(rx).poll(), RecvError);
+  assert.ok(rx.isTerminated());
+});
+
+test("isTerminated: tryRecv terminates when it returns the value or closed, not when it says empty", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  assert.not.ok(rx.tryRecv().ok);
+  assert.not.ok(rx.isTerminated(), "empty leaves it live");
+  tx.send(5);
+  assert.equal(rx.tryRecv(), { ok: true, value: 5 });
+  assert.ok(rx.isTerminated());
+
+  const [tx2, rx2] = oneshot.channel<number>();
+  tx2.close();
+  assert.equal(rx2.tryRecv(), { ok: false, error: new TryRecvError("closed") });
+  assert.ok(rx2.isTerminated());
+});
+
+test("isTerminated: close() alone does not terminate; the tryRecv or poll that reports it, or dropping the receiver, does", () => {
+  const [, rx] = oneshot.channel<number>();
+  rx.close();
+  assert.not.ok(rx.isTerminated());
+  assert.equal(rx.tryRecv(), { ok: false, error: new TryRecvError("closed") });
+  assert.ok(rx.isTerminated());
+
+  const [, rx2] = oneshot.channel<number>();
+  rx2.close();
+  assertReadyErr(() => mockTask(rx2).poll(), RecvError);
+  assert.ok(rx2.isTerminated());
+
+  const [, rx3] = oneshot.channel<number>();
+  rx3[Symbol.dispose]();
+  assert.ok(rx3.isTerminated(), "a dropped receiver has nothing more to give");
+
+  const [, rx4] = oneshot.channel<number>();
+  const task = mockTask(rx4);
+  assertPending(task.poll());
+  task.drop();
+  assert.ok(rx4.isTerminated(), "dropping the pending future drops the receiver");
+});
+
+test("isEmpty: true before the send, false while the sent value is unread, true once it was read (Tokio's receiver_is_empty_send)", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  assert.ok(rx.isEmpty());
+  tx.send(17);
+  assert.not.ok(rx.isEmpty());
+  assertReady(mockTask(rx).poll(), 17);
+  assert.ok(rx.isEmpty());
+
+  const [tx2, rx2] = oneshot.channel<number>();
+  tx2.send(18);
+  assert.not.ok(rx2.isEmpty());
+  assert.equal(rx2.tryRecv(), { ok: true, value: 18 });
+  assert.ok(rx2.isEmpty());
+});
+
+test("isEmpty: true after the sender was dropped, before and after the receiver reports it (Tokio's receiver_is_empty_drop)", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  assert.ok(rx.isEmpty());
+  tx.close();
+  assert.ok(rx.isEmpty());
+  assertReadyErr(() => mockTask(rx).poll(), RecvError);
+  assert.ok(rx.isEmpty());
+});
+
+test("isEmpty after close(): true if nothing was sent, false while a value sent before the close is unread", () => {
+  const [, rx] = oneshot.channel<number>();
+  assert.ok(rx.isEmpty());
+  rx.close();
+  assert.ok(rx.isEmpty());
+
+  const [tx2, rx2] = oneshot.channel<number>();
+  tx2.send(1);
+  rx2.close();
+  assert.not.ok(rx2.isEmpty(), "the value sent before close() is still there");
+  assert.equal(rx2.tryRecv(), { ok: true, value: 1 });
+  assert.ok(rx2.isEmpty());
+});
+
+test("isEmpty: a value sent as undefined still counts; dropping the receiver drops the value", () => {
+  const [tx, rx] = oneshot.channel<void>();
+  tx.send();
+  assert.not.ok(rx.isEmpty(), "undefined is a value");
+  rx[Symbol.dispose]();
+  assert.ok(rx.isEmpty());
+});
+
 test("undefined is a valid value: oneshot.channel<void>() is a completion signal", () => {
   const [tx, rx] = oneshot.channel<void>();
   const task = mockTask(rx);

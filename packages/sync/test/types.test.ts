@@ -98,6 +98,38 @@ export async function channels(): Promise<unknown[]> {
   return [sent, got, rest, usent.ok, ugot, signal, ogot, receivers.ok && receivers.value, bgot, seen.n];
 }
 
+export async function handles(): Promise<unknown[]> {
+  const [tx, rx] = mpsc.channel<number>(2);
+  const owned = await tx.reserveOwned();
+  expectType<Equals<typeof owned, mpsc.OwnedPermit<number>>>();
+  owned.send(1);
+  const triedOwned = tx.tryReserveOwned();
+  if (triedOwned.ok) expectType<Equals<typeof triedOwned.value, mpsc.OwnedPermit<number>>>();
+  else expectType<Equals<typeof triedOwned.error, TrySendError<void>>>();
+  if (triedOwned.ok) triedOwned.value.release();
+  using weak = tx.downgrade();
+  using weakClone = weak.clone();
+  expectType<Equals<typeof weakClone, mpsc.WeakSender<number>>>();
+  const up = weak.upgrade();
+  expectType<Equals<typeof up, mpsc.Sender<number> | undefined>>();
+  up?.close();
+  const [utx] = mpsc.unboundedChannel<string>();
+  using uweak = utx.downgrade();
+  const uup = uweak.upgrade();
+  expectType<Equals<typeof uup, mpsc.UnboundedSender<string> | undefined>>();
+  uup?.close();
+
+  const [btx, brx] = broadcast.channel<number>(2);
+  using bweak = btx.downgrade();
+  expectType<Equals<typeof bweak, broadcast.WeakSender<number>>>();
+  const bup = bweak.upgrade();
+  expectType<Equals<typeof bup, broadcast.Sender<number> | undefined>>();
+  bup?.[Symbol.dispose]();
+
+  const [, orx] = oneshot.channel<number>();
+  return [await rx.recv(), tx.weakCount(), rx.senderWeakCount(), brx.isClosed(), brx.senderWeakCount(), orx.isEmpty(), orx.isTerminated()];
+}
+
 export async function locksAndCells(): Promise<unknown[]> {
   const mutex = new Mutex(1);
   {
@@ -186,6 +218,13 @@ export function misuse(): void {
   };
   void forwardAny;
 
+  const [btx, brx] = broadcast.channel<number>(1);
+  // @ts-expect-error a sender is compared with senders, not with receivers
+  btx.sameChannel(brx);
+  const [mtx] = mpsc.channel<number>(1);
+  // @ts-expect-error an owned permit takes a message like any permit: not undefined
+  void mtx.reserveOwned().then((permit) => permit.send(undefined));
+
   const lock = new RwLock(1);
   const read = lock.tryRead();
   // @ts-expect-error a read guard's value is read only
@@ -200,6 +239,10 @@ export function misuse(): void {
 test("the typed channel code runs with the values its types say", async () => {
   assert.type(misuse, "function");
   assert.equal(await channels(), [undefined, 1, [3], true, "u", null, "o", 1, 7, 2]);
+});
+
+test("the typed handle code (owned permits, weak senders, counts) runs with the values its types say", async () => {
+  assert.equal(await handles(), [1, 2, 2, false, 1, true, false]);
 });
 
 test("the typed lock and cell code runs with the values its types say", async () => {

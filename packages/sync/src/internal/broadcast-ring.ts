@@ -22,7 +22,10 @@
  * is dropped releases the values it still had to read (Tokio drains them in `Drop`).
  *
  * Who changes what: senders change `tail`, the slots and `closed`; cursors change `rem` of
- * the slots they read and their own `next`; handles change the counts. Waiting receivers are
+ * the slots they read and their own `next`; handles change the counts (`senders` by clone,
+ * upgrade and dispose of a sender; `weakSenders` by downgrade, clone and dispose of a weak
+ * sender; `receivers` by subscribe and dispose of a receiver). A weak sender turns into a sender
+ * only while `senders` is not 0, so once the last sender is gone the channel stays closed. Waiting receivers are
  * their `recv()` futures, in `waiters`; a send or the close wakes them all. The senders'
  * `closed()` futures wait in `txWaiters`; the cursor whose drop leaves no receiver wakes them.
  *
@@ -60,7 +63,10 @@ export class Ring<T> {
   readonly capacity: number;
   /** The position the next send writes. */
   tail = 0;
+  /** Live `Sender` handles; the channel closes when it reaches 0, and never reopens. */
   senders = 1;
+  /** Live (not disposed) `WeakSender` handles: counted only, they keep nothing open. */
+  weakSenders = 0;
   receivers = 0;
   /** Every sender is gone. Never reset. */
   closed = false;

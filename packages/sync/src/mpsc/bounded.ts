@@ -15,8 +15,9 @@ import { AcquireError, SendError, SendTimeoutError, TrySendError } from "../erro
 import { WAITERS } from "../internal/wait-list.js";
 import { BatchSemaphore, MAX_PERMITS, Waiter } from "../internal/waiter.js";
 import { err, ok, type Result } from "../result.js";
-import { Chan, ChanReceiver, checkMessage, ClosedWait, SenderHandle } from "./chan.js";
-import { Permit, PermitIterator } from "./permit.js";
+import { Chan, ChanReceiver, checkMessage, ClosedWait } from "./chan.js";
+import { SenderHandle, WeakSenderHandle } from "./sender-handle.js";
+import { OwnedPermit, Permit, PermitIterator } from "./permit.js";
 
 const OK: Result<void, never> = ok(undefined);
 
@@ -185,6 +186,50 @@ export class Sender<T> extends SenderHandle<T> {
   }
 
   /**
+   * Wait for a free slot and hold it in an {@link OwnedPermit}, which also holds a sender handle
+   * of its own: the channel stays open while the permit lives, even if every other sender is
+   * closed, until it sends or is released. Tokio's `reserve_owned` on a clone of the sender
+   * (`tx.clone().reserve_owned()`): this sender stays usable. The wait takes its handle at its
+   * first poll and keeps it while it waits.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = mpsc.channel<string>(1);
+   * const permit = await tx.reserveOwned();
+   * tx.close(); // the channel stays open: the permit holds a sender
+   * spawn(async () => permit.send(await lookup())); // hand the slot to another task
+   * await rx.recv(); // the looked-up value
+   * await rx.recv(); // undefined: the permit's handle closed after its send
+   * ```
+   *
+   * **Cancel safety**: cancel safe, as {@link reserve}: a dropped wait leaves the queue in O(1),
+   * a slot already handed to it goes to the next waiting sender, and its sender handle is
+   * closed. As in Tokio, dropping it loses its place in the queue.
+   *
+   * **Throws** (rejects): {@link SendError} (with no value) if the channel is closed or this
+   * handle was closed.
+   */
+  reserveOwned(): Future<OwnedPermit<T>> {
+    return new SlotFuture<T, OwnedPermit<T>>(this.chan, this, SlotKind.ReserveOwned, 1, undefined);
+  }
+
+  /**
+   * A slot now in an {@link OwnedPermit} (which holds its own sender handle), or why not
+   * (`"full"`, `"closed"`; `value` is `undefined`). Tokio's `try_reserve_owned` on a clone of
+   * the sender.
+   *
+   * @example
+   * ```ts
+   * const r = tx.tryReserveOwned();
+   * if (r.ok) queueMicrotask(() => r.value.send(msg)); // the permit keeps the channel open until then
+   * ```
+   */
+  tryReserveOwned(): Result<OwnedPermit<T>, TrySendError<void>> {
+    const r = this.#tryTake(1);
+    return r === undefined ? ok(new OwnedPermit(this.chan, this.clone())) : err(r);
+  }
+
+  /**
    * A slot now, or why not (`"full"`, `"closed"`; `value` is `undefined`).
    *
    * @example
@@ -236,7 +281,13 @@ export class Sender<T> extends SenderHandle<T> {
 
   /**
    * A {@link WeakSender}: it does not keep the channel open, and `upgrade()` gives a sender back
-   * while some sender is still open.
+   * while some sender is still open. Counted by `weakCount()` until it is disposed.
+   *
+   * @example
+   * ```ts
+   * using weak = tx.downgrade();
+   * tx.weakCount(); // 1
+   * ```
    */
   downgrade(): WeakSender<T> {
     return new WeakSender(this.chan);
@@ -263,34 +314,33 @@ export class Sender<T> extends SenderHandle<T> {
 
 /**
  * A sender that does not count: it does not keep the channel open. `upgrade()` turns it into a
- * {@link Sender} while at least one sender is still open.
+ * {@link Sender} while at least one sender is still open (an {@link OwnedPermit} holds one).
+ * Tokio's `mpsc::WeakSender`.
+ *
+ * JavaScript has no destructors: dispose a weak sender (`using weak = …`) so that
+ * `weakCount()` stops counting it. One never disposed only keeps that count up; it never keeps
+ * the channel open.
  *
  * @example
  * ```ts
  * const weak = tx.downgrade();
  * tx.close();
  * weak.upgrade(); // undefined: the last sender was closed
+ * weak[Symbol.dispose]();
  * ```
  */
-export class WeakSender<T> {
-  readonly #chan: Chan<T>;
-
+export class WeakSender<T> extends WeakSenderHandle<T, Sender<T>> {
   /** @internal Use {@link Sender.downgrade}. */
   constructor(chan: Chan<T>) {
-    this.#chan = chan;
+    super(chan);
   }
 
-  /** A new sender, or `undefined` if every sender was closed. */
-  upgrade(): Sender<T> | undefined {
-    const chan = this.#chan;
-    if (chan.txCount === 0) return undefined;
-    chan.txCount++;
+  protected override strong(chan: Chan<T>): Sender<T> {
     return new Sender(chan);
   }
 
-  /** How many sender handles are open. */
-  strongCount(): number {
-    return this.#chan.txCount;
+  protected override make(chan: Chan<T>): this {
+    return new WeakSender(chan) as this;
   }
 }
 
@@ -328,7 +378,8 @@ export class Receiver<T> extends ChanReceiver<T> {
 }
 
 /**
- * A sender's wait for `needed` slots: the future of `send`, `reserve` and `reserveMany`.
+ * A sender's wait for `needed` slots: the future of `send`, `reserve`, `reserveMany` and
+ * `reserveOwned`.
  *
  * HOW. The future itself is small (the channel, the sender handle, the count, its wait node
  * once it has one, a done flag) and tries the fast path on its first poll: if no sender is
@@ -349,6 +400,12 @@ export class Receiver<T> extends ChanReceiver<T> {
  * to a closed channel may be the last one the receiver waits for, the receiver is woken if the
  * channel is now drained.
  *
+ * `reserveOwned` (Tokio moves the sender into the future): the first poll that passes the
+ * closed check clones the sender into `#payload`, so from then on the wait keeps the channel
+ * open and is checked against its own handle. The handle moves into the {@link OwnedPermit} it
+ * returns; every other way out (error, drop) closes it — after the slots are given back, since
+ * it may be the last sender.
+ *
  * Budget: the first try waits for `pollProceed` and spends one unit when it completes; a
  * waiting future's node does the same when its granted slots are taken.
  */
@@ -356,9 +413,14 @@ class SlotFuture<T, O> extends Future<O> {
   readonly #chan: Chan<T>;
   readonly #sender: Sender<T>;
   readonly #needed: number;
-  /** What the held slots become: SEND pushes `#value`; RESERVE(_MANY) make permits. */
+  /** What the held slots become: SEND pushes its message; RESERVE(_MANY, _OWNED) make permits. */
   readonly #kind: SlotKind;
-  #value: T | undefined;
+  /**
+   * SEND: the message. RESERVE_OWNED: the sender handle its permit will hold, once the first
+   * poll took it (read it with `#ownedHandle`). Otherwise undefined. One field serves both, so a
+   * send future (allocated by every `send`) is no bigger than before `reserveOwned` existed.
+   */
+  #payload: unknown;
   /** The semaphore wait node; allocated by the first poll that cannot take its slots. */
   #wait: SlotWaiter | undefined = undefined;
   #done = false;
@@ -369,7 +431,7 @@ class SlotFuture<T, O> extends Future<O> {
     this.#sender = sender;
     this.#kind = kind;
     this.#needed = needed;
-    this.#value = value;
+    this.#payload = value;
   }
 
   // Its own `yield*` iterator: see `Future`'s `[Symbol.iterator]` in @tokio-ts/core.
@@ -414,10 +476,13 @@ class SlotFuture<T, O> extends Future<O> {
     let wait = this.#wait;
     if (wait === undefined) {
       const sem = this.#chan.sem!;
-      if (this.#sender.isClosed() || sem.closed) {
+      const owned = this.#ownedHandle();
+      if ((owned ?? this.#sender).isClosed() || sem.closed) {
         this.#done = true;
+        this.#dropOwned();
         throw this.#closedError();
       }
+      if (owned === undefined && this.#kind === SlotKind.ReserveOwned) this.#payload = this.#sender.clone();
       if (!pollProceed(cx)) return Pending;
       if (sem.tryTake(this.#needed)) {
         this.#done = true;
@@ -432,6 +497,7 @@ class SlotFuture<T, O> extends Future<O> {
       out = wait.poll(cx);
     } catch (error) {
       this.#done = true;
+      this.#dropOwned();
       if (error instanceof AcquireError) throw this.#closedError();
       throw error;
     }
@@ -444,9 +510,25 @@ class SlotFuture<T, O> extends Future<O> {
     if (this.#done) return;
     this.#done = true;
     const wait = this.#wait;
-    if (wait === undefined) return;
-    wait.cancel();
-    this.#chan.wakeIfDrained();
+    if (wait !== undefined) {
+      wait.cancel();
+      this.#chan.wakeIfDrained();
+    }
+    // Last: closing the owned handle may close the channel, once the slots are given back.
+    this.#dropOwned();
+  }
+
+  /** RESERVE_OWNED that will not make its permit: close the handle it took, if any. */
+  #dropOwned(): void {
+    const owned = this.#ownedHandle();
+    if (owned === undefined) return;
+    this.#payload = undefined;
+    owned.close();
+  }
+
+  /** RESERVE_OWNED: the sender handle taken for the permit, if taken yet; otherwise undefined. */
+  #ownedHandle(): Sender<T> | undefined {
+    return this.#kind === SlotKind.ReserveOwned ? (this.#payload as Sender<T> | undefined) : undefined;
   }
 
   /** The held slots become the output. */
@@ -454,13 +536,18 @@ class SlotFuture<T, O> extends Future<O> {
     const chan = this.#chan;
     switch (this.#kind) {
       case SlotKind.Send: {
-        const value = this.#value as T;
-        this.#value = undefined;
+        const value = this.#payload as T;
+        this.#payload = undefined;
         chan.push(value);
         return undefined as O;
       }
       case SlotKind.Reserve:
         return new Permit(chan) as O;
+      case SlotKind.ReserveOwned: {
+        const owned = this.#payload as Sender<T>;
+        this.#payload = undefined;
+        return new OwnedPermit(chan, owned) as O;
+      }
       default:
         return new PermitIterator(chan, this.#needed) as O;
     }
@@ -468,12 +555,12 @@ class SlotFuture<T, O> extends Future<O> {
 
   /** The error for a closed channel or sender handle (a send's carries its message back). */
   #closedError(): Error {
-    return new SendError(this.#kind === SlotKind.Send ? this.#value : undefined);
+    return new SendError(this.#kind === SlotKind.Send ? (this.#payload as T) : undefined);
   }
 }
 
 /** What a {@link SlotFuture} is for. */
-const SlotKind = { Send: 0, Reserve: 1, ReserveMany: 2 } as const;
+const SlotKind = { Send: 0, Reserve: 1, ReserveMany: 2, ReserveOwned: 3 } as const;
 type SlotKind = (typeof SlotKind)[keyof typeof SlotKind];
 
 /** The semaphore wait node of a waiting {@link SlotFuture}; the future turns slots into output. */

@@ -2,7 +2,8 @@
  * The core shared by the bounded and the unbounded mpsc channel (Tokio's `mpsc::chan`), and the
  * receiving half, which is the same for both. Not part of the public surface.
  *
- * HOW. A channel is one {@link Chan}: a queue of messages (core's `BlockQueue`), the count of live senders, the
+ * HOW. A channel is one {@link Chan}: a queue of messages (core's `BlockQueue`), the counts of
+ * live senders and weak senders (the handles' bookkeeping is in `sender-handle.ts`), the
  * receiver's closed flags, and two intrusive wait queues — receive futures waiting for a
  * message, and `closed()` futures waiting for the receiver to go. A bounded channel also has a
  * batch semaphore with `bound` permits (Tokio does the same): a sender acquires one permit
@@ -53,8 +54,10 @@ export class Chan<T> {
   readonly sem: BatchSemaphore | undefined;
   /** The bounded channel's capacity; `Infinity` when unbounded. */
   readonly bound: number;
-  /** Live (not closed) sender handles. */
+  /** Live (not closed) sender handles, owned permits' handles included. */
   txCount = 1;
+  /** Live (not disposed) weak sender handles: counted only, they keep nothing open. */
+  weakCount = 0;
   /** The receiver closed the channel, or was dropped. */
   rxClosed = false;
   /** The receiver was dropped: nobody will ever read the queue again. */
@@ -458,9 +461,38 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
     return this.#chan.queue.length === 0;
   }
 
-  /** How many sender handles are alive. */
+  /**
+   * How many sender handles are open (an `OwnedPermit` holds one). Tokio's
+   * `Receiver::sender_strong_count`.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = mpsc.channel<number>(4);
+   * const tx2 = tx.clone();
+   * rx.senderStrongCount(); // 2
+   * tx2.close();
+   * rx.senderStrongCount(); // 1
+   * ```
+   */
   senderStrongCount(): number {
     return this.#chan.txCount;
+  }
+
+  /**
+   * How many weak sender handles are alive (made by `downgrade()` or a weak sender's `clone()`,
+   * not yet disposed). Tokio's `Receiver::sender_weak_count`.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = mpsc.channel<number>(4);
+   * const weak = tx.downgrade();
+   * rx.senderWeakCount(); // 1
+   * weak[Symbol.dispose]();
+   * rx.senderWeakCount(); // 0
+   * ```
+   */
+  senderWeakCount(): number {
+    return this.#chan.weakCount;
   }
 
   /**
@@ -492,65 +524,5 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
       if (value === undefined) return;
       yield value;
     }
-  }
-}
-
-/**
- * What both sender handles share: the channel, whether this handle was closed, and the handle
- * bookkeeping (clone, count, close). The last open handle closing ends the channel for the
- * receiver once it has drained it.
- */
-export abstract class SenderHandle<T> implements Disposable {
-  protected readonly chan: Chan<T>;
-  protected released = false;
-
-  constructor(chan: Chan<T>) {
-    this.chan = chan;
-  }
-
-  /** A new handle of the same class on `chan` (for `clone`). */
-  protected abstract make(chan: Chan<T>): this;
-
-  /** Whether sending is impossible: the receiver closed or dropped the channel, or this handle was closed. */
-  isClosed(): boolean {
-    return this.released || this.chan.rxClosed;
-  }
-
-  /**
-   * Another sender handle on the same channel; the channel stays open until every handle is
-   * closed.
-   *
-   * **Throws**: Error if this handle was closed.
-   */
-  clone(): this {
-    if (this.released) throw new Error("cannot clone a closed sender: clone it before closing it");
-    this.chan.txCount++;
-    return this.make(this.chan);
-  }
-
-  /** How many sender handles are open. */
-  strongCount(): number {
-    return this.chan.txCount;
-  }
-
-  /** Whether `other` sends on the same channel. */
-  sameChannel(other: SenderHandle<T>): boolean {
-    return other.chan === this.chan;
-  }
-
-  /**
-   * Close this handle (Tokio: drop the sender). When the last handle is closed the receiver
-   * gets the messages still queued, then `undefined`. Sends through this handle fail from now
-   * on. Idempotent.
-   */
-  close(): void {
-    if (this.released) return;
-    this.released = true;
-    this.chan.dropSender();
-  }
-
-  /** `using tx = …`: close this handle at the end of the scope. */
-  [Symbol.dispose](): void {
-    this.close();
   }
 }

@@ -18,5 +18,5 @@
  * @module
  */
 export { channel, Sender, WeakSender, Receiver } from "./bounded.js";
-export { Permit, PermitIterator } from "./permit.js";
+export { OwnedPermit, Permit, PermitIterator } from "./permit.js";
 export { unboundedChannel, UnboundedSender, WeakUnboundedSender, UnboundedReceiver } from "./unbounded.js";

@@ -9,7 +9,8 @@
 import type { Future } from "@tokio-ts/core";
 import { SendError } from "../errors.js";
 import { err, ok, type Result } from "../result.js";
-import { Chan, ChanReceiver, checkMessage, ClosedWait, SenderHandle } from "./chan.js";
+import { Chan, ChanReceiver, checkMessage, ClosedWait } from "./chan.js";
+import { SenderHandle, WeakSenderHandle } from "./sender-handle.js";
 
 const OK: Result<void, never> = ok(undefined);
 
@@ -76,7 +77,16 @@ export class UnboundedSender<T> extends SenderHandle<T> {
     return new ClosedWait(this.chan as Chan<unknown>, this);
   }
 
-  /** A {@link WeakUnboundedSender}, which does not keep the channel open. */
+  /**
+   * A {@link WeakUnboundedSender}, which does not keep the channel open. Counted by
+   * `weakCount()` until it is disposed.
+   *
+   * @example
+   * ```ts
+   * using weak = tx.downgrade();
+   * tx.weakCount(); // 1
+   * ```
+   */
   downgrade(): WeakUnboundedSender<T> {
     return new WeakUnboundedSender(this.chan);
   }
@@ -84,33 +94,33 @@ export class UnboundedSender<T> extends SenderHandle<T> {
 
 /**
  * An unbounded sender that does not keep the channel open; `upgrade()` gives a sender back
- * while at least one sender is open.
+ * while at least one sender is open. Tokio's `WeakUnboundedSender`.
+ *
+ * JavaScript has no destructors: dispose a weak sender (`using weak = …`) so that
+ * `weakCount()` stops counting it. One never disposed only keeps that count up; it never keeps
+ * the channel open.
  *
  * @example
  * ```ts
- * const weak = tx.downgrade();
- * weak.upgrade()?.send(1);
+ * const [tx, rx] = mpsc.unboundedChannel<number>();
+ * using weak = tx.downgrade();
+ * const tx2 = weak.upgrade(); // tx is open, so this is a sender
+ * tx2?.send(1);
+ * tx2?.close();
  * ```
  */
-export class WeakUnboundedSender<T> {
-  readonly #chan: Chan<T>;
-
+export class WeakUnboundedSender<T> extends WeakSenderHandle<T, UnboundedSender<T>> {
   /** @internal Use {@link UnboundedSender.downgrade}. */
   constructor(chan: Chan<T>) {
-    this.#chan = chan;
+    super(chan);
   }
 
-  /** A new sender, or `undefined` if every sender was closed. */
-  upgrade(): UnboundedSender<T> | undefined {
-    const chan = this.#chan;
-    if (chan.txCount === 0) return undefined;
-    chan.txCount++;
+  protected override strong(chan: Chan<T>): UnboundedSender<T> {
     return new UnboundedSender(chan);
   }
 
-  /** How many sender handles are open. */
-  strongCount(): number {
-    return this.#chan.txCount;
+  protected override make(chan: Chan<T>): this {
+    return new WeakUnboundedSender(chan) as this;
   }
 }
 
