@@ -2,7 +2,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "@tokio-ts/runtime";
 import { forEachSeed } from "@tokio-ts/test-util";
-import { BufReader, BufWriter, chain, copy, copyBidirectional, copyBidirectionalWithSizes, duplex, lines, readToEnd, shutdown, split, take, write, writeAll } from "../src/index.js";
+import type { Future } from "@tokio-ts/core";
+import { BufReader, BufWriter, chain, copy, copyBidirectional, copyBidirectionalWithSizes, duplex, lines, readToEnd, shutdown, split, take, write, writeAll, type AsyncRead, type DuplexStream } from "../src/index.js";
 import { Checksum, enc, makeData, prng, randInt } from "./util-helpers.js";
 
 const data = makeData(64 * 1024, 99);
@@ -29,16 +30,26 @@ test("an echo through split halves is byte-exact under 40 shuffled schedules", a
   });
 });
 
-test("copyBidirectional through a proxy counts both directions under 30 shuffled schedules", async () => {
-  await forEachSeed(30, async (rt, seed) => {
+/**
+ * Send `data` from a client through a proxy (`proxyOf(proxyIn, proxyOut, rand)`) to a server that
+ * echoes it (through `echoReader(serverReadHalf, rand)`), under `seeds` shuffled schedules: the
+ * client gets every byte back, and both directions count every byte.
+ */
+async function proxiedEcho(
+  seeds: number,
+  proxyOf: (a: DuplexStream, b: DuplexStream, rand: () => number) => Future<[number, number]>,
+  echoReader: (rd: AsyncRead, rand: () => number) => AsyncRead,
+): Promise<void> {
+  await forEachSeed(seeds, async (rt, seed) => {
     const result = await rt.blockOn(function* () {
       const rand = prng(seed);
       const [client, proxyIn] = duplex(randInt(rand, 1, 256));
       const [proxyOut, server] = duplex(randInt(rand, 1, 256));
-      const proxy = spawn(copyBidirectional(proxyIn, proxyOut));
+      const proxy = spawn(proxyOf(proxyIn, proxyOut, rand));
+      const [rd, wr] = split(server);
+      const reading = echoReader(rd, rand);
       const echo = spawn(function* () {
-        const [rd, wr] = split(server);
-        const n = yield* copy(rd, wr);
+        const n = yield* copy(reading, wr);
         yield* shutdown(wr);
         return n;
       });
@@ -52,34 +63,22 @@ test("copyBidirectional through a proxy counts both directions under 30 shuffled
     assert.is(result.echoed, data.length);
     assert.equal(result.totals, [data.length, data.length]);
   });
+}
+
+test("copyBidirectional through a proxy counts both directions under 30 shuffled schedules", async () => {
+  await proxiedEcho(30, (a, b) => copyBidirectional(a, b), (rd) => rd);
 });
 
 test("copyBidirectionalWithSizes with random small buffers, and a take/chain reframing, are byte-exact under 20 shuffled schedules", async () => {
-  await forEachSeed(20, async (rt, seed) => {
-    const result = await rt.blockOn(function* () {
-      const rand = prng(seed);
-      const [client, proxyIn] = duplex(randInt(rand, 1, 256));
-      const [proxyOut, server] = duplex(randInt(rand, 1, 256));
-      const proxy = spawn(copyBidirectionalWithSizes(proxyIn, proxyOut, { aToB: randInt(rand, 1, 64), bToA: randInt(rand, 1, 64) }));
-      const cut = randInt(rand, 0, data.length);
-      const echo = spawn(function* () {
-        // Echo the first `cut` bytes, then the rest, through one reader: take() then chain().
-        const [rd, wr] = split(server);
-        const head = take(rd, cut);
-        const n = yield* copy(chain(head, head.intoInner()), wr);
-        yield* shutdown(wr);
-        return n;
-      });
-      const reader = spawn(readToEnd(client));
-      yield* writeAll(client, data);
-      yield* shutdown(client);
-      const back = yield* reader;
-      return { back, echoed: yield* echo, totals: yield* proxy };
-    });
-    assert.equal(Checksum.of(result.back), expected);
-    assert.is(result.echoed, data.length);
-    assert.equal(result.totals, [data.length, data.length]);
-  });
+  await proxiedEcho(
+    20,
+    (a, b, rand) => copyBidirectionalWithSizes(a, b, { aToB: randInt(rand, 1, 64), bToA: randInt(rand, 1, 64) }),
+    (rd, rand) => {
+      // The first `cut` bytes, then the rest, through one reader: take() then chain().
+      const head = take(rd, randInt(rand, 0, data.length));
+      return chain(head, head.intoInner());
+    },
+  );
 });
 
 test("lines written through a BufWriter arrive whole and in order under 30 shuffled schedules", async () => {
