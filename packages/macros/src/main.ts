@@ -15,7 +15,7 @@
 import { intoFuture, isFuture, isGenerator, isGeneratorFunction, type AsyncBody, type Future } from "@tokio-ts/core";
 import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";
 import type { SpawnBody } from "@tokio-ts/runtime";
-import { buildRuntime, checkOptions } from "./internal/build.js";
+import { buildRuntime, checkFlavor, checkOptions } from "./internal/build.js";
 
 /**
  * Options of {@link main}.
@@ -115,7 +115,7 @@ export function main<T>(body: Generator<unknown, T, unknown>, options?: MainOpti
 export function main<T>(body: SpawnBody<T>, options?: MainOptions): Promise<T | undefined>;
 export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<T | undefined> {
   checkOptions("main()", options, MAIN_OPTIONS, ["startPaused", "handleSignals"]);
-  checkFlavor(options.flavor);
+  checkFlavor("main()", options.flavor);
   const rt = buildRuntime("main()", {
     name: options.name ?? "main",
     startPaused: options.startPaused ?? false,
@@ -177,14 +177,6 @@ export const DEADLOCK_MESSAGE =
   "tokio-ts main(): the body is still waiting, but nothing is left that could wake it (no timer, socket, worker " +
   "or other host handle is active), so the process is exiting with code 1. A deadlock? For example a lock guard " +
   "never released, a channel whose senders are never closed, or a oneshot sender never used.";
-
-function checkFlavor(flavor: unknown): void {
-  if (flavor === undefined || flavor === "currentThread") return;
-  if (flavor === "multiThread") {
-    throw new Error('main(): the "multiThread" flavor is not available: tokio-ts has the current-thread runtime only; use flavor "currentThread" (the default)');
-  }
-  throw new TypeError(`main(): flavor must be "currentThread", got ${String(flavor)}`);
-}
 
 /**
  * The body as a future whose output is its outcome, run as `spawn` runs it. A generator stays a

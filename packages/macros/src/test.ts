@@ -20,7 +20,7 @@
  */
 import { isFuture, isGenerator, type Future } from "@tokio-ts/core";
 import type { Runtime, SpawnBody, UnhandledPanic } from "@tokio-ts/runtime";
-import { checkOptions, checkRuntimeSettings, isInstalled, registeredTimers, runtimeBuilder, TIME_PACKAGE } from "./internal/build.js";
+import { checkFlavor, checkOptions, checkRuntimeSettings, isInstalled, registeredTimers, runtimeBuilder, TIME_PACKAGE } from "./internal/build.js";
 
 /**
  * A test framework's registration function: uvu's `test` (or a `suite()`), node:test's `test`,
@@ -49,6 +49,11 @@ export interface TestOptions {
   /** Where to register the test (uvu's `test` or a `suite()`); default: {@link configureTest}'s. */
   readonly suite?: TestRegistrar;
   /**
+   * `"currentThread"`, the only flavor (the default, as for Tokio's `#[tokio::test]`); accepted
+   * so that options shared with {@link main} pass. `"multiThread"` is an error.
+   */
+  readonly flavor?: "currentThread" | "multiThread";
+  /**
    * Run in paused time (default true when `@tokio-ts/time` is installed, so a 1-hour `sleep`
    * completes at once by auto-advance; false otherwise). `true` without the package is an error.
    */
@@ -65,7 +70,7 @@ export interface TestOptions {
 }
 
 /** The keys of {@link TestOptions}, and those that take a boolean. */
-const TEST_OPTIONS = ["suite", "startPaused", "rngSeed", "unhandledPanic", "leakCheck"] as const;
+const TEST_OPTIONS = ["suite", "flavor", "startPaused", "rngSeed", "unhandledPanic", "leakCheck"] as const;
 const BOOLEAN_OPTIONS = ["startPaused", "leakCheck"] as const;
 
 let defaults: TestOptions = {};
@@ -208,6 +213,7 @@ function panicShutdown(name: string): Error {
 /** Check `options` of `test` or `configureTest` (`what`) as far as it can be without merging. */
 function checkTestOptions(what: string, options: TestOptions): void {
   checkOptions(what, options, TEST_OPTIONS, BOOLEAN_OPTIONS);
+  checkFlavor(what, options.flavor);
   if (options.suite !== undefined) checkSuite(options.suite);
   checkRuntimeSettings(options);
 }

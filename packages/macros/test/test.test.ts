@@ -264,6 +264,15 @@ uvu("without a suite, test() throws a TypeError that says how to register", () =
   assert.throws(() => test("bad body", 7 as never, { suite: () => {} }), (e: unknown) => e instanceof TypeError);
 });
 
+uvu("test() takes main's flavor option: currentThread runs, multiThread and others are refused at registration", async () => {
+  assert.is(await runTest(function* () {}, { flavor: "currentThread" }), undefined);
+  const suite = recorder().suite;
+  const notAvailable = (e: unknown) => e instanceof Error && /^test\(\): the "multiThread" flavor is not available/.test(e.message);
+  assert.throws(() => test("t", function* () {}, { suite, flavor: "multiThread" }), notAvailable);
+  throwsWith(() => test("t", function* () {}, { suite, flavor: "bogus" as never }), TypeError, 'test(): flavor must be "currentThread", got bogus');
+  assert.throws(() => configureTest({ flavor: "multiThread" }), (e: unknown) => e instanceof Error && /^configureTest\(\): the "multiThread"/.test(e.message));
+});
+
 uvu("test() checks its options and body at registration, not when the test runs", async () => {
   const r = recorder();
   const suite = r.suite;
@@ -280,7 +289,7 @@ uvu("test() checks its options and body at registration, not when the test runs"
   throwsWith(
     () => test("t", body, { suite, bogus: 1 } as never),
     TypeError,
-    'test(): unknown option "bogus" (known: suite, startPaused, rngSeed, unhandledPanic, leakCheck)',
+    'test(): unknown option "bogus" (known: suite, flavor, startPaused, rngSeed, unhandledPanic, leakCheck)',
   );
   throwsWith(() => test("t", body, null as never), TypeError, "test(): options must be an object, got null");
   throwsWith(
@@ -303,7 +312,7 @@ uvu("configureTest rejects bad options with a TypeError at the call and keeps th
     throwsWith(
       () => configureTest({ bogus: 1 } as never),
       TypeError,
-      'configureTest(): unknown option "bogus" (known: suite, startPaused, rngSeed, unhandledPanic, leakCheck)',
+      'configureTest(): unknown option "bogus" (known: suite, flavor, startPaused, rngSeed, unhandledPanic, leakCheck)',
     );
     throwsWith(() => configureTest({ rngSeed: 0.5 }), RangeError, "seed must be a safe integer, got 0.5");
     throwsWith(() => configureTest(null as never), TypeError, "configureTest(): options must be an object, got null");

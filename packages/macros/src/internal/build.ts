@@ -135,3 +135,12 @@ export function registeredTimers(handle: Handle): number {
   const count = (driver as { readonly timerCount?: unknown }).timerCount;
   return typeof count === "number" ? count : 0;
 }
+
+/** `flavor` of `main` or `test` (`what`): only the current-thread runtime exists. */
+export function checkFlavor(what: string, flavor: unknown): void {
+  if (flavor === undefined || flavor === "currentThread") return;
+  if (flavor === "multiThread") {
+    throw new Error(`${what}: the "multiThread" flavor is not available: tokio-ts has the current-thread runtime only; use flavor "currentThread" (the default)`);
+  }
+  throw new TypeError(`${what}: flavor must be "currentThread", got ${String(flavor)}`);
+}
