@@ -41,6 +41,20 @@ test("an idle thread exits after threadKeepAlive, and the next job starts a new 
   assert.equal(out, [1, 1, 0, 2, 1]);
 });
 
+test("threadKeepAlive(0), as Tokio allows: a thread exits once it is idle, and the next job starts a new one", async () => {
+  const stopped = deferred<number>();
+  const rt = runtime((b) => b.threadKeepAlive(0).onThreadStop(({ threadId }) => stopped.resolve(threadId)));
+  const out = await rt.blockOn(async () => {
+    const first = await spawnBlocking(() => 1);
+    await holding(stopped.promise);
+    const afterIdle = blockingMetrics().numBlockingThreads();
+    const second = await spawnBlocking(() => 2);
+    return [first, afterIdle, second];
+  });
+  await rt.shutdownTimeout(1_000);
+  assert.equal(out, [1, 0, 2]);
+});
+
 test("shutdownTimeout waits for a running job to finish", async () => {
   const stopped = deferred();
   const rt = runtime((b) => b.onThreadStop(() => stopped.resolve()));

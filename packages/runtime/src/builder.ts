@@ -317,19 +317,20 @@ export class Builder {
 
   /**
    * How long an idle blocking-pool worker waits for a job before it exits, in milliseconds.
-   * Default 10 000, as Tokio. Idle workers never keep the process alive, whatever this is.
+   * Default 10 000, as Tokio. 0 lets a worker go as soon as it is idle (the next job starts a
+   * new one). Idle workers never keep the process alive, whatever this is.
    *
    * @example
    * ```ts
    * const rt = Builder.newCurrentThread().threadKeepAlive(1_000).build();
    * ```
    *
-   * **Throws**: RangeError for 0, negative or NaN (Infinity is allowed); TypeError for a
-   * non-number.
+   * **Throws**: RangeError for a negative number or NaN (0 and Infinity are allowed); TypeError
+   * for a non-number.
    */
   threadKeepAlive(ms: number): this {
     if (typeof ms !== "number") throw new TypeError(`threadKeepAlive must be a number, got ${typeof ms}`);
-    if (!(ms > 0)) throw new RangeError(`threadKeepAlive must be greater than 0, got ${ms}`);
+    if (!(ms >= 0)) throw new RangeError(`threadKeepAlive must be 0 or more milliseconds, got ${ms}`);
     this.#threadKeepAlive = ms;
     return this;
   }

@@ -422,9 +422,8 @@ test("blocking-pool settings reject 0, negative and NaN with a RangeError naming
   throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(NaN), RangeError, "maxBlockingThreads must be greater than 0");
   throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(1.5), RangeError, "maxBlockingThreads must be greater than 0");
   throwsWith(() => Builder.newCurrentThread().maxBlockingThreads("4" as never), TypeError, "maxBlockingThreads must be a number");
-  throwsWith(() => Builder.newCurrentThread().threadKeepAlive(0), RangeError, "threadKeepAlive must be greater than 0");
-  throwsWith(() => Builder.newCurrentThread().threadKeepAlive(-1), RangeError, "threadKeepAlive must be greater than 0");
-  throwsWith(() => Builder.newCurrentThread().threadKeepAlive(NaN), RangeError, "threadKeepAlive must be greater than 0");
+  throwsWith(() => Builder.newCurrentThread().threadKeepAlive(-1), RangeError, "threadKeepAlive must be 0 or more milliseconds, got -1");
+  throwsWith(() => Builder.newCurrentThread().threadKeepAlive(NaN), RangeError, "threadKeepAlive must be 0 or more milliseconds, got NaN");
   throwsWith(() => Builder.newCurrentThread().threadKeepAlive(null as never), TypeError, "threadKeepAlive must be a number");
   throwsWith(() => Builder.newCurrentThread().onThreadStart("x" as never), TypeError, "onThreadStart expects a function");
   throwsWith(() => Builder.newCurrentThread().onThreadStop(undefined as never), TypeError, "onThreadStop expects a function");
