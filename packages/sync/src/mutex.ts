@@ -1,7 +1,7 @@
 /**
  * Mutex: an async mutual-exclusion lock around a value (Tokio's `sync::Mutex`).
  */
-import { fromAsync, fromGenerator, isGeneratorFunction, type Future } from "@tokio-ts/core";
+import { currentFrame, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, type Future } from "@tokio-ts/core";
 import { TryLockError } from "./errors.js";
 import { BatchSemaphore, Waiter } from "./internal/waiter.js";
 import { err, ok, type Result } from "./result.js";
@@ -59,12 +59,13 @@ export class Mutex<T> {
    * const n = await counter.runExclusive((guard) => ++guard.value);
    * ```
    *
-   * An async `fn` runs as part of the calling task, as with `fromAsync`: its awaits of tokio-ts
-   * futures are polled by this task, and its task-locals are the caller's.
+   * Inside a task, an async `fn` runs as part of it, as with `fromAsync`: its awaits of
+   * tokio-ts futures are polled by this task, and its task-locals are the caller's. In plain
+   * async code (no runtime) `fn` is simply called and its promise awaited.
    *
    * **Cancel safety**: dropping it while it waits is cancel safe; dropping it while `fn` runs
-   * drops `fn`'s future (an async `fn`'s pending await of a tokio-ts future rejects with
-   * `CancelledError`) and releases the lock.
+   * drops `fn`'s future (in a task, an async `fn`'s pending await of a tokio-ts future rejects
+   * with `CancelledError`) and releases the lock.
    *
    * **Throws**: TypeError at the call if `fn` is not a function. Rejects with whatever `fn`
    * throws; the lock is released.
@@ -84,11 +85,20 @@ function* runExclusive<T, R>(
   const guard = yield* mutex.lock();
   try {
     if (isGeneratorFunction(fn)) return yield* fromGenerator((fn as (guard: MutexGuard<T>) => Generator<unknown, R, unknown>)(guard));
-    // Anything else runs in an async future: it is the frame that the awaits of an async `fn`
-    // (and of async work a plain `fn` starts) find after they resume, so those awaits belong to
-    // this task, and dropping the call rejects them. A value, future, generator or promise that
-    // `fn` returns is its output.
-    return yield* fromAsync(() => fn(guard) as R | PromiseLike<R>);
+    // Inside a task, anything else runs in an async future: it is the frame that the awaits of
+    // an async `fn` (and of async work a plain `fn` starts) find after they resume, so those
+    // awaits belong to this task, and dropping the call rejects them. Outside any task (plain
+    // async code) `fn` is called here: an async future would switch AsyncLocalStorage on, which
+    // on Node 20 slows every await in the process (see internal/body.ts). Either way a value,
+    // future, generator or promise that `fn` returns is the output.
+    if (currentFrame() !== undefined) return yield* fromAsync(() => fn(guard) as R | PromiseLike<R>);
+    const out = fn(guard);
+    if (isFuture(out)) return (yield* out) as R;
+    if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
+    if (out !== null && typeof out === "object" && typeof (out as PromiseLike<R>).then === "function") {
+      return yield* fromPromise(out as PromiseLike<R>);
+    }
+    return out as R;
   } finally {
     guard.release();
   }

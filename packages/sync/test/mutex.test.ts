@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CancelledError, Context, noopWaker, Pending, pending, ready } from "@tokio-ts/core";
+import { CancelledError, Context, currentFrame, noopWaker, Pending, pending, ready } from "@tokio-ts/core";
 import { Builder, spawn, taskId, taskLocal, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { Mutex, MutexGuard, TryLockError } from "../src/index.js";
@@ -311,24 +311,51 @@ test("an async fn given to runExclusive runs in the calling task: after each awa
   for (const n of [0, 1, 2]) assert.is(seen.filter((s) => s === `true r${n}`).length, 6, `task ${n}'s view`);
 });
 
-test("dropping runExclusive while an async fn awaits rejects that await with CancelledError and releases the lock", async () => {
+test("in a task, dropping runExclusive while an async fn awaits rejects that await with CancelledError and releases the lock", async () => {
+  const rt = Builder.newCurrentThread().build();
   const m = new Mutex(0);
   let seen: unknown;
-  const task = mockTask(
-    m.runExclusive(async () => {
+  try {
+    const locked = await rt.blockOn(function* () {
+      const h = spawn(function* () {
+        yield* m.runExclusive(async () => {
+          try {
+            await pending();
+          } catch (error) {
+            seen = error;
+          }
+        });
+      });
+      for (let i = 0; i < 3; i++) yield* yieldNow();
+      const locked = m.isLocked();
+      h.abort();
       try {
-        await pending();
-      } catch (error) {
-        seen = error;
+        yield* h;
+      } catch {
+        // cancelled
       }
-    }),
-  );
-  assertPending(task.poll());
-  assert.ok(m.isLocked());
-  task.drop();
-  assert.not.ok(m.isLocked());
-  await new Promise((resolve) => setImmediate(resolve));
+      return locked;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(locked, "fn held the lock while it waited");
+  } finally {
+    await rt.shutdownTimeout(Infinity);
+  }
   assert.instance(seen, CancelledError);
+  assert.not.ok(m.isLocked());
+});
+
+test("in plain async code (no task) runExclusive calls fn directly: no frame, so AsyncLocalStorage stays off", async () => {
+  const m = new Mutex(0);
+  const frames = await m.runExclusive(async (g) => {
+    const before = currentFrame();
+    await Promise.resolve();
+    g.value++;
+    return [before, currentFrame()];
+  });
+  assert.equal(frames, [undefined, undefined]);
+  const r = m.tryLock();
+  assert.ok(r.ok && r.value.value === 1);
 });
 
 test("dropping runExclusive while it waits for the lock never runs fn", () => {

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CancelledError, Context, Future, noopWaker, Pending, pending, ready, type Poll, type Waker } from "@tokio-ts/core";
+import { CancelledError, Context, currentFrame, Future, noopWaker, Pending, pending, ready, type Poll, type Waker } from "@tokio-ts/core";
 import { Builder, spawn, taskId, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { SetError } from "../src/index.js";
@@ -456,6 +456,16 @@ test("a plain initializer that starts async work runs that work in the calling t
   } finally {
     await rt.shutdownTimeout(Infinity);
   }
+});
+
+test("in plain async code (no task) an initializer is called directly: no frame, so AsyncLocalStorage stays off", async () => {
+  const cell = new OnceCell<unknown[]>();
+  const frames = await cell.getOrInit(async () => {
+    const before = currentFrame();
+    await Promise.resolve();
+    return [before, currentFrame()];
+  });
+  assert.equal(frames, [undefined, undefined]);
 });
 
 test("leak check: 1,000,000 dropped getOrInit waits leave no waiter behind", () => {
