@@ -4,7 +4,7 @@ import { runInNewContext } from "node:vm";
 import * as assert from "uvu/assert";
 import { Builder, spawn } from "@tokio-ts/runtime";
 import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
-import { Pending, type Context, type Poll } from "@tokio-ts/core";
+import { fromAsync, Pending, type Context, type Poll } from "@tokio-ts/core";
 import {
   BufReader,
   BufWriter,
@@ -177,6 +177,20 @@ test("a reader error mid-line: lines() keeps the partial line for the next call;
   const r = new BufReader(flaky());
   assert.is(((await rejection(readLine(r))) as Error).message, "boom");
   assert.is(await readLine(r), "ld\n");
+});
+
+test("a next() of lines' async iterator that is given up on loses nothing, and the iteration goes on", async () => {
+  const [a, b] = duplex(64);
+  const it = lines(new BufReader(b))[Symbol.asyncIterator]();
+  const loser = mockTask(fromAsync(() => it.next()));
+  assertPending(loser.poll());
+  await new Promise((resolve) => setImmediate(resolve)); // the await of nextLine() is registered
+  loser.drop(); // as a select does to its losing branch
+  await writeAll(a, enc.encode("one\ntwo\n"));
+  a.close();
+  assert.equal(await it.next(), { done: false, value: "one" });
+  assert.equal(await it.next(), { done: false, value: "two" });
+  assert.equal(await it.next(), { done: true, value: undefined });
 });
 
 test("lines strips \\n and \\r\\n, keeps empty lines, and iterates with for await", async () => {

@@ -5,7 +5,7 @@ import { Builder, JoinSet, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, mockTask } from "@tokio-ts/test-util";
 import { timeout } from "@tokio-ts/time";
 import { SocketAddr, TcpListener, TcpStream } from "../src/index.js";
-import { fromPromise } from "@tokio-ts/core";
+import { fromAsync, fromPromise } from "@tokio-ts/core";
 import { hasCode, openSockets, run, tick } from "./helpers.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -22,6 +22,26 @@ test("an accept dropped while it waits loses no connection: the next accept gets
     stream.close();
     client.close();
     listener.close();
+  });
+});
+
+test("a next() of the listener's async iterator that is given up on loses no connection, and the iteration goes on", async () => {
+  await run(function* () {
+    const listener = yield* TcpListener.bind("127.0.0.1:0");
+    const it = listener[Symbol.asyncIterator]();
+    const dropped = mockTask(fromAsync(() => it.next()));
+    assertPending(dropped.poll());
+    yield* fromPromise(tick()); // the await of accept() is registered
+    dropped.drop(); // as a select does to its losing branch
+    const client = yield* TcpStream.connect(listener.localAddr());
+    const next = yield* fromPromise(it.next());
+    assert.is(next.done, false);
+    const stream = next.value!;
+    assert.is(stream.peerAddr().port, client.localAddr().port);
+    stream.close();
+    client.close();
+    listener.close();
+    assert.equal(yield* fromPromise(it.next()), { done: true, value: undefined });
   });
 });
 

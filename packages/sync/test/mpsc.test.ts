@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BUDGET, Context, fromGenerator, Future, noopWaker, Pending, type Poll, type Waker } from "@tokio-ts/core";
+import { BUDGET, Context, fromAsync, fromGenerator, Future, noopWaker, Pending, type Poll, type Waker } from "@tokio-ts/core";
 import { Builder, spawn, yieldNow, type Runtime } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
 import { TIME } from "@tokio-ts/time/driver";
@@ -1048,6 +1048,19 @@ test("works from plain async functions with no runtime: reserve, recvMany, unbou
   const buf: number[] = [];
   while ((await urx.recvMany(buf, 10)) > 0);
   assert.equal(buf, [1, 2]);
+});
+
+test("a next() of the async iterator that is given up on (a dropped future awaiting it) takes no message, and the iteration goes on", async () => {
+  const [tx, rx] = mpsc.channel<number>(4);
+  const it = rx[Symbol.asyncIterator]();
+  const loser = mockTask(fromAsync(() => it.next()));
+  assertPending(loser.poll());
+  await new Promise((resolve) => setImmediate(resolve)); // the await of recv() is registered
+  loser.drop(); // as a select does to its losing branch
+  await tx.send(42);
+  assert.equal(await it.next(), { done: false, value: 42 });
+  tx.close();
+  assert.equal(await it.next(), { done: true, value: undefined });
 });
 
 test("in a runtime, async-function tasks send and iterate with for await", async () => {

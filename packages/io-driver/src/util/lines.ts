@@ -80,13 +80,18 @@ export class Lines implements AsyncIterable<string> {
     }
   }
 
-  /** `for await (const line of lines(reader))`: each line, until end of stream. */
-  async *[Symbol.asyncIterator](): AsyncIterator<string> {
-    for (;;) {
-      const line = await this.nextLine();
-      if (line === undefined) return;
-      yield line;
-    }
+  /**
+   * `for await (const line of lines(reader))`: each line, until end of stream. Each `next()` is
+   * one `nextLine()`, so it is cancel safe as `nextLine()` is: a `next()` given up on (the
+   * losing branch of a `select`, a `timeout`) loses nothing, and the iteration goes on.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<string, undefined> {
+    // Not an async generator: a rejection of one pending `next()` (CancelledError, when the
+    // future awaiting it is dropped) would end a generator for good.
+    return {
+      next: (): Promise<IteratorResult<string, undefined>> =>
+        this.nextLine().then((line): IteratorResult<string, undefined> => (line === undefined ? { done: true, value: undefined } : { done: false, value: line })),
+    };
   }
 }
 

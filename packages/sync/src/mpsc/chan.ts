@@ -511,18 +511,22 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
 
   /**
    * `for await (const msg of rx)`: every message until the channel is closed and drained.
-   * Leaving the loop early leaves the receiver open.
+   * Leaving the loop early leaves the receiver open. Each `next()` is one `recv()`, so it is
+   * cancel safe as `recv()` is: a `next()` given up on (the losing branch of a `select`, a
+   * `timeout`) takes no message, and the iterator goes on.
    *
    * @example
    * ```ts
    * for await (const msg of rx) console.log(msg);
    * ```
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    for (;;) {
-      const value = await this.recv();
-      if (value === undefined) return;
-      yield value;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
+    // Not an async generator: a rejection of one pending `next()` (CancelledError, when the
+    // future awaiting it is dropped) would end a generator for good.
+    const rx = this;
+    return {
+      next: (): Promise<IteratorResult<T, undefined>> =>
+        rx.recv().then((value): IteratorResult<T, undefined> => (value === undefined ? { done: true, value: undefined } : { done: false, value })),
+    };
   }
 }
