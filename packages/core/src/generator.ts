@@ -104,7 +104,7 @@ function step<T>(
  */
 export function pollGenerator<T>(slot: GeneratorSlot<T>, cx: Context): Poll<T> {
   const gen = slot.gen;
-  if (gen === undefined) throw new Error("a generator future was polled after it completed");
+  if (gen === undefined) throw new Error("a generator future was polled after it completed or was dropped (a select or timeout drops its losers): make a new one");
   const current = slot.current;
   let next: Step<T>;
   if (current === undefined) {

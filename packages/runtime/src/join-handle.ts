@@ -35,7 +35,8 @@ export interface JoinHandle<T> extends Future<T> {
   /**
    * Abort the task. A task that has not started never runs; a suspended generator task is
    * resumed with `return()` so its `finally` blocks run; an async-function task sees
-   * {@link CancelledError} at its current await. Awaiting the handle then rejects with a
+   * {@link CancelledError} at its next await of a tokio-ts future (an await of a plain promise
+   * is not interrupted), and its `AbortSignal` fires. Awaiting the handle then rejects with a
    * cancelled JoinError — unless the task completed first. No effect on a finished task.
    *
    * @example

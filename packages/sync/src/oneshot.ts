@@ -3,25 +3,6 @@
  * request, the result of a background job. Import it as a namespace:
  * `import { oneshot } from "@tokio-ts/sync"`, then `oneshot.channel<T>()`.
  *
- * HOW. Sender and receiver share one {@link Inner}. Its fields and who changes them:
- * - `value`/`hasValue`: set once by `Sender.send`; cleared when the receiver takes the value
- *   (poll or `tryRecv`) or is dropped.
- * - `txDone`: the sender sent or was dropped (set by the sender, once).
- * - `rxClosed`: the receiver closed or was dropped (set by the receiver, once); from then on a
- *   send fails and gives the value back.
- * - `rxWaker`: the waker of the task awaiting the receiver (one receiver, one slot); the sender
- *   wakes it when it sends or is dropped.
- * - `closedWaiters`: the sender's `closed()` futures (intrusive list); woken when the receiver
- *   closes, or when the sender itself is done.
- * The receiver completes with the value if `hasValue`; else with RecvError "channel closed"
- * once `txDone` or `rxClosed`; else it waits.
- *
- * The receiver handle has a state of its own, `#state`: LIVE → TERMINATED (`tryRecv` handed out
- * the value or "closed", or the receiver was disposed: it has nothing more to give, but a poll
- * still reports "closed") → DONE (a poll returned or threw, or the pending future was dropped:
- * polling again throws). Only the receiver changes it, and only forward. `isTerminated()` is
- * "not LIVE", as Tokio's is after a ready poll or a `try_recv` that did not say "empty".
- *
  * @example
  * ```ts
  * import { oneshot } from "@tokio-ts/sync";
@@ -45,7 +26,27 @@ const TERMINATED = 1;
 const DONE = 2;
 type ReceiverState = typeof LIVE | typeof TERMINATED | typeof DONE;
 
-/** The state shared by the two halves (see the module header). */
+/*
+ * HOW. Sender and receiver share one {@link Inner}. Its fields and who changes them:
+ * - `value`/`hasValue`: set once by `Sender.send`; cleared when the receiver takes the value
+ *   (poll or `tryRecv`) or is dropped.
+ * - `txDone`: the sender sent or was dropped (set by the sender, once).
+ * - `rxClosed`: the receiver closed or was dropped (set by the receiver, once); from then on a
+ *   send fails and gives the value back.
+ * - `rxWaker`: the waker of the task awaiting the receiver (one receiver, one slot); the sender
+ *   wakes it when it sends or is dropped.
+ * - `closedWaiters`: the sender's `closed()` futures (intrusive list); woken when the receiver
+ *   closes, or when the sender itself is done.
+ * The receiver completes with the value if `hasValue`; else with RecvError "channel closed"
+ * once `txDone` or `rxClosed`; else it waits.
+ *
+ * The receiver handle has a state of its own, `#state`: LIVE → TERMINATED (`tryRecv` handed out
+ * the value or "closed", or the receiver was disposed: it has nothing more to give, but a poll
+ * still reports "closed") → DONE (a poll returned or threw, or the pending future was dropped:
+ * polling again throws). Only the receiver changes it, and only forward. `isTerminated()` is
+ * "not LIVE", as Tokio's is after a ready poll or a `try_recv` that did not say "empty".
+ */
+/** The state shared by the two halves (see the comment above). */
 class Inner<T> {
   value: T | undefined = undefined;
   hasValue = false;
@@ -230,7 +231,9 @@ export class Receiver<T> extends Future<T> implements Disposable {
   }
 
   override poll(cx: Context): Poll<T> {
-    if (this.#state === DONE) throw new Error("a oneshot receiver was polled after it completed: await it once");
+    if (this.#state === DONE) throw new Error(
+        "a oneshot receiver was polled after it completed or was dropped (a select or timeout drops its losers, and a dropped receiver is closed): await it once; to wait in a select loop, use a CancellationToken's cancelled() or a watch channel's changed(), made anew each time",
+      );
     if (!pollProceed(cx)) return Pending;
     const inner = this.#inner;
     if (inner.hasValue) {

@@ -240,6 +240,19 @@ export class Sender<T> implements Disposable {
   }
 
   /**
+   * Close this sender: the same as disposing it (`[Symbol.dispose]()`, or `using`), named as
+   * `mpsc`'s `Sender.close()` for code that closes senders by hand.
+   *
+   * @example
+   * ```ts
+   * try { tx.send(update) } finally { tx.close() }
+   * ```
+   */
+  close(): void {
+    this[Symbol.dispose]();
+  }
+
+  /**
    * Drop the sender (`using tx = …` does it at the end of the scope). When it is the last, the
    * channel closes: receivers keep the last value; `changed()` returns once more for a change
    * they had not seen, then fails with RecvError "channel closed". Idempotent.

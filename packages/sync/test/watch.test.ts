@@ -4,6 +4,7 @@ import { Context, fromGenerator, noopWaker, Pending, pollFn, type Future } from 
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import * as watch from "../src/watch.js";
+import * as broadcast from "../src/broadcast.js";
 import { RecvError, SendError } from "../src/errors.js";
 import { WAITERS } from "../src/internal/wait-list.js";
 
@@ -238,6 +239,22 @@ test("a predicate that throws rejects waitFor and leaves no waiter", () => {
 
 // ---------------------------------------------------------------------------------------------
 // Close from both ends
+
+test("close() on a watch or broadcast sender is the same as disposing it (as mpsc's close())", async () => {
+  const [tx, rx] = watch.channel(0);
+  const task = mockTask(rx.changed());
+  assertPending(task.poll());
+  tx.close();
+  tx.close(); // idempotent
+  assert.ok(task.isWoken());
+  assertReadyErr(() => task.poll(), closed);
+  const [btx, brx] = broadcast.channel<number>(2);
+  const btx2 = btx.clone();
+  btx.close();
+  assert.is(btx2.strongCount(), 1);
+  btx2.close();
+  assert.ok(brx.isClosed());
+});
 
 test("disposing the sender wakes changed(), which then fails with RecvError closed", () => {
   const [tx, rx] = watch.channel(0);
