@@ -244,8 +244,15 @@ function runtimeLeaks(rt: Runtime): string[] {
 /** Kinds of host resource that finish by themselves (requests in flight), not counted as leaks. */
 const TRANSIENT = /Req|WriteWrap|ShutdownWrap/;
 
-/** How many of each kind of host handle the process holds (ref'd timers, sockets, …). */
+/**
+ * How many of each kind of host handle the process holds (ref'd timers, sockets, …). Node opens
+ * the stdio handles (a PipeWrap or TTYWrap each) the first time `process.stdout`/`stderr` is
+ * used: they are opened here first, so that a test that writes the process's first line does
+ * not seem to leave a handle behind.
+ */
 function hostHandles(): Map<string, number> {
+  void process.stdout;
+  void process.stderr;
   const counts = new Map<string, number>();
   for (const kind of process.getActiveResourcesInfo()) {
     if (!TRANSIENT.test(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);

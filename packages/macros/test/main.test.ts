@@ -1,50 +1,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn as spawnChild } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { ready } from "@tokio-ts/core";
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
 import { DEADLOCK_MESSAGE, main } from "../src/main.js";
+import { runFixture } from "./run-fixture.js";
 import { throwsWith } from "./throws-with.js";
-
-interface Outcome {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A safety net against a hung child, never a timing assertion. */
-const KILL_AFTER_MS = 30_000;
-
-/**
- * Run a compiled fixture in a child node. With `send`, the signal is sent as soon as the child
- * has printed "ready".
- */
-function runFixture(name: string, send?: NodeJS.Signals): Promise<Outcome> {
-  const file = fileURLToPath(new URL(`./fixtures/${name}.js`, import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawnChild(process.execPath, [file], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let sent = false;
-    const safety = setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      if (send !== undefined && !sent && stdout.includes("ready\n")) {
-        sent = true;
-        child.kill(send);
-      }
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(safety);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
 
 test("main resolves with the body's result (generator, async function and future bodies)", async () => {
   const exitCode = process.exitCode;

@@ -5,6 +5,7 @@ import { Handle, spawn, type SpawnBody } from "@tokio-ts/runtime";
 import { mockTask } from "@tokio-ts/test-util";
 import { Instant, pause, sleep } from "@tokio-ts/time";
 import { configureTest, test, type TestOptions, type TestRegistrar } from "../src/test.js";
+import { runFixture } from "./run-fixture.js";
 import { throwsWith } from "./throws-with.js";
 
 /** A registrar that keeps the handlers, so that a test can run one and look at its failure. */
@@ -197,6 +198,13 @@ uvu("unhandledPanic ignore (the default): an unjoined task's panic does not fail
     console.error = original;
   }
   assert.is(error, undefined);
+});
+
+uvu("a body that is the first to write to stdout or stderr (piped) is not a leak: Node opens stdio lazily", async () => {
+  const outcome = await runFixture("test-first-write");
+  assert.is(outcome.code, 0, outcome.stderr);
+  assert.ok(outcome.stdout.includes("hello from the body"));
+  assert.equal(outcome.stderr.trim().split("\n").slice(-2), ["PASS", "PASS"], outcome.stderr);
 });
 
 uvu("leakCheck: false lets a test leave things behind", async () => {
