@@ -63,9 +63,11 @@ export class Mutex<T> {
    * tokio-ts futures are polled by this task, and its task-locals are the caller's. In plain
    * async code (no runtime) `fn` is simply called and its promise awaited.
    *
-   * **Cancel safety**: dropping it while it waits is cancel safe; dropping it while `fn` runs
+   * **Cancel safety**: dropping it while it waits is cancel safe. Dropped while `fn` runs, it
    * drops `fn`'s future (in a task, an async `fn`'s pending await of a tokio-ts future rejects
-   * with `CancelledError`) and releases the lock.
+   * with `CancelledError`); a generator or future `fn` stops there and the lock is released,
+   * but a promise cannot be stopped, so an `fn` that returned one keeps the lock until that
+   * promise settles: no other caller ever runs beside it.
    *
    * **Throws**: TypeError at the call if `fn` is not a function. Rejects with whatever `fn`
    * throws; the lock is released.
@@ -83,6 +85,11 @@ function* runExclusive<T, R>(
   fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>,
 ): Generator<unknown, R, unknown> {
   const guard = yield* mutex.lock();
+  // The promise `fn` returned, while it is pending. A promise cannot be stopped: if this future
+  // is dropped meanwhile (the generator is returned from a `yield*` below), `fn` goes on
+  // running, so it keeps the lock until the promise settles (as async-mutex's runExclusive holds
+  // it), and no other caller runs beside it.
+  let running: PromiseLike<unknown> | undefined;
   try {
     if (isGeneratorFunction(fn)) return yield* fromGenerator((fn as (guard: MutexGuard<T>) => Generator<unknown, R, unknown>)(guard));
     // Inside a task, anything else runs in an async future: it is the frame that the awaits of
@@ -91,17 +98,43 @@ function* runExclusive<T, R>(
     // async code) `fn` is called here: an async future would switch AsyncLocalStorage on, which
     // on Node 20 slows every await in the process (see internal/body.ts). Either way a value,
     // future, generator or promise that `fn` returns is the output.
-    if (currentFrame() !== undefined) return yield* fromAsync(() => fn(guard) as R | PromiseLike<R>);
-    const out = fn(guard);
-    if (isFuture(out)) return (yield* out) as R;
-    if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
-    if (out !== null && typeof out === "object" && typeof (out as PromiseLike<R>).then === "function") {
-      return yield* fromPromise(out as PromiseLike<R>);
+    let future: Future<R>;
+    if (currentFrame() !== undefined) {
+      future = fromAsync(() => {
+        const out = fn(guard);
+        if (isThenable(out)) running = out;
+        return out as R | PromiseLike<R>;
+      });
+    } else {
+      const out = fn(guard);
+      if (isFuture(out)) return (yield* out) as R;
+      if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
+      if (!isThenable(out)) return out as R;
+      running = out;
+      future = fromPromise(out as PromiseLike<R>);
     }
-    return out as R;
+    // Completed or failed, the promise is no longer running; dropped here (neither line after
+    // the `yield*` runs), it still is.
+    let output: R;
+    try {
+      output = yield* future;
+    } catch (error) {
+      running = undefined;
+      throw error;
+    }
+    running = undefined;
+    return output;
   } finally {
-    guard.release();
+    if (running === undefined) guard.release();
+    else {
+      const release = (): void => guard.release();
+      Promise.resolve(running).then(release, release);
+    }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 class Lock<T> extends Waiter<MutexGuard<T>> {

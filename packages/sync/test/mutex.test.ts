@@ -358,6 +358,33 @@ test("in plain async code (no task) runExclusive calls fn directly: no frame, so
   assert.ok(r.ok && r.value.value === 1);
 });
 
+test("dropped while an async fn awaits a plain promise, runExclusive keeps the lock until fn's promise settles: nobody runs beside fn", async () => {
+  const m = new Mutex(0);
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const events: string[] = [];
+  const task = mockTask(
+    m.runExclusive(async (g) => {
+      events.push("fn starts");
+      await gate; // a plain promise: dropping the call cannot interrupt it
+      g.value++;
+      events.push("fn ends");
+    }),
+  );
+  assertPending(task.poll());
+  task.drop(); // a timeout or select gave up on the call
+  const next = m.lock().then((g) => {
+    events.push(`next caller sees ${g.value}`);
+    g.release();
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(m.isLocked(), "fn still holds the lock");
+  open();
+  await next;
+  assert.equal(events, ["fn starts", "fn ends", "next caller sees 1"]);
+  assert.not.ok(m.isLocked());
+});
+
 test("dropping runExclusive while it waits for the lock never runs fn", () => {
   const m = new Mutex(0);
   const held = assertReady(mockTask(m.lock()).poll());
