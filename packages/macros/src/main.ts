@@ -81,7 +81,11 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  *   `process.exitCode` becomes 128 + the signal number (130 for SIGINT, 143 for SIGTERM, what
  *   a shell reports for a process killed by it), and `main` resolves with `undefined`. A second
  *   signal during the cleanup shuts the runtime down at once. The listeners are removed when
- *   `main` ends, so the process exits by itself once nothing else holds it.
+ *   `main` ends, so the process exits by itself once nothing else holds it. To drain work on
+ *   a signal (finish the requests in flight), write the body as a generator, whose `finally`
+ *   can still `yield*`; an async body's later awaits of tokio-ts futures reject at once. Or
+ *   pass `handleSignals: false` and cancel a `CancellationToken` from your own
+ *   `process.once("SIGINT", …)`, which the body's loop selects on.
  *
  * @example
  * ```ts

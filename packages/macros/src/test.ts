@@ -56,6 +56,8 @@ export interface TestOptions {
   /**
    * Run in paused time (default true when `@tokio-ts/time` is installed, so a 1-hour `sleep`
    * completes at once by auto-advance; false otherwise). `true` without the package is an error.
+   * A test that waits on real I/O (a socket, `fetch`, a child process) under a `timeout` needs
+   * `false`: while it waits, every task is idle, so the paused clock jumps to the deadline.
    */
   readonly startPaused?: boolean;
   /** Seed of the runtime's random generator, for a reproducible `select` order. */

@@ -53,10 +53,12 @@ export class JoinSet<T> implements Disposable {
   /**
    * Spawn a task on the current runtime into the set.
    *
-   * Typing note: in a set whose `T` is a literal or a union of object types
-   * (`JoinSet<"a" | "b">`, `JoinSet<{ ok: true; v: number } | { ok: false; e: string }>`),
-   * TypeScript widens what an async or plain function body returns (`"a"` to `string`) before
-   * it compares it with `T`: give such a body its return type, `async (): Promise<Out> => …`.
+   * Typing note: in a set whose `T` is a literal, a tuple or a union of object types
+   * (`JoinSet<"a" | "b">`, `JoinSet<[number, number]>`,
+   * `JoinSet<{ ok: true; v: number } | { ok: false; e: string }>`),
+   * TypeScript widens what an async or plain function body returns (`"a"` to `string`, `[1, 2]`
+   * to `number[]`) before it compares it with `T`: give such a body its return type,
+   * `async (): Promise<Out> => …`.
    * Generator function bodies are checked against `T` directly.
    *
    * **Throws**: as {@link spawn}.

@@ -12,6 +12,9 @@ import type { TimeDriver } from "./internal/driver.js";
  * of a 24-hour retry loop runs in milliseconds, deterministically. `Builder.startPaused(true)`
  * starts the runtime this way. While a `spawnBlocking` job is queued or running, auto-advance
  * waits for it (as Tokio), so a `timeout` around the job does not expire in virtual time.
+ * Nothing else holds it: a task waiting on real I/O (a socket, a `fetch`, a child process, any
+ * plain promise) counts as idle, so a `timeout` around such a wait expires at once in virtual
+ * time (Tokio's paused clock does the same). Run tests that do real I/O on the running clock.
  *
  * @example
  * ```ts

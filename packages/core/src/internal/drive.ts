@@ -7,9 +7,22 @@
  * standalone driver polls `fut` at once and, if it is pending, again on the microtask queue
  * each time it is woken; that is how the sync primitives work without a runtime.
  *
+ * One future, one standalone driver. A future keeps only the waker of its latest poll, so two
+ * drivers polling one future would leave the first asleep for ever (`f.then(a); f.then(b)`,
+ * `Promise.all([f, f])`: only `b` settled). While a driver is active (its first poll returned
+ * Pending, and it has not finished) it is registered in {@link active}; a standalone await of
+ * the same future joins it instead of polling, and when the future completes (or its poll
+ * throws) the driver settles every awaiter with that outcome, in the order the awaits were
+ * made, after removing itself from the map. So an await made once the driver has finished —
+ * including from one of the awaiters' callbacks — polls the completed future anew, as it
+ * always has (most futures then throw "polled after it completed"), and a future that is
+ * ready at its first poll is never registered at all.
+ *
  * Cost: one promise per await. A future that is ready at the first poll settles through
  * `Promise.resolve(value).then(…)` (the callbacks must not run inside `then`, Promises/A+
- * 2.2.4); otherwise one promise whose executor hands its resolvers to a {@link Settle}.
+ * 2.2.4); otherwise one promise whose executor hands its resolvers to a {@link Settle}. The
+ * sharing adds a WeakMap lookup per standalone await (skipped while no driver is pending),
+ * a set and a delete per pending one, and an array only once a second awaiter joins.
  */
 import { Context } from "../context.js";
 import { currentFrame, type Outcome } from "../current.js";
@@ -24,11 +37,27 @@ type OnRejected<R2> = ((reason: unknown) => R2 | PromiseLike<R2>) | null | undef
  */
 const RESOLVED = Promise.resolve();
 
+/**
+ * The active standalone driver of each future that one is polling: registered after a first
+ * poll that returned Pending, removed when the future completes or its poll throws. Only
+ * {@link StandaloneDriver} writes it, and it keeps {@link pendingDrivers} equal to its size,
+ * so that while nothing is pending (the common case, and every await of a ready future) an
+ * await does not look it up.
+ */
+const active = new WeakMap<Future<unknown>, StandaloneDriver<any>>();
+let pendingDrivers = 0;
+
 /** `future.then(onfulfilled, onrejected)`. */
 export function awaitFuture<T, R1, R2>(future: Future<T>, onfulfilled: OnFulfilled<T, R1>, onrejected: OnRejected<R2>): Promise<R1 | R2> {
   const host = currentFrame()?.host;
   if (host !== undefined) {
     return new Promise<R1 | R2>((resolve, reject) => host.awaitFuture(future, new Settle(resolve, reject, onfulfilled, onrejected)));
+  }
+  if (pendingDrivers !== 0) {
+    const shared = active.get(future);
+    if (shared !== undefined) {
+      return new Promise<R1 | R2>((resolve, reject) => shared.join(new Settle(resolve, reject, onfulfilled, onrejected)));
+    }
   }
   const driver = new StandaloneDriver(future);
   let out: T | Pending;
@@ -38,15 +67,25 @@ export function awaitFuture<T, R1, R2>(future: Future<T>, onfulfilled: OnFulfill
     return Promise.reject(error).then(undefined, onrejected) as Promise<R1 | R2>;
   }
   if (out !== Pending) return Promise.resolve(out).then(onfulfilled, onrejected);
+  driver.register();
   return new Promise<R1 | R2>((resolve, reject) => {
     driver.outcome = new Settle(resolve, reject, onfulfilled, onrejected);
   });
 }
 
-/** Drive `future` on the microtask queue, whatever the current frame says; `outcome` gets its result. */
+/**
+ * Drive `future` on the microtask queue, whatever the current frame says; `outcome` gets its
+ * result. It joins the future's active standalone driver if there is one.
+ */
 export function driveStandalone<T>(future: Future<T>, outcome: Outcome<T>): void {
+  const shared = pendingDrivers !== 0 ? active.get(future) : undefined;
+  if (shared !== undefined) {
+    shared.join(outcome);
+    return;
+  }
   const driver = new StandaloneDriver(future);
   driver.outcome = outcome;
+  driver.register();
   driver.run();
 }
 
@@ -82,11 +121,21 @@ class Settle<T, R1, R2> implements Outcome<T> {
 
 /**
  * Polls one future outside any runtime; a wake re-polls it in a microtask. It is its own
- * Context (waker = itself, unconstrained budget): one object per standalone await.
+ * Context (waker = itself, unconstrained budget): one object per pending future, shared by
+ * all its standalone awaiters.
+ *
+ * States: first poll (`first()`, in the `then` that created it; not registered) → pending
+ * (registered in {@link active}; `outcome` set, more awaiters in `#more`) → done (`#done`,
+ * unregistered, every outcome settled once). A first poll that is ready or throws goes
+ * straight to done without registering; `then` settles its one awaiter itself. So `run`, which
+ * only a registered driver reaches (a wake, or `driveStandalone`), always unregisters.
  */
 class StandaloneDriver<T> extends Context {
   readonly #future: Future<T>;
+  /** The first awaiter; the common case has no other. Settles its outcome (never throws). */
   outcome: Outcome<T> | undefined = undefined;
+  /** The awaiters that joined later, in the order they came; created by the first join. */
+  #more: Outcome<T>[] | undefined = undefined;
   #scheduled = false;
   #done = false;
   #repoll: (() => void) | undefined = undefined;
@@ -106,6 +155,17 @@ class StandaloneDriver<T> extends Context {
         this.run();
       }),
     );
+  }
+
+  /** Make this the driver that later standalone awaits of the future join: after a Pending first poll, before `run`. */
+  register(): void {
+    active.set(this.#future, this);
+    pendingDrivers++;
+  }
+
+  /** Another awaiter of the (pending) future: settled after the earlier ones, with the same outcome. */
+  join(outcome: Outcome<T>): void {
+    (this.#more ??= []).push(outcome);
   }
 
   /** The first poll, inside `then`: its result, Pending, or it throws. */
@@ -129,12 +189,23 @@ class StandaloneDriver<T> extends Context {
     try {
       out = this.#future.poll(this);
     } catch (error) {
-      this.#done = true;
+      this.#finish();
       this.outcome!.fail(error);
+      const more = this.#more;
+      if (more !== undefined) for (let i = 0; i < more.length; i++) more[i]!.fail(error);
       return;
     }
     if (out === Pending) return;
-    this.#done = true;
+    this.#finish();
     this.outcome!.fulfill(out);
+    const more = this.#more;
+    if (more !== undefined) for (let i = 0; i < more.length; i++) more[i]!.fulfill(out);
+  }
+
+  /** Done: later awaits of the future poll it anew rather than join. Before any outcome runs user code. */
+  #finish(): void {
+    this.#done = true;
+    active.delete(this.#future);
+    pendingDrivers--;
   }
 }

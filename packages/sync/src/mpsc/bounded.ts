@@ -75,7 +75,9 @@ export class Sender<T> extends SenderHandle<T> {
   }
 
   /**
-   * Send `value`, waiting for a free slot while the channel is full.
+   * Send `value`, waiting for a free slot while the channel is full. Like every future, it does
+   * nothing until it is awaited (or polled): `tx.send(v)` on its own line sends nothing. For a
+   * send that must not wait, from code that cannot await, use {@link trySend}.
    *
    * @example
    * ```ts
