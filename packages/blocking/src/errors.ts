@@ -11,6 +11,14 @@ import { TokioError } from "@tokio-ts/core";
  * fails (this error is the `cause` of its panicked JoinError); the pool replaces the worker and
  * the jobs queued behind it run on another one.
  *
+ * Also the error of jobs whose worker **could not start** — it exited before it ran any job:
+ * its script could not be loaded (an app bundled without the worker's file), or it ran out of
+ * memory while starting (`threadResourceLimits` too small). The message says so and names the
+ * worker script; `cause` is the worker's error (its `code` is `"ERR_WORKER_OUT_OF_MEMORY"`,
+ * `"MODULE_NOT_FOUND"`, …). Unless another worker of the pool works (then they run there), the
+ * jobs that were waiting for a worker fail with it, rather than the pool restarting workers in a
+ * loop; a later job tries again (see the README, Errors).
+ *
  * @example
  * ```ts
  * try { await spawnBlocking(() => process.exit(3)) } catch (e) {
@@ -28,12 +36,17 @@ export class WorkerExitError extends TokioError {
   /** The worker's exit code. */
   readonly exitCode: number;
 
-  /** @internal */
-  constructor(exitCode: number, reason: unknown) {
+  /**
+   * @internal `notStarted`: the worker exited before it ran any job; `script` is its program.
+   */
+  constructor(exitCode: number, reason: unknown, notStarted?: { readonly script: string }) {
     const detail = reason instanceof Error ? `: ${reason.message}` : "";
     super(
       "ERR_BLOCKING_WORKER_EXITED",
-      `the worker thread running this blocking job exited with code ${exitCode} before the job finished${detail}`,
+      notStarted === undefined
+        ? `the worker thread running this blocking job exited with code ${exitCode} before the job finished${detail}`
+        : `a worker thread for this blocking job could not start: it exited with code ${exitCode} before it ran any job ` +
+            `(worker script ${notStarted.script})${detail}`,
       reason === undefined ? undefined : { cause: reason },
     );
     this.exitCode = exitCode;

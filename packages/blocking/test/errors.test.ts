@@ -159,9 +159,12 @@ test("blockingMetrics with a handle that is not a runtime Handle is a TypeError 
   });
 });
 
-test("a result that cannot be cloned fails the job with an error that says so, keeping the clone error as its cause", async () => {
+test("a result that cannot be cloned fails the job (a panicked JoinError) with a TypeError that says so, keeping the clone error as its cause", async () => {
   await withRuntime(async (rt) => {
     const error = await failure(rt, () => spawnBlocking(() => () => 1));
+    assert.instance(error, JoinError);
+    assert.ok(error.isPanic());
+    assert.is(error.code, "ERR_TASK_PANICKED");
     const cause = error.cause as TypeError;
     assert.instance(cause, TypeError);
     assert.match(cause.message, "the job's result cannot be sent back from the worker");

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import type { JoinError } from "@tokio-ts/runtime";
+import { JoinError } from "@tokio-ts/runtime";
 import { spawnBlocking } from "../src/index.js";
 import { withRuntime } from "./helpers.js";
 
@@ -41,7 +41,7 @@ test("a module job can transfer its result with the package's transfer()", async
   });
 });
 
-test("a missing or non-function export rejects the handle with an error naming it", async () => {
+test("a missing or non-function export rejects the handle with a panicked JoinError whose cause is a TypeError naming it", async () => {
   await withRuntime(async (rt) => {
     const messages = await rt.blockOn(async () => {
       const out: string[] = [];
@@ -49,6 +49,10 @@ test("a missing or non-function export rejects the handle with an error naming i
         try {
           await spawnBlocking({ module: jobs, export: name });
         } catch (e) {
+          assert.instance(e, JoinError);
+          assert.ok((e as JoinError).isPanic());
+          assert.is((e as JoinError).code, "ERR_TASK_PANICKED");
+          assert.instance((e as JoinError).cause, TypeError);
           out.push(((e as JoinError).cause as Error).message);
         }
       }

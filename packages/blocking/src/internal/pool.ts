@@ -23,6 +23,29 @@
  * running; the jobs queued in its ring go back to the front of the queue, in order, and a new
  * worker is started for them on demand.
  *
+ * Start failures. A worker that exits before it ever took a job from its ring (`hasRun()` is
+ * false, see worker-handle.ts) *failed to start*: its script could not be loaded (an app
+ * bundled without internal/worker.js), it ran out of memory while booting (tiny
+ * `threadResourceLimits`), …. Requeuing its jobs, as for a crash, would start the next worker
+ * into the same failure, forever, with every job pending (the bug this rule fixes). So:
+ * - if another worker that has run jobs is still taking jobs, the failed worker's jobs go back
+ *   to the front of the queue for it, as after a crash;
+ * - otherwise nothing can run them: its jobs, and every job still queued on this thread, fail
+ *   with a WorkerExitError that says the worker could not start (its exit code, its 'error'
+ *   event as `cause`);
+ * - either way `#startFailed` is set, and while it is, a worker is started only when the pool
+ *   has none that takes jobs — one start at a time, never to grow beside a working one. It is
+ *   cleared when `#reap` frees the first finished (or skipped) record of a worker not yet known
+ *   to have run: a start that worked. (The workers found working at the failure are known.)
+ * Why this cannot loop: a worker is started for a job, which goes into its ring at once (and
+ * stealing never takes a ring's oldest job), so a failed start with no working worker settles
+ * that job; with a working worker, no start follows until some worker's first job shows that
+ * starting works again, or no worker is left. Failed starts are thus bounded by the jobs
+ * submitted plus the starts that worked — and a later job always gets a fresh attempt when the
+ * pool has no worker, so a transient failure does not poison the pool. The cost: after a failed
+ * start beside working workers, the pool does not grow until those have all exited (or one
+ * it starts alone runs a job), rather than risk restarting a failing worker per batch of jobs.
+ *
  * Abort (`cancel`): a job still on this thread is skipped; one queued in a ring is marked
  * CANCELLED there (the worker skips it); a running one is detached (runs to completion, result
  * dropped) — or, with `terminateOnAbort`, marked KILL and its worker terminated.
@@ -58,7 +81,7 @@ import {
 } from "./layout.js";
 import { CANCELLED, DETACHED, DISPATCHED, Definitions, Job, makeJob, QUEUED, type JobOwner } from "./job.js";
 import type { PortPayload } from "./messages.js";
-import { WorkerHandle } from "./worker-handle.js";
+import { WORKER_URL, WorkerHandle } from "./worker-handle.js";
 
 /** Default keep-alive of an idle worker (Tokio: 10 s). */
 const DEFAULT_KEEP_ALIVE = 10_000;
@@ -142,6 +165,11 @@ export class BlockingPool implements Driver, JobOwner {
   #averageMicros = INITIAL_AVERAGE_MICROS;
   #keepAliveTimer: NodeJS.Timeout | undefined = undefined;
   #closed = false;
+  /**
+   * A worker failed to start, and no worker has run its first job since: start a worker only
+   * when none takes jobs (see "Start failures" in the module header).
+   */
+  #startFailed = false;
   readonly #dispatchTask = (): void => {
     this.#dispatchScheduled = false;
     this.#dispatch();
@@ -269,9 +297,10 @@ export class BlockingPool implements Driver, JobOwner {
   }
 
   /**
-   * The worker for `job`: an idle one if any; else start one if below the limit; else the least
-   * loaded ring with room. Jobs with transfers go only to an idle worker (their payload was moved
-   * into a channel that cannot be resent if the worker died before taking it).
+   * The worker for `job`: an idle one if any; else start one if below the limit (after a failed
+   * start, only if there is no worker at all); else the least loaded ring with room. Jobs with
+   * transfers go only to an idle worker (their payload was moved into a channel that cannot be
+   * resent if the worker died before taking it).
    */
   #pick(job: Job<unknown>, depth: number): WorkerHandle | undefined {
     let best: WorkerHandle | undefined;
@@ -279,7 +308,8 @@ export class BlockingPool implements Driver, JobOwner {
       if (best === undefined || w.inflight < best.inflight) best = w;
     }
     if (best !== undefined && best.inflight === 0) return best;
-    if (this.#workers.length < this.options.maxThreads) return this.#start();
+    const workers = this.#workers.length;
+    if (workers < this.options.maxThreads && (!this.#startFailed || workers === 0)) return this.#start();
     if (job.channel !== undefined || best === undefined || best.inflight >= depth) return undefined;
     return best;
   }
@@ -414,6 +444,11 @@ export class BlockingPool implements Driver, JobOwner {
         this.completedCount++;
         this.#deliver(worker, job, flags, base);
       } else if (state !== SKIPPED) break;
+      if (!worker.ran) {
+        // Its first job: the worker started, so starting workers works (again).
+        worker.ran = true;
+        this.#startFailed = false;
+      }
       worker.free(slot);
       if (worker.inflight === 0) worker.idleSince = performance.now();
     }
@@ -447,23 +482,30 @@ export class BlockingPool implements Driver, JobOwner {
     this.#alive.delete(worker);
     this.#remove(worker);
     // Results that made it are good; then the job it was running fails and the jobs queued
-    // behind it go back to the front of the queue.
+    // behind it go back to the front of the queue — unless it failed to start (never took a job;
+    // we only terminate workers that did, or at shutdown): then they stay queued only for a
+    // worker that works, else fail (see "Start failures" in the module header).
     this.#reap(worker);
+    const startFailed = !this.#closed && !worker.terminating && !worker.hasRun();
+    const someWorks = startFailed && this.#workers.some((w) => w.hasRun());
+    const failWaiting = startFailed && !someWorks;
+    const exitError = (): WorkerExitError =>
+      new WorkerExitError(code, worker.lastError, startFailed ? { script: WORKER_URL.href } : undefined);
     const requeue: Job<unknown>[] = [];
     while (worker.inflight !== 0) {
       const slot = worker.tail & (SLOTS - 1);
       const state = Atomics.load(worker.states, slot);
       const job = worker.jobs[slot]!;
       if (state === SLOT_QUEUED && job.state === DISPATCHED) {
-        if (job.channel === undefined && job.args === undefined && job.bytes === undefined) {
-          job.settle(true, new WorkerExitError(code, worker.lastError));
+        if (failWaiting || (job.channel === undefined && job.args === undefined && job.bytes === undefined)) {
+          job.settle(true, exitError());
         } else {
           job.state = QUEUED;
           job.worker = undefined;
           requeue.push(job);
         }
       } else if (state === RUNNING || state === DONE_STATE) {
-        if (job.state === DISPATCHED) job.settle(true, new WorkerExitError(code, worker.lastError));
+        if (job.state === DISPATCHED) job.settle(true, exitError());
       }
       worker.free(slot);
     }
@@ -472,11 +514,34 @@ export class BlockingPool implements Driver, JobOwner {
       this.#queued += requeue.length;
       this.#unshift(requeue);
     }
+    if (startFailed) {
+      this.#startFailed = true;
+      if (failWaiting) this.#failQueued(exitError);
+    }
     this.#recount();
     this.options.onThreadStop?.({ threadId: worker.threadId });
     if (!this.#closed && this.#queued !== 0) this.#dispatch();
     this.#armKeepAlive();
     this.#maybeUnpark();
+  }
+
+  /**
+   * Fail every job queued on this thread with `error()`: no worker can run them (one failed to
+   * start and none works). The queue is emptied first, so a job submitted while the failed ones
+   * wake their tasks is not failed with them.
+   */
+  #failQueued(error: () => Error): void {
+    const jobs: Job<unknown>[] = [];
+    if (this.#front !== undefined) jobs.push(this.#front);
+    this.#front = undefined;
+    for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) jobs.push(job);
+    this.#queued = 0;
+    for (const job of jobs) {
+      if (job.state !== QUEUED) continue;
+      job.channel?.close();
+      job.channel = undefined;
+      job.settle(true, error());
+    }
   }
 
   #remove(worker: WorkerHandle): void {

@@ -8,17 +8,22 @@
  * - `inflight = head - tail`; the worker is *idle* when it is 0. An idle worker is unref'd
  *   (it never keeps the process alive) and `idleSince` starts its keep-alive;
  * - `known`: the function ids this worker has been sent, so a definition crosses once;
- * - `retiring`: the EXIT record was written (keep-alive expired, or shutdown); it takes no job.
+ * - `retiring`: the EXIT record was written (keep-alive expired, or shutdown); it takes no job;
+ * - `ran`: the worker was seen to take a record from its ring (it ran a job, or skipped an
+ *   aborted one), so its thread started. Set by the pool when it frees such a slot, or by
+ *   `hasRun()`, which also looks at the oldest slot still in the ring. A worker that exits while `hasRun()` is
+ *   false never ran anything: it failed to start (see the pool's header).
  */
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from "node:worker_threads";
 import { SharedView } from "./codec.js";
 import { encodeValues } from "./codec.js";
-import { F_DEFINE, F_EXIT, F_PORT, FREE, HEAD, QUEUED, RECORD_HEADER, SLEEPING, SLOT_BYTES, SLOTS, SLOTS_OFFSET, STATES_OFFSET, WORKER_BUFFER_BYTES } from "./layout.js";
+import { CANCELLED, F_DEFINE, F_EXIT, F_PORT, FREE, HEAD, QUEUED, RECORD_HEADER, SLEEPING, SLOT_BYTES, SLOTS, SLOTS_OFFSET, STATES_OFFSET, WORKER_BUFFER_BYTES } from "./layout.js";
 import v8 from "node:v8";
 import type { Job } from "./job.js";
 import { DISPATCHED } from "./job.js";
 
-const WORKER_URL = new URL("./worker.js", import.meta.url);
+/** The worker's program. A bundled app must ship it at this URL (see the README, Errors). */
+export const WORKER_URL = new URL("./worker.js", import.meta.url);
 
 export class WorkerHandle {
   readonly worker: Worker;
@@ -41,6 +46,8 @@ export class WorkerHandle {
   held = false;
   /** The worker's last 'error' event (an uncaught error, out of memory): the cause of a crash. */
   lastError: unknown = undefined;
+  /** The worker took a record from its ring: its thread started (see {@link hasRun}). */
+  ran = false;
 
   constructor(pool: SharedArrayBuffer, resourceLimits: ResourceLimits | undefined) {
     const buffer = new SharedArrayBuffer(WORKER_BUFFER_BYTES);
@@ -97,6 +104,18 @@ export class WorkerHandle {
     job.slot = slot;
     this.head = (this.head + 1) | 0;
     if (this.inflight++ === 0) this.ref();
+  }
+
+  /**
+   * Whether the worker has taken a record from its ring. The worker takes records in order, so
+   * it has unless every record still in the ring is untouched — which the oldest one tells:
+   * QUEUED, or CANCELLED by the main thread and not yet skipped.
+   */
+  hasRun(): boolean {
+    if (this.ran || this.inflight === 0) return this.ran;
+    const oldest = Atomics.load(this.states, this.tail & (SLOTS - 1));
+    if (oldest !== QUEUED && oldest !== CANCELLED) this.ran = true;
+    return this.ran;
   }
 
   /** Ask the worker to leave its loop after the records already written. */
