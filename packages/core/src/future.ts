@@ -10,9 +10,11 @@
  *
  * Every future is also a thenable (`await fut` in an async function) and an iterable that
  * yields itself once (`yield* fut` in a generator function, whose result is the output).
+ * Outside a runtime, awaits of one pending future share one poller, as a promise's callbacks
+ * would (see `Future#then`).
  */
 import type { Context } from "./context.js";
-import { awaitFuture } from "./internal/drive.js";
+import { awaitFuture, standaloneSlot } from "./internal/drive.js";
 import { inline } from "./internal/inline.js";
 
 /**
@@ -61,6 +63,12 @@ export type Poll<T> = T | Pending;
  * The base class of every future. Subclasses implement `poll` and, when they register
  * anything while pending, `cancel`.
  *
+ * Every future is a thenable: `await fut` (or `fut.then(…)`, `toPromise(fut)`) polls it, within
+ * the task inside a runtime, on the microtask queue elsewhere. Outside a runtime, several awaits
+ * of one pending future share one poller and all settle with its outcome, in the order they
+ * were made, as a promise's callbacks do; after it completes, an await polls it anew. See
+ * `then` for the rule inside a task.
+ *
  * @example
  * ```ts
  * class Ready<T> extends Future<T> {
@@ -83,6 +91,29 @@ export abstract class Future<T> implements PromiseLike<T> {
   /**
    * Await the future: inside a runtime task it is polled by that task (and so takes part in
    * its budget and cancellation); elsewhere it is polled on the microtask queue.
+   *
+   * **Several awaits of one future.** Outside a runtime, awaits made while the future is
+   * pending share its poller, as the callbacks of one promise do: `f.then(a); f.then(b)`,
+   * `Promise.all([f, f])` or `toPromise(f)` twice all settle with the same output, or reject
+   * with the same error, in the order the awaits were made, and the future is polled as if it
+   * were awaited once. The sharing ends when the future completes: an await made after that
+   * (or one that finds the future ready at once) polls it again, as a second `yield*` would —
+   * `fromAsync` and `fromPromise` futures give their output again, most others throw "polled
+   * after it completed". To use an output twice, keep the output (or one promise of it) rather
+   * than the future.
+   *
+   * Inside a task each await is polled by the task itself, and a future awaited twice at once
+   * there is polled twice: the second await gets that error. A pending future awaited both
+   * inside a task and outside any (or in two tasks) has two pollers, and it wakes only the one
+   * that polled it last: one await gets the output, the other never settles or gets that
+   * error. Share such a future as a promise: `const p = toPromise(f)`, once, then await `p`
+   * anywhere.
+   *
+   * @example
+   * ```ts
+   * const status = fromPromise(() => fetch(url).then((res) => res.status)); // called at the first poll
+   * const [a, b] = await Promise.all([status, status]); // one fetch, both awaits get its status
+   * ```
    */
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -147,6 +178,12 @@ export abstract class Future<T> implements PromiseLike<T> {
     return new YieldOnce(this);
   }
 }
+
+// Where a standalone await keeps its driver while the future is pending (internal/drive.ts).
+// Undefined here on the prototype, so that a read on any future is a plain lookup; the driver
+// writes it on the future itself, only when an await outside a runtime finds it pending. Not
+// a constructor field: every future (every task, timer, channel wait) would carry it.
+(Future.prototype as { [standaloneSlot]?: unknown })[standaloneSlot] = undefined;
 
 /**
  * The context to poll with in the first step of a `yield* fut` that `pollGenerator` is

@@ -18,7 +18,7 @@ import {
   unconstrained,
   type Waker,
 } from "../src/index.js";
-import { handPoll, settle } from "./helpers.js";
+import { handPoll, Latch, outcomeOf, settle } from "./helpers.js";
 
 /** A leaf that is pending until `fire()`, and records its cancellation. */
 class Trigger<T> extends Future<T> {
@@ -265,6 +265,33 @@ test("an await left pending by async work the function did not wait for still co
   assert.is(seen, 7, "the detached await was driven on its own once nobody polled the future");
 });
 
+test("a detached await left pending when its function settles joins the standalone await of the same future", async () => {
+  const latch = new Latch<number>();
+  const gate = new Latch<void>();
+  const outside = latch.then((v) => v); // a standalone await, pending first
+  let seen: number | undefined;
+  const fut = fromAsync(async () => {
+    void (async () => {
+      seen = await latch;
+    })();
+    await gate;
+    return "done";
+  });
+  const { poll } = handPoll(fut);
+  assert.is(poll(), Pending);
+  await settle(); // both awaits registered with the async future
+  assert.is(poll(), Pending);
+  assert.is(latch.polls, 2, "the async future polled the latch: it now holds that future's waker");
+  gate.open();
+  assert.is(poll(), Pending);
+  await settle();
+  assert.is(poll(), "done");
+  await settle(); // the detached await is handed over to the standalone poller, which polls again
+  latch.open(7);
+  assert.equal(await outcomeOf(outside), { value: 7 });
+  assert.is(seen, 7);
+});
+
 test("dropping a fromAsync future rejects its pending await with CancelledError and cancels the awaited future", async () => {
   const t = new Trigger<number>();
   let caught: unknown;
@@ -398,6 +425,45 @@ test("toPromise rejects with the future's error", async () => {
   } catch (error) {
     assert.is((error as Error).message, "nope");
   }
+});
+
+test("toPromise called twice on one pending future resolves both promises, and the promise is made once", async () => {
+  let resolve!: (value: string) => void;
+  let calls = 0;
+  const fut = fromPromise(() => {
+    calls++;
+    return new Promise<string>((r) => (resolve = r));
+  });
+  const first = toPromise(fut);
+  const second = toPromise(fut);
+  resolve("v");
+  assert.equal(await outcomeOf(first), { value: "v" });
+  assert.equal(await outcomeOf(second), { value: "v" });
+  assert.is(calls, 1);
+});
+
+test("toPromise twice on a pending future that is not a Future subclass (duck-typed) resolves both", async () => {
+  let waker: Waker | undefined;
+  let value: string | undefined;
+  let polls = 0;
+  const fut = {
+    poll(cx: Context) {
+      polls++;
+      if (value !== undefined) return value;
+      waker = cx.waker; // only the latest waker, as a leaf keeps it
+      return Pending;
+    },
+    cancel() {},
+  } as unknown as Future<string>;
+  const first = toPromise(fut);
+  const second = toPromise(fut);
+  value = "duck";
+  waker!.wake();
+  assert.equal(await outcomeOf(first), { value: "duck" });
+  assert.equal(await outcomeOf(second), { value: "duck" });
+  assert.is(polls, 2);
+  // Sharing ended with the future: a later await is polled on its own, and settles.
+  assert.equal(await outcomeOf(toPromise(fut)), { value: "duck" });
 });
 
 // ---- ready / pending / pollFn ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Context, Future, fromGenerator, isFuture, noopWaker, Pending, pollFn, ready, type Output, type Poll, type Waker } from "../src/index.js";
-import { handPoll } from "./helpers.js";
+import { handPoll, Latch, outcomeOf, settle } from "./helpers.js";
 
 class Countdown extends Future<string> {
   constructor(private left: number) {
@@ -57,6 +57,71 @@ test("a pending future outside a runtime resolves once its stored waker is woken
   done = true;
   waker!.wake();
   assert.is(await promise, "woken");
+});
+
+test("two then() of one pending future outside a runtime both settle with its output, in the order they were made", async () => {
+  const latch = new Latch<string>();
+  const order: string[] = [];
+  const a = latch.then((v) => (order.push(`A got ${v}`), "a"));
+  const b = latch.then((v) => (order.push(`B got ${v}`), "b"));
+  await settle();
+  assert.equal(order, [], "nothing settles while the future is pending");
+  latch.open("x");
+  await settle();
+  assert.equal(order, ["A got x", "B got x"]);
+  assert.is(latch.polls, 2, "polled by the first then() and after the wake: the second then() joined, it did not poll");
+  assert.equal(await outcomeOf(a), { value: "a" });
+  assert.equal(await outcomeOf(b), { value: "b" });
+});
+
+test("Promise.all of the same pending future three times, outside a runtime, gives its output three times", async () => {
+  const latch = new Latch<number>();
+  const all = Promise.all([latch, latch, latch]);
+  await settle();
+  latch.open(7);
+  assert.equal(await outcomeOf(all), { value: [7, 7, 7] });
+  assert.is(latch.polls, 2);
+});
+
+test("concurrent awaits of a pending future whose poll throws all reject with that error, in the order they were made", async () => {
+  const latch = new Latch<number>();
+  const boom = new Error("boom");
+  const seen: [string, unknown][] = [];
+  const awaits = ["A", "B", "C"].map((name) =>
+    latch.then(
+      () => assert.unreachable("resolved"),
+      (error: unknown) => void seen.push([name, error]),
+    ),
+  );
+  latch.fail(boom);
+  await settle();
+  assert.equal(seen.map(([name]) => name), ["A", "B", "C"]);
+  for (const [, error] of seen) assert.is(error, boom);
+  for (const p of awaits) assert.equal(await outcomeOf(p), { value: undefined });
+});
+
+test("an await made once the shared poller has finished polls the future anew, even from an awaiter's callback", async () => {
+  const latch = new Latch<number>();
+  let again: ReturnType<typeof outcomeOf> | undefined;
+  const a = latch.then((v) => {
+    again = outcomeOf(latch.then()); // after the future completed: not joined to the finished poller
+    return v;
+  });
+  const b = latch.then((v) => v + 1);
+  latch.open(1);
+  assert.equal(await outcomeOf(a), { value: 1 });
+  assert.equal(await outcomeOf(b), { value: 2 });
+  const late = await again!;
+  assert.ok(typeof late === "object" && "error" in late, "the late await polled the completed latch");
+  assert.match((late as { error: Error }).error.message, /polled after it completed/);
+  assert.is(latch.polls, 3);
+  // A future ready at its first poll is never shared: a second await polls it again too.
+  const quick = new Latch<number>();
+  quick.open(5);
+  const first = await outcomeOf(quick.then());
+  const second = await outcomeOf(quick.then());
+  assert.equal(first, { value: 5 });
+  assert.ok(typeof second === "object" && "error" in second);
 });
 
 test("yield* of a future in a generator returns its output with the inferred type", () => {

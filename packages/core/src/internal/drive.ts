@@ -10,19 +10,23 @@
  * One future, one standalone driver. A future keeps only the waker of its latest poll, so two
  * drivers polling one future would leave the first asleep for ever (`f.then(a); f.then(b)`,
  * `Promise.all([f, f])`: only `b` settled). While a driver is active (its first poll returned
- * Pending, and it has not finished) it is registered in {@link active}; a standalone await of
- * the same future joins it instead of polling, and when the future completes (or its poll
- * throws) the driver settles every awaiter with that outcome, in the order the awaits were
- * made, after removing itself from the map. So an await made once the driver has finished —
- * including from one of the awaiters' callbacks — polls the completed future anew, as it
- * always has (most futures then throw "polled after it completed"), and a future that is
+ * Pending, and it has not finished) the future names it in its {@link standaloneSlot}; a
+ * standalone await of the same future joins it instead of polling, and when the future
+ * completes (or its poll throws) the driver settles every awaiter with that outcome, in the
+ * order the awaits were made, after clearing the slot. So an await made once the driver has
+ * finished — including from one of the awaiters' callbacks — polls the completed future anew,
+ * as it always has (most futures then throw "polled after it completed"), and a future that is
  * ready at its first poll is never registered at all.
+ *
+ * Awaits of one future inside a task and outside it are not shared: the task polls its await
+ * itself (see `AsyncFuture` in adapters.ts), and whichever of the two pollers polled last holds
+ * the future's waker; the other is not woken by the future again. The Future docs say so.
  *
  * Cost: one promise per await. A future that is ready at the first poll settles through
  * `Promise.resolve(value).then(…)` (the callbacks must not run inside `then`, Promises/A+
  * 2.2.4); otherwise one promise whose executor hands its resolvers to a {@link Settle}. The
- * sharing adds a WeakMap lookup per standalone await (skipped while no driver is pending),
- * a set and a delete per pending one, and an array only once a second awaiter joins.
+ * sharing adds one field read per standalone await, two field writes per pending one, and an
+ * array only once a second awaiter joins.
  */
 import { Context } from "../context.js";
 import { currentFrame, type Outcome } from "../current.js";
@@ -38,14 +42,36 @@ type OnRejected<R2> = ((reason: unknown) => R2 | PromiseLike<R2>) | null | undef
 const RESOLVED = Promise.resolve();
 
 /**
- * The active standalone driver of each future that one is polling: registered after a first
- * poll that returned Pending, removed when the future completes or its poll throws. Only
- * {@link StandaloneDriver} writes it, and it keeps {@link pendingDrivers} equal to its size,
- * so that while nothing is pending (the common case, and every await of a ready future) an
- * await does not look it up.
+ * Where a future keeps its active standalone driver: `Future.prototype` holds it as undefined,
+ * so reading it on any future is a plain lookup, and a driver writes it on the future itself
+ * (once per future, the first time a standalone await finds it pending). Not a constructor
+ * field: every future — every task, timer, channel wait — would then carry it. It is not part
+ * of the public surface.
+ *
+ * A future that is not one of ours (`toPromise` accepts anything that has `poll` and `cancel`,
+ * such as a future of another copy of this package) has no such property; its driver goes in
+ * {@link foreign} instead. A WeakMap would have done for every future, but on Node 20 setting
+ * and deleting a fresh key costs ~80 ns, two thirds of a whole pending await.
  */
-const active = new WeakMap<Future<unknown>, StandaloneDriver<any>>();
-let pendingDrivers = 0;
+export const standaloneSlot: unique symbol = Symbol("tokio-ts.standaloneDriver");
+
+type Slotted = { [standaloneSlot]?: StandaloneDriver<any> | undefined };
+
+/**
+ * The active drivers of futures without the slot, and how many there are, so that an await
+ * skips the lookup while there are none. A foreign future dropped while pending and never woken
+ * leaves its entry to the garbage collector and its count behind: later awaits then pay the
+ * lookup (~5 ns), nothing else.
+ */
+const foreign = new WeakMap<object, StandaloneDriver<any>>();
+let foreignPending = 0;
+
+/** The active standalone driver of `future`, if one is polling it. */
+function activeDriver<T>(future: Future<T>): StandaloneDriver<T> | undefined {
+  const driver = (future as Slotted)[standaloneSlot];
+  if (driver !== undefined || foreignPending === 0) return driver;
+  return foreign.get(future);
+}
 
 /** `future.then(onfulfilled, onrejected)`. */
 export function awaitFuture<T, R1, R2>(future: Future<T>, onfulfilled: OnFulfilled<T, R1>, onrejected: OnRejected<R2>): Promise<R1 | R2> {
@@ -53,11 +79,9 @@ export function awaitFuture<T, R1, R2>(future: Future<T>, onfulfilled: OnFulfill
   if (host !== undefined) {
     return new Promise<R1 | R2>((resolve, reject) => host.awaitFuture(future, new Settle(resolve, reject, onfulfilled, onrejected)));
   }
-  if (pendingDrivers !== 0) {
-    const shared = active.get(future);
-    if (shared !== undefined) {
-      return new Promise<R1 | R2>((resolve, reject) => shared.join(new Settle(resolve, reject, onfulfilled, onrejected)));
-    }
+  const shared = activeDriver(future);
+  if (shared !== undefined) {
+    return new Promise<R1 | R2>((resolve, reject) => shared.join(new Settle(resolve, reject, onfulfilled, onrejected)));
   }
   const driver = new StandaloneDriver(future);
   let out: T | Pending;
@@ -75,12 +99,15 @@ export function awaitFuture<T, R1, R2>(future: Future<T>, onfulfilled: OnFulfill
 
 /**
  * Drive `future` on the microtask queue, whatever the current frame says; `outcome` gets its
- * result. It joins the future's active standalone driver if there is one.
+ * result. For an await that an async body's future was polling: if a standalone driver is
+ * active on the same future, the await joins it, and the driver polls once more, because the
+ * body's polls since then have left the future holding the body's waker, not the driver's.
  */
 export function driveStandalone<T>(future: Future<T>, outcome: Outcome<T>): void {
-  const shared = pendingDrivers !== 0 ? active.get(future) : undefined;
+  const shared = activeDriver(future);
   if (shared !== undefined) {
     shared.join(outcome);
+    shared.wake();
     return;
   }
   const driver = new StandaloneDriver(future);
@@ -125,10 +152,11 @@ class Settle<T, R1, R2> implements Outcome<T> {
  * all its standalone awaiters.
  *
  * States: first poll (`first()`, in the `then` that created it; not registered) → pending
- * (registered in {@link active}; `outcome` set, more awaiters in `#more`) → done (`#done`,
- * unregistered, every outcome settled once). A first poll that is ready or throws goes
- * straight to done without registering; `then` settles its one awaiter itself. So `run`, which
- * only a registered driver reaches (a wake, or `driveStandalone`), always unregisters.
+ * (registered in its future's {@link standaloneSlot}; `outcome` set, later awaiters in `#more`)
+ * → done (`#done`, unregistered, every outcome settled once). A first poll that is ready or
+ * throws goes straight to done without registering; `then` settles its one awaiter itself. So
+ * `run`, which only a registered driver reaches (a wake, or `driveStandalone`), always
+ * unregisters, and does so before any outcome runs user code.
  */
 class StandaloneDriver<T> extends Context {
   readonly #future: Future<T>;
@@ -157,10 +185,15 @@ class StandaloneDriver<T> extends Context {
     );
   }
 
-  /** Make this the driver that later standalone awaits of the future join: after a Pending first poll, before `run`. */
+  /** Make this the driver that later standalone awaits join: after a Pending first poll, before `run`. */
   register(): void {
-    active.set(this.#future, this);
-    pendingDrivers++;
+    const future = this.#future;
+    if (standaloneSlot in future) {
+      (future as Slotted)[standaloneSlot] = this;
+    } else {
+      foreign.set(future, this);
+      foreignPending++;
+    }
   }
 
   /** Another awaiter of the (pending) future: settled after the earlier ones, with the same outcome. */
@@ -202,10 +235,15 @@ class StandaloneDriver<T> extends Context {
     if (more !== undefined) for (let i = 0; i < more.length; i++) more[i]!.fulfill(out);
   }
 
-  /** Done: later awaits of the future poll it anew rather than join. Before any outcome runs user code. */
+  /** Done and unregistered: from now on an await of the future polls it anew rather than join. */
   #finish(): void {
     this.#done = true;
-    active.delete(this.#future);
-    pendingDrivers--;
+    const future = this.#future;
+    if (standaloneSlot in future) {
+      (future as Slotted)[standaloneSlot] = undefined;
+    } else {
+      foreign.delete(future);
+      foreignPending--;
+    }
   }
 }
