@@ -96,7 +96,15 @@ export function copyBidirectional(a: AsyncRead & AsyncWrite, b: AsyncRead & Asyn
   return new CopyBidirectional(a, b, COPY_BUF_SIZE, COPY_BUF_SIZE);
 }
 
-/** The buffer sizes of {@link copyBidirectionalWithSizes}, in bytes, one per direction. */
+/**
+ * The buffer sizes of {@link copyBidirectionalWithSizes}, in bytes, one per direction.
+ *
+ * @example
+ * ```ts
+ * const sizes: CopyBufferSizes = { aToB: 1024, bToA: 64 * 1024 }; // small requests, bulk replies
+ * yield* copyBidirectionalWithSizes(client, upstream, sizes);
+ * ```
+ */
 export interface CopyBufferSizes {
   /** The buffer for bytes read from `a` and written to `b`. */
   readonly aToB: number;
