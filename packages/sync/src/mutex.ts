@@ -1,9 +1,10 @@
 /**
  * Mutex: an async mutual-exclusion lock around a value (Tokio's `sync::Mutex`).
  */
-import { currentFrame, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, type Future } from "@tokio-ts/core";
+import { fromGenerator, type Future } from "@tokio-ts/core";
 import { TryLockError } from "./errors.js";
 import { BatchSemaphore, Waiter } from "./internal/waiter.js";
+import { runHolding } from "./internal/run-holding.js";
 import { err, ok, type Result } from "./result.js";
 
 /**
@@ -76,65 +77,8 @@ export class Mutex<T> {
     if (typeof fn !== "function") throw new TypeError(`fn must be a function, got ${fn === null ? "null" : typeof fn}`);
     // A generator object of a shared generator function: V8 makes a new prototype and map the
     // first time a generator *closure* is called (~0.7 µs), so no closure per call.
-    return fromGenerator(runExclusive(this, fn));
+    return fromGenerator(runHolding(this.lock(), fn));
   }
-}
-
-function* runExclusive<T, R>(
-  mutex: Mutex<T>,
-  fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>,
-): Generator<unknown, R, unknown> {
-  const guard = yield* mutex.lock();
-  // The promise `fn` returned, while it is pending. A promise cannot be stopped: if this future
-  // is dropped meanwhile (the generator is returned from a `yield*` below), `fn` goes on
-  // running, so it keeps the lock until the promise settles (as async-mutex's runExclusive holds
-  // it), and no other caller runs beside it.
-  let running: PromiseLike<unknown> | undefined;
-  try {
-    if (isGeneratorFunction(fn)) return yield* fromGenerator((fn as (guard: MutexGuard<T>) => Generator<unknown, R, unknown>)(guard));
-    // Inside a task, anything else runs in an async future: it is the frame that the awaits of
-    // an async `fn` (and of async work a plain `fn` starts) find after they resume, so those
-    // awaits belong to this task, and dropping the call rejects them. Outside any task (plain
-    // async code) `fn` is called here: an async future would switch AsyncLocalStorage on, which
-    // on Node 20 slows every await in the process (see internal/body.ts). Either way a value,
-    // future, generator or promise that `fn` returns is the output.
-    let future: Future<R>;
-    if (currentFrame() !== undefined) {
-      future = fromAsync(() => {
-        const out = fn(guard);
-        if (isThenable(out)) running = out;
-        return out as R | PromiseLike<R>;
-      });
-    } else {
-      const out = fn(guard);
-      if (isFuture(out)) return (yield* out) as R;
-      if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
-      if (!isThenable(out)) return out as R;
-      running = out;
-      future = fromPromise(out as PromiseLike<R>);
-    }
-    // Completed or failed, the promise is no longer running; dropped here (neither line after
-    // the `yield*` runs), it still is.
-    let output: R;
-    try {
-      output = yield* future;
-    } catch (error) {
-      running = undefined;
-      throw error;
-    }
-    running = undefined;
-    return output;
-  } finally {
-    if (running === undefined) guard.release();
-    else {
-      const release = (): void => guard.release();
-      Promise.resolve(running).then(release, release);
-    }
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 class Lock<T> extends Waiter<MutexGuard<T>> {

@@ -1,8 +1,9 @@
 /**
  * Semaphore: a counting semaphore with FIFO fairness (Tokio's `sync::Semaphore`).
  */
-import type { Future } from "@tokio-ts/core";
+import { fromGenerator, type Future } from "@tokio-ts/core";
 import { TryAcquireError } from "./errors.js";
+import { runHolding } from "./internal/run-holding.js";
 import { BatchSemaphore, checkPermits, MAX_PERMITS, Waiter } from "./internal/waiter.js";
 import { err, ok, type Result } from "./result.js";
 
@@ -63,6 +64,33 @@ export class Semaphore {
    */
   acquireMany(n: number): Future<SemaphorePermit> {
     return new Acquire(this.#inner, checkPermits("n", n), this);
+  }
+
+  /**
+   * Run `fn` with one permit held and give the permit back afterwards, however `fn` ends: at
+   * most as many `fn`s run at once as the semaphore has permits (p-limit's `limit(fn)`). `fn`
+   * may return a value, a promise, a future, or be a generator function; it gets the permit.
+   *
+   * @example
+   * ```ts
+   * const limit = new Semaphore(4);
+   * const pages = await Promise.all(urls.map((url) => limit.runWithPermit(() => fetch(url))));
+   * ```
+   *
+   * Inside a task, an async `fn` runs as part of it, as with `fromAsync`; in plain async code
+   * (no runtime) `fn` is simply called and its promise awaited (as `Mutex.runExclusive`).
+   *
+   * **Cancel safety**: dropping it while it waits for the permit is cancel safe. Dropped while
+   * `fn` runs, it drops `fn`'s future; a generator or future `fn` stops there and the permit is
+   * given back, but a promise cannot be stopped, so an `fn` that returned one keeps the permit
+   * until that promise settles: the limit always holds.
+   *
+   * **Throws**: TypeError at the call if `fn` is not a function. Rejects with AcquireError if
+   * the semaphore is closed, or with whatever `fn` throws (the permit is given back).
+   */
+  runWithPermit<R>(fn: (permit: SemaphorePermit) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>): Future<R> {
+    if (typeof fn !== "function") throw new TypeError(`fn must be a function, got ${fn === null ? "null" : typeof fn}`);
+    return fromGenerator(runHolding(this.acquire(), fn));
   }
 
   /** A permit now, or why not (`"noPermits"`, `"closed"`). */

@@ -513,6 +513,65 @@ test("a semaphore limits concurrency in plain async functions, with no runtime",
   assert.is(sem.availablePermits(), 2);
 });
 
+test("runWithPermit runs at most `permits` functions at once (p-limit's pattern), gives every permit back, and returns their results", async () => {
+  const sem = new Semaphore(3);
+  let inside = 0;
+  let most = 0;
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      sem.runWithPermit(async (permit) => {
+        assert.instance(permit, SemaphorePermit);
+        most = Math.max(most, ++inside);
+        for (let k = 0; k < 3; k++) await Promise.resolve();
+        inside--;
+        return i * 2;
+      }),
+    ),
+  );
+  assert.equal(results, Array.from({ length: 20 }, (_, i) => i * 2));
+  assert.is(most, 3);
+  assert.is(sem.availablePermits(), 3);
+});
+
+test("runWithPermit gives the permit back when fn throws, and fails with AcquireError on a closed semaphore", async () => {
+  const sem = new Semaphore(1);
+  const boom = new Error("boom");
+  try {
+    await sem.runWithPermit(() => {
+      throw boom;
+    });
+    assert.unreachable("fn threw");
+  } catch (error) {
+    assert.is(error, boom);
+  }
+  assert.is(sem.availablePermits(), 1);
+  assert.is(await sem.runWithPermit(function* () {
+    return "gen";
+  }), "gen");
+  sem.close();
+  try {
+    await sem.runWithPermit(() => 1);
+    assert.unreachable("closed");
+  } catch (error) {
+    assert.instance(error, AcquireError);
+  }
+  assert.throws(() => sem.runWithPermit(3 as never), (e: unknown) => e instanceof TypeError && /fn must be a function/.test((e as Error).message));
+});
+
+test("dropped while fn's promise is pending, runWithPermit keeps the permit until it settles: the limit holds", async () => {
+  const sem = new Semaphore(1);
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const task = mockTask(sem.runWithPermit(() => gate));
+  assertPending(task.poll());
+  task.drop();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.is(sem.availablePermits(), 0, "fn still runs, and holds the permit");
+  open();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.is(sem.availablePermits(), 1);
+});
+
 test("a task acquiring an always-available semaphore in a loop yields after 128 acquires", async () => {
   const rt = Builder.newCurrentThread().build();
   try {

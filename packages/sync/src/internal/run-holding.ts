@@ -1,0 +1,68 @@
+/**
+ * `Mutex.runExclusive` and `Semaphore.runWithPermit`: wait for something held (a lock guard, a
+ * permit), run a user function with it, and release it however the function ends.
+ *
+ * How the function runs:
+ * - a generator function runs as a generator future (dropping the call runs its `finally`);
+ * - inside a task, anything else runs in an async future: it is the frame that the awaits of an
+ *   async function (and of async work a plain one starts) find after they resume, so those
+ *   awaits belong to the task, and dropping the call rejects them;
+ * - outside any task (plain async code) the function is called here: an async future would
+ *   switch AsyncLocalStorage on, which on Node 20 slows every await in the process (see
+ *   body.ts). Either way a value, future, generator or promise it returns is the output.
+ *
+ * Release: at once when the function ends, or when the call is dropped — except while a promise
+ * the function returned is pending. A promise cannot be stopped: dropped then (the generator is
+ * returned from the `yield*` on it), the function goes on running, so it keeps what it holds
+ * until the promise settles (as async-mutex's runExclusive does), and nobody else gets it
+ * meanwhile.
+ */
+import { currentFrame, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, type Future } from "@tokio-ts/core";
+
+/** What the function may be: its result is awaited, whatever its style. */
+export type HoldingFn<H, R> = (held: H) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>;
+
+/** The generator behind `runExclusive`/`runWithPermit` (see the module header). */
+export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>, fn: HoldingFn<H, R>): Generator<unknown, R, unknown> {
+  const held = yield* acquire;
+  let running: PromiseLike<unknown> | undefined;
+  try {
+    if (isGeneratorFunction(fn)) return yield* fromGenerator((fn as (held: H) => Generator<unknown, R, unknown>)(held));
+    let future: Future<R>;
+    if (currentFrame() !== undefined) {
+      future = fromAsync(() => {
+        const out = fn(held);
+        if (isThenable(out)) running = out;
+        return out as R | PromiseLike<R>;
+      });
+    } else {
+      const out = fn(held);
+      if (isFuture(out)) return (yield* out) as R;
+      if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
+      if (!isThenable(out)) return out as R;
+      running = out;
+      future = fromPromise(out as PromiseLike<R>);
+    }
+    // Completed or failed, the promise is no longer running; dropped here (neither line after
+    // the `yield*` runs), it still is.
+    let output: R;
+    try {
+      output = yield* future;
+    } catch (error) {
+      running = undefined;
+      throw error;
+    }
+    running = undefined;
+    return output;
+  } finally {
+    if (running === undefined) held.release();
+    else {
+      const release = (): void => held.release();
+      Promise.resolve(running).then(release, release);
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as PromiseLike<unknown>).then === "function";
+}
