@@ -264,16 +264,17 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
     let kept = 0;
     for (let i = 0; i < awaits.length; i += 2) {
       const future = awaits[i] as Future<unknown>;
-      const outcome = awaits[i + 1] as Outcome<unknown>;
       let out: unknown;
       try {
         out = future.poll(cx);
       } catch (error) {
         if (this.#awaits !== awaits) return;
-        outcome.fail(error);
+        (awaits[i + 1] as Outcome<unknown>).fail(error);
         continue;
       }
       if (this.#awaits !== awaits) return;
+      // Read after the poll: an await of the same future made meanwhile joined this entry.
+      const outcome = awaits[i + 1] as Outcome<unknown>;
       if (out !== Pending) {
         outcome.fulfill(out);
         continue;
@@ -300,7 +301,18 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       driveStandalone(future, outcome);
       return;
     }
-    (this.#awaits ??= []).push(future, outcome);
+    const awaits = (this.#awaits ??= []);
+    // The same future awaited again while an earlier await of it is pending (`Promise.all([f,
+    // f])`): share that await's polls, as the callbacks of one promise do — two polls of one
+    // future would throw "polled after it completed" at the second. Awaits pending at once are
+    // few: the scan is short.
+    for (let i = 0; i < awaits.length; i += 2) {
+      if (awaits[i] === future) {
+        awaits[i + 1] = new Fanout(awaits[i + 1] as Outcome<R>, outcome);
+        return;
+      }
+    }
+    awaits.push(future, outcome);
     this.#waker?.wake();
   }
 
@@ -350,6 +362,24 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       this.#fn = undefined;
     }
     this.#waker = undefined;
+  }
+}
+
+/** Two awaits of one future in one async body: both settle with its outcome, in order. */
+class Fanout<T> implements Outcome<T> {
+  constructor(
+    private readonly first: Outcome<T>,
+    private readonly second: Outcome<T>,
+  ) {}
+
+  fulfill(value: T): void {
+    this.first.fulfill(value);
+    this.second.fulfill(value);
+  }
+
+  fail(reason: unknown): void {
+    this.first.fail(reason);
+    this.second.fail(reason);
   }
 }
 

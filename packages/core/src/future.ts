@@ -10,8 +10,8 @@
  *
  * Every future is also a thenable (`await fut` in an async function) and an iterable that
  * yields itself once (`yield* fut` in a generator function, whose result is the output).
- * Outside a runtime, awaits of one pending future share one poller, as a promise's callbacks
- * would (see `Future#then`).
+ * Outside a runtime, and within one async body, awaits of one pending future share one poller,
+ * as a promise's callbacks would (see `Future#then`).
  */
 import type { Context } from "./context.js";
 import { awaitFuture, standaloneSlot } from "./internal/drive.js";
@@ -64,10 +64,10 @@ export type Poll<T> = T | Pending;
  * anything while pending, `cancel`.
  *
  * Every future is a thenable: `await fut` (or `fut.then(…)`, `toPromise(fut)`) polls it, within
- * the task inside a runtime, on the microtask queue elsewhere. Outside a runtime, several awaits
- * of one pending future share one poller and all settle with its outcome, in the order they
- * were made, as a promise's callbacks do; after it completes, an await polls it anew. See
- * `then` for the rule inside a task.
+ * the task inside a runtime, on the microtask queue elsewhere. Several awaits of one pending
+ * future (outside a runtime, or within one async body) share one poller and all settle with
+ * its outcome, in the order they were made, as a promise's callbacks do; after it completes, an
+ * await polls it anew. See `then` for the rules.
  *
  * @example
  * ```ts
@@ -102,12 +102,11 @@ export abstract class Future<T> implements PromiseLike<T> {
    * after it completed". To use an output twice, keep the output (or one promise of it) rather
    * than the future.
    *
-   * Inside a task each await is polled by the task itself, and a future awaited twice at once
-   * there is polled twice: the second await gets that error. A pending future awaited both
-   * inside a task and outside any (or in two tasks) has two pollers, and it wakes only the one
-   * that polled it last: one await gets the output, the other never settles or gets that
-   * error. Share such a future as a promise: `const p = toPromise(f)`, once, then await `p`
-   * anywhere.
+   * Inside one async body (a task's, or any `fromAsync`), awaits of one pending future share
+   * its polls the same way. A pending future awaited both inside a task and outside any (or in
+   * two tasks) has two pollers, and it wakes only the one that polled it last: one await gets
+   * the output, the other never settles or gets that error. Share such a future as a promise:
+   * `const p = toPromise(f)`, once, then await `p` anywhere.
    *
    * @example
    * ```ts

@@ -226,6 +226,25 @@ test("an await of a future inside fromAsync is polled by the outer poller", asyn
   assert.is(poll(), 42);
 });
 
+test("one pending future awaited twice at once in an async body (Promise.all([f, f])) is polled once for both awaits", async () => {
+  const t = new Trigger<number>();
+  let polls = 0;
+  const shared = fromGenerator(function* () {
+    polls++;
+    return (yield* t) + 1; // a generator future throws if it is polled after it completed
+  });
+  const fut = fromAsync(() => Promise.all([shared, shared, shared]));
+  const { poll } = handPoll(fut);
+  assert.is(poll(), Pending);
+  await settle(); // the three awaits register: one entry
+  assert.is(poll(), Pending);
+  t.fire(41);
+  assert.is(poll(), Pending, "the shared await completes; Promise.all settles on the microtask queue");
+  await settle();
+  assert.equal(poll(), [42, 42, 42]);
+  assert.is(polls, 1, "the generator body ran once");
+});
+
 test("concurrent awaits in one async function are polled in the order they were made", async () => {
   // Each ticket, once the gate is open, takes the next number when it is polled: the numbers
   // show the order in which the outer poller's poll reached the awaits.
