@@ -8,7 +8,7 @@
  * and the pool removes a queued job, or leaves a running one to finish (or terminates its
  * worker, with `terminateOnAbort`).
  */
-import { currentDriverHost } from "@tokio-ts/core";
+import { currentDriverHost, Future, Pending, type Context, type Poll } from "@tokio-ts/core";
 import { spawn, type JoinHandle } from "@tokio-ts/runtime";
 import { BLOCKING } from "./driver.js";
 import { messages } from "./errors.js";
@@ -45,6 +45,12 @@ export interface JobOptions {
    * instead of letting it run to completion. Default false.
    */
   readonly terminateOnAbort?: boolean;
+  /**
+   * Abort the job when this signal aborts, as `handle.abort()` does (with `terminateOnAbort`, a
+   * running job's worker is terminated); a signal already aborted means the job never runs.
+   * The listener is removed when the job ends.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -124,28 +130,83 @@ export interface SpawnBlocking {
    * not started; with `terminateOnAbort` a running job's worker is terminated (the job stops
    * wherever it was: it must not hold state that outlives it, such as a half-written file).
    *
-   * **Throws**: TypeError for options that are not `{ terminateOnAbort?: boolean }`; else as
-   * spawnBlocking.
+   * **Throws**: TypeError for options that are not `{ terminateOnAbort?: boolean, signal?:
+   * AbortSignal }`; else as spawnBlocking.
    */
   with<A extends unknown[], R>(options: JobOptions, fn: (...args: A) => R, ...args: A): JoinHandle<Awaited<R>>;
   with<R = unknown>(options: JobOptions, spec: ModuleJob, ...args: unknown[]): JoinHandle<R>;
 }
 
-function submit(spec: unknown, args: unknown[], terminateOnAbort: boolean): JoinHandle<unknown> {
+function submit(spec: unknown, args: unknown[], terminateOnAbort: boolean, signal?: AbortSignal): JoinHandle<unknown> {
   const pool = currentDriverHost("spawnBlocking()").driver(BLOCKING);
-  return spawn(pool.submit(spec, args, terminateOnAbort));
+  const job = pool.submit(spec, args, terminateOnAbort);
+  if (signal === undefined) return spawn(job);
+  let handle: JoinHandle<unknown> | undefined = undefined;
+  handle = spawn(new Signalled(job, signal, () => handle?.abort()));
+  return handle;
 }
 
-function checkOptions(options: unknown): boolean {
+/**
+ * A job tied to an AbortSignal: while it runs (from its first poll until it completes or is
+ * dropped), the signal's abort aborts its task. The listener goes with the job, so a signal
+ * that outlives many jobs collects no listeners.
+ */
+class Signalled<T> extends Future<T> {
+  #listening = false;
+
+  constructor(
+    private readonly job: Future<T>,
+    private readonly signal: AbortSignal,
+    private readonly abortTask: () => void,
+  ) {
+    super();
+  }
+
+  override poll(cx: Context): Poll<T> {
+    if (!this.#listening) {
+      if (this.signal.aborted) {
+        this.abortTask(); // acted on at the task's next poll: the job never starts
+        return Pending;
+      }
+      this.#listening = true;
+      this.signal.addEventListener("abort", this.abortTask, { once: true });
+    }
+    let out: Poll<T>;
+    try {
+      out = this.job.poll(cx);
+    } catch (error) {
+      this.#stopListening();
+      throw error;
+    }
+    if (out !== Pending) this.#stopListening();
+    return out;
+  }
+
+  override cancel(): void {
+    this.#stopListening();
+    this.job.cancel();
+  }
+
+  #stopListening(): void {
+    if (!this.#listening) return;
+    this.#listening = false;
+    this.signal.removeEventListener("abort", this.abortTask);
+  }
+}
+
+function checkOptions(options: unknown): JobOptions {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new TypeError(messages.badOptions(options === null ? "null" : Array.isArray(options) ? "an array" : typeof options));
   }
   for (const key of Object.keys(options)) {
-    if (key !== "terminateOnAbort") throw new TypeError(messages.unknownOption(key));
+    if (key !== "terminateOnAbort" && key !== "signal") throw new TypeError(messages.unknownOption(key));
   }
-  const terminate = (options as JobOptions).terminateOnAbort;
-  if (terminate !== undefined && typeof terminate !== "boolean") throw new TypeError(messages.badTerminate(typeof terminate));
-  return terminate === true;
+  const { terminateOnAbort, signal } = options as JobOptions;
+  if (terminateOnAbort !== undefined && typeof terminateOnAbort !== "boolean") throw new TypeError(messages.badTerminate(typeof terminateOnAbort));
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(messages.badSignal(signal === null ? "null" : typeof signal));
+  }
+  return options as JobOptions;
 }
 
 /**
@@ -164,7 +225,8 @@ export const spawnBlocking: SpawnBlocking = Object.assign(
   },
   {
     with(options: JobOptions, spec: unknown, ...args: unknown[]): JoinHandle<unknown> {
-      return submit(spec, args, checkOptions(options));
+      const { terminateOnAbort, signal } = checkOptions(options);
+      return submit(spec, args, terminateOnAbort === true, signal);
     },
   },
 ) as SpawnBlocking;

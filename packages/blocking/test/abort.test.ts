@@ -179,4 +179,50 @@ test("a job that finished before its abort keeps its result", async () => {
   });
 });
 
+test("spawnBlocking.with({ signal }): the signal's abort aborts the job (with terminateOnAbort, its worker stops); an aborted signal means it never runs; no listener stays", async () => {
+  const stopped = deferred<number>();
+  await withRuntime(
+    async (rt) => {
+      const gate = new Gate();
+      const out = await rt.blockOn(async () => {
+        const controller = new AbortController();
+        const forever = spawnBlocking.with(
+          { terminateOnAbort: true, signal: controller.signal },
+          (b: SharedArrayBuffer) => {
+            const w = new Int32Array(b);
+            Atomics.store(w, 1, 1);
+            Atomics.wait(w, 5, 0); // never notified
+          },
+          gate.buffer,
+        );
+        while (gate.word(1) === 0) await yieldNow(); // it is running
+        controller.abort();
+        const aborted = await outcome(forever);
+        await stopped.promise; // its worker was terminated
+        const never = spawnBlocking.with({ signal: controller.signal }, () => 1);
+        const already = await outcome(never);
+        const done = new AbortController();
+        const listeners = { added: 0, removed: 0 };
+        const add = done.signal.addEventListener.bind(done.signal);
+        const remove = done.signal.removeEventListener.bind(done.signal);
+        done.signal.addEventListener = ((...a: Parameters<typeof add>) => (listeners.added++, add(...a))) as typeof add;
+        done.signal.removeEventListener = ((...a: Parameters<typeof remove>) => (listeners.removed++, remove(...a))) as typeof remove;
+        const finished = await outcome(spawnBlocking.with({ signal: done.signal }, (x: number) => x * 2, 21));
+        return [aborted, already, finished, listeners];
+      });
+      assert.equal(out, ["cancelled", "cancelled", "ok 42", { added: 1, removed: 1 }]);
+    },
+    (b) => b.maxBlockingThreads(1).onThreadStop(({ threadId }) => stopped.resolve(threadId)),
+  );
+});
+
+test("spawnBlocking.with rejects a signal that is not an AbortSignal", async () => {
+  await withRuntime(async (rt) => {
+    await rt.blockOn(function* () {
+      assert.throws(() => spawnBlocking.with({ signal: {} as never }, () => 1), (e: unknown) => e instanceof TypeError && /signal must be an AbortSignal, got object/.test((e as Error).message));
+    });
+  });
+});
+
+
 test.run();
