@@ -24,6 +24,8 @@ export { duplex, DuplexStream } from "./util/duplex.js";
 export { empty, Empty } from "./util/empty.js";
 export { sink, Sink } from "./util/sink.js";
 export { repeat, Repeat } from "./util/repeat.js";
+export { bytesReader, BytesReader } from "./util/bytes-reader.js";
+export { bytesWriter, BytesWriter } from "./util/bytes-writer.js";
 export { fromNodeReadable, toNodeReadable, fromNodeWritable, toNodeWritable, NodeReader, NodeWriter, type ToNodeReadableOptions, type ToNodeWritableOptions } from "./util/node-stream.js";
 export { fromReadableStream, toReadableStream, fromWritableStream, toWritableStream, WebStreamReader, WebStreamWriter, type ToReadableStreamOptions, type ToWritableStreamOptions } from "./util/web-stream.js";
 export { Registration, readyOf, type ReadyEvent } from "./reactor/registration.js";
