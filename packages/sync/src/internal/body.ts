@@ -54,7 +54,7 @@ class CallFuture<T> extends Future<T> {
       const out = fn(signal!);
       if (isFuture(out)) this.#inner = out as Future<T>;
       else if (isGenerator(out)) this.#inner = fromGenerator(out as Generator<unknown, T, unknown>);
-      else if (out !== null && (typeof out === "object" || typeof out === "function") && typeof (out as PromiseLike<T>).then === "function") {
+      else if (isThenable(out)) {
         this.#inner = fromPromise(out as PromiseLike<T>);
       } else {
         this.#controller = undefined;
@@ -83,4 +83,9 @@ class CallFuture<T> extends Future<T> {
     inner?.cancel();
     controller?.abort(new CancelledError());
   }
+}
+
+/** Whether `value` is a promise or another thenable. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as PromiseLike<unknown>).then === "function";
 }
