@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Context, ContextError, pollFn, type Poll } from "@tokio-ts/core";
+import { Context, ContextError, noopWaker, Pending, pollFn, type Poll } from "@tokio-ts/core";
 import { assertPending, mockTask } from "@tokio-ts/test-util";
 import * as net from "node:net";
 import { Interest, Ready } from "../src/interest.js";
@@ -257,6 +257,56 @@ test("connect errors keep Node's code and address; readBufferSize is checked", a
   );
   stream.close();
   assert.throws(() => NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port }, { readBufferSize: 0 }), (e: unknown) => e instanceof RangeError);
+});
+
+test("flush after small writes waits for the bytes in flight to a peer that does not read, and completes once it reads", async () => {
+  let peer!: net.Socket;
+  const received: Buffer[] = [];
+  const srv = await server((s) => {
+    peer = s;
+    s.pause(); // reads nothing until resumed: the bytes pile up in the kernel, then in Node
+  });
+  const stream = NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port: srv.port });
+  await drive((cx) => stream.pollConnected(cx));
+  const chunk = bytes(1000, 3); // small writes: copied into fresh Buffers, no callback each
+  let written = 0;
+  const cx = new Context(noopWaker);
+  for (let k = 0; k < 100_000 && stream.socket.writableLength === 0; k++) {
+    const n = stream.pollWrite(cx, chunk);
+    assert.is(n, chunk.length);
+    written += n as number;
+    await tick();
+  }
+  // Fill past the high-water mark too, so a write is Pending (backpressure) as well.
+  for (let out = stream.pollWrite(cx, chunk); out !== Pending; out = stream.pollWrite(cx, chunk)) written += out;
+  assert.ok(stream.socket.writableLength > 0, "bytes are in flight");
+  const flusher = mockTask(pollFn((cx) => stream.pollFlush(cx)));
+  assertPending(flusher.poll());
+  for (let k = 0; k < 20; k++) await tick();
+  assertPending(flusher.poll(), "the peer has read nothing");
+  peer.on("data", (d: Buffer) => received.push(d));
+  const peerEnded = new Promise<void>((r) => peer.once("end", r));
+  peer.resume();
+  await new Promise<void>((resolve, reject) => {
+    const guard = setTimeout(() => reject(new Error("flush was never woken")), 10_000);
+    const check = (): void => {
+      if (flusher.isWoken()) {
+        clearTimeout(guard);
+        resolve();
+      } else setImmediate(check);
+    };
+    check();
+  });
+  assert.is(flusher.poll(), undefined);
+  assert.is(stream.socket.writableLength, 0);
+  await drive((cx) => stream.pollShutdown(cx));
+  await peerEnded;
+  const got = Buffer.concat(received);
+  assert.is(got.length, written);
+  for (let at = 0; at < got.length; at += chunk.length) assert.ok(got.subarray(at, at + chunk.length).equals(chunk), `chunk at ${at}`);
+  stream.close();
+  peer.destroy();
+  srv.close();
 });
 
 test.run();

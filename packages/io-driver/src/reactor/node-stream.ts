@@ -40,7 +40,9 @@
  * socket's user-space buffer is past its high-water mark) WRITABLE is cleared with the tick rule,
  * and the next `pollWrite` waits for `'drain'`: a writer to a peer that does not read becomes
  * Pending, and `socket.writableLength` stays below high-water mark + MAX_WRITE. `pollFlush`
- * waits until `writableLength` is 0 (every write's completion callback checks it);
+ * waits until `writableLength` is 0: small writes carry no completion callback (Node would queue
+ * an after-write tick for each), so a flush that finds bytes in flight writes an empty chunk
+ * with a callback, which runs once the writes before it are done;
  * `pollShutdown` calls `end()` and waits for `'finish'` — the FIN is sent, reads stay open
  * (`allowHalfOpen`).
  *
@@ -109,6 +111,8 @@ const SLAB_MIN_WRITE = MAX_WRITE / 2;
 /** Spare slabs kept for reuse, shared by every stream (at most 1 MiB). */
 const MAX_SPARE_SLABS = 16;
 const spareSlabs: Buffer[] = [];
+/** The chunk of a flush probe (see NodeStream#probeFlush). */
+const EMPTY_CHUNK = Buffer.alloc(0);
 
 /**
  * Options of a {@link NodeStream}.
@@ -242,6 +246,8 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   #closedByUser = false;
   #error: Error | undefined = undefined;
   #flushWaker: Waker | undefined = undefined;
+  /** An empty write is in flight to learn when the writes before it are done (see #probeFlush). */
+  #flushProbe = false;
   /** Slabs handed to `socket.write`, oldest first; whether they may be reused (no error yet). */
   readonly #slabsInFlight: Buffer[] = [];
   #recycle = true;
@@ -462,8 +468,26 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     if (this.#error !== undefined) throw this.#error;
     if (this.socket.writableLength === 0 || this.#closed) return undefined;
     this.#flushWaker = cx.waker;
+    this.#probeFlush();
     return Pending;
   }
+
+  /**
+   * Have Node tell us when the writes in flight are done: an empty write after them, whose
+   * callback runs once they have completed (a socket completes its writes in order). Small writes
+   * carry no callback of their own (see #write), so a flush that finds bytes in flight asks here.
+   * One probe at a time; none once the write side is ending, whose 'finish' wakes the flush.
+   */
+  #probeFlush(): void {
+    if (this.#flushProbe || this.#ending || this.#finished || this.#closed || this.socket.destroyed) return;
+    this.#flushProbe = true;
+    this.socket.write(EMPTY_CHUNK, this.#onFlushProbe);
+  }
+
+  readonly #onFlushProbe = (): void => {
+    this.#flushProbe = false;
+    this.#onWritten();
+  };
 
   /**
    * Flush, then close the write side (send FIN). Reads stay open. Idempotent.
@@ -575,7 +599,9 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     if (n < SLAB_MIN_WRITE || !this.#recycle) {
       const chunk = Buffer.allocUnsafe(n);
       chunk.set(src);
-      ok = this.socket.write(chunk, this.#onWritten);
+      // No completion callback: with one, Node allocates and queues an after-write tick for
+      // every write that completes at once (most small writes); pollFlush probes instead.
+      ok = this.socket.write(chunk);
     } else {
       const slab = spareSlabs.pop() ?? Buffer.allocUnsafeSlow(MAX_WRITE);
       slab.set(src);
@@ -586,12 +612,16 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     return n;
   }
 
+  /** A write with a callback completed: wake a pending flush once nothing is in flight. */
   readonly #onWritten = (): void => {
-    if (this.#flushWaker !== undefined && this.socket.writableLength === 0) {
-      const waker = this.#flushWaker;
-      this.#flushWaker = undefined;
-      waker.wake();
+    const waker = this.#flushWaker;
+    if (waker === undefined) return;
+    if (this.socket.writableLength !== 0) {
+      this.#probeFlush(); // later writes are in flight: wait for them too
+      return;
     }
+    this.#flushWaker = undefined;
+    waker.wake();
   };
 
   /**
