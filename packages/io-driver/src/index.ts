@@ -11,8 +11,17 @@ export { read, readExact, Read, ReadExact } from "./util/read.js";
 export { readToEnd, readToString, ReadToEnd, ReadToString } from "./util/read-to-end.js";
 export { readLine, ReadLine } from "./util/read-line.js";
 export { readUntil, ReadUntil } from "./util/read-until.js";
+export { fillBuf, FillBuf } from "./util/fill-buf.js";
+export {
+  readU8, readI8, readU16, readU16Le, readI16, readI16Le, readU32, readU32Le, readI32, readI32Le,
+  readU64, readU64Le, readI64, readI64Le, readF32, readF32Le, readF64, readF64Le, ReadInt,
+} from "./util/read-int.js";
 export { lines, Lines } from "./util/lines.js";
 export { write, writeAll, flush, shutdown, Write, WriteAll, Flush } from "./util/write.js";
+export {
+  writeU8, writeI8, writeU16, writeU16Le, writeI16, writeI16Le, writeU32, writeU32Le, writeI32, writeI32Le,
+  writeU64, writeU64Le, writeI64, writeI64Le, writeF32, writeF32Le, writeF64, writeF64Le, WriteInt,
+} from "./util/write-int.js";
 export { copy, Copy } from "./util/copy.js";
 export { copyBidirectional, copyBidirectionalWithSizes, CopyBidirectional, type CopyBufferSizes } from "./util/copy-bidirectional.js";
 export { take, Take } from "./util/take.js";

@@ -6,7 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Pending, type Context, type Poll } from "@tokio-ts/core";
+import { Pending, type Context, type Future, type Poll } from "@tokio-ts/core";
 import {
   BufReader,
   BufWriter,
@@ -20,6 +20,16 @@ import {
   writeAll,
   flush,
   shutdown,
+  fillBuf,
+  readF64Le,
+  readI8,
+  readU32,
+  readU64,
+  writeF64Le,
+  writeI8,
+  writeU64,
+  ReadInt,
+  WriteInt,
   type AsyncBufRead,
   type AsyncRead,
   type AsyncWrite,
@@ -112,6 +122,29 @@ export async function userStreams(): Promise<unknown[]> {
   return [n, exact, all.length, text, line, first, copied, out.text(), out.closed];
 }
 
+export async function typedStreams(): Promise<unknown[]> {
+  const fut = readU32(new Bytes("\0\0\u0001\u0002"));
+  expectType<Equals<typeof fut, ReadInt<number>>>();
+  expectType<Equals<ReturnType<typeof readU32> extends Future<infer T> ? T : never, number>>();
+  expectType<Equals<ReturnType<typeof readU64> extends Future<infer T> ? T : never, bigint>>();
+  expectType<Equals<ReturnType<typeof writeU64> extends Future<infer T> ? T : never, void>>();
+  expectType<Equals<Parameters<typeof writeU64>[1], bigint>>();
+  const u32 = await fut;
+  expectType<Equals<typeof u32, number>>();
+  const u64 = await readU64(new Bytes("\0\0\0\0\0\0\u0001\0"));
+  expectType<Equals<typeof u64, bigint>>();
+  const i8 = await readI8(new Bytes("\u007f"));
+  const out = new Collect();
+  const wrote: WriteInt<bigint> = writeU64(out, 2n ** 63n);
+  await wrote;
+  await writeI8(out, -1);
+  await writeF64Le(out, 0.5);
+  const avail = await fillBuf(new Lines("ab\ncd"));
+  expectType<Equals<typeof avail, Uint8Array>>();
+  const back = await readF64Le(new Bytes("")).then(undefined, (e: unknown) => (e as Error).name);
+  return [u32, u64, i8, Buffer.concat(out.chunks).toString("hex"), new TextDecoder().decode(avail), back];
+}
+
 export function misuse(): void {
   // @ts-expect-error readLine needs an AsyncBufRead: wrap the reader in a BufReader
   readLine(new Bytes(""));
@@ -119,6 +152,14 @@ export function misuse(): void {
   writeAll(new Bytes(""), new Uint8Array(1));
   // @ts-expect-error a writer is not a reader
   copy(new Collect(), new Collect());
+  // @ts-expect-error a 64-bit write takes a bigint, not a number
+  writeU64(new Collect(), 1);
+  // @ts-expect-error an 8-bit write takes a number, not a bigint
+  writeI8(new Collect(), 1n);
+  // @ts-expect-error a typed read needs a reader, not a writer
+  readU32(new Collect());
+  // @ts-expect-error fillBuf needs an AsyncBufRead: wrap the reader in a BufReader
+  fillBuf(new Bytes(""));
   // @ts-expect-error pollRead returns a count or Pending, not a string
   const bad: AsyncRead = { pollRead: () => "x" };
   void bad;
@@ -127,6 +168,10 @@ export function misuse(): void {
 test("a user's own reader and writer work with the utilities, with the outputs their types say", async () => {
   assert.type(misuse, "function");
   assert.equal(await userStreams(), [3, 3, 3, "text", "one\n", "a", 4, "copy+more", true]);
+});
+
+test("the typed reads and writes and fillBuf work on a user's own streams, with the types they say (bigint for 64 bits)", async () => {
+  assert.equal(await typedStreams(), [0x0102, 256n, 127, "8000000000000000ff000000000000e03f", "ab\ncd", "IoError"]);
 });
 
 test.run();
