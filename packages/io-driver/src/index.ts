@@ -42,3 +42,4 @@ export { IoDriver } from "./reactor/io-driver.js";
 export { IO, ioDriver } from "./reactor/key.js";
 export { NodeStream, RING_SLOTS, DEFAULT_READ_BUFFER_SIZE, MAX_WRITE, type NodeStreamOptions } from "./reactor/node-stream.js";
 export { WouldBlockError, type SocketError } from "./reactor/errors.js";
+export { ctrlC, CtrlC, signal, Signal, type SignalKind } from "./signal.js";

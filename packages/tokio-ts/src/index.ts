@@ -4,7 +4,8 @@
  * The root import path offers the future protocol (`@tokio-ts/core`) and the current-thread
  * runtime (`@tokio-ts/runtime`), with `main`, `select`, `join` and `tryJoin` from the macros;
  * each feature also has its own path (`tokio-ts/core`, `tokio-ts/runtime`, `tokio-ts/time`,
- * `tokio-ts/sync`, `tokio-ts/macros`, `tokio-ts/io`, `tokio-ts/net`, `tokio-ts/blocking`).
+ * `tokio-ts/sync`, `tokio-ts/macros`, `tokio-ts/io`, `tokio-ts/signal`, `tokio-ts/net`,
+ * `tokio-ts/blocking`).
  * Every item is the very object its package exports, so mixing import paths is safe.
  *
  * @example

@@ -139,4 +139,9 @@ export {
   type NodeStreamOptions,
   WouldBlockError,
   type SocketError,
+  ctrlC,
+  CtrlC,
+  signal,
+  Signal,
+  type SignalKind,
 } from "@tokio-ts/io-driver";

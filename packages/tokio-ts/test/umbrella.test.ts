@@ -17,6 +17,7 @@ import * as io from "@tokio-ts/io-driver";
 import * as ioDriver from "@tokio-ts/io-driver/driver";
 import * as umbrellaIo from "tokio-ts/io";
 import * as umbrellaIoDriver from "tokio-ts/io/driver";
+import * as umbrellaSignal from "tokio-ts/signal";
 import * as net from "@tokio-ts/net";
 import * as umbrellaNet from "tokio-ts/net";
 import * as blocking from "@tokio-ts/blocking";
@@ -66,9 +67,21 @@ test("tokio-ts/time, /time/driver, /sync, /macros, /io, /io/driver, /net and /bl
   }
 });
 
+test("tokio-ts/signal exports exactly ctrlC, CtrlC, signal and Signal, as the same objects as @tokio-ts/io-driver", () => {
+  assert.equal(valueNames(umbrellaSignal), ["CtrlC", "Signal", "ctrlC", "signal"]);
+  for (const name of valueNames(umbrellaSignal)) {
+    assert.ok((umbrellaSignal as Record<string, unknown>)[name] === (io as Record<string, unknown>)[name], `tokio-ts/signal.${name} is not @tokio-ts/io-driver.${name}`);
+  }
+  const kind: umbrellaSignal.SignalKind = "SIGHUP";
+  const hup = umbrellaSignal.signal(kind);
+  assert.ok(hup instanceof io.Signal);
+  hup.close();
+  assert.ok(umbrellaSignal.ctrlC() instanceof core.Future);
+});
+
 test("every error class of every subpath keeps its name when a minifier renames it, and name stays assignable", () => {
   const classes = new Map<string, abstract new (...args: never[]) => Error>();
-  for (const ns of [umbrella, umbrellaTime, umbrellaTimeDriver, umbrellaSync, umbrellaMacros, umbrellaIo, umbrellaIoDriver, umbrellaNet, umbrellaBlocking]) {
+  for (const ns of [umbrella, umbrellaTime, umbrellaTimeDriver, umbrellaSync, umbrellaMacros, umbrellaIo, umbrellaIoDriver, umbrellaSignal, umbrellaNet, umbrellaBlocking]) {
     for (const [key, value] of Object.entries(ns)) {
       if (typeof value === "function" && value.prototype instanceof Error) classes.set(key, value);
     }
