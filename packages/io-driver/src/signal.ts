@@ -210,10 +210,10 @@ export class CtrlC extends Future<void> {
  * unreferenced): a program whose only work is waiting for Ctrl-C ends at once, with its wait
  * still pending — a top-level `await ctrlC()` exits with Node's code 13 (unsettled top-level
  * await), and `main()` of `@tokio-ts/macros` reports its body as a deadlock (exit code 1).
- * Something else must hold the process: a server, a timer. `main()` also handles SIGINT
- * itself, by aborting its body: a body waiting in `ctrlC()` is then aborted (its `finally`
- * blocks run, the code after the wait does not, the exit code is 130). Pass
- * `main(body, { handleSignals: false })` to let the body go on after the wait.
+ * Something else must hold the process: a server, a timer. `main()` leaves a signal to the
+ * program while anything else listens to it, so a `main` body waiting in `ctrlC()` gets the
+ * Ctrl-C and goes on, as in Tokio; a Ctrl-C while no wait is pending is `main`'s (it cancels
+ * the body, exit code 130).
  *
  * @example
  * ```ts

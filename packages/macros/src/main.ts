@@ -83,9 +83,14 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  *   signal during the cleanup shuts the runtime down at once. The listeners are removed when
  *   `main` ends, so the process exits by itself once nothing else holds it. To drain work on
  *   a signal (finish the requests in flight), write the body as a generator, whose `finally`
- *   can still `yield*`; an async body's later awaits of tokio-ts futures reject at once. Or
- *   pass `handleSignals: false` and cancel a `CancellationToken` from your own
- *   `process.once("SIGINT", …)`, which the body's loop selects on.
+ *   can still `yield*`; an async body's later awaits of tokio-ts futures reject at once.
+ * - **A signal the program listens to itself** is left to it: if, when it arrives, anything
+ *   else listens to that signal — a pending `ctrlC()` or an open `signal("SIGINT")` from
+ *   `tokio-ts/signal`, or a `process.on("SIGINT", …)` — `main` does nothing. So Tokio's
+ *   `ctrl_c().await` idiom works in a body: `yield* ctrlC()` returns on Ctrl-C and the body goes
+ *   on with its shutdown. A signal that arrives while nothing else listens is handled as above
+ *   (a second Ctrl-C during a slow shutdown, once the `ctrlC()` wait is over, still cancels).
+ *   `handleSignals: false` leaves every signal to the program.
  *
  * @example
  * ```ts
@@ -129,6 +134,10 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
   const task = rt.spawn(settle(body));
   let received: HandledSignal | undefined;
   const onSignal = (signal: HandledSignal): void => {
+    // The program listens to this signal itself (a `ctrlC()` or `signal()` wait, a
+    // `process.on`): it is the program's to handle, as Node's default action gives way to a
+    // listener. Prepended, this listener runs first and sees every other one, `once` ones too.
+    if (process.listenerCount(signal) > 1) return;
     if (received === undefined) {
       received = signal;
       task.abort();
@@ -138,8 +147,8 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
   };
   const handleSignals = options.handleSignals ?? true;
   if (handleSignals) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    process.prependListener("SIGINT", onSignal as NodeJS.SignalsListener);
+    process.prependListener("SIGTERM", onSignal as NodeJS.SignalsListener);
   }
   // Node exits when nothing can wake the program any more; a body still waiting then is stuck
   // for good (Tokio would hang): say so, and fail, instead of ending as if it had finished.

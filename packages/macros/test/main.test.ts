@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ready } from "@tokio-ts/core";
+import { fromPromise, ready } from "@tokio-ts/core";
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
 import { DEADLOCK_MESSAGE, main } from "../src/main.js";
@@ -147,6 +147,59 @@ test("SIGINT: a generator body given as a generator object, or returned by a pla
     assert.is(cleanedUp, 2, "the finally block ran past its yield (plain function)");
     assert.is(process.exitCode, 130);
   } finally {
+    process.exitCode = exitCode;
+  }
+});
+
+test("a signal the program listens to itself is left to it: the body's own wait gets SIGINT and main cancels nothing", async () => {
+  const exitCode = process.exitCode;
+  const before = process.listenerCount("SIGINT");
+  // Registered before main's own listener: main still sees it (it runs first) and defers.
+  const received = new Promise<string>((resolve) => process.once("SIGINT", () => resolve("got SIGINT")));
+  const keepAlive = setTimeout(() => {}, 3_600_000); // a real timer: the signal has time to come
+  try {
+    const out = await main(function* () {
+      setImmediate(() => process.kill(process.pid, "SIGINT"));
+      const got = yield* fromPromise(received);
+      yield* yieldNow(); // not cancelled: the body goes on after the signal
+      return `${got}, then shut down by itself`;
+    });
+    assert.is(out, "got SIGINT, then shut down by itself");
+    assert.is(process.exitCode, exitCode, "a body that returned leaves the exit code alone");
+    assert.is(process.listenerCount("SIGINT"), before);
+  } finally {
+    clearTimeout(keepAlive);
+    process.exitCode = exitCode;
+  }
+});
+
+test("once the program's own listener is gone, the next SIGINT is main's again: the body is cancelled (130)", async () => {
+  const exitCode = process.exitCode;
+  const before = process.listenerCount("SIGINT");
+  let cleanedUp = false;
+  const keepAlive = setTimeout(() => {}, 3_600_000); // a real timer: the first signal has time to come
+  try {
+    const out = await main(function* () {
+      yield* fromPromise(
+        new Promise<void>((resolve) => {
+          process.once("SIGINT", () => resolve());
+          setImmediate(() => process.kill(process.pid, "SIGINT"));
+        }),
+      );
+      setImmediate(() => process.kill(process.pid, "SIGINT"));
+      try {
+        yield* sleep(3_600_000); // a real timer keeps the process alive until the signal comes
+        return "not cancelled";
+      } finally {
+        cleanedUp = true;
+      }
+    });
+    assert.is(out, undefined);
+    assert.ok(cleanedUp);
+    assert.is(process.exitCode, 130);
+    assert.is(process.listenerCount("SIGINT"), before);
+  } finally {
+    clearTimeout(keepAlive);
     process.exitCode = exitCode;
   }
 });
