@@ -31,6 +31,10 @@
  * Signal's own intrusive list. A delivery wakes all of them and leaves them in place: the first
  * to be polled takes it, the others find nothing and wait on. Waking only one would lose the
  * delivery's wake-up if that one were dropped before its poll.
+ *
+ * The process listener carries the flag `SIGNAL_LISTENER` (a `Symbol.for` key, so no
+ * import is needed to read it): `main()` of `@tokio-ts/macros` looks for it, and leaves a signal
+ * to the program while one of these waits listens to it.
  */
 import { constants } from "node:os";
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
@@ -66,6 +70,13 @@ export type SignalKind =
 
 // ─── the registry: one process listener per signal name ─────────────────────────────────────
 
+/**
+ * The flag on the process listener of a signal that a `ctrlC()` wait or an open `signal()`
+ * listens to. `main()` in `@tokio-ts/macros` reads it through `Symbol.for`: it stays out of
+ * the way of a program that waits for the signal itself.
+ */
+const SIGNAL_LISTENER: unique symbol = Symbol.for("tokio-ts.signal-listener") as never;
+
 /** Something that wants to hear of a signal: a pending ctrlC wait, or an open Signal. */
 class Subscriber implements ListNode {
   listPrev: ListNode | undefined = undefined;
@@ -85,6 +96,7 @@ class Subscribers extends LinkedList<Subscriber> {
 
   constructor(readonly kind: string) {
     super();
+    (this.handler as { [SIGNAL_LISTENER]?: true })[SIGNAL_LISTENER] = true;
   }
 }
 
@@ -211,9 +223,9 @@ export class CtrlC extends Future<void> {
  * still pending — a top-level `await ctrlC()` exits with Node's code 13 (unsettled top-level
  * await), and `main()` of `@tokio-ts/macros` reports its body as a deadlock (exit code 1).
  * Something else must hold the process: a server, a timer. `main()` leaves a signal to the
- * program while anything else listens to it, so a `main` body waiting in `ctrlC()` gets the
- * Ctrl-C and goes on, as in Tokio; a Ctrl-C while no wait is pending is `main`'s (it cancels
- * the body, exit code 130).
+ * program while a `ctrlC()` or `signal()` waits for it, so a `main` body waiting in `ctrlC()`
+ * gets the Ctrl-C and goes on, as in Tokio; a Ctrl-C while no wait is pending is `main`'s (it
+ * cancels the body, exit code 130).
  *
  * @example
  * ```ts

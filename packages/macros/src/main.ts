@@ -54,6 +54,17 @@ const MAIN_OPTIONS = ["flavor", "startPaused", "rngSeed", "unhandledPanic", "han
 
 /** Exit codes for a body cancelled by a signal: 128 + the signal's number, as shells report. */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** The flag tokio-ts/signal puts on its process listeners (see `@tokio-ts/io-driver`'s signal.ts). */
+const SIGNAL_LISTENER = Symbol.for("tokio-ts.signal-listener");
+
+/** Whether a `ctrlC()` wait or an open `signal()` listens to `signal` now. */
+function waitedForByProgram(signal: HandledSignal): boolean {
+  for (const listener of process.listeners(signal)) {
+    if ((listener as { [SIGNAL_LISTENER]?: unknown })[SIGNAL_LISTENER] === true) return true;
+  }
+  return false;
+}
 type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 /** The body's outcome as a value, so that its error is not a panic of its task. */
@@ -84,13 +95,14 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  *   `main` ends, so the process exits by itself once nothing else holds it. To drain work on
  *   a signal (finish the requests in flight), write the body as a generator, whose `finally`
  *   can still `yield*`; an async body's later awaits of tokio-ts futures reject at once.
- * - **A signal the program listens to itself** is left to it: if, when it arrives, anything
- *   else listens to that signal — a pending `ctrlC()` or an open `signal("SIGINT")` from
- *   `tokio-ts/signal`, or a `process.on("SIGINT", …)` — `main` does nothing. So Tokio's
- *   `ctrl_c().await` idiom works in a body: `yield* ctrlC()` returns on Ctrl-C and the body goes
- *   on with its shutdown. A signal that arrives while nothing else listens is handled as above
- *   (a second Ctrl-C during a slow shutdown, once the `ctrlC()` wait is over, still cancels).
- *   `handleSignals: false` leaves every signal to the program.
+ * - **A signal the program waits for** is left to it: if, when it arrives, a `ctrlC()` wait is
+ *   pending or a `signal("SIGINT")` (of `tokio-ts/signal`) is open, `main` does nothing. So
+ *   Tokio's `ctrl_c().await` idiom works in a body: `yield* ctrlC()` returns on Ctrl-C and the
+ *   body goes on with its shutdown. A signal that arrives while no such wait is pending is
+ *   handled as above (a second Ctrl-C during a slow shutdown, once the `ctrlC()` wait is over,
+ *   still cancels). A plain `process.on("SIGINT", …)` does not count (libraries install such
+ *   cleanup hooks); with one of your own, pass `handleSignals: false`, which leaves every
+ *   signal to the program.
  *
  * @example
  * ```ts
@@ -134,10 +146,11 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
   const task = rt.spawn(settle(body));
   let received: HandledSignal | undefined;
   const onSignal = (signal: HandledSignal): void => {
-    // The program listens to this signal itself (a `ctrlC()` or `signal()` wait, a
-    // `process.on`): it is the program's to handle, as Node's default action gives way to a
-    // listener. Prepended, this listener runs first and sees every other one, `once` ones too.
-    if (process.listenerCount(signal) > 1) return;
+    // The program waits for this signal itself (a `ctrlC()` or `signal()` of tokio-ts/signal):
+    // it is the program's to handle. Prepended, this listener runs before that one, which may
+    // remove itself as it fires. Other listeners (a library's cleanup hook, such as
+    // signal-exit's, which re-raises only when it is alone) do not count.
+    if (waitedForByProgram(signal)) return;
     if (received === undefined) {
       received = signal;
       task.abort();

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fromPromise, ready } from "@tokio-ts/core";
+import { fromPromise, ready, toPromise } from "@tokio-ts/core";
+import { ctrlC } from "@tokio-ts/io-driver";
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
 import { DEADLOCK_MESSAGE, main } from "../src/main.js";
@@ -151,20 +152,18 @@ test("SIGINT: a generator body given as a generator object, or returned by a pla
   }
 });
 
-test("a signal the program listens to itself is left to it: the body's own wait gets SIGINT and main cancels nothing", async () => {
+test("a body waiting in ctrlC() gets the Ctrl-C: main cancels nothing, the body goes on and returns", async () => {
   const exitCode = process.exitCode;
   const before = process.listenerCount("SIGINT");
-  // Registered before main's own listener: main still sees it (it runs first) and defers.
-  const received = new Promise<string>((resolve) => process.once("SIGINT", () => resolve("got SIGINT")));
   const keepAlive = setTimeout(() => {}, 3_600_000); // a real timer: the signal has time to come
   try {
     const out = await main(function* () {
       setImmediate(() => process.kill(process.pid, "SIGINT"));
-      const got = yield* fromPromise(received);
+      yield* ctrlC();
       yield* yieldNow(); // not cancelled: the body goes on after the signal
-      return `${got}, then shut down by itself`;
+      return "shut down by itself";
     });
-    assert.is(out, "got SIGINT, then shut down by itself");
+    assert.is(out, "shut down by itself");
     assert.is(process.exitCode, exitCode, "a body that returned leaves the exit code alone");
     assert.is(process.listenerCount("SIGINT"), before);
   } finally {
@@ -173,19 +172,35 @@ test("a signal the program listens to itself is left to it: the body's own wait 
   }
 });
 
-test("once the program's own listener is gone, the next SIGINT is main's again: the body is cancelled (130)", async () => {
+test("a ctrlC() wait that began before main() still has the signal: main's listener runs first and sees it", async () => {
+  const exitCode = process.exitCode;
+  const before = process.listenerCount("SIGINT");
+  const keepAlive = setTimeout(() => {}, 3_600_000);
+  const interrupted = toPromise(ctrlC()); // polled now: its listener is on before main's
+  try {
+    const out = await main(function* () {
+      setImmediate(() => process.kill(process.pid, "SIGINT"));
+      yield* fromPromise(interrupted);
+      return "saw it";
+    });
+    assert.is(out, "saw it");
+    assert.is(process.exitCode, exitCode);
+    assert.is(process.listenerCount("SIGINT"), before);
+  } finally {
+    clearTimeout(keepAlive);
+    process.exitCode = exitCode;
+  }
+});
+
+test("once the ctrlC() wait is over, the next SIGINT is main's again: the body is cancelled (130)", async () => {
   const exitCode = process.exitCode;
   const before = process.listenerCount("SIGINT");
   let cleanedUp = false;
   const keepAlive = setTimeout(() => {}, 3_600_000); // a real timer: the first signal has time to come
   try {
     const out = await main(function* () {
-      yield* fromPromise(
-        new Promise<void>((resolve) => {
-          process.once("SIGINT", () => resolve());
-          setImmediate(() => process.kill(process.pid, "SIGINT"));
-        }),
-      );
+      setImmediate(() => process.kill(process.pid, "SIGINT"));
+      yield* ctrlC();
       setImmediate(() => process.kill(process.pid, "SIGINT"));
       try {
         yield* sleep(3_600_000); // a real timer keeps the process alive until the signal comes
@@ -200,6 +215,28 @@ test("once the program's own listener is gone, the next SIGINT is main's again: 
     assert.is(process.listenerCount("SIGINT"), before);
   } finally {
     clearTimeout(keepAlive);
+    process.exitCode = exitCode;
+  }
+});
+
+test("a plain process listener (a library's cleanup hook) does not keep main from cancelling the body on SIGINT", async () => {
+  const exitCode = process.exitCode;
+  let hookRan = 0;
+  const hook = (): void => {
+    hookRan++;
+  };
+  process.on("SIGINT", hook); // what signal-exit and the like install
+  try {
+    const out = await main(function* () {
+      setImmediate(() => process.kill(process.pid, "SIGINT"));
+      yield* sleep(3_600_000); // a real timer keeps the process alive until the signal comes
+      return "not cancelled";
+    });
+    assert.is(out, undefined);
+    assert.is(hookRan, 1, "the other listener ran too");
+    assert.is(process.exitCode, 130);
+  } finally {
+    process.off("SIGINT", hook);
     process.exitCode = exitCode;
   }
 });
