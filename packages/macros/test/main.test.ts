@@ -152,11 +152,26 @@ test("SIGINT: a generator body given as a generator object, or returned by a pla
   }
 });
 
-test("a body waiting in ctrlC() gets the Ctrl-C: main cancels nothing, the body goes on and returns", async () => {
+/**
+ * Run `fn` (which calls `main` and sends itself SIGINT) with a real timer keeping the process
+ * alive, so the signal has time to arrive; then check that no SIGINT listener is left behind,
+ * and give `process.exitCode` back its value. `fn` gets that value to compare against.
+ */
+async function withSignalTest(fn: (exitCodeBefore: typeof process.exitCode) => Promise<void>): Promise<void> {
   const exitCode = process.exitCode;
   const before = process.listenerCount("SIGINT");
-  const keepAlive = setTimeout(() => {}, 3_600_000); // a real timer: the signal has time to come
+  const keepAlive = setTimeout(() => {}, 3_600_000);
   try {
+    await fn(exitCode);
+    assert.is(process.listenerCount("SIGINT"), before, "no SIGINT listener left behind");
+  } finally {
+    clearTimeout(keepAlive);
+    process.exitCode = exitCode;
+  }
+}
+
+test("a body waiting in ctrlC() gets the Ctrl-C: main cancels nothing, the body goes on and returns", () =>
+  withSignalTest(async (exitCode) => {
     const out = await main(function* () {
       setImmediate(() => process.kill(process.pid, "SIGINT"));
       yield* ctrlC();
@@ -165,19 +180,11 @@ test("a body waiting in ctrlC() gets the Ctrl-C: main cancels nothing, the body 
     });
     assert.is(out, "shut down by itself");
     assert.is(process.exitCode, exitCode, "a body that returned leaves the exit code alone");
-    assert.is(process.listenerCount("SIGINT"), before);
-  } finally {
-    clearTimeout(keepAlive);
-    process.exitCode = exitCode;
-  }
-});
+  }));
 
-test("a ctrlC() wait that began before main() still has the signal: main's listener runs first and sees it", async () => {
-  const exitCode = process.exitCode;
-  const before = process.listenerCount("SIGINT");
-  const keepAlive = setTimeout(() => {}, 3_600_000);
-  const interrupted = toPromise(ctrlC()); // polled now: its listener is on before main's
-  try {
+test("a ctrlC() wait that began before main() still has the signal: main's listener runs first and sees it", () =>
+  withSignalTest(async (exitCode) => {
+    const interrupted = toPromise(ctrlC()); // polled now: its listener is on before main's
     const out = await main(function* () {
       setImmediate(() => process.kill(process.pid, "SIGINT"));
       yield* fromPromise(interrupted);
@@ -185,25 +192,17 @@ test("a ctrlC() wait that began before main() still has the signal: main's liste
     });
     assert.is(out, "saw it");
     assert.is(process.exitCode, exitCode);
-    assert.is(process.listenerCount("SIGINT"), before);
-  } finally {
-    clearTimeout(keepAlive);
-    process.exitCode = exitCode;
-  }
-});
+  }));
 
-test("once the ctrlC() wait is over, the next SIGINT is main's again: the body is cancelled (130)", async () => {
-  const exitCode = process.exitCode;
-  const before = process.listenerCount("SIGINT");
-  let cleanedUp = false;
-  const keepAlive = setTimeout(() => {}, 3_600_000); // a real timer: the first signal has time to come
-  try {
+test("once the ctrlC() wait is over, the next SIGINT is main's again: the body is cancelled (130)", () =>
+  withSignalTest(async () => {
+    let cleanedUp = false;
     const out = await main(function* () {
       setImmediate(() => process.kill(process.pid, "SIGINT"));
       yield* ctrlC();
       setImmediate(() => process.kill(process.pid, "SIGINT"));
       try {
-        yield* sleep(3_600_000); // a real timer keeps the process alive until the signal comes
+        yield* sleep(3_600_000);
         return "not cancelled";
       } finally {
         cleanedUp = true;
@@ -212,12 +211,7 @@ test("once the ctrlC() wait is over, the next SIGINT is main's again: the body i
     assert.is(out, undefined);
     assert.ok(cleanedUp);
     assert.is(process.exitCode, 130);
-    assert.is(process.listenerCount("SIGINT"), before);
-  } finally {
-    clearTimeout(keepAlive);
-    process.exitCode = exitCode;
-  }
-});
+  }));
 
 test("a plain process listener (a library's cleanup hook) does not keep main from cancelling the body on SIGINT", async () => {
   const exitCode = process.exitCode;
