@@ -255,22 +255,23 @@ export class TcpSocket {
   }
 
   /**
-   * SO_LINGER of the stream `connect` makes: `null` or `0` only (see `TcpStream.setLinger`).
+   * SO_LINGER of the stream `connect` makes: `null`, `0` or a time in milliseconds (see
+   * `TcpStream.setLinger`).
    *
    * @example
    * ```ts
    * socket.setLinger(0);
    * ```
    *
-   * **Throws**: TypeError for a value that is neither `null` nor a number; RangeError for any
-   * other number.
+   * **Throws**: TypeError for a value that is neither `null` nor a number; RangeError for a
+   * negative, NaN or too large number.
    */
   setLinger(linger: number | null): void {
     this.#linger = checkLinger(linger);
   }
 
   /**
-   * The linger setting (`null` or `0`).
+   * The linger setting (`null`, `0` or milliseconds).
    *
    * @example
    * ```ts

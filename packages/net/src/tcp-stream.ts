@@ -148,27 +148,34 @@ export class TcpStream extends StreamBase {
   }
 
   /**
-   * SO_LINGER. Node offers exactly two behaviours, and only those are accepted: `null` (the
-   * default: `close()` sends the unsent bytes, then FIN) and `0` (`close()` resets the
-   * connection: RST, unsent bytes discarded — Node's `resetAndDestroy()`). A positive linger
-   * time would need a blocking close, which Node does not have.
+   * SO_LINGER (Tokio's `set_linger`, in milliseconds): what `close()` does with bytes written
+   * but not yet sent.
+   * - `null` (the default): they are sent, then FIN, however long that takes; the socket stays
+   *   open until then (a peer that never reads keeps it).
+   * - `0`: the connection is reset at once (RST), the bytes discarded — Node's
+   *   `resetAndDestroy()`.
+   * - `ms > 0`: they get `ms` milliseconds to be handed to the operating system, then the
+   *   connection is reset and the socket freed. `close()` itself never waits (Tokio's blocks
+   *   the thread; Node has no blocking close); the time counts in real time, even on a paused
+   *   clock, because the bytes go to a real peer.
    *
    * @example
    * ```ts
-   * stream.setLinger(0);
-   * stream.close(); // the peer's next read fails with ECONNRESET
+   * stream.setLinger(5_000);
+   * stream.close(); // a client that stopped reading cannot keep the socket past 5 s
    * ```
    *
-   * **Throws**: TypeError for a value that is neither `null` nor a number; RangeError for any
-   * other number.
+   * **Throws**: TypeError for a value that is neither `null` nor a number; RangeError for a
+   * negative, NaN or too large number (the most is 2^31 - 1 ms).
    */
   setLinger(linger: number | null): void {
     this.#linger = checkLinger(linger);
     this.io.resetOnClose = this.#linger === 0;
+    this.io.closeLinger = this.#linger !== null && this.#linger > 0 ? this.#linger : undefined;
   }
 
   /**
-   * The SO_LINGER setting made with {@link TcpStream.setLinger}: `null` or `0`.
+   * The SO_LINGER setting made with {@link TcpStream.setLinger}: `null`, `0` or milliseconds.
    *
    * @example
    * ```ts

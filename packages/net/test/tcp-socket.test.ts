@@ -63,7 +63,9 @@ test("TcpSocket options report what Node honours", () => {
   assert.is(socket.nodelay(), false);
   socket.setLinger(0);
   assert.is(socket.linger(), 0);
-  assert.throws(() => socket.setLinger(10), (e: unknown) => e instanceof RangeError);
+  socket.setLinger(10);
+  assert.is(socket.linger(), 10);
+  assert.throws(() => socket.setLinger(-1), (e: unknown) => e instanceof RangeError);
   assert.throws(() => socket.setSendBufferSize(0), (e: unknown) => e instanceof RangeError);
   assert.throws(() => socket.setRecvBufferSize(1.5), (e: unknown) => e instanceof RangeError);
   assert.throws(() => socket.setKeepalive(1 as never), (e: unknown) => e instanceof TypeError);
@@ -79,8 +81,10 @@ test("TcpSocket: a non-number size, linger or backlog is a TypeError naming it a
   assert.throws(() => socket.setSendBufferSize("1" as never), error(TypeError, 'size must be a number, got string "1"'));
   assert.throws(() => socket.setRecvBufferSize(null as never), error(TypeError, "size must be a number, got null"));
   assert.throws(() => socket.setRecvBufferSize(2 ** 30 + 1), error(RangeError, "size must be an integer in 1..2^30, got 1073741825"));
-  assert.throws(() => socket.setLinger("0" as never), error(TypeError, 'linger must be null or the number 0, got string "0"'));
-  assert.throws(() => socket.setLinger(10), error(RangeError, "linger must be null or 0 (Node supports no other SO_LINGER time), got 10"));
+  assert.throws(() => socket.setLinger("0" as never), error(TypeError, 'linger must be null or a number of milliseconds, got string "0"'));
+  assert.throws(() => socket.setLinger(-10), error(RangeError, "linger must be null or a number of milliseconds in 0..2147483647, got -10"));
+  assert.throws(() => socket.setLinger(NaN), error(RangeError, "linger must be null or a number of milliseconds in 0..2147483647, got NaN"));
+  assert.throws(() => socket.setLinger(2 ** 31), error(RangeError, "linger must be null or a number of milliseconds in 0..2147483647, got 2147483648"));
   assert.throws(() => socket.listen("10" as never), error(TypeError, 'backlog must be a number, got string "10"'));
   assert.throws(() => socket.listen(1.5), error(RangeError, "backlog must be an integer in 0..2^31-1, got 1.5"));
   assert.is(socket.sendBufferSize(), 16 * 1024, "a refused size changes nothing");

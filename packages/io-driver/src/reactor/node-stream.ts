@@ -54,7 +54,8 @@
  * slabs.
  *
  * Closing. `close()` is Tokio's drop: reading stops, bytes already accepted are still sent and
- * then the FIN (or, with `resetOnClose` — linger 0 — an RST at once); polls then throw
+ * then the FIN (or, with `resetOnClose` — linger 0 — an RST at once; with `closeLinger`, an RST
+ * if they are not out within that time); polls then throw
  * `ERR_SOCKET_CLOSED`. When the socket's `'close'` arrives the registration leaves the driver
  * (its final READ_CLOSED | WRITE_CLOSED bits satisfy any waiter). The runtime's shutdown
  * destroys every socket still registered and wakes every waiter (their polls throw the
@@ -254,6 +255,12 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   #shutdownWaker: Waker | undefined = undefined;
   /** Destroy with an RST (linger 0) on close. */
   resetOnClose = false;
+  /**
+   * SO_LINGER with a time: when {@link close} finds bytes not yet handed to the operating
+   * system, they get this many milliseconds to go out; then the connection is reset and the
+   * socket freed. `undefined` (the default): they get as long as they take.
+   */
+  closeLinger: number | undefined = undefined;
 
   private constructor(driver: IoDriver, options: NodeStreamOptions | undefined) {
     this.#driver = driver;
@@ -549,6 +556,7 @@ export class NodeStream implements AsyncRead, AsyncWrite {
         socket.pause();
         socket.once("finish", () => socket.destroy());
         if (!this.#ending) socket.end();
+        if (this.closeLinger !== undefined) this.#lingerThenReset(socket, this.closeLinger);
       }
     }
     // Wake every waiter; their next poll throws ERR_SOCKET_CLOSED. The registration leaves the
@@ -733,6 +741,20 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     this.#shutdownWaker = undefined;
     flush?.wake();
     shutdown?.wake();
+  }
+
+  /**
+   * Reset `socket` unless it is closed within `ms` (a real-time host timer: the bytes go to a
+   * real peer). Unreferenced: the socket, not the timer, keeps the process alive.
+   */
+  #lingerThenReset(socket: net.Socket, ms: number): void {
+    const timer = setTimeout(() => {
+      if (socket.destroyed) return;
+      if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
+      else socket.destroy();
+    }, ms);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
   }
 
   #destroy(): void {

@@ -40,10 +40,15 @@ export function checkInteger(value: unknown, name: string, range: IntRange): num
   return value;
 }
 
-/** @internal SO_LINGER as Node can honour it: `null` or `0` (see `TcpStream.setLinger`). */
+/** @internal SO_LINGER: `null`, `0`, or a time in milliseconds (see `TcpStream.setLinger`). */
 export function checkLinger(linger: unknown): number | null {
   if (linger === null) return null;
-  if (typeof linger !== "number") throw new TypeError(`linger must be null or the number 0, got ${describe(linger)}`);
-  if (linger !== 0) throw new RangeError(`linger must be null or 0 (Node supports no other SO_LINGER time), got ${linger}`);
-  return 0;
+  if (typeof linger !== "number") throw new TypeError(`linger must be null or a number of milliseconds, got ${describe(linger)}`);
+  if (!(linger >= 0 && linger <= MAX_LINGER_MS)) {
+    throw new RangeError(`linger must be null or a number of milliseconds in 0..${MAX_LINGER_MS}, got ${linger}`);
+  }
+  return linger;
 }
+
+/** The longest linger: what a host timer can wait (about 24.8 days). */
+const MAX_LINGER_MS = 2 ** 31 - 1;
