@@ -749,9 +749,7 @@ export class NodeStream implements AsyncRead, AsyncWrite {
    */
   #lingerThenReset(socket: net.Socket, ms: number): void {
     const timer = setTimeout(() => {
-      if (socket.destroyed) return;
-      if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
-      else socket.destroy();
+      if (!socket.destroyed) socket.resetAndDestroy();
     }, ms);
     timer.unref();
     socket.once("close", () => clearTimeout(timer));
@@ -760,7 +758,8 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   #destroy(): void {
     const socket = this.socket;
     if (socket === undefined || socket.destroyed) return;
-    if (this.resetOnClose && typeof socket.resetAndDestroy === "function" && !socket.connecting) socket.resetAndDestroy();
+    // (`resetAndDestroy` exists on every Node the packages support: engines >= 20.16.)
+    if (this.resetOnClose && !socket.connecting) socket.resetAndDestroy();
     else socket.destroy();
   }
 }
