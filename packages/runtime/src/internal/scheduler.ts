@@ -152,9 +152,15 @@ export class Scheduler implements DriverHost {
   #drainScheduled = false;
   #parkScheduled = false;
   #ticksSinceHostYield = 0;
-  #tick = 0;
+  /** Ticks left until the inject queue is checked first (every `globalQueueInterval`-th tick). */
+  #ticksToGlobal: number;
   readonly #cx = new Context(noopWaker, BUDGET);
   readonly #drivers = new Map<string, Driver>();
+  /**
+   * The same drivers in an array: an idle check runs after every drain (every wake from a socket
+   * or a timer), and iterating a Map allocates an iterator and a result per driver there.
+   */
+  readonly #driverList: Driver[] = [];
   #lastKey: DriverKey<Driver> | undefined = undefined;
   #lastDriver: Driver | undefined = undefined;
   #alive: Task<any> | undefined = undefined;
@@ -175,6 +181,7 @@ export class Scheduler implements DriverHost {
   constructor(config: SchedulerConfig) {
     this.config = config;
     this.driverOptions = config.driverOptions;
+    this.#ticksToGlobal = config.globalQueueInterval;
     this.rng = new Rng(config.rngSeed ?? Math.floor(Math.random() * 0x1_0000_0000));
   }
 
@@ -217,6 +224,7 @@ export class Scheduler implements DriverHost {
     if (this.#closed) throw ContextError.shutdown(`the ${key.name} driver is unavailable`);
     driver = key.create(this);
     this.#drivers.set(key.name, driver);
+    this.#driverList.push(driver);
     return driver;
   }
 
@@ -382,7 +390,11 @@ export class Scheduler implements DriverHost {
   #nextTask(): Task<any> | undefined {
     const queue = this.#queue;
     const inject = this.#inject;
-    if (++this.#tick % this.config.globalQueueInterval === 0 && inject.length !== 0) return inject.shift();
+    // A countdown rather than `tick % interval`: an integer division per tick costs more.
+    if (--this.#ticksToGlobal === 0) {
+      this.#ticksToGlobal = this.config.globalQueueInterval;
+      if (inject.length !== 0) return inject.shift();
+    }
     if (queue.length === 0) return inject.shift();
     if (this.config.shuffle && queue.length > 1) return queue.takeAt(this.rng.below(queue.length));
     return queue.shift();
@@ -549,8 +561,9 @@ export class Scheduler implements DriverHost {
 
   #maybePark(): void {
     if (this.#parkScheduled) return;
-    for (const driver of this.#drivers.values()) {
-      if (driver.parkOnIdle === true) {
+    const drivers = this.#driverList;
+    for (let i = 0; i < drivers.length; i++) {
+      if (drivers[i]!.parkOnIdle === true) {
         this.#parkScheduled = true;
         setImmediate(this.#parkFromHost);
         return;
@@ -563,11 +576,13 @@ export class Scheduler implements DriverHost {
     if (this.#closed || this.queueDepth !== 0 || this.#drainScheduled) return;
     // Work off the runtime (a blocking job) will wake a task: no auto-advance past it. Its
     // driver calls unpark() once it is done.
-    for (const driver of this.#drivers.values()) if (driver.holdsPark === true) return;
+    const drivers = this.#driverList;
+    for (let i = 0; i < drivers.length; i++) if (drivers[i]!.holdsPark === true) return;
     const prev = enterFrame(null);
     let progressed = false;
     try {
-      for (const driver of this.#drivers.values()) {
+      for (let i = 0; i < drivers.length; i++) {
+        const driver = drivers[i]!;
         if (driver.parkOnIdle !== true) continue;
         try {
           if (driver.park?.() === true) progressed = true;
