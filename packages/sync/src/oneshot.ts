@@ -27,18 +27,21 @@ const DONE = 2;
 type ReceiverState = typeof LIVE | typeof TERMINATED | typeof DONE;
 
 /*
- * HOW. Sender and receiver share one {@link Inner}. Its fields and who changes them:
- * - `value`/`hasValue`: set once by `Sender.send`; cleared when the receiver takes the value
+ * HOW. The channel's state lives in the receiver (one object fewer per channel than a separate
+ * shared cell: a request/reply makes a channel per request). The sender holds the receiver and
+ * reaches that state only through the functions of {@link channelState}, which the receiver's
+ * class defines. The fields and who changes them:
+ * - `#value`/`#hasValue`: set once by `Sender.send`; cleared when the receiver takes the value
  *   (poll or `tryRecv`) or is dropped.
- * - `txDone`: the sender sent or was dropped (set by the sender, once).
- * - `rxClosed`: the receiver closed or was dropped (set by the receiver, once); from then on a
+ * - `#txDone`: the sender sent or was dropped (set by the sender, once).
+ * - `#rxClosed`: the receiver closed or was dropped (set by the receiver, once); from then on a
  *   send fails and gives the value back.
- * - `rxWaker`: the waker of the task awaiting the receiver (one receiver, one slot); the sender
+ * - `#rxWaker`: the waker of the task awaiting the receiver (one receiver, one slot); the sender
  *   wakes it when it sends or is dropped.
- * - `closedWaiters`: the sender's `closed()` futures (intrusive list); woken when the receiver
+ * - `#closedWaiters`: the sender's `closed()` futures (intrusive list); woken when the receiver
  *   closes, or when the sender itself is done.
- * The receiver completes with the value if `hasValue`; else with RecvError "channel closed"
- * once `txDone` or `rxClosed`; else it waits.
+ * The receiver completes with the value if `#hasValue`; else with RecvError "channel closed"
+ * once `#txDone` or `#rxClosed`; else it waits.
  *
  * The receiver handle has a state of its own, `#state`: LIVE → TERMINATED (`tryRecv` handed out
  * the value or "closed", or the receiver was disposed: it has nothing more to give, but a poll
@@ -46,28 +49,20 @@ type ReceiverState = typeof LIVE | typeof TERMINATED | typeof DONE;
  * polling again throws). Only the receiver changes it, and only forward. `isTerminated()` is
  * "not LIVE", as Tokio's is after a ready poll or a `try_recv` that did not say "empty".
  */
-/** The state shared by the two halves (see the comment above). */
-class Inner<T> {
-  value: T | undefined = undefined;
-  hasValue = false;
-  txDone = false;
-  rxClosed = false;
-  rxWaker: Waker | undefined = undefined;
-  /** Made by the first `closed()` that waits: most channels never have one. */
-  closedWaiters: LinkedList<ClosedWait> | undefined = undefined;
 
-  wakeRx(): void {
-    const waker = this.rxWaker;
-    this.rxWaker = undefined;
-    waker?.wake();
-  }
-
-  wakeClosed(): void {
-    const waiters = this.closedWaiters;
-    if (waiters === undefined) return;
-    for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.notify();
-  }
+/** What the sender side may do to the state kept in the receiver (see the comment above). */
+interface ChannelState {
+  /** Mark the sender done; store `value` and wake the receiver unless it closed (then false). */
+  send<T>(rx: Receiver<T>, value: T): boolean;
+  /** Mark the sender done without a value; wake the receiver and the `closed()` waiters. */
+  senderDropped(rx: Receiver<unknown>): void;
+  rxClosed(rx: Receiver<unknown>): boolean;
+  /** The `closed()` waiters, made on first use when `create`. */
+  closedWaiters(rx: Receiver<unknown>, create: boolean): LinkedList<ClosedWait> | undefined;
 }
+
+/** Set by {@link Receiver}'s static block, which alone can reach its private fields. */
+let channelState!: ChannelState;
 
 /**
  * Create a oneshot channel: `[Sender, Receiver]`. The receiver is itself a future: await it
@@ -81,8 +76,8 @@ class Inner<T> {
  * ```
  */
 export function channel<T>(): [Sender<T>, Receiver<T>] {
-  const inner = new Inner<T>();
-  return [new Sender(inner), new Receiver(inner)];
+  const rx = new Receiver<T>();
+  return [new Sender(rx), rx];
 }
 
 /**
@@ -97,12 +92,12 @@ export function channel<T>(): [Sender<T>, Receiver<T>] {
  * ```
  */
 export class Sender<T> implements Disposable {
-  readonly #inner: Inner<T>;
+  readonly #rx: Receiver<T>;
   #used = false;
 
   /** @internal Use {@link channel}. */
-  constructor(inner: Inner<T>) {
-    this.#inner = inner;
+  constructor(rx: Receiver<T>) {
+    this.#rx = rx;
   }
 
   /**
@@ -115,14 +110,7 @@ export class Sender<T> implements Disposable {
   send(value: T): Result<void, SendError<T>> {
     if (this.#used) throw new Error("the oneshot sender was already used: a oneshot channel carries one value");
     this.#used = true;
-    const inner = this.#inner;
-    inner.txDone = true;
-    inner.wakeClosed();
-    if (inner.rxClosed) return err(new SendError(value));
-    inner.value = value;
-    inner.hasValue = true;
-    inner.wakeRx();
-    return OK;
+    return channelState.send(this.#rx, value) ? OK : err(new SendError(value));
   }
 
   /**
@@ -138,22 +126,19 @@ export class Sender<T> implements Disposable {
    * **Cancel safety**: cancel safe; it holds nothing.
    */
   closed(): Future<void> {
-    return new ClosedWait(this.#inner as Inner<unknown>, this);
+    return new ClosedWait(this.#rx as Receiver<unknown>, this);
   }
 
   /** Whether a send would fail or is impossible: the receiver is gone, or this sender was used. */
   isClosed(): boolean {
-    return this.#used || this.#inner.rxClosed;
+    return this.#used || channelState.rxClosed(this.#rx as Receiver<unknown>);
   }
 
   /** Drop the sender without sending: the receiver fails with RecvError. Idempotent. */
   close(): void {
     if (this.#used) return;
     this.#used = true;
-    const inner = this.#inner;
-    inner.txDone = true;
-    inner.wakeClosed();
-    inner.wakeRx();
+    channelState.senderDropped(this.#rx as Receiver<unknown>);
   }
 
   /** `using tx = …`: drop without sending at the end of the scope, unless sent. */
@@ -180,13 +165,44 @@ export class Sender<T> implements Disposable {
  * To look without waiting, use {@link tryRecv}.
  */
 export class Receiver<T> extends Future<T> implements Disposable {
-  readonly #inner: Inner<T>;
   #state: ReceiverState = LIVE;
+  // The channel's state (see the comment at the top of the module).
+  #value: T | undefined = undefined;
+  #hasValue = false;
+  #txDone = false;
+  #rxClosed = false;
+  #rxWaker: Waker | undefined = undefined;
+  /** Made by the first `closed()` that waits: most channels never have one. */
+  #closedWaiters: LinkedList<ClosedWait> | undefined = undefined;
+
+  static {
+    channelState = {
+      send<T>(rx: Receiver<T>, value: T): boolean {
+        rx.#txDone = true;
+        rx.#wakeClosed();
+        if (rx.#rxClosed) return false;
+        rx.#value = value;
+        rx.#hasValue = true;
+        rx.#wakeRx();
+        return true;
+      },
+      senderDropped(rx: Receiver<unknown>): void {
+        rx.#txDone = true;
+        rx.#wakeClosed();
+        rx.#wakeRx();
+      },
+      rxClosed(rx: Receiver<unknown>): boolean {
+        return rx.#rxClosed;
+      },
+      closedWaiters(rx: Receiver<unknown>, create: boolean): LinkedList<ClosedWait> | undefined {
+        return create ? (rx.#closedWaiters ??= new LinkedList<ClosedWait>()) : rx.#closedWaiters;
+      },
+    };
+  }
 
   /** @internal Use {@link channel}. */
-  constructor(inner: Inner<T>) {
+  constructor() {
     super();
-    this.#inner = inner;
   }
 
   // Its own `yield*` iterator: see `Future`'s `[Symbol.iterator]` in @tokio-ts/core.
@@ -235,19 +251,18 @@ export class Receiver<T> extends Future<T> implements Disposable {
         "a oneshot receiver was polled after it completed or was dropped (a select or timeout drops its losers, and a dropped receiver is closed): await it once; to wait in a select loop, use a CancellationToken's cancelled() or a watch channel's changed(), made anew each time",
       );
     if (!pollProceed(cx)) return Pending;
-    const inner = this.#inner;
-    if (inner.hasValue) {
+    if (this.#hasValue) {
       this.#state = DONE;
       madeProgress(cx);
       return this.#take();
     }
-    if (inner.txDone || inner.rxClosed) {
+    if (this.#txDone || this.#rxClosed) {
       this.#state = DONE;
-      inner.rxWaker = undefined;
+      this.#rxWaker = undefined;
       madeProgress(cx);
       throw new RecvError("closed");
     }
-    inner.rxWaker = cx.waker;
+    this.#rxWaker = cx.waker;
     return Pending;
   }
 
@@ -268,12 +283,11 @@ export class Receiver<T> extends Future<T> implements Disposable {
    * ```
    */
   tryRecv(): Result<T, TryRecvError> {
-    const inner = this.#inner;
-    if (inner.hasValue) {
+    if (this.#hasValue) {
       this.#terminate();
       return ok(this.#take());
     }
-    if (!(inner.txDone || inner.rxClosed)) return err(new TryRecvError("empty"));
+    if (!(this.#txDone || this.#rxClosed)) return err(new TryRecvError("empty"));
     this.#terminate();
     return err(new TryRecvError("closed"));
   }
@@ -318,7 +332,7 @@ export class Receiver<T> extends Future<T> implements Disposable {
    * ```
    */
   isEmpty(): boolean {
-    return !this.#inner.hasValue;
+    return !this.#hasValue;
   }
 
   /**
@@ -327,20 +341,18 @@ export class Receiver<T> extends Future<T> implements Disposable {
    * `tryRecv()`). Idempotent.
    */
   close(): void {
-    const inner = this.#inner;
-    if (inner.rxClosed) return;
-    inner.rxClosed = true;
-    inner.wakeClosed();
+    if (this.#rxClosed) return;
+    this.#rxClosed = true;
+    this.#wakeClosed();
   }
 
   /** Drop the receiver: close it and drop a value already sent. It is then terminated. */
   [Symbol.dispose](): void {
     this.#terminate();
     this.close();
-    const inner = this.#inner;
-    inner.rxWaker = undefined;
-    inner.hasValue = false;
-    inner.value = undefined;
+    this.#rxWaker = undefined;
+    this.#hasValue = false;
+    this.#value = undefined;
   }
 
   #terminate(): void {
@@ -348,12 +360,23 @@ export class Receiver<T> extends Future<T> implements Disposable {
   }
 
   #take(): T {
-    const inner = this.#inner;
-    const value = inner.value as T;
-    inner.value = undefined;
-    inner.hasValue = false;
-    inner.rxWaker = undefined;
+    const value = this.#value as T;
+    this.#value = undefined;
+    this.#hasValue = false;
+    this.#rxWaker = undefined;
     return value;
+  }
+
+  #wakeRx(): void {
+    const waker = this.#rxWaker;
+    this.#rxWaker = undefined;
+    waker?.wake();
+  }
+
+  #wakeClosed(): void {
+    const waiters = this.#closedWaiters;
+    if (waiters === undefined) return;
+    for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.notify();
   }
 }
 
@@ -365,7 +388,7 @@ class ClosedWait extends Future<void> implements ListNode {
   #waker: Waker | undefined = undefined;
 
   constructor(
-    private readonly inner: Inner<unknown>,
+    private readonly rx: Receiver<unknown>,
     private readonly sender: Sender<unknown>,
   ) {
     super();
@@ -374,13 +397,13 @@ class ClosedWait extends Future<void> implements ListNode {
   override poll(cx: Context): Poll<void> {
     if (!pollProceed(cx)) return Pending;
     if (this.sender.isClosed()) {
-      this.inner.closedWaiters?.remove(this);
+      channelState.closedWaiters(this.rx, false)?.remove(this);
       this.#waker = undefined;
       madeProgress(cx);
       return undefined;
     }
     this.#waker = cx.waker;
-    if (this.list === undefined) (this.inner.closedWaiters ??= new LinkedList<ClosedWait>()).pushBack(this);
+    if (this.list === undefined) channelState.closedWaiters(this.rx, true)!.pushBack(this);
     return Pending;
   }
 
@@ -392,6 +415,6 @@ class ClosedWait extends Future<void> implements ListNode {
 
   override cancel(): void {
     this.#waker = undefined;
-    this.inner.closedWaiters?.remove(this);
+    channelState.closedWaiters(this.rx, false)?.remove(this);
   }
 }
