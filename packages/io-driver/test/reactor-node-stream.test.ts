@@ -259,6 +259,54 @@ test("connect errors keep Node's code and address; readBufferSize is checked", a
   assert.throws(() => NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port }, { readBufferSize: 0 }), (e: unknown) => e instanceof RangeError);
 });
 
+test("small writes of one size, each different, arrive intact when some go to the OS at once and later ones wait in Node", async () => {
+  // A write's chunk is refilled by the next write of its size only when Node handed it to the
+  // OS at once; a chunk still in Node's hands (the peer stopped reading) must never change.
+  let peer!: net.Socket;
+  const received: Buffer[] = [];
+  const srv = await server((s) => {
+    peer = s;
+    s.pause();
+  });
+  const stream = NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port: srv.port });
+  await drive((cx) => stream.pollConnected(cx));
+  const size = 64;
+  const numbered = (k: number): Uint8Array => {
+    const chunk = new Uint8Array(size).fill(k & 0xff);
+    new DataView(chunk.buffer).setUint32(0, k);
+    return chunk;
+  };
+  const cx = new Context(noopWaker);
+  let count = 0;
+  let queuedInNode = 0;
+  for (; count < 2_000_000; count++) {
+    const out = stream.pollWrite(cx, numbered(count));
+    if (out === Pending) break; // past the high-water mark: backpressure
+    assert.is(out, size);
+    if (stream.socket.writableLength > 0) queuedInNode++;
+    if (count % 256 === 0) await tick();
+  }
+  assert.ok(queuedInNode > 100, `later writes waited in Node (${queuedInNode})`);
+  assert.ok(count - queuedInNode > 100, "earlier writes went to the OS at once");
+  peer.on("data", (d: Buffer) => received.push(d));
+  const peerEnded = new Promise<void>((r) => peer.once("end", r));
+  peer.resume();
+  await drive((cx) => stream.pollShutdown(cx));
+  await peerEnded;
+  try {
+    const got = Buffer.concat(received);
+    assert.is(got.length, count * size);
+    for (let k = 0; k < count; k++) {
+      const at = k * size;
+      if (!got.subarray(at, at + size).equals(numbered(k))) assert.unreachable(`write ${k} arrived changed`);
+    }
+  } finally {
+    stream.close();
+    peer.destroy();
+    srv.close();
+  }
+});
+
 test("flush after small writes waits for the bytes in flight to a peer that does not read, and completes once it reads", async () => {
   let peer!: net.Socket;
   const received: Buffer[] = [];

@@ -46,12 +46,14 @@
  * `pollShutdown` calls `end()` and waits for `'finish'` — the FIN is sent, reads stay open
  * (`allowHalfOpen`).
  *
- * Where the copy goes: a small write into a fresh Buffer; a write of half {@link MAX_WRITE} or
- * more into a {@link MAX_WRITE} slab taken from a shared list of spares and given back when Node
- * reports that write complete (Node completes a socket's writes in order, so a completion is
- * always that of the oldest slab in flight). Bulk transfers thus allocate nothing per write, and
- * a slab holds at most twice the bytes written. A stream whose writes failed reuses none of its
- * slabs.
+ * Where the copy goes: a small write into a fresh Buffer — or into the previous small write's
+ * chunk, when that one was the same length and Node handed it to the OS during `write()`
+ * (`writableLength` was 0 right after: Node then keeps no reference to it); a write of half
+ * {@link MAX_WRITE} or more into a {@link MAX_WRITE} slab taken from a shared list of spares and
+ * given back when Node reports that write complete (Node completes a socket's writes in order,
+ * so a completion is always that of the oldest slab in flight). Bulk transfers thus allocate
+ * nothing per write, and a slab holds at most twice the bytes written. A stream whose writes
+ * failed reuses none of its slabs.
  *
  * Closing. `close()` is Tokio's drop: reading stops, bytes already accepted are still sent and
  * then the FIN (or, with `resetOnClose` — linger 0 — an RST at once; with `closeLinger`, an RST
@@ -249,6 +251,11 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   #flushWaker: Waker | undefined = undefined;
   /** An empty write is in flight to learn when the writes before it are done (see #probeFlush). */
   #flushProbe = false;
+  /**
+   * The chunk of the last small write when Node handed it to the OS at once: a request/response
+   * protocol writes the same size again and again, and then allocates nothing per write.
+   */
+  #spareChunk: Buffer | undefined = undefined;
   /** Slabs handed to `socket.write`, oldest first; whether they may be reused (no error yet). */
   readonly #slabsInFlight: Buffer[] = [];
   #recycle = true;
@@ -605,11 +612,16 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     const src = n === data.length ? data : data.subarray(0, n);
     let ok: boolean;
     if (n < SLAB_MIN_WRITE || !this.#recycle) {
-      const chunk = Buffer.allocUnsafe(n);
+      let chunk = this.#spareChunk;
+      if (chunk !== undefined && chunk.length === n) this.#spareChunk = undefined;
+      else chunk = Buffer.allocUnsafe(n);
       chunk.set(src);
       // No completion callback: with one, Node allocates and queues an after-write tick for
       // every write that completes at once (most small writes); pollFlush probes instead.
       ok = this.socket.write(chunk);
+      // Nothing left in Node's hands: the chunk went to the OS during write() and Node kept no
+      // reference to it, so the next write of this length may fill it again.
+      if (this.socket.writableLength === 0) this.#spareChunk = chunk;
     } else {
       const slab = spareSlabs.pop() ?? Buffer.allocUnsafeSlow(MAX_WRITE);
       slab.set(src);
