@@ -152,15 +152,9 @@ export class Scheduler implements DriverHost {
   #drainScheduled = false;
   #parkScheduled = false;
   #ticksSinceHostYield = 0;
-  /** Ticks left until the inject queue is checked first (every `globalQueueInterval`-th tick). */
-  #ticksToGlobal: number;
+  #tick = 0;
   readonly #cx = new Context(noopWaker, BUDGET);
   readonly #drivers = new Map<string, Driver>();
-  /**
-   * The same drivers in an array: an idle check runs after every drain (every wake from a socket
-   * or a timer), and iterating a Map allocates an iterator and a result per driver there.
-   */
-  readonly #driverList: Driver[] = [];
   #lastKey: DriverKey<Driver> | undefined = undefined;
   #lastDriver: Driver | undefined = undefined;
   #alive: Task<any> | undefined = undefined;
@@ -181,7 +175,6 @@ export class Scheduler implements DriverHost {
   constructor(config: SchedulerConfig) {
     this.config = config;
     this.driverOptions = config.driverOptions;
-    this.#ticksToGlobal = config.globalQueueInterval;
     this.rng = new Rng(config.rngSeed ?? Math.floor(Math.random() * 0x1_0000_0000));
   }
 
@@ -224,7 +217,6 @@ export class Scheduler implements DriverHost {
     if (this.#closed) throw ContextError.shutdown(`the ${key.name} driver is unavailable`);
     driver = key.create(this);
     this.#drivers.set(key.name, driver);
-    this.#driverList.push(driver);
     return driver;
   }
 
@@ -390,11 +382,7 @@ export class Scheduler implements DriverHost {
   #nextTask(): Task<any> | undefined {
     const queue = this.#queue;
     const inject = this.#inject;
-    // A countdown rather than `tick % interval`: an integer division per tick costs more.
-    if (--this.#ticksToGlobal === 0) {
-      this.#ticksToGlobal = this.config.globalQueueInterval;
-      if (inject.length !== 0) return inject.shift();
-    }
+    if (++this.#tick % this.config.globalQueueInterval === 0 && inject.length !== 0) return inject.shift();
     if (queue.length === 0) return inject.shift();
     if (this.config.shuffle && queue.length > 1) return queue.takeAt(this.rng.below(queue.length));
     return queue.shift();
@@ -561,9 +549,8 @@ export class Scheduler implements DriverHost {
 
   #maybePark(): void {
     if (this.#parkScheduled) return;
-    const drivers = this.#driverList;
-    for (let i = 0; i < drivers.length; i++) {
-      if (drivers[i]!.parkOnIdle === true) {
+    for (const driver of this.#drivers.values()) {
+      if (driver.parkOnIdle === true) {
         this.#parkScheduled = true;
         setImmediate(this.#parkFromHost);
         return;
@@ -576,13 +563,11 @@ export class Scheduler implements DriverHost {
     if (this.#closed || this.queueDepth !== 0 || this.#drainScheduled) return;
     // Work off the runtime (a blocking job) will wake a task: no auto-advance past it. Its
     // driver calls unpark() once it is done.
-    const drivers = this.#driverList;
-    for (let i = 0; i < drivers.length; i++) if (drivers[i]!.holdsPark === true) return;
+    for (const driver of this.#drivers.values()) if (driver.holdsPark === true) return;
     const prev = enterFrame(null);
     let progressed = false;
     try {
-      for (let i = 0; i < drivers.length; i++) {
-        const driver = drivers[i]!;
+      for (const driver of this.#drivers.values()) {
         if (driver.parkOnIdle !== true) continue;
         try {
           if (driver.park?.() === true) progressed = true;
