@@ -5,6 +5,13 @@
  * `spawn_many` (benches/rt_multi_threaded.rs) with the completion counter replaced by joins,
  * since joining is what the target is about.
  *
+ * Size: 1,000,000 tasks per iteration, the issue's count. Until 2026-12-07 one iteration was
+ * 100,000 tasks, and the ratio depends on the size: in standalone runs on the bench machine,
+ * node took ~135–150 ns per task at 100,000 and ~190–220 ns at 1,000,000, while tokio-ts gen took
+ * ~180–185 ns at both. (At 100,000, node allocates ~208 B per task and tokio-ts gen ~335 B, so
+ * node's iteration is mostly done between two scavenges; at 1,000,000 every row's live tasks
+ * outlive the young generation.)
+ *
  * Shape, the same for every implementation: one root task spawns N tasks whose body returns 1
  * (one shared body, no closure per task), keeps the N handles, then joins them in order and
  * sums the outputs.
@@ -36,7 +43,7 @@ export const spawnJoin: Workload = {
   id: "spawn-join",
   title: "spawn + join",
   source: "issue target; Tokio benches/rt_multi_threaded.rs `spawn_many`, joined",
-  n: 100_000,
+  n: 1_000_000,
   // Effection spends ~80 µs per task here (8 s per 100,000): sampled at 10,000 instead.
   sizes: { effection: 10_000 },
   unit: "task",
