@@ -11,6 +11,9 @@
  * 5. 100,000 awaited sleeps in real time, 3 rounds of one process per implementation,
  *    alternating (sleeps-run.ts);
  * 6. mitata over the sync workloads (src/sync/: mpsc, oneshot, Mutex, Semaphore, broadcast);
+ *    6b. oneshot ping-pong again, every row in a fresh process, 5 rounds with the rows
+ *    alternating (sync-process-run.ts): its target sits near its mark, and the mitata process's
+ *    swings of the peer decide it;
  * 7. the mpsc 1→1 workloads at 5,000,000 messages, one process per row, for time and peak
  *    memory (sync-memory-run.ts);
  * 8. mitata over the macros workloads (src/macros/: select, join), in two processes — the rows
@@ -21,13 +24,14 @@
  * Flags: `--render` rewrites RESULTS.md and ratios.svg from results.json without measuring;
  * `--timers-only` measures only the timer workloads and the awaited sleeps (step 1's timer
  * part and 5) and merges them into the existing results.json; `--sync-only` likewise
- * measures only steps 6 and 7 (7 unless `--skip-memory`); `--macros-only` only steps 8 and 9
+ * measures only steps 6, 6b and 7 (7 unless `--skip-memory`), `--sync-processes-only` only 6b; `--macros-only` only steps 8 and 9
  * (9 unless `--skip-memory`);
  * `--skip-memory` skips step 3 (and 7); `--full-effection` runs Effection's memory run at the full
  * count too (by default it runs at 100,000: at 1,000,000 it took 742 s and 15.5 GB of RSS on
  * the 2-core bench machine). `BENCH_MEMORY_N` changes the task count; `BENCH_SLEEPS_N` and
  * `BENCH_SLEEPS_ROUNDS` the awaited-sleeps size (100,000) and rounds (3);
- * `BENCH_SYNC_MEMORY_N` the message count of step 7 (5,000,000); `BENCH_MACROS_MEMORY_N` the
+ * `BENCH_SYNC_MEMORY_N` the message count of step 7 (5,000,000); `BENCH_SYNC_PROCESS_ROUNDS` the
+ * rounds of step 6b (5); `BENCH_MACROS_MEMORY_N` the
  * round count of step 9 (the workload's full size, 1,000,000; a leaking row runs at its own
  * smaller size, or this one if smaller).
  */
@@ -54,9 +58,11 @@ import {
   type SyncBenchResult,
   type SyncMemoryFailure,
   type SyncMemoryResult,
+  type SyncProcessFailure,
+  type SyncProcessResult,
   type TimerBenchResult,
 } from "./results.js";
-import { SYNC_MEMORY_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
+import { SYNC_MEMORY_WORKLOADS, SYNC_PROCESS_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
 
 /** This package's directory (the compiled file is dist/src/main.js). */
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -185,6 +191,32 @@ function syncMemory(n: number): (SyncMemoryResult | SyncMemoryFailure)[] {
   return results;
 }
 
+/**
+ * Step 6b: the workloads of SYNC_PROCESS_WORKLOADS, every row in a fresh process, `rounds`
+ * rounds; the order of the rows rotates each round, so no row always goes first.
+ */
+function syncProcesses(rounds: number): (SyncProcessResult | SyncProcessFailure)[] {
+  const results: (SyncProcessResult | SyncProcessFailure)[] = [];
+  for (const id of SYNC_PROCESS_WORKLOADS) {
+    const workload = SYNC_WORKLOADS.find((w) => w.id === id)!;
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < workload.rows.length; k++) {
+        const row = workload.rows[(round + k) % workload.rows.length]!;
+        const { stdout, error } = child([script("sync-process-run"), workload.id, row.label], { timeoutMs: 5 * 60_000 });
+        if (error !== undefined) {
+          results.push({ workload: workload.id, row: row.label, n: row.n ?? workload.n, error });
+          console.log(`sync process: ${workload.id}, ${row.label}, round ${round + 1}: ${error}`);
+          continue;
+        }
+        const result = lastJsonLine<SyncProcessResult>(stdout);
+        console.log(`sync process: ${workload.id}, ${row.label}, round ${round + 1}: ${result.perOpNs.toFixed(1)} ns per ${workload.unit}`);
+        results.push(result);
+      }
+    }
+  }
+  return results;
+}
+
 /** Step 9: every row of the select workload at `n` rounds (a leaking row at its own smaller size), each in a process of its own. */
 function macrosMemory(n: number | undefined): (MacroMemoryResult | MacroMemoryFailure)[] {
   const results: (MacroMemoryResult | MacroMemoryFailure)[] = [];
@@ -293,6 +325,7 @@ function main(): void {
   const sleepsN = Number(process.env["BENCH_SLEEPS_N"] ?? 100_000);
   const sleepRounds = Number(process.env["BENCH_SLEEPS_ROUNDS"] ?? 3);
   const syncMemoryN = Number(process.env["BENCH_SYNC_MEMORY_N"] ?? 5_000_000);
+  const syncProcessRounds = Number(process.env["BENCH_SYNC_PROCESS_ROUNDS"] ?? 5);
   const macrosMemoryEnv = process.env["BENCH_MACROS_MEMORY_N"];
   const macrosMemoryN = macrosMemoryEnv === undefined ? undefined : Number(macrosMemoryEnv);
   const dir = mkdtempSync(join(tmpdir(), "tokio-ts-bench-"));
@@ -305,9 +338,16 @@ function main(): void {
       write(report);
       return;
     }
+    if (flags.has("--sync-processes-only")) {
+      const report = JSON.parse(readFileSync(join(root, "results.json"), "utf8")) as Report;
+      report.syncProcesses = syncProcesses(syncProcessRounds);
+      write(report);
+      return;
+    }
     if (flags.has("--sync-only")) {
       const report = JSON.parse(readFileSync(join(root, "results.json"), "utf8")) as Report;
       report.sync = mitata([], { dir, timers: false, sync: true }).sync;
+      report.syncProcesses = syncProcesses(syncProcessRounds);
       report.syncMemory = flags.has("--skip-memory") ? [] : syncMemory(syncMemoryN);
       Object.assign(report.versions, syncVersions());
       write(report);
@@ -346,6 +386,7 @@ function main(): void {
       timers: first.timers,
       sleeps: sleeps(sleepsN, sleepRounds),
       sync: mitata([], { dir, timers: false, sync: true }).sync,
+      syncProcesses: syncProcesses(syncProcessRounds),
       syncMemory: flags.has("--skip-memory") ? [] : syncMemory(syncMemoryN),
       macros: macrosBenches(dir),
       macrosMemory: flags.has("--skip-memory") ? [] : macrosMemory(macrosMemoryN),

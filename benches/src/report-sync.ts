@@ -9,9 +9,9 @@
  */
 import { formatBytes, formatNs, formatRate } from "./format.js";
 import type { Report } from "./report.js";
-import type { SyncBenchResult, SyncMemoryFailure, SyncMemoryResult } from "./results.js";
+import type { SyncBenchResult, SyncMemoryFailure, SyncMemoryResult, SyncProcessFailure, SyncProcessResult } from "./results.js";
 import { TOKIO_ASYNC, TOKIO_GEN, type SyncWorkload } from "./sync/case.js";
-import { SYNC_MEMORY_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
+import { SYNC_MEMORY_WORKLOADS, SYNC_PROCESS_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
 
 function findSync(report: Report, workload: string, row: string): SyncBenchResult | undefined {
   return report.sync?.find((b) => b.workload === workload && b.row === row && b.error === undefined);
@@ -56,6 +56,33 @@ const SYNC_TARGETS: SyncTarget[] = [
   { text: "broadcast 1→16: ≥ 2× a plain async ring", workload: "broadcast-1to16", peer: "plain async ring", atLeast: 2 },
 ];
 
+function isSyncProcessResult(r: SyncProcessResult | SyncProcessFailure): r is SyncProcessResult {
+  return !("error" in r);
+}
+
+/** Every fresh-process time per operation of `row` (step 6b), in round order. */
+function processTimes(report: Report, workload: string, row: string): number[] {
+  return (report.syncProcesses ?? []).filter(isSyncProcessResult).filter((r) => r.workload === workload && r.row === row).map((r) => r.perOpNs);
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** `row`'s median fresh-process time per operation over `versus`'s, or NaN. */
+function processRatio(report: Report, workload: string, row: string, versus: string): number {
+  return median(processTimes(report, workload, row)) / median(processTimes(report, workload, versus));
+}
+
+/** How many rounds step 6b ran (the most results of one row). */
+function processRounds(report: Report, workload: string): number {
+  const w = SYNC_WORKLOADS.find((x) => x.id === workload)!;
+  return Math.max(0, ...w.rows.map((row) => processTimes(report, workload, row.label).length));
+}
+
 /** The issue-4 targets, judged on the gen-task row, with the async-fn row's ratio beside it. */
 export function syncTargetRows(report: Report): string[] {
   const cell = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "—");
@@ -68,6 +95,38 @@ export function syncTargetRows(report: Report): string[] {
     const gen = syncRatio(report, t.workload, t.peer, TOKIO_GEN);
     const async = syncRatio(report, t.workload, t.peer, TOKIO_ASYNC);
     lines.push(`| ${t.text} | ${cell(gen)} | ${met(gen, t.atLeast)} | ${cell(async)} | ${met(async, t.atLeast)} |`);
+    if (!SYNC_PROCESS_WORKLOADS.includes(t.workload)) continue;
+    const rounds = processRounds(report, t.workload);
+    if (rounds === 0) continue;
+    const genP = processRatio(report, t.workload, t.peer, TOKIO_GEN);
+    const asyncP = processRatio(report, t.workload, t.peer, TOKIO_ASYNC);
+    lines.push(
+      `| ${t.text} — median of ${rounds} fresh processes per row | ${cell(genP)} | ${met(genP, t.atLeast)} | ${cell(asyncP)} | ${met(asyncP, t.atLeast)} |`,
+    );
+  }
+  return lines;
+}
+
+/** The fresh-process table of `w` (step 6b), or nothing if it was not run. */
+function syncProcessTable(report: Report, w: SyncWorkload): string[] {
+  const rounds = processRounds(report, w.id);
+  if (rounds === 0) return [];
+  const lines = [
+    `Each row again in ${rounds} fresh processes, the rows alternating (\`sync-process-run.ts\`: checked, 10`,
+    "warm-up iterations, then 7 samples of 3 iterations each; a process's time is its median",
+    "sample). The ratios compare the medians over the processes.",
+    "",
+    `| row | median per ${w.unit} | each process | ${TOKIO_GEN} is | ${TOKIO_ASYNC} is |`,
+    "| --- | ---: | --- | --- | --- |",
+  ];
+  for (const row of w.rows) {
+    const times = processTimes(report, w.id, row.label);
+    const failed = (report.syncProcesses ?? []).filter((r) => r.workload === w.id && r.row === row.label && !isSyncProcessResult(r));
+    if (times.length === 0 && failed.length === 0) continue;
+    const vsGen = row.label === TOKIO_GEN ? "baseline" : ratioText(processRatio(report, w.id, row.label, TOKIO_GEN));
+    const vsAsync = row.label === TOKIO_ASYNC ? "—" : ratioText(processRatio(report, w.id, row.label, TOKIO_ASYNC));
+    const each = times.map((t) => t.toFixed(0)).join(", ") + (failed.length > 0 ? ` (${failed.length} failed)` : "");
+    lines.push(`| ${row.label} | ${formatNs(median(times))} | ${each} ns | ${vsGen} | ${vsAsync} |`);
   }
   return lines;
 }
@@ -152,6 +211,8 @@ export function syncSection(report: Report): string[] {
   ];
   for (const w of SYNC_WORKLOADS) {
     out.push(`### ${w.title}`, "", `Source: ${w.source}.`, "", ...w.notes.map((n) => `- ${n}`), "", ...syncTable(report, w), "");
+    const processes = syncProcessTable(report, w);
+    if (processes.length > 0) out.push(...processes, "");
   }
   if ((report.syncMemory ?? []).length > 0) {
     out.push(

@@ -23,6 +23,8 @@ import type {
   SyncBenchResult,
   SyncMemoryFailure,
   SyncMemoryResult,
+  SyncProcessFailure,
+  SyncProcessResult,
   TimerBenchResult,
 } from "./results.js";
 import { SLEEP_IMPLS } from "./results.js";
@@ -49,6 +51,8 @@ export interface Report {
   sync?: SyncBenchResult[];
   /** The mpsc 1→1 rows at full size, one process each, for time and peak memory. */
   syncMemory?: (SyncMemoryResult | SyncMemoryFailure)[];
+  /** Step 6b: sync rows timed in fresh processes (absent in reports made before it). */
+  syncProcesses?: (SyncProcessResult | SyncProcessFailure)[];
   /** The macros workloads' mitata results (absent from reports made before @tokio-ts/macros). */
   macros?: MacroBenchResult[];
   /** The select rows at full size, one process each, with heap samples over the run. */

@@ -115,6 +115,26 @@ export interface SyncMemoryResult {
   peakHeap: number;
 }
 
+/**
+ * One row of a sync workload timed in a fresh process (sync-process-run.ts): the median sample,
+ * in nanoseconds per operation, and every sample.
+ */
+export interface SyncProcessResult {
+  workload: string;
+  row: string;
+  n: number;
+  perOpNs: number;
+  samplesNs: number[];
+}
+
+/** A fresh-process sync run that did not produce a result. */
+export interface SyncProcessFailure {
+  workload: string;
+  row: string;
+  n: number;
+  error: string;
+}
+
 /** A sync memory run that did not produce a result. */
 export interface SyncMemoryFailure {
   workload: string;

@@ -21,3 +21,10 @@ export const SYNC_WORKLOADS: readonly SyncWorkload[] = [
  * process per row, for time and peak memory (../sync-memory-run.ts).
  */
 export const SYNC_MEMORY_WORKLOADS: readonly string[] = [mpscBounded1to1.id, mpscUnbounded1to1.id];
+
+/**
+ * The sync workloads also timed in fresh processes, several rounds with the rows alternating
+ * (../sync-process-run.ts): those whose target sits near its mark, where the mitata process's
+ * swings decide it.
+ */
+export const SYNC_PROCESS_WORKLOADS: readonly string[] = [oneshotPingPong.id];

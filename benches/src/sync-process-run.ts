@@ -1,0 +1,54 @@
+/**
+ * Child process: one sync workload's row timed in a fresh process, so that no other row's heap
+ * or JIT state touches it.
+ *
+ * Usage: `node dist/src/sync-process-run.js <workload id> <row label> [n] [warm-ups] [samples]`;
+ * prints one JSON line, a {@link SyncProcessResult}.
+ *
+ * Why: in the one mitata process that runs every sync workload, a peer's time per operation
+ * swings with the heap the earlier workloads left behind — the plain-promise row of oneshot
+ * ping-pong read 499 ns and 762 ns per round trip in two runs of the same code, while the
+ * tokio-ts gen row read 154 and 152. A target that sits near its mark is judged more fairly on
+ * the median of several fresh processes (main.ts alternates the rows between rounds).
+ *
+ * Method: the row runs at n = 1,024 and `n` and is checked; then `warm-ups` iterations at `n`
+ * (default 10); then `samples` samples (default 7), each the mean of 3 iterations. The result
+ * is the median sample, per operation.
+ */
+import { shutdownTokioRuntime } from "./impl.js";
+import type { SyncProcessResult } from "./results.js";
+import { SYNC_WORKLOADS } from "./sync/all.js";
+import { syncRowSize } from "./sync/case.js";
+
+const RUNS_PER_SAMPLE = 3;
+
+async function main(): Promise<void> {
+  const [id, label, size, warmArg, samplesArg] = process.argv.slice(2);
+  const workload = SYNC_WORKLOADS.find((w) => w.id === id);
+  if (workload === undefined) throw new RangeError(`unknown sync workload ${String(id)}`);
+  const row = workload.rows.find((r) => r.label === label);
+  if (row === undefined) throw new RangeError(`${workload.id} has no row ${String(label)}`);
+  const n = Number(size ?? syncRowSize(workload, row));
+  const warmUps = Number(warmArg ?? 10);
+  const sampleCount = Number(samplesArg ?? 7);
+  for (const k of [1_024, n]) workload.check(await row.runner(k), k);
+  for (let i = 0; i < warmUps; i++) await row.runner(n);
+  const samples: number[] = [];
+  for (let s = 0; s < sampleCount; s++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < RUNS_PER_SAMPLE; i++) await row.runner(n);
+    samples.push(Number(process.hrtime.bigint() - start) / RUNS_PER_SAMPLE / n);
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  const result: SyncProcessResult = {
+    workload: workload.id,
+    row: row.label,
+    n,
+    perOpNs: sorted[Math.floor(sorted.length / 2)]!,
+    samplesNs: samples,
+  };
+  console.log(JSON.stringify(result));
+  shutdownTokioRuntime();
+}
+
+await main();
