@@ -9,7 +9,8 @@
  *
  * Options: `--port N` (demo default 0, a free port; with --serve, 8080), `--serve`.
  */
-import { main } from "@tokio-ts/macros";
+import { signal } from "@tokio-ts/io-driver";
+import { main, select } from "@tokio-ts/macros";
 import { TcpListener } from "@tokio-ts/net";
 import { spawn } from "@tokio-ts/runtime";
 import { CancellationToken } from "@tokio-ts/sync";
@@ -40,37 +41,44 @@ function parseArgs(argv: readonly string[]): Args {
 
 const LINES = ["hello, tokio-ts", "a future does nothing until it is polled", "goodbye"];
 
-await main(
-  function* () {
-    const args = parseArgs(process.argv.slice(2));
-    const shutdown = new CancellationToken();
-    const listener = yield* TcpListener.bind({ host: "127.0.0.1", port: args.port ?? (args.serve ? 8080 : 0) });
-    console.log(`echo server listening on ${listener.localAddr()}`);
-    const onSignal = (): void => {
-      // A second signal: a connection is stuck writing to a client that does not read.
-      if (shutdown.isCancelled()) process.exit(130);
+/**
+ * Stop on SIGINT or SIGTERM (Tokio's examples wait on `signal::ctrl_c()`): the first cancels
+ * `shutdown`; a second, while connections close, exits at once (130), for a connection stuck
+ * writing to a client that does not read. Dropping this task (when `main` ends) closes the
+ * listeners.
+ */
+function* onSignals(shutdown: CancellationToken): Generator<unknown, void, any> {
+  using interrupt = signal("SIGINT");
+  using terminate = signal("SIGTERM");
+  const next = () => select({ interrupt: interrupt.recv(), terminate: terminate.recv() });
+  yield* next();
+  console.log("echo server shutting down");
+  shutdown.cancel();
+  yield* next();
+  console.log("echo server: forced exit");
+  process.exit(130);
+}
+
+await main(function* () {
+  const args = parseArgs(process.argv.slice(2));
+  const shutdown = new CancellationToken();
+  spawn(onSignals(shutdown));
+  const listener = yield* TcpListener.bind({ host: "127.0.0.1", port: args.port ?? (args.serve ? 8080 : 0) });
+  console.log(`echo server listening on ${listener.localAddr()}`);
+  try {
+    // A generator function, not `() => serve(…)`: an arrow is run as an async body, which switches
+    // AsyncLocalStorage on (promise hooks on every socket write on Node 20).
+    const server = spawn(function* () {
+      yield* serve(listener, { shutdown });
+    });
+    if (!args.serve) {
+      const echoes = yield* talk(listener.localAddr(), LINES);
+      for (let i = 0; i < LINES.length; i++) console.log(`client sent ${JSON.stringify(LINES[i])}, got back ${JSON.stringify(echoes[i])}`);
       shutdown.cancel();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    try {
-      // A generator function, not `() => serve(…)`: an arrow is run as an async body, which switches
-      // AsyncLocalStorage on (promise hooks on every socket write on Node 20).
-      const server = spawn(function* () {
-        yield* serve(listener, { shutdown });
-      });
-      if (!args.serve) {
-        const echoes = yield* talk(listener.localAddr(), LINES);
-        for (let i = 0; i < LINES.length; i++) console.log(`client sent ${JSON.stringify(LINES[i])}, got back ${JSON.stringify(echoes[i])}`);
-        shutdown.cancel();
-      }
-      yield* server;
-      console.log("echo server stopped");
-    } finally {
-      listener.close();
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
     }
-  },
-  { handleSignals: false },
-);
+    yield* server;
+    console.log("echo server stopped");
+  } finally {
+    listener.close();
+  }
+});

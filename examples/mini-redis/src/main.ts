@@ -7,8 +7,10 @@
  * It prints `mini-redis listening on <address>` once it accepts connections (`--port 0` picks a
  * free port, which that line gives).
  */
-import { main } from "@tokio-ts/macros";
+import { signal } from "@tokio-ts/io-driver";
+import { main, select } from "@tokio-ts/macros";
 import { TcpListener } from "@tokio-ts/net";
+import { spawn } from "@tokio-ts/runtime";
 import { CancellationToken } from "@tokio-ts/sync";
 import { serve } from "./server.js";
 
@@ -37,37 +39,41 @@ function parseArgs(argv: readonly string[]): Args {
   return { port, host };
 }
 
-await main(
-  function* () {
-    const { port, host } = parseArgs(process.argv.slice(2));
-    const shutdown = new CancellationToken();
-    const onSignal = (): void => {
-      if (shutdown.isCancelled()) {
-        // A second signal: a connection is stuck (a client that does not read its replies).
-        console.log("mini-redis: forced exit");
-        process.exit(130);
-      }
-      console.log("mini-redis: shutting down");
-      shutdown.cancel();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    const listener = yield* TcpListener.bind({ host, port });
-    try {
-      console.log(`mini-redis listening on ${listener.localAddr()}`);
-      yield* serve(listener, {
-        shutdown,
-        onConnectionError: (error) => {
-          const code = (error as { code?: unknown } | undefined)?.code;
-          if (code !== "ECONNRESET" && code !== "EPIPE") console.error("mini-redis: connection error:", error);
-        },
-      });
-      console.log("mini-redis: stopped");
-    } finally {
-      listener.close();
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    }
-  },
-  { handleSignals: false },
-);
+/**
+ * Tokio's mini-redis stops on `signal::ctrl_c()`; this one on SIGINT or SIGTERM. The first
+ * cancels `shutdown`; a second, while connections drain, exits at once (130), for a connection
+ * stuck writing to a client that does not read its replies. The listeners stay open from the
+ * start, so a signal between the two waits is not lost; when `main` ends, dropping this task
+ * closes them.
+ */
+function* onSignals(shutdown: CancellationToken): Generator<unknown, void, any> {
+  using interrupt = signal("SIGINT");
+  using terminate = signal("SIGTERM");
+  const next = () => select({ interrupt: interrupt.recv(), terminate: terminate.recv() });
+  yield* next();
+  console.log("mini-redis: shutting down");
+  shutdown.cancel();
+  yield* next();
+  console.log("mini-redis: forced exit");
+  process.exit(130);
+}
+
+await main(function* () {
+  const { port, host } = parseArgs(process.argv.slice(2));
+  const shutdown = new CancellationToken();
+  spawn(onSignals(shutdown));
+  const listener = yield* TcpListener.bind({ host, port });
+  try {
+    console.log(`mini-redis listening on ${listener.localAddr()}`);
+    yield* serve(listener, {
+      shutdown,
+      onConnectionError: (error) => {
+        const code = (error as { code?: unknown } | undefined)?.code;
+        if (code !== "ECONNRESET" && code !== "EPIPE") console.error("mini-redis: connection error:", error);
+      },
+    });
+    console.log("mini-redis: stopped");
+  } finally {
+    listener.close();
+  }
+});
