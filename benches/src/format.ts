@@ -1,5 +1,6 @@
 /**
- * The number formats and the targets table shared by report.ts and report-sync.ts.
+ * The number formats, the median and the targets table shared by report.ts, report-sync.ts and
+ * sync-process-run.ts.
  */
 import { BASELINE } from "./impl.js";
 
@@ -51,4 +52,12 @@ export function targetRows(list: Target[]): string[] {
     "| --- | ---: | :---: |",
     ...list.map((t) => `| ${t.text} | ${t.measured} | ${t.met === undefined ? "—" : t.met ? "yes" : "**no**"} |`),
   ];
+}
+
+/** The median of `xs` (the mean of the middle two for an even count); NaN for none. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

@@ -63,6 +63,7 @@ import {
   type TimerBenchResult,
 } from "./results.js";
 import { SYNC_MEMORY_WORKLOADS, SYNC_PROCESS_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
+import { syncRowSize } from "./sync/case.js";
 
 /** This package's directory (the compiled file is dist/src/main.js). */
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -204,7 +205,7 @@ function syncProcesses(rounds: number): (SyncProcessResult | SyncProcessFailure)
         const row = workload.rows[(round + k) % workload.rows.length]!;
         const { stdout, error } = child([script("sync-process-run"), workload.id, row.label], { timeoutMs: 5 * 60_000 });
         if (error !== undefined) {
-          results.push({ workload: workload.id, row: row.label, n: row.n ?? workload.n, error });
+          results.push({ workload: workload.id, row: row.label, n: syncRowSize(workload, row), error });
           console.log(`sync process: ${workload.id}, ${row.label}, round ${round + 1}: ${error}`);
           continue;
         }

@@ -7,7 +7,7 @@
  * each peer's ratio over the `tokio-ts · async fn` row. Above 1, tokio-ts is that many times
  * faster.
  */
-import { formatBytes, formatNs, formatRate } from "./format.js";
+import { formatBytes, formatNs, formatRate, median } from "./format.js";
 import type { Report } from "./report.js";
 import type { SyncBenchResult, SyncMemoryFailure, SyncMemoryResult, SyncProcessFailure, SyncProcessResult } from "./results.js";
 import { TOKIO_ASYNC, TOKIO_GEN, type SyncWorkload } from "./sync/case.js";
@@ -63,13 +63,6 @@ function isSyncProcessResult(r: SyncProcessResult | SyncProcessFailure): r is Sy
 /** Every fresh-process time per operation of `row` (step 6b), in round order. */
 function processTimes(report: Report, workload: string, row: string): number[] {
   return (report.syncProcesses ?? []).filter(isSyncProcessResult).filter((r) => r.workload === workload && r.row === row).map((r) => r.perOpNs);
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** `row`'s median fresh-process time per operation over `versus`'s, or NaN. */

@@ -7,7 +7,7 @@
  * implementation still compares. The timer workloads (src/timers/) take their ratios against
  * their own tokio-ts row the same way; the awaited sleeps compare medians of whole runs.
  */
-import { formatBytes, formatMs, formatNs, formatRate, formatRatio, targetRows, type Target } from "./format.js";
+import { formatBytes, formatMs, formatNs, formatRate, formatRatio, median, targetRows, type Target } from "./format.js";
 import { BASELINE, IMPLS, type ImplName } from "./impl.js";
 import type {
   BenchResult,
@@ -144,13 +144,6 @@ export function timerRatio(report: Report, w: TimerWorkload, row: string): numbe
 
 function isSleepResult(r: SleepResult | SleepFailure): r is SleepResult {
   return !("error" in r);
-}
-
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Medians over the awaited-sleeps runs of one implementation. */

@@ -15,6 +15,7 @@
  * (default 10); then `samples` samples (default 7), each the mean of 3 iterations. The result
  * is the median sample, per operation.
  */
+import { median } from "./format.js";
 import { shutdownTokioRuntime } from "./impl.js";
 import type { SyncProcessResult } from "./results.js";
 import { SYNC_WORKLOADS } from "./sync/all.js";
@@ -41,12 +42,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS_PER_SAMPLE; i++) await row.runner(n);
     samples.push(Number(process.hrtime.bigint() - start) / RUNS_PER_SAMPLE / n);
   }
-  const sorted = [...samples].sort((a, b) => a - b);
   const result: SyncProcessResult = {
     workload: workload.id,
     row: row.label,
     n,
-    perOpNs: sorted[Math.floor(sorted.length / 2)]!,
+    perOpNs: median(samples),
     samplesNs: samples,
   };
   console.log(JSON.stringify(result));
