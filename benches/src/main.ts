@@ -11,11 +11,12 @@
  * 5. 100,000 awaited sleeps in real time, 3 rounds of one process per implementation,
  *    alternating (sleeps-run.ts);
  * 6. mitata over the sync workloads (src/sync/: mpsc, oneshot, Mutex, Semaphore, broadcast);
- *    6b. oneshot ping-pong again, every row in a fresh process, 5 rounds with the rows
- *    alternating (sync-process-run.ts): its target sits near its mark, and the mitata process's
- *    swings of the peer decide it;
- * 7. the mpsc 1→1 workloads at 5,000,000 messages, one process per row, for time and peak
- *    memory (sync-memory-run.ts);
+ *    6b. oneshot ping-pong again at the issue's 1,000,000 round trips, every row in a fresh
+ *    process, 5 rounds with the rows alternating (sync-process-run.ts): its target sits near
+ *    its mark, and the mitata process's swings of the peer decide it;
+ * 7. the mpsc 1→1 workloads at 5,000,000 messages and oneshot ping-pong at 1,000,000 round
+ *    trips (the issue's sizes), one process per row, for time and peak memory
+ *    (sync-memory-run.ts);
  * 8. mitata over the macros workloads (src/macros/: select, join), in two processes — the rows
  *    that run an async body inside a runtime apart, since they switch AsyncLocalStorage on;
  * 9. the select workload at 1,000,000 rounds, one process per row, for time and the heap after
@@ -30,7 +31,7 @@
  * count too (by default it runs at 100,000: at 1,000,000 it took 742 s and 15.5 GB of RSS on
  * the 2-core bench machine). `BENCH_MEMORY_N` changes the task count; `BENCH_SLEEPS_N` and
  * `BENCH_SLEEPS_ROUNDS` the awaited-sleeps size (100,000) and rounds (3);
- * `BENCH_SYNC_MEMORY_N` the message count of step 7 (5,000,000); `BENCH_SYNC_PROCESS_ROUNDS` the
+ * `BENCH_SYNC_MEMORY_N` the size of every run of step 7 (by default the issue's); `BENCH_SYNC_PROCESS_ROUNDS` the
  * rounds of step 6b (5); `BENCH_MACROS_MEMORY_N` the
  * round count of step 9 (the workload's full size, 1,000,000; a leaking row runs at its own
  * smaller size, or this one if smaller).
@@ -63,7 +64,7 @@ import {
   type TimerBenchResult,
 } from "./results.js";
 import { SYNC_MEMORY_WORKLOADS, SYNC_PROCESS_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
-import { syncRowSize } from "./sync/case.js";
+import { syncIssueSize } from "./sync/case.js";
 
 /** This package's directory (the compiled file is dist/src/main.js). */
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -170,13 +171,17 @@ function memory(fullN: number, full: boolean): (MemoryResult | MemoryFailure)[] 
   return results;
 }
 
-/** Step 7: every row of the mpsc 1→1 workloads at `n` messages, each in a process of its own. */
-function syncMemory(n: number): (SyncMemoryResult | SyncMemoryFailure)[] {
+/**
+ * Step 7: every row of the workloads of SYNC_MEMORY_WORKLOADS at the issue's size (or at `n`,
+ * when given), each in a process of its own.
+ */
+function syncMemory(nOverride: number | undefined): (SyncMemoryResult | SyncMemoryFailure)[] {
   const results: (SyncMemoryResult | SyncMemoryFailure)[] = [];
   for (const id of SYNC_MEMORY_WORKLOADS) {
     const workload = SYNC_WORKLOADS.find((w) => w.id === id)!;
+    const n = nOverride ?? syncIssueSize(workload);
     for (const row of workload.rows) {
-      console.log(`sync memory: ${workload.id}, ${n.toLocaleString("en-US")} messages, ${row.label}…`);
+      console.log(`sync memory: ${workload.id}, ${n.toLocaleString("en-US")} ${workload.unit}s, ${row.label}…`);
       const args = ["--expose-gc", "--max-old-space-size=16384", script("sync-memory-run"), workload.id, row.label, String(n)];
       const { stdout, error } = child(args, { timeoutMs: 10 * 60_000 });
       if (error !== undefined) {
@@ -203,9 +208,10 @@ function syncProcesses(rounds: number): (SyncProcessResult | SyncProcessFailure)
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < workload.rows.length; k++) {
         const row = workload.rows[(round + k) % workload.rows.length]!;
-        const { stdout, error } = child([script("sync-process-run"), workload.id, row.label], { timeoutMs: 5 * 60_000 });
+        const n = syncIssueSize(workload);
+        const { stdout, error } = child([script("sync-process-run"), workload.id, row.label, String(n)], { timeoutMs: 10 * 60_000 });
         if (error !== undefined) {
-          results.push({ workload: workload.id, row: row.label, n: syncRowSize(workload, row), error });
+          results.push({ workload: workload.id, row: row.label, n, error });
           console.log(`sync process: ${workload.id}, ${row.label}, round ${round + 1}: ${error}`);
           continue;
         }
@@ -325,7 +331,8 @@ function main(): void {
   const memoryN = Number(process.env["BENCH_MEMORY_N"] ?? 1_000_000);
   const sleepsN = Number(process.env["BENCH_SLEEPS_N"] ?? 100_000);
   const sleepRounds = Number(process.env["BENCH_SLEEPS_ROUNDS"] ?? 3);
-  const syncMemoryN = Number(process.env["BENCH_SYNC_MEMORY_N"] ?? 5_000_000);
+  const syncMemoryEnv = process.env["BENCH_SYNC_MEMORY_N"];
+  const syncMemoryN = syncMemoryEnv === undefined ? undefined : Number(syncMemoryEnv);
   const syncProcessRounds = Number(process.env["BENCH_SYNC_PROCESS_ROUNDS"] ?? 5);
   const macrosMemoryEnv = process.env["BENCH_MACROS_MEMORY_N"];
   const macrosMemoryN = macrosMemoryEnv === undefined ? undefined : Number(macrosMemoryEnv);

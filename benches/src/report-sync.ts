@@ -1,6 +1,6 @@
 /**
  * The `@tokio-ts/sync` part of RESULTS.md and of the chart: the issue-4 targets, a table per
- * sync workload, and the full-size mpsc memory runs.
+ * sync workload, and the memory runs at the issue's sizes.
  *
  * Every ratio is a row's time per operation over that of the workload's `tokio-ts · gen task`
  * row (see sync/case.ts for why that is the baseline); the tables and the targets also give
@@ -10,7 +10,7 @@
 import { formatBytes, formatNs, formatRate, median } from "./format.js";
 import type { Report } from "./report.js";
 import type { SyncBenchResult, SyncMemoryFailure, SyncMemoryResult, SyncProcessFailure, SyncProcessResult } from "./results.js";
-import { TOKIO_ASYNC, TOKIO_GEN, type SyncWorkload } from "./sync/case.js";
+import { syncIssueSize, TOKIO_ASYNC, TOKIO_GEN, type SyncWorkload } from "./sync/case.js";
 import { SYNC_MEMORY_WORKLOADS, SYNC_PROCESS_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
 
 function findSync(report: Report, workload: string, row: string): SyncBenchResult | undefined {
@@ -70,6 +70,12 @@ function processRatio(report: Report, workload: string, row: string, versus: str
   return median(processTimes(report, workload, row)) / median(processTimes(report, workload, versus));
 }
 
+/** The size step 6b ran `workload` at (the issue's, unless the results say otherwise). */
+function processSize(report: Report, workload: string): number {
+  const run = (report.syncProcesses ?? []).find((r) => r.workload === workload);
+  return run?.n ?? syncIssueSize(SYNC_WORKLOADS.find((x) => x.id === workload)!);
+}
+
 /** How many rounds step 6b ran (the most results of one row). */
 function processRounds(report: Report, workload: string): number {
   const w = SYNC_WORKLOADS.find((x) => x.id === workload)!;
@@ -91,10 +97,12 @@ export function syncTargetRows(report: Report): string[] {
     if (!SYNC_PROCESS_WORKLOADS.includes(t.workload)) continue;
     const rounds = processRounds(report, t.workload);
     if (rounds === 0) continue;
+    const w = SYNC_WORKLOADS.find((x) => x.id === t.workload)!;
+    const size = `${processSize(report, t.workload).toLocaleString("en-US")} ${w.unit}s`;
     const genP = processRatio(report, t.workload, t.peer, TOKIO_GEN);
     const asyncP = processRatio(report, t.workload, t.peer, TOKIO_ASYNC);
     lines.push(
-      `| ${t.text} — median of ${rounds} fresh processes per row | ${cell(genP)} | ${met(genP, t.atLeast)} | ${cell(asyncP)} | ${met(asyncP, t.atLeast)} |`,
+      `| ${t.text} — ${size} per iteration, median of ${rounds} fresh processes per row | ${cell(genP)} | ${met(genP, t.atLeast)} | ${cell(asyncP)} | ${met(asyncP, t.atLeast)} |`,
     );
   }
   return lines;
@@ -105,9 +113,10 @@ function syncProcessTable(report: Report, w: SyncWorkload): string[] {
   const rounds = processRounds(report, w.id);
   if (rounds === 0) return [];
   const lines = [
-    `Each row again in ${rounds} fresh processes, the rows alternating (\`sync-process-run.ts\`: checked at full`,
-    "size and at 1,024, 10 warm-up iterations, then 7 samples of 3 iterations each; a process's time is its median",
-    "sample). The ratios compare the medians over the processes.",
+    `Each row again in ${rounds} fresh processes at ${processSize(report, w.id).toLocaleString("en-US")} ${w.unit}s per`,
+    "iteration (the issue's count), the rows alternating (`sync-process-run.ts`: checked at that size and at 1,024,",
+    "10 warm-up iterations, then 7 samples of 3 iterations each; a process's time is its median sample). The",
+    "ratios compare the medians over the processes.",
     "",
     `| row | median per ${w.unit} | each process | ${TOKIO_GEN} is | ${TOKIO_ASYNC} is |`,
     "| --- | ---: | --- | --- | --- |",
@@ -155,10 +164,11 @@ function isSyncMemoryResult(r: SyncMemoryResult | SyncMemoryFailure): r is SyncM
 }
 
 function syncMemoryTable(report: Report, workload: string): string[] {
+  const unit = SYNC_WORKLOADS.find((x) => x.id === workload)!.unit;
   const runs = (report.syncMemory ?? []).filter((m) => m.workload === workload);
   if (runs.length === 0) return [];
   const lines = [
-    "| row | messages | time | per message | messages/s | peak RSS | RSS above baseline | peak heap used | heap above baseline |",
+    `| row | ${unit}s | time | per ${unit} | ${unit}s/s | peak RSS | RSS above baseline | peak heap used | heap above baseline |`,
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const m of runs) {
@@ -178,7 +188,6 @@ function syncMemoryTable(report: Report, workload: string): string[] {
 /** The "Sync" section of RESULTS.md; empty for a report without sync results. */
 export function syncSection(report: Report): string[] {
   if (report.sync === undefined) return [];
-  const memoryN = (report.syncMemory ?? [])[0]?.n ?? 5_000_000;
   const out: string[] = [
     "## Sync (`@tokio-ts/sync`)",
     "",
@@ -201,8 +210,8 @@ export function syncSection(report: Report): string[] {
     "[sync/mutex.ts](src/sync/mutex.ts), [sync/semaphore.ts](src/sync/semaphore.ts),",
     "[sync/broadcast.ts](src/sync/broadcast.ts), [sync/promise-queue.ts](src/sync/promise-queue.ts),",
     "[sync/async-ring.ts](src/sync/async-ring.ts). One mitata iteration is smaller than the",
-    "issue's totals (n / iter below); the issue's 5,000,000-message mpsc runs are in",
-    "[the memory table](#mpsc-11-at-5000000-messages-time-and-peak-memory).",
+    "issue's totals (n / iter below); the mpsc and oneshot runs at the issue's counts are in",
+    "[the memory tables](#at-the-issues-sizes-time-and-peak-memory).",
     "",
   ];
   for (const w of SYNC_WORKLOADS) {
@@ -212,21 +221,22 @@ export function syncSection(report: Report): string[] {
   }
   if ((report.syncMemory ?? []).length > 0) {
     out.push(
-      `### mpsc 1→1 at ${memoryN.toLocaleString("en-US")} messages: time and peak memory`,
+      "### At the issue's sizes: time and peak memory",
       "",
-      "One run per row, each in its own process (`--expose-gc`), after a 10,000-message warm-up",
-      "and a full GC (the baseline). Peak RSS is the kernel's high-water mark; peak heap is the",
-      "largest `heapUsed` seen by a 5 ms sampler and by a probe every 65,536 messages received",
-      "(a run that is one microtask chain starves the sampler). Time is one run, not a mitata",
-      "mean. In the unbounded case the tokio-ts rows, the promise queue and `events.on()` queue",
-      `all ${memoryN.toLocaleString("en-US")} messages before the consumer reads the first (the producer`,
-      "never waits), so their peak is the queue's size; Effect's stays small because its fiber",
-      "scheduler preempts the producer fiber every so many operations, so the consumer keeps up.",
+      "One run per row at the issue's count, each in its own process (`--expose-gc`), after a",
+      "warm-up run at 10,000 and a full GC (the baseline). Peak RSS is the kernel's high-water",
+      "mark; peak heap is the largest `heapUsed` seen by a 5 ms sampler and by a probe every",
+      "65,536 messages received or round trips (a run that is one microtask chain starves the",
+      "sampler). Time is one run, not a mitata mean.",
       "",
     );
     for (const id of SYNC_MEMORY_WORKLOADS) {
       const w = SYNC_WORKLOADS.find((x) => x.id === id)!;
-      out.push(`#### ${w.title}`, "", ...syncMemoryTable(report, id), "");
+      const runs = (report.syncMemory ?? []).filter((m) => m.workload === id);
+      const size = (runs[0]?.n ?? syncIssueSize(w)).toLocaleString("en-US");
+      out.push(`#### ${w.title}, ${size} ${w.unit}s`, "");
+      if (w.memoryNotes !== undefined) out.push(...w.memoryNotes, "");
+      out.push(...syncMemoryTable(report, id), "");
     }
   }
   return out;

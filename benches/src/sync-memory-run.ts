@@ -1,6 +1,7 @@
 /**
- * Child process: one measured run of a sync workload's row at the issue's full size (for mpsc,
- * 5,000,000 messages), reporting wall time and peak memory.
+ * Child process: one measured run of a sync workload's row at the issue's size (`issueN`: for
+ * mpsc 5,000,000 messages, for oneshot 1,000,000 round trips), reporting wall time and peak
+ * memory.
  *
  * Usage: `node --expose-gc dist/src/sync-memory-run.js <workload id> <row label> <n>`; prints
  * one JSON line.
@@ -8,15 +9,16 @@
  * Each row gets its own process, so that neither another row's heap nor its JIT state changes
  * its numbers. As in memory-run.ts: peak RSS is the kernel's high-water mark
  * (`resourceUsage().maxRSS`); peak heap is the largest `heapUsed` seen by a 5 ms sampler, by
- * the row's probe (every 65,536 messages received: a run that is one long microtask chain
- * never lets the sampler run) and right after the run; both are also given above the
- * baseline taken after a 10,000-message warm-up run and a full GC. The result is checked like
+ * the row's probe (every 65,536 messages received or round trips: a run that is one long
+ * microtask chain never lets the sampler run) and right after the run; both are also given above the
+ * baseline taken after a warm-up run at 10,000 and a full GC. The result is checked like
  * the mitata run's.
  */
 import { performance } from "node:perf_hooks";
 import { shutdownTokioRuntime } from "./impl.js";
 import type { SyncMemoryResult } from "./results.js";
 import { SYNC_WORKLOADS } from "./sync/all.js";
+import { syncIssueSize } from "./sync/case.js";
 
 async function main(): Promise<void> {
   const [id, label, size] = process.argv.slice(2);
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
   if (workload === undefined) throw new RangeError(`unknown sync workload ${String(id)}`);
   const row = workload.rows.find((r) => r.label === label);
   if (row === undefined) throw new RangeError(`${workload.id} has no row ${String(label)}`);
-  const n = Number(size ?? workload.n);
+  const n = Number(size ?? syncIssueSize(workload));
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error("run with --expose-gc");
 

@@ -3,7 +3,8 @@
  * or JIT state touches it.
  *
  * Usage: `node dist/src/sync-process-run.js <workload id> <row label> [n] [warm-ups] [samples]`;
- * prints one JSON line, a {@link SyncProcessResult}.
+ * prints one JSON line, a {@link SyncProcessResult}. `n` defaults to the issue's size
+ * (`issueN`; main.ts passes it).
  *
  * Why: in the one mitata process that runs every sync workload, a peer's time per operation
  * swings with the heap the earlier workloads left behind — the plain-promise row of oneshot
@@ -19,7 +20,7 @@ import { median } from "./format.js";
 import { shutdownTokioRuntime } from "./impl.js";
 import type { SyncProcessResult } from "./results.js";
 import { SYNC_WORKLOADS } from "./sync/all.js";
-import { syncRowSize } from "./sync/case.js";
+import { syncIssueSize } from "./sync/case.js";
 
 const RUNS_PER_SAMPLE = 3;
 
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   if (workload === undefined) throw new RangeError(`unknown sync workload ${String(id)}`);
   const row = workload.rows.find((r) => r.label === label);
   if (row === undefined) throw new RangeError(`${workload.id} has no row ${String(label)}`);
-  const n = Number(size ?? syncRowSize(workload, row));
+  const n = Number(size ?? syncIssueSize(workload));
   const warmUps = Number(warmArg ?? 10);
   const sampleCount = Number(samplesArg ?? 7);
   // Full size first: a first run at a small size can leave a row's code slower for the rest of

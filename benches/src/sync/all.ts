@@ -17,14 +17,15 @@ export const SYNC_WORKLOADS: readonly SyncWorkload[] = [
 ];
 
 /**
- * The workloads whose every row also runs at the issue's full size (5,000,000 messages), one
- * process per row, for time and peak memory (../sync-memory-run.ts).
+ * The workloads whose every row also runs at the issue's size (`issueN`: 5,000,000 messages,
+ * 1,000,000 round trips), one process per row, for time and peak memory
+ * (../sync-memory-run.ts).
  */
-export const SYNC_MEMORY_WORKLOADS: readonly string[] = [mpscBounded1to1.id, mpscUnbounded1to1.id];
+export const SYNC_MEMORY_WORKLOADS: readonly string[] = [mpscBounded1to1.id, mpscUnbounded1to1.id, oneshotPingPong.id];
 
 /**
- * The sync workloads also timed in fresh processes, several rounds with the rows alternating
- * (../sync-process-run.ts): those whose target sits near its mark, where the mitata process's
- * swings decide it.
+ * The sync workloads also timed in fresh processes at the issue's size (`issueN`), several
+ * rounds with the rows alternating (../sync-process-run.ts): those whose target sits near its
+ * mark, where the mitata process's swings decide it.
  */
 export const SYNC_PROCESS_WORKLOADS: readonly string[] = [oneshotPingPong.id];

@@ -31,7 +31,7 @@ export interface SyncRow {
   label: string;
   /**
    * One run of `n` operations; resolves to what the workload's check verifies. `probe`
-   * (optional; the mpsc rows take it) is called every 65,536 messages received, so that the
+   * (optional; the mpsc and oneshot rows take it) is called every 65,536 messages received, so that the
    * memory runs can sample the heap while a microtask chain keeps the host loop from turning.
    */
   runner: (n: number, probe?: () => void) => Promise<unknown>;
@@ -55,6 +55,14 @@ export interface SyncWorkload {
   notes: string[];
   /** The size of one mitata iteration (messages, round trips, increments…). */
   n: number;
+  /**
+   * The issue's own count for this benchmark (5,000,000 messages, 1,000,000 round trips), where
+   * one mitata iteration is smaller. The memory runs (step 7) and the fresh-process runs (step
+   * 6b) use it; without it they use `n`.
+   */
+  issueN?: number;
+  /** What the memory table of this workload needs said (report paragraphs, markdown lines). */
+  memoryNotes?: string[];
   /** What `n` counts ("message", "round trip", "increment"). */
   unit: string;
   rows: SyncRow[];
@@ -65,6 +73,11 @@ export interface SyncWorkload {
 /** The size of one mitata iteration of `row` of `workload`. */
 export function syncRowSize(workload: SyncWorkload, row: SyncRow): number {
   return row.n ?? workload.n;
+}
+
+/** The size `workload` runs at in its memory and fresh-process runs: the issue's count. */
+export function syncIssueSize(workload: SyncWorkload): number {
+  return workload.issueN ?? workload.n;
 }
 
 /** A check for rows that resolve to a count: it must equal `n`. */

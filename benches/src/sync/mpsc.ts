@@ -153,6 +153,7 @@ function boundedWorkload(producers: number): SyncWorkload {
       "**effect Queue.bounded**: `Queue.bounded(1024)`, producers in forked fibers doing `Queue.offer`, the consumer `Queue.take` × n",
     ],
     n: 500_000,
+    issueN: 5_000_000,
     unit: "message",
     rows: [
       { label: TOKIO_GEN, role: "tokio-ts", runner: (n, probe) => tokioGenBounded(n, producers, probe) },
@@ -248,6 +249,13 @@ export const mpscUnbounded1to1: SyncWorkload = {
     "**EventEmitter · sync listener** (context): `ee.on(\"data\", listener)`: each emit calls the consumer synchronously, no queue and no task switch",
   ],
   n: 500_000,
+  issueN: 5_000_000,
+  memoryNotes: [
+    "The tokio-ts rows, the promise queue and `events.on()` queue every message before the",
+    "consumer reads the first (the producer never waits), so their peak is the queue's size;",
+    "Effect's stays small because its fiber scheduler preempts the producer fiber every so many",
+    "operations, so the consumer keeps up.",
+  ],
   unit: "message",
   rows: [
     { label: TOKIO_GEN, role: "tokio-ts", runner: tokioGenUnbounded },
