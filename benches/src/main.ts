@@ -7,6 +7,9 @@
  *    timer workloads (src/timers/);
  * 2. mitata over every workload for tokio-ts async (AsyncLocalStorage on);
  * 3. spawn+join of 1,000,000 tasks, one process per implementation, for time and peak memory;
+ *    3b. spawn+join again, every implementation but Effection in a fresh process, 5 rounds
+ *    with the implementations alternating (task-process-run.ts): at 1,000,000 tasks its time
+ *    is mostly the garbage collector's, which depends on what ran before in the mitata process;
  * 4. the context-propagation cost table;
  * 5. 100,000 awaited sleeps in real time, 3 rounds of one process per implementation,
  *    alternating (sleeps-run.ts);
@@ -25,14 +28,15 @@
  * Flags: `--render` rewrites RESULTS.md and ratios.svg from results.json without measuring;
  * `--timers-only` measures only the timer workloads and the awaited sleeps (step 1's timer
  * part and 5) and merges them into the existing results.json; `--sync-only` likewise
- * measures only steps 6, 6b and 7 (7 unless `--skip-memory`), `--sync-processes-only` only 6b; `--macros-only` only steps 8 and 9
- * (9 unless `--skip-memory`);
+ * measures only steps 6, 6b and 7 (7 unless `--skip-memory`), `--sync-processes-only` only
+ * 6b, `--task-processes-only` only 3b; `--macros-only` only steps 8 and 9 (9 unless
+ * `--skip-memory`);
  * `--skip-memory` skips step 3 (and 7); `--full-effection` runs Effection's memory run at the full
  * count too (by default it runs at 100,000: at 1,000,000 it took 742 s and 15.5 GB of RSS on
  * the 2-core bench machine). `BENCH_MEMORY_N` changes the task count; `BENCH_SLEEPS_N` and
  * `BENCH_SLEEPS_ROUNDS` the awaited-sleeps size (100,000) and rounds (3);
  * `BENCH_SYNC_MEMORY_N` the size of every run of step 7 (by default the issue's); `BENCH_SYNC_PROCESS_ROUNDS` the
- * rounds of step 6b (5); `BENCH_MACROS_MEMORY_N` the
+ * rounds of step 6b (5), `BENCH_TASK_PROCESS_ROUNDS` those of step 3b (5); `BENCH_MACROS_MEMORY_N` the
  * round count of step 9 (the workload's full size, 1,000,000; a leaking row runs at its own
  * smaller size, or this one if smaller).
  */
@@ -61,10 +65,13 @@ import {
   type SyncMemoryResult,
   type SyncProcessFailure,
   type SyncProcessResult,
+  type TaskProcessFailure,
+  type TaskProcessResult,
   type TimerBenchResult,
 } from "./results.js";
 import { SYNC_MEMORY_WORKLOADS, SYNC_PROCESS_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
 import { syncIssueSize } from "./sync/case.js";
+import { TASK_PROCESS_IMPLS, TASK_PROCESS_WORKLOADS, workload as findWorkload } from "./workloads/all.js";
 
 /** This package's directory (the compiled file is dist/src/main.js). */
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -192,6 +199,32 @@ function syncMemory(nOverride: number | undefined): (SyncMemoryResult | SyncMemo
       const result = lastJsonLine<SyncMemoryResult>(stdout);
       console.log(`  ${(result.ms / 1e3).toFixed(2)} s, peak RSS ${(result.peakRss / 2 ** 20).toFixed(0)} MiB`);
       results.push(result);
+    }
+  }
+  return results;
+}
+
+/**
+ * Step 3b: the workloads of TASK_PROCESS_WORKLOADS, each implementation of TASK_PROCESS_IMPLS
+ * in a fresh process, `rounds` rounds; the order rotates each round.
+ */
+function taskProcesses(rounds: number): (TaskProcessResult | TaskProcessFailure)[] {
+  const results: (TaskProcessResult | TaskProcessFailure)[] = [];
+  for (const id of TASK_PROCESS_WORKLOADS) {
+    const workload = findWorkload(id);
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < TASK_PROCESS_IMPLS.length; k++) {
+        const impl = TASK_PROCESS_IMPLS[(round + k) % TASK_PROCESS_IMPLS.length]!;
+        const { stdout, error } = child([script("task-process-run"), workload.id, impl, String(workload.n)], { timeoutMs: 10 * 60_000 });
+        if (error !== undefined) {
+          results.push({ workload: workload.id, impl, n: workload.n, error });
+          console.log(`task process: ${workload.id}, ${impl}, round ${round + 1}: ${error}`);
+          continue;
+        }
+        const result = lastJsonLine<TaskProcessResult>(stdout);
+        console.log(`task process: ${workload.id}, ${impl}, round ${round + 1}: ${result.perOpNs.toFixed(1)} ns per ${workload.unit}`);
+        results.push(result);
+      }
     }
   }
   return results;
@@ -334,6 +367,7 @@ function main(): void {
   const syncMemoryEnv = process.env["BENCH_SYNC_MEMORY_N"];
   const syncMemoryN = syncMemoryEnv === undefined ? undefined : Number(syncMemoryEnv);
   const syncProcessRounds = Number(process.env["BENCH_SYNC_PROCESS_ROUNDS"] ?? 5);
+  const taskProcessRounds = Number(process.env["BENCH_TASK_PROCESS_ROUNDS"] ?? 5);
   const macrosMemoryEnv = process.env["BENCH_MACROS_MEMORY_N"];
   const macrosMemoryN = macrosMemoryEnv === undefined ? undefined : Number(macrosMemoryEnv);
   const dir = mkdtempSync(join(tmpdir(), "tokio-ts-bench-"));
@@ -343,6 +377,12 @@ function main(): void {
       report.timers = mitata([], { dir, timers: true }).timers;
       report.sleeps = sleeps(sleepsN, sleepRounds);
       report.versions["@tokio-ts/time"] = version("../packages/time/package.json");
+      write(report);
+      return;
+    }
+    if (flags.has("--task-processes-only")) {
+      const report = JSON.parse(readFileSync(join(root, "results.json"), "utf8")) as Report;
+      report.taskProcesses = taskProcesses(taskProcessRounds);
       write(report);
       return;
     }
@@ -390,6 +430,7 @@ function main(): void {
       },
       benches,
       memory: flags.has("--skip-memory") ? [] : memory(memoryN, flags.has("--full-effection")),
+      taskProcesses: taskProcesses(taskProcessRounds),
       context: context(1_000_000),
       timers: first.timers,
       sleeps: sleeps(sleepsN, sleepRounds),

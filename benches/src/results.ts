@@ -36,6 +36,26 @@ export interface MemoryFailure {
   error: string;
 }
 
+/**
+ * One implementation of a task workload timed in a fresh process (task-process-run.ts): the
+ * median sample, in nanoseconds per operation, and every sample.
+ */
+export interface TaskProcessResult {
+  workload: string;
+  impl: ImplName;
+  n: number;
+  perOpNs: number;
+  samplesNs: number[];
+}
+
+/** A fresh-process task run that did not produce a result. */
+export interface TaskProcessFailure {
+  workload: string;
+  impl: ImplName;
+  n: number;
+  error: string;
+}
+
 /** The conditions of the context-propagation table (see context-cost.ts). */
 export const CONTEXT_MODES = ["off", "enabled", "run"] as const;
 export type ContextMode = (typeof CONTEXT_MODES)[number];

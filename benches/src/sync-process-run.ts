@@ -16,13 +16,11 @@
  * (default 10); then `samples` samples (default 7), each the mean of 3 iterations. The result
  * is the median sample, per operation.
  */
-import { median } from "./format.js";
 import { shutdownTokioRuntime } from "./impl.js";
+import { sampleInProcess } from "./process-sample.js";
 import type { SyncProcessResult } from "./results.js";
 import { SYNC_WORKLOADS } from "./sync/all.js";
 import { syncIssueSize } from "./sync/case.js";
-
-const RUNS_PER_SAMPLE = 3;
 
 async function main(): Promise<void> {
   const [id, label, size, warmArg, samplesArg] = process.argv.slice(2);
@@ -36,19 +34,11 @@ async function main(): Promise<void> {
   // Full size first: a first run at a small size can leave a row's code slower for the rest of
   // the process (see checkSizes in mitata-run.ts).
   for (const k of [n, 1_024]) workload.check(await row.runner(k), k);
-  for (let i = 0; i < warmUps; i++) await row.runner(n);
-  const samples: number[] = [];
-  for (let s = 0; s < sampleCount; s++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < RUNS_PER_SAMPLE; i++) await row.runner(n);
-    samples.push(Number(process.hrtime.bigint() - start) / RUNS_PER_SAMPLE / n);
-  }
   const result: SyncProcessResult = {
     workload: workload.id,
     row: row.label,
     n,
-    perOpNs: median(samples),
-    samplesNs: samples,
+    ...(await sampleInProcess(row.runner, n, warmUps, sampleCount)),
   };
   console.log(JSON.stringify(result));
   shutdownTokioRuntime();
