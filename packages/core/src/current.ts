@@ -33,7 +33,8 @@ import type { Future } from "./future.js";
 export interface TaskRef {
   /**
    * The task id. `@tokio-ts/runtime` numbers its tasks uniquely within the process (across
-   * runtimes); a custom executor numbers its own, which may coincide with a runtime's.
+   * runtimes), each the first time its id is asked for; a custom executor numbers its own,
+   * which may coincide with a runtime's.
    */
   readonly id: number;
   /** The runtime (or custom executor) running the task. */

@@ -29,7 +29,10 @@ import type { Future } from "@tokio-ts/core";
  * task goes on and the handle can be awaited again, even after a panic was reported.
  */
 export interface JoinHandle<T> extends Future<T> {
-  /** The id of the task, unique within the process. */
+  /**
+   * The id of the task, unique within the process. As Tokio's, an id says nothing about the
+   * order of spawns: a task is numbered the first time its id is asked for.
+   */
   readonly id: number;
 
   /**

@@ -99,6 +99,39 @@ test("shutdown drops every alive task wherever it waits: parked, woken and queue
   assert.is(rt.metrics().numAliveTasks(), 0);
 });
 
+test("shutdown drops exactly the tasks still parked after others parked around them completed, in a scrambled order", async () => {
+  const rt = Builder.newCurrentThread().build();
+  const n = 64;
+  const flags = Array.from({ length: n }, () => new Flag());
+  const dropped: number[] = [];
+  const finished: number[] = [];
+  // Each task parks on its flag; a notified one finishes, the rest wait for the shutdown.
+  const body = function* (i: number) {
+    try {
+      yield* flags[i]!.wait();
+      finished.push(i);
+    } finally {
+      if (!finished.includes(i)) dropped.push(i);
+    }
+  };
+  // Every third index, in an order unlike the order of parking (7 is coprime with 64).
+  const released = Array.from({ length: n }, (_, k) => (k * 7) % n).filter((i) => i % 3 === 0);
+  await rt.blockOn(function* () {
+    for (let i = 0; i < n; i++) spawn(body(i));
+    yield* yieldNow(); // all park
+    for (const i of released) {
+      flags[i]!.notify();
+      yield* yieldNow(); // that one finishes and leaves the parked tasks
+    }
+  });
+  assert.equal([...finished].sort((a, b) => a - b), [...released].sort((a, b) => a - b));
+  assert.is(rt.metrics().numAliveTasks(), n - released.length);
+  await rt.shutdownTimeout(1000);
+  const expected = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 0);
+  assert.equal([...dropped].sort((a, b) => a - b), expected, "each still-parked task dropped once, no finished one");
+  assert.is(rt.metrics().numAliveTasks(), 0);
+});
+
 test("the handle of a task dropped by shutdown rejects with a cancelled JoinError", async () => {
   const rt = Builder.newCurrentThread().build();
   const h = rt.spawn(function* () {

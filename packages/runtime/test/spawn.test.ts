@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ContextError, pending, ready } from "@tokio-ts/core";
-import { JoinSet, spawn, taskId, tryTaskId, yieldNow, type JoinError } from "../src/index.js";
+import { JoinSet, spawn, taskId, tryTaskId, yieldNow, type JoinError, type JoinHandle } from "../src/index.js";
 import { Flag, withRuntime } from "./helpers.js";
 
 test("a spawned generator function's return value is its handle's output", async () => {
@@ -202,6 +202,40 @@ test("taskId() inside a task is the id of its handle, in both body kinds", async
   assert.is(genIds[1], genIds[0]);
   assert.is(asyncIds[1], asyncIds[0]);
   assert.is.not(genIds[0], asyncIds[0]);
+});
+
+test("task ids are unique and stable whatever order they are first asked in: handle, taskId() inside, JoinError", async () => {
+  const n = 200;
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const handles: JoinHandle<number>[] = [];
+      for (let i = 0; i < n; i++) {
+        handles.push(
+          spawn(function* () {
+            yield* yieldNow();
+            if (i % 3 === 0) throw new Error(`boom ${i}`);
+            return taskId();
+          }),
+        );
+      }
+      // Ask from the handles of the odd tasks first, last to first; the rest only after they ran.
+      const early = new Map<number, number>();
+      for (let i = n - 1; i >= 0; i--) if (i % 2 === 1) early.set(i, handles[i]!.id);
+      const seen: number[] = [];
+      for (let i = 0; i < n; i++) {
+        try {
+          seen.push(yield* handles[i]!);
+        } catch (e) {
+          seen.push((e as JoinError).id);
+        }
+      }
+      return { early, seen, ids: handles.map((h) => h.id), again: handles.map((h) => h.id) };
+    }),
+  );
+  assert.is(new Set(out.ids).size, n, "every id distinct");
+  assert.equal(out.again, out.ids, "the same id on every read");
+  assert.equal(out.seen, out.ids, "taskId() inside and the JoinError's id are the handle's");
+  for (const [i, id] of out.early) assert.is(out.ids[i], id, `task ${i} kept the id read before it ran`);
 });
 
 test("taskId() outside a task throws ContextError and tryTaskId() is undefined", () => {
