@@ -224,10 +224,10 @@ export function syncSection(report: Report): string[] {
       "### At the issue's sizes: time and peak memory",
       "",
       "One run per row at the issue's count, each in its own process (`--expose-gc`), after a",
-      "warm-up run at 10,000 and a full GC (the baseline). Peak RSS is the kernel's high-water",
+      "warm-up run at 8,192 and a full GC (the baseline). Peak RSS is the kernel's high-water",
       "mark; peak heap is the largest `heapUsed` seen by a 5 ms sampler and by a probe every",
-      "65,536 messages received or round trips (a run that is one microtask chain starves the",
-      "sampler). Time is one run, not a mitata mean.",
+      "65,536 operations (a run that is one microtask chain starves the sampler). Time is one",
+      "run, not a mitata mean.",
       "",
     );
     for (const id of SYNC_MEMORY_WORKLOADS) {

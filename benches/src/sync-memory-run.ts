@@ -9,10 +9,10 @@
  * Each row gets its own process, so that neither another row's heap nor its JIT state changes
  * its numbers. As in memory-run.ts: peak RSS is the kernel's high-water mark
  * (`resourceUsage().maxRSS`); peak heap is the largest `heapUsed` seen by a 5 ms sampler, by
- * the row's probe (every 65,536 messages received or round trips: a run that is one long
- * microtask chain never lets the sampler run) and right after the run; both are also given above the
- * baseline taken after a warm-up run at 10,000 and a full GC. The result is checked like
- * the mitata run's.
+ * the row's probe (every 65,536 operations: a run that is one long microtask chain never lets
+ * the sampler run) and right after the run; both are also given above the baseline taken
+ * after a warm-up run at 8,192 (a multiple of every workload's task count) and a full GC. The
+ * result is checked like the mitata run's.
  */
 import { performance } from "node:perf_hooks";
 import { shutdownTokioRuntime } from "./impl.js";
@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error("run with --expose-gc");
 
-  workload.check(await row.runner(10_000), 10_000);
+  const warmUp = 8_192;
+  workload.check(await row.runner(warmUp), warmUp);
   gc();
   gc();
   const baseline = process.memoryUsage();

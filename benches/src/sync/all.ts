@@ -18,10 +18,18 @@ export const SYNC_WORKLOADS: readonly SyncWorkload[] = [
 
 /**
  * The workloads whose every row also runs at the issue's size (`issueN`: 5,000,000 messages,
- * 1,000,000 round trips), one process per row, for time and peak memory
- * (../sync-memory-run.ts).
+ * 1,000,000 round trips, increments or acquire/release pairs, 200,000 broadcast values), one
+ * process per row, for time and peak memory (../sync-memory-run.ts). mpsc bounded 4→1 is
+ * left out: its memory is that of 1→1.
  */
-export const SYNC_MEMORY_WORKLOADS: readonly string[] = [mpscBounded1to1.id, mpscUnbounded1to1.id, oneshotPingPong.id];
+export const SYNC_MEMORY_WORKLOADS: readonly string[] = [
+  mpscBounded1to1.id,
+  mpscUnbounded1to1.id,
+  oneshotPingPong.id,
+  mutexIncrements.id,
+  semaphoreAcquires.id,
+  broadcastFanOut.id,
+];
 
 /**
  * The sync workloads also timed in fresh processes at the issue's size (`issueN`), several

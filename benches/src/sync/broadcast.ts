@@ -29,6 +29,8 @@ import { AsyncRing } from "./async-ring.js";
 const CONSUMERS = 16;
 const CAPACITY = 1024;
 const BATCH = 512;
+/** How often the producer calls the memory run's `probe`: every 128 batches of 512 values. */
+const PROBE_EVERY = 65_536;
 
 /** Whether `v` is the last value of its batch (of n values in all). */
 function lastOfBatch(v: number, n: number): boolean {
@@ -68,7 +70,7 @@ class TokioBatch {
   }
 }
 
-async function tokioAsync(n: number): Promise<number> {
+async function tokioAsync(n: number, probe?: () => void): Promise<number> {
   const [tx, first] = broadcast.channel<number>(CAPACITY);
   const batch = new TokioBatch();
   let read = 0;
@@ -87,6 +89,7 @@ async function tokioAsync(n: number): Promise<number> {
     );
   }
   for (let start = 0; start < n; start += BATCH) {
+    if (start % PROBE_EVERY === 0) probe?.();
     const done = batch.start();
     const end = Math.min(n, start + BATCH);
     for (let v = start; v < end; v++) tx.send(v);
@@ -96,7 +99,7 @@ async function tokioAsync(n: number): Promise<number> {
   return read;
 }
 
-function tokioGen(n: number): Promise<number> {
+function tokioGen(n: number, probe?: () => void): Promise<number> {
   return tokioRuntime().blockOn(function* () {
     const [tx, first] = broadcast.channel<number>(CAPACITY);
     const batch = new TokioBatch();
@@ -116,6 +119,7 @@ function tokioGen(n: number): Promise<number> {
       );
     }
     for (let start = 0; start < n; start += BATCH) {
+      if (start % PROBE_EVERY === 0) probe?.();
       const done = batch.start();
       const end = Math.min(n, start + BATCH);
       for (let v = start; v < end; v++) tx.send(v);
@@ -126,7 +130,7 @@ function tokioGen(n: number): Promise<number> {
   });
 }
 
-async function asyncRing(n: number): Promise<number> {
+async function asyncRing(n: number, probe?: () => void): Promise<number> {
   const ring = new AsyncRing<number>(CAPACITY);
   const batch = new PromiseBatch();
   let read = 0;
@@ -145,6 +149,7 @@ async function asyncRing(n: number): Promise<number> {
     );
   }
   for (let start = 0; start < n; start += BATCH) {
+    if (start % PROBE_EVERY === 0) probe?.();
     const done = batch.start();
     const end = Math.min(n, start + BATCH);
     for (let v = start; v < end; v++) ring.send(v);
@@ -154,7 +159,7 @@ async function asyncRing(n: number): Promise<number> {
   return read;
 }
 
-async function emitterStreams(n: number): Promise<number> {
+async function emitterStreams(n: number, probe?: () => void): Promise<number> {
   const ee = new EventEmitter();
   ee.setMaxListeners(CONSUMERS + 1);
   const batch = new PromiseBatch();
@@ -175,6 +180,7 @@ async function emitterStreams(n: number): Promise<number> {
     );
   }
   for (let start = 0; start < n; start += BATCH) {
+    if (start % PROBE_EVERY === 0) probe?.();
     const done = batch.start();
     const end = Math.min(n, start + BATCH);
     for (let v = start; v < end; v++) ee.emit("data", v);
@@ -184,7 +190,7 @@ async function emitterStreams(n: number): Promise<number> {
   return read;
 }
 
-async function emitterListeners(n: number): Promise<number> {
+async function emitterListeners(n: number, probe?: () => void): Promise<number> {
   const ee = new EventEmitter();
   ee.setMaxListeners(CONSUMERS + 1);
   let read = 0;
@@ -196,7 +202,10 @@ async function emitterListeners(n: number): Promise<number> {
     });
   }
   await null;
-  for (let v = 0; v < n; v++) ee.emit("data", v);
+  for (let v = 0; v < n; v++) {
+    if (v % PROBE_EVERY === 0) probe?.();
+    ee.emit("data", v);
+  }
   return read;
 }
 
@@ -212,6 +221,7 @@ export const broadcastFanOut: SyncWorkload = {
     "**EventEmitter · sync listeners** (context): 16 listeners called synchronously by each `emit`; no queue, no task switch, no pacing",
   ],
   n: 100_000,
+  issueN: 200_000,
   unit: "message",
   rows: [
     { label: TOKIO_GEN, role: "tokio-ts", runner: tokioGen },

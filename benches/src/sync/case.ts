@@ -31,8 +31,8 @@ export interface SyncRow {
   label: string;
   /**
    * One run of `n` operations; resolves to what the workload's check verifies. `probe`
-   * (optional; the mpsc and oneshot rows take it) is called every 65,536 messages received, so that the
-   * memory runs can sample the heap while a microtask chain keeps the host loop from turning.
+   * (optional; the memory runs pass it) is called every 65,536 operations, so that they can
+   * sample the heap while a microtask chain keeps the host loop from turning.
    */
   runner: (n: number, probe?: () => void) => Promise<unknown>;
   /** A smaller size for a row too slow at the workload's `n` (time per operation compares). */

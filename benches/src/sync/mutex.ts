@@ -27,6 +27,12 @@ const TASKS = 8;
 class Counter {
   value = 0;
   #held = false;
+  readonly #probe: (() => void) | undefined;
+
+  /** `probe` (the memory run's) is called every 65,536 increments. */
+  constructor(probe: (() => void) | undefined) {
+    this.#probe = probe;
+  }
 
   enter(): void {
     if (this.#held) throw new Error("two tasks held the lock at once");
@@ -35,11 +41,12 @@ class Counter {
 
   leave(): void {
     this.#held = false;
+    if ((this.value & 0xffff) === 0) this.#probe?.();
   }
 }
 
-async function tokioAsync(n: number): Promise<number> {
-  const counter = new Counter();
+async function tokioAsync(n: number, probe?: () => void): Promise<number> {
+  const counter = new Counter(probe);
   const mutex = new Mutex(counter);
   const per = n / TASKS;
   const tasks: Promise<void>[] = [];
@@ -60,9 +67,9 @@ async function tokioAsync(n: number): Promise<number> {
   return counter.value;
 }
 
-function tokioGen(n: number): Promise<number> {
+function tokioGen(n: number, probe?: () => void): Promise<number> {
   return tokioRuntime().blockOn(function* () {
-    const counter = new Counter();
+    const counter = new Counter(probe);
     const mutex = new Mutex(counter);
     const per = n / TASKS;
     const handles: JoinHandle<void>[] = [];
@@ -84,8 +91,8 @@ function tokioGen(n: number): Promise<number> {
   });
 }
 
-async function asyncMutex(n: number): Promise<number> {
-  const counter = new Counter();
+async function asyncMutex(n: number, probe?: () => void): Promise<number> {
+  const counter = new Counter(probe);
   const mutex = new AsyncMutex();
   const per = n / TASKS;
   const tasks: Promise<void>[] = [];
@@ -106,10 +113,10 @@ async function asyncMutex(n: number): Promise<number> {
   return counter.value;
 }
 
-function effect(n: number): Promise<number> {
+function effect(n: number, probe?: () => void): Promise<number> {
   return Effect.runPromise(
     Effect.gen(function* () {
-      const counter = new Counter();
+      const counter = new Counter(probe);
       const sem = yield* Semaphore.make(1);
       const per = n / TASKS;
       const increment = sem.withPermit(
@@ -146,6 +153,7 @@ export const mutexIncrements: SyncWorkload = {
     "**effect Semaphore(1)**: `sem.withPermit(Effect.sync(increment))` in 8 forked fibers",
   ],
   n: 400_000,
+  issueN: 1_000_000,
   unit: "increment",
   rows: [
     { label: TOKIO_GEN, role: "tokio-ts", runner: tokioGen },

@@ -13,6 +13,7 @@
  * - async-sema: `new Sema(4)`, `await sema.acquire()`, `sema.release()`.
  * - p-limit: `pLimit(4)`; its model is one call per job rather than long-lived tasks, so n
  *   jobs are submitted in chunks of 10,000, each chunk awaited with `Promise.all`.
+ * - `probe` (the memory run's) is called every 65,536 acquire/release pairs.
  * - effect: `Semaphore.make(4)`, `sem.withPermit(Effect.sync(…))` in 64 forked fibers.
  */
 import { spawn, type JoinHandle } from "@tokio-ts/runtime";
@@ -27,7 +28,7 @@ const PERMITS = 4;
 const TASKS = 64;
 const P_LIMIT_CHUNK = 10_000;
 
-async function tokioAsync(n: number): Promise<number> {
+async function tokioAsync(n: number, probe?: () => void): Promise<number> {
   const sem = new Semaphore(PERMITS);
   const per = n / TASKS;
   let count = 0;
@@ -37,7 +38,7 @@ async function tokioAsync(n: number): Promise<number> {
       (async () => {
         for (let i = 0; i < per; i++) {
           const permit = await sem.acquire();
-          count++;
+          if ((++count & 0xffff) === 0) probe?.();
           permit.release();
         }
       })(),
@@ -48,7 +49,7 @@ async function tokioAsync(n: number): Promise<number> {
   return count;
 }
 
-function tokioGen(n: number): Promise<number> {
+function tokioGen(n: number, probe?: () => void): Promise<number> {
   return tokioRuntime().blockOn(function* () {
     const sem = new Semaphore(PERMITS);
     const per = n / TASKS;
@@ -59,7 +60,7 @@ function tokioGen(n: number): Promise<number> {
         spawn(function* () {
           for (let i = 0; i < per; i++) {
             const permit = yield* sem.acquire();
-            count++;
+            if ((++count & 0xffff) === 0) probe?.();
             permit.release();
           }
         }),
@@ -71,7 +72,7 @@ function tokioGen(n: number): Promise<number> {
   });
 }
 
-async function asyncSema(n: number): Promise<number> {
+async function asyncSema(n: number, probe?: () => void): Promise<number> {
   const sema = new Sema(PERMITS);
   const per = n / TASKS;
   let count = 0;
@@ -81,7 +82,7 @@ async function asyncSema(n: number): Promise<number> {
       (async () => {
         for (let i = 0; i < per; i++) {
           await sema.acquire();
-          count++;
+          if ((++count & 0xffff) === 0) probe?.();
           sema.release();
         }
       })(),
@@ -91,11 +92,11 @@ async function asyncSema(n: number): Promise<number> {
   return count;
 }
 
-async function pLimitChunks(n: number): Promise<number> {
+async function pLimitChunks(n: number, probe?: () => void): Promise<number> {
   const limit = pLimit(PERMITS);
   let count = 0;
   const job = (): void => {
-    count++;
+    if ((++count & 0xffff) === 0) probe?.();
   };
   for (let start = 0; start < n; start += P_LIMIT_CHUNK) {
     const size = Math.min(P_LIMIT_CHUNK, n - start);
@@ -106,7 +107,7 @@ async function pLimitChunks(n: number): Promise<number> {
   return count;
 }
 
-function effect(n: number): Promise<number> {
+function effect(n: number, probe?: () => void): Promise<number> {
   return Effect.runPromise(
     Effect.gen(function* () {
       const sem = yield* EffectSemaphore.make(PERMITS);
@@ -114,7 +115,7 @@ function effect(n: number): Promise<number> {
       let count = 0;
       const acquireRelease = sem.withPermit(
         Effect.sync(() => {
-          count++;
+          if ((++count & 0xffff) === 0) probe?.();
         }),
       );
       const fibers: Fiber.Fiber<void>[] = [];
@@ -145,6 +146,7 @@ export const semaphoreAcquires: SyncWorkload = {
     "**effect Semaphore(4)**: `sem.withPermit(Effect.sync(count))` in 64 forked fibers",
   ],
   n: 320_000,
+  issueN: 1_000_000,
   unit: "acquire",
   rows: [
     { label: TOKIO_GEN, role: "tokio-ts", runner: tokioGen },
