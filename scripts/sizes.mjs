@@ -6,7 +6,8 @@
 // - each exports entry of each public package (`export * from "<entry>"`: the whole entry);
 // - typical apps, written as a user would (what they use, not everything): sync-only (a Mutex
 //   and an mpsc channel in plain async functions), runtime + time (a runtime with time, spawn,
-//   sleep), everything (every exports entry of the umbrella `tokio-ts`).
+//   sleep), everything (every exports entry of the umbrella `tokio-ts`). The sync-only app is
+//   also checked to hold none of the error classes it cannot reach (tree shaking works).
 //
 // Resolution goes through .tmp/sizes/node_modules, which links each public package's
 // directory, so the compiled `dist/` of the workspace is bundled as it will be published and
@@ -39,6 +40,11 @@ const APPS = [
     id: 'sync-only',
     title: 'sync-only app (Mutex + mpsc, no runtime)',
     install: ['@tokio-ts/sync'],
+    // Error classes it cannot reach (Semaphore's, OnceCell's, broadcast's), whose names must
+    // not be in its bundle: each class writes its name out in a getter, not a static block, so
+    // that a bundler can drop it (see TokioError.name). (AcquireError is reachable: the bounded
+    // channel waits on the internal semaphore.)
+    unreachable: ['TryAcquireError', 'SetError', 'RecvError'],
     source: `
 import { Mutex, mpsc } from "@tokio-ts/sync";
 const counter = new Mutex(0);
@@ -138,7 +144,7 @@ async function measure(id, source) {
     const key = owner?.name ?? file;
     byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
   }
-  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, byPackage, foreign };
+  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, byPackage, foreign, text: new TextDecoder().decode(code) };
 }
 
 /** Fails if the bundle holds code of a package outside `allowed`, or from outside the workspace. */
@@ -198,6 +204,12 @@ for (const app of APPS) {
     appRows.push({ ...app, ...m });
     checkForeign(m, allowed);
     return `${kb(m.min)} min, ${kb(m.gzip)} gzip`;
+  });
+  const measured = appRows.find((r) => r.id === app.id);
+  if (app.unreachable === undefined || measured === undefined) continue;
+  await t.check(`app: ${app.id} drops the error classes it cannot reach (${app.unreachable.join(', ')})`, () => {
+    const kept = app.unreachable.filter((name) => measured.text.includes(`"${name}"`));
+    if (kept.length > 0) throw new Error(`its bundle holds ${kept.join(', ')}`);
   });
 }
 

@@ -27,9 +27,13 @@ import { TokioError } from "@tokio-ts/core";
  * ```
  */
 export class WorkerExitError extends TokioError {
-  // The name, written out: a minifier renames classes (see TokioError.name).
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "WorkerExitError", writable: true, configurable: true });
+  /** `"WorkerExitError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "WorkerExitError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   declare readonly code: "ERR_BLOCKING_WORKER_EXITED";

@@ -25,9 +25,14 @@ export class TokioError extends Error {
 
   /**
    * The class's name: `"TokioError"`, `"JoinError"`, `"Elapsed"`, …. Each class of tokio-ts
-   * writes its name out on its prototype, as the built-in errors do, so that a minifier renaming
-   * classes does not change it; a subclass of your own is named after its constructor unless it
-   * sets `name`. Assignable, as `Error.prototype.name` is.
+   * writes its name out in a `name` getter of its own, so that a minifier renaming classes does
+   * not change it, and a subclass of one inherits it, as with the built-in errors; a subclass of
+   * `TokioError` itself is named after its constructor unless it sets `name`. Assignable, as
+   * `Error.prototype.name` is: assigning gives the error an own `name`.
+   *
+   * Why getters rather than a `name` on each prototype (what the built-in errors have): setting
+   * that takes a statement in a `static` block, and a bundler keeps every class with one, used
+   * or not. With getters, an app bundles only the error classes it can reach.
    */
   override get name(): string {
     return this.constructor === TokioError ? "TokioError" : this.constructor.name;
@@ -59,9 +64,13 @@ export type ContextErrorCode = "ERR_NO_RUNTIME" | "ERR_DRIVER_DISABLED" | "ERR_R
  * ```
  */
 export class ContextError extends TokioError {
-  // The name, written out (see TokioError.name).
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "ContextError", writable: true, configurable: true });
+  /** `"ContextError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "ContextError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   declare readonly code: ContextErrorCode;
@@ -101,8 +110,13 @@ export class ContextError extends TokioError {
  * ```
  */
 export class CancelledError extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "CancelledError", writable: true, configurable: true });
+  /** `"CancelledError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "CancelledError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   /** The id of the cancelled task, when known. */

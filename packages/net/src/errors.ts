@@ -21,9 +21,13 @@ export { WouldBlockError, type SocketError } from "@tokio-ts/io-driver";
  * ```
  */
 export class ReuniteError<S extends StreamBase = StreamBase> extends TokioError {
-  // The name, written out: a minifier renames classes (see TokioError.name).
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "ReuniteError", writable: true, configurable: true });
+  /** `"ReuniteError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "ReuniteError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   declare readonly code: "ERR_REUNITE";
@@ -53,8 +57,13 @@ export function netError(code: string, syscall: string, detail: string): Error &
  * ```
  */
 export class UnsupportedError extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "UnsupportedError", writable: true, configurable: true });
+  /** `"UnsupportedError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "UnsupportedError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   declare readonly code: "ERR_UNSUPPORTED";

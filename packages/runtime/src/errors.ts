@@ -30,9 +30,13 @@ export type JoinErrorKind = "cancelled" | "panic";
  * ```
  */
 export class JoinError extends TokioError {
-  // The name, written out: a minifier renames classes (see TokioError.name).
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "JoinError", writable: true, configurable: true });
+  /** `"JoinError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "JoinError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   /** `"cancelled"` or `"panic"`. */

@@ -15,9 +15,13 @@ import { TokioError } from "@tokio-ts/core";
  * ```
  */
 export class SendError<T> extends TokioError {
-  // The name, written out: a minifier renames classes (see TokioError.name).
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "SendError", writable: true, configurable: true });
+  /** `"SendError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "SendError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor(readonly value: T) {
@@ -37,8 +41,13 @@ export class SendError<T> extends TokioError {
  * ```
  */
 export class TrySendError<T> extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "TrySendError", writable: true, configurable: true });
+  /** `"TrySendError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "TrySendError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor(
@@ -62,8 +71,13 @@ export class TrySendError<T> extends TokioError {
  * ```
  */
 export class SendTimeoutError<T> extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "SendTimeoutError", writable: true, configurable: true });
+  /** `"SendTimeoutError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "SendTimeoutError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor(
@@ -88,8 +102,13 @@ export class SendTimeoutError<T> extends TokioError {
  * ```
  */
 export class RecvError extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "RecvError", writable: true, configurable: true });
+  /** `"RecvError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "RecvError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor(
@@ -113,8 +132,13 @@ export class RecvError extends TokioError {
  * ```
  */
 export class TryRecvError extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "TryRecvError", writable: true, configurable: true });
+  /** `"TryRecvError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "TryRecvError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor(
@@ -143,8 +167,13 @@ export class TryRecvError extends TokioError {
  * ```
  */
 export class AcquireError extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "AcquireError", writable: true, configurable: true });
+  /** `"AcquireError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "AcquireError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor() {
@@ -163,8 +192,13 @@ export class AcquireError extends TokioError {
  * ```
  */
 export class TryAcquireError extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "TryAcquireError", writable: true, configurable: true });
+  /** `"TryAcquireError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "TryAcquireError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor(readonly kind: "closed" | "noPermits") {
@@ -183,8 +217,13 @@ export class TryAcquireError extends TokioError {
  * ```
  */
 export class TryLockError extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "TryLockError", writable: true, configurable: true });
+  /** `"TryLockError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "TryLockError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor() {
@@ -203,8 +242,13 @@ export class TryLockError extends TokioError {
  * ```
  */
 export class SetError<T> extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "SetError", writable: true, configurable: true });
+  /** `"SetError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "SetError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor(

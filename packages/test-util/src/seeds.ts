@@ -61,10 +61,13 @@ const MAX_SEED_COUNT = 1_000_000;
  * ```
  */
 export class SeedFailure extends Error {
-  // The name, written out on the prototype as the built-in errors do: a minifier renames
-  // classes, and `name` stays assignable.
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "SeedFailure", writable: true, configurable: true });
+  /** `"SeedFailure"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "SeedFailure";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   /** The seed whose schedule failed. */

@@ -13,9 +13,13 @@ import { TokioError } from "@tokio-ts/core";
  * ```
  */
 export class Elapsed extends TokioError {
-  // The name, written out: a minifier renames classes (see TokioError.name).
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "Elapsed", writable: true, configurable: true });
+  /** `"Elapsed"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "Elapsed";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor() {
@@ -34,8 +38,13 @@ export class Elapsed extends TokioError {
  * ```
  */
 export class TimeError extends TokioError {
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "TimeError", writable: true, configurable: true });
+  /** `"TimeError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "TimeError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   constructor(message: string) {

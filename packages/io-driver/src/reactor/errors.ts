@@ -22,9 +22,13 @@ import { TokioError } from "@tokio-ts/core";
  * ```
  */
 export class WouldBlockError extends TokioError {
-  // The name, written out: a minifier renames classes (see TokioError.name).
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "WouldBlockError", writable: true, configurable: true });
+  /** `"WouldBlockError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "WouldBlockError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   declare readonly code: "EWOULDBLOCK";

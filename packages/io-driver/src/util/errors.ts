@@ -36,9 +36,13 @@ export type IoErrorKind = "UNEXPECTED_EOF" | "BROKEN_PIPE" | "INVALID_DATA" | "W
  * ```
  */
 export class IoError extends TokioError {
-  // The name, written out: a minifier renames classes (see TokioError.name).
-  static {
-    Object.defineProperty(this.prototype, "name", { value: "IoError", writable: true, configurable: true });
+  /** `"IoError"`, whatever a minifier renames the class to; assignable (see `TokioError.name`). */
+  override get name(): string {
+    return "IoError";
+  }
+
+  override set name(value: string) {
+    super.name = value;
   }
 
   declare readonly code: IoErrorKind;
