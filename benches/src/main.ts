@@ -10,6 +10,7 @@
  *    3b. spawn+join again, every implementation but Effection in a fresh process, 5 rounds
  *    with the implementations alternating (task-process-run.ts): at 1,000,000 tasks its time
  *    is mostly the garbage collector's, which depends on what ran before in the mitata process;
+ *    3c. the rows of 1M timeouts created and cancelled likewise (timer-process-run.ts);
  * 4. the context-propagation cost table;
  * 5. 100,000 awaited sleeps in real time, 3 rounds of one process per implementation,
  *    alternating (sleeps-run.ts);
@@ -29,14 +30,14 @@
  * `--timers-only` measures only the timer workloads and the awaited sleeps (step 1's timer
  * part and 5) and merges them into the existing results.json; `--sync-only` likewise
  * measures only steps 6, 6b and 7 (7 unless `--skip-memory`), `--sync-processes-only` only
- * 6b, `--task-processes-only` only 3b; `--macros-only` only steps 8 and 9 (9 unless
+ * 6b, `--task-processes-only` only 3b and 3c; `--macros-only` only steps 8 and 9 (9 unless
  * `--skip-memory`);
  * `--skip-memory` skips step 3 (and 7); `--full-effection` runs Effection's memory run at the full
  * count too (by default it runs at 100,000: at 1,000,000 it took 742 s and 15.5 GB of RSS on
  * the 2-core bench machine). `BENCH_MEMORY_N` changes the task count; `BENCH_SLEEPS_N` and
  * `BENCH_SLEEPS_ROUNDS` the awaited-sleeps size (100,000) and rounds (3);
  * `BENCH_SYNC_MEMORY_N` the size of every run of step 7 (by default the issue's); `BENCH_SYNC_PROCESS_ROUNDS` the
- * rounds of step 6b (5), `BENCH_TASK_PROCESS_ROUNDS` those of step 3b (5); `BENCH_MACROS_MEMORY_N` the
+ * rounds of step 6b (5), `BENCH_TASK_PROCESS_ROUNDS` those of steps 3b and 3c (5); `BENCH_MACROS_MEMORY_N` the
  * round count of step 9 (the workload's full size, 1,000,000; a leaking row runs at its own
  * smaller size, or this one if smaller).
  */
@@ -68,9 +69,12 @@ import {
   type TaskProcessFailure,
   type TaskProcessResult,
   type TimerBenchResult,
+  type TimerProcessFailure,
+  type TimerProcessResult,
 } from "./results.js";
 import { SYNC_MEMORY_WORKLOADS, SYNC_PROCESS_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
 import { syncIssueSize } from "./sync/case.js";
+import { TIMER_PROCESS_WORKLOADS, TIMER_WORKLOADS } from "./timers/all.js";
 import { TASK_PROCESS_IMPLS, TASK_PROCESS_WORKLOADS, workload as findWorkload } from "./workloads/all.js";
 
 /** This package's directory (the compiled file is dist/src/main.js). */
@@ -231,6 +235,33 @@ function taskProcesses(rounds: number): (TaskProcessResult | TaskProcessFailure)
 }
 
 /**
+ * Step 3c: the workloads of TIMER_PROCESS_WORKLOADS, every row in a fresh process, `rounds`
+ * rounds; the order of the rows rotates each round.
+ */
+function timerProcesses(rounds: number): (TimerProcessResult | TimerProcessFailure)[] {
+  const results: (TimerProcessResult | TimerProcessFailure)[] = [];
+  for (const id of TIMER_PROCESS_WORKLOADS) {
+    const workload = TIMER_WORKLOADS.find((w) => w.id === id)!;
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < workload.rows.length; k++) {
+        const row = workload.rows[(round + k) % workload.rows.length]!;
+        const n = row.n ?? workload.n;
+        const { stdout, error } = child([script("timer-process-run"), workload.id, row.label], { timeoutMs: 10 * 60_000 });
+        if (error !== undefined) {
+          results.push({ workload: workload.id, row: row.label, n, error });
+          console.log(`timer process: ${workload.id}, ${row.label}, round ${round + 1}: ${error}`);
+          continue;
+        }
+        const result = lastJsonLine<TimerProcessResult>(stdout);
+        console.log(`timer process: ${workload.id}, ${row.label}, round ${round + 1}: ${result.perOpNs.toFixed(1)} ns per ${workload.unit}`);
+        results.push(result);
+      }
+    }
+  }
+  return results;
+}
+
+/**
  * Step 6b: the workloads of SYNC_PROCESS_WORKLOADS, every row in a fresh process, `rounds`
  * rounds; the order of the rows rotates each round, so no row always goes first.
  */
@@ -383,6 +414,7 @@ function main(): void {
     if (flags.has("--task-processes-only")) {
       const report = JSON.parse(readFileSync(join(root, "results.json"), "utf8")) as Report;
       report.taskProcesses = taskProcesses(taskProcessRounds);
+      report.timerProcesses = timerProcesses(taskProcessRounds);
       write(report);
       return;
     }
@@ -431,6 +463,7 @@ function main(): void {
       benches,
       memory: flags.has("--skip-memory") ? [] : memory(memoryN, flags.has("--full-effection")),
       taskProcesses: taskProcesses(taskProcessRounds),
+      timerProcesses: timerProcesses(taskProcessRounds),
       context: context(1_000_000),
       timers: first.timers,
       sleeps: sleeps(sleepsN, sleepRounds),

@@ -14,7 +14,7 @@ export interface ProcessSamples {
 }
 
 export async function sampleInProcess(
-  run: (n: number) => Promise<unknown>,
+  run: (n: number) => unknown,
   n: number,
   warmUps: number,
   sampleCount: number,

@@ -28,6 +28,8 @@ import type {
   TaskProcessFailure,
   TaskProcessResult,
   TimerBenchResult,
+  TimerProcessFailure,
+  TimerProcessResult,
 } from "./results.js";
 import { SLEEP_IMPLS } from "./results.js";
 import { macrosChartRows, macrosSection, macrosTargetRows } from "./report-macros.js";
@@ -46,6 +48,8 @@ export interface Report {
   memory: (MemoryResult | MemoryFailure)[];
   /** Step 3b: task workloads timed in fresh processes (absent in reports made before it). */
   taskProcesses?: (TaskProcessResult | TaskProcessFailure)[];
+  /** Step 3c: timer workloads timed in fresh processes (absent in reports made before it). */
+  timerProcesses?: (TimerProcessResult | TimerProcessFailure)[];
   context: ContextResult[];
   /** The timer workloads' mitata results (absent from reports made before @tokio-ts/time). */
   timers?: TimerBenchResult[];
@@ -196,6 +200,53 @@ export function timerRatio(report: Report, w: TimerWorkload, row: string): numbe
   return other.avg / other.n / (base.avg / base.n);
 }
 
+function isTimerProcessResult(r: TimerProcessResult | TimerProcessFailure): r is TimerProcessResult {
+  return !("error" in r);
+}
+
+/** Every fresh-process time per operation of a timer row (step 3c), in round order. */
+function timerProcessTimes(report: Report, workload: string, row: string): number[] {
+  return (report.timerProcesses ?? []).filter(isTimerProcessResult).filter((r) => r.workload === workload && r.row === row).map((r) => r.perOpNs);
+}
+
+/** A timer row's median fresh-process time per operation over its baseline's, or NaN. */
+function timerProcessRatio(report: Report, w: TimerWorkload, row: string): number {
+  return median(timerProcessTimes(report, w.id, row)) / median(timerProcessTimes(report, w.id, versusOf(w, row)));
+}
+
+/** How many rounds step 3c ran on `w` (the most results of one row). */
+function timerProcessRounds(report: Report, w: TimerWorkload): number {
+  return Math.max(0, ...w.rows.map((row) => timerProcessTimes(report, w.id, row.label).length));
+}
+
+/** The fresh-process table of a timer workload (step 3c), or nothing if it was not run. */
+function timerProcessTable(report: Report, w: TimerWorkload): string[] {
+  const rounds = timerProcessRounds(report, w);
+  if (rounds === 0) return [];
+  const lines = [
+    `Each row again in ${rounds} fresh processes, the rows alternating (\`timer-process-run.ts\`: checked at its size,`,
+    "10 warm-up iterations, then 7 samples of 3 iterations each; a process's time is its median sample). The",
+    "ratios compare the medians over the processes.",
+    "",
+    `| row | median per ${w.unit} | each process | comparison |`,
+    "| --- | ---: | --- | --- |",
+  ];
+  for (const row of w.rows) {
+    const times = timerProcessTimes(report, w.id, row.label);
+    const failed = (report.timerProcesses ?? []).filter((r) => r.workload === w.id && r.row === row.label && !isTimerProcessResult(r));
+    if (times.length === 0 && failed.length === 0) continue;
+    const comparison =
+      row.label === w.baseline
+        ? "baseline"
+        : row.role === "context"
+          ? "context, not a peer"
+          : formatRatio(timerProcessRatio(report, w, row.label), versusOf(w, row.label));
+    const each = times.map((t) => t.toFixed(0)).join(", ") + (failed.length > 0 ? ` (${failed.length} failed)` : "");
+    lines.push(`| ${row.label} | ${formatNs(median(times))} | ${each} ns | ${comparison} |`);
+  }
+  return lines;
+}
+
 function isSleepResult(r: SleepResult | SleepFailure): r is SleepResult {
   return !("error" in r);
 }
@@ -245,6 +296,7 @@ function timeTargets(report: Report): Target[] {
     Number.isFinite(value) ? ok(value) : undefined;
   const cancel = TIMER_WORKLOADS.find((w) => w.id === "timer-cancel")!;
   const vsSetTimeout = timerRatio(report, cancel, "node setTimeout + clearTimeout");
+  const cancelProcesses = timerProcessRatio(report, cancel, "node setTimeout + clearTimeout");
   const tokio = sleepSummary(report, "tokio-ts sleep");
   const node = sleepSummary(report, "node setTimeout promise");
   const vs = (a: number | undefined, b: number | undefined): string =>
@@ -264,6 +316,15 @@ function timeTargets(report: Report): Target[] {
       measured: Number.isFinite(vsSetTimeout) ? `${vsSetTimeout.toFixed(2)}×` : "—",
       met: check(vsSetTimeout, (v) => v >= 3),
     },
+    ...(timerProcessRounds(report, cancel) === 0
+      ? []
+      : [
+          {
+            text: `1M timeouts created + cancelled — median of ${timerProcessRounds(report, cancel)} fresh processes per row`,
+            measured: Number.isFinite(cancelProcesses) ? `${cancelProcesses.toFixed(2)}×` : "—",
+            met: check(cancelProcesses, (v) => v >= 3),
+          },
+        ]),
     {
       text: "100k awaited sleeps (0–100 ms): total wall time ≤ `setTimeout` promises' (median of runs)",
       measured: vs(tokio?.totalMs, node?.totalMs),
@@ -357,6 +418,8 @@ function timeSection(report: Report): string[] {
   ];
   for (const w of TIMER_WORKLOADS) {
     out.push(`### ${w.title}`, "", `Source: ${w.source}.`, "", ...w.notes.map((n) => `- ${n}`), "", ...timerTable(report, w), "");
+    const processes = timerProcessTable(report, w);
+    if (processes.length > 0) out.push(...processes, "");
   }
   const n = (report.sleeps ?? [])[0]?.n ?? 100_000;
   const rounds = Math.max(0, ...SLEEP_IMPLS.map((impl) => (report.sleeps ?? []).filter((r) => r.impl === impl).length));
@@ -520,12 +583,13 @@ export function renderMarkdown(report: Report): string {
     "  tokio-ts async alone; the sync workloads run in a third, the macros workloads in two",
     `  more. Each ${memoryN.toLocaleString("en-US")}-task memory run is a process of its own (\`--expose-gc\`).`,
     "- **Fresh processes.** The targets near their marks are also judged on fresh processes:",
-    "  spawn+join (step 3b) and oneshot ping-pong (step 6b), 5 rounds each, the rows",
-    "  alternating, each process's median sample; the ratio compares the medians over the",
-    "  processes. At 1,000,000 tasks most of spawn+join's time is the garbage collector's, and on",
-    "  this 2-core machine a scavenge takes about twice as long while concurrent marking holds",
-    "  the other core (`--trace-gc`: the same 27 scavenges per iteration, ~94 ms or ~210 ms), so",
-    "  one iteration reads ~190 or ~320 ns per task, node's as well as tokio-ts's.",
+    "  spawn+join (step 3b), 1M timeouts created and cancelled (3c) and oneshot ping-pong (6b),",
+    "  5 rounds each, the rows alternating, each process's median sample; the ratio compares the",
+    "  medians over the processes. At 1,000,000 tasks most of spawn+join's time is the garbage",
+    "  collector's, and on this 2-core machine a scavenge takes about twice as long while",
+    "  concurrent marking holds the other core (`--trace-gc`: the same 27 scavenges per",
+    "  iteration, ~94 ms or ~210 ms), so one iteration reads ~190 or ~320 ns per task, node's as",
+    "  well as tokio-ts's.",
     "- Before measuring, each process checks that every runner computes the right result.",
     "- Noise: on a small shared machine (2 cores here, with builds running beside it) two runs of",
     "  the same code moved some ratios by up to ~1.6× (spawn+join vs Effect: 2.15× then 1.36×).",

@@ -37,6 +37,26 @@ export interface MemoryFailure {
 }
 
 /**
+ * One row of a timer workload timed in a fresh process (timer-process-run.ts): the median
+ * sample, in nanoseconds per operation, and every sample.
+ */
+export interface TimerProcessResult {
+  workload: string;
+  row: string;
+  n: number;
+  perOpNs: number;
+  samplesNs: number[];
+}
+
+/** A fresh-process timer run that did not produce a result. */
+export interface TimerProcessFailure {
+  workload: string;
+  row: string;
+  n: number;
+  error: string;
+}
+
+/**
  * One implementation of a task workload timed in a fresh process (task-process-run.ts): the
  * median sample, in nanoseconds per operation, and every sample.
  */
