@@ -209,83 +209,80 @@ function syncMemory(nOverride: number | undefined): (SyncMemoryResult | SyncMemo
 }
 
 /**
- * Step 3b: the workloads of TASK_PROCESS_WORKLOADS, each implementation of TASK_PROCESS_IMPLS
- * in a fresh process, `rounds` rounds; the order rotates each round.
+ * Steps 3b, 3c and 6b: each of `labels` (rows or implementations) once per round, each run a
+ * fresh process of `args(label)` printing one result; the order rotates each round, so no row
+ * always goes first. `failure` makes the record of a run that printed nothing.
  */
+function alternatingProcesses<R extends { perOpNs: number }, F>(
+  what: string,
+  unit: string,
+  labels: readonly string[],
+  rounds: number,
+  args: (label: string) => string[],
+  failure: (label: string, error: string) => F,
+): (R | F)[] {
+  const results: (R | F)[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < labels.length; k++) {
+      const label = labels[(round + k) % labels.length]!;
+      const { stdout, error } = child(args(label), { timeoutMs: 10 * 60_000 });
+      if (error !== undefined) {
+        results.push(failure(label, error));
+        console.log(`${what}, ${label}, round ${round + 1}: ${error}`);
+        continue;
+      }
+      const result = lastJsonLine<R>(stdout);
+      console.log(`${what}, ${label}, round ${round + 1}: ${result.perOpNs.toFixed(1)} ns per ${unit}`);
+      results.push(result);
+    }
+  }
+  return results;
+}
+
+/** Step 3b: each implementation of TASK_PROCESS_IMPLS on each workload of TASK_PROCESS_WORKLOADS. */
 function taskProcesses(rounds: number): (TaskProcessResult | TaskProcessFailure)[] {
-  const results: (TaskProcessResult | TaskProcessFailure)[] = [];
-  for (const id of TASK_PROCESS_WORKLOADS) {
-    const workload = findWorkload(id);
-    for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < TASK_PROCESS_IMPLS.length; k++) {
-        const impl = TASK_PROCESS_IMPLS[(round + k) % TASK_PROCESS_IMPLS.length]!;
-        const { stdout, error } = child([script("task-process-run"), workload.id, impl, String(workload.n)], { timeoutMs: 10 * 60_000 });
-        if (error !== undefined) {
-          results.push({ workload: workload.id, impl, n: workload.n, error });
-          console.log(`task process: ${workload.id}, ${impl}, round ${round + 1}: ${error}`);
-          continue;
-        }
-        const result = lastJsonLine<TaskProcessResult>(stdout);
-        console.log(`task process: ${workload.id}, ${impl}, round ${round + 1}: ${result.perOpNs.toFixed(1)} ns per ${workload.unit}`);
-        results.push(result);
-      }
-    }
-  }
-  return results;
+  return TASK_PROCESS_WORKLOADS.flatMap((id) => {
+    const { n, unit } = findWorkload(id);
+    return alternatingProcesses<TaskProcessResult, TaskProcessFailure>(
+      `task process: ${id}`,
+      unit,
+      TASK_PROCESS_IMPLS,
+      rounds,
+      (impl) => [script("task-process-run"), id, impl, String(n)],
+      (impl, error) => ({ workload: id, impl: impl as ImplName, n, error }),
+    );
+  });
 }
 
-/**
- * Step 3c: the workloads of TIMER_PROCESS_WORKLOADS, every row in a fresh process, `rounds`
- * rounds; the order of the rows rotates each round.
- */
+/** Step 3c: every row of each workload of TIMER_PROCESS_WORKLOADS. */
 function timerProcesses(rounds: number): (TimerProcessResult | TimerProcessFailure)[] {
-  const results: (TimerProcessResult | TimerProcessFailure)[] = [];
-  for (const id of TIMER_PROCESS_WORKLOADS) {
+  return TIMER_PROCESS_WORKLOADS.flatMap((id) => {
     const workload = TIMER_WORKLOADS.find((w) => w.id === id)!;
-    for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < workload.rows.length; k++) {
-        const row = workload.rows[(round + k) % workload.rows.length]!;
-        const n = row.n ?? workload.n;
-        const { stdout, error } = child([script("timer-process-run"), workload.id, row.label], { timeoutMs: 10 * 60_000 });
-        if (error !== undefined) {
-          results.push({ workload: workload.id, row: row.label, n, error });
-          console.log(`timer process: ${workload.id}, ${row.label}, round ${round + 1}: ${error}`);
-          continue;
-        }
-        const result = lastJsonLine<TimerProcessResult>(stdout);
-        console.log(`timer process: ${workload.id}, ${row.label}, round ${round + 1}: ${result.perOpNs.toFixed(1)} ns per ${workload.unit}`);
-        results.push(result);
-      }
-    }
-  }
-  return results;
+    return alternatingProcesses<TimerProcessResult, TimerProcessFailure>(
+      `timer process: ${id}`,
+      workload.unit,
+      workload.rows.map((row) => row.label),
+      rounds,
+      (label) => [script("timer-process-run"), id, label],
+      (label, error) => ({ workload: id, row: label, n: workload.rows.find((r) => r.label === label)?.n ?? workload.n, error }),
+    );
+  });
 }
 
-/**
- * Step 6b: the workloads of SYNC_PROCESS_WORKLOADS, every row in a fresh process, `rounds`
- * rounds; the order of the rows rotates each round, so no row always goes first.
- */
+/** Step 6b: every row of each workload of SYNC_PROCESS_WORKLOADS, at the issue's size. */
 function syncProcesses(rounds: number): (SyncProcessResult | SyncProcessFailure)[] {
-  const results: (SyncProcessResult | SyncProcessFailure)[] = [];
-  for (const id of SYNC_PROCESS_WORKLOADS) {
+  return SYNC_PROCESS_WORKLOADS.flatMap((id) => {
     const workload = SYNC_WORKLOADS.find((w) => w.id === id)!;
-    for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < workload.rows.length; k++) {
-        const row = workload.rows[(round + k) % workload.rows.length]!;
-        const n = syncIssueSize(workload);
-        const { stdout, error } = child([script("sync-process-run"), workload.id, row.label, String(n)], { timeoutMs: 10 * 60_000 });
-        if (error !== undefined) {
-          results.push({ workload: workload.id, row: row.label, n, error });
-          console.log(`sync process: ${workload.id}, ${row.label}, round ${round + 1}: ${error}`);
-          continue;
-        }
-        const result = lastJsonLine<SyncProcessResult>(stdout);
-        console.log(`sync process: ${workload.id}, ${row.label}, round ${round + 1}: ${result.perOpNs.toFixed(1)} ns per ${workload.unit}`);
-        results.push(result);
-      }
-    }
-  }
-  return results;
+    const n = syncIssueSize(workload);
+    return alternatingProcesses<SyncProcessResult, SyncProcessFailure>(
+      `sync process: ${id}`,
+      workload.unit,
+      workload.rows.map((row) => row.label),
+      rounds,
+      (label) => [script("sync-process-run"), id, label, String(n)],
+      (label, error) => ({ workload: id, row: label, n, error }),
+    );
+  });
 }
 
 /** Step 9: every row of the select workload at `n` rounds (a leaking row at its own smaller size), each in a process of its own. */
