@@ -59,22 +59,19 @@ import {
   type MacroMemoryResult,
   type MemoryFailure,
   type MemoryResult,
+  type ProcessFailure,
+  type ProcessResult,
   type SleepFailure,
   type SleepResult,
   type SyncBenchResult,
   type SyncMemoryFailure,
   type SyncMemoryResult,
-  type SyncProcessFailure,
-  type SyncProcessResult,
-  type TaskProcessFailure,
-  type TaskProcessResult,
   type TimerBenchResult,
-  type TimerProcessFailure,
-  type TimerProcessResult,
 } from "./results.js";
 import { SYNC_MEMORY_WORKLOADS, SYNC_PROCESS_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
 import { syncIssueSize } from "./sync/case.js";
 import { TIMER_PROCESS_WORKLOADS, TIMER_WORKLOADS } from "./timers/all.js";
+import { rowSize } from "./timers/case.js";
 import { TASK_PROCESS_IMPLS, TASK_PROCESS_WORKLOADS, workload as findWorkload } from "./workloads/all.js";
 
 /** This package's directory (the compiled file is dist/src/main.js). */
@@ -213,15 +210,15 @@ function syncMemory(nOverride: number | undefined): (SyncMemoryResult | SyncMemo
  * fresh process of `args(label)` printing one result; the order rotates each round, so no row
  * always goes first. `failure` makes the record of a run that printed nothing.
  */
-function alternatingProcesses<R extends { perOpNs: number }, F>(
+function alternatingProcesses(
   what: string,
   unit: string,
   labels: readonly string[],
   rounds: number,
   args: (label: string) => string[],
-  failure: (label: string, error: string) => F,
-): (R | F)[] {
-  const results: (R | F)[] = [];
+  failure: (label: string, error: string) => ProcessFailure,
+): (ProcessResult | ProcessFailure)[] {
+  const results: (ProcessResult | ProcessFailure)[] = [];
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < labels.length; k++) {
       const label = labels[(round + k) % labels.length]!;
@@ -231,7 +228,7 @@ function alternatingProcesses<R extends { perOpNs: number }, F>(
         console.log(`${what}, ${label}, round ${round + 1}: ${error}`);
         continue;
       }
-      const result = lastJsonLine<R>(stdout);
+      const result = lastJsonLine<ProcessResult>(stdout);
       console.log(`${what}, ${label}, round ${round + 1}: ${result.perOpNs.toFixed(1)} ns per ${unit}`);
       results.push(result);
     }
@@ -240,41 +237,41 @@ function alternatingProcesses<R extends { perOpNs: number }, F>(
 }
 
 /** Step 3b: each implementation of TASK_PROCESS_IMPLS on each workload of TASK_PROCESS_WORKLOADS. */
-function taskProcesses(rounds: number): (TaskProcessResult | TaskProcessFailure)[] {
+function taskProcesses(rounds: number): (ProcessResult | ProcessFailure)[] {
   return TASK_PROCESS_WORKLOADS.flatMap((id) => {
     const { n, unit } = findWorkload(id);
-    return alternatingProcesses<TaskProcessResult, TaskProcessFailure>(
+    return alternatingProcesses(
       `task process: ${id}`,
       unit,
       TASK_PROCESS_IMPLS,
       rounds,
       (impl) => [script("task-process-run"), id, impl, String(n)],
-      (impl, error) => ({ workload: id, impl: impl as ImplName, n, error }),
+      (impl, error) => ({ workload: id, row: impl, n, error }),
     );
   });
 }
 
 /** Step 3c: every row of each workload of TIMER_PROCESS_WORKLOADS. */
-function timerProcesses(rounds: number): (TimerProcessResult | TimerProcessFailure)[] {
+function timerProcesses(rounds: number): (ProcessResult | ProcessFailure)[] {
   return TIMER_PROCESS_WORKLOADS.flatMap((id) => {
     const workload = TIMER_WORKLOADS.find((w) => w.id === id)!;
-    return alternatingProcesses<TimerProcessResult, TimerProcessFailure>(
+    return alternatingProcesses(
       `timer process: ${id}`,
       workload.unit,
       workload.rows.map((row) => row.label),
       rounds,
       (label) => [script("timer-process-run"), id, label],
-      (label, error) => ({ workload: id, row: label, n: workload.rows.find((r) => r.label === label)?.n ?? workload.n, error }),
+      (label, error) => ({ workload: id, row: label, n: rowSize(workload, workload.rows.find((r) => r.label === label)!), error }),
     );
   });
 }
 
 /** Step 6b: every row of each workload of SYNC_PROCESS_WORKLOADS, at the issue's size. */
-function syncProcesses(rounds: number): (SyncProcessResult | SyncProcessFailure)[] {
+function syncProcesses(rounds: number): (ProcessResult | ProcessFailure)[] {
   return SYNC_PROCESS_WORKLOADS.flatMap((id) => {
     const workload = SYNC_WORKLOADS.find((w) => w.id === id)!;
     const n = syncIssueSize(workload);
-    return alternatingProcesses<SyncProcessResult, SyncProcessFailure>(
+    return alternatingProcesses(
       `sync process: ${id}`,
       workload.unit,
       workload.rows.map((row) => row.label),

@@ -29,7 +29,7 @@ import { MACRO_WORKLOADS } from "./macros/all.js";
 import type { BenchResult, MacroBenchResult, SyncBenchResult, TimerBenchResult } from "./results.js";
 import { syncRowSize, type SyncRow, type SyncWorkload } from "./sync/case.js";
 import { SYNC_WORKLOADS } from "./sync/all.js";
-import { rowSize, type TimerRow, type TimerWorkload } from "./timers/case.js";
+import { checkTimerRow, rowSize, type TimerWorkload } from "./timers/case.js";
 import { TIMER_WORKLOADS } from "./timers/all.js";
 import { WORKLOADS } from "./workloads/all.js";
 
@@ -57,28 +57,6 @@ async function check(impls: readonly ImplName[]): Promise<void> {
  */
 function checkSizes(full: number): number[] {
   return [full, 4_096, 1_024];
-}
-
-/**
- * Run `row` once at full size and check its output, and that its live timer count rose by
- * exactly n at the probe and fell back afterwards.
- */
-async function checkTimerRow(w: TimerWorkload, row: TimerRow): Promise<void> {
-  const n = rowSize(w, row);
-  const what = `${w.id} / ${row.label}`;
-  const live = row.liveTimers;
-  const before = live?.() ?? 0;
-  let peak = NaN;
-  const out = await row.runner(n, () => {
-    peak = live?.() ?? NaN;
-  });
-  w.checkOutput?.(out, n);
-  if (live === undefined) return;
-  await null; // let the drivers' lazy re-arm run
-  const after = live();
-  if (peak - before !== n) throw new Error(`${what}: ${peak - before} timers alive at the probe, expected ${n}`);
-  if (after !== before) throw new Error(`${what}: ${after - before} timers left alive after cancelling`);
-  console.log(`check: ${what}: ${n.toLocaleString("en-US")} timers registered, all cancelled`);
 }
 
 /** Run `row` at its full size and at two small sizes (in that order: see checkSizes), and check each result. */

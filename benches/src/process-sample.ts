@@ -1,5 +1,5 @@
 /**
- * The timing loop of the fresh-process runs (sync-process-run.ts, task-process-run.ts): after
+ * The timing loop of the fresh-process runs (sync-, task- and timer-process-run.ts): after
  * the caller's checks, `warmUps` iterations at `n`, then `sampleCount` samples, each the mean of
  * {@link RUNS_PER_SAMPLE} iterations. The result is the median sample per operation.
  */

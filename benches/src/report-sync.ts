@@ -9,7 +9,8 @@
  */
 import { formatBytes, formatNs, formatRate, median } from "./format.js";
 import type { Report } from "./report.js";
-import type { SyncBenchResult, SyncMemoryFailure, SyncMemoryResult, SyncProcessFailure, SyncProcessResult } from "./results.js";
+import { eachProcess, processFailures, processRatio, processRounds, processTimes } from "./processes.js";
+import type { SyncBenchResult, SyncMemoryFailure, SyncMemoryResult } from "./results.js";
 import { syncIssueSize, TOKIO_ASYNC, TOKIO_GEN, type SyncWorkload } from "./sync/case.js";
 import { SYNC_MEMORY_WORKLOADS, SYNC_PROCESS_WORKLOADS, SYNC_WORKLOADS } from "./sync/all.js";
 
@@ -56,30 +57,16 @@ const SYNC_TARGETS: SyncTarget[] = [
   { text: "broadcast 1→16: ≥ 2× a plain async ring", workload: "broadcast-1to16", peer: "plain async ring", atLeast: 2 },
 ];
 
-function isSyncProcessResult(r: SyncProcessResult | SyncProcessFailure): r is SyncProcessResult {
-  return !("error" in r);
-}
-
-/** Every fresh-process time per operation of `row` (step 6b), in round order. */
-function processTimes(report: Report, workload: string, row: string): number[] {
-  return (report.syncProcesses ?? []).filter(isSyncProcessResult).filter((r) => r.workload === workload && r.row === row).map((r) => r.perOpNs);
-}
-
-/** `row`'s median fresh-process time per operation over `versus`'s, or NaN. */
-function processRatio(report: Report, workload: string, row: string, versus: string): number {
-  return median(processTimes(report, workload, row)) / median(processTimes(report, workload, versus));
-}
-
 /** The size step 6b ran `workload` at (the issue's, unless the results say otherwise). */
 function processSize(report: Report, workload: string): number {
   const run = (report.syncProcesses ?? []).find((r) => r.workload === workload);
   return run?.n ?? syncIssueSize(SYNC_WORKLOADS.find((x) => x.id === workload)!);
 }
 
-/** How many rounds step 6b ran (the most results of one row). */
-function processRounds(report: Report, workload: string): number {
+/** How many rounds step 6b ran on `workload`. */
+function syncProcessRounds(report: Report, workload: string): number {
   const w = SYNC_WORKLOADS.find((x) => x.id === workload)!;
-  return Math.max(0, ...w.rows.map((row) => processTimes(report, workload, row.label).length));
+  return processRounds(report.syncProcesses, workload, w.rows.map((row) => row.label));
 }
 
 /** The issue-4 targets, judged on the gen-task row, with the async-fn row's ratio beside it. */
@@ -95,12 +82,12 @@ export function syncTargetRows(report: Report): string[] {
     const async = syncRatio(report, t.workload, t.peer, TOKIO_ASYNC);
     lines.push(`| ${t.text} | ${cell(gen)} | ${met(gen, t.atLeast)} | ${cell(async)} | ${met(async, t.atLeast)} |`);
     if (!SYNC_PROCESS_WORKLOADS.includes(t.workload)) continue;
-    const rounds = processRounds(report, t.workload);
+    const rounds = syncProcessRounds(report, t.workload);
     if (rounds === 0) continue;
     const w = SYNC_WORKLOADS.find((x) => x.id === t.workload)!;
     const size = `${processSize(report, t.workload).toLocaleString("en-US")} ${w.unit}s`;
-    const genP = processRatio(report, t.workload, t.peer, TOKIO_GEN);
-    const asyncP = processRatio(report, t.workload, t.peer, TOKIO_ASYNC);
+    const genP = processRatio(report.syncProcesses, t.workload, t.peer, TOKIO_GEN);
+    const asyncP = processRatio(report.syncProcesses, t.workload, t.peer, TOKIO_ASYNC);
     lines.push(
       `| ${t.text} — ${size} per iteration, median of ${rounds} fresh processes per row | ${cell(genP)} | ${met(genP, t.atLeast)} | ${cell(asyncP)} | ${met(asyncP, t.atLeast)} |`,
     );
@@ -110,7 +97,7 @@ export function syncTargetRows(report: Report): string[] {
 
 /** The fresh-process table of `w` (step 6b), or nothing if it was not run. */
 function syncProcessTable(report: Report, w: SyncWorkload): string[] {
-  const rounds = processRounds(report, w.id);
+  const rounds = syncProcessRounds(report, w.id);
   if (rounds === 0) return [];
   const lines = [
     `Each row again in ${rounds} fresh processes at ${processSize(report, w.id).toLocaleString("en-US")} ${w.unit}s per`,
@@ -121,14 +108,13 @@ function syncProcessTable(report: Report, w: SyncWorkload): string[] {
     `| row | median per ${w.unit} | each process | ${TOKIO_GEN} is | ${TOKIO_ASYNC} is |`,
     "| --- | ---: | --- | --- | --- |",
   ];
+  const runs = report.syncProcesses;
   for (const row of w.rows) {
-    const times = processTimes(report, w.id, row.label);
-    const failed = (report.syncProcesses ?? []).filter((r) => r.workload === w.id && r.row === row.label && !isSyncProcessResult(r));
-    if (times.length === 0 && failed.length === 0) continue;
-    const vsGen = row.label === TOKIO_GEN ? "baseline" : ratioText(processRatio(report, w.id, row.label, TOKIO_GEN));
-    const vsAsync = row.label === TOKIO_ASYNC ? "—" : ratioText(processRatio(report, w.id, row.label, TOKIO_ASYNC));
-    const each = times.map((t) => t.toFixed(0)).join(", ") + (failed.length > 0 ? ` (${failed.length} failed)` : "");
-    lines.push(`| ${row.label} | ${formatNs(median(times))} | ${each} ns | ${vsGen} | ${vsAsync} |`);
+    const times = processTimes(runs, w.id, row.label);
+    if (times.length === 0 && processFailures(runs, w.id, row.label) === 0) continue;
+    const vsGen = row.label === TOKIO_GEN ? "baseline" : ratioText(processRatio(runs, w.id, row.label, TOKIO_GEN));
+    const vsAsync = row.label === TOKIO_ASYNC ? "—" : ratioText(processRatio(runs, w.id, row.label, TOKIO_ASYNC));
+    lines.push(`| ${row.label} | ${formatNs(median(times))} | ${eachProcess(runs, w.id, row.label)} | ${vsGen} | ${vsAsync} |`);
   }
   return lines;
 }

@@ -17,21 +17,18 @@ import type {
   MacroMemoryResult,
   MemoryFailure,
   MemoryResult,
+  ProcessFailure,
+  ProcessResult,
   SleepFailure,
   SleepImpl,
   SleepResult,
   SyncBenchResult,
   SyncMemoryFailure,
   SyncMemoryResult,
-  SyncProcessFailure,
-  SyncProcessResult,
-  TaskProcessFailure,
-  TaskProcessResult,
   TimerBenchResult,
-  TimerProcessFailure,
-  TimerProcessResult,
 } from "./results.js";
 import { SLEEP_IMPLS } from "./results.js";
+import { eachProcess, processFailures, processRatio, processRounds, processTimes } from "./processes.js";
 import { macrosChartRows, macrosSection, macrosTargetRows } from "./report-macros.js";
 import { syncChartRows, syncSection, syncTargetRows } from "./report-sync.js";
 import type { TimerWorkload } from "./timers/case.js";
@@ -47,9 +44,9 @@ export interface Report {
   benches: BenchResult[];
   memory: (MemoryResult | MemoryFailure)[];
   /** Step 3b: task workloads timed in fresh processes (absent in reports made before it). */
-  taskProcesses?: (TaskProcessResult | TaskProcessFailure)[];
+  taskProcesses?: (ProcessResult | ProcessFailure)[];
   /** Step 3c: timer workloads timed in fresh processes (absent in reports made before it). */
-  timerProcesses?: (TimerProcessResult | TimerProcessFailure)[];
+  timerProcesses?: (ProcessResult | ProcessFailure)[];
   context: ContextResult[];
   /** The timer workloads' mitata results (absent from reports made before @tokio-ts/time). */
   timers?: TimerBenchResult[];
@@ -60,7 +57,7 @@ export interface Report {
   /** The mpsc 1→1 rows at full size, one process each, for time and peak memory. */
   syncMemory?: (SyncMemoryResult | SyncMemoryFailure)[];
   /** Step 6b: sync rows timed in fresh processes (absent in reports made before it). */
-  syncProcesses?: (SyncProcessResult | SyncProcessFailure)[];
+  syncProcesses?: (ProcessResult | ProcessFailure)[];
   /** The macros workloads' mitata results (absent from reports made before @tokio-ts/macros). */
   macros?: MacroBenchResult[];
   /** The select rows at full size, one process each, with heap samples over the run. */
@@ -90,23 +87,9 @@ export function ratio(report: Report, workload: string, impl: ImplName): number 
   return perOp(peer) / perOp(base);
 }
 
-function isTaskProcessResult(r: TaskProcessResult | TaskProcessFailure): r is TaskProcessResult {
-  return !("error" in r);
-}
-
-/** Every fresh-process time per operation of `impl` on `workload` (step 3b), in round order. */
-function taskProcessTimes(report: Report, workload: string, impl: ImplName): number[] {
-  return (report.taskProcesses ?? []).filter(isTaskProcessResult).filter((r) => r.workload === workload && r.impl === impl).map((r) => r.perOpNs);
-}
-
-/** `impl`'s median fresh-process time per operation over the baseline's, or NaN. */
-function taskProcessRatio(report: Report, workload: string, impl: ImplName): number {
-  return median(taskProcessTimes(report, workload, impl)) / median(taskProcessTimes(report, workload, BASELINE));
-}
-
-/** How many rounds step 3b ran on `workload` (the most results of one implementation). */
+/** How many rounds step 3b ran on `workload`. */
 function taskProcessRounds(report: Report, workload: string): number {
-  return Math.max(0, ...TASK_PROCESS_IMPLS.map((impl) => taskProcessTimes(report, workload, impl).length));
+  return processRounds(report.taskProcesses, workload, TASK_PROCESS_IMPLS);
 }
 
 /** The fresh-process table of `workload` (step 3b), or nothing if it was not run. */
@@ -124,13 +107,12 @@ function taskProcessTable(report: Report, workloadId: string): string[] {
     `| implementation | median per ${w.unit} | each process | vs tokio-ts gen |`,
     "| --- | ---: | --- | --- |",
   ];
+  const runs = report.taskProcesses;
   for (const impl of TASK_PROCESS_IMPLS) {
-    const times = taskProcessTimes(report, workloadId, impl);
-    const failed = (report.taskProcesses ?? []).filter((r) => r.workload === workloadId && r.impl === impl && !isTaskProcessResult(r));
-    if (times.length === 0 && failed.length === 0) continue;
-    const versus = impl === BASELINE ? "baseline" : formatRatio(taskProcessRatio(report, workloadId, impl));
-    const each = times.map((t) => t.toFixed(0)).join(", ") + (failed.length > 0 ? ` (${failed.length} failed)` : "");
-    lines.push(`| ${impl} | ${formatNs(median(times))} | ${each} ns | ${versus} |`);
+    const times = processTimes(runs, workloadId, impl);
+    if (times.length === 0 && processFailures(runs, workloadId, impl) === 0) continue;
+    const versus = impl === BASELINE ? "baseline" : formatRatio(processRatio(runs, workloadId, impl, BASELINE));
+    lines.push(`| ${impl} | ${formatNs(median(times))} | ${eachProcess(runs, workloadId, impl)} | ${versus} |`);
   }
   return lines;
 }
@@ -154,11 +136,11 @@ function targets(report: Report): Target[] {
       { text, measured: Number.isFinite(mitataRatio) ? `${mitataRatio.toFixed(2)}×` : "—", met: check(mitataRatio, (v) => v >= atLeast) },
     ];
     if (rounds === 0) return rows;
-    const processRatio = taskProcessRatio(report, "spawn-join", peer);
+    const fresh = processRatio(report.taskProcesses, "spawn-join", peer, BASELINE);
     rows.push({
       text: `${text} — median of ${rounds} fresh processes per implementation`,
-      measured: Number.isFinite(processRatio) ? `${processRatio.toFixed(2)}×` : "—",
-      met: check(processRatio, (v) => v >= atLeast),
+      measured: Number.isFinite(fresh) ? `${fresh.toFixed(2)}×` : "—",
+      met: check(fresh, (v) => v >= atLeast),
     });
     return rows;
   };
@@ -200,23 +182,14 @@ export function timerRatio(report: Report, w: TimerWorkload, row: string): numbe
   return other.avg / other.n / (base.avg / base.n);
 }
 
-function isTimerProcessResult(r: TimerProcessResult | TimerProcessFailure): r is TimerProcessResult {
-  return !("error" in r);
-}
-
-/** Every fresh-process time per operation of a timer row (step 3c), in round order. */
-function timerProcessTimes(report: Report, workload: string, row: string): number[] {
-  return (report.timerProcesses ?? []).filter(isTimerProcessResult).filter((r) => r.workload === workload && r.row === row).map((r) => r.perOpNs);
-}
-
-/** A timer row's median fresh-process time per operation over its baseline's, or NaN. */
+/** A timer row's median fresh-process time per operation over its baseline's (step 3c), or NaN. */
 function timerProcessRatio(report: Report, w: TimerWorkload, row: string): number {
-  return median(timerProcessTimes(report, w.id, row)) / median(timerProcessTimes(report, w.id, versusOf(w, row)));
+  return processRatio(report.timerProcesses, w.id, row, versusOf(w, row));
 }
 
-/** How many rounds step 3c ran on `w` (the most results of one row). */
+/** How many rounds step 3c ran on `w`. */
 function timerProcessRounds(report: Report, w: TimerWorkload): number {
-  return Math.max(0, ...w.rows.map((row) => timerProcessTimes(report, w.id, row.label).length));
+  return processRounds(report.timerProcesses, w.id, w.rows.map((row) => row.label));
 }
 
 /** The fresh-process table of a timer workload (step 3c), or nothing if it was not run. */
@@ -231,18 +204,17 @@ function timerProcessTable(report: Report, w: TimerWorkload): string[] {
     `| row | median per ${w.unit} | each process | comparison |`,
     "| --- | ---: | --- | --- |",
   ];
+  const runs = report.timerProcesses;
   for (const row of w.rows) {
-    const times = timerProcessTimes(report, w.id, row.label);
-    const failed = (report.timerProcesses ?? []).filter((r) => r.workload === w.id && r.row === row.label && !isTimerProcessResult(r));
-    if (times.length === 0 && failed.length === 0) continue;
+    const times = processTimes(runs, w.id, row.label);
+    if (times.length === 0 && processFailures(runs, w.id, row.label) === 0) continue;
     const comparison =
       row.label === w.baseline
         ? "baseline"
         : row.role === "context"
           ? "context, not a peer"
           : formatRatio(timerProcessRatio(report, w, row.label), versusOf(w, row.label));
-    const each = times.map((t) => t.toFixed(0)).join(", ") + (failed.length > 0 ? ` (${failed.length} failed)` : "");
-    lines.push(`| ${row.label} | ${formatNs(median(times))} | ${each} ns | ${comparison} |`);
+    lines.push(`| ${row.label} | ${formatNs(median(times))} | ${eachProcess(runs, w.id, row.label)} | ${comparison} |`);
   }
   return lines;
 }

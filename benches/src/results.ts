@@ -36,46 +36,6 @@ export interface MemoryFailure {
   error: string;
 }
 
-/**
- * One row of a timer workload timed in a fresh process (timer-process-run.ts): the median
- * sample, in nanoseconds per operation, and every sample.
- */
-export interface TimerProcessResult {
-  workload: string;
-  row: string;
-  n: number;
-  perOpNs: number;
-  samplesNs: number[];
-}
-
-/** A fresh-process timer run that did not produce a result. */
-export interface TimerProcessFailure {
-  workload: string;
-  row: string;
-  n: number;
-  error: string;
-}
-
-/**
- * One implementation of a task workload timed in a fresh process (task-process-run.ts): the
- * median sample, in nanoseconds per operation, and every sample.
- */
-export interface TaskProcessResult {
-  workload: string;
-  impl: ImplName;
-  n: number;
-  perOpNs: number;
-  samplesNs: number[];
-}
-
-/** A fresh-process task run that did not produce a result. */
-export interface TaskProcessFailure {
-  workload: string;
-  impl: ImplName;
-  n: number;
-  error: string;
-}
-
 /** The conditions of the context-propagation table (see context-cost.ts). */
 export const CONTEXT_MODES = ["off", "enabled", "run"] as const;
 export type ContextMode = (typeof CONTEXT_MODES)[number];
@@ -155,26 +115,6 @@ export interface SyncMemoryResult {
   peakHeap: number;
 }
 
-/**
- * One row of a sync workload timed in a fresh process (sync-process-run.ts): the median sample,
- * in nanoseconds per operation, and every sample.
- */
-export interface SyncProcessResult {
-  workload: string;
-  row: string;
-  n: number;
-  perOpNs: number;
-  samplesNs: number[];
-}
-
-/** A fresh-process sync run that did not produce a result. */
-export interface SyncProcessFailure {
-  workload: string;
-  row: string;
-  n: number;
-  error: string;
-}
-
 /** A sync memory run that did not produce a result. */
 export interface SyncMemoryFailure {
   workload: string;
@@ -206,6 +146,27 @@ export interface MacroMemoryResult {
 
 /** A macros memory run that did not produce a result. */
 export interface MacroMemoryFailure {
+  workload: string;
+  row: string;
+  n: number;
+  error: string;
+}
+
+/**
+ * One row timed in a fresh process (steps 3b, 3c and 6b: task-, timer- and
+ * sync-process-run.ts): the median sample, in nanoseconds per operation, and every sample. The
+ * row of a task workload is its implementation.
+ */
+export interface ProcessResult {
+  workload: string;
+  row: string;
+  n: number;
+  perOpNs: number;
+  samplesNs: number[];
+}
+
+/** A fresh-process run that did not produce a result. */
+export interface ProcessFailure {
   workload: string;
   row: string;
   n: number;

@@ -3,7 +3,7 @@
  * or JIT state touches it.
  *
  * Usage: `node dist/src/sync-process-run.js <workload id> <row label> [n] [warm-ups] [samples]`;
- * prints one JSON line, a {@link SyncProcessResult}. `n` defaults to the issue's size
+ * prints one JSON line, a {@link ProcessResult}. `n` defaults to the issue's size
  * (`issueN`; main.ts passes it).
  *
  * Why: in the one mitata process that runs every sync workload, a peer's time per operation
@@ -18,7 +18,7 @@
  */
 import { shutdownTokioRuntime } from "./impl.js";
 import { sampleInProcess } from "./process-sample.js";
-import type { SyncProcessResult } from "./results.js";
+import type { ProcessResult } from "./results.js";
 import { SYNC_WORKLOADS } from "./sync/all.js";
 import { syncIssueSize } from "./sync/case.js";
 
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   // Full size first: a first run at a small size can leave a row's code slower for the rest of
   // the process (see checkSizes in mitata-run.ts).
   for (const k of [n, 1_024]) workload.check(await row.runner(k), k);
-  const result: SyncProcessResult = {
+  const result: ProcessResult = {
     workload: workload.id,
     row: row.label,
     n,

@@ -3,7 +3,7 @@
  * process, as sync-process-run.ts does for the sync rows.
  *
  * Usage: `node dist/src/task-process-run.js <workload id> <impl> [n] [warm-ups] [samples]`;
- * prints one JSON line, a {@link TaskProcessResult}. `n` defaults to the workload's (for
+ * prints one JSON line, a {@link ProcessResult}. `n` defaults to the workload's (for
  * spawn+join, the issue's 1,000,000 tasks).
  *
  * Why: in step 1's mitata process every implementation runs after the others have filled and
@@ -18,7 +18,7 @@
  */
 import { IMPLS, shutdownTokioRuntime, type ImplName } from "./impl.js";
 import { sampleInProcess } from "./process-sample.js";
-import type { TaskProcessResult } from "./results.js";
+import type { ProcessResult } from "./results.js";
 import { TASK_PROCESS_WORKLOADS, workload as findWorkload } from "./workloads/all.js";
 
 async function main(): Promise<void> {
@@ -37,9 +37,9 @@ async function main(): Promise<void> {
     const out = await runner(k);
     if (out !== k) throw new Error(`${workload.id} / ${impl} returned ${String(out)}, expected ${k}`);
   }
-  const result: TaskProcessResult = {
+  const result: ProcessResult = {
     workload: workload.id,
-    impl,
+    row: impl,
     n,
     ...(await sampleInProcess(runner, n, warmUps, sampleCount)),
   };

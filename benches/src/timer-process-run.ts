@@ -3,7 +3,7 @@
  * sync-process-run.ts does for the sync rows.
  *
  * Usage: `node dist/src/timer-process-run.js <workload id> <row label> [warm-ups] [samples]`;
- * prints one JSON line, a {@link TimerProcessResult}. The size is the row's (`n`, else the
+ * prints one JSON line, a {@link ProcessResult}. The size is the row's (`n`, else the
  * workload's).
  *
  * Why: the `setTimeout` + `clearTimeout` row of 1M timeouts created and cancelled read 533–734
@@ -11,14 +11,15 @@
  * one run. A target near its mark is judged as well on the median of fresh processes (main.ts
  * alternates the rows between rounds).
  *
- * Method: one run at the row's size, checked as the mitata run checks it (its live timers back
- * where they were); then `warm-ups` iterations (default 10); then `samples` samples (default
+ * Method: one run at the row's size, checked as the mitata run checks it (`checkTimerRow`: its
+ * output, its live timers up by n at the probe and back after); then `warm-ups` iterations (default 10); then `samples` samples (default
  * 7), each the mean of 3 iterations. The result is the median sample, per operation.
  */
 import { shutdownTokioRuntime } from "./impl.js";
 import { sampleInProcess } from "./process-sample.js";
-import type { TimerProcessResult } from "./results.js";
+import type { ProcessResult } from "./results.js";
 import { TIMER_PROCESS_WORKLOADS, TIMER_WORKLOADS } from "./timers/all.js";
+import { checkTimerRow, rowSize } from "./timers/case.js";
 
 async function main(): Promise<void> {
   const [id, label, warmArg, samplesArg] = process.argv.slice(2);
@@ -28,13 +29,9 @@ async function main(): Promise<void> {
   }
   const row = workload.rows.find((r) => r.label === label);
   if (row === undefined) throw new RangeError(`${workload.id} has no row ${String(label)}`);
-  const n = row.n ?? workload.n;
-  const before = row.liveTimers?.() ?? 0;
-  await row.runner(n);
-  await null; // let the drivers' lazy re-arm run
-  const left = (row.liveTimers?.() ?? 0) - before;
-  if (left !== 0) throw new Error(`${workload.id} / ${row.label}: ${left} timers left alive after a run of ${n}`);
-  const result: TimerProcessResult = {
+  const n = rowSize(workload, row);
+  await checkTimerRow(workload, row);
+  const result: ProcessResult = {
     workload: workload.id,
     row: row.label,
     n,

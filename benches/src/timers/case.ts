@@ -57,3 +57,25 @@ export interface TimerWorkload {
 export function rowSize(workload: TimerWorkload, row: TimerRow): number {
   return row.n ?? workload.n;
 }
+
+/**
+ * Run `row` once at full size and check its output, and that its live timer count rose by
+ * exactly n at the probe and fell back afterwards.
+ */
+export async function checkTimerRow(w: TimerWorkload, row: TimerRow): Promise<void> {
+  const n = rowSize(w, row);
+  const what = `${w.id} / ${row.label}`;
+  const live = row.liveTimers;
+  const before = live?.() ?? 0;
+  let peak = NaN;
+  const out = await row.runner(n, () => {
+    peak = live?.() ?? NaN;
+  });
+  w.checkOutput?.(out, n);
+  if (live === undefined) return;
+  await null; // let the drivers' lazy re-arm run
+  const after = live();
+  if (peak - before !== n) throw new Error(`${what}: ${peak - before} timers alive at the probe, expected ${n}`);
+  if (after !== before) throw new Error(`${what}: ${after - before} timers left alive after cancelling`);
+  console.log(`check: ${what}: ${n.toLocaleString("en-US")} timers registered, all cancelled`);
+}
