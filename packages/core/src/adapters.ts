@@ -9,8 +9,8 @@
  * `internal/drive.ts`), which is how a runtime keeps them within its budget and can reject
  * them when the task is aborted.
  */
-import { type Context, type Waker } from "./context.js";
-import { currentFrame, runWithFrame, type AwaitHost, type Frame, type Outcome, type TaskRef } from "./current.js";
+import { Context, noopWaker, type Waker } from "./context.js";
+import { currentFrame, enterFrame, restoreFrame, runWithFrame, type AwaitHost, type Frame, type Outcome, type TaskRef } from "./current.js";
 import { CancelledError } from "./errors.js";
 import { Future, isFuture, Pending, type Poll } from "./future.js";
 import { beginCancelGenerator, dropGenerator, isGenerator, pollGenerator, type GeneratorSlot } from "./generator.js";
@@ -147,6 +147,13 @@ export function fromGenerator<T>(body: GeneratorBody<T> | Generator<unknown, T, 
 // Async functions
 
 
+/**
+ * The context of pollAwait's polls, reused: they are synchronous, and one that would start
+ * inside another (a poll that calls `then` of a future) is not made (`inlineBusy`).
+ */
+const inlineContext = new Context(noopWaker, 0);
+let inlineBusy = false;
+
 const NEW = 0;
 const RUNNING = 1;
 const RESOLVED = 2;
@@ -179,6 +186,8 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   #awaits: (Future<unknown> | Outcome<any>)[] | undefined = undefined;
   #controller: AbortController | undefined = undefined;
   #cancelled: CancelledError | undefined = undefined;
+  /** Budget left for awaits polled in `then` (see pollAwait): what the last poll left over. */
+  #inlineBudget = 0;
 
   constructor(fn: AsyncBody<T>) {
     super();
@@ -190,6 +199,8 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
     if (this.#state === NEW) this.#start();
     if (this.#state === DELEGATING) return (this.#result as Future<T>).poll(cx);
     if (this.#awaits !== undefined && this.#awaits.length !== 0) this.#pollAwaits(cx);
+    // A budget this poll spent is the executor's to count (-1: pollAwait does not count it again).
+    this.#inlineBudget = cx.budget > 0 ? cx.budget : -1;
     switch (this.#state) {
       case RESOLVED:
         return this.#result as T;
@@ -251,7 +262,12 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
         }
       });
     }
-    this.#waker?.wake();
+    const waker = this.#waker;
+    if (waker === undefined) return;
+    // The task's own body (polled with the task as its waker): the task may finish it at once.
+    const task = this.task;
+    if (task !== undefined && (waker as unknown) === task && task.bodySettled !== undefined) task.bodySettled(this);
+    else waker.wake();
   }
 
   /**
@@ -288,6 +304,43 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
     awaits.length = kept;
   }
 
+  /**
+   * An await of the function, from `then` (see AwaitHost): poll the future at once, with the
+   * task's waker and what is left of the budget of the task's last poll, unless something
+   * stands in the way (cancellation, earlier awaits still pending, no budget left). So an await
+   * of a ready future costs no wake and no poll of the task, while the budget still sends the
+   * task back to its scheduler after BUDGET ready awaits, as Tokio's budget does.
+   */
+  pollAwait<R>(future: Future<R>): Poll<R> {
+    if (this.#state !== RUNNING || this.#cancelled !== undefined || inlineBusy) return Pending;
+    if (this.#inlineBudget <= 0) {
+      // Spent: awaitFuture sends the task back to its executor for a fresh budget.
+      if (this.#inlineBudget === 0) {
+        this.#inlineBudget = -1; // counted once per spent budget
+        const task = this.task;
+        if (task !== undefined && (this.#waker as unknown) === task) task.budgetSpent?.();
+      }
+      return Pending;
+    }
+    const waker = this.#waker;
+    if (waker === undefined || (this.#awaits !== undefined && this.#awaits.length !== 0)) return Pending;
+    const cx = inlineContext;
+    cx.waker = waker;
+    cx.budget = this.#inlineBudget;
+    const prevFrame = enterFrame(this);
+    inlineBusy = true;
+    let out: Poll<R>;
+    try {
+      out = future.poll(cx);
+    } finally {
+      inlineBusy = false;
+      restoreFrame(prevFrame);
+      this.#inlineBudget = cx.budget;
+      cx.waker = noopWaker;
+    }
+    return out;
+  }
+
   awaitFuture<R>(future: Future<R>, outcome: Outcome<R>): void {
     if (this.#state !== RUNNING || this.#cancelled !== undefined) {
       if (this.#state === RUNNING || this.#state === DROPPED) {
@@ -313,6 +366,9 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       }
     }
     awaits.push(future, outcome);
+    // Even after pollAwait found it pending: a poll of the task is what lets its runtime see
+    // that it waits (and, when all its tasks wait, park its drivers: the paused clock's
+    // auto-advance).
     this.#waker?.wake();
   }
 

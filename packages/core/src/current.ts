@@ -19,7 +19,7 @@
  */
 import type { AsyncLocalStorage } from "node:async_hooks";
 import type { DriverHost } from "./driver.js";
-import type { Future } from "./future.js";
+import type { Future, Pending, Poll } from "./future.js";
 
 /**
  * A task as the rest of tokio-ts sees it: its id and its runtime (for drivers and spawning).
@@ -39,6 +39,19 @@ export interface TaskRef {
   readonly id: number;
   /** The runtime (or custom executor) running the task. */
   readonly runtime: DriverHost;
+  /**
+   * Optional, for executors: the task's body `body` (a future made by `fromAsync` or an async
+   * function spawned, polled with this task as its waker) has settled; poll it once more, now
+   * or later. A task without it is woken instead. `@tokio-ts/runtime` polls it at once, outside
+   * its run queue, so that the task completes without waiting for a turn.
+   */
+  bodySettled?(body: Future<unknown>): void;
+  /**
+   * Optional, for executors' metrics: an await in the task's async body found the budget of the
+   * task's last poll spent, and sends the task back to its executor (Tokio's "forced yield";
+   * see `AwaitHost.pollAwait`).
+   */
+  budgetSpent?(): void;
 }
 
 /**
@@ -58,6 +71,13 @@ export interface TaskRef {
 export interface AwaitHost {
   /** Drive `future` to completion and deliver its outcome (never synchronously). */
   awaitFuture<T>(future: Future<T>, outcome: Outcome<T>): void;
+  /**
+   * Optional: poll `future` at once, in `then`, if the host may (it is not being cancelled, has
+   * budget left, and waits on nothing else). Its output, or {@link Pending} when it did not
+   * complete (polled or not); then `awaitFuture` follows with the same future. What the poll
+   * throws leaves here. Saves a wake and a poll of the host for every await that is ready.
+   */
+  pollAwait?<T>(future: Future<T>): Poll<T>;
 }
 
 /**

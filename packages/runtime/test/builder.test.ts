@@ -362,6 +362,36 @@ test("unhandledPanic(\"shutdownRuntime\") reports the panic that shut the runtim
   }
 });
 
+test("unhandledPanic(\"shutdownRuntime\") shuts the runtime down when an async task's function rejects", async () => {
+  const boom = new Error("async fatal");
+  const rt = Builder.newCurrentThread().unhandledPanic("shutdownRuntime").build();
+  const log: string[] = [];
+  try {
+    const error = await rejection(
+      rt.blockOn(function* () {
+        spawn(function* () {
+          try {
+            yield* pending();
+          } finally {
+            log.push("other task dropped");
+          }
+        });
+        spawn(async () => {
+          await yieldNow();
+          throw boom;
+        });
+        yield* pending();
+      }),
+    );
+    assert.instance(error, Error);
+    assert.is((error as Error).cause, boom);
+    assert.ok(rt.isShutdown());
+    assert.equal(log, ["other task dropped"]);
+  } finally {
+    await rt.shutdownTimeout(0);
+  }
+});
+
 test("unhandledPanic(\"shutdownRuntime\") reports another task's panic that the shutdown caught before that task was polled again", async () => {
   const reported: JoinError[] = [];
   const first = new Error("first async task");

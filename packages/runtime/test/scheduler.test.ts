@@ -127,6 +127,42 @@ test("the budget forces a task looping over ready leaves to yield after exactly 
   assert.ok(iterations >= 128);
 });
 
+test("an async task's awaits of ready futures cost no poll of the task, and the budget still sends it back after 128", async () => {
+  const awaits = 1000;
+  const { polls, forced } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const before = rt.metrics().pollCount();
+      const forcedBefore = rt.metrics().budgetForcedYieldCount();
+      yield* spawn(async () => {
+        for (let i = 0; i < awaits; i++) await consumeBudget();
+      });
+      return { polls: rt.metrics().pollCount() - before, forced: rt.metrics().budgetForcedYieldCount() - forcedBefore };
+    }),
+  );
+  // Awaited in `then`, with what the task's last poll left of its budget: one poll to start, one
+  // each time 128 units are spent, one when the function's promise settles.
+  const budgetPolls = Math.floor(awaits / BUDGET);
+  assert.ok(polls >= budgetPolls, `${polls} polls for ${awaits} awaits: the budget was not applied`);
+  assert.ok(polls <= budgetPolls + 3, `${polls} polls for ${awaits} ready awaits`);
+  assert.ok(forced >= 1, "no poll spent its whole budget");
+});
+
+test("a setImmediate callback runs while an async task spins on ready futures", async () => {
+  const { firedAt, limit } = await withRuntime((rt) =>
+    rt.blockOn(async () => {
+      const limit = 1_000_000;
+      let fired = false;
+      setImmediate(() => (fired = true));
+      let i = 0;
+      for (; i < limit && !fired; i++) await consumeBudget();
+      return { firedAt: i, limit };
+    }),
+  );
+  assert.ok(firedAt < limit, "the host callback never ran while the task spun");
+  // A host turn every eventInterval (61) ticks, a tick every BUDGET (128) ready awaits.
+  assert.ok(firedAt <= 62 * BUDGET, `the host callback waited ${firedAt} awaits`);
+});
+
 test("a leaf written with pollProceed/madeProgress takes part in the budget", async () => {
   const { seenByOther } = await withRuntime((rt) =>
     rt.blockOn(function* () {

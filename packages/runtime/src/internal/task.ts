@@ -237,6 +237,21 @@ export class Task<T = unknown>
     this.runtime.schedule(this);
   }
 
+  /**
+   * TaskRef: the async body settled. Its last poll runs no user code (it hands the output over),
+   * so the runtime runs it at once rather than queueing the task for a turn (see
+   * `Scheduler.pollSettled`). Saves a tick, and so a share of the host turns, per async task.
+   */
+  bodySettled(body: Future<unknown>): void {
+    if (this.gen === (body as unknown) && (this.state & FUTURE_BODY) !== 0) this.runtime.pollSettled(this);
+    else this.wake();
+  }
+
+  /** TaskRef: an await in the async body found the budget spent (counted as a forced yield). */
+  budgetSpent(): void {
+    this.runtime.budgetExhaustedCount++;
+  }
+
   abort(): void {
     const s = this.state;
     if ((s & (COMPLETE | CANCEL)) !== 0) return;
