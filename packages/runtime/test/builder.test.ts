@@ -248,36 +248,49 @@ test("the unhandled-panic hook is not called for an aborted async task nobody jo
   );
 });
 
-test("unhandledPanic(\"shutdownRuntime\") shuts the runtime down and rejects blockOn when a task throws", async () => {
-  const rt = Builder.newCurrentThread().unhandledPanic("shutdownRuntime").build();
-  const boom = new Error("fatal");
-  const log: string[] = [];
-  try {
-    const error = await rejection(
-      rt.blockOn(function* () {
-        spawn(function* () {
-          try {
-            yield* pending();
-          } finally {
-            log.push("other task dropped");
-          }
-        });
-        spawn(function* () {
-          yield* yieldNow();
-          throw boom;
-        });
-        yield* pending();
-      }),
-    );
-    assert.instance(error, Error);
-    assert.match((error as Error).message, "panicked");
-    assert.is((error as Error).cause, boom);
-    assert.ok(rt.isShutdown());
-    assert.equal(log, ["other task dropped"]);
-  } finally {
-    await rt.shutdownTimeout(0);
-  }
-});
+// The thrower's kinds: a generator body, and an async body, whose task the runtime finishes as its
+// promise settles, outside the run queue (the shutdown must still follow).
+const throwers = {
+  "a generator task throws": (boom: Error) =>
+    function* () {
+      yield* yieldNow();
+      throw boom;
+    },
+  "an async task's function rejects": (boom: Error) => async () => {
+    await yieldNow();
+    throw boom;
+  },
+};
+
+for (const [what, thrower] of Object.entries(throwers)) {
+  test(`unhandledPanic("shutdownRuntime") shuts the runtime down and rejects blockOn when ${what}`, async () => {
+    const rt = Builder.newCurrentThread().unhandledPanic("shutdownRuntime").build();
+    const boom = new Error("fatal");
+    const log: string[] = [];
+    try {
+      const error = await rejection(
+        rt.blockOn(function* () {
+          spawn(function* () {
+            try {
+              yield* pending();
+            } finally {
+              log.push("other task dropped");
+            }
+          });
+          spawn(thrower(boom));
+          yield* pending();
+        }),
+      );
+      assert.instance(error, Error);
+      assert.match((error as Error).message, "panicked");
+      assert.is((error as Error).cause, boom);
+      assert.ok(rt.isShutdown());
+      assert.equal(log, ["other task dropped"]);
+    } finally {
+      await rt.shutdownTimeout(0);
+    }
+  });
+}
 
 test("an onUnhandledPanic hook that throws keeps no other task from being reported; what it throws is uncaught", async () => {
   const seen: unknown[] = [];
@@ -357,36 +370,6 @@ test("unhandledPanic(\"shutdownRuntime\") reports the panic that shut the runtim
       reported.map((e) => [e.id, e.cause]),
       [[h.id, boom]],
     );
-  } finally {
-    await rt.shutdownTimeout(0);
-  }
-});
-
-test("unhandledPanic(\"shutdownRuntime\") shuts the runtime down when an async task's function rejects", async () => {
-  const boom = new Error("async fatal");
-  const rt = Builder.newCurrentThread().unhandledPanic("shutdownRuntime").build();
-  const log: string[] = [];
-  try {
-    const error = await rejection(
-      rt.blockOn(function* () {
-        spawn(function* () {
-          try {
-            yield* pending();
-          } finally {
-            log.push("other task dropped");
-          }
-        });
-        spawn(async () => {
-          await yieldNow();
-          throw boom;
-        });
-        yield* pending();
-      }),
-    );
-    assert.instance(error, Error);
-    assert.is((error as Error).cause, boom);
-    assert.ok(rt.isShutdown());
-    assert.equal(log, ["other task dropped"]);
   } finally {
     await rt.shutdownTimeout(0);
   }
