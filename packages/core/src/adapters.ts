@@ -186,8 +186,12 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   #awaits: (Future<unknown> | Outcome<any>)[] | undefined = undefined;
   #controller: AbortController | undefined = undefined;
   #cancelled: CancelledError | undefined = undefined;
-  /** Budget left for awaits polled in `then` (see pollAwait): what the last poll left over. */
-  #inlineBudget = 0;
+  /**
+   * Budget left for awaits polled in `then` (see pollAwait): what the last poll left over; -1
+   * while none may be used (before the first poll ends, during a poll, after a spent budget was
+   * counted).
+   */
+  #inlineBudget = -1;
 
   constructor(fn: AsyncBody<T>) {
     super();
@@ -196,6 +200,7 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
 
   override poll(cx: Context): Poll<T> {
     this.#waker = cx.waker;
+    this.#inlineBudget = -1; // an await made while the body runs synchronously waits for this poll
     if (this.#state === NEW) this.#start();
     if (this.#state === DELEGATING) return (this.#result as Future<T>).poll(cx);
     if (this.#awaits !== undefined && this.#awaits.length !== 0) this.#pollAwaits(cx);

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BUDGET, consumeBudget, pollFn, Pending } from "@tokio-ts/core";
+import { BUDGET, consumeBudget, pollFn, Pending, ready } from "@tokio-ts/core";
 import { Builder, spawn, yieldNow, type Runtime } from "../src/index.js";
 import { Flag, withRuntime } from "./helpers.js";
 
@@ -145,6 +145,24 @@ test("an async task's awaits of ready futures cost no poll of the task, and the 
   assert.ok(polls >= budgetPolls, `${polls} polls for ${awaits} awaits: the budget was not applied`);
   assert.ok(polls <= budgetPolls + 3, `${polls} polls for ${awaits} ready awaits`);
   assert.ok(forced >= 1, "no poll spent its whole budget");
+});
+
+test("an async task that spends little of its budget is never counted as forced to yield", async () => {
+  const { out, forced } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const before = rt.metrics().budgetForcedYieldCount();
+      const out = yield* spawn(async () => {
+        // then() called while the body runs in its first poll, and awaits after it.
+        const first = consumeBudget().then(() => 1);
+        let sum = await first;
+        for (let i = 0; i < 10; i++) sum += await ready(1);
+        return sum;
+      });
+      return { out, forced: rt.metrics().budgetForcedYieldCount() - before };
+    }),
+  );
+  assert.is(out, 11);
+  assert.is(forced, 0);
 });
 
 test("a setImmediate callback runs while an async task spins on ready futures", async () => {
