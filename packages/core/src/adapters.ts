@@ -192,6 +192,14 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
    * counted).
    */
   #inlineBudget = -1;
+  /**
+   * Awaits to leave to the task's poll before pollAwait polls one in `then` again, and the
+   * length of that pause, doubled each time a future polled in `then` is pending (up to 63).
+   * A body whose awaits are mostly pending (request/response between tasks) so pays the extra
+   * poll on one await in 64, not on each; one ready future ends the pause.
+   */
+  #inlineSkip = 0;
+  #inlineBackoff = 0;
 
   constructor(fn: AsyncBody<T>) {
     super();
@@ -318,6 +326,10 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
    */
   pollAwait<R>(future: Future<R>): Poll<R> {
     if (this.#state !== RUNNING || this.#cancelled !== undefined || inlineBusy) return Pending;
+    if (this.#inlineSkip !== 0) {
+      this.#inlineSkip--;
+      return Pending;
+    }
     if (this.#inlineBudget <= 0) {
       // Spent: awaitFuture sends the task back to its executor for a fresh budget.
       if (this.#inlineBudget === 0) {
@@ -343,6 +355,8 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       this.#inlineBudget = cx.budget;
       cx.waker = noopWaker;
     }
+    if (out !== Pending) this.#inlineBackoff = 0;
+    else this.#inlineSkip = this.#inlineBackoff = this.#inlineBackoff >= 31 ? 63 : this.#inlineBackoff * 2 + 1;
     return out;
   }
 

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BUDGET, consumeBudget, pollFn, Pending, ready } from "@tokio-ts/core";
+import { BUDGET, consumeBudget, Future, pollFn, Pending, ready, type Context, type Poll } from "@tokio-ts/core";
 import { Builder, spawn, yieldNow, type Runtime } from "../src/index.js";
 import { Flag, withRuntime } from "./helpers.js";
 
@@ -145,6 +145,42 @@ test("an async task's awaits of ready futures cost no poll of the task, and the 
   assert.ok(polls >= budgetPolls, `${polls} polls for ${awaits} awaits: the budget was not applied`);
   assert.ok(polls <= budgetPolls + 3, `${polls} polls for ${awaits} ready awaits`);
   assert.ok(forced >= 1, "no poll spent its whole budget");
+});
+
+test("an async task whose awaits keep finding their futures pending stops polling them in then()", async () => {
+  // Pending at its first poll; ready once a host callback has woken it.
+  let polls = 0;
+  class Later extends Future<number> {
+    #ready = false;
+    #armed = false;
+    override poll(cx: Context): Poll<number> {
+      polls++;
+      if (this.#ready) return 1;
+      if (!this.#armed) {
+        this.#armed = true;
+        const waker = cx.waker;
+        setImmediate(() => {
+          this.#ready = true;
+          waker.wake();
+        });
+      }
+      return Pending;
+    }
+  }
+  const awaits = 200;
+  const sum = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      return yield* spawn(async () => {
+        let sum = 0;
+        for (let i = 0; i < awaits; i++) sum += await new Later();
+        return sum;
+      });
+    }),
+  );
+  assert.is(sum, awaits);
+  // Each future takes a poll that finds it pending and one after its wake. Polling it in then()
+  // as well would add one per await; after a few pending ones that try is made only now and then.
+  assert.ok(polls <= 2 * awaits + 16, `${polls} polls for ${awaits} awaits`);
 });
 
 test("an async task that spends little of its budget is never counted as forced to yield", async () => {

@@ -162,6 +162,21 @@ test("an async task awaiting advance() sees the tasks it woke run first, in dead
   assert.equal(order, ["1", "2", "3", "advancer"]);
 });
 
+test("the paused clock auto-advances for an async body's sleeps, the first one too (the await polls it in then())", async () => {
+  const elapsed = await withRuntime((rt) =>
+    rt.blockOn(async () => {
+      const start = Instant.now();
+      await sleep(10); // the time driver is made by this await, outside any poll of the task
+      await sleep(15);
+      // After a wait on the host (the runtime has parked and found nothing to do meanwhile).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await sleep(25);
+      return start.elapsed();
+    }),
+  );
+  assert.is(elapsed, 50);
+});
+
 test("advance() called by a waker while timers fire fires nothing early and nothing twice", async () => {
   await run(function* () {
     // A foreign executor's waker runs code at once: here it moves its own sleep 100 ms later and
