@@ -193,13 +193,13 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
    */
   #inlineBudget = -1;
   /**
-   * Awaits to leave to the task's poll before pollAwait polls one in `then` again, and the
-   * length of that pause, doubled each time a future polled in `then` is pending (up to 63).
+   * Awaits to leave to the task's poll before pollAwait polls one in `then` again (low 6 bits),
+   * and the length of that pause (above), doubled each time a future polled in `then` is
+   * pending (up to 63).
    * A body whose awaits are mostly pending (request/response between tasks) so pays the extra
    * poll on one await in 64, not on each; one ready future ends the pause.
    */
-  #inlineSkip = 0;
-  #inlineBackoff = 0;
+  #inlinePause = 0; // (length << 6) | awaits left to skip: one field, not two, per async task
 
   constructor(fn: AsyncBody<T>) {
     super();
@@ -326,8 +326,8 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
    */
   pollAwait<R>(future: Future<R>): Poll<R> {
     if (this.#state !== RUNNING || this.#cancelled !== undefined || inlineBusy) return Pending;
-    if (this.#inlineSkip !== 0) {
-      this.#inlineSkip--;
+    if ((this.#inlinePause & 63) !== 0) {
+      this.#inlinePause--;
       return Pending;
     }
     if (this.#inlineBudget <= 0) {
@@ -355,8 +355,12 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       this.#inlineBudget = cx.budget;
       cx.waker = noopWaker;
     }
-    if (out !== Pending) this.#inlineBackoff = 0;
-    else this.#inlineSkip = this.#inlineBackoff = this.#inlineBackoff >= 31 ? 63 : this.#inlineBackoff * 2 + 1;
+    if (out !== Pending) this.#inlinePause = 0;
+    else {
+      const last = this.#inlinePause >> 6;
+      const length = last >= 31 ? 63 : last * 2 + 1;
+      this.#inlinePause = (length << 6) | length;
+    }
     return out;
   }
 

