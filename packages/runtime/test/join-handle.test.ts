@@ -49,6 +49,33 @@ test("an async task that rejects rejects its handle with a panic JoinError", asy
   assert.match((error as JoinError).message, 'panicked with message "a string"');
 });
 
+test("an async task's await of the handle of a task that already panicked rejects with its JoinError, which is then not reported", async () => {
+  const reported: JoinError[] = [];
+  const boom = new Error("done before the await");
+  const caught = await withRuntime(
+    (rt) =>
+      rt.blockOn(async () => {
+        const h = spawn(function* () {
+          throw boom;
+        });
+        await yieldNow(); // h runs and panics
+        await yieldNow();
+        assert.ok(h.isFinished());
+        try {
+          await h; // complete already: polled in then(), where it throws
+          return undefined;
+        } catch (error) {
+          await fromPromise(reportTurns);
+          return error;
+        }
+      }),
+    reportingTo(reported, Builder.newCurrentThread()),
+  );
+  assert.instance(caught, JoinError);
+  assert.is((caught as JoinError).cause, boom);
+  assert.equal(reported, [], "the panic was handed over, yet reported as unhandled");
+});
+
 test("a task that throws a value without text of its own panics with Tokio's \"task N panicked\", keeping the value as cause", async () => {
   const plain = { reason: "no message" };
   const { errors, ids } = await withRuntime((rt) =>
