@@ -349,7 +349,8 @@ export class Scheduler implements DriverHost {
    * queueing it for a turn. That poll runs no user code, so nothing waits behind it; it counts
    * as a tick. Anything unusual (the runtime draining or shutting down, the task queued,
    * running, complete or aborted) takes the ordinary path: a wake. Async-body spawn+join of
-   * 1,000,000 (gen root, Node 20): ~550 → ~470 ns per task, with a third as many host turns (47,648 → 16,522).
+   * 1,000,000 (gen root, Node 20): ~550 → ~470 ns per task, with a third as many host turns
+   * (47,648 → 16,522).
    */
   pollSettled(task: Task<any>): void {
     if (this.#draining || this.#current !== undefined || this.#closed || this.#shutdownRequested || (task.state & (COMPLETE | SCHEDULED | RUNNING | CANCEL)) !== 0) {
