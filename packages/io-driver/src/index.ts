@@ -40,6 +40,6 @@ export { fromReadableStream, toReadableStream, fromWritableStream, toWritableStr
 export { Registration, readyOf, type ReadyEvent } from "./reactor/registration.js";
 export { IoDriver } from "./reactor/io-driver.js";
 export { IO, ioDriver } from "./reactor/key.js";
-export { NodeStream, RING_SLOTS, DEFAULT_READ_BUFFER_SIZE, MAX_WRITE, type NodeStreamOptions } from "./reactor/node-stream.js";
+export { NodeStream, RING_SLOTS, DEFAULT_READ_BUFFER_SIZE, MAX_READ_SLOT, MAX_WRITE, type NodeStreamOptions } from "./reactor/node-stream.js";
 export { WouldBlockError, type SocketError } from "./reactor/errors.js";
 export { ctrlC, CtrlC, signal, Signal, type SignalKind } from "./signal.js";

@@ -5,7 +5,7 @@ import { assertPending, mockTask } from "@tokio-ts/test-util";
 import * as net from "node:net";
 import { Interest, Ready } from "../src/interest.js";
 import { IoDriver } from "../src/reactor/io-driver.js";
-import { NodeStream, RING_SLOTS } from "../src/reactor/node-stream.js";
+import { DEFAULT_READ_BUFFER_SIZE, MAX_READ_SLOT, NodeStream, RING_SLOTS, setAcceptedUserBuffers } from "../src/reactor/node-stream.js";
 import { readyOf } from "../src/reactor/registration.js";
 
 /** Await a poll function outside any runtime (futures are awaitable on their own). */
@@ -48,15 +48,13 @@ test("onread ring: tiny read slots never lose or reorder a byte, and at most RIN
   srv.close();
 });
 
-test("accepted sockets ('data' path): the queue pauses the socket at readBufferSize and no byte is lost", async () => {
-  const data = bytes(2_000_000, 2);
+/** Accept one connection (with `pauseOnConnect`, as TcpListener does) whose client sends `data` and ends. */
+async function acceptSending(data: Uint8Array, options?: { readBufferSize?: number }): Promise<NodeStream> {
   const driver = new IoDriver();
-  let accepted!: NodeStream;
-  const ready = new Promise<void>((resolve) => {
+  return new Promise<NodeStream>((resolve) => {
     const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => {
-      accepted = NodeStream.fromSocket(driver, s, { readBufferSize: 1000 });
+      resolve(NodeStream.fromSocket(driver, s, options));
       srv.close();
-      resolve();
     });
     srv.listen(0, "127.0.0.1", () => {
       const c = net.connect({ host: "127.0.0.1", port: (srv.address() as net.AddressInfo).port });
@@ -64,7 +62,61 @@ test("accepted sockets ('data' path): the queue pauses the socket at readBufferS
       c.on("close", () => undefined);
     });
   });
-  await ready;
+}
+
+test("accepted sockets read into the onread ring: a reader that waits holds at most RING_SLOTS slots, and no byte is lost", async () => {
+  const data = bytes(2_000_000, 3);
+  const accepted = await acceptSending(data, { readBufferSize: 1000 });
+  // nobody reads for a while: two slots fill and reading stops (the 'data' path queues up to a
+  // whole 64 KiB chunk past its mark, so this bound tells the two apart)
+  for (let k = 0; k < 30; k++) await tick();
+  assert.ok(accepted.bufferedBytes > 0, "the first bytes were read");
+  assert.ok(accepted.bufferedBytes <= RING_SLOTS * 1000, `queued ${accepted.bufferedBytes}`);
+  let maxQueued = 0;
+  let i = 0;
+  const got = await readAll(accepted, () => 1 + ((i++ * 7919) % 1500), () => {
+    maxQueued = Math.max(maxQueued, accepted.bufferedBytes);
+  });
+  assert.ok(got.equals(Buffer.from(data)));
+  assert.ok(maxQueued <= RING_SLOTS * 1000, `queued ${maxQueued}`);
+  accepted.close();
+});
+
+test("without readBufferSize, read slots grow while reads fill them, up to MAX_READ_SLOT; the bytes stay intact", async () => {
+  const data = bytes(4_000_000, 4);
+  for (const kind of ["accepted", "connected"] as const) {
+    let stream: NodeStream;
+    let srv: { close(): void } | undefined;
+    if (kind === "accepted") {
+      stream = await acceptSending(data);
+    } else {
+      const peer = await server((s) => s.end(data));
+      srv = peer;
+      stream = NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port: peer.port });
+      await drive((cx) => stream.pollConnected(cx));
+    }
+    let maxQueued = 0;
+    const got = await readAll(stream, () => 3000, () => {
+      maxQueued = Math.max(maxQueued, stream.bufferedBytes);
+    });
+    // The peer sends far faster than 3,000-byte reads take it: the slots fill and grow.
+    assert.ok(got.equals(Buffer.from(data)), kind);
+    assert.ok(maxQueued > RING_SLOTS * DEFAULT_READ_BUFFER_SIZE, `${kind}: queued at most ${maxQueued}`);
+    assert.ok(maxQueued <= RING_SLOTS * MAX_READ_SLOT, `${kind}: queued ${maxQueued}`);
+    stream.close();
+    srv?.close();
+  }
+});
+
+test("accepted sockets ('data' path, a Node without the onread slots): the queue pauses the socket at readBufferSize and no byte is lost", async () => {
+  const data = bytes(2_000_000, 2);
+  const was = setAcceptedUserBuffers(false);
+  let accepted: NodeStream;
+  try {
+    accepted = await acceptSending(data, { readBufferSize: 1000 });
+  } finally {
+    setAcceptedUserBuffers(was);
+  }
   // nobody reads for a while: the queue stops growing (the socket is paused)
   for (let k = 0; k < 30; k++) await tick();
   assert.ok(accepted.bufferedBytes < data.length, "reading paused before the whole transfer was queued");

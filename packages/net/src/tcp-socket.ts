@@ -181,7 +181,8 @@ export class TcpSocket {
 
   /**
    * The read buffer of the streams this socket makes, in bytes (Node cannot set SO_RCVBUF on
-   * TCP; this sizes the buffer libuv reads into and the queue that pauses reading).
+   * TCP; this fixes the size of the buffers libuv reads into, which otherwise start at 16 KiB
+   * and grow to 64 KiB under bulk reads).
    *
    * @example
    * ```ts
@@ -195,7 +196,7 @@ export class TcpSocket {
   }
 
   /**
-   * The read buffer size (16 KiB if unset).
+   * The read buffer size (if unset, 16 KiB: the size the buffers start at).
    *
    * @example
    * ```ts

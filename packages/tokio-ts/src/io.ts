@@ -135,6 +135,7 @@ export {
   NodeStream,
   RING_SLOTS,
   DEFAULT_READ_BUFFER_SIZE,
+  MAX_READ_SLOT,
   MAX_WRITE,
   type NodeStreamOptions,
   WouldBlockError,
