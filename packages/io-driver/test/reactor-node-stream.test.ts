@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Context, ContextError, noopWaker, Pending, pollFn, type Poll } from "@tokio-ts/core";
+import { Context, ContextError, noopWaker, Pending, pollFn, type DriverHost, type Poll } from "@tokio-ts/core";
 import { assertPending, mockTask } from "@tokio-ts/test-util";
 import * as net from "node:net";
 import { Interest, Ready } from "../src/interest.js";
@@ -106,6 +106,22 @@ test("without readBufferSize, read slots grow while reads fill them, up to MAX_R
     stream.close();
     srv?.close();
   }
+});
+
+test("a read into the ring tells the driver's host that its event loop ran (hostTurn), once per read", async () => {
+  const data = bytes(100_000, 5);
+  const srv = await server((s) => s.end(data));
+  let turns = 0;
+  const host = { hostTurn: () => void turns++ } as unknown as DriverHost;
+  const stream = NodeStream.connect(new IoDriver(host), { host: "127.0.0.1", port: srv.port }, { readBufferSize: 4096 });
+  await drive((cx) => stream.pollConnected(cx));
+  assert.is(turns, 0, "connecting reads nothing");
+  const got = await readAll(stream, () => 4096);
+  assert.ok(got.equals(Buffer.from(data)));
+  // 4 KiB slots: at least 25 reads, and not more turns than reads of at least one byte
+  assert.ok(turns >= Math.ceil(data.length / 4096) && turns <= data.length, `turns ${turns}`);
+  stream.close();
+  srv.close();
 });
 
 test("accepted sockets ('data' path, a Node without the onread slots): the queue pauses the socket at readBufferSize and no byte is lost", async () => {

@@ -213,4 +213,35 @@ test("driver(key) rejects anything but a DriverKey with a TypeError naming key",
   }, Builder.newCurrentThread().enableDriver("fake"));
 });
 
+test("hostTurn(): a wake from a driver's event-loop callback runs in a microtask even after eventInterval ticks", async () => {
+  // eventInterval(1): after any tick, the next drain waits for a setImmediate — unless the
+  // driver says that the host's loop has just run (its callback came from the loop itself).
+  const order = async (callHostTurn: boolean): Promise<string[]> => {
+    const { key } = fakeKey(false);
+    const seen: string[] = [];
+    await withRuntime(
+      (rt) =>
+        rt.blockOn(function* () {
+          const driver = Handle.current().driver(key);
+          // From a host callback: something else queued for the loop's next check phase, then
+          // the "I/O completion" that wakes this task.
+          setImmediate(() => {
+            setImmediate(() => seen.push("setImmediate"));
+            if (callHostTurn) driver.host.hostTurn?.();
+            driver.fired = true;
+            driver.waiter?.wake();
+          });
+          yield* new FakeEvent(driver);
+          seen.push("task");
+        }),
+      Builder.newCurrentThread().eventInterval(1).enableDriver("fake"),
+    );
+    // let the other immediate run when the task went first
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return seen;
+  };
+  assert.equal(await order(true), ["task", "setImmediate"]);
+  assert.equal(await order(false), ["setImmediate", "task"]);
+});
+
 test.run();

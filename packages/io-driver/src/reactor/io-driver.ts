@@ -10,7 +10,7 @@
  * idle runtime holds no host handle it does not need: a registration lives exactly as long as
  * its socket.
  */
-import type { Driver } from "@tokio-ts/core";
+import type { Driver, DriverHost } from "@tokio-ts/core";
 import { LinkedList } from "@tokio-ts/core/collections";
 import { Registration } from "./registration.js";
 
@@ -29,7 +29,36 @@ export class IoDriver implements Driver {
   /** The host's event loop delivers socket events; the driver never needs to be parked. */
   readonly parkOnIdle = false;
   readonly #registrations = new LinkedList<Registration>();
+  readonly #host: DriverHost | undefined;
   #shutdown = false;
+
+  /**
+   * A reactor for `host` (the runtime, which `IO`'s driver key passes); without one (tests), it
+   * tells nobody about host turns.
+   *
+   * @example
+   * ```ts
+   * const driver = new IoDriver();
+   * ```
+   */
+  constructor(host?: DriverHost) {
+    this.#host = host;
+  }
+
+  /**
+   * A resource's callback runs from the host's event loop itself (a socket read completed, not a
+   * microtask or `nextTick`): tell the runtime, so that the wake that follows runs in a
+   * microtask rather than after the loop's other callbacks (`DriverHost.hostTurn`).
+   *
+   * @example
+   * ```ts
+   * driver.hostTurn();
+   * registration.setReadiness(Ready.READABLE);
+   * ```
+   */
+  hostTurn(): void {
+    this.#host?.hostTurn?.();
+  }
 
   /** How many resources are registered now (open sockets, listeners). */
   get registrationCount(): number {

@@ -13,7 +13,7 @@ import { IoDriver } from "./io-driver.js";
  * const driver = host.driver(IO); // throws "I/O resources are disabled: build the runtime with enableIo()"
  * ```
  */
-export const IO: DriverKey<IoDriver> = new DriverKey("io", "I/O resources", "enableIo()", () => new IoDriver());
+export const IO: DriverKey<IoDriver> = new DriverKey("io", "I/O resources", "enableIo()", (host) => new IoDriver(host));
 
 /**
  * The I/O driver of the running task's runtime, for a resource being opened. `what` names the

@@ -770,6 +770,8 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     }
     const next = (slot + 1) % ring.length;
     this.#fill = next;
+    // Only libuv's read callback calls this: the event loop has just run.
+    this.#driver.hostTurn();
     this.registration.setReadiness(Ready.READABLE);
     if (busy[next] !== 0) {
       this.#paused = true;

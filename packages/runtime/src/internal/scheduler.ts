@@ -226,6 +226,16 @@ export class Scheduler implements DriverHost {
     return driver;
   }
 
+  /**
+   * DriverHost: a driver's callback runs from the host's event loop (a socket read completed),
+   * so the host has had its turn: count ticks towards `eventInterval` from zero again. Never
+   * during a drain or a poll (a callback of the loop cannot run there; the check keeps a
+   * misplaced call harmless).
+   */
+  hostTurn(): void {
+    if (!this.#draining && this.#current === undefined) this.#ticksSinceHostYield = 0;
+  }
+
   /** DriverHost: `select`'s draw, from the seeded generator (`n` checked by the caller). */
   randomBelow(n: number): number {
     return this.rng.below(n);
