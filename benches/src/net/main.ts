@@ -209,7 +209,8 @@ interface EchoRow {
   readonly server: string;
   readonly reqresp: Measured<LoadResult>;
   readonly bulk: Measured<LoadResult>;
-  readonly rounds: { reqresp: number[]; bulk: number[] };
+  /** Every round's measure, in order (p99 absent from results saved before it was kept). */
+  readonly rounds: { reqresp: number[]; bulk: number[]; p99?: number[] };
 }
 
 async function echoBenchmarks(): Promise<EchoRow[]> {
@@ -243,7 +244,7 @@ async function echoBenchmarks(): Promise<EchoRow[]> {
       server: name,
       reqresp: best(rs, (m) => m.result.perSecond),
       bulk: best(bs, (m) => m.result.mbPerSecond),
-      rounds: { reqresp: rs.map((m) => m.result.perSecond), bulk: bs.map((m) => m.result.mbPerSecond) },
+      rounds: { reqresp: rs.map((m) => m.result.perSecond), bulk: bs.map((m) => m.result.mbPerSecond), p99: rs.map((m) => m.result.p99) },
     };
   });
 }
@@ -326,6 +327,38 @@ function cpuPerRequest(r: EchoRow): number {
   return (r.reqresp.serverCpu / r.reqresp.result.perSecond) * 1e6;
 }
 
+/** The median of `values` (the mean of the middle two for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * The three echo targets judged on the median of each server's rounds, against the node:net
+ * server with the better median. The best round favours whoever had one lucky round: on bulk,
+ * a node:net round whose 64 KiB read buffers happen to reuse memory already mapped runs up to
+ * 1.8× its other rounds.
+ */
+function medianRows(tokio: EchoRow, peers: EchoRow[], yes: (ok: boolean) => string): string[] {
+  const p99s = tokio.rounds.p99;
+  if (p99s === undefined || peers.some((r) => r.rounds.p99 === undefined)) return [];
+  const bestBy = (f: (r: EchoRow) => number, higher: boolean) =>
+    peers.reduce((a, b) => ((higher ? f(a) >= f(b) : f(a) <= f(b)) ? a : b));
+  const rate = (r: EchoRow) => median(r.rounds.reqresp);
+  const bulk = (r: EchoRow) => median(r.rounds.bulk);
+  const p99 = (r: EchoRow) => median(r.rounds.p99!);
+  const rateRow = bestBy(rate, true);
+  const bulkRow = bestBy(bulk, true);
+  const p99Row = bestBy(p99, false);
+  const n = p99s.length;
+  return [
+    `| echo request/response rate ≥ 1.2× node:net — median of ${n} rounds | ${ratio(rate(tokio), rate(rateRow))} (vs ${rateRow.server}) | ${yes(rate(tokio) / rate(rateRow) >= 1.2)} |`,
+    `| echo bulk MB/s ≥ 1.0× node:net — median of ${n} rounds | ${ratio(bulk(tokio), bulk(bulkRow))} (vs ${bulkRow.server}) | ${yes(bulk(tokio) / bulk(bulkRow) >= 1.0)} |`,
+    `| echo p99 latency ≤ node:net's — median of ${n} rounds | ${p99(tokio).toFixed(3)} ms vs ${p99(p99Row).toFixed(3)} ms | ${yes(p99(tokio) <= p99(p99Row))} |`,
+  ];
+}
+
 /** Server CPU seconds per GB echoed. */
 function cpuPerGb(r: EchoRow): number {
   return (r.bulk.serverCpu * r.bulk.seconds) / (r.bulk.result.bytes / 1e9);
@@ -363,6 +396,7 @@ function render(echo: EchoRow[], redis: RedisRow[]): string {
       `${quietWaits} half-second waits in all, ${noisyRounds} round(s) started without a quiet moment).`,
     "The server's CPU time per request (and per GB) is the robust measure on a shared machine: a",
     "neighbour's burst lowers a round's throughput, but hardly what each request costs the server.",
+    "The echo targets are judged twice: on the best round, and on the median of the rounds.",
     "",
     `The last row of each echo table, *${RAW_SERVER}*, is context, not a peer: libuv's TCP handles`,
     "driven directly through Node's deprecated `process.binding(\"tcp_wrap\")` — no `net.Socket`, no",
@@ -377,6 +411,7 @@ function render(echo: EchoRow[], redis: RedisRow[]): string {
     `| echo request/response rate ≥ 1.2× node:net | ${ratio(tokio.reqresp.result.perSecond, bestRate.reqresp.result.perSecond)} (vs ${bestRate.server}) | ${yes(rr >= 1.2)} |`,
     `| echo bulk MB/s ≥ 1.0× node:net | ${ratio(tokio.bulk.result.mbPerSecond, bestBulk.bulk.result.mbPerSecond)} (vs ${bestBulk.server}) | ${yes(bk >= 1.0)} |`,
     `| echo p99 latency ≤ node:net's | ${tokio.reqresp.result.p99.toFixed(3)} ms vs ${lowestP99.reqresp.result.p99.toFixed(3)} ms | ${yes(tokio.reqresp.result.p99 <= lowestP99.reqresp.result.p99)} |`,
+    ...medianRows(tokio, peers, yes),
     `| (no target) server CPU per request, tokio-ts vs the cheaper node:net | ${cpuPerRequest(tokio).toFixed(1)} µs vs ${cheapestPerRequest.toFixed(1)} µs | — |`,
     `| (no target) server CPU per GB, tokio-ts vs the cheaper node:net | ${cpuPerGb(tokio).toFixed(2)} s vs ${cheapestPerGb.toFixed(2)} s | — |`,
     ...(raw === undefined
