@@ -70,6 +70,8 @@ export class ListenerCore {
         return;
       }
       this.queue.push(socket);
+      // Node emits 'connection' from libuv's accept callback: the event loop has just run.
+      driver.hostTurn();
       this.registration.setReadiness(Ready.READABLE);
     });
     server.on("listening", () => {

@@ -100,7 +100,11 @@ export class UdpCore {
       sendBufferSize: options.sendBufferSize,
       lookup: literalLookup as never,
     });
-    this.socket.on("message", (msg: Buffer, rinfo: dgram.RemoteInfo) => this.#onMessage(msg, rinfo));
+    this.socket.on("message", (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+      // Node emits 'message' from libuv's receive callback: the event loop has just run.
+      driver.hostTurn();
+      this.#onMessage(msg, rinfo);
+    });
     this.socket.on("error", (error: NodeJS.ErrnoException) => this.#onError(error));
     this.socket.on("listening", () => this.#onListening());
     this.socket.on("connect", () => this.#onConnect());
