@@ -31,17 +31,23 @@ async function readAll(stream: NodeStream, sizes: () => number, onRead?: () => v
   }
 }
 
+/** {@link readAll}, also returning the most bytes the stream held queued after any read. */
+async function readAllQueued(stream: NodeStream, sizes: () => number): Promise<{ got: Buffer; maxQueued: number }> {
+  let maxQueued = 0;
+  const got = await readAll(stream, sizes, () => {
+    maxQueued = Math.max(maxQueued, stream.bufferedBytes);
+  });
+  return { got, maxQueued };
+}
+
 test("onread ring: tiny read slots never lose or reorder a byte, and at most RING_SLOTS slots are queued", async () => {
   const data = bytes(300_000, 1);
   const srv = await server((s) => s.end(data));
   const driver = new IoDriver();
   const stream = NodeStream.connect(driver, { host: "127.0.0.1", port: srv.port }, { readBufferSize: 7 });
   await drive((cx) => stream.pollConnected(cx));
-  let maxQueued = 0;
   let i = 0;
-  const got = await readAll(stream, () => 1 + ((i++ * 7919) % 23), () => {
-    maxQueued = Math.max(maxQueued, stream.bufferedBytes);
-  });
+  const { got, maxQueued } = await readAllQueued(stream, () => 1 + ((i++ * 7919) % 23));
   assert.ok(got.equals(Buffer.from(data)));
   assert.ok(maxQueued <= RING_SLOTS * 7, `queued ${maxQueued}`);
   stream.close();
@@ -72,11 +78,8 @@ test("accepted sockets read into the onread ring: a reader that waits holds at m
   for (let k = 0; k < 30; k++) await tick();
   assert.ok(accepted.bufferedBytes > 0, "the first bytes were read");
   assert.ok(accepted.bufferedBytes <= RING_SLOTS * 1000, `queued ${accepted.bufferedBytes}`);
-  let maxQueued = 0;
   let i = 0;
-  const got = await readAll(accepted, () => 1 + ((i++ * 7919) % 1500), () => {
-    maxQueued = Math.max(maxQueued, accepted.bufferedBytes);
-  });
+  const { got, maxQueued } = await readAllQueued(accepted, () => 1 + ((i++ * 7919) % 1500));
   assert.ok(got.equals(Buffer.from(data)));
   assert.ok(maxQueued <= RING_SLOTS * 1000, `queued ${maxQueued}`);
   accepted.close();
@@ -95,10 +98,7 @@ test("without readBufferSize, read slots grow while reads fill them, up to MAX_R
       stream = NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port: peer.port });
       await drive((cx) => stream.pollConnected(cx));
     }
-    let maxQueued = 0;
-    const got = await readAll(stream, () => 3000, () => {
-      maxQueued = Math.max(maxQueued, stream.bufferedBytes);
-    });
+    const { got, maxQueued } = await readAllQueued(stream, () => 3000);
     // The peer sends far faster than 3,000-byte reads take it: the slots fill and grow.
     assert.ok(got.equals(Buffer.from(data)), kind);
     assert.ok(maxQueued > RING_SLOTS * DEFAULT_READ_BUFFER_SIZE, `${kind}: queued at most ${maxQueued}`);
