@@ -11,10 +11,12 @@
  * 3. mini-redis (examples/mini-redis) vs the real `redis-server` under
  *    `redis-benchmark -t set,get -n 200000 -c 50`, without and with `-P 16`.
  *
- * Every server runs in a process of its own, and so does the load client (load-client.ts), so
- * that neither shares an event loop with what it measures; the machine has 2 cores, one for
- * each. The CPU time of the server and of the client over each run is reported: a client at
- * ~100 % of its core would be the bottleneck. Rounds alternate between servers (A B C A B C …)
+ * Every server runs in a process of its own, and so does the load client, so that neither
+ * shares an event loop with what it measures; the machine has 2 cores, one for each. The load
+ * client is native (benches/native/echo-load.c, built here with `cc`) when a C compiler is
+ * there, else load-client.ts (`BENCH_NET_CLIENT=node` forces it): the Node client saturates its
+ * core before any server does, and then measures itself. The CPU time of the server and of the
+ * client over each run is reported: a client at ~100 % of its core would be the bottleneck. Rounds alternate between servers (A B C A B C …)
  * so that a slow spell of the machine does not land on one server only; the best round is
  * reported (see {@link best}), every round listed.
  *
@@ -44,6 +46,18 @@ const BULK_BYTES = Number(process.env.BENCH_NET_BULK_MIB ?? 1024) * 2 ** 20;
 const REDIS_N = Number(process.env.BENCH_NET_REDIS_N ?? 200_000);
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const LOAD_START = loadavg().map((l) => l.toFixed(2)).join(" ");
+const NATIVE_SOURCE = `${ROOT}benches/native/echo-load.c`;
+const NATIVE_CLIENT = fileURLToPath(new URL("./echo-load", import.meta.url));
+/** The native load client, built now; undefined (the Node client) without a C compiler. */
+const NATIVE = buildNativeClient();
+
+function buildNativeClient(): string | undefined {
+  if (process.env.BENCH_NET_CLIENT === "node") return undefined;
+  const built = spawnSync("cc", ["-O2", "-o", NATIVE_CLIENT, NATIVE_SOURCE], { encoding: "utf8" });
+  if (built.status === 0) return NATIVE_CLIENT;
+  console.log(`no native load client (${built.error?.message ?? built.stderr.trim()}): using load-client.ts`);
+  return undefined;
+}
 
 interface Server {
   readonly port: number;
@@ -192,7 +206,13 @@ async function measure<T>(server: Server, work: () => Promise<T>): Promise<Measu
 }
 
 async function load(options: LoadOptions): Promise<LoadResult> {
-  const [command, ...args] = pinned(1, [process.execPath, LOAD_CLIENT, JSON.stringify(options)]);
+  const client =
+    NATIVE === undefined
+      ? [process.execPath, LOAD_CLIENT, JSON.stringify(options)]
+      : options.mode === "bulk"
+        ? [NATIVE, "bulk", String(options.port), String(options.bytes)]
+        : [NATIVE, "reqresp", String(options.port), String(options.connections), String(options.size), String(options.durationMs), String(options.warmupMs)];
+  const [command, ...args] = pinned(1, client);
   return JSON.parse(await execText(command!, args)) as LoadResult;
 }
 
@@ -391,6 +411,9 @@ function render(echo: EchoRow[], redis: RedisRow[]): string {
     `Each server and the load client run in processes of their own; ${ROUNDS} rounds alternating between servers; the best round of`,
     "each is shown (the machine is shared: other processes only slow a round down), every round listed. The ratios compare",
     `tokio-ts with the better of the two \`node:net\` servers. Load average at the start: ${LOAD_START}, at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}.`,
+    NATIVE === undefined
+      ? "Load client: `benches/src/net/load-client.ts` (Node; no C compiler was found, or `BENCH_NET_CLIENT=node`). It saturates its core near node:net's rate, so the rates below are partly the client's."
+      : "Load client: `benches/native/echo-load.c` (epoll, built with `cc -O2`). The Node client (`load-client.ts`, `BENCH_NET_CLIENT=node`) saturates its core near node:net's rate; this one leaves the server as the limit.",
     `${TASKSET ? "Servers run on core 0 and load clients on core 1 (taskset)." : "Processes are not pinned (no taskset)."} ` +
       "Each round waits until the machine is at least 90 % idle over half a second (up to a minute; " +
       `${quietWaits} half-second waits in all, ${noisyRounds} round(s) started without a quiet moment).`,
