@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { fromPromise } from "@tokio-ts/core";
-import { Builder } from "@tokio-ts/runtime";
+import { Builder, yieldNow } from "@tokio-ts/runtime";
 import * as dgram from "node:dgram";
 import * as net from "node:net";
 import { TcpListener, UdpSocket } from "../src/index.js";
@@ -28,6 +28,12 @@ async function countImmediates(body: () => Generator<unknown, void, any>): Promi
     return real(...args);
   }) as typeof setImmediate;
   try {
+    // The spy sees the runtime's own host yields: 10 yields under eventInterval(1) take ~10.
+    await rt.blockOn(function* () {
+      for (let i = 0; i < 10; i++) yield* yieldNow();
+    });
+    assert.ok(calls >= 5, `the spy saw ${calls} setImmediate calls for 10 host yields`);
+    calls = 0;
     await rt.blockOn(body);
   } finally {
     globalThis.setImmediate = real;
