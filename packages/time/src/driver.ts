@@ -38,5 +38,5 @@ export const TIME: DriverKey<TimeDriver> = new DriverKey(
   "time",
   "timers",
   "enableTime()",
-  (host) => new TimeDriver(host.driverOptions.startPaused === true),
+  (host) => new TimeDriver(host.driverOptions.startPaused === true, host),
 );

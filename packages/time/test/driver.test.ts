@@ -500,4 +500,32 @@ test("a time API called in a task of a runtime that is shut down fails rather th
   assert.is((error as ContextError).code, "ERR_RUNTIME_SHUTDOWN");
 });
 
+test("a host timer that fires reports a host turn: under eventInterval(1), its wakes run in a microtask, not behind setImmediate", async () => {
+  // Host timers exist only on the real clock, so this test sleeps for real (10 × 1 ms); it
+  // asserts a count, not a duration. Without the host turn, every wake from the timer would go
+  // through setImmediate: about one call per sleep.
+  const rt = Builder.newCurrentThread().eventInterval(1).enableTime().build();
+  const real = globalThis.setImmediate;
+  let calls = 0;
+  globalThis.setImmediate = ((...args: Parameters<typeof setImmediate>) => {
+    calls++;
+    return real(...args);
+  }) as typeof setImmediate;
+  try {
+    // The spy sees the runtime's own host yields.
+    await rt.blockOn(function* () {
+      for (let i = 0; i < 10; i++) yield* yieldNow();
+    });
+    assert.ok(calls >= 5, `the spy saw ${calls} setImmediate calls for 10 host yields`);
+    calls = 0;
+    await rt.blockOn(function* () {
+      for (let i = 0; i < 10; i++) yield* sleep(1);
+    });
+  } finally {
+    globalThis.setImmediate = real;
+    await rt.shutdownTimeout(1000);
+  }
+  assert.ok(calls < 5, `${calls} setImmediate calls for 10 sleeps`);
+});
+
 test.run();

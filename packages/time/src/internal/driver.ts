@@ -24,7 +24,7 @@
  * rethrown to whoever moved the clock (from the host timer's callback: an uncaught exception,
  * as from a throwing `setTimeout` callback).
  */
-import type { Driver } from "@tokio-ts/core";
+import type { Driver, DriverHost } from "@tokio-ts/core";
 import { Clock } from "./clock.js";
 import { MAX_TICK, Wheel, type WheelEntry } from "./wheel.js";
 
@@ -68,6 +68,8 @@ export class TimeDriver implements Driver {
   };
   readonly #onHostTimer = (): void => {
     this.#timer = this.#armedFor = undefined;
+    // The event loop ran this timer itself: the runtime may count its eventInterval afresh.
+    this.#host?.hostTurn?.();
     try {
       this.processDue();
     } finally {
@@ -79,8 +81,11 @@ export class TimeDriver implements Driver {
     this.#rearm();
   };
 
+  readonly #host: DriverHost | undefined;
+
   /** @internal Use `TIME.create(host)`, which reads `startPaused` from the host's options. */
-  constructor(startPaused: boolean) {
+  constructor(startPaused: boolean, host?: DriverHost) {
+    this.#host = host;
     this.clock = new Clock(startPaused);
     this.#origin = Math.floor(this.clock.now());
   }
