@@ -101,12 +101,12 @@ export interface DriverHost {
    */
   randomBelow?(n: number): number;
   /**
-   * Called by a driver from a callback that the host's event loop ran itself (the completion of
-   * a socket read — never from a microtask or `process.nextTick`): the host has just had its
-   * turn, so the ticks the runtime counts towards its `eventInterval` start over. Without the
-   * call, every `eventInterval`-th wake from I/O waits for a `setImmediate`, behind the rest of
-   * the loop's I/O callbacks, though the loop has just run. Optional: a host that does not count
-   * leaves it out.
+   * Called by a driver from a callback that the host's event loop ran itself (a socket read
+   * completed, a host timer fired — never from a microtask or `process.nextTick`): the host has
+   * just had its turn, so the ticks the runtime counts towards its `eventInterval` start over.
+   * Without the call, every `eventInterval`-th wake from I/O waits for a `setImmediate`, behind
+   * the rest of the loop's I/O callbacks, though the loop has just run. Optional: a host that
+   * does not count leaves it out.
    */
   hostTurn?(): void;
 }

@@ -115,7 +115,7 @@ export class Builder {
    * How many task polls the scheduler runs before it yields to Node's event loop so that I/O
    * and host timers run. Default 61, as Tokio. The count starts over whenever the loop has
    * run: after such a yield, and when a driver reports a callback of the loop itself (a socket
-   * read, `DriverHost.hostTurn`).
+   * read, a timer, `DriverHost.hostTurn`).
    *
    * @example
    * ```ts

@@ -227,7 +227,8 @@ export class Scheduler implements DriverHost {
   }
 
   /**
-   * DriverHost: a driver's callback runs from the host's event loop (a socket read completed),
+   * DriverHost: a driver's callback runs from the host's event loop (a socket read completed, a
+   * host timer fired),
    * so the host has had its turn: count ticks towards `eventInterval` from zero again. Never
    * during a drain or a poll (a callback of the loop cannot run there; the check keeps a
    * misplaced call harmless).
