@@ -228,10 +228,9 @@ export class Scheduler implements DriverHost {
 
   /**
    * DriverHost: a driver's callback runs from the host's event loop (a socket read completed, a
-   * host timer fired),
-   * so the host has had its turn: count ticks towards `eventInterval` from zero again. Never
-   * during a drain or a poll (a callback of the loop cannot run there; the check keeps a
-   * misplaced call harmless).
+   * host timer fired), so the host has had its turn: count ticks towards `eventInterval` from
+   * zero again. Never during a drain or a poll (a callback of the loop cannot run there; the
+   * check keeps a misplaced call harmless).
    */
   hostTurn(): void {
     if (!this.#draining && this.#current === undefined) this.#ticksSinceHostYield = 0;
