@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { fromPromise } from "@tokio-ts/core";
 import { Builder, yieldNow } from "@tokio-ts/runtime";
+import { countSetImmediate } from "@tokio-ts/test-util";
 import * as dgram from "node:dgram";
 import * as net from "node:net";
 import { TcpListener, UdpSocket } from "../src/index.js";
@@ -21,26 +22,20 @@ const ROUNDS = 20;
  */
 async function countImmediates(body: () => Generator<unknown, void, any>): Promise<number> {
   const rt = Builder.newCurrentThread().eventInterval(1).enableIo().build();
-  const real = globalThis.setImmediate;
-  let calls = 0;
-  globalThis.setImmediate = ((...args: Parameters<typeof setImmediate>) => {
-    calls++;
-    return real(...args);
-  }) as typeof setImmediate;
   try {
     // The spy sees the runtime's own host yields: 10 yields under eventInterval(1) take ~10.
-    await rt.blockOn(function* () {
-      for (let i = 0; i < 10; i++) yield* yieldNow();
-    });
-    assert.ok(calls >= 5, `the spy saw ${calls} setImmediate calls for 10 host yields`);
-    calls = 0;
-    await rt.blockOn(body);
+    const [, seen] = await countSetImmediate(() => rt.blockOn(tenYields));
+    assert.ok(seen >= 5, `the spy saw ${seen} setImmediate calls for 10 host yields`);
+    const [, calls] = await countSetImmediate(() => rt.blockOn(body));
+    await noSocketsLeft();
+    return calls;
   } finally {
-    globalThis.setImmediate = real;
     await rt.shutdownTimeout(1000);
   }
-  await noSocketsLeft();
-  return calls;
+}
+
+function* tenYields(): Generator<unknown, void, any> {
+  for (let i = 0; i < 10; i++) yield* yieldNow();
 }
 
 test("accepted connections and their reads wake the task in a microtask, not behind setImmediate", async () => {

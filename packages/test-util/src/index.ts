@@ -8,3 +8,4 @@ export { MockTask, mockTask, type MockTaskOptions } from "./mock-task.js";
 export { assertPending, assertReady, assertReadyErr, type ErrorMatcher } from "./assert.js";
 export { forEachSeed, SeedFailure, type ForEachSeedOptions } from "./seeds.js";
 export { SeededRng } from "./random.js";
+export { countSetImmediate } from "./host-yields.js";

@@ -4,7 +4,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Context, ContextError, fromPromise, noopWaker, TokioError, type DriverHost } from "@tokio-ts/core";
 import { Builder, Handle, spawn, yieldNow } from "@tokio-ts/runtime";
-import { mockTask } from "@tokio-ts/test-util";
+import { countSetImmediate, mockTask } from "@tokio-ts/test-util";
 import {
   advance,
   Instant,
@@ -505,26 +505,17 @@ test("a host timer that fires reports a host turn: under eventInterval(1), its w
   // asserts a count, not a duration. Without the host turn, every wake from the timer would go
   // through setImmediate: about one call per sleep.
   const rt = Builder.newCurrentThread().eventInterval(1).enableTime().build();
-  const real = globalThis.setImmediate;
-  let calls = 0;
-  globalThis.setImmediate = ((...args: Parameters<typeof setImmediate>) => {
-    calls++;
-    return real(...args);
-  }) as typeof setImmediate;
+  let calls: number;
   try {
-    // The spy sees the runtime's own host yields.
-    await rt.blockOn(function* () {
-      for (let i = 0; i < 10; i++) yield* yieldNow();
-    });
-    assert.ok(calls >= 5, `the spy saw ${calls} setImmediate calls for 10 host yields`);
-    calls = 0;
-    await rt.blockOn(function* () {
-      for (let i = 0; i < 10; i++) yield* sleep(1);
-    });
+    [, calls] = await countSetImmediate(() =>
+      rt.blockOn(function* () {
+        for (let i = 0; i < 10; i++) yield* sleep(1);
+      }),
+    );
   } finally {
-    globalThis.setImmediate = real;
     await rt.shutdownTimeout(1000);
   }
+  // (test-util's own test checks that the spy sees a runtime's host yields)
   assert.ok(calls < 5, `${calls} setImmediate calls for 10 sleeps`);
 });
 
