@@ -390,8 +390,7 @@ export class Scheduler implements DriverHost {
       this.#queue.push(lifo);
     }
     this.#reportUnhandled();
-    if (this.queueDepth !== 0) this.#scheduleDrain();
-    else this.#maybePark();
+    this.#drainOrPark();
   }
 
   // ---- the drain loop ------------------------------------------------------------------------
@@ -443,6 +442,11 @@ export class Scheduler implements DriverHost {
     }
     this.#reportUnhandled();
     if (this.#closed) return;
+    this.#drainOrPark();
+  }
+
+  /** After tasks ran outside a drain's loop: another drain if any task is ready, else park. */
+  #drainOrPark(): void {
     if (this.queueDepth !== 0) this.#scheduleDrain();
     else this.#maybePark();
   }
@@ -653,8 +657,7 @@ export class Scheduler implements DriverHost {
     }
     if (!progressed) return;
     this.#ticksSinceHostYield = 0;
-    if (this.queueDepth !== 0) this.#scheduleDrain();
-    else this.#maybePark();
+    this.#drainOrPark();
   }
 
   /** A driver's `holdsPark` turned false: park the drivers again if the runtime is idle. */
