@@ -48,8 +48,11 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 const LOAD_START = loadavg().map((l) => l.toFixed(2)).join(" ");
 const NATIVE_SOURCE = `${ROOT}benches/native/echo-load.c`;
 const NATIVE_CLIENT = fileURLToPath(new URL("./echo-load", import.meta.url));
-/** The native load client, built now; undefined (the Node client) without a C compiler. */
-const NATIVE = buildNativeClient();
+/**
+ * The native load client, built now; undefined (the Node client) without a C compiler, and
+ * when only redrawing the chart.
+ */
+const NATIVE = process.argv.includes("--svg-only") ? undefined : buildNativeClient();
 
 function buildNativeClient(): string | undefined {
   if (process.env.BENCH_NET_CLIENT === "node") return undefined;
