@@ -59,6 +59,10 @@ interface ChannelState {
   rxClosed(rx: Receiver<unknown>): boolean;
   /** The `closed()` waiters, made on first use when `create`. */
   closedWaiters(rx: Receiver<unknown>, create: boolean): LinkedList<ClosedWait> | undefined;
+  /** A poll of {@link Receiver.recv}'s future: the receiver's poll (the state is the same). */
+  pollRecv<T>(rx: Receiver<T>, cx: Context): Poll<T>;
+  /** {@link Receiver.recv}'s future was dropped while pending: let go of its waker, nothing else. */
+  recvDropped(rx: Receiver<unknown>, waker: Waker): void;
 }
 
 /** Set by {@link Receiver}'s static block, which alone can reach its private fields. */
@@ -162,7 +166,8 @@ export class Sender<T> implements Disposable {
  * **Cancel safety**: dropping the pending future (a `select` loser, a timeout, an aborted task)
  * drops the receiver, as in Tokio: the channel closes, the sender's `closed()` resolves, and a
  * later `send` gives its value back. A value that had already been sent is dropped with it.
- * To look without waiting, use {@link tryRecv}.
+ * To race the receiver without giving it up (Tokio's `&mut rx`), race {@link recv}; to look
+ * without waiting, use {@link tryRecv}.
  */
 export class Receiver<T> extends Future<T> implements Disposable {
   #state: ReceiverState = LIVE;
@@ -196,6 +201,12 @@ export class Receiver<T> extends Future<T> implements Disposable {
       },
       closedWaiters(rx: Receiver<unknown>, create: boolean): LinkedList<ClosedWait> | undefined {
         return create ? (rx.#closedWaiters ??= new LinkedList<ClosedWait>()) : rx.#closedWaiters;
+      },
+      pollRecv<T>(rx: Receiver<T>, cx: Context): Poll<T> {
+        return rx.#poll(cx);
+      },
+      recvDropped(rx: Receiver<unknown>, waker: Waker): void {
+        if (rx.#rxWaker === waker) rx.#rxWaker = undefined;
       },
     };
   }
@@ -247,8 +258,12 @@ export class Receiver<T> extends Future<T> implements Disposable {
   }
 
   override poll(cx: Context): Poll<T> {
+    return this.#poll(cx);
+  }
+
+  #poll(cx: Context): Poll<T> {
     if (this.#state === DONE) throw new Error(
-        "a oneshot receiver was polled after it completed or was dropped (a select or timeout drops its losers, and a dropped receiver is closed): await it once; to wait in a select loop, use a CancellationToken's cancelled() or a watch channel's changed(), made anew each time",
+        "a oneshot receiver was polled after it completed or was dropped (a select or timeout drops its losers, and a dropped receiver is closed): await it once; to wait in a select loop, race rx.recv() instead (dropping it leaves the receiver open)",
       );
     if (!pollProceed(cx)) return Pending;
     if (this.#hasValue) {
@@ -264,6 +279,32 @@ export class Receiver<T> extends Future<T> implements Disposable {
     }
     this.#rxWaker = cx.waker;
     return Pending;
+  }
+
+  /**
+   * A future of the value that borrows the receiver instead of consuming it: dropping it while it
+   * waits (a `select` it lost, a `timeout`) leaves the receiver open, so a loop can race
+   * `rx.recv()` on every pass. Tokio's `&mut rx` in `select!`. Once it has completed (with the
+   * value, or RecvError "channel closed") the receiver is done, as after `await rx`.
+   *
+   * @example
+   * ```ts
+   * const [stopTx, stopRx] = oneshot.channel<void>();
+   * for (;;) {
+   *   const r = yield* select({ stop: stopRx.recv(), msg: rx.recv() });
+   *   if (r.key === "stop" || r.value === undefined) break;
+   *   handle(r.value);
+   * }
+   * ```
+   *
+   * **Cancel safety**: cancel safe. A dropped `recv()` takes nothing: a value sent before or
+   * after stays for the next `recv()` (or `await rx`, or `tryRecv()`).
+   *
+   * **Throws** (when polled): RecvError "channel closed" if the sender was dropped without
+   * sending; Error if the receiver is already done (awaited, dropped, or a `recv()` completed).
+   */
+  recv(): Future<T> {
+    return new Recv(this);
   }
 
   /** Drop the receiver: see **Cancel safety** above. */
@@ -377,6 +418,43 @@ export class Receiver<T> extends Future<T> implements Disposable {
     const waiters = this.#closedWaiters;
     if (waiters === undefined) return;
     for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.notify();
+  }
+}
+
+/** {@link Receiver.recv}'s future: the receiver's poll, and a drop that only lets go of the waker. */
+class Recv<T> extends Future<T> {
+  readonly #rx: Receiver<T>;
+  #waker: Waker | undefined = undefined;
+  #done = false;
+
+  constructor(rx: Receiver<T>) {
+    super();
+    this.#rx = rx;
+  }
+
+  override poll(cx: Context): Poll<T> {
+    if (this.#done) throw new Error("a oneshot recv() future was polled after it completed: the receiver is done");
+    let out: Poll<T>;
+    try {
+      out = channelState.pollRecv(this.#rx, cx);
+    } catch (error) {
+      this.#done = true;
+      this.#waker = undefined;
+      throw error;
+    }
+    if (out === Pending) {
+      this.#waker = cx.waker;
+      return Pending;
+    }
+    this.#done = true;
+    this.#waker = undefined;
+    return out;
+  }
+
+  override cancel(): void {
+    const waker = this.#waker;
+    this.#waker = undefined;
+    if (waker !== undefined) channelState.recvDropped(this.#rx as Receiver<unknown>, waker);
   }
 }
 

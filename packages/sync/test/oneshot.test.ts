@@ -6,6 +6,7 @@ import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } fro
 import { RecvError, SendError, TryRecvError } from "../src/errors.js";
 import * as oneshot from "../src/oneshot.js";
 import { handStep } from "./support/hand-step.js";
+import { Elapsed, sleep, timeout } from "@tokio-ts/time";
 import type { ListNode } from "@tokio-ts/core/collections";
 
 test("the receiver waits, and send wakes it exactly once with the value", () => {
@@ -62,6 +63,86 @@ test("dropping the pending receiver future (a select loser) drops the receiver, 
   assert.ok(closed.isWoken());
   const r = tx.send(5);
   assert.ok(!r.ok && r.error.value === 5, "the value comes back to the sender");
+});
+
+test("recv(): dropping its pending future leaves the receiver open, and a later recv() gets the value (Tokio's &mut rx)", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  for (let i = 0; i < 3; i++) {
+    const lost = mockTask(rx.recv());
+    assertPending(lost.poll());
+    lost.drop(); // a select it lost
+  }
+  assert.not.ok(tx.isClosed(), "no drop closed the channel");
+  assert.not.ok(rx.isTerminated());
+  const recv = rx.recv();
+  const waiting = mockTask(recv);
+  assertPending(waiting.poll());
+  assert.equal(tx.send(7), { ok: true, value: undefined });
+  assert.is(waiting.wakeCount, 1);
+  assertReady(waiting.poll(), 7);
+  assert.ok(rx.isTerminated());
+  assert.throws(() => recv.poll(new Context(noopWaker)), /recv\(\) future was polled after it completed/);
+  assert.throws(() => mockTask(rx.recv()).poll(), /polled after it completed/, "the receiver is done");
+});
+
+test("recv(): a value sent while no recv() waits is kept for the next one; a dropped recv() is not woken", () => {
+  const [tx, rx] = oneshot.channel<string>();
+  const lost = mockTask(rx.recv());
+  assertPending(lost.poll());
+  lost.drop();
+  tx.send("kept");
+  assert.is(lost.wakeCount, 0, "the dropped future's waker was let go");
+  assertReady(mockTask(rx.recv()).poll(), "kept");
+});
+
+test("recv(): the sender dropped fails it with RecvError; dropping it does not drop the receiver's value", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  const task = mockTask(rx.recv());
+  assertPending(task.poll());
+  tx.close();
+  assert.ok(task.isWoken());
+  assert.is((assertReadyErr(() => task.poll(), RecvError) as RecvError).kind, "closed");
+
+  const [tx2, rx2] = oneshot.channel<number>();
+  tx2.send(3);
+  const first = mockTask(rx2.recv(), { budget: 0 }); // no budget: Pending, takes nothing
+  assertPending(first.poll());
+  first.drop();
+  assert.not.ok(rx2.isEmpty(), "the value is still there");
+  assert.is(await0(rx2), 3);
+});
+
+test("recv(): a dropped recv() does not let go of a newer recv()'s waker", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  const old = mockTask(rx.recv());
+  assertPending(old.poll());
+  const current = mockTask(rx.recv());
+  assertPending(current.poll()); // the receiver now holds this one's waker
+  old.drop();
+  tx.send(1);
+  assert.is(current.wakeCount, 1);
+  assertReady(current.poll(), 1);
+});
+
+test("recv() raced by a timeout in a loop: each lost race leaves the receiver open; the stop arrives (paused time)", async () => {
+  const rt = Builder.newCurrentThread().enableTime().startPaused(true).build();
+  const [stopTx, stopRx] = oneshot.channel<string>();
+  const ticks = await rt.blockOn(function* () {
+    spawn(function* () {
+      yield* sleep(35);
+      stopTx.send("stop");
+    });
+    let n = 0;
+    for (;;) {
+      try {
+        return [yield* timeout(10, stopRx.recv()), n] as const;
+      } catch (e) {
+        if (!(e instanceof Elapsed)) throw e;
+        n++;
+      }
+    }
+  });
+  assert.equal(ticks, ["stop", 3]);
 });
 
 test("close() keeps a value sent before it, and makes later sends fail", () => {
@@ -359,3 +440,10 @@ test("stepped by hand, `yield* rx` suspends with the receiver and returns the ou
 });
 
 test.run();
+
+/** The output of a future that is ready at its first poll. */
+function await0<T>(future: import("@tokio-ts/core").Future<T>): T {
+  const out = future.poll(new Context(noopWaker));
+  if (out === Pending) throw new Error("pending");
+  return out;
+}
