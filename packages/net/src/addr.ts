@@ -165,6 +165,10 @@ export interface HostPort {
 export function toHostPort(addr: ToSocketAddrs, name = "addr"): HostPort {
   if (addr instanceof SocketAddr) return { host: addr.ip, port: addr.port };
   if (typeof addr === "string") return parseHostPort(addr, name);
+  if (Array.isArray(addr)) {
+    // Tokio's ToSocketAddrs takes a slice of addresses; here one call takes one address.
+    throw new TypeError(`${name} must be one address ("host:port", "[ipv6]:port", { host, port }, { ip, port } or a SocketAddr), got an array of ${addr.length}: try each in turn`);
+  }
   if (typeof addr === "object" && addr !== null) {
     const record = addr as { host?: unknown; ip?: unknown; port?: unknown };
     let host: unknown;

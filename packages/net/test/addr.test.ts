@@ -56,6 +56,7 @@ test("toHostPort: TypeError for a bad shape and RangeError for a bad port, namin
   typeErr("[1.2.3.4]:80", /IPv6/);
   typeErr("127.0.0.1:http", /:port/);
   typeErr("127.0.0.1:", /:port/);
+  typeErr(["127.0.0.1:80", "127.0.0.1:81"], /^addr must be one address .* got an array of 2/);
   typeErr({ port: 80 }, /^addr\.host/);
   typeErr({ host: "", port: 80 }, /^addr\.host/);
   typeErr({ ip: "localhost", port: 80 }, /^addr\.ip/);
