@@ -122,7 +122,8 @@ export class Builder {
    * const rt = Builder.newCurrentThread().eventInterval(31).build();
    * ```
    *
-   * **Throws**: RangeError "eventInterval must be greater than 0" for 0, negative or fractional values.
+   * **Throws**: RangeError "eventInterval must be greater than 0" for 0 and negative values ("… a
+   * whole number greater than 0" for a fraction or NaN); TypeError for a non-number.
    */
   eventInterval(n: number): this {
     const error = positiveInteger("eventInterval", n);

@@ -100,6 +100,8 @@ function describe(value: unknown): string | undefined {
 /** RangeError for a builder setting that must be a positive integer. */
 export function positiveInteger(name: string, value: unknown): RangeError | TypeError | undefined {
   if (typeof value !== "number") return new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (!Number.isInteger(value) || value <= 0) return new RangeError(`${name} must be greater than 0, got ${value}`);
+  // Tokio's wording for zero and below; a fraction or NaN is told what is wrong with it.
+  if (!Number.isInteger(value)) return new RangeError(`${name} must be a whole number greater than 0, got ${value}`);
+  if (value <= 0) return new RangeError(`${name} must be greater than 0, got ${value}`);
   return undefined;
 }

@@ -10,7 +10,7 @@ test("eventInterval(0) throws RangeError \"eventInterval must be greater than 0\
 
 test("eventInterval rejects negative and fractional values with a RangeError and non-numbers with a TypeError", () => {
   throwsWith(() => Builder.newCurrentThread().eventInterval(-1), RangeError, "eventInterval must be greater than 0");
-  throwsWith(() => Builder.newCurrentThread().eventInterval(1.5), RangeError, "eventInterval must be greater than 0");
+  throwsWith(() => Builder.newCurrentThread().eventInterval(1.5), RangeError, "eventInterval must be a whole number greater than 0, got 1.5");
   throwsWith(() => Builder.newCurrentThread().eventInterval("3" as never), TypeError, "eventInterval must be a number");
 });
 
@@ -432,8 +432,8 @@ test("unhandledPanic(\"ignore\") keeps the runtime running after a task throws",
 test("blocking-pool settings reject 0, negative and NaN with a RangeError naming the setting", () => {
   throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(0), RangeError, "maxBlockingThreads must be greater than 0");
   throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(-2), RangeError, "maxBlockingThreads must be greater than 0");
-  throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(NaN), RangeError, "maxBlockingThreads must be greater than 0");
-  throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(1.5), RangeError, "maxBlockingThreads must be greater than 0");
+  throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(NaN), RangeError, "maxBlockingThreads must be a whole number greater than 0, got NaN");
+  throwsWith(() => Builder.newCurrentThread().maxBlockingThreads(1.5), RangeError, "maxBlockingThreads must be a whole number greater than 0, got 1.5");
   throwsWith(() => Builder.newCurrentThread().maxBlockingThreads("4" as never), TypeError, "maxBlockingThreads must be a number");
   throwsWith(() => Builder.newCurrentThread().threadKeepAlive(-1), RangeError, "threadKeepAlive must be 0 or more milliseconds, got -1");
   throwsWith(() => Builder.newCurrentThread().threadKeepAlive(NaN), RangeError, "threadKeepAlive must be 0 or more milliseconds, got NaN");
