@@ -61,8 +61,6 @@ interface ChannelState {
   closedWaiters(rx: Receiver<unknown>, create: boolean): LinkedList<ClosedWait> | undefined;
   /** A poll of {@link Receiver.recv}'s future: the receiver's poll (the state is the same). */
   pollRecv<T>(rx: Receiver<T>, cx: Context): Poll<T>;
-  /** {@link Receiver.recv}'s future was dropped while pending: let go of its waker, nothing else. */
-  recvDropped(rx: Receiver<unknown>, waker: Waker): void;
 }
 
 /** Set by {@link Receiver}'s static block, which alone can reach its private fields. */
@@ -204,9 +202,6 @@ export class Receiver<T> extends Future<T> implements Disposable {
       },
       pollRecv<T>(rx: Receiver<T>, cx: Context): Poll<T> {
         return rx.#poll(cx);
-      },
-      recvDropped(rx: Receiver<unknown>, waker: Waker): void {
-        if (rx.#rxWaker === waker) rx.#rxWaker = undefined;
       },
     };
   }
@@ -421,10 +416,15 @@ export class Receiver<T> extends Future<T> implements Disposable {
   }
 }
 
-/** {@link Receiver.recv}'s future: the receiver's poll, and a drop that only lets go of the waker. */
+/**
+ * {@link Receiver.recv}'s future: the receiver's poll, and a drop that leaves the receiver as it
+ * is. The receiver keeps the waker of the last poll, as Tokio's does after a `&mut rx` is
+ * dropped: a value sent later wakes that task once for nothing (spurious wakes are allowed).
+ * Clearing it on drop would need to know that no other `recv()` of the same task registered the
+ * same waker since, or that task would never be woken.
+ */
 class Recv<T> extends Future<T> {
   readonly #rx: Receiver<T>;
-  #waker: Waker | undefined = undefined;
   #done = false;
 
   constructor(rx: Receiver<T>) {
@@ -439,22 +439,11 @@ class Recv<T> extends Future<T> {
       out = channelState.pollRecv(this.#rx, cx);
     } catch (error) {
       this.#done = true;
-      this.#waker = undefined;
       throw error;
     }
-    if (out === Pending) {
-      this.#waker = cx.waker;
-      return Pending;
-    }
+    if (out === Pending) return Pending;
     this.#done = true;
-    this.#waker = undefined;
     return out;
-  }
-
-  override cancel(): void {
-    const waker = this.#waker;
-    this.#waker = undefined;
-    if (waker !== undefined) channelState.recvDropped(this.#rx as Receiver<unknown>, waker);
   }
 }
 
