@@ -33,6 +33,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { median } from "../format.js";
 import type { LoadOptions, LoadResult } from "./load-client.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -348,13 +349,6 @@ function ratio(a: number, b: number): string {
 /** Server CPU time per round trip, in µs (its CPU share over the run / the request rate). */
 function cpuPerRequest(r: EchoRow): number {
   return (r.reqresp.serverCpu / r.reqresp.result.perSecond) * 1e6;
-}
-
-/** The median of `values` (the mean of the middle two for an even count). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**
