@@ -59,8 +59,6 @@ interface ChannelState {
   rxClosed(rx: Receiver<unknown>): boolean;
   /** The `closed()` waiters, made on first use when `create`. */
   closedWaiters(rx: Receiver<unknown>, create: boolean): LinkedList<ClosedWait> | undefined;
-  /** A poll of {@link Receiver.recv}'s future: the receiver's poll (the state is the same). */
-  pollRecv<T>(rx: Receiver<T>, cx: Context): Poll<T>;
 }
 
 /** Set by {@link Receiver}'s static block, which alone can reach its private fields. */
@@ -200,9 +198,6 @@ export class Receiver<T> extends Future<T> implements Disposable {
       closedWaiters(rx: Receiver<unknown>, create: boolean): LinkedList<ClosedWait> | undefined {
         return create ? (rx.#closedWaiters ??= new LinkedList<ClosedWait>()) : rx.#closedWaiters;
       },
-      pollRecv<T>(rx: Receiver<T>, cx: Context): Poll<T> {
-        return rx.#poll(cx);
-      },
     };
   }
 
@@ -253,10 +248,6 @@ export class Receiver<T> extends Future<T> implements Disposable {
   }
 
   override poll(cx: Context): Poll<T> {
-    return this.#poll(cx);
-  }
-
-  #poll(cx: Context): Poll<T> {
     if (this.#state === DONE) throw new Error(
         "a oneshot receiver was polled after it completed or was dropped (a select or timeout drops its losers, and a dropped receiver is closed): await it once; to wait in a select loop, race rx.recv() instead (dropping it leaves the receiver open)",
       );
@@ -434,15 +425,9 @@ class Recv<T> extends Future<T> {
 
   override poll(cx: Context): Poll<T> {
     if (this.#done) throw new Error("a oneshot recv() future was polled after it completed: the receiver is done");
-    let out: Poll<T>;
-    try {
-      out = channelState.pollRecv(this.#rx, cx);
-    } catch (error) {
-      this.#done = true;
-      throw error;
-    }
-    if (out === Pending) return Pending;
-    this.#done = true;
+    this.#done = true; // stays if the receiver's poll returns the value or throws
+    const out = this.#rx.poll(cx);
+    if (out === Pending) this.#done = false;
     return out;
   }
 }
