@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BUDGET, Context, fromAsync, fromGenerator, Future, noopWaker, Pending, type Poll, type Waker } from "@tokio-ts/core";
+import { BUDGET, Context, fromAsync, fromGenerator, Future, noopWaker, Pending, pollFn, type Poll, type Waker } from "@tokio-ts/core";
 import { Builder, spawn, yieldNow, type Runtime } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
 import { TIME } from "@tokio-ts/time/driver";
@@ -1295,6 +1295,120 @@ test("aborting a task that waits in yield* of send() or recv() drops the wait: n
   } finally {
     await rt.shutdownTimeout(Infinity);
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// pollRecv / pollRecvMany: for futures written by hand
+
+test("pollRecv: Pending with the waker kept, then the message; undefined once closed and drained", () => {
+  const [tx, rx] = mpsc.channel<number>(2);
+  const task = mockTask(pollFn((cx) => rx.pollRecv(cx)));
+  assertPending(task.poll());
+  assert.is(recvWaiters(rx), 1);
+  tx.trySend(7);
+  assert.is(task.wakeCount, 1);
+  assertReady(task.poll(), 7);
+  assert.is(recvWaiters(rx), 0);
+
+  const again = mockTask(pollFn((cx) => rx.pollRecv(cx)));
+  tx.trySend(8);
+  tx.close();
+  assertReady(again.poll(), 8); // a queued message is taken at once, after the close too
+  const closed = mockTask(pollFn((cx) => rx.pollRecv(cx)));
+  assertReady(closed.poll(), undefined);
+});
+
+test("pollRecv keeps only the waker of the most recent call, and a close wakes it", () => {
+  const [tx, rx] = mpsc.unboundedChannel<string>();
+  const first = mockTask(pollFn((cx) => rx.pollRecv(cx)));
+  const second = mockTask(pollFn((cx) => rx.pollRecv(cx)));
+  assertPending(first.poll());
+  assertPending(second.poll());
+  assert.is(recvWaiters(rx), 1, "one place in line, not one per call");
+  tx.close();
+  assert.is(first.wakeCount, 0);
+  assert.is(second.wakeCount, 1);
+  assertReady(second.poll(), undefined);
+});
+
+test("pollRecv in a future dropped by a select loses no message: the next call gets it", () => {
+  const [tx, rx] = mpsc.channel<number>(4);
+  const trigger = new Trigger();
+  const race = mockTask(new Race(pollFn((cx) => rx.pollRecv(cx)), trigger));
+  assertPending(race.poll());
+  trigger.fire();
+  tx.trySend(1); // arrives after the deadline fired, before the race is polled
+  assertReady(race.poll(), 1); // the receive is polled first and the message is there
+  const second = mockTask(new Race(pollFn((cx) => rx.pollRecv(cx)), trigger));
+  assertReady(second.poll(), LOST); // the deadline wins when no message is queued
+  tx.trySend(2);
+  assert.equal(rx.tryRecv(), { ok: true, value: 2 });
+});
+
+test("pollRecv spends the coop budget like recv(): with the budget spent it yields and takes nothing", () => {
+  const [tx, rx] = mpsc.channel<number>(4);
+  tx.trySend(1);
+  tx.trySend(2);
+  const drain = mockTask(
+    pollFn((cx) => {
+      const a = rx.pollRecv(cx);
+      if (a === Pending) return Pending;
+      const b = rx.pollRecv(cx);
+      return b === Pending ? Pending : [a, b];
+    }),
+    { budget: 1 },
+  );
+  assertPending(drain.poll());
+  assert.is(drain.wakeCount, 1, "woken to run again after the others");
+  assert.is(rx.len, 1, "the second message stays queued");
+});
+
+test("pollRecvMany appends up to limit messages, waits when empty, and gives 0 once drained", () => {
+  const [tx, rx] = mpsc.channel<number>(8);
+  const batch: number[] = [];
+  const task = mockTask(pollFn((cx) => rx.pollRecvMany(cx, batch, 3)));
+  assertPending(task.poll());
+  for (let i = 1; i <= 5; i++) tx.trySend(i);
+  assert.is(task.wakeCount, 1);
+  assertReady(task.poll(), 3);
+  assert.equal(batch, [1, 2, 3]);
+  const rest = mockTask(pollFn((cx) => rx.pollRecvMany(cx, batch, 10)));
+  assertReady(rest.poll(), 2);
+  assert.equal(batch, [1, 2, 3, 4, 5]);
+  tx.close();
+  const end = mockTask(pollFn((cx) => rx.pollRecvMany(cx, batch, 10)));
+  assertReady(end.poll(), 0);
+  assert.throws(() => rx.pollRecvMany(new Context(noopWaker), {} as number[], 1), (e: unknown) => e instanceof TypeError && /buffer must be an array/.test(e.message));
+  assert.throws(() => rx.pollRecvMany(new Context(noopWaker), batch, -1), (e: unknown) => e instanceof RangeError && /limit must be a non-negative integer, got -1/.test(e.message));
+});
+
+test("a hand-written future over pollRecv runs as a task and sees every message in order", async () => {
+  class Doubled extends Future<number | undefined> {
+    constructor(private readonly rx: mpsc.Receiver<number>) {
+      super();
+    }
+    override poll(cx: Context): Poll<number | undefined> {
+      const msg = this.rx.pollRecv(cx);
+      return msg === Pending || msg === undefined ? msg : msg * 2;
+    }
+  }
+  const rt = Builder.newCurrentThread().build();
+  const out = await rt.blockOn(function* () {
+    const [tx, rx] = mpsc.channel<number>(1);
+    const producer = spawn(function* () {
+      for (let i = 1; i <= 20; i++) yield* tx.send(i);
+      tx.close();
+    });
+    const seen: number[] = [];
+    for (;;) {
+      const v = yield* new Doubled(rx);
+      if (v === undefined) break;
+      seen.push(v);
+    }
+    yield* producer;
+    return seen;
+  });
+  assert.equal(out, Array.from({ length: 20 }, (_, i) => 2 * (i + 1)));
 });
 
 test("stepped by hand, `yield*` of recv() and of a waiting send() returns the output the executor polled", () => {

@@ -167,6 +167,13 @@ export function checkMessage(value: unknown): void {
   }
 }
 
+/** `recvMany`'s and `pollRecvMany`'s arguments: TypeError/RangeError naming the bad one. */
+function checkRecvMany(buffer: unknown, limit: unknown): void {
+    if (!Array.isArray(buffer)) throw new TypeError(`buffer must be an array, got ${typeof buffer}`);
+    if (typeof limit !== "number") throw new TypeError(`limit must be a number, got ${typeof limit}`);
+    if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
+}
+
 /** A receive future's place in `recvWaiters` (see the header). */
 export class RecvNode implements ListNode {
   listPrev: ListNode | undefined = undefined;
@@ -193,8 +200,8 @@ export class RecvNode implements ListNode {
 class Recv<T, O> extends Future<O> {
   readonly #chan: Chan<T>;
   /** `recvMany`'s buffer; undefined for `recv`. */
-  readonly #buffer: T[] | undefined;
-  readonly #limit: number;
+  #buffer: T[] | undefined;
+  #limit: number;
   /** Allocated by the first poll that has to wait. */
   #node: RecvNode | undefined = undefined;
   #done = false;
@@ -268,6 +275,22 @@ class Recv<T, O> extends Future<O> {
       if (node.list === undefined) chan.recvWaiters.pushFront(node);
     }
     return Pending;
+  }
+
+  /**
+   * @internal The receiver's `pollRecv`/`pollRecvMany`: one poll with this call's buffer and
+   * limit, on the same receive future each time; once it is ready, it is made IDLE again (a new
+   * node, so its next wait joins the back of the line) for the next call.
+   */
+  pollAgain(cx: Context, buffer: T[] | undefined, limit: number): Poll<O> {
+    this.#buffer = buffer;
+    this.#limit = limit;
+    const out = this.poll(cx);
+    if (out !== Pending) {
+      this.#done = false;
+      this.#node = undefined;
+    }
+    return out;
   }
 
   /** Drop: leave the queue in O(1); a notification it had not used goes to the next waiter. */
@@ -352,6 +375,8 @@ export class ClosedWait extends Future<void> implements ListNode {
  */
 export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
   readonly #chan: Chan<T>;
+  /** The receive future behind `pollRecv`/`pollRecvMany`, made by their first call. */
+  #poller: Recv<T, unknown> | undefined = undefined;
 
   /** @internal */
   constructor(chan: Chan<T>) {
@@ -400,10 +425,60 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
    * non-negative integer.
    */
   recvMany(buffer: T[], limit: number): Future<number> {
-    if (!Array.isArray(buffer)) throw new TypeError(`buffer must be an array, got ${typeof buffer}`);
-    if (typeof limit !== "number") throw new TypeError(`limit must be a number, got ${typeof limit}`);
-    if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
+    checkRecvMany(buffer, limit);
     return new Recv<T, number>(this.#chan, buffer, limit);
+  }
+
+  /**
+   * Poll for the next message, for a future written by hand (Tokio's `Receiver::poll_recv`):
+   * the message, `undefined` once the channel is closed and drained, or `Pending`. On `Pending`
+   * the waker of `cx` is woken when a message arrives or the channel closes; of several calls,
+   * only the waker of the most recent one is kept. It takes part in the coop budget as `recv()`.
+   *
+   * A future built on it is cancel safe as `recv()` is: dropped, it took no message. After a
+   * `Pending` the receiver keeps that waker's place in the line of waiting receives until a
+   * message or the close wakes it; so if such a future is dropped while `recv()` futures wait
+   * on the same receiver too, the next message wakes the dropped one first, and a waiting
+   * `recv()` sees it at the message after (Tokio's receiver has one waiter, so there this
+   * cannot happen).
+   *
+   * @example
+   * ```ts
+   * class Doubled extends Future<number | undefined> {
+   *   constructor(private readonly rx: mpsc.Receiver<number>) { super(); }
+   *   override poll(cx: Context): Poll<number | undefined> {
+   *     const msg = this.rx.pollRecv(cx);
+   *     return msg === Pending || msg === undefined ? msg : msg * 2;
+   *   }
+   * }
+   * ```
+   */
+  pollRecv(cx: Context): Poll<T | undefined> {
+    return this.#pollWith(cx, undefined, 1) as Poll<T | undefined>;
+  }
+
+  /**
+   * Poll for up to `limit` messages, appended to `buffer` (Tokio's
+   * `Receiver::poll_recv_many`): how many were added, 0 once the channel is closed and drained
+   * (or when `limit` is 0), or `Pending`, with the waker of `cx` kept as by {@link pollRecv}.
+   *
+   * @example
+   * ```ts
+   * const batch: number[] = [];
+   * const n = rx.pollRecvMany(cx, batch, 64); // Pending, or how many were pushed onto batch
+   * ```
+   *
+   * **Throws**: TypeError unless `buffer` is an array; RangeError unless `limit` is a
+   * non-negative integer.
+   */
+  pollRecvMany(cx: Context, buffer: T[], limit: number): Poll<number> {
+    checkRecvMany(buffer, limit);
+    return this.#pollWith(cx, buffer, limit) as Poll<number>;
+  }
+
+  #pollWith(cx: Context, buffer: T[] | undefined, limit: number): Poll<unknown> {
+    const poller = (this.#poller ??= new Recv<T, unknown>(this.#chan, buffer, limit));
+    return poller.pollAgain(cx, buffer, limit);
   }
 
   /**
