@@ -694,8 +694,15 @@ export function intoFuture<T>(body: IntoFuture<T>, name = "body"): Future<T> {
     return new AsyncFuture(body as AsyncBody<T>);
   }
   if (isGenerator(body)) return new GeneratorFuture(body as Generator<unknown, T, unknown>);
+  // `spawn(work())` with an async `work` (Tokio's `spawn(process(socket))`): the call already
+  // started it, and the TypeError below is the error to fix. Its own failure would follow as an
+  // unhandled rejection that buries this one (often "the runtime has been shut down", since the
+  // TypeError ends the program), so it is marked handled.
+  if ((body as unknown) instanceof Promise) (body as unknown as Promise<unknown>).then(undefined, ignore);
   throw new TypeError(`${name}: expected a future, a generator function or an async function, got ${describe(body)}`);
 }
+
+function ignore(): void {}
 
 /** What a bad argument is, for an error message: its type, or a hint for a promise. */
 function describe(value: unknown): string {

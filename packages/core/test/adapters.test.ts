@@ -578,6 +578,22 @@ test("intoFuture names the caller's argument, and says to wrap a promise", () =>
   );
 });
 
+test("a promise given as a body is refused, and its own rejection does not follow as an unhandled one", async () => {
+  const unhandled: unknown[] = [];
+  const collect = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", collect);
+  try {
+    let fail!: (e: Error) => void;
+    const started = new Promise<never>((_, reject) => (fail = reject)); // `work()` already running
+    assert.throws(() => intoFuture(started as never), (e: unknown) => e instanceof TypeError && /got a promise/.test(e.message));
+    fail(new Error("work failed after the TypeError"));
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", collect);
+  }
+});
+
 test("the adapters reject what is not a body, a function or a future at the call, naming the argument", () => {
   const cases: [() => unknown, RegExp][] = [
     [() => fromGenerator(42 as never), /^body: expected a generator function or a generator object, got number$/],
