@@ -40,7 +40,10 @@ export interface JoinHandle<T> extends Future<T> {
    * resumed with `return()` so its `finally` blocks run; an async-function task sees
    * {@link CancelledError} at its next await of a tokio-ts future (an await of a plain promise
    * is not interrupted), and its `AbortSignal` fires. Awaiting the handle then rejects with a
-   * cancelled JoinError — unless the task completed first. No effect on a finished task.
+   * cancelled JoinError — unless the task completed first. An async task that ends by throwing
+   * that `CancelledError`, or the `AbortError` a Node API rejects with when given the signal
+   * (its `cause` is the `CancelledError`), counts as cancelled; any other error it throws while
+   * unwinding is a panic. No effect on a finished task.
    *
    * @example
    * ```ts

@@ -2,6 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CancelledError, Context, fromAsync, fromPromise, Pending, pending, ready } from "@tokio-ts/core";
 import { Builder, JoinError, spawn, yieldNow, type JoinHandle } from "../src/index.js";
+import { setTimeout as delay } from "node:timers/promises";
 import { collectingUncaught, Flag, hostTurn, race, rejection, reportingTo, reportTurns, stalled, withRuntime } from "./helpers.js";
 
 test("a task that throws rejects its handle with a panic JoinError keeping the thrown value", async () => {
@@ -271,6 +272,66 @@ test("an aborted async task that lets the CancelledError propagate is reported a
   );
   assert.instance(error, JoinError);
   assert.is((error as JoinError).kind, "cancelled", `got ${(error as Error).message}`);
+});
+
+test("an aborted async task that passed its signal to a Node API is cancelled, not a panic: the API's AbortError carries the CancelledError", async () => {
+  const reported: JoinError[] = [];
+  const out = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const fromNode = spawn(async (signal) => delay(3_600_000, "late", { signal })); // rejects with Node's AbortError
+        const detached = spawn(async (signal) => delay(3_600_000, "late", { signal }));
+        const wrapped = spawn(async (signal) => {
+          try {
+            await delay(3_600_000, "late", { signal });
+          } catch (e) {
+            throw new Error("cleanup failed", { cause: e }); // not a cancellation: a panic
+          }
+        });
+        yield* yieldNow();
+        fromNode.abort();
+        detached.abort();
+        wrapped.abort();
+        let fromNodeError: unknown;
+        try {
+          yield* fromNode;
+        } catch (e) {
+          fromNodeError = e;
+        }
+        let wrappedError: unknown;
+        try {
+          yield* wrapped;
+        } catch (e) {
+          wrappedError = e;
+        }
+        for (let i = 0; i < 10 && !detached.isFinished(); i++) yield* fromPromise(hostTurn);
+        for (let i = 0; i < 3; i++) yield* fromPromise(hostTurn); // room for a (wrong) report
+        return { fromNodeError, wrappedError, detachedDone: detached.isFinished() };
+      }),
+    Builder.newCurrentThread().onUnhandledPanic((e) => reported.push(e)),
+  );
+  assert.instance(out.fromNodeError, JoinError);
+  assert.is((out.fromNodeError as JoinError).kind, "cancelled", `got ${(out.fromNodeError as Error).message}`);
+  assert.instance(out.wrappedError, JoinError);
+  assert.is((out.wrappedError as JoinError).kind, "panic");
+  assert.ok(out.detachedDone);
+  assert.equal(reported.map((e) => e.message), [], "the detached aborted task is not reported");
+});
+
+test("a runtime shutting down with an async task waiting on a Node API with its signal reports no panic", async () => {
+  const reported: JoinError[] = [];
+  await withRuntime(
+    async (rt) => {
+      await rt.blockOn(function* () {
+        spawn(async (signal) => delay(3_600_000, "late", { signal }));
+        yield* yieldNow();
+      });
+      await rt.shutdownTimeout(Infinity);
+      for (let i = 0; i < 3; i++) await hostTurn(); // the unwinding ends; room for a (wrong) report
+    },
+    Builder.newCurrentThread().onUnhandledPanic((e) => reported.push(e)),
+  );
+  assert.equal(reported.map((e) => e.message), []);
 });
 
 test("every await of a future after abort in an async task rejects with CancelledError", async () => {

@@ -497,9 +497,10 @@ export class Scheduler implements DriverHost {
     if (cx.budget <= 0) this.budgetExhaustedCount++;
     state = task.state;
     if (threw) {
-      // An async body that lets the cancellation error of its abort escape was cancelled, not
-      // a panic; anything else thrown, even while cancelling, is a panic.
-      const cancelled = (state & CANCELLING) !== 0 && error instanceof CancelledError;
+      // An async body that lets the cancellation error of its abort escape (as is, or as the
+      // AbortError of an API it gave its signal to) was cancelled, not a panic; anything else
+      // thrown, even while cancelling, is a panic.
+      const cancelled = (state & CANCELLING) !== 0 && isCancellation(error);
       this.#complete(task, true, cancelled ? JoinError.cancelled(task.id) : JoinError.panic(task.id, error));
     }
     else if (out !== Pending) {
@@ -742,7 +743,7 @@ export class Scheduler implements DriverHost {
       error = e;
     }
     enterFrame(null);
-    const cancelled = !threw || ((state & CANCELLING) !== 0 && error instanceof CancelledError);
+    const cancelled = !threw || ((state & CANCELLING) !== 0 && isCancellation(error));
     this.#complete(task, true, cancelled ? JoinError.cancelled(task.id) : JoinError.panic(task.id, error));
   }
 
@@ -790,11 +791,27 @@ class UnwindWatch extends Context implements Waker {
       out = future.poll(this);
     } catch (error) {
       this.future = undefined;
-      if (!(error instanceof CancelledError)) this.scheduler.reportLatePanic(this.id, error);
+      if (!isCancellation(error)) this.scheduler.reportLatePanic(this.id, error);
       return;
     }
     if (out !== Pending) this.future = undefined;
   }
+}
+
+/**
+ * Whether an async body's rejection is its cancellation: the `CancelledError` its awaits and its
+ * `AbortSignal` got, or an `AbortError` that carries it as `cause` — what Node's own APIs reject
+ * with when given the signal (`timers/promises`, `events.once`, `fs`, streams). An error of
+ * another name that merely wraps it stays a panic, as does anything thrown by cleanup code.
+ */
+function isCancellation(error: unknown): boolean {
+  let e = error;
+  for (let depth = 0; depth < 4; depth++) {
+    if (e instanceof CancelledError) return true;
+    if (typeof e !== "object" || e === null || (e as { name?: unknown }).name !== "AbortError") return false;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Rethrow `error` from a microtask, where Node reports it as an uncaught exception. */
