@@ -82,6 +82,22 @@ test("a job that closes over an outer variable fails with an error that explains
   });
 });
 
+test("a job compiled with esbuild's keepNames (tsx) runs: the worker has its `__name` helper", async () => {
+  // What tsx emits for a named inner function: a call of a helper from the top of the module,
+  // which the job's source does not carry to the worker.
+  await withRuntime(async (rt) => {
+    const out = await rt.blockOn(function* () {
+      return yield* spawnBlocking((n: number) => {
+        const helper = (globalThis as unknown as { __name: <F>(f: F, name: string) => F }).__name(function inner() {
+          return n * 2;
+        }, "renamed");
+        return `${helper.name}:${helper()}`;
+      }, 21);
+    });
+    assert.is(out, "renamed:42");
+  });
+});
+
 test("a ReferenceError for a name that is not in the job's source is left as it is", async () => {
   await withRuntime(async (rt) => {
     const error = await failure(rt, () => spawnBlocking(() => (0, eval)(["not", "There"].join("") + " + 1")));

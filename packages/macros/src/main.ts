@@ -78,6 +78,11 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  * is a generator function (exactly cancellable), an async function or a future; it receives
  * its task's `AbortSignal` if it declares a parameter.
  *
+ * When the body ends, the runtime shuts down without a time limit (`shutdownTimeout(Infinity)`):
+ * tasks still running are aborted and their `finally` blocks run, and a `spawnBlocking` job
+ * still running is waited for, as Tokio's runtime does when it is dropped — a job whose handle a
+ * `timeout` dropped too (give the job a deadline of its own: see `spawnBlocking.with`).
+ *
  * - **Success**: resolves with the body's result; the exit code is left alone (0).
  * - **Failure**: the body's error (or the panic that shut the runtime down, under
  *   `unhandledPanic: "shutdownRuntime"`) is printed with `console.error`, `process.exitCode`

@@ -65,6 +65,15 @@ const port = data.port;
 
 Object.defineProperty(globalThis, "transfer", { value: transfer, writable: true, configurable: true, enumerable: false });
 
+// esbuild's `keepNames` (on in tsx, and in test runners built on esbuild) rewrites a named inner
+// function of a job as `__name(function f() {…}, "f")`, calling a helper defined at the top of
+// the caller's module, which the job's source does not bring along. The same helper here lets
+// such a job run.
+if (!("__name" in globalThis)) {
+  const keepName = (target: object, value: string): object => Object.defineProperty(target, "name", { value, configurable: true });
+  Object.defineProperty(globalThis, "__name", { value: keepName, writable: true, configurable: true, enumerable: false });
+}
+
 type JobFn = (...args: unknown[]) => unknown;
 const definitions = new Map<number, Definition>();
 const functions = new Map<number, JobFn>();
