@@ -290,7 +290,8 @@ export class CancellationToken implements Disposable {
    * Run `body` until it completes or the token is cancelled, whichever comes first: its output,
    * or undefined if the token was cancelled first — then `body`'s future is dropped (a
    * generator's `finally` blocks run; an async function's pending await rejects and its
-   * `AbortSignal` fires). `body` is a future, a generator function or an async function.
+   * `AbortSignal` fires). `body` is a future, a generator function, a generator object
+   * (`work(id)` of a `function* work(id)`) or an async function.
    *
    * @example
    * ```ts
@@ -303,8 +304,9 @@ export class CancellationToken implements Disposable {
    */
   runUntilCancelled<T>(body: Future<T>): Future<T | undefined>;
   runUntilCancelled<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): Future<T | undefined>;
+  runUntilCancelled<T>(body: Generator<unknown, T, unknown>): Future<T | undefined>;
   runUntilCancelled<R>(body: (signal: AbortSignal) => R): Future<Awaited<R> | undefined>;
-  runUntilCancelled<T>(body: Future<T> | ((signal: AbortSignal) => unknown)): Future<T | undefined> {
+  runUntilCancelled<T>(body: Future<T> | Generator<unknown, T, unknown> | ((signal: AbortSignal) => unknown)): Future<T | undefined> {
     return new RunUntilCancelled<T>(this, intoFuture(body as Future<T>));
   }
 

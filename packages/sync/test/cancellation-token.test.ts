@@ -279,6 +279,28 @@ test("runUntilCancelled returns the body's output when it finishes first", async
     }),
     4,
   );
+  function* work(n: number): Generator<never, number> {
+    return n * 10;
+  }
+  assert.is(await token.runUntilCancelled(work(5)), 50, "a generator object");
+});
+
+test("runUntilCancelled of a generator object runs its finally when cancelled", () => {
+  const token = new CancellationToken();
+  const gate = new Gate<number>();
+  const steps: string[] = [];
+  function* work(): Generator<unknown, number> {
+    try {
+      return yield* gate;
+    } finally {
+      steps.push("finally");
+    }
+  }
+  const t = mockTask(token.runUntilCancelled(work()));
+  assertPending(t.poll());
+  token.cancel();
+  assertReady(t.poll(), undefined);
+  assert.equal(steps, ["finally"]);
 });
 
 test("runUntilCancelled resolves undefined on cancel and drops the body", () => {

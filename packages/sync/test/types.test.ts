@@ -192,8 +192,13 @@ export async function locksAndCells(): Promise<unknown[]> {
   const token = new CancellationToken();
   const ran = await token.runUntilCancelled(async () => 1);
   expectType<Equals<typeof ran, number | undefined>>();
+  function* work(n: number): Generator<never, string> {
+    return `job ${n}`;
+  }
+  const worked = await token.runUntilCancelled(work(1)); // a generator object, as spawn takes
+  expectType<Equals<typeof worked, string | undefined>>();
 
-  return [mutex.tryLock().ok, exclusive, fromAsyncFn, x, init, again, fallible, waited, ran];
+  return [mutex.tryLock().ok, exclusive, fromAsyncFn, x, init, again, fallible, waited, ran, worked];
 }
 
 export function misuse(): void {
