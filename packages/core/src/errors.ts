@@ -98,9 +98,13 @@ export class ContextError extends TokioError {
   }
 }
 
+const DROPPED_MESSAGE = "cancelled: the future was dropped before it completed (it lost a select or a timeout, or its task was aborted)";
+
 /**
  * The error an aborted async-function task sees at its next await of a tokio-ts future (and the
- * reason of its `AbortSignal`): "task 7 was cancelled", `code` `"ERR_CANCELLED"`.
+ * reason of its `AbortSignal`): "task 7 was cancelled", `code` `"ERR_CANCELLED"`. An async
+ * future dropped outside a task's abort (the loser of a `select`, a `timeout` that fired) gives
+ * its function the same error without a task id, saying the future was dropped.
  *
  * @example
  * ```ts
@@ -123,7 +127,7 @@ export class CancelledError extends TokioError {
   readonly taskId: number | undefined;
 
   constructor(taskId?: number) {
-    super("ERR_CANCELLED", taskId === undefined ? "the task was cancelled" : `task ${taskId} was cancelled`);
+    super("ERR_CANCELLED", taskId === undefined ? DROPPED_MESSAGE : `task ${taskId} was cancelled`);
     this.taskId = taskId;
   }
 }

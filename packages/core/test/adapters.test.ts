@@ -346,6 +346,7 @@ test("dropping a fromAsync future aborts the signal it gave the function, with a
   fut.cancel();
   assert.ok(signal!.aborted);
   assert.instance(signal!.reason, CancelledError);
+  assert.match((signal!.reason as CancelledError).message, /the future was dropped before it completed/);
 });
 
 test("the signal of a function that returned a future or a generator fires when the future is dropped or its cancellation begins", () => {

@@ -71,10 +71,10 @@ test("CancelledError names the task when its id is known", () => {
   assert.is(error.message, "task 7 was cancelled");
 });
 
-test("CancelledError without an id has a generic message", () => {
+test("CancelledError without an id says the future was dropped", () => {
   const error = new CancelledError();
   assert.is(error.taskId, undefined);
-  assert.is(error.message, "the task was cancelled");
+  assert.is(error.message, "cancelled: the future was dropped before it completed (it lost a select or a timeout, or its task was aborted)");
 });
 
 test("DriverKey.disabledError is the ContextError naming its feature and enable call", () => {
