@@ -251,7 +251,7 @@ test("the typed handle code (owned permits, weak senders, counts) runs with the 
 });
 
 test("the typed lock and cell code runs with the values its types say", async () => {
-  assert.equal(await locksAndCells(), [true, true, "20", 2, 5, 5, { ok: true, value: 1 }, "s", 1]);
+  assert.equal(await locksAndCells(), [true, true, "20", 2, 5, 5, { ok: true, value: 1 }, "s", 1, "job 1"]);
 });
 
 test.run();
