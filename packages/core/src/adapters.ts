@@ -165,9 +165,11 @@ const DELEGATING = 5;
 /**
  * States: NEW → RUNNING (the function's promise is pending) → RESOLVED | REJECTED; any → DROPPED
  * by `cancel()`. While RUNNING the future is the await host of the function's frame: each
- * `await fut` inside it lands in `#awaits` and is polled by `poll`. After `beginCancel()` every
- * await (pending or new) is rejected with the cancellation error, and the output is awaited
- * only to learn when the function has unwound.
+ * `await fut` inside it lands in `#awaits` and is polled by `poll`. After `beginCancel()` (or
+ * `cancel()`) the awaits pending then, or else the first one made after, are rejected with the
+ * cancellation error, and the output is awaited only to learn when the function has unwound. An
+ * await made after that one is never settled: the function caught its cancellation and went on,
+ * and it stops there (REJECTED with the cancellation error, when RUNNING).
  */
 class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   // The future is the frame its function runs in (one allocation fewer per async body): same
@@ -186,6 +188,11 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   #awaits: (Future<unknown> | Outcome<any>)[] | undefined = undefined;
   #controller: AbortController | undefined = undefined;
   #cancelled: CancelledError | undefined = undefined;
+  /**
+   * The cancellation was delivered: an await rejected with it. An await made after that is
+   * never settled (see awaitFuture).
+   */
+  #told = false;
   /**
    * Budget left for awaits polled in `then` (see pollAwait): what the last poll left over; -1
    * while none may be used (before the first poll ends, during a poll, after a spent budget was
@@ -369,8 +376,18 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       if (this.#state === RUNNING || this.#state === DROPPED) {
         future.cancel();
         const error = this.#cancelled ?? new CancelledError();
-        // Never settle inside `then`: a microtask later.
-        queueMicrotask(() => outcome.fail(error));
+        if (!this.#told) {
+          // The function's first await since its cancellation: it is told, as Tokio's task
+          // would be dropped here. Never settle inside `then`: a microtask later.
+          this.#told = true;
+          queueMicrotask(() => outcome.fail(error));
+          return;
+        }
+        // It was told and awaits again: it caught the cancellation (a loop that catches every
+        // error and goes on would spin in microtasks for ever, starving the host). This await
+        // never settles, so the function stops here, and the future ends as cancelled; the
+        // suspended function is left to the garbage collector.
+        if (this.#state === RUNNING) queueMicrotask(() => this.#settle(REJECTED, error));
         return;
       }
       // The function already settled and a stray continuation awaits: drive it on its own.
@@ -398,7 +415,8 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   #rejectAwaits(error: CancelledError): void {
     const awaits = this.#awaits;
     this.#awaits = undefined;
-    if (awaits !== undefined) {
+    if (awaits !== undefined && awaits.length !== 0) {
+      this.#told = true;
       for (let i = 0; i < awaits.length; i += 2) {
         (awaits[i] as Future<unknown>).cancel();
         (awaits[i + 1] as Outcome<unknown>).fail(error);
@@ -490,7 +508,7 @@ class Fanout<T> implements Outcome<T> {
  * });
  * ```
  *
- * **Cancel safety**: a dropped future aborts the function's `AbortSignal` and makes its next `await` of a tokio-ts future reject with `CancelledError`; work the function does with plain promises meanwhile still runs.
+ * **Cancel safety**: a dropped future aborts the function's `AbortSignal` and makes its next `await` of a tokio-ts future reject with `CancelledError`; an await of one after that never settles, so the function stops there. Work the function does with plain promises meanwhile still runs.
  */
 export function fromAsync<T>(fn: (signal: AbortSignal) => Generator<unknown, T, unknown>): Future<T>;
 export function fromAsync<T>(fn: AsyncBody<T>): Future<T>;

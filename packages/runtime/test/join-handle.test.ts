@@ -334,10 +334,11 @@ test("a runtime shutting down with an async task waiting on a Node API with its 
   assert.equal(reported.map((e) => e.message), []);
 });
 
-test("every await of a future after abort in an async task rejects with CancelledError", async () => {
-  const errors = await withRuntime((rt) =>
+test("an aborted async task is told once: its first await rejects with CancelledError, an await after that never settles", async () => {
+  const { errors, after, error } = await withRuntime((rt) =>
     rt.blockOn(function* () {
       const errors: unknown[] = [];
+      const after: string[] = [];
       const h = spawn(async () => {
         try {
           await pending();
@@ -345,22 +346,86 @@ test("every await of a future after abort in an async task rejects with Cancelle
           errors.push(e);
         }
         try {
-          await ready(1);
+          await ready(1); // it caught its cancellation and awaits again: it stops here
+          after.push("settled");
         } catch (e) {
-          errors.push(e);
+          after.push("rejected");
         }
+        after.push("ran on");
       });
       yield* yieldNow();
       yield* yieldNow();
       h.abort();
+      let error: unknown;
       try {
         yield* h;
-      } catch {}
-      return errors;
+      } catch (e) {
+        error = e;
+      }
+      for (let i = 0; i < 3; i++) yield* fromPromise(hostTurn);
+      return { errors, after, error };
     }),
   );
-  assert.is(errors.length, 2);
-  assert.ok(errors.every((e) => e instanceof CancelledError));
+  assert.is(errors.length, 1);
+  assert.instance(errors[0], CancelledError);
+  assert.equal(after, [], "nothing of the function runs after its second await");
+  assert.instance(error, JoinError);
+  assert.is((error as JoinError).kind, "cancelled");
+});
+
+test("an aborted async task whose loop catches every error and goes on ends as cancelled; the runtime and the host go on", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      let iterations = 0;
+      const worker = spawn(async () => {
+        for (;;) {
+          iterations++;
+          try {
+            await pending();
+          } catch {
+            // log and keep serving: a port of Tokio's `Err(e) => { eprintln!(…); continue }`
+          }
+        }
+      });
+      yield* yieldNow();
+      worker.abort();
+      let kind: string | undefined;
+      try {
+        yield* worker;
+      } catch (e) {
+        kind = (e as JoinError).kind;
+      }
+      let hostTurns = 0;
+      for (let i = 0; i < 5; i++) {
+        yield* fromPromise(hostTurn);
+        hostTurns++;
+      }
+      return { kind, hostTurns, iterations };
+    }),
+  );
+  assert.is(out.kind, "cancelled");
+  assert.is(out.hostTurns, 5);
+  assert.ok(out.iterations <= 2, `the loop stopped at its second await after the abort, ran ${out.iterations} times`);
+});
+
+test("a runtime shutting down with an async task that catches every error and loops ends, and the loop stops", async () => {
+  let iterations = 0;
+  await withRuntime(async (rt) => {
+    await rt.blockOn(function* () {
+      spawn(async () => {
+        for (;;) {
+          iterations++;
+          try {
+            await pending();
+          } catch {}
+        }
+      });
+      yield* yieldNow();
+    });
+    await rt.shutdownTimeout(Infinity);
+    for (let i = 0; i < 5; i++) await hostTurn();
+  });
+  assert.ok(iterations <= 2, `ran ${iterations} times`);
 });
 
 test("isFinished is false while the task runs and true once it completed", async () => {
