@@ -26,6 +26,12 @@ export type IpFamily = "IPv4" | "IPv6";
  * An IP address and a port: what `localAddr()`, `peerAddr()`, `accept()` and `recvFrom()`
  * return, and one of the forms every address argument accepts.
  *
+ * Rust's `SocketAddr` is a value (`Eq`, `Hash`); this is an object, so two of them for the same
+ * address are not `===` and are two keys of a `Map`. Compare with {@link SocketAddr.equals},
+ * and key a map by `addr.toString()` (Tokio's chat example's `HashMap<SocketAddr, Tx>` is a
+ * `Map<string, …>`). A stream's `peerAddr()` and `localAddr()` return one object each for the
+ * connection's life, and `accept()`'s address is its `peerAddr()`.
+ *
  * @example
  * ```ts
  * const addr = new SocketAddr("127.0.0.1", 8080);

@@ -13,7 +13,7 @@ import { SocketAddr, toHostPort, type ToSocketAddrs } from "./addr.js";
 import { netError } from "./errors.js";
 import { acceptStreams } from "./internal/accept-streams.js";
 import { AcceptFuture, BindFuture, type ListenerCore } from "./internal/listener-core.js";
-import { TcpStream } from "./tcp-stream.js";
+import { peerOf, TcpStream } from "./tcp-stream.js";
 
 /** @internal How accepted streams are set up (from TcpSocket's options). */
 export interface AcceptOptions {
@@ -171,7 +171,7 @@ export class TcpListener implements AsyncDisposable, AsyncIterable<TcpStream> {
     const options = this.#accept;
     const io = NodeStream.fromSocket(this.#core.driver, socket, options.stream);
     const stream = new TcpStream(io, { noDelay: options.noDelay ?? false });
-    const peer = SocketAddr.fromNode({ address: socket.remoteAddress, port: socket.remotePort }) ?? UNSPECIFIED;
+    const peer = peerOf(stream) ?? UNSPECIFIED;
     return [stream, peer];
   };
 }

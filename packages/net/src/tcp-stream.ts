@@ -15,6 +15,9 @@ import { checkLinger, checkNumber } from "./internal/check.js";
 import { ConnectFuture } from "./internal/connect.js";
 import { StreamBase } from "./internal/stream-base.js";
 
+/** @internal The peer address a stream read when it was made (for the listener's `accept()`). */
+export let peerOf: (stream: TcpStream) => SocketAddr | undefined;
+
 /**
  * A TCP connection between a local and a remote socket: created by
  * {@link TcpStream.connect}, by `TcpListener.accept()` or by `TcpSocket.connect()`.
@@ -33,13 +36,19 @@ export class TcpStream extends StreamBase {
   #linger: number | null = null;
   /** Read once the socket is connected: Node forgets it when the socket closes. */
   readonly #local: SocketAddr | undefined;
+  /** One object for the connection's life, so `accept()`'s address and `peerAddr()` are `===`. */
+  readonly #peer: SocketAddr | undefined;
 
   /** @internal Use {@link TcpStream.connect} or a listener. */
   constructor(io: NodeStream, options?: { noDelay?: boolean }) {
     super(io);
     this.#noDelay = options?.noDelay ?? false;
     this.#local = SocketAddr.fromNode(io.socket.address() as { address?: string; port?: number });
-    void io.socket.remoteAddress; // Node caches the peer address from now on
+    this.#peer = SocketAddr.fromNode({ address: io.socket.remoteAddress, port: io.socket.remotePort });
+  }
+
+  static {
+    peerOf = (stream) => stream.#peer;
   }
 
   /**
@@ -91,10 +100,8 @@ export class TcpStream extends StreamBase {
    * **Throws**: an error with code `"ENOTCONN"` if the socket closed before it connected.
    */
   peerAddr(): SocketAddr {
-    const socket = this.io.socket;
-    const addr = SocketAddr.fromNode({ address: socket.remoteAddress, port: socket.remotePort });
-    if (addr === undefined) throw netError("ENOTCONN", "getpeername", "the socket is not connected");
-    return addr;
+    if (this.#peer === undefined) throw netError("ENOTCONN", "getpeername", "the socket is not connected");
+    return this.#peer;
   }
 
   /**

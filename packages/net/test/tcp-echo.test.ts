@@ -42,6 +42,26 @@ test("accept, connect and an echo round trip", async () => {
   await rt.shutdownTimeout(1000);
 });
 
+test("a connection's addresses are one object each: accept()'s address is its peerAddr(), usable as the same Map key", async () => {
+  const out = await run(function* () {
+    const listener = yield* TcpListener.bind("127.0.0.1:0");
+    const client = yield* TcpStream.connect(listener.localAddr());
+    const [stream, peer] = yield* listener.accept();
+    const peers = new Map([[peer, "client"]]);
+    const out = {
+      sameAsAccept: stream.peerAddr() === peer,
+      stable: stream.peerAddr() === stream.peerAddr() && client.peerAddr() === client.peerAddr(),
+      found: peers.get(stream.peerAddr()),
+      byString: new Map([[String(peer), 1]]).get(String(client.localAddr())),
+    };
+    stream.close();
+    client.close();
+    listener.close();
+    return out;
+  });
+  assert.equal(out, { sameAsAccept: true, stable: true, found: "client", byString: 1 });
+});
+
 test("the tests' leak check fails a test that leaves a socket open", async () => {
   let leaked: TcpListener | undefined;
   let error: unknown;
