@@ -12,6 +12,7 @@ export { spawn, taskId, tryTaskId, type SpawnBody } from "./spawn.js";
 export { yieldNow } from "@tokio-ts/core";
 export type { JoinHandle, AbortHandle } from "./join-handle.js";
 export { JoinSet } from "./join-set.js";
+export { TaskTracker, TaskTrackerToken } from "./task-tracker.js";
 export { JoinError, type JoinErrorKind } from "./errors.js";
 export { taskLocal, LocalKey } from "./task-local.js";
 export { RuntimeMetrics } from "./metrics.js";

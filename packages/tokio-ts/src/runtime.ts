@@ -26,6 +26,8 @@ export {
   type JoinHandle,
   type AbortHandle,
   JoinSet,
+  TaskTracker,
+  TaskTrackerToken,
   JoinError,
   type JoinErrorKind,
   taskLocal,
