@@ -243,7 +243,7 @@ export class Builder {
   }
 
   /**
-   * Replace the report of a task that threw while nobody joined it (by default a line on
+   * Replace the report of a task that threw while nothing was waiting for its handle (by default a line on
    * stderr via `console.error`). The hook gets the task's panic {@link JoinError}.
    *
    * A panic is reported one host turn after the task threw (the grace Node gives an unhandled

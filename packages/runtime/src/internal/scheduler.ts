@@ -608,7 +608,7 @@ export class Scheduler implements DriverHost {
       } else error = entry;
       const hook = this.config.onUnhandledPanic;
       if (hook === undefined) {
-        console.error(`tokio-ts: ${error.message} and nobody joined it:`, error.cause);
+        console.error(`tokio-ts: ${error.message} and nothing was waiting for its handle (a later join still gets the error):`, error.cause);
         continue;
       }
       try {
