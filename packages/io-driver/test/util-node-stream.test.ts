@@ -209,6 +209,17 @@ test("fromNodeWritable: the stream's error is thrown as an IoError with the caus
   assert.is(((await rejection(writeAll(out, enc.encode("y")))) as IoError).cause, boom);
 });
 
+test("fromNodeWritable: a host EPIPE (stdout piped into a reader that exited) is BROKEN_PIPE, with the cause", async () => {
+  const epipe = Object.assign(new Error("write EPIPE"), { code: "EPIPE", errno: -32, syscall: "write" });
+  const w = new Writable({ write: (_c, _e, cb) => setImmediate(() => cb(epipe)) });
+  const out = fromNodeWritable(w);
+  await writeAll(out, enc.encode("x"));
+  const e = (await rejection(flush(out))) as IoError;
+  assert.instance(e, IoError);
+  assert.is(e.kind, "BROKEN_PIPE");
+  assert.is(e.cause, epipe);
+});
+
 test("toNodeWritable: pipeline into a duplex; end() shuts the duplex down (the peer reads EOF)", async () => {
   const data = makeData(500_000, 8);
   const [a, b] = duplex(2000);

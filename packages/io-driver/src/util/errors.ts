@@ -9,7 +9,8 @@ import { TokioError } from "@tokio-ts/core";
  * The kinds of {@link IoError} raised by the utilities (Tokio's `io::ErrorKind` names):
  * - `"UNEXPECTED_EOF"`: the stream ended before the operation could finish (`readExact`, a
  *   Node stream destroyed before its end);
- * - `"BROKEN_PIPE"`: the reading side is gone (a write to a closed `duplex` or bridge);
+ * - `"BROKEN_PIPE"`: the reading side is gone (a write to a closed `duplex` or bridge, or a
+ *   host stream failing with `EPIPE`: stdout piped into `head`, which exited);
  * - `"INVALID_DATA"`: the bytes are not what was asked for (invalid UTF-8 in `readToString`);
  * - `"WRITE_ZERO"`: a writer accepted 0 bytes of a non-empty buffer (`writeAll`, `copy`);
  * - `"OTHER"`: the host stream failed; the host's error is the `cause`.
@@ -75,13 +76,15 @@ export function writeZero(): IoError {
 /**
  * @internal Wrap a host stream's error (kept as `cause`), unless it is already an IoError. A
  * Node stream closed before its end (`ERR_STREAM_PREMATURE_CLOSE`) is `prematureKind`:
- * UNEXPECTED_EOF for a reader, BROKEN_PIPE for a writer.
+ * UNEXPECTED_EOF for a reader, BROKEN_PIPE for a writer; `EPIPE` is BROKEN_PIPE.
  */
 export function hostError(what: string, cause: unknown, prematureKind: IoErrorKind = "OTHER"): unknown {
   if (cause instanceof IoError) return cause;
   const detail = cause instanceof Error ? cause.message : String(cause);
-  if ((cause as { code?: unknown } | null)?.code === "ERR_STREAM_PREMATURE_CLOSE") {
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (code === "ERR_STREAM_PREMATURE_CLOSE") {
     return new IoError(prematureKind, `${what} was closed before its end (${detail})`, { cause });
   }
+  if (code === "EPIPE") return new IoError("BROKEN_PIPE", `broken pipe: ${what} failed: ${detail}`, { cause });
   return new IoError("OTHER", `${what} failed: ${detail}`, { cause });
 }
