@@ -98,7 +98,7 @@ abstract class Guard<T> implements Disposable {
   constructor(
     sem: BatchSemaphore,
     protected readonly cell: { value: T },
-    private readonly permits: number,
+    protected readonly permits: number,
   ) {
     this.#sem = sem;
   }
@@ -118,6 +118,14 @@ abstract class Guard<T> implements Disposable {
 
   protected check(): void {
     if (this.#sem === undefined) throw new Error("the lock guard was released: lock again to use the value");
+  }
+
+  /** Give up this guard without releasing its permits (they pass to another guard). */
+  protected detach(): BatchSemaphore {
+    this.check();
+    const sem = this.#sem!;
+    this.#sem = undefined;
+    return sem;
   }
 }
 
@@ -167,5 +175,27 @@ export class RwLockWriteGuard<T> extends Guard<T> {
   set value(value: T) {
     this.check();
     this.cell.value = value;
+  }
+
+  /**
+   * Turn this write access into read access atomically (Tokio's `RwLockWriteGuard::downgrade`):
+   * no writer can take the lock in between, and the value read through the returned guard is
+   * the one written. Readers waiting in line behind no writer get in at once. This guard is
+   * released by it (using it afterwards throws; releasing it again does nothing).
+   *
+   * @example
+   * ```ts
+   * using w = await lock.write();
+   * w.value = next;
+   * using r = w.downgrade(); // others may read now, no one may write until r is released
+   * ```
+   *
+   * **Throws**: Error if the guard was released.
+   */
+  downgrade(): RwLockReadGuard<T> {
+    const sem = this.detach();
+    const read = new RwLockReadGuard(sem, this.cell);
+    sem.release(this.permits - 1); // keep one: the read guard's
+    return read;
   }
 }

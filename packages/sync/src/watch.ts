@@ -431,6 +431,23 @@ export class Receiver<T> implements Disposable {
   }
 
   /**
+   * Whether `other` receives from the same channel as this receiver. Tokio's
+   * `Receiver::same_channel`.
+   *
+   * @example
+   * ```ts
+   * const [tx, rx] = watch.channel(0);
+   * rx.sameChannel(tx.subscribe()); // true
+   * rx.sameChannel(watch.channel(0)[1]); // false
+   * ```
+   *
+   * **Throws**: Error if this receiver or `other` was disposed.
+   */
+  sameChannel(other: Receiver<T>): boolean {
+    return this.#view.live() === other.#view.live();
+  }
+
+  /**
    * Another receiver on the same channel, with the same value marked as seen.
    *
    * **Throws**: Error if this receiver was disposed.

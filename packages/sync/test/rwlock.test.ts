@@ -277,4 +277,57 @@ test("a task reading a free RwLock in a loop yields after 128 reads", async () =
   }
 });
 
+// ---------------------------------------------------------------------------------------------
+// downgrade
+
+test("downgrade is atomic: a writer waiting in line does not get in between, and gets in after the read guard", () => {
+  const lock = new RwLock(1);
+  const w = assertReady(mockTask(lock.write()).poll());
+  const second = mockTask(lock.write());
+  assertPending(second.poll());
+  w.value = 1;
+  const r = w.downgrade();
+  assert.is(r.value, 1, "the value written, no other writer in between");
+  assert.not.ok(second.isWoken(), "the writer waits for the downgraded read guard");
+  assert.not.ok(lock.tryRead().ok, "a new reader waits behind the queued writer (FIFO)");
+  r.release();
+  assert.ok(second.isWoken());
+  const w2 = assertReady(second.poll());
+  w2.value = 2;
+  w2.release();
+  const after = lock.tryRead();
+  assert.ok(after.ok && after.value.value === 2);
+});
+
+test("downgrade lets readers waiting in line in at once, and keeps writers out until every reader is gone", () => {
+  const lock = new RwLock("config");
+  const w = assertReady(mockTask(lock.write()).poll());
+  const readers = [mockTask(lock.read()), mockTask(lock.read())];
+  for (const reader of readers) assertPending(reader.poll());
+  const r = w.downgrade();
+  const guards = readers.map((reader) => {
+    assert.ok(reader.isWoken());
+    return assertReady(reader.poll());
+  });
+  assert.equal(guards.map((g) => g.value), ["config", "config"]);
+  assert.not.ok(lock.tryWrite().ok);
+  r.release();
+  for (const g of guards) g.release();
+  assert.ok(lock.tryWrite().ok);
+});
+
+test("a downgraded write guard is released: its value throws, release and dispose do nothing, downgrade again throws", () => {
+  const lock = new RwLock(0, 1);
+  const w = assertReady(mockTask(lock.write()).poll());
+  const r = w.downgrade();
+  assert.throws(() => w.value, /the lock guard was released/);
+  w.release();
+  w[Symbol.dispose]();
+  assert.throws(() => w.downgrade(), /the lock guard was released/);
+  assert.not.ok(lock.tryRead().ok, "maxReaders 1: the downgraded guard is the one reader");
+  assert.not.ok(lock.tryWrite().ok);
+  r.release();
+  assert.ok(lock.tryWrite().ok);
+});
+
 test.run();

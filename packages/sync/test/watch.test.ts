@@ -533,4 +533,15 @@ test("disposing a receiver wakes each of its pending changed() futures, also whe
   tx[Symbol.dispose]();
 });
 
+test("sameChannel tells receivers of one channel from another's; a disposed one throws", () => {
+  const [tx, rx] = watch.channel(0);
+  const [, other] = watch.channel(0);
+  const subscribed = tx.subscribe();
+  assert.ok(rx.sameChannel(rx.clone()));
+  assert.ok(rx.sameChannel(subscribed));
+  assert.not.ok(rx.sameChannel(other));
+  subscribed[Symbol.dispose]();
+  assert.throws(() => rx.sameChannel(subscribed), /the watch receiver was disposed/);
+});
+
 test.run();

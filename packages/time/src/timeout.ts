@@ -102,6 +102,12 @@ export class Timeout<T> extends Future<T> {
  * }
  * ```
  *
+ * The inner future is polled first, so one ready at once wins even if the deadline has passed
+ * (Tokio's guarantee). An async function or a promise is never ready at its first poll — its
+ * result arrives a microtask later — so `timeout(0, async () => v)` and
+ * `timeout(0, fromPromise(done))` fail with `Elapsed`, where Tokio's `timeout(ZERO, ready)`
+ * succeeds: give such a future a duration above 0, or write it as a generator.
+ *
  * **Cancel safety**: as cancel safe as `future`; dropping the timeout drops both.
  *
  * **Throws**: RangeError/TypeError for a bad `ms`; ContextError outside a runtime with time.
