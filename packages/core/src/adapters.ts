@@ -163,13 +163,20 @@ const DROPPED = 4;
 const DELEGATING = 5;
 
 /**
+ * How many awaits of a cancelled async function are rejected with its cancellation before the
+ * next one is left unsettled: cleanup code awaits a few (each rejects at once), a loop that
+ * swallows every error reaches it within microseconds.
+ */
+const MAX_TOLD = 100;
+
+/**
  * States: NEW → RUNNING (the function's promise is pending) → RESOLVED | REJECTED; any → DROPPED
  * by `cancel()`. While RUNNING the future is the await host of the function's frame: each
  * `await fut` inside it lands in `#awaits` and is polled by `poll`. After `beginCancel()` (or
- * `cancel()`) the awaits pending then, or else the first one made after, are rejected with the
- * cancellation error, and the output is awaited only to learn when the function has unwound. An
- * await made after that one is never settled: the function caught its cancellation and went on,
- * and it stops there (REJECTED with the cancellation error, when RUNNING).
+ * `cancel()`) every await (pending or new) is rejected with the cancellation error, and the
+ * output is awaited only to learn when the function has unwound — up to MAX_TOLD of them: the
+ * await after that is never settled (a loop swallowing the error), and the function stops there
+ * (REJECTED with the cancellation error, when RUNNING).
  */
 class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   // The future is the frame its function runs in (one allocation fewer per async body): same
@@ -189,10 +196,10 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
   #controller: AbortController | undefined = undefined;
   #cancelled: CancelledError | undefined = undefined;
   /**
-   * The cancellation was delivered: an await rejected with it. An await made after that is
-   * never settled (see awaitFuture).
+   * Awaits rejected with the cancellation so far. At {@link MAX_TOLD} the function is deemed to
+   * swallow it in a loop, and a further await is never settled (see awaitFuture).
    */
-  #told = false;
+  #told = 0;
   /**
    * Budget left for awaits polled in `then` (see pollAwait): what the last poll left over; -1
    * while none may be used (before the first poll ends, during a poll, after a spent budget was
@@ -376,17 +383,18 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       if (this.#state === RUNNING || this.#state === DROPPED) {
         future.cancel();
         const error = this.#cancelled ?? new CancelledError();
-        if (!this.#told) {
-          // The function's first await since its cancellation: it is told, as Tokio's task
-          // would be dropped here. Never settle inside `then`: a microtask later.
-          this.#told = true;
+        if (this.#told < MAX_TOLD) {
+          // Rejected, as every await since the cancellation, so that `catch` and `finally`
+          // blocks run (and release what they hold) as the function unwinds. Never settle
+          // inside `then`: a microtask later.
+          this.#told++;
           queueMicrotask(() => outcome.fail(error));
           return;
         }
-        // It was told and awaits again: it caught the cancellation (a loop that catches every
-        // error and goes on would spin in microtasks for ever, starving the host). This await
-        // never settles, so the function stops here, and the future ends as cancelled; the
-        // suspended function is left to the garbage collector.
+        // It has caught its cancellation MAX_TOLD times and awaits again: a loop that catches
+        // every error and goes on, which would spin in microtasks for ever and starve the host.
+        // This await never settles, so the function stops here, and the future ends as
+        // cancelled; the suspended function is left to the garbage collector.
         if (this.#state === RUNNING) queueMicrotask(() => this.#settle(REJECTED, error));
         return;
       }
@@ -416,7 +424,7 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
     const awaits = this.#awaits;
     this.#awaits = undefined;
     if (awaits !== undefined && awaits.length !== 0) {
-      this.#told = true;
+      this.#told++;
       for (let i = 0; i < awaits.length; i += 2) {
         (awaits[i] as Future<unknown>).cancel();
         (awaits[i + 1] as Outcome<unknown>).fail(error);
@@ -508,7 +516,7 @@ class Fanout<T> implements Outcome<T> {
  * });
  * ```
  *
- * **Cancel safety**: a dropped future aborts the function's `AbortSignal` and makes its next `await` of a tokio-ts future reject with `CancelledError`; an await of one after that never settles, so the function stops there. Work the function does with plain promises meanwhile still runs.
+ * **Cancel safety**: a dropped future aborts the function's `AbortSignal` and makes its next `await` of a tokio-ts future reject with `CancelledError` (and the later ones, up to 100: a function that swallows the error in a loop is stopped at the 101st, which never settles). Work the function does with plain promises meanwhile still runs.
  */
 export function fromAsync<T>(fn: (signal: AbortSignal) => Generator<unknown, T, unknown>): Future<T>;
 export function fromAsync<T>(fn: AsyncBody<T>): Future<T>;
@@ -735,8 +743,10 @@ function describe(value: unknown): string {
  * Begin a graceful cancellation of a future made by {@link intoFuture}: generator bodies run
  * their `finally` blocks (which may still await), async bodies see their awaits rejected with
  * {@link CancelledError}. Returns true if the body has unwound already; otherwise keep polling
- * it until it completes (its output is then meaningless). Other futures are dropped at once.
- * For executors implementing abort.
+ * it until it completes (its output is then meaningless). A future that wraps one body (a
+ * counter, a tracer) takes part by having a `beginCancel(taskId)` method of the same contract,
+ * which forwards to `beginCancel(inner, taskId)`. Other futures are dropped at once. For
+ * executors implementing abort.
  *
  * @example
  * ```ts
@@ -747,6 +757,8 @@ function describe(value: unknown): string {
 export function beginCancel(future: Future<unknown>, taskId?: number): boolean {
   if (future instanceof GeneratorFuture) return future.beginCancel(taskId);
   if (future instanceof AsyncFuture) return future.beginCancel(taskId);
+  const own = (future as { beginCancel?: unknown }).beginCancel;
+  if (typeof own === "function") return (own as (taskId?: number) => boolean).call(future, taskId) === true;
   future.cancel();
   return true;
 }

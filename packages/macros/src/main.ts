@@ -99,8 +99,7 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  *   signal during the cleanup shuts the runtime down at once. The listeners are removed when
  *   `main` ends, so the process exits by itself once nothing else holds it. To drain work on
  *   a signal (finish the requests in flight), write the body as a generator, whose `finally`
- *   can still `yield*`; an async body is told once (its pending or next await of a tokio-ts
- *   future rejects), and an await of one after that never settles.
+ *   can still `yield*`; an async body's later awaits of tokio-ts futures reject at once.
  * - **A signal the program waits for** is left to it: if, when it arrives, a `ctrlC()` wait is
  *   pending or a `signal("SIGINT")` (of `tokio-ts/signal`) is open, `main` does nothing. So
  *   Tokio's `ctrl_c().await` idiom works in a body: `yield* ctrlC()` returns on Ctrl-C and the

@@ -103,9 +103,9 @@ export class Runtime implements AsyncDisposable {
    * terminates the workers still busy after that. Resolves once every worker is gone;
    * `Infinity` waits as long as the jobs run.
    *
-   * A task whose body is an `async` function cannot be stopped where it stands: its pending
-   * (or next) await of a tokio-ts future rejects with CancelledError, as on abort, and it
-   * unwinds afterwards; an await of one after that never settles. The task completes at
+   * A task whose body is an `async` function cannot be stopped where it stands: its awaits
+   * reject with CancelledError, as on abort, and it unwinds afterwards (one that swallows the
+   * error in a loop is stopped at its 101st such await, as on abort: see `spawn`). The task completes at
    * once, as cancelled; what its `catch` or `finally` blocks throw later (other than that
    * CancelledError) is reported as an unhandled panic (`Builder.onUnhandledPanic`), since no
    * handle can give it any more. (A plain function that returns a promise, or a `fromAsync`

@@ -31,12 +31,13 @@ export type SpawnBody<T> = GeneratorBody<T> | Generator<unknown, T, unknown> | A
  * - A **generator object** (`spawn(worker(id))`, from `function* worker(id) { … }`) runs and
  *   aborts the same way; it gets no `AbortSignal`. Spawn a generator object at most once.
  * - An **async function** receives an `AbortSignal` (if it declares a parameter); on abort its
- *   pending await of a tokio-ts future (or else its next one) rejects with
- *   {@link CancelledError}, once (on runtime shutdown too: see `Runtime.shutdownTimeout`). It is
- *   told once, as a Tokio task is dropped at its next `.await`: an await of a tokio-ts future
- *   after that never settles, so the function stops there and the task ends as cancelled — a
- *   loop that catches every error and goes on cannot keep an aborted task alive. A `finally`
- *   block that needs to await cleanup must use plain promises (or spawn a cleanup task).
+ *   pending await of a tokio-ts future rejects with {@link CancelledError}, and so does every
+ *   later one (on runtime shutdown too: see `Runtime.shutdownTimeout`), so its `catch` and
+ *   `finally` blocks run and release what they hold. A `finally` block that needs to await
+ *   cleanup must use plain promises (or spawn a cleanup task). A function that keeps catching
+ *   the error and awaiting again (a loop that logs every error and goes on) is stopped at its
+ *   101st such await, which never settles, and the task ends as cancelled: it cannot spin for
+ *   ever, but its code after that point (its `finally` blocks too) does not run.
  * - A **future** is polled as is.
  *
  * Performance: in a hot loop, spawn a generator object of a shared generator function,
