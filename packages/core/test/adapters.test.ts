@@ -16,6 +16,7 @@ import {
   ready,
   toPromise,
   unconstrained,
+  type Poll,
   type Waker,
 } from "../src/index.js";
 import { handPoll, Latch, outcomeOf, settle } from "./helpers.js";
@@ -373,6 +374,27 @@ test("the signal of a function that returned a future or a generator fires when 
   assert.ok(beginCancel(cancelled, 7), "a dropped future has unwound at once");
   assert.ok(signals[1]!.aborted, "cancelled: the signal fired");
   assert.is((signals[1]!.reason as CancelledError).taskId, 7);
+});
+
+test("beginCancel asks a wrapper future with its own beginCancel method, and drops any other future", () => {
+  const calls: string[] = [];
+  class Wrapper extends Future<number> {
+    override poll(): Poll<number> {
+      return Pending;
+    }
+    override cancel(): void {
+      calls.push("cancel");
+    }
+    beginCancel(taskId?: number): boolean {
+      calls.push(`beginCancel ${taskId}`);
+      return false;
+    }
+  }
+  assert.is(beginCancel(new Wrapper(), 3), false, "still unwinding: keep polling it");
+  assert.equal(calls, ["beginCancel 3"], "not dropped");
+  const plain = pollFn(() => Pending, () => calls.push("plain cancel"));
+  assert.is(beginCancel(plain, 4), true);
+  assert.equal(calls, ["beginCancel 3", "plain cancel"]);
 });
 
 test("dropping a fromAsync future before its first poll never calls the function", () => {

@@ -11,7 +11,7 @@
  * `wait()` futures wait in an intrusive list; each transition to "closed and empty" wakes them
  * all, and a wait woken so completes even if the tracker is reopened before it is polled.
  */
-import { Future, intoFuture, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { beginCancel, Future, intoFuture, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
 import { currentScheduler } from "./internal/current.js";
 import type { OwnerWaker, Task } from "./internal/task.js";
@@ -97,7 +97,7 @@ export class TaskTracker {
    *
    * @example
    * ```ts
-   * for await (const [socket] of listener) tracker.spawn(serve(socket));
+   * for await (const socket of listener) tracker.spawn(serve(socket));
    * ```
    *
    * **Throws**: as `spawn` (no runtime, a body of another kind); the count is unchanged then.
@@ -237,6 +237,18 @@ class TrackedFuture<T> extends Future<T> {
     if (this.#tracker === undefined) return;
     this.#end();
     this.inner.cancel();
+  }
+
+  /**
+   * An abort of the task it is the body of (`spawn(tracker.trackFuture(body))`): the body is
+   * cancelled as a task's own body is (a generator's `finally` may still wait, an async
+   * function unwinds), and the tracking ends once it has.
+   */
+  beginCancel(taskId?: number): boolean {
+    if (this.#tracker === undefined) return true;
+    const unwound = beginCancel(this.inner, taskId);
+    if (unwound) this.#end();
+    return unwound;
   }
 
   #end(): void {

@@ -144,6 +144,39 @@ test("trackFuture counts a future until it completes, and a dropped one no longe
   assert.equal(out, { counted: 2, afterDrop: 1, bodyCounted: 1, seven: 7, end: 0 });
 });
 
+test("spawn(tracker.trackFuture(body)) aborts the body as a task's own: cleanup that waits runs before wait() returns", async () => {
+  const log = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const tracker = new TaskTracker();
+      const log: string[] = [];
+      const h = spawn(
+        tracker.trackFuture(function* () {
+          try {
+            yield* pending();
+          } finally {
+            yield* yieldNow(); // cleanup that waits
+            log.push("cleanup done");
+          }
+        }),
+      );
+      yield* yieldNow();
+      h.abort();
+      tracker.close();
+      yield* tracker.wait();
+      log.push("wait returned");
+      let kind: string | undefined;
+      try {
+        yield* h;
+      } catch (e) {
+        kind = (e as JoinError).kind;
+      }
+      log.push(`handle ${kind}`);
+      return log;
+    }),
+  );
+  assert.equal(log, ["cleanup done", "wait returned", "handle cancelled"]);
+});
+
 test("a tracked future that throws ends its tracking and passes the error on", async () => {
   const tracker = new TaskTracker();
   const boom = new Error("boom");
