@@ -54,6 +54,12 @@ export class Chan<T> {
   readonly sem: BatchSemaphore | undefined;
   /** The bounded channel's capacity; `Infinity` when unbounded. */
   readonly bound: number;
+  /**
+   * The waker of the receiver's last `pollRecv`/`pollRecvMany` that returned Pending (Tokio's
+   * one receiver waker): woken by every push and by the close, outside the line of receive
+   * futures, so a hand-written future that was dropped holds no place in it.
+   */
+  pollWaker: Waker | undefined = undefined;
   /** Live (not closed) sender handles, owned permits' handles included. */
   txCount = 1;
   /** Live (not disposed) weak sender handles: counted only, they keep nothing open. */
@@ -96,6 +102,14 @@ export class Chan<T> {
       waiters.remove(head);
       head.notify();
     }
+    if (this.pollWaker !== undefined) this.wakePoller();
+  }
+
+  /** Wake (and forget) the waker of a pending `pollRecv`. */
+  wakePoller(): void {
+    const waker = this.pollWaker;
+    this.pollWaker = undefined;
+    waker?.wake();
   }
 
   /** The receiver took `n` messages out: their slots go back to the senders. */
@@ -111,9 +125,10 @@ export class Chan<T> {
 
   /** If the channel is drained, every receive future completes (with "closed"). */
   wakeIfDrained(): void {
-    if (this.recvWaiters.head === undefined || !this.isDrained()) return;
+    if ((this.recvWaiters.head === undefined && this.pollWaker === undefined) || !this.isDrained()) return;
     const waiters = this.recvWaiters;
     for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.notify();
+    this.wakePoller();
   }
 
   /** A dropped NOTIFIED receive hands its notification to the next waiter. */
@@ -169,9 +184,9 @@ export function checkMessage(value: unknown): void {
 
 /** `recvMany`'s and `pollRecvMany`'s arguments: TypeError/RangeError naming the bad one. */
 function checkRecvMany(buffer: unknown, limit: unknown): void {
-    if (!Array.isArray(buffer)) throw new TypeError(`buffer must be an array, got ${typeof buffer}`);
-    if (typeof limit !== "number") throw new TypeError(`limit must be a number, got ${typeof limit}`);
-    if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
+  if (!Array.isArray(buffer)) throw new TypeError(`buffer must be an array, got ${typeof buffer}`);
+  if (typeof limit !== "number") throw new TypeError(`limit must be a number, got ${typeof limit}`);
+  if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
 }
 
 /** A receive future's place in `recvWaiters` (see the header). */
@@ -200,8 +215,8 @@ export class RecvNode implements ListNode {
 class Recv<T, O> extends Future<O> {
   readonly #chan: Chan<T>;
   /** `recvMany`'s buffer; undefined for `recv`. */
-  #buffer: T[] | undefined;
-  #limit: number;
+  readonly #buffer: T[] | undefined;
+  readonly #limit: number;
   /** Allocated by the first poll that has to wait. */
   #node: RecvNode | undefined = undefined;
   #done = false;
@@ -254,7 +269,7 @@ class Recv<T, O> extends Future<O> {
     if (this.#done) throw new Error("a receive future was polled after it completed or was dropped");
     if (!pollProceed(cx)) return Pending;
     const chan = this.#chan;
-    const out = (this.#buffer === undefined ? this.#takeOne() : this.#takeMany(this.#buffer)) as Poll<O>;
+    const out = (this.#buffer === undefined ? takeOne(chan) : takeMany(chan, this.#buffer, this.#limit)) as Poll<O>;
     let node = this.#node;
     if (out !== Pending) {
       this.#done = true;
@@ -277,22 +292,6 @@ class Recv<T, O> extends Future<O> {
     return Pending;
   }
 
-  /**
-   * @internal The receiver's `pollRecv`/`pollRecvMany`: one poll with this call's buffer and
-   * limit, on the same receive future each time; once it is ready, it is made IDLE again (a new
-   * node, so its next wait joins the back of the line) for the next call.
-   */
-  pollAgain(cx: Context, buffer: T[] | undefined, limit: number): Poll<O> {
-    this.#buffer = buffer;
-    this.#limit = limit;
-    const out = this.poll(cx);
-    if (out !== Pending) {
-      this.#done = false;
-      this.#node = undefined;
-    }
-    return out;
-  }
-
   /** Drop: leave the queue in O(1); a notification it had not used goes to the next waiter. */
   override cancel(): void {
     if (this.#done) return;
@@ -303,29 +302,28 @@ class Recv<T, O> extends Future<O> {
     if (!this.#chan.recvWaiters.remove(node)) this.#chan.passNotification();
   }
 
-  /** `recv`: the next message, `undefined` if drained, else Pending. */
-  #takeOne(): Poll<T | undefined> {
-    const chan = this.#chan;
-    const value = chan.queue.shift();
-    if (value !== undefined) {
-      chan.taken(1);
-      return value;
-    }
-    return chan.isDrained() ? undefined : Pending;
-  }
+}
 
-  /** `recvMany`: how many messages moved into `buffer`, 0 if drained (or limit 0), else Pending. */
-  #takeMany(buffer: T[]): Poll<number> {
-    const chan = this.#chan;
-    const queue = chan.queue;
-    const n = Math.min(this.#limit, queue.length);
-    if (n > 0) {
-      for (let i = 0; i < n; i++) buffer.push(queue.shift() as T);
-      chan.taken(n);
-      return n;
-    }
-    return this.#limit === 0 || chan.isDrained() ? 0 : Pending;
+/** `recv`: the next message, `undefined` if drained, else Pending. */
+function takeOne<T>(chan: Chan<T>): Poll<T | undefined> {
+  const value = chan.queue.shift();
+  if (value !== undefined) {
+    chan.taken(1);
+    return value;
   }
+  return chan.isDrained() ? undefined : Pending;
+}
+
+/** `recvMany`: how many messages moved into `buffer`, 0 if drained (or limit 0), else Pending. */
+function takeMany<T>(chan: Chan<T>, buffer: T[], limit: number): Poll<number> {
+  const queue = chan.queue;
+  const n = Math.min(limit, queue.length);
+  if (n > 0) {
+    for (let i = 0; i < n; i++) buffer.push(queue.shift() as T);
+    chan.taken(n);
+    return n;
+  }
+  return limit === 0 || chan.isDrained() ? 0 : Pending;
 }
 
 /**
@@ -375,8 +373,6 @@ export class ClosedWait extends Future<void> implements ListNode {
  */
 export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
   readonly #chan: Chan<T>;
-  /** The receive future behind `pollRecv`/`pollRecvMany`, made by their first call. */
-  #poller: Recv<T, unknown> | undefined = undefined;
 
   /** @internal */
   constructor(chan: Chan<T>) {
@@ -435,12 +431,11 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
    * the waker of `cx` is woken when a message arrives or the channel closes; of several calls,
    * only the waker of the most recent one is kept. It takes part in the coop budget as `recv()`.
    *
-   * A future built on it is cancel safe as `recv()` is: dropped, it took no message. After a
-   * `Pending` the receiver keeps that waker's place in the line of waiting receives until a
-   * message or the close wakes it; so if such a future is dropped while `recv()` futures wait
-   * on the same receiver too, the next message wakes the dropped one first, and a waiting
-   * `recv()` sees it at the message after (Tokio's receiver has one waiter, so there this
-   * cannot happen).
+   * A future built on it is cancel safe as `recv()` is: dropped, it took no message. The
+   * receiver keeps that one waker (Tokio's single receiver waker) apart from the line of
+   * `recv()` futures: every message and the close wake it, as well as the first `recv()` in
+   * line, so a dropped hand-written future holds no message back from a `recv()` (its waker
+   * gets one spurious wake, then is let go).
    *
    * @example
    * ```ts
@@ -477,8 +472,16 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
   }
 
   #pollWith(cx: Context, buffer: T[] | undefined, limit: number): Poll<unknown> {
-    const poller = (this.#poller ??= new Recv<T, unknown>(this.#chan, buffer, limit));
-    return poller.pollAgain(cx, buffer, limit);
+    if (!pollProceed(cx)) return Pending;
+    const chan = this.#chan;
+    const out = buffer === undefined ? takeOne(chan) : takeMany(chan, buffer, limit);
+    if (out === Pending) {
+      chan.pollWaker = cx.waker;
+      return Pending;
+    }
+    chan.pollWaker = undefined;
+    madeProgress(cx);
+    return out;
   }
 
   /**
