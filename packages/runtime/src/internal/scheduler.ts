@@ -602,13 +602,18 @@ export class Scheduler implements DriverHost {
     this.#unreported = [];
     for (const entry of entries) {
       let error: JoinError;
+      let why: string;
       if (entry instanceof Task) {
         if ((entry.state & (JOIN_INTEREST | JOIN_WAITING)) !== 0) continue;
         error = entry.result as JoinError;
-      } else error = entry;
+        why = "and nothing was waiting for its handle (a later join still gets the error)";
+      } else {
+        error = entry;
+        why = "where no handle can give it (its task was cancelled or let go)";
+      }
       const hook = this.config.onUnhandledPanic;
       if (hook === undefined) {
-        console.error(`tokio-ts: ${error.message} and nothing was waiting for its handle (a later join still gets the error):`, error.cause);
+        console.error(`tokio-ts: ${error.message} ${why}:`, error.cause);
         continue;
       }
       try {
