@@ -1,10 +1,11 @@
 /**
- * The address of a Unix domain socket (Tokio's `net::unix::SocketAddr`): a filesystem path, or
- * unnamed (a client socket that did not bind a path).
+ * The address of a Unix domain socket (Tokio's `net::unix::SocketAddr`): a filesystem path, a
+ * Linux abstract name, or unnamed (a client socket that did not bind a path).
  */
 
 /**
- * A Unix socket address: `path` is the socket file, or `undefined` for an unnamed socket.
+ * A Unix socket address: `path` is the socket file (or, on Linux, an abstract name: `"\0"`
+ * and the name), or `undefined` for an unnamed socket.
  *
  * @example
  * ```ts
@@ -22,14 +23,30 @@ export class UnixSocketAddr {
     return this.path === undefined;
   }
 
-  /** The path, or `undefined` when unnamed. */
+  /** The path, or `undefined` when unnamed or abstract. */
   asPathname(): string | undefined {
-    return this.path;
+    return this.path === undefined || this.path.startsWith("\0") ? undefined : this.path;
   }
 
-  /** The path, or `"(unnamed)"`. */
+  /**
+   * The name of a Linux abstract socket (without the leading NUL), or `undefined`. Tokio's
+   * `as_abstract_name`.
+   *
+   * @example
+   * ```ts
+   * const listener = yield* UnixListener.bind("\0my-app");
+   * listener.localAddr().asAbstractName(); // "my-app"
+   * ```
+   */
+  asAbstractName(): string | undefined {
+    return this.path !== undefined && this.path.startsWith("\0") ? this.path.slice(1) : undefined;
+  }
+
+  /** The path, `"@name"` for an abstract name (as `ss` shows it), or `"(unnamed)"`. */
   toString(): string {
-    return this.path ?? "(unnamed)";
+    const path = this.path;
+    if (path === undefined) return "(unnamed)";
+    return path.startsWith("\0") ? `@${path.slice(1)}` : path;
   }
 
   /** The same as {@link UnixSocketAddr.toString}. */
@@ -55,14 +72,22 @@ function sunPathSize(platform: NodeJS.Platform): number {
 const WINDOWS_PIPE = /^[\\/]{2}[.?][\\/]pipe[\\/]/i;
 
 /**
- * @internal A socket path argument: a non-empty string without NUL (so no Linux abstract
- * names), shorter than `sun_path` in UTF-8 bytes (a Windows pipe name is not checked for length).
+ * @internal A socket path argument: a non-empty string without NUL, shorter than `sun_path` in
+ * UTF-8 bytes (a Windows pipe name is not checked for length); or, on Linux, an abstract name:
+ * a NUL and a name without NUL that fills at most `sun_path` (no terminator needed).
  */
 export function checkPath(path: unknown, name: string): string {
   if (typeof path !== "string") throw new TypeError(`${name} must be a string (a socket file path), got ${typeof path}`);
   if (path.length === 0) throw new TypeError(`${name} must not be empty`);
-  if (path.includes("\0")) throw new TypeError(`${name} must not contain NUL bytes`);
   const platform = process.platform;
+  if (path.startsWith("\0")) {
+    if (platform !== "linux") throw new TypeError(`${name}: abstract socket names (a leading NUL) exist on Linux only, not on ${platform}`);
+    if (path.length === 1 || path.includes("\0", 1)) throw new TypeError(`${name} must be a NUL and a non-empty name without NUL for an abstract socket`);
+    const bytes = Buffer.byteLength(path, "utf8");
+    if (bytes > 108) throw new RangeError(`${name} must fit sun_path (108 bytes) with its leading NUL, got ${bytes} bytes (UTF-8)`);
+    return path;
+  }
+  if (path.includes("\0")) throw new TypeError(`${name} must not contain NUL bytes`);
   if (platform === "win32" && WINDOWS_PIPE.test(path)) return path;
   const size = sunPathSize(platform);
   const bytes = Buffer.byteLength(path, "utf8");

@@ -44,7 +44,10 @@ export class UnixListener implements AsyncDisposable, AsyncIterable<UnixStream> 
    *
    * **Cancel safety**: cancel safe: dropping the future before it completes closes the socket.
    *
-   * **Throws**: TypeError at the call for a path that is not a non-empty string without NUL;
+   * A path that starts with a NUL (`"\0name"`) is a Linux abstract name: no file is made.
+   *
+   * **Throws**: TypeError at the call for a path that is not a non-empty string without NUL
+   * (or, on Linux, a NUL and a name);
    * RangeError for a path of 108 bytes or more in UTF-8 (104 on macOS and the BSDs), which
    * would not fit `sun_path` (Windows pipe names are not limited). The future
    * fails with Node's error naming the path (`listen EADDRINUSE: address already in use
@@ -94,6 +97,10 @@ export class UnixListener implements AsyncDisposable, AsyncIterable<UnixStream> 
    * `accept()`s fail with `ERR_SOCKET_CLOSED`. Idempotent. Node cannot reset a Unix socket, so
    * the client of a connection that was queued and never accepted reads EOF (with Tokio, whose
    * kernel drops the backlog, it reads `ECONNRESET`).
+   *
+   * The file is removed by path (libuv unlinks it; Tokio's drop leaves it): if the path was
+   * unlinked and bound again by another listener meanwhile (a restart that reuses it), closing
+   * this one removes that listener's file. Close the old listener before binding its path anew.
    *
    * @example
    * ```ts

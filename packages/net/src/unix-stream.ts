@@ -47,7 +47,10 @@ export class UnixStream extends StreamBase {
    * **Cancel safety**: cancel safe: dropping the future before it completes destroys the
    * socket being connected.
    *
-   * **Throws**: TypeError at the call for a path that is not a non-empty string without NUL;
+   * A path that starts with a NUL (`"\0name"`) is a Linux abstract name: no file is made.
+   *
+   * **Throws**: TypeError at the call for a path that is not a non-empty string without NUL
+   * (or, on Linux, a NUL and a name);
    * RangeError for a path of 108 bytes or more in UTF-8 (104 on macOS and the BSDs), which
    * would not fit `sun_path` (Windows pipe names are not limited). The future
    * fails with Node's error, which keeps the code and the path (`connect ENOENT /tmp/x.sock`,

@@ -100,6 +100,45 @@ test("bad paths are TypeErrors at the call", () => {
   assert.is(String(new UnixSocketAddr(undefined)), "(unnamed)");
 });
 
+test("a Linux abstract name (a leading NUL) binds and connects with no file; elsewhere it is a TypeError at the call", async () => {
+  const name = `\0tokio-ts-test-${process.pid}`;
+  if (process.platform !== "linux") {
+    assert.throws(() => UnixListener.bind(name), (e: unknown) => e instanceof TypeError && /Linux only/.test(e.message));
+    return;
+  }
+  for (const bad of ["\0", "\0a\0b"]) {
+    assert.throws(() => UnixListener.bind(bad), (e: unknown) => e instanceof TypeError && /abstract socket/.test(e.message), JSON.stringify(bad));
+  }
+  assert.throws(() => UnixStream.connect("\0" + "x".repeat(108)), (e: unknown) => e instanceof RangeError && /sun_path/.test(e.message));
+  const out = await run(function* () {
+    const listener = yield* UnixListener.bind(name);
+    const server = spawn(function* () {
+      const [stream] = yield* listener.accept();
+      const buf = new Uint8Array(16);
+      const n = yield* stream.read(buf);
+      yield* stream.writeAll(buf.subarray(0, n));
+      stream.close();
+    });
+    const client = yield* UnixStream.connect(name);
+    yield* client.writeAll(new TextEncoder().encode("abstract"));
+    const buf = new Uint8Array(16);
+    const n = yield* client.read(buf);
+    yield* server;
+    const local = listener.localAddr();
+    const out = {
+      echoed: new TextDecoder().decode(buf.subarray(0, n)),
+      name: local.asAbstractName(),
+      pathname: local.asPathname(),
+      shown: String(client.peerAddr()),
+    };
+    client.close();
+    listener.close();
+    return out;
+  });
+  const bare = name.slice(1);
+  assert.equal(out, { echoed: "abstract", name: bare, pathname: undefined, shown: `@${bare}` });
+});
+
 test("a path too long for sun_path is a RangeError at the call; the longest that fits binds under its full name", async () => {
   // sockaddr_un.sun_path: 104 bytes on macOS and the BSDs, 108 on Linux, NUL included.
   const size = ["darwin", "freebsd", "openbsd", "netbsd"].includes(process.platform) ? 104 : 108;
