@@ -65,8 +65,17 @@ test("closing one end: the peer gets EOF after the buffered bytes, and BROKEN_PI
   const e = assertReadyErr(() => mockTask(write(a, enc.encode("more"))).poll(), IoError) as IoError;
   assert.is(e.code, "BROKEN_PIPE");
   assert.is(e.kind, "BROKEN_PIPE");
+  assert.match(e.message, /the other end of the duplex stream is closed/);
   assertReady(mockTask(read(b, buf)).poll(), 4);
   assertReady(mockTask(read(b, buf)).poll(), 0);
+});
+
+test("a write after this end's own shutdown is BROKEN_PIPE that names this end, not the peer", async () => {
+  const [a] = duplex(16);
+  await shutdown(a);
+  const e = (await rejection(writeAll(a, enc.encode("late")))) as IoError;
+  assert.is(e.kind, "BROKEN_PIPE");
+  assert.match(e.message, /this end of the duplex stream was shut down for writing/);
 });
 
 test("a writer waiting on a full duplex is woken with BROKEN_PIPE when the reader closes", () => {

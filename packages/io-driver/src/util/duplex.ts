@@ -30,6 +30,8 @@ class Pipe {
   readWaker: Waker | undefined = undefined;
   writeWaker: Waker | undefined = undefined;
   closed = false;
+  /** Closed by its writer (shut down) rather than by its reader: says whom a late write blames. */
+  shutDown = false;
 
   constructor(max: number) {
     this.ring = new ByteRing(max);
@@ -48,7 +50,9 @@ class Pipe {
   }
 
   pollWrite(cx: Context, data: Uint8Array): Poll<number> {
-    if (this.closed) throw brokenPipe("the other end of the duplex stream is closed");
+    if (this.closed) {
+      throw brokenPipe(this.shutDown ? "this end of the duplex stream was shut down for writing" : "the other end of the duplex stream is closed");
+    }
     if (data.length === 0) return 0;
     const n = this.ring.write(data);
     if (n > 0) {
@@ -59,9 +63,10 @@ class Pipe {
     return Pending;
   }
 
-  close(): void {
+  close(byWriter: boolean): void {
     if (this.closed) return;
     this.closed = true;
+    this.shutDown = byWriter;
     this.wakeReader();
     this.wakeWriter();
   }
@@ -145,14 +150,14 @@ export class DuplexStream implements AsyncRead, AsyncWrite, Disposable {
 
   /** Close the write side: the peer reads the remaining bytes, then EOF. Reading stays open. */
   pollShutdown(_cx: Context): Poll<void> {
-    this.#out.close();
+    this.#out.close(true);
     return undefined;
   }
 
   /** Drop this end: shut down the write side and close the read side (see the class doc). Idempotent. */
   close(): void {
-    this.#out.close();
-    this.#in.close();
+    this.#out.close(true);
+    this.#in.close(false);
   }
 
   /** `using stream = …`: {@link close} at the end of the scope. */
