@@ -194,7 +194,8 @@ export function fromNodeReadable(stream: Readable): NodeReader {
  * A Node `stream.Readable` that reads `reader`: each `_read` polls `reader` (with a waker that
  * re-polls it, so no runtime is needed) and pushes one chunk of at most `chunkSize` bytes; the
  * reader's EOF ends the stream, its error destroys the stream with that error. Reading stops
- * while the Readable's buffer is full.
+ * while the Readable's buffer is full. Destroying the Readable stops reading but does not close
+ * `reader` (the AsyncRead protocol has no close): close a socket behind it yourself.
  *
  * @example
  * ```ts
@@ -369,7 +370,7 @@ export function fromNodeWritable(stream: Writable): NodeWriter {
  * A Node `stream.Writable` that writes into `writer`: each chunk is written whole
  * (`writeAll`, driven by a waker that re-polls it, so no runtime is needed) before Node sends
  * the next; `end()` shuts `writer` down (flushing it) before `'finish'`; an error of `writer`
- * destroys the Writable with that error.
+ * destroys the Writable with that error. Destroying the Writable does not close `writer`.
  *
  * @example
  * ```ts

@@ -180,7 +180,8 @@ export function fromReadableStream(stream: ReadableStream<Uint8Array>): WebStrea
  * A `ReadableStream<Uint8Array>` that reads `reader`: each `pull` reads one chunk of at most
  * `chunkSize` bytes (polled with a waker that re-polls it, so no runtime is needed) and
  * enqueues a copy of it; EOF closes the stream, an error errors it. The stream queues at most
- * `highWaterMark` bytes ahead of its consumer.
+ * `highWaterMark` bytes ahead of its consumer. Cancelling the stream stops reading but does not
+ * close `reader` (the AsyncRead protocol has no close): close a socket behind it yourself.
  *
  * @example
  * ```ts
@@ -341,7 +342,8 @@ export function fromWritableStream(stream: WritableStream<Uint8Array>): WebStrea
  * A `WritableStream<Uint8Array>` that writes into `writer`: each chunk is written whole
  * (polled with a waker that re-polls it, so no runtime is needed) before the stream sends the
  * next; `close()` shuts `writer` down (flushing it); an error of `writer` errors the stream;
- * `abort()` drops the write in progress at once (its bytes are partly written). The stream queues at most `highWaterMark` bytes.
+ * `abort()` drops the write in progress at once (its bytes are partly written) and does not
+ * close `writer`. The stream queues at most `highWaterMark` bytes.
  *
  * @example
  * ```ts
