@@ -72,6 +72,23 @@ test("binding an existing path fails with EADDRINUSE naming it; connecting to a 
   assert.ok((connectError as Error).message.includes("missing.sock"));
 });
 
+test("binding in a directory that does not exist: libuv's EACCES says the directory is missing", async () => {
+  const path = join(dir, "no-such-dir", "x.sock");
+  const error = await run(function* () {
+    try {
+      (yield* UnixListener.bind(path)).close();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  });
+  // libuv's listen reports it as EACCES here; where a platform says ENOENT, that needs no help.
+  assert.ok(hasCode(error, "EACCES") || hasCode(error, "ENOENT"), String(error));
+  if (hasCode(error, "EACCES")) {
+    assert.ok((error as Error).message.includes(`(the directory ${join(dir, "no-such-dir")} does not exist)`), (error as Error).message);
+  }
+});
+
 test("a Unix listener is an async iterable of streams, ending when closed", async () => {
   const path = join(dir, "iterate.sock");
   const n = await run(function* () {

@@ -26,7 +26,9 @@
 import { ContextError, Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import { RingBuffer } from "@tokio-ts/core/collections";
 import { Interest, ioDriver, Ready, type IoDriver, type ReadyEvent, type Registration } from "@tokio-ts/io-driver";
+import { existsSync } from "node:fs";
 import * as net from "node:net";
+import { dirname } from "node:path";
 import { netError } from "../errors.js";
 
 const ignore = (): void => {};
@@ -168,7 +170,7 @@ export class BindFuture<L> extends Future<L> {
       this.#done = true;
       const error = core.error;
       core.close();
-      throw error;
+      throw explainPathError(error, this.spec.listen.path);
     }
     if (core.listening) {
       this.#done = true;
@@ -230,4 +232,15 @@ export class AcceptFuture<T> extends Future<T> {
     this.#waiter?.cancel();
     this.#waiter = undefined;
   }
+}
+
+/**
+ * libuv reports a Unix socket path in a directory that does not exist as `EACCES` ("permission
+ * denied"), which sends one looking at permissions: say what is missing.
+ */
+function explainPathError(error: Error, path: string | undefined): Error {
+  if (path === undefined || path.startsWith("\0") || (error as { code?: unknown }).code !== "EACCES") return error;
+  const dir = dirname(path);
+  if (!existsSync(dir)) error.message += ` (the directory ${dir} does not exist)`;
+  return error;
 }
