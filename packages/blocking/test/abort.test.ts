@@ -2,7 +2,7 @@ import { test } from "uvu";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import * as assert from "uvu/assert";
-import { JoinError, yieldNow } from "@tokio-ts/runtime";
+import { JoinError, JoinSet, yieldNow } from "@tokio-ts/runtime";
 import { blockingMetrics, spawnBlocking } from "../src/index.js";
 import { blockThenMark, deferred, Gate, withRuntime } from "./helpers.js";
 
@@ -29,6 +29,28 @@ test("abort of a queued job removes it: it never runs, and the jobs around it do
       });
       assert.equal(out, ["ok 11", "cancelled", "ok 33"]);
       assert.is(gate.word(2), 0, "the aborted job did not run");
+    },
+    (b) => b.maxBlockingThreads(1),
+  );
+});
+
+test("jobs given to a JoinSet are its tasks: disposing the set removes the queued ones, which never run", async () => {
+  await withRuntime(
+    async (rt) => {
+      const gate = new Gate();
+      const out = await rt.blockOn(async () => {
+        const handles = [1, 2, 3].map((i) => spawnBlocking(blockThenMark, gate.buffer, i, i * 11));
+        {
+          using set = new JoinSet<number>();
+          for (const h of handles) set.spawn(h);
+          await yieldNow();
+        } // disposed: the running job is cancelled (it runs on), the queued two are removed
+        gate.open();
+        return Promise.all(handles.map(outcome));
+      });
+      assert.equal(out, ["cancelled", "cancelled", "cancelled"]);
+      assert.is(gate.word(2), 0, "the second job never ran");
+      assert.is(gate.word(3), 0, "the third job never ran");
     },
     (b) => b.maxBlockingThreads(1),
   );

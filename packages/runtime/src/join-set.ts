@@ -4,7 +4,7 @@
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { JoinError } from "./errors.js";
 import { currentScheduler } from "./internal/current.js";
-import { JOIN_INTEREST, type OwnerWaker, type Task } from "./internal/task.js";
+import { JOIN_INTEREST, Task, type OwnerWaker } from "./internal/task.js";
 import type { AbortHandle } from "./join-handle.js";
 import type { SpawnBody } from "./spawn.js";
 
@@ -61,7 +61,17 @@ export class JoinSet<T> implements Disposable {
    * `async (): Promise<Out> => …`.
    * Generator function bodies are checked against `T` directly.
    *
-   * **Throws**: as {@link spawn}.
+   * A `JoinHandle` of this runtime given as the body (`set.spawn(spawnBlocking(job))`) is not
+   * wrapped in a new task: the set takes that task, so disposing or `abortAll` aborts it —
+   * Tokio's `JoinSet::spawn_blocking` (a blocking job not yet started never runs).
+   *
+   * @example
+   * ```ts
+   * using set = new JoinSet<number>();
+   * for (const n of inputs) set.spawn(spawnBlocking(crunch, n));
+   * ```
+   *
+   * **Throws**: as {@link spawn}; TypeError for a handle whose task is in a set already.
    */
   spawn(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): AbortHandle;
   spawn(body: (signal: AbortSignal) => T | PromiseLike<T>): AbortHandle;
@@ -69,12 +79,27 @@ export class JoinSet<T> implements Disposable {
   spawn(body: Generator<unknown, T, unknown>): AbortHandle;
   spawn(body: SpawnBody<T>): AbortHandle;
   spawn(body: SpawnBody<T>): AbortHandle {
-    const task = currentScheduler("JoinSet.spawn()").spawn(body);
+    const scheduler = currentScheduler("JoinSet.spawn()");
+    let task: Task<T>;
+    if (body instanceof Task && body.runtime === scheduler) {
+      // A JoinHandle of this runtime (`set.spawn(spawnBlocking(job))`): the set takes that task
+      // itself, so disposing the set aborts it — Tokio's `JoinSet::spawn_blocking` — rather
+      // than a task that awaits it, whose abort would only detach it.
+      if (ownedBySet(body)) throw new TypeError("body: that task is in a JoinSet already: a task belongs to one set");
+      task = body as Task<T>;
+    } else {
+      task = scheduler.spawn(body);
+    }
     task.state |= JOIN_INTEREST;
     this.#tasks.add(task);
     if (task.isFinished()) this.taskCompleted(task);
     else task.addJoinWaker(new Member(this, task));
     return task;
+  }
+
+  /** @internal Whether `task` is in this set. */
+  has(task: Task<unknown>): boolean {
+    return this.#tasks.has(task as Task<T>);
   }
 
   /** @internal Called when a task of the set completes (through its {@link Member} waker). */
@@ -246,11 +271,19 @@ export class JoinSet<T> implements Disposable {
  * hands the task to the set. One small object per task spawned into a set, instead of an owner
  * field on every task.
  */
+/** Whether `task` is in a JoinSet now (a member waker of a set that still holds it). */
+function ownedBySet(task: Task<unknown>): boolean {
+  const joiners = task.joiners;
+  if (joiners === undefined) return false;
+  const holds = (w: unknown) => w instanceof Member && w.set.has(task);
+  return Array.isArray(joiners) ? joiners.some(holds) : holds(joiners);
+}
+
 class Member<T> implements OwnerWaker {
   readonly ownsTask = true;
 
   constructor(
-    private readonly set: JoinSet<T>,
+    readonly set: JoinSet<T>,
     private readonly task: Task<T>,
   ) {}
 

@@ -531,4 +531,51 @@ test("a member's panic that joinNext, tryJoinNext or joinAll hands over is not r
   assert.equal(reported, []);
 });
 
+test("a JoinHandle given to set.spawn joins the set itself: disposing the set aborts that task (Tokio's spawn_blocking on a set)", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const log: string[] = [];
+      const h = spawn(function* () {
+        try {
+          yield* pending();
+        } finally {
+          log.push("aborted task's finally");
+        }
+      });
+      const done = spawn(function* () {
+        return 7;
+      });
+      yield* yieldNow();
+      let sameHandle: boolean;
+      {
+        using set = new JoinSet<number | void>();
+        sameHandle = set.spawn(h) === h;
+        set.spawn(done);
+        assert.is(set.size, 2);
+        assert.is(yield* set.joinNext(), 7, "a finished task's output is joined");
+      }
+      yield* yieldNow();
+      return { log, finished: h.isFinished(), sameHandle };
+    }),
+  );
+  assert.equal(out, { log: ["aborted task's finally"], finished: true, sameHandle: true });
+});
+
+test("a task in one set cannot be given to another: TypeError at the call", async () => {
+  await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const first = new JoinSet<void>();
+      const h = first.spawn(function* () {
+        yield* pending();
+      });
+      const second = new JoinSet<void>();
+      assert.throws(() => second.spawn(h as never), (e: unknown) => e instanceof TypeError && /in a JoinSet already/.test(e.message));
+      assert.is(second.size, 0);
+      first.abortAll();
+      yield* yieldNow();
+      return undefined;
+    }),
+  );
+});
+
 test.run();
