@@ -36,6 +36,41 @@ test("a job that calls process.exit fails alone; the jobs queued behind it run o
   );
 });
 
+test("an error thrown in a worker after its job returned is printed, not lost; the next job runs on a new worker", async () => {
+  const printed: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void printed.push(args);
+  let stopped!: () => void;
+  const stop = new Promise<void>((resolve) => (stopped = resolve));
+  try {
+    await withRuntime(
+      async (rt) => {
+        const out = await rt.blockOn(async () => {
+          const first = await spawnBlocking(() => {
+            setTimeout(() => {
+              throw new Error("late throw");
+            }, 0);
+            return "returned";
+          });
+          // An idle worker does not hold the process: hold it while the worker dies of it.
+          const hold = setInterval(() => {}, 1_000);
+          await stop;
+          clearInterval(hold);
+          const next = await spawnBlocking((x: number) => x + 1, 41);
+          return [first, next];
+        });
+        assert.equal(out, ["returned", 42]);
+      },
+      (b) => b.maxBlockingThreads(1).onThreadStop(() => stopped()),
+    );
+  } finally {
+    console.error = original;
+  }
+  assert.is(printed.length, 1);
+  assert.match(String(printed[0]![0]), /died of an error thrown after its job returned/);
+  assert.match(String((printed[0]![1] as Error).message), /late throw/);
+});
+
 test("a job that runs out of memory (resourceLimits) fails alone with the worker's error as cause", async () => {
   await withRuntime(
     async (rt) => {

@@ -489,8 +489,11 @@ export class BlockingPool implements Driver, JobOwner {
     const startFailed = !this.#closed && !worker.terminating && !worker.hasRun();
     const someWorks = startFailed && this.#workers.some((w) => w.hasRun());
     const failWaiting = startFailed && !someWorks;
-    const exitError = (): WorkerExitError =>
-      new WorkerExitError(code, worker.lastError, startFailed ? { script: WORKER_URL.href } : undefined);
+    let told = false; // a job failed with the worker's error, so it reached someone
+    const exitError = (): WorkerExitError => {
+      told = true;
+      return new WorkerExitError(code, worker.lastError, startFailed ? { script: WORKER_URL.href } : undefined);
+    };
     const requeue: Job<unknown>[] = [];
     while (worker.inflight !== 0) {
       const slot = worker.tail & (SLOTS - 1);
@@ -517,6 +520,11 @@ export class BlockingPool implements Driver, JobOwner {
     if (startFailed) {
       this.#startFailed = true;
       if (failWaiting) this.#failQueued(exitError);
+    }
+    // A worker that died of an error while no job waited on it (a timer or a promise a job left
+    // behind threw after the job returned): nobody else will hear of it.
+    if (!told && !startFailed && worker.lastError !== undefined) {
+      console.error(`tokio-ts: blocking worker thread ${worker.threadId} died of an error thrown after its job returned:`, worker.lastError);
     }
     this.#recount();
     this.options.onThreadStop?.({ threadId: worker.threadId });
