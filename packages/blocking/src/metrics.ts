@@ -2,6 +2,7 @@
  * The blocking pool's numbers (Tokio's `num_blocking_threads`, `num_idle_blocking_threads`,
  * `blocking_queue_depth`, plus job counters).
  */
+import { ContextError } from "@tokio-ts/core";
 import { Handle } from "@tokio-ts/runtime";
 import { BLOCKING, type BlockingPool } from "./driver.js";
 import { messages } from "./errors.js";
@@ -64,10 +65,17 @@ export class BlockingMetrics {
  * **Throws**: TypeError if `handle` is given and is not a runtime Handle; ContextError outside a
  * runtime when no handle is given, or if the runtime was built with the pool disabled.
  */
-export function blockingMetrics(handle: Handle = Handle.current()): BlockingMetrics {
+export function blockingMetrics(handle: Handle = currentHandle()): BlockingMetrics {
   if (!(handle instanceof Handle)) {
     const got = typeof handle === "object" && handle !== null ? `a ${(handle as object).constructor?.name ?? "object"}` : handle === null ? "null" : typeof handle;
     throw new TypeError(messages.badHandle(got));
   }
   return new BlockingMetrics(handle.driver(BLOCKING));
+}
+
+/** The current runtime's handle; outside one, the ContextError names `blockingMetrics()`. */
+function currentHandle(): Handle {
+  const handle = Handle.tryCurrent();
+  if (handle === undefined) throw ContextError.noRuntime("blockingMetrics()");
+  return handle;
 }

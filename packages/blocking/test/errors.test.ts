@@ -173,6 +173,11 @@ test("blockingMetrics with a handle that is not a runtime Handle is a TypeError 
     assert.throws(() => blockingMetrics(rt as never), rejected("a Runtime"));
     assert.is(blockingMetrics(rt.handle()).numBlockingThreads(), 0);
   });
+  assert.throws(
+    () => blockingMetrics(),
+    (e: unknown) => e instanceof ContextError && e.message.startsWith("blockingMetrics() needs a runtime"),
+    "outside a runtime, the error names blockingMetrics()",
+  );
 });
 
 test("a result that cannot be cloned fails the job (a panicked JoinError) with a TypeError that says so, keeping the clone error as its cause", async () => {
