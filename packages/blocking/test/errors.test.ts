@@ -43,6 +43,26 @@ test("a job that throws rejects the handle with a panicked JoinError whose cause
   });
 });
 
+test("an AggregateError keeps its errors, each rebuilt as an error", async () => {
+  await withRuntime(async (rt) => {
+    const error = await failure(rt, () =>
+      spawnBlocking(() => {
+        throw new AggregateError([new Error("first"), new TypeError("second")], "both failed");
+      }),
+    );
+    const cause = error.cause as AggregateError;
+    assert.instance(cause, AggregateError);
+    assert.is(cause.message, "both failed");
+    assert.equal(
+      cause.errors.map((e: Error) => [e.constructor.name, e.message]),
+      [
+        ["Error", "first"],
+        ["TypeError", "second"],
+      ],
+    );
+  });
+});
+
 test("a custom error class keeps its name and own properties; a thrown non-error is the cause as is", async () => {
   await withRuntime(async (rt) => {
     const custom = await failure(rt, () =>

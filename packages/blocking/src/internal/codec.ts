@@ -195,6 +195,8 @@ export interface ErrorRecord {
   readonly stack: string | undefined;
   readonly props: Record<string, unknown>;
   readonly cause?: ErrorRecord | { readonly value: unknown };
+  /** An AggregateError's `errors` (a non-enumerable own property, so not among `props`). */
+  readonly errors?: readonly (ErrorRecord | { readonly value: unknown })[];
 }
 
 /** What a job threw, ready for `v8.serialize`: an error as a record, anything else as `{ value }`. */
@@ -214,6 +216,9 @@ export function errorRecord(thrown: unknown, depth = 0): ErrorRecord | { readonl
     props,
   };
   if ("cause" in thrown && depth < 8) record.cause = errorRecord(thrown.cause, depth + 1);
+  if (thrown instanceof AggregateError && Array.isArray(thrown.errors) && depth < 8) {
+    record.errors = thrown.errors.map((e: unknown) => errorRecord(e, depth + 1));
+  }
   return record;
 }
 
@@ -232,7 +237,8 @@ export function fromErrorRecord(record: ErrorRecord | { readonly value: unknown 
   if (!("error" in record)) return record.value;
   const Ctor = CONSTRUCTORS[record.name] ?? Error;
   const options = record.cause === undefined ? undefined : { cause: fromErrorRecord(record.cause) };
-  const error = new Ctor(record.message, options);
+  const error =
+    record.errors === undefined ? new Ctor(record.message, options) : new AggregateError(record.errors.map(fromErrorRecord), record.message, options);
   if (error.name !== record.name) {
     Object.defineProperty(error, "name", { value: record.name, writable: true, configurable: true, enumerable: false });
   }
