@@ -169,7 +169,7 @@ class Signalled<T> extends Future<T> {
         return Pending;
       }
       this.#listening = true;
-      this.signal.addEventListener("abort", this.abortTask, { once: true });
+      listen(this.signal, this.abortTask);
     }
     let out: Poll<T>;
     try {
@@ -190,8 +190,37 @@ class Signalled<T> extends Future<T> {
   #stopListening(): void {
     if (!this.#listening) return;
     this.#listening = false;
-    this.signal.removeEventListener("abort", this.abortTask);
+    unlisten(this.signal, this.abortTask);
   }
+}
+
+/**
+ * The jobs waiting on each signal, behind one listener per signal: a signal shared by many
+ * jobs in flight would otherwise collect one listener each, and Node warns of a leak
+ * (MaxListenersExceededWarning) past 10.
+ */
+const listeners = new WeakMap<AbortSignal, { readonly jobs: Set<() => void>; readonly listener: () => void }>();
+
+function listen(signal: AbortSignal, abortTask: () => void): void {
+  let entry = listeners.get(signal);
+  if (entry === undefined) {
+    const jobs = new Set<() => void>();
+    const listener = (): void => {
+      listeners.delete(signal);
+      for (const abort of jobs) abort();
+    };
+    entry = { jobs, listener };
+    listeners.set(signal, entry);
+    signal.addEventListener("abort", listener, { once: true });
+  }
+  entry.jobs.add(abortTask);
+}
+
+function unlisten(signal: AbortSignal, abortTask: () => void): void {
+  const entry = listeners.get(signal);
+  if (entry === undefined || !entry.jobs.delete(abortTask) || entry.jobs.size !== 0) return;
+  listeners.delete(signal);
+  signal.removeEventListener("abort", entry.listener);
 }
 
 function checkOptions(options: unknown): JobOptions {

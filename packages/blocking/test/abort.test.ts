@@ -1,4 +1,5 @@
 import { test } from "uvu";
+import { getEventListeners } from "node:events";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import * as assert from "uvu/assert";
@@ -236,6 +237,37 @@ test("spawnBlocking.with({ signal }): the signal's abort aborts the job (with te
     },
     (b) => b.maxBlockingThreads(1).onThreadStop(({ threadId }) => stopped.resolve(threadId)),
   );
+});
+
+test("one signal shared by 50 jobs in flight holds one listener (no leak warning), aborts every queued job, and none stays", async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => void warnings.push(w.name);
+  process.on("warning", onWarning);
+  try {
+    await withRuntime(
+      async (rt) => {
+        const gate = new Gate();
+        const out = await rt.blockOn(async () => {
+          const controller = new AbortController();
+          const first = spawnBlocking.with({ signal: controller.signal }, blockThenMark, gate.buffer, 1, 11);
+          const queued = Array.from({ length: 49 }, () => spawnBlocking.with({ signal: controller.signal }, (x: number) => x, 1));
+          await yieldNow();
+          const during = getEventListeners(controller.signal, "abort").length;
+          controller.abort();
+          gate.open();
+          const outcomes = await Promise.all([first, ...queued].map(outcome));
+          const kept = new AbortController();
+          const fine = await Promise.all(Array.from({ length: 20 }, (_, i) => spawnBlocking.with({ signal: kept.signal }, (x: number) => x, i)));
+          return { during, cancelled: outcomes.filter((o) => o === "cancelled").length, fine: fine.length, after: getEventListeners(kept.signal, "abort").length };
+        });
+        assert.equal(out, { during: 1, cancelled: 50, fine: 20, after: 0 });
+      },
+      (b) => b.maxBlockingThreads(1),
+    );
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.equal(warnings, []);
 });
 
 test("spawnBlocking.with rejects a signal that is not an AbortSignal", async () => {
