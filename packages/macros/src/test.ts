@@ -56,8 +56,9 @@ export interface TestOptions {
   /**
    * Run in paused time (default true when `@tokio-ts/time` is installed, so a 1-hour `sleep`
    * completes at once by auto-advance; false otherwise). `true` without the package is an error.
-   * A test that waits on real I/O (a socket, `fetch`, a child process) under a `timeout` needs
-   * `false`: while it waits, every task is idle, so the paused clock jumps to the deadline.
+   * A test that waits on real I/O that takes real time (a child process, `fetch`) under a
+   * `timeout` needs `false`: while it waits, every task is idle, so the paused clock jumps to
+   * the deadline. (Bytes already sent over loopback win: Node's I/O is polled once first.)
    */
   readonly startPaused?: boolean;
   /** Seed of the runtime's random generator, for a reproducible `select` order. */

@@ -13,8 +13,11 @@ import type { TimeDriver } from "./internal/driver.js";
  * starts the runtime this way. While a `spawnBlocking` job is queued or running, auto-advance
  * waits for it (as Tokio), so a `timeout` around the job does not expire in virtual time.
  * Nothing else holds it: a task waiting on real I/O (a socket, a `fetch`, a child process, any
- * plain promise) counts as idle, so a `timeout` around such a wait expires at once in virtual
- * time (Tokio's paused clock does the same). Run tests that do real I/O on the running clock.
+ * plain promise) counts as idle. Before the clock jumps, the runtime gives Node's I/O one poll
+ * (Tokio polls its I/O driver once without waiting), so bytes already on a loopback socket wake
+ * their task first; but a `timeout` around a wait that takes real time expires at once in
+ * virtual time (Tokio's paused clock does the same). Run tests that wait on slow I/O on the
+ * running clock.
  *
  * @example
  * ```ts

@@ -17,7 +17,8 @@
  * program exits by itself.
  *
  * Drivers that set `parkOnIdle` (the time driver with a paused clock) get `park()` once the
- * runtime is idle and the microtask queue has drained (checked from a `setImmediate`).
+ * runtime has been idle for two host turns (checked from a `setImmediate`, twice: the host's
+ * I/O poll between them is Tokio's zero-timeout poll of its I/O driver before auto-advance).
  *
  * WHY microtasks first: a wake inside a promise continuation should not wait for a whole turn
  * of the event loop; `setImmediate` per batch keeps the host fair without a timer per task.
@@ -153,6 +154,13 @@ export class Scheduler implements DriverHost {
   #draining = false;
   #drainScheduled = false;
   #parkScheduled = false;
+  /**
+   * Host turns the runtime has been idle for, waiting to park (0 or 1). Parking takes two: Tokio
+   * polls its I/O driver once with a zero timeout before it auto-advances a paused clock, and
+   * the host's poll phase between the two turns is that poll — bytes already on a socket wake
+   * their task before the clock jumps. A drain in between starts the count again.
+   */
+  #idleTurns = 0;
   #ticksSinceHostYield = 0;
   #tick = 0;
   readonly #cx = new Context(noopWaker, BUDGET);
@@ -411,6 +419,7 @@ export class Scheduler implements DriverHost {
 
   #drain(): void {
     this.#draining = true;
+    this.#idleTurns = 0;
     const prevFrame = enterFrame(null);
     const interval = this.config.eventInterval;
     try {
@@ -643,6 +652,13 @@ export class Scheduler implements DriverHost {
     // Work off the runtime (a blocking job) will wake a task: no auto-advance past it. Its
     // driver calls unpark() once it is done.
     for (const driver of this.#drivers.values()) if (driver.holdsPark === true) return;
+    if (this.#idleTurns === 0) {
+      this.#idleTurns = 1;
+      this.#parkScheduled = true;
+      setImmediate(this.#parkFromHost);
+      return;
+    }
+    this.#idleTurns = 0;
     const prev = enterFrame(null);
     let progressed = false;
     try {
