@@ -15,7 +15,7 @@
 import { intoFuture, isFuture, isGenerator, isGeneratorFunction, type AsyncBody, type Future } from "@tokio-ts/core";
 import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";
 import type { SpawnBody } from "@tokio-ts/runtime";
-import { buildRuntime, checkFlavor, checkOptions } from "./internal/build.js";
+import { buildRuntime, checkFlavor, checkOptions, deadlockMessage } from "./internal/build.js";
 
 /**
  * Options of {@link main}.
@@ -204,10 +204,7 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
 }
 
 /** What `main` prints when the process is about to exit while the body still waits. */
-export const DEADLOCK_MESSAGE =
-  "tokio-ts main(): the body is still waiting, but nothing is left that could wake it (no timer, socket, worker " +
-  "or other host handle is active), so the process is exiting with code 1. A deadlock? For example a lock guard " +
-  "never released, a channel whose senders are never closed, or a oneshot sender never used.";
+export const DEADLOCK_MESSAGE = deadlockMessage("main()");
 
 /**
  * The body as a future whose output is its outcome, run as `spawn` runs it. A generator stays a

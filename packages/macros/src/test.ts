@@ -20,7 +20,7 @@
  */
 import { isFuture, isGenerator, type Future } from "@tokio-ts/core";
 import type { Runtime, SpawnBody, UnhandledPanic } from "@tokio-ts/runtime";
-import { checkFlavor, checkOptions, checkRuntimeSettings, isInstalled, registeredTimers, runtimeBuilder, TIME_PACKAGE } from "./internal/build.js";
+import { checkFlavor, checkOptions, checkRuntimeSettings, deadlockMessage, isInstalled, registeredTimers, runtimeBuilder, TIME_PACKAGE } from "./internal/build.js";
 
 /**
  * A test framework's registration function: uvu's `test` (or a `suite()`), node:test's `test`,
@@ -115,6 +115,9 @@ export function configureTest(options: TestOptions): void {
  * the test. Then the runtime is shut down (also when the body threw). Under
  * `unhandledPanic: "shutdownRuntime"`, a spawned task's panic fails the test, also one that
  * happens as the body returns (after it, the runtime is shut down; the leak check is skipped).
+ * If Node is about to exit while the body still waits (nothing left could wake it: a stream or
+ * server never closed, a sender never used), `test` says so on stderr, as {@link main} does, and
+ * sets the exit code to 1; the runner alone would only say it stopped early.
  *
  * Registration goes through `options.suite`, or the suite set with {@link configureTest}: this
  * package does not depend on uvu. Run the suite as usual (`uvu.run()`).
@@ -181,6 +184,17 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
     const before = leakCheck ? hostHandles() : undefined;
     const rt = builder.build();
     let leaks: string[] = [];
+    // As main(): if Node is about to exit while the body waits, nothing can wake it any more.
+    // The test runner would only say it ended early (uvu) or that a promise is pending
+    // (node:test): say why, and fail the process.
+    let exitCodeBefore: typeof process.exitCode | null = null;
+    const onBeforeExit = (): void => {
+      process.off("beforeExit", onBeforeExit);
+      console.error(deadlockMessage(`test(${JSON.stringify(name)})`));
+      exitCodeBefore = process.exitCode;
+      process.exitCode = 1;
+    };
+    process.on("beforeExit", onBeforeExit);
     try {
       await rt.blockOn(body as Future<T>);
       // The tasks that were ready ran in the drain that completed the body; if one of them
@@ -189,6 +203,9 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
       if (rt.isShutdown()) throw panicShutdown(name);
       if (leakCheck) leaks = runtimeLeaks(rt);
     } finally {
+      process.off("beforeExit", onBeforeExit);
+      // Woken after all (another beforeExit listener started work): it was no deadlock.
+      if (exitCodeBefore !== null) process.exitCode = exitCodeBefore;
       await rt.shutdownTimeout(Infinity);
     }
     if (before !== undefined) {

@@ -345,4 +345,12 @@ test(
   { suite: uvu },
 );
 
+uvu("a test body that waits on what nothing can wake: test() says so on stderr and the process exits with 1", async () => {
+  const out = await runFixture("test-deadlock");
+  assert.is(out.signal, null, `the child had to be killed; stderr: ${out.stderr}`);
+  assert.is(out.stdout, "waiting\n", "the test never finished");
+  assert.ok(out.stderr.includes('tokio-ts test("waits for ever"): the body is still waiting, but nothing is left that could wake it'), out.stderr);
+  assert.is(out.code, 1, out.stderr);
+});
+
 uvu.run();

@@ -144,3 +144,12 @@ export function checkFlavor(what: string, flavor: unknown): void {
   }
   throw new TypeError(`${what}: flavor must be "currentThread", got ${String(flavor)}`);
 }
+
+/** What `main` and `test` (`who`) print when Node is about to exit with their body still waiting. */
+export function deadlockMessage(who: string): string {
+  return (
+    `tokio-ts ${who}: the body is still waiting, but nothing is left that could wake it (no timer, socket, worker ` +
+    "or other host handle is active), so the process is exiting with code 1. A deadlock? For example a lock guard " +
+    "never released, a channel whose senders are never closed, or a oneshot sender never used."
+  );
+}
