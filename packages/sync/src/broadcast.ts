@@ -630,3 +630,7 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
     return live(this.#cursor).waiters.length;
   }
 }
+
+// The errors of this channel, also here as Tokio has them (`broadcast::error::RecvError`); the same
+// classes as the package's top-level exports.
+export { SendError, RecvError, TryRecvError } from "./errors.js";

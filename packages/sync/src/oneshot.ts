@@ -470,3 +470,7 @@ class ClosedWait extends Future<void> implements ListNode {
     channelState.closedWaiters(this.rx, false)?.remove(this);
   }
 }
+
+// The errors of this channel, also here as Tokio has them (`oneshot::error::RecvError`); the same
+// classes as the package's top-level exports.
+export { SendError, RecvError, TryRecvError } from "./errors.js";

@@ -485,3 +485,6 @@ export class Receiver<T> implements Disposable {
   }
 }
 
+// The errors of this channel, also here as Tokio has them (`watch::error::RecvError`); the same
+// classes as the package's top-level exports.
+export { SendError, RecvError } from "./errors.js";

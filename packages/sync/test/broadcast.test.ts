@@ -874,4 +874,29 @@ test("disposing a receiver wakes each of its pending recv() futures, also when a
   tx[Symbol.dispose]();
 });
 
+test("each channel namespace has its errors, as Tokio's `broadcast::error`: the package's own classes", async () => {
+  const sync = await import("../src/index.js");
+  assert.is(sync.broadcast.RecvError, sync.RecvError);
+  assert.is(sync.broadcast.SendError, sync.SendError);
+  assert.is(sync.broadcast.TryRecvError, sync.TryRecvError);
+  assert.is(sync.mpsc.SendError, sync.SendError);
+  assert.is(sync.mpsc.TrySendError, sync.TrySendError);
+  assert.is(sync.mpsc.SendTimeoutError, sync.SendTimeoutError);
+  assert.is(sync.mpsc.TryRecvError, sync.TryRecvError);
+  assert.is(sync.oneshot.RecvError, sync.RecvError);
+  assert.is(sync.oneshot.TryRecvError, sync.TryRecvError);
+  assert.is(sync.watch.RecvError, sync.RecvError);
+  assert.is(sync.watch.SendError, sync.SendError);
+  const [tx, rx] = sync.broadcast.channel<number>(1);
+  tx.send(1);
+  tx.send(2);
+  let lagged: unknown;
+  try {
+    await rx.recv();
+  } catch (e) {
+    lagged = e;
+  }
+  assert.ok(lagged instanceof sync.broadcast.RecvError, "a lagged receiver's error is a broadcast.RecvError");
+});
+
 test.run();

@@ -20,3 +20,6 @@
 export { channel, Sender, WeakSender, Receiver } from "./bounded.js";
 export { OwnedPermit, Permit, PermitIterator } from "./permit.js";
 export { unboundedChannel, UnboundedSender, WeakUnboundedSender, UnboundedReceiver } from "./unbounded.js";
+// The errors of this channel, also here as Tokio has them (`mpsc::error::SendError`); the same
+// classes as the package's top-level exports.
+export { SendError, TrySendError, SendTimeoutError, TryRecvError } from "../errors.js";
