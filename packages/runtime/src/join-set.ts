@@ -92,6 +92,7 @@ export class JoinSet<T> implements Disposable {
     }
     task.state |= JOIN_INTEREST;
     this.#tasks.add(task);
+    owners.set(task, this);
     if (task.isFinished()) this.taskCompleted(task);
     else task.addJoinWaker(new Member(this, task));
     return task;
@@ -267,23 +268,27 @@ export class JoinSet<T> implements Disposable {
 }
 
 /**
+ * The set each task was last spawned into (a task leaves it when joined or detached; `has`
+ * says whether it still holds it): what `spawn(handle)` checks, for a running task as for a
+ * finished one, with no field on every task.
+ */
+const owners = new WeakMap<Task<any>, JoinSet<any>>();
+
+/** Whether `task` is in a JoinSet now. */
+function ownedBySet(task: Task<unknown>): boolean {
+  return owners.get(task)?.has(task) === true;
+}
+
+/**
  * The join waker a JoinSet leaves on each of its tasks: the task's completion wakes it, and it
  * hands the task to the set. One small object per task spawned into a set, instead of an owner
  * field on every task.
  */
-/** Whether `task` is in a JoinSet now (a member waker of a set that still holds it). */
-function ownedBySet(task: Task<unknown>): boolean {
-  const joiners = task.joiners;
-  if (joiners === undefined) return false;
-  const holds = (w: unknown) => w instanceof Member && w.set.has(task);
-  return Array.isArray(joiners) ? joiners.some(holds) : holds(joiners);
-}
-
 class Member<T> implements OwnerWaker {
   readonly ownsTask = true;
 
   constructor(
-    readonly set: JoinSet<T>,
+    private readonly set: JoinSet<T>,
     private readonly task: Task<T>,
   ) {}
 

@@ -578,4 +578,26 @@ test("a task in one set cannot be given to another: TypeError at the call", asyn
   );
 });
 
+test("a finished task is in one set at a time too: given twice it is a TypeError; once joined out, another set may take it", async () => {
+  await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const h = spawn(function* () {
+        return "old";
+      });
+      yield* h; // finished
+      const a = new JoinSet<string>();
+      a.spawn(h);
+      assert.throws(() => a.spawn(h), (e: unknown) => e instanceof TypeError && /in a JoinSet already/.test(e.message), "the same set");
+      const b = new JoinSet<string>();
+      assert.throws(() => b.spawn(h as never), (e: unknown) => e instanceof TypeError && /in a JoinSet already/.test(e.message), "another set");
+      assert.is(a.size, 1);
+      assert.is(yield* a.joinNext(), "old");
+      assert.is(yield* a.joinNext(), undefined, "no stale copy");
+      b.spawn(h as never);
+      assert.is(yield* b.joinNext(), "old", "joined out of the first set, it may join another");
+      return undefined;
+    }),
+  );
+});
+
 test.run();
