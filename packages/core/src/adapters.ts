@@ -424,7 +424,7 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
     const awaits = this.#awaits;
     this.#awaits = undefined;
     if (awaits !== undefined && awaits.length !== 0) {
-      this.#told++;
+      this.#told += awaits.length >> 1; // future, outcome pairs
       for (let i = 0; i < awaits.length; i += 2) {
         (awaits[i] as Future<unknown>).cancel();
         (awaits[i + 1] as Outcome<unknown>).fail(error);

@@ -374,6 +374,47 @@ test("every await of a future after abort in an async task rejects with Cancelle
   assert.is((error as JoinError).kind, "cancelled");
 });
 
+test("an aborted async task's cleanup may await and catch up to 100 times, and its finally still runs; the 101st await never settles", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const log: string[] = [];
+      let rejected = 0;
+      const run = (awaits: number) =>
+        spawn(async () => {
+          try {
+            await pending();
+          } catch {
+            rejected++; // the first of the awaits told of the cancellation
+          }
+          try {
+            for (let i = 1; i < awaits; i++) {
+              try {
+                await ready(i); // cleanup that awaits: each rejects at once
+              } catch {
+                rejected++;
+              }
+            }
+          } finally {
+            log.push(`finally after ${awaits}`);
+          }
+        });
+      const hundred = run(100);
+      const more = run(101);
+      yield* yieldNow();
+      hundred.abort();
+      more.abort();
+      for (const h of [hundred, more]) {
+        try {
+          yield* h;
+        } catch {}
+      }
+      return { log, rejected };
+    }),
+  );
+  assert.equal(out.log, ["finally after 100"], "the task that awaited a 101st time stopped there");
+  assert.is(out.rejected, 200);
+});
+
 test("an aborted async task whose loop catches every error and goes on ends as cancelled; the runtime and the host go on", async () => {
   const out = await withRuntime((rt) =>
     rt.blockOn(function* () {
