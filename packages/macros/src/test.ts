@@ -184,17 +184,8 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
     const before = leakCheck ? hostHandles() : undefined;
     const rt = builder.build();
     let leaks: string[] = [];
-    // As main(): if Node is about to exit while the body waits, nothing can wake it any more.
-    // The test runner would only say it ended early (uvu) or that a promise is pending
-    // (node:test): say why, and fail the process.
-    let exitCodeBefore: typeof process.exitCode | null = null;
-    const onBeforeExit = (): void => {
-      process.off("beforeExit", onBeforeExit);
-      console.error(deadlockMessage(`test(${JSON.stringify(name)})`));
-      exitCodeBefore = process.exitCode;
-      process.exitCode = 1;
-    };
-    process.on("beforeExit", onBeforeExit);
+    const waiting = { name };
+    watchForDeadlock(waiting);
     try {
       await rt.blockOn(body as Future<T>);
       // The tasks that were ready ran in the drain that completed the body; if one of them
@@ -203,9 +194,7 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
       if (rt.isShutdown()) throw panicShutdown(name);
       if (leakCheck) leaks = runtimeLeaks(rt);
     } finally {
-      process.off("beforeExit", onBeforeExit);
-      // Woken after all (another beforeExit listener started work): it was no deadlock.
-      if (exitCodeBefore !== null) process.exitCode = exitCodeBefore;
+      unwatchForDeadlock(waiting);
       await rt.shutdownTimeout(Infinity);
     }
     if (before !== undefined) {
@@ -217,6 +206,38 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
       throw new Error(`test "${name}" left ${leaks.join(", ")} behind: abort or join spawned tasks, drop timers and close handles before the test returns`);
     }
   });
+}
+
+/**
+ * As main(): if Node is about to exit while test bodies wait, nothing can wake them any more.
+ * The runner would only say it ended early (uvu) or that a promise is pending (node:test): say
+ * why, and fail the process. One `beforeExit` listener for all the tests running at once (a
+ * runner may run many concurrently), there while any is.
+ */
+const waitingTests = new Set<{ readonly name: string }>();
+/** The exit code before a deadlock report set it to 1, or null when none was made. */
+let exitCodeBeforeReport: typeof process.exitCode | null = null;
+
+function onBeforeExit(): void {
+  process.off("beforeExit", onBeforeExit);
+  for (const test of waitingTests) console.error(deadlockMessage(`test(${JSON.stringify(test.name)})`));
+  exitCodeBeforeReport = process.exitCode;
+  process.exitCode = 1;
+}
+
+function watchForDeadlock(test: { readonly name: string }): void {
+  if (waitingTests.size === 0 && exitCodeBeforeReport === null) process.on("beforeExit", onBeforeExit);
+  waitingTests.add(test);
+}
+
+function unwatchForDeadlock(test: { readonly name: string }): void {
+  if (!waitingTests.delete(test) || waitingTests.size !== 0) return;
+  process.off("beforeExit", onBeforeExit);
+  // Woken after all (another beforeExit listener started work): it was no deadlock.
+  if (exitCodeBeforeReport !== null) {
+    process.exitCode = exitCodeBeforeReport;
+    exitCodeBeforeReport = null;
+  }
 }
 
 /**

@@ -353,4 +353,19 @@ uvu("a test body that waits on what nothing can wake: test() says so on stderr a
   assert.is(out.code, 1, out.stderr);
 });
 
+uvu("tests running at once share one beforeExit listener for the deadlock report, removed when the last ends", async () => {
+  const handlers: (() => Promise<void>)[] = [];
+  const suite: TestRegistrar = (_name, handler) => void handlers.push(handler);
+  for (let i = 0; i < 12; i++) {
+    test(`concurrent ${i}`, function* () {
+      yield* sleep(10);
+    }, { suite, leakCheck: false }); // running at once, each would see the others' handles
+  }
+  const before = process.listenerCount("beforeExit");
+  const running = handlers.map((handler) => handler());
+  const during = process.listenerCount("beforeExit");
+  await Promise.all(running);
+  assert.equal({ during: during - before, after: process.listenerCount("beforeExit") - before }, { during: 1, after: 0 });
+});
+
 uvu.run();
