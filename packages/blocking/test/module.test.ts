@@ -63,6 +63,22 @@ test("a missing or non-function export rejects the handle with a panicked JoinEr
   });
 });
 
+test("a module that does not parse fails the job with a SyntaxError naming the module", async () => {
+  const broken = "data:text/javascript,export function f( {";
+  await withRuntime(async (rt) => {
+    const cause = await rt.blockOn(async () => {
+      try {
+        await spawnBlocking({ module: broken, export: "f" });
+      } catch (e) {
+        return (e as JoinError).cause;
+      }
+      return undefined;
+    });
+    assert.instance(cause, SyntaxError);
+    assert.ok((cause as Error).message.startsWith(`spawnBlocking: module ${broken} failed to load: `), (cause as Error).message);
+  });
+});
+
 test("bad module specs are rejected at the call", async () => {
   await withRuntime(async (rt) => {
     const messages = await rt.blockOn(async () =>

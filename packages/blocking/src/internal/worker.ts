@@ -298,7 +298,14 @@ function compile(definition: Definition & { kind: "source" }): JobFn {
 }
 
 async function loadModule(definition: Definition & { kind: "module" }): Promise<JobFn> {
-  const namespace = (await import(definition.url)) as Record<string, unknown>;
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(definition.url)) as Record<string, unknown>;
+  } catch (error) {
+    // V8's SyntaxError for a module that does not parse does not name the module.
+    if (!(error instanceof SyntaxError) || error.message.includes(definition.url)) throw error;
+    throw new SyntaxError(`spawnBlocking: module ${definition.url} failed to load: ${error.message}`, { cause: error });
+  }
   const fn = namespace[definition.exportName];
   if (fn === undefined) {
     throw new TypeError(`spawnBlocking: module ${definition.url} has no export named "${definition.exportName}"`);
