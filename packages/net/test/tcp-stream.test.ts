@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Pending } from "@tokio-ts/core";
+import { fromPromise, Pending } from "@tokio-ts/core";
 import { Interest, Ready, WouldBlockError } from "@tokio-ts/io-driver";
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
@@ -153,6 +153,32 @@ test("a write to a reset peer fails (EPIPE or ECONNRESET) instead of hanging", a
     }
   });
   assert.ok(hasCode(error, "EPIPE") || hasCode(error, "ECONNRESET"), String(error));
+  // The reset may reach Node through a read; the write reports it as a write all the same.
+  assert.is((error as { syscall?: string }).syscall, "write", String(error));
+  assert.match((error as Error).message, /^write (EPIPE|ECONNRESET)/);
+});
+
+test("a writeAll waiting on a full send buffer when the peer resets fails as a write: write ECONNRESET, not read", async () => {
+  const error = await run(function* () {
+    const [client, server] = yield* pair();
+    const writer = spawn(function* () {
+      try {
+        yield* client.writeAll(new Uint8Array(64 << 20)); // far more than the socket buffers hold
+        return "no error";
+      } catch (e) {
+        return e;
+      }
+    });
+    // Until the kernel's buffers are full and Node holds the rest: the writeAll waits for drain.
+    for (let i = 0; i < 1_000 && client.io.socket.writableLength === 0; i++) yield* fromPromise(tick());
+    assert.ok(client.io.socket.writableLength > 0, "the writer is blocked on a full buffer");
+    server.resetAndClose();
+    const error = yield* writer;
+    client.close();
+    return error;
+  });
+  assert.ok(hasCode(error, "EPIPE") || hasCode(error, "ECONNRESET"), String(error));
+  assert.is((error as { syscall?: string }).syscall, "write", String(error));
 });
 
 test("tryRead: EWOULDBLOCK when nothing is queued, bytes once readable(), 0 at EOF", async () => {

@@ -82,7 +82,7 @@ import { ContextError, Pending, type Context, type Poll, type Waker } from "@tok
 import * as net from "node:net";
 import { Interest, Ready } from "../interest.js";
 import type { AsyncRead, AsyncWrite } from "../protocol.js";
-import { socketError, WouldBlockError } from "./errors.js";
+import { socketError, WouldBlockError, type SocketError } from "./errors.js";
 import type { IoDriver } from "./io-driver.js";
 import type { Registration } from "./registration.js";
 
@@ -271,6 +271,8 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   #closed = false;
   #closedByUser = false;
   #error: Error | undefined = undefined;
+  /** `#error` as the write side reports it (see `#writeError`), made once. */
+  #writeSide: Error | undefined = undefined;
   #flushWaker: Waker | undefined = undefined;
   /** An empty write is in flight to learn when the writes before it are done (see #probeFlush). */
   #flushProbe = false;
@@ -529,7 +531,7 @@ export class NodeStream implements AsyncRead, AsyncWrite {
    */
   pollFlush(cx: Context): Poll<void> {
     this.#checkOpen();
-    if (this.#error !== undefined) throw this.#error;
+    if (this.#error !== undefined) throw this.#writeError();
     if (this.socket.writableLength === 0 || this.#closed) return undefined;
     this.#flushWaker = cx.waker;
     this.#probeFlush();
@@ -563,7 +565,7 @@ export class NodeStream implements AsyncRead, AsyncWrite {
    */
   pollShutdown(cx: Context): Poll<void> {
     this.#checkOpen();
-    if (this.#error !== undefined) throw this.#error;
+    if (this.#error !== undefined) throw this.#writeError();
     if (!this.#ending) {
       this.#ending = true;
       if (!this.#closed) this.socket.end();
@@ -729,9 +731,21 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     if (this.registration.isShutdown) throw ContextError.shutdown("socket");
   }
 
+  /**
+   * The socket's error, as a write reports it. Node learns of a reset on the read side, so its
+   * error says `read ECONNRESET`; a write that fails because of it says `write` (same `code`,
+   * the original as `cause`), as Tokio's failed write would.
+   */
+  #writeError(): Error {
+    const error = this.#error!;
+    const { code, syscall } = error as Partial<SocketError>;
+    if (syscall !== "read" || typeof code !== "string") return error;
+    return (this.#writeSide ??= Object.assign(new Error(`write ${code}: the connection failed (${error.message})`, { cause: error }), { code, syscall: "write" }));
+  }
+
   #checkWritable(): void {
     this.#checkOpen();
-    if (this.#error !== undefined) throw this.#error;
+    if (this.#error !== undefined) throw this.#writeError();
     if (this.#ending || this.#finished) throw socketError("EPIPE", "write", "the write side is shut down");
     if (this.#closed) throw socketError("EPIPE", "write", "the socket is closed");
   }
