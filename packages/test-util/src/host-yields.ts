@@ -28,18 +28,32 @@ export function countSetImmediate<T>(body: () => T | PromiseLike<T>): Promise<[v
   return counting(body);
 }
 
+/**
+ * The counts of the calls running now. One spy serves all of them, installed by the first and
+ * removed by the last to end, so calls that overlap (tests run at once) put the real function
+ * back whatever order they end in; each counts every call made while it runs.
+ */
+const counters = new Set<{ calls: number }>();
+let real: typeof setImmediate | undefined;
+
 async function counting<T>(body: () => T | PromiseLike<T>): Promise<[value: T, calls: number]> {
-  const real = globalThis.setImmediate;
-  let calls = 0;
-  const spy = ((...args: Parameters<typeof setImmediate>) => {
-    calls++;
-    return real(...args);
-  }) as typeof setImmediate;
-  globalThis.setImmediate = spy;
+  const counter = { calls: 0 };
+  if (counters.size === 0) {
+    const original = (real = globalThis.setImmediate);
+    globalThis.setImmediate = ((...args: Parameters<typeof setImmediate>) => {
+      for (const c of counters) c.calls++;
+      return original(...args);
+    }) as typeof setImmediate;
+  }
+  counters.add(counter);
   try {
     const value = await body();
-    return [value, calls];
+    return [value, counter.calls];
   } finally {
-    globalThis.setImmediate = real;
+    counters.delete(counter);
+    if (counters.size === 0) {
+      globalThis.setImmediate = real!;
+      real = undefined;
+    }
   }
 }

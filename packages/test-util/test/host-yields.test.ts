@@ -43,6 +43,38 @@ test("countSetImmediate counts plain calls and puts setImmediate back, also when
   assert.is(globalThis.setImmediate, real);
 });
 
+test("countSetImmediate calls that overlap each count every call made while they run, and the real setImmediate is back whatever order they end in", async () => {
+  const real = globalThis.setImmediate;
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  let endOuter!: () => void;
+  const outerMayEnd = new Promise<void>((resolve) => (endOuter = resolve));
+  const outer = countSetImmediate(async () => {
+    await turn();
+    await outerMayEnd;
+  });
+  const inner = await countSetImmediate(async () => {
+    await turn();
+    await turn();
+  });
+  endOuter();
+  const [, outerCalls] = await outer;
+  assert.is(inner[1], 2);
+  assert.is(outerCalls, 3, "the outer call saw its own and the inner's");
+  assert.is(globalThis.setImmediate, real);
+  // The other order: the first to start ends first.
+  let endSecond!: () => void;
+  const secondMayEnd = new Promise<void>((resolve) => (endSecond = resolve));
+  const first = countSetImmediate(turn);
+  const second = countSetImmediate(async () => {
+    await secondMayEnd;
+    await turn();
+  });
+  await first;
+  endSecond();
+  await second;
+  assert.is(globalThis.setImmediate, real);
+});
+
 test("countSetImmediate throws a TypeError naming body when it is not a function", () => {
   throwsWith(() => countSetImmediate(42 as never), TypeError, "countSetImmediate: body must be a function, got number");
 });
