@@ -109,7 +109,7 @@ export function assertReadyErr(poll: () => Poll<unknown>, matcher?: ErrorMatcher
   } catch (error) {
     if (matcher !== undefined && !matches(error, matcher)) {
       throw new AssertionError({
-        message: `the poll threw ${inspect(error)}, which does not match ${describeMatcher(matcher)}`,
+        message: `the poll threw ${describeThrown(error)}, which does not match ${describeMatcher(matcher)}`,
         actual: printable(error),
         expected: matcher,
         operator: "assertReadyErr",
@@ -143,6 +143,12 @@ function isClass(fn: Exclude<ErrorMatcher, RegExp>): fn is abstract new (...args
     (fn.prototype !== undefined && fn.prototype instanceof Error) ||
     /^class\b/.test(Function.prototype.toString.call(fn))
   );
+}
+
+/** A thrown value in one line: `RangeError("r")` for an error (its stack is on `actual`). */
+function describeThrown(error: unknown): string {
+  if (error instanceof Error) return `${error.name}(${JSON.stringify(error.message)})`;
+  return inspect(error, { breakLength: Infinity });
 }
 
 function describeMatcher(matcher: ErrorMatcher): string {

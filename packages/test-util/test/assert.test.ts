@@ -62,7 +62,7 @@ test("assertReadyErr checks the error against a class, a RegExp or a predicate",
   assertReadyErr(poll, TypeError);
   assertReadyErr(poll, /bad input/);
   assertReadyErr(poll, (e) => e instanceof TypeError);
-  failsWith(() => assertReadyErr(poll, RangeError), /does not match RangeError/);
+  failsWith(() => assertReadyErr(poll, RangeError), /^the poll threw TypeError\("bad input"\), which does not match RangeError$/);
   failsWith(() => assertReadyErr(poll, /other/), /does not match \/other\//);
   failsWith(() => assertReadyErr(poll, () => false), /does not match the predicate/);
 });
