@@ -27,6 +27,8 @@ export class Instant {
   readonly #ms: number;
 
   private constructor(ms: number) {
+    // Private in TypeScript only: plain JavaScript can still call it.
+    if (typeof ms !== "number") throw new TypeError("Instant has no public constructor: use Instant.now(), or add/sub on an instant");
     this.#ms = toNanos(ms);
   }
 
@@ -97,19 +99,22 @@ export class Instant {
   /**
    * This instant plus `ms` milliseconds.
    *
-   * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0.
+   * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0; RangeError if the
+   * result is beyond the clock's range (see {@link Instant.checkedAdd}), where Tokio's `+`
+   * panics.
    */
   add(ms: number): Instant {
-    return new Instant(this.#ms + checkDuration("ms", ms));
+    return inRange("add", this.#ms + checkDuration("ms", ms));
   }
 
   /**
    * This instant minus `ms` milliseconds.
    *
-   * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0.
+   * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0; RangeError if the
+   * result is beyond the clock's range (see {@link Instant.checkedSub}).
    */
   sub(ms: number): Instant {
-    return new Instant(this.#ms - checkDuration("ms", ms));
+    return inRange("sub", this.#ms - checkDuration("ms", ms));
   }
 
   /**
@@ -190,6 +195,16 @@ const NANO_GRID_LIMIT = 2 ** 32;
  */
 function toNanos(ms: number): number {
   return Math.abs(ms) < NANO_GRID_LIMIT ? Math.round(ms * 1e6) / 1e6 : ms;
+}
+
+/** `add`/`sub`'s result, or the RangeError that says to use the checked form. */
+function inRange(op: "add" | "sub", ms: number): Instant {
+  const instant = checkedInstant(ms);
+  if (instant === undefined) {
+    const checked = op === "add" ? "checkedAdd" : "checkedSub";
+    throw new RangeError(`Instant.${op}: the result is more than Number.MAX_SAFE_INTEGER ms from the clock's origin; use ${checked}, which gives undefined there`);
+  }
+  return instant;
 }
 
 function checkedInstant(ms: number): Instant | undefined {

@@ -203,4 +203,14 @@ test("checkedAdd and checkedSub give the instant, or undefined past Number.MAX_S
   });
 });
 
+test("add/sub beyond the clock's range are a RangeError that names the checked form; new Instant() from plain JS a TypeError", () => {
+  const now = Instant.fromMillis(0);
+  assert.throws(() => now.add(Number.MAX_VALUE), (e: unknown) => e instanceof RangeError && /Instant\.add: .* use checkedAdd/.test(e.message));
+  assert.throws(() => now.sub(1e300), (e: unknown) => e instanceof RangeError && /Instant\.sub: .* use checkedSub/.test(e.message));
+  assert.is(now.checkedAdd(Number.MAX_VALUE), undefined);
+  assert.is(now.add(1000).durationSince(now), 1000, "within the range, as before");
+  const Ctor = Instant as unknown as new () => Instant;
+  assert.throws(() => new Ctor(), (e: unknown) => e instanceof TypeError && /use Instant\.now\(\)/.test(e.message));
+});
+
 test.run();
