@@ -4,6 +4,8 @@ import * as core from "@tokio-ts/core";
 import * as runtime from "@tokio-ts/runtime";
 import * as umbrella from "tokio-ts";
 import * as umbrellaCore from "tokio-ts/core";
+import * as collections from "@tokio-ts/core/collections";
+import * as umbrellaCollections from "tokio-ts/core/collections";
 import * as umbrellaRuntime from "tokio-ts/runtime";
 import * as time from "@tokio-ts/time";
 import * as timeDriver from "@tokio-ts/time/driver";
@@ -49,8 +51,9 @@ test("tokio-ts/runtime exports exactly the values of @tokio-ts/runtime, as the s
   }
 });
 
-test("tokio-ts/time, /time/driver, /sync, /macros, /io, /io/driver, /net and /blocking export exactly the values of their packages, as the same objects", () => {
+test("tokio-ts/core/collections, /time, /time/driver, /sync, /macros, /io, /io/driver, /net and /blocking export exactly the values of their packages, as the same objects", () => {
   for (const [mine, theirs] of [
+    [umbrellaCollections, collections],
     [umbrellaTime, time],
     [umbrellaTimeDriver, timeDriver],
     [umbrellaSync, sync],
