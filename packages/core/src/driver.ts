@@ -64,7 +64,8 @@ export interface Driver {
  *
  * @example
  * ```ts
- * const create = (host: DriverHost) => new TimeDriver(host.driverOptions.startPaused === true);
+ * // how the time package's key makes its driver (executors call TIME.create(host), not new)
+ * const create = (host: DriverHost) => new TimeDriver(host.driverOptions.startPaused === true, host);
  * ```
  */
 export interface DriverOptions {
@@ -79,7 +80,7 @@ export interface DriverOptions {
  *
  * @example
  * ```ts
- * const timer = Handle.current().driver(TIME); // throws if the runtime was built without time
+ * const timer = host.driver(TIME); // a runtime's Handle is one; throws if time is not enabled
  * ```
  */
 export interface DriverHost {
@@ -118,7 +119,7 @@ export interface DriverHost {
  *
  * @example
  * ```ts
- * export const TIME = new DriverKey("time", "timers", "enableTime()", (host) => new TimeDriver(host.driverOptions.startPaused === true));
+ * export const TIME = new DriverKey("time", "timers", "enableTime()", (host) => new TimeDriver(host.driverOptions.startPaused === true, host));
  * ```
  */
 export class DriverKey<D extends Driver> {
