@@ -743,11 +743,12 @@ function describe(value: unknown): string {
  * Begin a graceful cancellation of a future made by {@link intoFuture}: generator bodies run
  * their `finally` blocks (which may still await), async bodies see their awaits rejected with
  * {@link CancelledError}. Returns true if the body has unwound already; otherwise keep polling
- * it until it completes (its output is then meaningless) — and poll it now, as a wake-up: no wake
- * follows a `false` for a generator whose `finally` waits (its first wait there is only
- * reached by that poll), while an async body wakes its task once its awaits have been rejected. A future that wraps one body (a
- * counter, a tracer) takes part by having a `beginCancel(taskId)` method of the same contract,
- * which forwards to `beginCancel(inner, taskId)`. Other futures are dropped at once. For
+ * it until it completes (its output is then meaningless) — and poll it now, as a wake-up: no
+ * wake follows a `false` for a generator whose `finally` waits (its first wait there is only
+ * reached by that poll), while an async body wakes its task once its awaits have been
+ * rejected. A future that wraps one body (a counter, a tracer) takes part by having a
+ * `beginCancel(taskId)` method of the same contract, which forwards to
+ * `beginCancel(inner, taskId)`. Other futures are dropped at once. For
  * executors implementing abort.
  *
  * @example
