@@ -78,6 +78,9 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  * is a generator function (exactly cancellable), an async function or a future; it receives
  * its task's `AbortSignal` if it declares a parameter.
  *
+ * A body that returns a future rather than awaiting it (`return sleep(10)`) has that future
+ * run before the runtime shuts down, as `return yield* fut` would.
+ *
  * When the body ends, the runtime shuts down without a time limit (`shutdownTimeout(Infinity)`):
  * tasks still running are aborted and their `finally` blocks run, and a `spawnBlocking` job
  * still running is waited for, as Tokio's runtime does when it is dropped — a job whose handle a
@@ -246,7 +249,11 @@ function settle<T>(body: SpawnBody<T>): Future<Outcome<T>> {
 /** Run a generator (by delegation) or a future, and catch its error into the outcome. */
 function* settled<T>(body: Generator<unknown, T, unknown> | Future<T>): Generator<unknown, Outcome<T>, unknown> {
   try {
-    return { ok: true, value: yield* body };
+    let value: unknown = yield* body;
+    // A body that returns a future (`return sleep(10)`): the promise `main` returns would adopt
+    // it as a thenable after the runtime is gone. Await it here, as `return yield* fut` would.
+    while (isFuture(value)) value = yield* (value as Future<unknown>);
+    return { ok: true, value: value as T };
   } catch (error) {
     return { ok: false, error };
   }

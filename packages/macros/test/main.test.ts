@@ -27,6 +27,23 @@ test("main runs what a plain function body returns, as spawn does: a generator o
   assert.is(await main(worker(3), { startPaused: true, handleSignals: false }), 6);
 });
 
+test("a body that returns a future (not yield* it) gets that future run on the runtime before it ends, in paused time too", async () => {
+  const exitCode = process.exitCode;
+  assert.is(
+    await main(function* () {
+      return sleep(3_600_000); // an hour of paused time: only the runtime's auto-advance ends it
+    }, { startPaused: true, handleSignals: false }),
+    undefined,
+  );
+  assert.is(
+    await main(function* () {
+      return fromPromise(Promise.resolve("adopted"));
+    }, { handleSignals: false }),
+    "adopted",
+  );
+  assert.is(process.exitCode, exitCode);
+});
+
 test("main runs the body in paused time when asked, with the time driver enabled", async () => {
   const result = await main(
     function* () {

@@ -1,7 +1,7 @@
 /**
  * Runtime: owns a scheduler and its drivers; `blockOn` is the way in, shutdown the way out.
  */
-import { ContextError, type Future, type Waker } from "@tokio-ts/core";
+import { ContextError, isFuture, type Future, type Waker } from "@tokio-ts/core";
 import { JoinError } from "./errors.js";
 import { Handle } from "./handle.js";
 import type { JoinHandle } from "./join-handle.js";
@@ -39,7 +39,9 @@ export class Runtime implements AsyncDisposable {
   /**
    * Run `body` (a generator function, an async function or a future) as a task on this
    * runtime and resolve with its output. The body's own error rejects the promise as it is (not
-   * wrapped). Other tasks keep running after it resolves.
+   * wrapped). Other tasks keep running after it resolves. A body that returns a future rather
+   * than awaiting it (`return sleep(10)`) has that future run on the runtime too, as
+   * `return yield* fut` would (a promise cannot resolve with a thenable, only adopt it).
    *
    * @example
    * ```ts
@@ -163,7 +165,14 @@ class BlockOnWaker<T> implements OwnerWaker {
   wake(): void {
     const task = this.task;
     if (!task.isFinished()) return;
-    if (!task.failed) return this.resolve(task.result as T);
+    if (!task.failed) {
+      const output = task.result;
+      // A body that returns a future (`return sleep(10)`): the promise would adopt it as a
+      // thenable, polled outside the runtime's tasks (a paused clock would never move for it).
+      // Run it on the runtime instead, as `return yield* fut` would.
+      if (isFuture(output) && !this.scheduler.closed) return this.resolve(blockOnScheduler(this.scheduler, output) as unknown as T);
+      return this.resolve(output as T);
+    }
     const error = task.result as JoinError;
     if (error.isPanic()) return this.reject(error.cause);
     // The caller hears of the panic that shut the runtime down: it is not reported as unhandled.

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ContextError, pending, ready } from "@tokio-ts/core";
+import { ContextError, pending, pollFn, ready } from "@tokio-ts/core";
 import { Builder, Handle, JoinError, spawn, yieldNow, type JoinHandle } from "../src/index.js";
 import { Flag, hostTurn, rejection, reportingTo, reportTurns, withRuntime } from "./helpers.js";
 
@@ -407,6 +407,16 @@ test("Handle.spawn from outside the runtime runs the task on that runtime", asyn
     return await h;
   }, Builder.newCurrentThread().name("named"));
   assert.is(name, "named");
+});
+
+test("blockOn of a body that returns a future runs that future on the runtime, inside a task", async () => {
+  const where = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      // What `return sleep(10)` is: a future the body returns instead of awaiting it.
+      return pollFn(() => (Handle.tryCurrent() !== undefined ? "polled on the runtime" : "polled outside"));
+    }),
+  );
+  assert.is(where, "polled on the runtime");
 });
 
 test.run();
