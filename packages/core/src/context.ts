@@ -69,7 +69,11 @@ export class Context {
   waker: Waker;
   /** Budget units left in this poll; `Infinity` when unconstrained. */
   budget: number;
-  /** How many times a leaf returned Pending because the budget was spent (for metrics). */
+  /**
+   * How many times a leaf returned Pending because the budget was spent (for metrics). An
+   * async body's awaits, polled between the executor's polls, report a spent budget through
+   * the task's `TaskRef.budgetSpent()` instead: count both.
+   */
   forcedYields = 0;
 
   constructor(waker: Waker, budget: number = Infinity) {
