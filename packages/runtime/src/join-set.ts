@@ -4,7 +4,7 @@
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { JoinError } from "./errors.js";
 import { currentScheduler } from "./internal/current.js";
-import { JOIN_INTEREST, Task, type OwnerWaker } from "./internal/task.js";
+import { IN_SET, JOIN_INTEREST, Task, type OwnerWaker } from "./internal/task.js";
 import type { AbortHandle } from "./join-handle.js";
 import type { SpawnBody } from "./spawn.js";
 
@@ -81,26 +81,20 @@ export class JoinSet<T> implements Disposable {
   spawn(body: SpawnBody<T>): AbortHandle {
     const scheduler = currentScheduler("JoinSet.spawn()");
     let task: Task<T>;
-    if (body instanceof Task && body.runtime === scheduler) {
+    if (typeof body === "object" && body instanceof Task && body.runtime === scheduler) {
       // A JoinHandle of this runtime (`set.spawn(spawnBlocking(job))`): the set takes that task
       // itself, so disposing the set aborts it — Tokio's `JoinSet::spawn_blocking` — rather
       // than a task that awaits it, whose abort would only detach it.
-      if (ownedBySet(body)) throw new TypeError("body: that task is in a JoinSet already: a task belongs to one set");
+      if ((body.state & IN_SET) !== 0) throw new TypeError("body: that task is in a JoinSet already: a task belongs to one set");
       task = body as Task<T>;
     } else {
       task = scheduler.spawn(body);
     }
-    task.state |= JOIN_INTEREST;
+    task.state |= JOIN_INTEREST | IN_SET;
     this.#tasks.add(task);
-    owners.set(task, this);
     if (task.isFinished()) this.taskCompleted(task);
     else task.addJoinWaker(new Member(this, task));
     return task;
-  }
-
-  /** @internal Whether `task` is in this set. */
-  has(task: Task<unknown>): boolean {
-    return this.#tasks.has(task as Task<T>);
   }
 
   /** @internal Called when a task of the set completes (through its {@link Member} waker). */
@@ -140,6 +134,7 @@ export class JoinSet<T> implements Disposable {
       this.#doneHead = 0;
     }
     this.#tasks.delete(task);
+    task.state &= ~IN_SET;
     return task;
   }
 
@@ -235,7 +230,10 @@ export class JoinSet<T> implements Disposable {
    * at once), after every waiting one was woken.
    */
   detachAll(): void {
-    for (const task of this.#tasks) task.runtime.reportUnjoined(task);
+    for (const task of this.#tasks) {
+      task.state &= ~IN_SET;
+      task.runtime.reportUnjoined(task);
+    }
     this.#tasks.clear();
     this.#done = [];
     this.#doneHead = 0;
@@ -265,18 +263,6 @@ export class JoinSet<T> implements Disposable {
     this.abortAll();
     this.detachAll();
   }
-}
-
-/**
- * The set each task was last spawned into (a task leaves it when joined or detached; `has`
- * says whether it still holds it): what `spawn(handle)` checks, for a running task as for a
- * finished one, with no field on every task.
- */
-const owners = new WeakMap<Task<any>, JoinSet<any>>();
-
-/** Whether `task` is in a JoinSet now. */
-function ownedBySet(task: Task<unknown>): boolean {
-  return owners.get(task)?.has(task) === true;
 }
 
 /**

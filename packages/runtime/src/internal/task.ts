@@ -30,6 +30,8 @@
  * | ASYNC_BODY     | spawn, for an `async` function | never                               |
  * | STARTED        | the scheduler, with RUNNING    | never                               |
  * |                | (so from the first poll on)    |                                     |
+ * | IN_SET         | JoinSet.spawn                  | the JoinSet, when it hands the task |
+ * |                |                                | over or lets it go                  |
  *
  * One object plays every part, to allocate once per spawn: the task is its own waker, its own
  * root {@link Frame} (the "current task" context), and the {@link JoinHandle} and
@@ -97,6 +99,8 @@ export const JOIN_WAITING = 4096;
 export const ASYNC_BODY = 8192;
 /** The scheduler has polled the task (set in the same store as RUNNING: it costs nothing). */
 export const STARTED = 16384;
+/** In a JoinSet now: from `JoinSet.spawn` until the set hands it over or lets it go. */
+export const IN_SET = 32768;
 
 
 let nextTaskId = 1;
