@@ -301,7 +301,6 @@ class Recv<T, O> extends Future<O> {
     node.waker = undefined;
     if (!this.#chan.recvWaiters.remove(node)) this.#chan.passNotification();
   }
-
 }
 
 /** `recv`: the next message, `undefined` if drained, else Pending. */
@@ -496,13 +495,9 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
    * ```
    */
   tryRecv(): Result<T, TryRecvError> {
-    const chan = this.#chan;
-    const value = chan.queue.shift();
-    if (value !== undefined) {
-      chan.taken(1);
-      return ok(value);
-    }
-    return err(new TryRecvError(chan.isDrained() ? "disconnected" : "empty"));
+    const out = takeOne(this.#chan);
+    if (out === Pending) return err(new TryRecvError("empty"));
+    return out === undefined ? err(new TryRecvError("disconnected")) : ok(out);
   }
 
   /**
