@@ -654,8 +654,7 @@ export class Scheduler implements DriverHost {
     for (const driver of this.#drivers.values()) if (driver.holdsPark === true) return;
     if (this.#idleTurns === 0) {
       this.#idleTurns = 1;
-      this.#parkScheduled = true;
-      setImmediate(this.#parkFromHost);
+      this.#maybePark(); // the second turn
       return;
     }
     this.#idleTurns = 0;
