@@ -6,7 +6,7 @@
  */
 export { Interest, Ready } from "./interest.js";
 export { isAsyncRead, isAsyncWrite, isAsyncBufRead, type AsyncRead, type AsyncWrite, type AsyncBufRead } from "./protocol.js";
-export { IoError, type IoErrorKind } from "./util/errors.js";
+export { IoError, errorKind, type IoErrorKind } from "./util/errors.js";
 export { read, readExact, Read, ReadExact } from "./util/read.js";
 export { readToEnd, readToString, ReadToEnd, ReadToString } from "./util/read-to-end.js";
 export { readLine, ReadLine } from "./util/read-line.js";

@@ -1,11 +1,15 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { createReadStream } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Builder, spawn } from "@tokio-ts/runtime";
 import {
   duplex,
   empty,
+  errorKind,
   flush,
   fromNodeReadable,
   fromNodeWritable,
@@ -218,6 +222,33 @@ test("fromNodeWritable: a host EPIPE (stdout piped into a reader that exited) is
   assert.instance(e, IoError);
   assert.is(e.kind, "BROKEN_PIPE");
   assert.is(e.cause, epipe);
+});
+
+test("fromNodeReadable: a file stream's ENOENT is an IoError of kind NOT_FOUND, with the cause", async () => {
+  const missing = join(tmpdir(), `tokio-ts-missing-${process.pid}-${Date.now()}`, "nothing.txt");
+  const input = fromNodeReadable(createReadStream(missing));
+  const e = (await rejection(readToEnd(input))) as IoError;
+  assert.instance(e, IoError);
+  assert.is(e.kind, "NOT_FOUND");
+  assert.is(errorKind(e), "NOT_FOUND");
+  assert.is((e.cause as { code?: string }).code, "ENOENT");
+  assert.match(e.message, /ENOENT/);
+});
+
+test("errorKind: Node's system errors read as Tokio's ErrorKind; anything else is OTHER", () => {
+  const sys = (code: string) => Object.assign(new Error(`connect ${code}`), { code, syscall: "connect" });
+  assert.is(errorKind(sys("ECONNREFUSED")), "CONNECTION_REFUSED");
+  assert.is(errorKind(sys("ECONNRESET")), "CONNECTION_RESET");
+  assert.is(errorKind(sys("EADDRINUSE")), "ADDR_IN_USE");
+  assert.is(errorKind(sys("EACCES")), "PERMISSION_DENIED");
+  assert.is(errorKind(sys("EPERM")), "PERMISSION_DENIED");
+  assert.is(errorKind(sys("ETIMEDOUT")), "TIMED_OUT");
+  assert.is(errorKind(sys("EAGAIN")), "WOULD_BLOCK");
+  assert.is(errorKind(sys("ERR_SOCKET_CLOSED")), "OTHER");
+  assert.is(errorKind(new IoError("WRITE_ZERO", "x")), "WRITE_ZERO");
+  assert.is(errorKind(new Error("plain")), "OTHER");
+  assert.is(errorKind(undefined), "OTHER");
+  assert.is(errorKind({ code: 5 }), "OTHER");
 });
 
 test("toNodeWritable: pipeline into a duplex; end() shuts the duplex down (the peer reads EOF)", async () => {

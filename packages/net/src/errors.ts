@@ -10,7 +10,7 @@ import { TokioError } from "@tokio-ts/core";
 import type { SplitHalves } from "./split.js";
 import type { StreamBase } from "./internal/stream-base.js";
 
-export { WouldBlockError, type SocketError } from "@tokio-ts/io-driver";
+export { WouldBlockError, errorKind, type IoErrorKind, type SocketError } from "@tokio-ts/io-driver";
 
 /**
  * `reunite` was given halves of two different streams. The halves are in `halves`, unchanged.

@@ -11,7 +11,7 @@ export { UnixListener } from "./unix-listener.js";
 export { UnixStream } from "./unix-stream.js";
 export { UnixSocketAddr } from "./unix-addr.js";
 export { ReadHalf, WriteHalf, OwnedReadHalf, OwnedWriteHalf, type SplitHalves, type AddrOf } from "./split.js";
-export { ReuniteError, UnsupportedError, WouldBlockError, type SocketError } from "./errors.js";
+export { ReuniteError, UnsupportedError, WouldBlockError, errorKind, type IoErrorKind, type SocketError } from "./errors.js";
 export { Interest, Ready } from "@tokio-ts/io-driver";
 export { UdpSocket } from "./udp-socket.js";
 export { DEFAULT_RECV_QUEUE_CAPACITY, DEFAULT_MAX_PENDING_SENDS, type UdpBindOptions } from "./udp-options.js";

@@ -4,7 +4,7 @@ import { ContextError } from "@tokio-ts/core";
 import { Builder, JoinSet, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, mockTask } from "@tokio-ts/test-util";
 import { timeout } from "@tokio-ts/time";
-import { SocketAddr, TcpListener, TcpStream } from "../src/index.js";
+import { errorKind, SocketAddr, TcpListener, TcpStream } from "../src/index.js";
 import { fromAsync, fromPromise } from "@tokio-ts/core";
 import { hasCode, openSockets, run, tick } from "./helpers.js";
 
@@ -164,6 +164,7 @@ test("binding a used port fails with EADDRINUSE naming the address", async () =>
     }
   });
   assert.ok(hasCode(error, "EADDRINUSE"), String(error));
+  assert.is(errorKind(error), "ADDR_IN_USE");
   assert.match((error as Error).message, /127\.0\.0\.1:\d+/);
 });
 
@@ -180,6 +181,7 @@ test("connecting to a closed port fails with ECONNREFUSED naming the address", a
     }
   });
   assert.ok(hasCode(error, "ECONNREFUSED"), String(error));
+  assert.is(errorKind(error), "CONNECTION_REFUSED");
   assert.ok((error as Error).message.includes(`127.0.0.1:${port}`), (error as Error).message);
 });
 

@@ -21,6 +21,7 @@ export {
   type AsyncBufRead,
   IoError,
   type IoErrorKind,
+  errorKind,
   read,
   readExact,
   Read,

@@ -33,6 +33,8 @@ export {
   ReuniteError,
   UnsupportedError,
   WouldBlockError,
+  errorKind,
+  type IoErrorKind,
   type SocketError,
   Interest,
   Ready,
