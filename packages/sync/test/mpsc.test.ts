@@ -199,6 +199,53 @@ test("each message wakes one waiting receive, in the order they started waiting"
   assert.is(recvWaiters(rx), 0);
 });
 
+test("the receive that takes the last message of a closed channel wakes the other waiting receives (recv, tryRecv, recvMany; both kinds)", () => {
+  for (const kind of ["bounded", "unbounded"] as const) {
+    for (const closing of ["sender", "receiver"] as const) {
+      for (const how of ["recv", "tryRecv", "recvMany"] as const) {
+        const label = `${kind}, ${closing} closes, ${how} takes it`;
+        const [tx, rx] = kind === "bounded" ? mpsc.channel<number>(4) : mpsc.unboundedChannel<number>();
+        const first = mockTask(rx.recv());
+        const second = mockTask(rx.recv());
+        assertPending(first.poll());
+        assertPending(second.poll());
+        if (tx instanceof mpsc.Sender) tx.trySend(1);
+        else tx.send(1); // wakes `first` only
+        if (closing === "sender") tx.close();
+        else rx.close();
+        assert.not.ok(second.isWoken(), `${label}: a message is still queued`);
+        if (how === "recv") assertReady(first.poll(), 1);
+        else if (how === "tryRecv") assert.equal(rx.tryRecv(), { ok: true, value: 1 });
+        else {
+          const buffer: number[] = [];
+          assertReady(mockTask(rx.recvMany(buffer, 8)).poll(), 1);
+        }
+        assert.ok(second.isWoken(), `${label}: the channel is over, so the other receive must hear of it`);
+        assertReady(second.poll(), undefined);
+        first.drop();
+        assert.is(rx[WAITERS](), 0, `${label}: no receive is left queued`);
+      }
+    }
+  }
+});
+
+test("a pool of async workers sharing one receiver with for await all end when the channel closes", async () => {
+  const [tx, rx] = mpsc.unboundedChannel<number>();
+  const got: number[] = [];
+  const workers = [0, 1, 2].map(async () => {
+    for await (const job of rx) got.push(job);
+  });
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  tx.send(1);
+  tx.send(2);
+  tx.close();
+  let ended = 0;
+  for (const w of workers) void w.then(() => ended++);
+  for (let turn = 0; turn < 20 && ended < workers.length; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+  assert.is(ended, 3, "every worker's loop ended");
+  assert.equal(got.sort(), [1, 2]);
+});
+
 test("send() on a full channel waits, and a recv wakes that sender with the freed slot", () => {
   const [tx, rx] = mpsc.channel<string>(1);
   assertReady(mockTask(tx.send("a")).poll());

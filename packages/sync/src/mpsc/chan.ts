@@ -112,9 +112,14 @@ export class Chan<T> {
     waker?.wake();
   }
 
-  /** The receiver took `n` messages out: their slots go back to the senders. */
+  /**
+   * The receiver took `n` messages out: their slots go back to the senders. If that emptied a
+   * closed channel, the other receive futures still waiting learn it now: the message that
+   * was taken woke only its own receive.
+   */
   taken(n: number): void {
     this.sem?.release(n);
+    if (this.queue.length === 0 && (this.rxClosed || this.txCount === 0)) this.wakeIfDrained();
   }
 
   /** Reserved slots given back unused (a permit released, a granted send dropped). */
