@@ -15,7 +15,20 @@
  * When a child is collected, a `FinalizationRegistry` removes its link from the parent; when it
  * is cancelled or disposed, it removes the link at once. Everything that can observe a token —
  * a `cancelled()` future, a child, a signal from `toSignal()` (through a WeakMap) — holds it
- * strongly, so a token is only collected when nothing could notice its cancellation.
+ * strongly.
+ *
+ * WHY a link is sometimes strong (pins). Holding the observers is not enough: an observer may
+ * itself be reachable only through the token. `await child.cancelled()` in plain async code
+ * leaves the function's continuation in the future's promise, and the future in the token's
+ * list of waits; an abort listener on `child.toSignal()` is held by that signal, which the
+ * token holds. Nothing outside reaches that cycle but the parent's weak link, so a GC would
+ * take it, and the parent's `cancel()` would reach nobody. So a token is *pinned* while it is
+ * observed that way, and a pinned token's link holds it strongly (`link.strong`). `#pins`
+ * counts the reasons: each queued `cancelled()` wait, each pinned child (a child pinned makes
+ * its parent pinned, up to the root or the signal), and 1 while its `toSignal()` signal has
+ * abort listeners (the signal's `addEventListener`/`removeEventListener` are wrapped to
+ * recount them with Node's `getEventListeners`). A token that is only held by its source and
+ * not pinned can be collected: nothing could notice its cancellation.
  *
  * The same holds for `fromSignal(signal)`: the token's link holds it weakly, so a long-lived
  * signal does not keep per-request tokens alive; the link leaves when the token is cancelled
@@ -36,16 +49,21 @@
  * signal's hub) before it detaches itself, so they still hear the source — Tokio removes a
  * node whose last handle is dropped the same way.
  */
+import { getEventListeners } from "node:events";
 import { Future, intoFuture, Pending, type Context, type Poll } from "@tokio-ts/core";
 import { ConditionWait, WaitList } from "./internal/wait-list.js";
 
 /** Something that ties a token to its source and can be undone without touching the token. */
 interface Link {
+  /** The token itself while it is pinned (see the header), so the source holds it strongly. */
+  strong: CancellationToken | undefined;
   detach(): void;
 }
 
 /** A child's entry in its parent's set: holds the child weakly. */
 class ChildLink implements Link {
+  strong: CancellationToken | undefined = undefined;
+
   constructor(
     readonly siblings: Set<ChildLink>,
     readonly ref: WeakRef<CancellationToken>,
@@ -58,6 +76,8 @@ class ChildLink implements Link {
 
 /** A `fromSignal` token's entry in its signal's hub: holds the token weakly. */
 class SignalLink implements Link {
+  strong: CancellationToken | undefined = undefined;
+
   constructor(
     readonly hub: SignalHub,
     readonly ref: WeakRef<CancellationToken>,
@@ -114,6 +134,8 @@ const signalOwners = new WeakMap<AbortSignal, CancellationToken>();
 
 let cancelTree: (token: CancellationToken, reason: unknown) => void;
 let childCountOf: (token: CancellationToken) => number;
+let pin: (token: CancellationToken) => void;
+let unpin: (token: CancellationToken) => void;
 
 /**
  * A token that can be cancelled once, and observed: `isCancelled()`, the `cancelled()` future,
@@ -145,6 +167,10 @@ export class CancellationToken implements Disposable {
   #children: Set<ChildLink> | undefined = undefined;
   readonly #waiters = new WaitList();
   #controller: AbortController | undefined = undefined;
+  /** Why the source must hold this token strongly (see the header); pinned while > 0. */
+  #pins = 0;
+  /** Whether the `toSignal()` signal has abort listeners (counted as one pin). */
+  #listened = false;
 
   static {
     cancelTree = (root, reason) => {
@@ -181,6 +207,41 @@ export class CancellationToken implements Disposable {
       }
     };
     childCountOf = (token) => token.#children?.size ?? 0;
+    pin = (token) => token.#addPin();
+    unpin = (token) => token.#removePin();
+  }
+
+  /**
+   * One more reason to pin this token. The first pins it: its link holds it strongly, and its
+   * parent gains a pin — and so on up while each is newly pinned (a loop: chains can be deep).
+   */
+  #addPin(): void {
+    for (let token: CancellationToken | undefined = this; token !== undefined && token.#pins++ === 0; ) {
+      const link: Link | undefined = token.#link;
+      if (link === undefined) return; // a root, or detached or cancelled: nothing holds it weakly
+      link.strong = token;
+      token = link instanceof ChildLink ? token.#parent : undefined;
+    }
+  }
+
+  /** One reason less; the last unpins it (its link is weak again, its parent loses a pin, …). */
+  #removePin(): void {
+    for (let token: CancellationToken | undefined = this; token !== undefined && --token.#pins === 0; ) {
+      const link: Link | undefined = token.#link;
+      if (link === undefined) return;
+      link.strong = undefined;
+      token = link instanceof ChildLink ? token.#parent : undefined;
+    }
+  }
+
+  /** Recount the `toSignal()` signal's abort listeners (after one was added or removed). */
+  #listenersChanged(signal: AbortSignal): void {
+    if (this.#cancelled) return;
+    const listened = getEventListeners(signal, "abort").length !== 0;
+    if (listened === this.#listened) return;
+    this.#listened = listened;
+    if (listened) this.#addPin();
+    else this.#removePin();
   }
 
   /**
@@ -245,8 +306,13 @@ export class CancellationToken implements Disposable {
    * A new token that is cancelled when this one is, but whose own cancellation does not reach
    * this one. A child of a cancelled token is born cancelled.
    *
-   * The parent holds the child weakly: a child that is no longer referenced is collected and
-   * leaves the parent's set; one that is cancelled or disposed leaves it at once.
+   * The parent holds the child weakly while nothing waits on it: a child that is no longer
+   * referenced is collected and leaves the parent's set; one that is cancelled or disposed
+   * leaves it at once. A child that something waits on — a pending `cancelled()` (its own or a
+   * descendant's), an abort listener on its `toSignal()` — is held by its parent until that
+   * wait ends, so `await parent.childToken().cancelled()` in plain async code is resumed by
+   * `parent.cancel()` however long it waits. (Setting `signal.onabort = null` leaves Node's
+   * handler wrapper registered, so that one counts as a listener still.)
    *
    * @example
    * ```ts
@@ -331,7 +397,9 @@ export class CancellationToken implements Disposable {
   /**
    * An `AbortSignal` that aborts when this token is cancelled (aborted already if it is), for
    * APIs that take one (`fetch`, `fs`, `events.once`…). The same signal every time. It keeps
-   * the token alive, so it aborts even if nothing else references the token. It aborts with the
+   * the token alive, so it aborts even if nothing else references the token; and while it has
+   * abort listeners, the token's source (parent, or `fromSignal` signal) keeps it, so a
+   * listener fires even if nothing references the signal either. It aborts with the
    * source signal's reason when the cancellation came from the signal of a {@link fromSignal}
    * token (this one or an ancestor), otherwise with the default `AbortError`.
    *
@@ -351,6 +419,7 @@ export class CancellationToken implements Disposable {
         else controller.abort(this.#reason);
       } else {
         signalOwners.set(controller.signal, this);
+        watchListeners(controller.signal, this, (token, signal) => token.#listenersChanged(signal));
       }
     }
     return controller.signal;
@@ -409,16 +478,27 @@ export class CancellationToken implements Disposable {
       links.register(child, link, link);
       child.#link = link;
       child.#parent = this.#parent;
+      if (child.#pins !== 0) {
+        // Its pin moves with it: from this token to the source.
+        link.strong = child;
+        if (link instanceof ChildLink) this.#parent!.#addPin();
+        this.#removePin();
+      }
     }
   }
 
   #detach(): void {
     const link = this.#link;
+    const parent = this.#parent;
     this.#link = undefined;
     this.#parent = undefined;
     if (link !== undefined) {
       links.unregister(link);
       link.detach();
+      if (link.strong !== undefined) {
+        link.strong = undefined;
+        if (link instanceof ChildLink) parent!.#removePin(); // this token's pin of its parent goes with it
+      }
     }
   }
 }
@@ -483,6 +563,55 @@ class CancelledFuture extends ConditionWait<void> {
   }
 
   protected override output(): void {}
+
+  /** A queued wait pins its token (see the header of the file). */
+  override poll(cx: Context): Poll<void> {
+    const queued = this.list !== undefined;
+    const out = super.poll(cx);
+    if (queued !== (this.list !== undefined)) {
+      if (queued) unpin(this.token);
+      else pin(this.token);
+    }
+    return out;
+  }
+
+  override cancel(): void {
+    const queued = this.list !== undefined;
+    super.cancel();
+    if (queued) unpin(this.token);
+  }
+}
+
+/**
+ * Recount `signal`'s abort listeners whenever one is added or removed through its methods (the
+ * `onabort` setter, `events.once`, `fetch` and `addAbortListener` all go through them): the
+ * signal's own `addEventListener`/`removeEventListener`, calling the originals first.
+ */
+function watchListeners(
+  signal: AbortSignal,
+  token: CancellationToken,
+  changed: (token: CancellationToken, signal: AbortSignal) => void,
+): void {
+  const add = signal.addEventListener;
+  const remove = signal.removeEventListener;
+  Object.defineProperties(signal, {
+    addEventListener: {
+      configurable: true,
+      writable: true,
+      value: function addEventListener(this: AbortSignal, ...args: Parameters<AbortSignal["addEventListener"]>): void {
+        Reflect.apply(add, this, args);
+        if (args[0] === "abort") changed(token, signal);
+      },
+    },
+    removeEventListener: {
+      configurable: true,
+      writable: true,
+      value: function removeEventListener(this: AbortSignal, ...args: Parameters<AbortSignal["removeEventListener"]>): void {
+        Reflect.apply(remove, this, args);
+        if (args[0] === "abort") changed(token, signal);
+      },
+    },
+  });
 }
 
 /** `token.runUntilCancelled(body)`: the cancellation wait is polled first (Tokio's biased select). */

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { getEventListeners } from "node:events";
+import { addAbortListener, getEventListeners, once } from "node:events";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Context, Future, noopWaker, Pending, pending, ready, type Poll, type Waker } from "@tokio-ts/core";
@@ -230,6 +230,94 @@ test("a child held only through its waiter, its grandchild or its signal still h
   assert.ok(waiter.isWoken(), "through a pending cancelled()");
   assert.ok(grandchild.isCancelled(), "through a grandchild");
   assert.ok(signal.aborted, "through a toSignal() signal");
+});
+
+test("plain async code awaiting a child's cancelled() (or a fromSignal token's) is resumed by the cancel even after a GC", async () => {
+  const root = new CancellationToken();
+  const controller = new AbortController();
+  let resumed = 0;
+  for (let i = 0; i < 10; i++) {
+    void (async () => {
+      await root.childToken().cancelled(); // only the pending await refers to the child
+      resumed++;
+    })();
+    void (async () => {
+      await root.childToken().childToken().cancelled(); // and here to its parent too
+      resumed++;
+    })();
+    void (async () => {
+      await CancellationToken.fromSignal(controller.signal).cancelled();
+      resumed++;
+    })();
+  }
+  await collect();
+  assert.is(childCount(root), 20, "the awaited children are kept");
+  root.cancel();
+  controller.abort();
+  await collect();
+  assert.is(resumed, 30);
+});
+
+test("an abort listener on a child's toSignal() keeps the child: it fires on the parent's cancel after a GC, however it was added", async () => {
+  const root = new CancellationToken();
+  const fired = { addEventListener: 0, onabort: 0, addAbortListener: 0, once: 0 };
+  for (let i = 0; i < 5; i++) {
+    root.childToken().toSignal().addEventListener("abort", () => fired.addEventListener++);
+    root.childToken().toSignal().onabort = () => fired.onabort++;
+    addAbortListener(root.childToken().toSignal(), () => fired.addAbortListener++);
+    void once(root.childToken().toSignal(), "abort").then(() => fired.once++);
+  }
+  await collect();
+  root.cancel();
+  await collect();
+  assert.equal(fired, { addEventListener: 5, onabort: 5, addAbortListener: 5, once: 5 });
+});
+
+test("a child that stops being observed (wait dropped, listener removed, cancelled on its own) can be collected again", async () => {
+  const root = new CancellationToken();
+  const refs: WeakRef<CancellationToken>[] = [];
+  (() => {
+    for (let i = 0; i < 10; i++) {
+      const waited = root.childToken();
+      const wait = mockTask(waited.cancelled());
+      assertPending(wait.poll());
+      wait.drop();
+      const listened = root.childToken();
+      const listener = (): void => {};
+      listened.toSignal().addEventListener("abort", listener);
+      listened.toSignal().removeEventListener("abort", listener);
+      const middle = root.childToken();
+      const deep = middle.childToken();
+      const deepWait = mockTask(deep.cancelled());
+      assertPending(deepWait.poll());
+      deepWait.drop();
+      const alone = root.childToken();
+      const aloneWait = mockTask(alone.childToken().cancelled());
+      assertPending(aloneWait.poll());
+      alone.cancel(); // leaves the root at once, pin and all
+      refs.push(new WeakRef(waited), new WeakRef(listened), new WeakRef(middle), new WeakRef(deep));
+    }
+  })();
+  await collect();
+  assert.is(refs.filter((r) => r.deref() !== undefined).length, 0, "none is held any longer");
+  assert.is(childCount(root), 0);
+});
+
+test("disposing a token passes its observed children to its parent, still held", async () => {
+  const root = new CancellationToken();
+  let resumed = false;
+  let scoped: CancellationToken | undefined = root.childToken();
+  void (async (child: CancellationToken) => {
+    await child.cancelled(); // only this await refers to the child
+    resumed = true;
+  })(scoped.childToken());
+  scoped[Symbol.dispose]();
+  scoped = undefined;
+  await collect();
+  assert.is(childCount(root), 1, "the child moved up to the root");
+  root.cancel();
+  await collect();
+  assert.ok(resumed);
 });
 
 // ---------------------------------------------------------------------------------------------
