@@ -1,9 +1,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CancelledError, Context, currentFrame, noopWaker, Pending, pending, ready } from "@tokio-ts/core";
+import { CancelledError, Context, currentFrame, Future, noopWaker, Pending, pending, ready, type Poll } from "@tokio-ts/core";
 import { Builder, spawn, taskId, taskLocal, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
-import { Mutex, MutexGuard, TryLockError } from "../src/index.js";
+import { Mutex, MutexGuard, Semaphore, TryLockError } from "../src/index.js";
 
 test("lock() is ready at once when the mutex is free; the guard reads and writes the value", () => {
   const m = new Mutex({ n: 1 });
@@ -276,6 +276,51 @@ test("dropping runExclusive while fn runs drops fn's future and releases the loc
   task.drop();
   assert.ok(cleaned, "fn's generator finally ran");
   assert.not.ok(m.isLocked());
+});
+
+/** A future that never completes, and records that it was dropped. */
+class Forever extends Future<number> {
+  dropped = false;
+  override poll(_cx: Context): Poll<number> {
+    return Pending;
+  }
+  override cancel(): void {
+    this.dropped = true;
+  }
+}
+
+test("in a task, dropping runExclusive / runWithPermit while fn's returned future runs drops that future and releases at once", async () => {
+  const rt = Builder.newCurrentThread().build();
+  try {
+    const out = await rt.blockOn(function* () {
+      const m = new Mutex(0);
+      const sem = new Semaphore(1);
+      const locked = new Forever();
+      const permitted = new Forever();
+      const holders = [spawn(m.runExclusive(() => locked)), spawn(sem.runWithPermit(() => permitted))];
+      yield* yieldNow();
+      const whileRunning = [m.isLocked(), sem.availablePermits()];
+      for (const h of holders) h.abort();
+      yield* yieldNow();
+      // A JoinHandle returned by fn is a future too: dropping the call detaches that task.
+      const inner = spawn(function* () {
+        yield* pending();
+      });
+      const viaHandle = spawn(m.runExclusive(() => inner));
+      yield* yieldNow();
+      viaHandle.abort();
+      yield* yieldNow();
+      const afterHandle = [m.isLocked(), inner.isFinished()];
+      inner.abort();
+      return { whileRunning, afterDrop: [m.isLocked(), sem.availablePermits()], dropped: [locked.dropped, permitted.dropped], afterHandle };
+    });
+    assert.equal(out.whileRunning, [true, 0]);
+    assert.equal(out.dropped, [true, true], "fn's futures were dropped with the call");
+    assert.equal(out.afterDrop, [false, 1], "the lock and the permit came back at once");
+    assert.equal(out.afterHandle, [false, false], "released; the handle's task was only detached");
+  } finally {
+    await rt.shutdownTimeout(1000);
+  }
 });
 
 test("an async fn given to runExclusive runs in the calling task: after each await it sees the caller's task id and task-locals", async () => {

@@ -35,7 +35,9 @@ export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>
     if (currentFrame() !== undefined) {
       future = fromAsync(() => {
         const out = fn(held);
-        if (isThenable(out)) running = out;
+        // A future is awaited in this frame, so dropping the call drops it: only a promise
+        // goes on running.
+        if (isThenable(out) && !isFuture(out)) running = out;
         return out as R | PromiseLike<R>;
       });
     } else {
