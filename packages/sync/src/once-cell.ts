@@ -131,7 +131,12 @@ export class OnceCell<T> {
    * **Cancel safety**: cancel safe while waiting for another initializer (the wait leaves the
    * queue). Dropped while its own `init` runs, it drops `init`'s future (a generator's `finally`
    * blocks run, an async function's `AbortSignal` fires) and passes the right to initialize to
-   * the next waiting caller; the cell stays empty.
+   * the next waiting caller at once; the cell stays empty. A promise cannot be stopped, so a
+   * dropped async `init` is still unwinding when the next one starts: its pending await of a
+   * tokio-ts future rejects a microtask later, and a foreign promise it awaits runs on. Unlike
+   * `Mutex.runExclusive`, which keeps its lock until such a promise settles, the cell does not
+   * wait for it (an `init` that never settles would block the cell for good); make an `init`
+   * with side effects that must not overlap a generator function, or pass it the signal.
    *
    * **Throws** (rejects): whatever `init` throws; the cell stays empty.
    */
