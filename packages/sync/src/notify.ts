@@ -60,22 +60,40 @@ class NotifyState {
   }
 
   /**
-   * Wake the waiters queued now. A waker may re-enter (drop a waiter, queue a new one): a
-   * Notified queued during the loop was created after the bump, and since every waiter queued
-   * before it is ahead of it in the list, the loop stops at the first one that is that new.
+   * Wake the waiters queued now: they are all unlinked first, then woken. A waker may re-enter
+   * (drop a waiter, queue a new one, call `notifyOne`): what it does concerns only waiters
+   * queued after this call began, which this call leaves alone.
    */
   notifyWaiters(): void {
     const calls = ++this.notifyWaitersCalls;
     const waiters = this.waiters;
+    // Every waiter of this call leaves the queue before any is woken (as Tokio moves them to a
+    // list of its own): a `notifyOne()` from a waker that runs at once then finds only later
+    // waiters, or stores the permit, instead of going to one that is about to be woken anyway.
+    const woken: Waker[] = [];
     for (;;) {
       const waiter = waiters.head as Notified | undefined;
-      if (waiter === undefined || initialCallsOf(waiter) >= calls) return;
+      if (waiter === undefined || initialCallsOf(waiter) >= calls) break;
       waiters.popFront();
       waiter.notification = ALL;
       const waker = waiter.waker;
       waiter.waker = undefined;
-      waker?.wake();
+      if (waker !== undefined) woken.push(waker);
     }
+    let failed = false;
+    let first: unknown;
+    for (const waker of woken) {
+      try {
+        waker.wake();
+      } catch (error) {
+        // A waker that throws must not keep the others from their wake-up.
+        if (!failed) {
+          failed = true;
+          first = error;
+        }
+      }
+    }
+    if (failed) throw first;
   }
 }
 

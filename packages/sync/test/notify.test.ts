@@ -130,6 +130,40 @@ test("notifyWaiters does not notify a Notified queued by a waker it runs (a wake
   assert.is(late!.enable(), true, "and first in line for the next notifyOne");
 });
 
+test("a notifyOne from a waker that notifyWaiters runs is not spent on a waiter of that call: it stores the permit (Tokio)", () => {
+  const notify = new Notify();
+  const first = notify.notified();
+  const second = notify.notified();
+  let reacted = false;
+  const reacting = new Context({
+    wake() {
+      if (reacted) return;
+      reacted = true;
+      notify.notifyOne(); // runs at once, while notifyWaiters is still waking
+    },
+  });
+  assert.is(first.poll(reacting), Pending);
+  const secondTask = mockTask(second);
+  assertPending(secondTask.poll());
+  notify.notifyWaiters();
+  assert.ok(reacted);
+  assert.ok(secondTask.isWoken(), "the second waiter is woken by notifyWaiters");
+  assertReady(mockTask(first).poll());
+  assertReady(secondTask.poll());
+  assert.is(notify.notified().enable(), true, "the notifyOne was stored for the next waiter");
+});
+
+test("a waker that throws during notifyWaiters keeps no other waiter from its wake-up; the error comes out", () => {
+  const notify = new Notify();
+  const throwing = notify.notified();
+  assert.is(throwing.poll(new Context({ wake: () => { throw new Error("waker failed") } })), Pending);
+  const other = mockTask(notify.notified());
+  assertPending(other.poll());
+  assert.throws(() => notify.notifyWaiters(), /waker failed/);
+  assert.ok(other.isWoken());
+  assertReady(other.poll());
+});
+
 test("notifyWaiters leaves a stored permit in place", () => {
   const notify = new Notify();
   notify.notifyOne();
