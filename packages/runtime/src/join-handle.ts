@@ -45,6 +45,11 @@ export interface JoinHandle<T> extends Future<T> {
    * (its `cause` is the `CancelledError`), counts as cancelled; any other error it throws while
    * unwinding is a panic. No effect on a finished task.
    *
+   * A task aborted before its first poll runs none of its code, `finally` blocks and `using`
+   * declarations included: a channel sender it would have closed there stays open, where Tokio
+   * would drop it with the future. Close such a handle from outside (the receiver then sees the
+   * channel end), or let the task reach its first await before aborting it.
+   *
    * @example
    * ```ts
    * const h = spawn(function* () { yield* pending() });
