@@ -473,8 +473,9 @@ export class Signal implements AsyncIterable<true>, Disposable {
 
   /**
    * `for await (const _ of sig)`: one step per delivery (coalesced as for `recv()`), until the
-   * Signal is closed. Each `next()` is one `recv()`, so it is cancel safe as `recv()` is: a
-   * `next()` given up on takes no delivery, and the iteration goes on. Breaking out of the loop
+   * Signal is closed. Each `next()` is one `recv()` awaited by the loop: a loop whose task is
+   * aborted takes no delivery. To race a wait for the signal against something else, give
+   * `recv()` itself to `select` or `timeout`: a `next()` is a promise, which cannot be dropped. Breaking out of the loop
    * does not close the Signal.
    */
   [Symbol.asyncIterator](): AsyncIterator<true, undefined> {

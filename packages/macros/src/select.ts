@@ -226,6 +226,12 @@ class Select<R> extends Future<R> {
  * that branch's cancel safety (`rx.recv()`, `sleep`, `token.cancelled()` lose nothing; a
  * dropped `tx.send(v)` did not send `v`). A future passed to select is owned by it: a loser
  * cannot be raced again in the next loop iteration — make a new one.
+ * A generator-function branch completes in the poll where its last `yield*` does, as a Tokio
+ * `async` block would. An async-function branch does not: its result reaches select a few
+ * microtasks after its last await completed, so if another branch completes in that same poll,
+ * the async branch loses, and what its last await took (a message, a line) is lost with it.
+ * Give select the consuming future itself (`rx.recv()`, not `async () => rx.recv()` or an
+ * iterator's `next()`), or a generator function.
  *
  * **Throws** (the select future fails): whatever the winning branch throws — the other branches
  * are dropped first; Error "all branches are disabled and there is no else branch" when every

@@ -82,8 +82,10 @@ export class Lines implements AsyncIterable<string> {
 
   /**
    * `for await (const line of lines(reader))`: each line, until end of stream. Each `next()` is
-   * one `nextLine()`, so it is cancel safe as `nextLine()` is: a `next()` given up on (the
-   * losing branch of a `select`, a `timeout`) loses nothing, and the iteration goes on.
+   * one `nextLine()` awaited by the loop: a loop whose task is aborted (or whose async
+   * function's future is dropped) loses no line. A `next()` is a promise, which cannot be
+   * dropped: to race reading a line against something else, give `nextLine()` itself to
+   * `select` or `timeout` (an `async () => it.next()` branch can lose the line it took).
    */
   [Symbol.asyncIterator](): AsyncIterator<string, undefined> {
     // Not an async generator: a rejection of one pending `next()` (CancelledError, when the

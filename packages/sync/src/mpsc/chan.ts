@@ -589,9 +589,11 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
 
   /**
    * `for await (const msg of rx)`: every message until the channel is closed and drained.
-   * Leaving the loop early leaves the receiver open. Each `next()` is one `recv()`, so it is
-   * cancel safe as `recv()` is: a `next()` given up on (the losing branch of a `select`, a
-   * `timeout`) takes no message, and the iterator goes on.
+   * Leaving the loop early leaves the receiver open. Each `next()` is one `recv()` awaited by
+   * the loop: a loop whose task is aborted (or whose async function's future is dropped) takes
+   * no message, and the receiver goes on. A `next()` is a promise, which cannot be dropped: to
+   * race a receive against something else, give `rx.recv()` itself to `select` or `timeout`
+   * (an `async () => it.next()` branch can lose the message it took, see `select`).
    *
    * @example
    * ```ts
