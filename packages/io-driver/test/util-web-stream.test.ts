@@ -118,6 +118,27 @@ test("toReadableStream: backpressure — an endless reader is read only to the h
   await rs.cancel();
 });
 
+test("toReadableStream: an unread stream holds at most highWaterMark bytes, also when chunkSize does not divide it", async () => {
+  for (const [highWaterMark, chunkSize] of [[100, 64], [10, 1000], [8192, 1000], [0, 5]] as const) {
+    let bytes = 0;
+    const src = repeat(1);
+    const counting = {
+      pollRead: (cx: never, buf: Uint8Array) => {
+        const n = src.pollRead(cx, buf);
+        if (typeof n === "number") bytes += n;
+        return n;
+      },
+    };
+    const rs = toReadableStream(counting, { highWaterMark, chunkSize });
+    for (let i = 0; i < 20; i++) await tick();
+    assert.is(bytes, highWaterMark, `highWaterMark ${highWaterMark}, chunkSize ${chunkSize}: the queue is filled exactly`);
+    const reader = rs.getReader();
+    const first = await reader.read();
+    assert.is(first.value!.byteLength, Math.min(chunkSize, highWaterMark === 0 ? chunkSize : highWaterMark));
+    await reader.cancel();
+  }
+});
+
 test("toReadableStream: the reader's error errors the stream", async () => {
   const failing = {
     pollRead: (): number => {
