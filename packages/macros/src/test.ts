@@ -20,7 +20,7 @@
  */
 import { isFuture, isGenerator, type Future } from "@tokio-ts/core";
 import type { Runtime, SpawnBody, UnhandledPanic } from "@tokio-ts/runtime";
-import { checkFlavor, checkOptions, checkRuntimeSettings, deadlockMessage, isInstalled, registeredTimers, runtimeBuilder, TIME_PACKAGE } from "./internal/build.js";
+import { checkFlavor, checkOptions, checkRuntimeSettings, deadlockMessage, isInstalled, registeredTimers, reportsOwnDeadlock, runtimeBuilder, TIME_PACKAGE } from "./internal/build.js";
 
 /**
  * A test framework's registration function: uvu's `test` (or a `suite()`), node:test's `test`,
@@ -182,7 +182,7 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
   });
   suite(name, async () => {
     const before = leakCheck ? hostHandles() : undefined;
-    const rt = builder.build();
+    const rt = reportsOwnDeadlock(builder.build());
     let leaks: string[] = [];
     const waiting = { name };
     watchForDeadlock(waiting);

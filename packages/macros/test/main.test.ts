@@ -273,6 +273,7 @@ test("a body that waits on what nothing can wake: main says so on stderr and the
   assert.is(out.signal, null, `the child had to be killed; stderr: ${out.stderr}`);
   assert.is(out.stdout, "waiting\n", "main never resolves: the body never finished");
   assert.ok(out.stderr.includes(DEADLOCK_MESSAGE), out.stderr);
+  assert.not.match(out.stderr, /Runtime\.blockOn\(\) bod/, "said once, in main's words: not the runtime's report as well");
   assert.is(out.code, 1, out.stderr);
 });
 

@@ -350,6 +350,7 @@ uvu("a test body that waits on what nothing can wake: test() says so on stderr a
   assert.is(out.signal, null, `the child had to be killed; stderr: ${out.stderr}`);
   assert.is(out.stdout, "waiting\n", "the test never finished");
   assert.ok(out.stderr.includes('tokio-ts test("waits for ever"): the body is still waiting, but nothing is left that could wake it'), out.stderr);
+  assert.not.match(out.stderr, /Runtime\.blockOn\(\) bod/, "said once, in test()'s words");
   assert.is(out.code, 1, out.stderr);
 });
 

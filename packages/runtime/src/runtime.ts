@@ -60,7 +60,7 @@ export class Runtime implements AsyncDisposable {
   blockOn<T>(body: Generator<unknown, T, unknown>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T> {
-    return blockOnScheduler(this.#scheduler, body);
+    return blockOnScheduler(this.#scheduler, body, (this as { [OWNER_REPORTS_DEADLOCK]?: true })[OWNER_REPORTS_DEADLOCK] !== true);
   }
 
   /**
@@ -151,6 +151,40 @@ export class Runtime implements AsyncDisposable {
   }
 }
 
+/**
+ * The key (a `Symbol.for`, so no import is needed) by which the owner of a runtime — `main()`
+ * and `test()` of `@tokio-ts/macros` — says that it reports a deadlock of its `blockOn` itself,
+ * in its own words: `runtime[key] = true`.
+ */
+const OWNER_REPORTS_DEADLOCK: unique symbol = Symbol.for("tokio-ts.runtime.owner-reports-deadlock") as never;
+
+/**
+ * Deadlock report. A runtime holds no host handle, so a `blockOn` body that waits for
+ * something that can never come (a lock never released, a channel nobody sends on) lets the
+ * event loop empty: Node emits `beforeExit` and ends the process with the body unfinished (code
+ * 13 for a top-level await, which says only "unsettled top-level await"). While such bodies are
+ * pending, one `beforeExit` listener says what happened, on stderr; the exit code is left alone.
+ */
+let waitingBodies = 0;
+
+function onBeforeExit(): void {
+  process.off("beforeExit", onBeforeExit);
+  const which = waitingBodies === 1 ? "a Runtime.blockOn() body is" : `${waitingBodies} Runtime.blockOn() bodies are`;
+  console.error(
+    `tokio-ts: ${which} still waiting, but nothing is left that could wake ${waitingBodies === 1 ? "it" : "them"} ` +
+      `(no timer, socket, worker or other host handle is active), so the process is exiting with ${waitingBodies === 1 ? "the body" : "them"} unfinished. ` +
+      "A deadlock? For example a lock guard never released, a channel whose senders are never closed, or a oneshot sender never used.",
+  );
+}
+
+function bodyWaits(): void {
+  if (waitingBodies++ === 0 && typeof process === "object" && typeof process.on === "function") process.on("beforeExit", onBeforeExit);
+}
+
+function bodyEnded(): void {
+  if (--waitingBodies === 0 && typeof process === "object" && typeof process.off === "function") process.off("beforeExit", onBeforeExit);
+}
+
 /** Settles a blockOn promise when its task completes. */
 class BlockOnWaker<T> implements OwnerWaker {
   readonly ownsTask = true;
@@ -160,17 +194,20 @@ class BlockOnWaker<T> implements OwnerWaker {
     private readonly task: Task<T>,
     private readonly resolve: (value: T) => void,
     private readonly reject: (reason: unknown) => void,
+    /** Counted in `waitingBodies` (for the deadlock report) until the task finishes. */
+    private readonly counted: boolean,
   ) {}
 
   wake(): void {
     const task = this.task;
     if (!task.isFinished()) return;
+    if (this.counted) bodyEnded();
     if (!task.failed) {
       const output = task.result;
       // A body that returns a future (`return sleep(10)`): the promise would adopt it as a
       // thenable, polled outside the runtime's tasks (a paused clock would never move for it).
       // Run it on the runtime instead, as `return yield* fut` would.
-      if (isFuture(output) && !this.scheduler.closed) return this.resolve(blockOnScheduler(this.scheduler, output) as unknown as T);
+      if (isFuture(output) && !this.scheduler.closed) return this.resolve(blockOnScheduler(this.scheduler, output, this.counted) as unknown as T);
       return this.resolve(output as T);
     }
     const error = task.result as JoinError;
@@ -187,7 +224,11 @@ class BlockOnWaker<T> implements OwnerWaker {
   }
 }
 
-export function blockOnScheduler<T>(scheduler: Scheduler, body: SpawnBody<T>): Promise<T> {
+/**
+ * Run `body` as a root task of `scheduler`; the promise settles with it. `reportDeadlock`: say
+ * so on stderr if the process is about to exit while the body still waits (see above).
+ */
+export function blockOnScheduler<T>(scheduler: Scheduler, body: SpawnBody<T>, reportDeadlock: boolean): Promise<T> {
   if (scheduler.closed) return Promise.reject(ContextError.shutdown("blockOn()"));
   let task: Task<T>;
   try {
@@ -196,8 +237,11 @@ export function blockOnScheduler<T>(scheduler: Scheduler, body: SpawnBody<T>): P
     return Promise.reject(error);
   }
   return new Promise<T>((resolve, reject) => {
-    const waker = new BlockOnWaker(scheduler, task, resolve, reject);
-    if (task.isFinished()) waker.wake();
-    else task.addJoinWaker(waker);
+    if (task.isFinished()) {
+      new BlockOnWaker(scheduler, task, resolve, reject, false).wake();
+      return;
+    }
+    if (reportDeadlock) bodyWaits();
+    task.addJoinWaker(new BlockOnWaker(scheduler, task, resolve, reject, reportDeadlock));
   });
 }

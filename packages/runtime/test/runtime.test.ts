@@ -387,6 +387,21 @@ test("a program whose runtime finished but was never shut down exits by itself w
   assert.is(result.stdout, "done 3\n");
 });
 
+test("blockOn bodies still waiting when the process is about to exit are reported on stderr (a deadlock), once", async () => {
+  const fixture = fileURLToPath(new URL("./fixtures/deadlocked-block-on.js", import.meta.url));
+  const result = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(process.execPath, [fixture], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr });
+      void error;
+    });
+  });
+  assert.is(result.signal, null, `the process had to be killed; stderr: ${result.stderr}`);
+  assert.is(result.stdout, "finished 1\n");
+  assert.match(result.stderr, /^tokio-ts: 2 Runtime\.blockOn\(\) bodies are still waiting, but nothing is left that could wake them .* A deadlock\?/);
+  assert.is(result.stderr.split("tokio-ts:").length, 2, "one report");
+  assert.is(result.code, 0, "the exit code is left alone");
+});
+
 test("Handle.current() inside a task is the runtime's handle; tryCurrent() outside is undefined", async () => {
   const same = await withRuntime((rt) =>
     rt.blockOn(async () => {

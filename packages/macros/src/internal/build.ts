@@ -70,7 +70,17 @@ export function runtimeBuilder(what: string, settings: RuntimeSettings): Builder
  * **Throws**: as {@link runtimeBuilder}.
  */
 export function buildRuntime(what: string, settings: RuntimeSettings): Runtime {
-  return runtimeBuilder(what, settings).build();
+  return reportsOwnDeadlock(runtimeBuilder(what, settings).build());
+}
+
+/**
+ * Tell `rt` that its owner (`main`, `test`) reports a deadlock of its `blockOn` in its own
+ * words, so the runtime's generic report is not printed as well (the key is the runtime's
+ * `Symbol.for`).
+ */
+export function reportsOwnDeadlock(rt: Runtime): Runtime {
+  (rt as unknown as Record<symbol, boolean>)[Symbol.for("tokio-ts.runtime.owner-reports-deadlock")] = true;
+  return rt;
 }
 
 /**
