@@ -51,6 +51,11 @@ export class Runtime implements AsyncDisposable {
    * }); // 2
    * ```
    *
+   * An idle runtime does not keep the process alive: a body that waits for something nothing
+   * can bring any more (a deadlock) lets Node's event loop empty, and the process ends with the
+   * promise pending. The runtime then says so on stderr ("a Runtime.blockOn() body is still
+   * waiting, but nothing is left that could wake it …"); the exit code is Node's.
+   *
    * **Throws** (rejects): the body's error; a cancelled JoinError if the runtime shuts down
    * first; ContextError if it is already shut down.
    */
