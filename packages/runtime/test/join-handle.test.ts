@@ -780,4 +780,52 @@ test("a handle joined after its panic was reported still rejects with that panic
   assert.is((joined as JoinError).cause, boom);
 });
 
+
+/** How a handle ended: "ok", "cancelled" or "panic: <message>". */
+async function endOf(handle: JoinHandle<unknown>): Promise<string> {
+  try {
+    await handle;
+    return "ok";
+  } catch (e) {
+    if (!(e instanceof JoinError)) return `not a JoinError: ${String(e)}`;
+    return e.isPanic() ? `panic: ${(e.cause as Error).message}` : "cancelled";
+  }
+}
+
+for (const eventInterval of [61, 1]) {
+  test(`an async task aborted after its function already threw ends as that panic, whatever the schedule (eventInterval ${eventInterval})`, async () => {
+    const reported: JoinError[] = [];
+    await withRuntime(async (rt) => {
+      let self: JoinHandle<never> | undefined;
+      self = rt.spawn(async (): Promise<never> => {
+        await Promise.resolve();
+        self!.abort(); // seen by the runtime only after the function has settled
+        throw new Error("boom");
+      });
+      assert.is(await endOf(self), "panic: boom");
+    }, reportingTo(reported, Builder.newCurrentThread().eventInterval(eventInterval)));
+    assert.is(reported.length, 0, "joined: not reported");
+  });
+}
+
+test("an async task aborted after its function already threw is that panic on a busy runtime too (more ready tasks than eventInterval)", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      for (let i = 0; i < 100; i++) {
+        spawn(function* () {
+          for (let j = 0; j < 5; j++) yield* yieldNow();
+        });
+      }
+      let self: JoinHandle<never> | undefined;
+      self = spawn(async (): Promise<never> => {
+        await yieldNow();
+        self!.abort();
+        throw new Error("boom");
+      });
+      return yield* fromPromise(endOf(self));
+    }),
+  );
+  assert.is(out, "panic: boom");
+});
+
 test.run();

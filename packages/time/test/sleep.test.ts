@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Context, Pending, type Waker } from "@tokio-ts/core";
-import { Handle, spawn, yieldNow } from "@tokio-ts/runtime";
+import { Context, Pending, pending, type Waker } from "@tokio-ts/core";
+import { Builder, Handle, JoinError, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { advance, Instant, Sleep, sleep, sleepUntil } from "../src/index.js";
 import { TIME } from "../src/driver.js";
@@ -455,5 +455,34 @@ test("under shuffled schedules, tasks sleeping random deadlines wake in deadline
     { enableTime: true, startPaused: true },
   );
 });
+
+for (const timerUsedBefore of [true, false]) {
+  test(`shutdown drops a task whose finally makes a sleep as cancelled, whether or not the runtime had made its timers before (${timerUsedBefore})`, async () => {
+    const reported: string[] = [];
+    const rt = Builder.newCurrentThread().enableTime().startPaused(true).onUnhandledPanic((e) => void reported.push(e.message)).build();
+    let finallyRan = 0;
+    const task = rt.spawn(function* () {
+      if (timerUsedBefore) yield* sleep(1);
+      try {
+        yield* pending();
+      } finally {
+        finallyRan++;
+        yield* sleep(10); // made here for the first time when timerUsedBefore is false; dropped unpolled
+      }
+    });
+    await rt.blockOn(function* () {
+      yield* yieldNow();
+      if (timerUsedBefore) yield* sleep(5); // the paused clock passes the task's sleep(1)
+    });
+    await rt.shutdownTimeout(0);
+    assert.is(finallyRan, 1);
+    const end = await task.then(
+      () => "ok",
+      (e: unknown) => (e instanceof JoinError && e.isCancelled() ? "cancelled" : `panic: ${String((e as JoinError).cause)}`),
+    );
+    assert.is(end, "cancelled");
+    assert.equal(reported, []);
+  });
+}
 
 test.run();

@@ -174,6 +174,8 @@ export class Scheduler implements DriverHost {
   /** The last `async` function spawned (see spawn); cleared when a drain ends. */
   #lastAsync: unknown = undefined;
   #closed = false;
+  /** Set by teardown once every task is dropped, as the drivers stop: no driver is made after. */
+  #driversStopped = false;
   #shutdownRequested = false;
   /** The task whose panic shut the runtime down (`unhandledPanic("shutdownRuntime")`). */
   #panicked: Task<any> | undefined = undefined;
@@ -228,7 +230,10 @@ export class Scheduler implements DriverHost {
       return driver;
     }
     if (!this.config.drivers.has(key.name)) throw key.disabledError();
-    if (this.#closed) throw ContextError.shutdown(`the ${key.name} driver is unavailable`);
+    // Made on first use, also while shutdown drops the tasks (a `finally` block that makes a
+    // `sleep` the task never made before: its await is dropped unpolled, but the call must not
+    // throw); not once the drivers have stopped.
+    if (this.#driversStopped) throw ContextError.shutdown(`the ${key.name} driver is unavailable`);
     driver = key.create(this);
     this.#drivers.set(key.name, driver);
     return driver;
@@ -493,7 +498,13 @@ export class Scheduler implements DriverHost {
       if ((state & (CANCEL | CANCELLING)) === CANCEL) {
         task.state |= CANCELLING;
         if (future === undefined) out = beginCancelGenerator(task) ? undefined : pollGenerator(task, cx);
-        else out = beginCancel(future, task.id) ? undefined : future.poll(cx);
+        else if (!beginCancel(future, task.id)) out = future.poll(cx);
+        else {
+          // Unwound already. An async function that had settled (its task woken to see it, not
+          // polled yet): its output is dropped (cancelled), but an error is its panic, as in #drop.
+          if ((state & (ASYNC_BODY | STARTED)) === (ASYNC_BODY | STARTED)) future.poll(cx);
+          out = undefined;
+        }
       } else {
         out = future === undefined ? pollGenerator(task, cx) : future.poll(cx);
       }
@@ -718,6 +729,7 @@ export class Scheduler implements DriverHost {
       }
       // A driver's shutdown wakes what still waits on it; a waker that throws (a foreign
       // executor's) must not keep the other drivers open: rethrown from a microtask, as a hook's.
+      this.#driversStopped = true;
       for (const driver of this.#drivers.values()) {
         try {
           driver.shutdown();
