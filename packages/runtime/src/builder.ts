@@ -247,7 +247,9 @@ export class Builder {
    * stderr via `console.error`). The hook gets the task's panic {@link JoinError}.
    *
    * A panic is reported one host turn after the task threw (the grace Node gives an unhandled
-   * rejection, so that an `await handle` can get there first), unless by then its JoinError has
+   * rejection, so that an `await handle` can get there first) — or, while other tasks are still
+   * ready to run (a joiner may be among them), once none is, up to 16 host turns later — unless
+   * by then its JoinError has
    * been handed to someone — an await of the JoinHandle threw it (`await h`, `yield* h`), a
    * JoinSet's `joinNext`/`tryJoinNext`/`joinAll` did, or `blockOn` rejected with it — or an
    * await of the handle is still pending and will take it. An await that was dropped (the losing

@@ -756,6 +756,54 @@ test("a panic is not reported when the waiting joiner only gets to run after the
   assert.equal(reported, []);
 });
 
+test("a panic is not reported when the task that joins it first runs behind more ready tasks than eventInterval", async () => {
+  const reported: JoinError[] = [];
+  const got = await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        const h = spawn(function* () {
+          throw new Error("joined behind a crowd");
+        });
+        for (let i = 0; i < 300; i++) {
+          spawn(function* () {
+            yield* yieldNow();
+          });
+        }
+        const joiner = spawn(function* () {
+          try {
+            yield* h;
+            return "ok";
+          } catch (e) {
+            return e instanceof JoinError && e.isPanic() ? "got the panic" : String(e);
+          }
+        });
+        const out = yield* joiner;
+        yield* fromPromise(reportTurns); // room for a (wrong) report
+        return out;
+      }),
+    reportingTo(reported),
+  );
+  assert.is(got, "got the panic");
+  assert.equal(reported, [], "joined: not reported");
+});
+
+test("a panic nobody joins is still reported while the runtime stays busy (at most 16 host turns later)", async () => {
+  const reported: JoinError[] = [];
+  await withRuntime(async (rt) => {
+    let spinning = true;
+    rt.spawn(function* () {
+      while (spinning) yield* yieldNow(); // always ready: the run queue never empties
+    });
+    rt.spawn(function* () {
+      throw new Error("nobody joins me");
+    });
+    for (let turn = 0; turn < 40 && reported.length === 0; turn++) await hostTurn();
+    spinning = false;
+  }, reportingTo(reported));
+  assert.is(reported.length, 1);
+  assert.match((reported[0]!.cause as Error).message, /nobody joins me/);
+});
+
 test("a handle joined after its panic was reported still rejects with that panic", async () => {
   const reported: JoinError[] = [];
   const boom = new Error("joined after the report");

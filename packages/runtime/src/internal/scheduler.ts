@@ -28,7 +28,8 @@
  *
  * Unhandled panics (DESIGN.md §5). A task that completes with a panic goes on `#unreported`
  * unless its failure is spoken for already (JOIN_INTEREST: a blockOn root, a JoinSet member).
- * One host turn later (`#report`) each one is reported — to `onUnhandledPanic`, or stderr —
+ * One host turn later (`#report`; later while tasks are still ready, a joiner may be among
+ * them: up to MAX_REPORT_DEFERRALS turns) each one is reported — to `onUnhandledPanic`, or stderr —
  * unless by then an await has taken its JoinError (JOIN_INTEREST) or an await of the handle is
  * still pending (JOIN_WAITING; see `internal/task.ts`). A JoinSet that lets tasks go without
  * handing their output over gives them back through `reportUnjoined`. Errors that surface only
@@ -111,6 +112,12 @@ export interface TaskMeta {
   readonly id: number;
 }
 
+/**
+ * How many host turns an unhandled-panic report waits at most for the ready tasks to run (a
+ * joiner among them): 16 turns of `eventInterval` polls each, ~1,000 tasks at the default.
+ */
+const MAX_REPORT_DEFERRALS = 16;
+
 export interface SchedulerConfig {
   readonly name: string;
   readonly eventInterval: number;
@@ -185,6 +192,8 @@ export class Scheduler implements DriverHost {
   readonly #drainFromHost = (): void => this.#onDrain(true);
   readonly #parkFromHost = (): void => this.#onPark();
   #reportScheduled = false;
+  /** Host turns the scheduled report has waited for the ready tasks to run (see #report). */
+  #reportDeferrals = 0;
   readonly #reportFromHost = (): void => this.#report();
   readonly #teardownLater = (): void => this.#teardown();
 
@@ -617,6 +626,16 @@ export class Scheduler implements DriverHost {
    * hook's), and the other tasks are still reported.
    */
   #report(): void {
+    // A task still waiting to run may be the one that joins: a joiner queued behind more than
+    // `eventInterval` ready tasks is first polled after this host turn. So wait, a host turn at
+    // a time, until no task is ready — at most MAX_REPORT_DEFERRALS turns, so that a runtime
+    // that is never idle still reports.
+    if (this.queueDepth !== 0 && this.#reportDeferrals < MAX_REPORT_DEFERRALS && !this.#closed) {
+      this.#reportDeferrals++;
+      setImmediate(this.#reportFromHost);
+      return;
+    }
+    this.#reportDeferrals = 0;
     this.#reportScheduled = false;
     const entries = this.#unreported;
     this.#unreported = [];
