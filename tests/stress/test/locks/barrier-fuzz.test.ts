@@ -5,10 +5,9 @@ import { spawn, yieldNow, type JoinHandle } from "@tokio-ts/runtime";
 import { select } from "@tokio-ts/macros";
 import { sleep, timeout, Elapsed } from "@tokio-ts/time";
 import { Barrier, type BarrierWaitResult } from "@tokio-ts/sync";
-import { fail, Log, Track } from "./support.js";
+import { fail, Log, Track, HANG, spawnKiller } from "./support.js";
 
 const OPTS = { enableTime: true, startPaused: true } as const;
-const HANG = 1_000_000;
 
 /**
  * Tasks wait on a Barrier(n) for several rounds; some waits are dropped by select/timeout
@@ -60,15 +59,7 @@ function scenario(seed: number) {
         }),
       );
     }
-    const killer = spawn(function* () {
-      const k = rng.between(0, 3);
-      for (let i = 0; i < k; i++) {
-        yield* sleep(rng.between(0, 6));
-        const v = rng.below(handles.length);
-        aborted.add(v);
-        handles[v]!.abort();
-      }
-    });
+    const killer = spawnKiller(rng, handles, aborted, 3);
     const fillers: JoinHandle<void>[] = [];
     try {
       yield* timeout(HANG, function* () {

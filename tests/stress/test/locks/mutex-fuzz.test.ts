@@ -5,10 +5,9 @@ import { spawn, yieldNow, type JoinHandle } from "@tokio-ts/runtime";
 import { select } from "@tokio-ts/macros";
 import { sleep, timeout, Elapsed } from "@tokio-ts/time";
 import { Mutex, MutexGuard, TryLockError } from "@tokio-ts/sync";
-import { checkFifo, checkNoBarging, fail, Log, queuedNow, Track } from "./support.js";
+import { checkFifo, checkNoBarging, fail, Log, queuedNow, Track, joinAllOrHang, spawnKiller } from "./support.js";
 
 const OPTS = { enableTime: true, startPaused: true } as const;
-const HANG = 1_000_000;
 
 type Step = { mode: number; wait: number; hold: number };
 
@@ -180,31 +179,11 @@ function scenario(seed: number) {
       }
     }
 
-    const killer = spawn(function* () {
-      const n = rng.between(0, 4);
-      for (let i = 0; i < n; i++) {
-        yield* sleep(rng.between(0, 6));
-        const v = rng.below(handles.length);
-        aborted.add(v);
-        handles[v]!.abort();
-      }
-    });
+    const killer = spawnKiller(rng, handles, aborted, 4);
 
-    try {
-      yield* timeout(HANG, function* () {
-        for (let i = 0; i < handles.length; i++) {
-          try {
-            yield* handles[i]!;
-          } catch (e) {
-            if (!aborted.has(i)) throw e;
-          }
-        }
-        yield* killer;
-      });
-    } catch (e) {
-      if (e instanceof Elapsed) fail(`hang: a task never finished (locked ${m.isLocked()}, inside ${inside})`, log);
-      throw e;
-    }
+    yield* joinAllOrHang(handles, aborted, killer, () => {
+      fail(`hang: a task never finished (locked ${m.isLocked()}, inside ${inside})`, log);
+    });
     // Async functions whose promise cannot be stopped may still be finishing: give them a turn.
     yield* sleep(10);
     assert.is(inside, 0);

@@ -6,9 +6,9 @@ import { spawn, yieldNow, type JoinHandle } from "@tokio-ts/runtime";
 import { select } from "@tokio-ts/macros";
 import { sleep, timeout, Elapsed } from "@tokio-ts/time";
 import { err, ok, OnceCell, SetError, type Result } from "@tokio-ts/sync";
+import { joinAllOrHang, spawnKiller } from "./support.js";
 
 const OPTS = { enableTime: true, startPaused: true } as const;
-const HANG = 1_000_000;
 
 class InitFailed extends Error {}
 
@@ -160,30 +160,10 @@ function scenario(seed: number) {
         }),
       );
     }
-    const killer = spawn(function* () {
-      const k = rng.between(0, 3);
-      for (let i = 0; i < k; i++) {
-        yield* sleep(rng.between(0, 6));
-        const v = rng.below(handles.length);
-        aborted.add(v);
-        handles[v]!.abort();
-      }
+    const killer = spawnKiller(rng, handles, aborted, 3);
+    yield* joinAllOrHang(handles, aborted, killer, () => {
+      throw new Error(`seed ${seed}: hang (running ${running}, initialized ${cell.initialized()})`);
     });
-    try {
-      yield* timeout(HANG, function* () {
-        for (let i = 0; i < handles.length; i++) {
-          try {
-            yield* handles[i]!;
-          } catch (e) {
-            if (!aborted.has(i)) throw e;
-          }
-        }
-        yield* killer;
-      });
-    } catch (e) {
-      if (e instanceof Elapsed) throw new Error(`seed ${seed}: hang (running ${running}, initialized ${cell.initialized()})`);
-      throw e;
-    }
     yield* sleep(10);
     if (problems.length) throw new Error(`seed ${seed}: ${problems.join("; ")}`);
     assert.is(running, 0, "no initializer left running");

@@ -5,10 +5,9 @@ import { spawn, yieldNow, type JoinHandle } from "@tokio-ts/runtime";
 import { select } from "@tokio-ts/macros";
 import { sleep, timeout, Elapsed } from "@tokio-ts/time";
 import { RwLock, RwLockReadGuard, RwLockWriteGuard } from "@tokio-ts/sync";
-import { checkFifo, checkNoBarging, fail, Log, queuedNow, Track } from "./support.js";
+import { checkFifo, checkNoBarging, fail, Log, queuedNow, Track, joinAllOrHang, spawnKiller } from "./support.js";
 
 const OPTS = { enableTime: true, startPaused: true } as const;
-const HANG = 1_000_000;
 
 /**
  * Random readers and writers (some writers downgrade), waits dropped by select/timeout, tasks
@@ -151,31 +150,11 @@ function scenario(seed: number) {
       );
     }
 
-    const killer = spawn(function* () {
-      const n = rng.between(0, 4);
-      for (let i = 0; i < n; i++) {
-        yield* sleep(rng.between(0, 6));
-        const v = rng.below(handles.length);
-        aborted.add(v);
-        handles[v]!.abort();
-      }
-    });
+    const killer = spawnKiller(rng, handles, aborted, 4);
 
-    try {
-      yield* timeout(HANG, function* () {
-        for (let i = 0; i < handles.length; i++) {
-          try {
-            yield* handles[i]!;
-          } catch (e) {
-            if (!aborted.has(i)) throw e;
-          }
-        }
-        yield* killer;
-      });
-    } catch (e) {
-      if (e instanceof Elapsed) fail(`hang: a task never finished (readers ${readers}, writers ${writers})`, log);
-      throw e;
-    }
+    yield* joinAllOrHang(handles, aborted, killer, () => {
+      fail(`hang: a task never finished (readers ${readers}, writers ${writers})`, log);
+    });
     assert.is(readers, 0);
     assert.is(writers, 0);
     const w = lock.tryWrite();

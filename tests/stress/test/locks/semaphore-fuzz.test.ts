@@ -5,10 +5,9 @@ import { spawn, yieldNow, type JoinHandle } from "@tokio-ts/runtime";
 import { select } from "@tokio-ts/macros";
 import { sleep, timeout, Elapsed } from "@tokio-ts/time";
 import { AcquireError, Semaphore, SemaphorePermit } from "@tokio-ts/sync";
-import { checkFifo, checkNoBarging, fail, Log, Track } from "./support.js";
+import { checkFifo, checkNoBarging, fail, Log, Track, joinAllOrHang } from "./support.js";
 
 const OPTS = { enableTime: true, startPaused: true } as const;
-const HANG = 1_000_000; // virtual ms: far beyond any hold time of a scenario
 const stats: Record<string, number> = {};
 const count = (k: string, n = 1) => void (stats[k] = (stats[k] ?? 0) + n);
 
@@ -153,21 +152,9 @@ function scenario(seed: number, withClose: boolean) {
       }
     });
 
-    try {
-      yield* timeout(HANG, function* () {
-        for (let i = 0; i < handles.length; i++) {
-          try {
-            yield* handles[i]!;
-          } catch (e) {
-            if (!aborted.has(i)) throw e;
-          }
-        }
-        yield* controller;
-      });
-    } catch (e) {
-      if (e instanceof Elapsed) fail(`hang: a task never finished (held ${held}, available ${sem.availablePermits()}, total ${total})`, log);
-      throw e;
-    }
+    yield* joinAllOrHang(handles, aborted, controller, () => {
+      fail(`hang: a task never finished (held ${held}, available ${sem.availablePermits()}, total ${total})`, log);
+    });
     assert.is(held, 0, "nothing held at the end");
     if (sem.availablePermits() !== total) fail(`available ${sem.availablePermits()} != total ${total}`, log);
     if (!closed) {

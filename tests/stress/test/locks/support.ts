@@ -1,5 +1,49 @@
 // Shared helpers for the lock/signal stress tests (not a test file: uvu runs *.test.js only).
 import { Context, Future, Pending, type Poll, type Waker } from "@tokio-ts/core";
+import { spawn, type JoinHandle } from "@tokio-ts/runtime";
+import type { SeededRng } from "@tokio-ts/test-util";
+import { Elapsed, sleep, timeout } from "@tokio-ts/time";
+
+/** Virtual ms after which a scenario counts as hung: far beyond any hold time of a scenario. */
+export const HANG = 1_000_000;
+
+/**
+ * A task that aborts up to `most` of `handles`, picked at random, 0–6 ms of virtual time
+ * apart; the indexes it aborted go into `aborted`.
+ */
+export function spawnKiller(rng: SeededRng, handles: readonly JoinHandle<unknown>[], aborted: Set<number>, most: number): JoinHandle<void> {
+  return spawn(function* () {
+    const n = rng.between(0, most);
+    for (let i = 0; i < n; i++) {
+      yield* sleep(rng.between(0, 6));
+      const v = rng.below(handles.length);
+      aborted.add(v);
+      handles[v]!.abort();
+    }
+  });
+}
+
+/**
+ * Join every handle in order (one that was aborted may fail), then `last`, within HANG of
+ * virtual time; a hang throws what `hung()` makes of it.
+ */
+export function* joinAllOrHang(handles: readonly JoinHandle<unknown>[], aborted: ReadonlySet<number>, last: JoinHandle<unknown>, hung: () => never): Generator<unknown, void, unknown> {
+  try {
+    yield* timeout(HANG, function* () {
+      for (let i = 0; i < handles.length; i++) {
+        try {
+          yield* handles[i]!;
+        } catch (e) {
+          if (!aborted.has(i)) throw e;
+        }
+      }
+      yield* last;
+    });
+  } catch (e) {
+    if (e instanceof Elapsed) hung();
+    throw e;
+  }
+}
 
 /** One event of an instrumented wait. */
 export type Ev =
