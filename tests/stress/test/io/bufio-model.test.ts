@@ -30,7 +30,7 @@ import {
   writeAll,
   type AsyncWrite,
 } from "@tokio-ts/io-driver";
-import { assertStreamAt, bytesEqual, ChoppyReader, concat, CountingWriter, size, stream, utf8 } from "./helpers.js";
+import { assertStreamAt, bytesEqual, ChoppyReader, concat, CountingWriter, size, stream, stripLine, utf8 } from "./helpers.js";
 
 const OPTS = { enableTime: true, startPaused: true } as const;
 const POOL = ["a", "b", "z", " ", "é", "€", "😀", "\r", "\t", "ß", "中"];
@@ -56,12 +56,6 @@ function randomLines(rng: SeededRng): string[] {
   return raw;
 }
 
-/** What Tokio's `Lines::next_line` gives for a raw line. */
-function stripLine(raw: string): string {
-  if (!raw.endsWith("\n")) return raw;
-  const s = raw.slice(0, -1);
-  return s.endsWith("\r") ? s.slice(0, -1) : s;
-}
 
 /** Write `data` into `w` in random pieces (so any byte boundary can be a chunk boundary). */
 function* chop(w: AsyncWrite, data: Uint8Array, rng: SeededRng, maxChunk: number, end: boolean) {

@@ -35,7 +35,7 @@ import {
   type AsyncWrite,
   type DuplexStream,
 } from "@tokio-ts/io-driver";
-import { assertStreamAt, byteAt, size, stream, utf8 } from "./helpers.js";
+import { assertStreamAt, byteAt, size, stream, stripLine, utf8 } from "./helpers.js";
 
 const OPTS = { enableTime: true, startPaused: true } as const;
 
@@ -269,11 +269,6 @@ function randomLines(rng: SeededRng): string[] {
     out.push(s + term);
   }
   return out;
-}
-function stripLine(raw: string): string {
-  if (!raw.endsWith("\n")) return raw;
-  const s = raw.slice(0, -1);
-  return s.endsWith("\r") ? s.slice(0, -1) : s;
 }
 
 function* chopText(w: DuplexStream, text: string, rng: SeededRng) {

@@ -149,3 +149,10 @@ export async function guard<T>(p: PromiseLike<T>, ms: number, what: string): Pro
     clearTimeout(timer);
   }
 }
+
+/** What Tokio's `Lines::next_line` gives for a raw line: without its "\n" or "\r\n". */
+export function stripLine(raw: string): string {
+  if (!raw.endsWith("\n")) return raw;
+  const s = raw.slice(0, -1);
+  return s.endsWith("\r") ? s.slice(0, -1) : s;
+}
