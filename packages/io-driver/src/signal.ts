@@ -32,14 +32,6 @@
  * to be polled takes it, the others find nothing and wait on. Waking only one would lose the
  * delivery's wake-up if that one were dropped before its poll.
  *
- * Keeping the process alive. libuv's signal handles are unreferenced, so a process listener
- * alone lets Node exit. A pending wait is different: like a pending `sleep`, it is work the
- * program is waiting for, and Tokio's `ctrl_c().await` in `main` keeps the program running. So
- * while at least one wait is pending (a ctrlC wait from its first poll until it fires or is
- * dropped; a recv() while it is in its Signal's waiters) the module holds ONE referenced host
- * timer that never fires (`hold`/`release` count the waits). An open Signal with no pending
- * recv() holds nothing.
- *
  * The process listener carries the flag `SIGNAL_LISTENER` (a `Symbol.for` key, so no
  * import is needed to read it): `main()` of `@tokio-ts/macros` looks for it, and leaves a signal
  * to the program while one of these waits listens to it.
@@ -142,29 +134,6 @@ function unsubscribe(sub: Subscriber): void {
   }
 }
 
-/** How many waits are pending (see "Keeping the process alive" above). */
-let holds = 0;
-/** The referenced timer that keeps the process alive while `holds > 0`. */
-let keepAlive: ReturnType<typeof setInterval> | undefined;
-
-/** The longest interval Node takes (~24.8 days); the timer only has to exist, never fire. */
-const NEVER = 0x7fffffff;
-
-function keepAliveTick(): void {}
-
-/** A wait became pending: hold the process (the first one arms the timer). */
-function hold(): void {
-  if (holds++ === 0) keepAlive = setInterval(keepAliveTick, NEVER);
-}
-
-/** A pending wait ended (fired, resolved or dropped): the last one lets the process go. */
-function release(): void {
-  if (--holds === 0) {
-    clearInterval(keepAlive);
-    keepAlive = undefined;
-  }
-}
-
 // ─── ctrlC ───────────────────────────────────────────────────────────────────────────────────
 
 const IDLE = 0;
@@ -198,7 +167,6 @@ export class CtrlC extends Future<void> {
         // also while its task is yielding because the budget ran out.
         this.#sub = new Subscriber(() => this.#fire());
         subscribe("SIGINT", this.#sub);
-        hold();
         this.#state = WAITING;
         this.#waker = cx.waker;
         return Pending;
@@ -217,10 +185,7 @@ export class CtrlC extends Future<void> {
 
   /** Drop the wait: its listener goes (Node's default SIGINT action is back if it was the last). */
   override cancel(): void {
-    if (this.#state === WAITING) {
-      unsubscribe(this.#sub!);
-      release();
-    }
+    if (this.#state === WAITING) unsubscribe(this.#sub!);
     this.#state = DONE;
     this.#waker = undefined;
     this.#sub = undefined;
@@ -230,7 +195,6 @@ export class CtrlC extends Future<void> {
   #fire(): void {
     this.#state = FIRED;
     unsubscribe(this.#sub!);
-    release();
     this.#sub = undefined;
     const waker = this.#waker;
     this.#waker = undefined;
@@ -254,20 +218,21 @@ export class CtrlC extends Future<void> {
  * (while the loop body runs) therefore ends the process. To catch every Ctrl-C, keep a
  * `signal("SIGINT")` open and loop on its `recv()`.
  *
- * A pending wait keeps the process alive, as a pending `sleep` does (Node's own signal
- * listeners do not): a program whose only work is waiting for Ctrl-C waits for it, as Tokio's
- * `ctrl_c().await` in `main` does. Dropping the wait (a `select` loser, an aborted task, the
- * runtime's shutdown) lets the process end. `main()` leaves a signal to the program while a
- * `ctrlC()` or `signal()` waits for it, so a `main` body waiting in `ctrlC()` gets the Ctrl-C
- * and goes on, as in Tokio; a Ctrl-C while no wait is pending is `main`'s (it cancels the
- * body, exit code 130).
+ * Node's signal listeners do not keep the event loop alive (libuv's signal handles are
+ * unreferenced): a program whose only work is waiting for Ctrl-C ends at once, with its wait
+ * still pending — a top-level `await ctrlC()` exits with Node's code 13 (unsettled top-level
+ * await), and `main()` of `@tokio-ts/macros` reports its body as a deadlock (exit code 1).
+ * Something else must hold the process: a server, a timer. `main()` leaves a signal to the
+ * program while a `ctrlC()` or `signal()` waits for it, so a `main` body waiting in `ctrlC()`
+ * gets the Ctrl-C and goes on, as in Tokio; a Ctrl-C while no wait is pending is `main`'s (it
+ * cancels the body, exit code 130).
  *
  * @example
  * ```ts
  * import { ctrlC } from "@tokio-ts/io-driver";
  *
- * const server = http.createServer(handler).listen(8080);
- * await ctrlC(); // the program waits here until Ctrl-C
+ * const server = http.createServer(handler).listen(8080); // keeps the process alive
+ * await ctrlC();
  * console.log("shutting down");
  * server.close();
  * ```
@@ -331,10 +296,7 @@ class SignalState {
     this.closed = true;
     this.delivered = false;
     unsubscribe(this.sub);
-    for (let w = this.waiters.popFront(); w !== undefined; w = this.waiters.popFront()) {
-      release();
-      w.wake();
-    }
+    for (let w = this.waiters.popFront(); w !== undefined; w = this.waiters.popFront()) w.wake();
   }
 }
 
@@ -364,15 +326,12 @@ class Recv extends Future<true | undefined> implements ListNode {
       out = true;
     } else {
       this.#waker = cx.waker;
-      if (this.list === undefined) {
-        state.waiters.pushBack(this);
-        hold();
-      }
+      if (this.list === undefined) state.waiters.pushBack(this);
       return Pending;
     }
     this.#done = true;
     this.#waker = undefined;
-    this.#leave();
+    state.waiters.remove(this);
     madeProgress(cx);
     return out;
   }
@@ -382,14 +341,7 @@ class Recv extends Future<true | undefined> implements ListNode {
     if (this.#done) return;
     this.#done = true;
     this.#waker = undefined;
-    this.#leave();
-  }
-
-  /** Leave the Signal's waiters (and stop holding the process) if it is among them. */
-  #leave(): void {
-    if (this.list === undefined) return;
     this.#state.waiters.remove(this);
-    release();
   }
 
   /** @internal Called by the Signal on a delivery or close. */
@@ -499,8 +451,8 @@ export class Signal implements AsyncIterable<true>, Disposable {
  * with or without a runtime.
  *
  * `kind` is Node's name of the signal. SIGUSR1 starts Node's inspector by default; listening to
- * it works but takes that away. A pending `recv()` keeps the process alive, as a pending
- * `sleep` does; an open Signal with no `recv()` pending does not.
+ * it works but takes that away. Node's signal listeners do not keep the event loop alive:
+ * something else (a server, a timer) must, or the program ends with its `recv()` pending.
  *
  * @example
  * ```ts

@@ -9,8 +9,6 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { Builder } from "@tokio-ts/runtime";
 import { Elapsed, timeout } from "@tokio-ts/time";
 import { Context, noopWaker, type Future, type Output } from "@tokio-ts/core";
@@ -406,111 +404,6 @@ test("signal().recv() awaited without a runtime resolves at the next delivery", 
     await send("SIGHUP", delivered);
     assert.is(await withSafety(got, "await recv()"), true);
   });
-});
-
-// ─── keeping the process alive ───────────────────────────────────────────────────────────────
-
-/** How many host timers are active (the waits' keep-alive is one). */
-function activeTimers(): number {
-  return process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
-}
-
-test("a pending wait holds one host timer for all waits; an open Signal with no recv() pending holds none", () => {
-  const base = activeTimers();
-  const a = mockTask(ctrlC());
-  const b = mockTask(ctrlC());
-  assertPending(a.poll());
-  assert.is(activeTimers(), base + 1, "a pending ctrlC() holds the process");
-  assertPending(b.poll());
-  assertPending(a.poll());
-  assert.is(activeTimers(), base + 1, "one timer, however many waits and polls");
-  a.drop();
-  assert.is(activeTimers(), base + 1, "the other wait still holds it");
-  b.drop();
-  assert.is(activeTimers(), base, "the last dropped wait lets it go");
-
-  const hup = signal("SIGHUP");
-  assert.is(activeTimers(), base, "an open Signal alone holds nothing");
-  const r1 = mockTask(hup.recv());
-  assertPending(r1.poll());
-  assertPending(r1.poll());
-  assert.is(activeTimers(), base + 1, "a pending recv() holds the process");
-  r1.drop();
-  assert.is(activeTimers(), base);
-  const r2 = mockTask(hup.recv());
-  const r3 = mockTask(hup.recv());
-  assertPending(r2.poll());
-  assertPending(r3.poll());
-  hup.close();
-  assert.is(activeTimers(), base, "close() ends the pending recv()s and their hold");
-  assertReady(r2.poll(), undefined);
-  assertReady(r3.poll(), undefined);
-  assert.is(activeTimers(), base);
-});
-
-test("a ctrlC() wait that fires lets the process go, and so does a recv() that takes a delivery", async () => {
-  await withCounter("SIGINT", async (delivered) => {
-    const base = activeTimers();
-    const task = mockTask(ctrlC());
-    assertPending(task.poll());
-    assert.is(activeTimers(), base + 1);
-    await send("SIGINT", delivered);
-    await waitUntil(() => task.isWoken(), "the SIGINT woke the ctrlC wait");
-    assert.is(activeTimers(), base, "fired: no longer held, even before its task polls it");
-    assertReady(task.poll(), undefined);
-  });
-  await withCounter("SIGUSR2", async (delivered) => {
-    using usr2 = signal("SIGUSR2");
-    const base = activeTimers();
-    const task = mockTask(usr2.recv());
-    assertPending(task.poll());
-    assert.is(activeTimers(), base + 1);
-    await send("SIGUSR2", delivered);
-    await waitUntil(() => task.isWoken(), "the SIGUSR2 woke the recv()");
-    assertReady(task.poll(), true);
-    assert.is(activeTimers(), base, "resolved: no longer held");
-  });
-});
-
-interface Outcome {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a compiled fixture in a child node; `onStdout` sees its output as it comes. */
-function runFixture(name: string, onStdout?: (text: string, child: ReturnType<typeof execFile>) => void): Promise<Outcome> {
-  const file = fileURLToPath(new URL(`./fixtures/${name}.js`, import.meta.url));
-  return new Promise((resolve) => {
-    let seen = "";
-    const child = execFile(process.execPath, [file], { timeout: 30_000 }, (_error, stdout, stderr) => {
-      resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr });
-    });
-    child.stdout!.on("data", (chunk: Buffer) => {
-      seen += chunk.toString();
-      onStdout?.(seen, child);
-    });
-  });
-}
-
-test("a program whose only work is await ctrlC() waits for the Ctrl-C (as Tokio's ctrl_c().await), then goes on", async () => {
-  let sent = false;
-  const out = await runFixture("ctrl-c-only", (seen, child) => {
-    if (!sent && seen.includes("waiting\n")) {
-      sent = true;
-      child.kill("SIGINT");
-    }
-  });
-  assert.is(out.code, 0, `exit code ${out.code} (13: the pending wait did not keep the process alive); stderr: ${out.stderr}`);
-  assert.is(out.stdout, "waiting\ninterrupted\n");
-});
-
-test("signal waits that end without a signal (aborted task, closed Signal) let the process exit by itself", async () => {
-  const out = await runFixture("signal-waits-dropped");
-  assert.is(out.signal, null, `the process had to be killed: a dropped wait kept it alive; stderr: ${out.stderr}`);
-  assert.is(out.code, 0, out.stderr);
-  assert.is(out.stdout, "recv undefined, ctrlC cancelled true\n");
 });
 
 // ─── inside a runtime ────────────────────────────────────────────────────────────────────────

@@ -15,7 +15,7 @@
 import { intoFuture, isFuture, isGenerator, isGeneratorFunction, type AsyncBody, type Future } from "@tokio-ts/core";
 import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";
 import type { SpawnBody } from "@tokio-ts/runtime";
-import { buildRuntime, checkFlavor, checkOptions, deadlockMessage } from "./internal/build.js";
+import { buildRuntime, checkFlavor, checkOptions, deadlockMessage, signalWaitHint } from "./internal/build.js";
 
 /**
  * Options of {@link main}.
@@ -176,7 +176,7 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
   let exitCodeBefore: typeof process.exitCode | null = null;
   const onBeforeExit = (): void => {
     process.off("beforeExit", onBeforeExit);
-    console.error(DEADLOCK_MESSAGE);
+    console.error(DEADLOCK_MESSAGE + signalWaitHint());
     exitCodeBefore = process.exitCode;
     process.exitCode = 1;
   };

@@ -20,7 +20,7 @@
  */
 import { isFuture, isGenerator, type Future } from "@tokio-ts/core";
 import type { Runtime, SpawnBody, UnhandledPanic } from "@tokio-ts/runtime";
-import { checkFlavor, checkOptions, checkRuntimeSettings, deadlockMessage, isInstalled, registeredTimers, reportsOwnDeadlock, runtimeBuilder, TIME_PACKAGE } from "./internal/build.js";
+import { checkFlavor, checkOptions, checkRuntimeSettings, deadlockMessage, isInstalled, signalWaitHint, registeredTimers, reportsOwnDeadlock, runtimeBuilder, TIME_PACKAGE } from "./internal/build.js";
 
 /**
  * A test framework's registration function: uvu's `test` (or a `suite()`), node:test's `test`,
@@ -220,7 +220,7 @@ let exitCodeBeforeReport: typeof process.exitCode | null = null;
 
 function onBeforeExit(): void {
   process.off("beforeExit", onBeforeExit);
-  for (const test of waitingTests) console.error(deadlockMessage(`test(${JSON.stringify(test.name)})`));
+  for (const test of waitingTests) console.error(deadlockMessage(`test(${JSON.stringify(test.name)})`) + signalWaitHint());
   exitCodeBeforeReport = process.exitCode;
   process.exitCode = 1;
 }

@@ -274,6 +274,16 @@ test("a body that waits on what nothing can wake: main says so on stderr and the
   assert.is(out.stdout, "waiting\n", "main never resolves: the body never finished");
   assert.ok(out.stderr.includes(DEADLOCK_MESSAGE), out.stderr);
   assert.not.match(out.stderr, /Runtime\.blockOn\(\) bod/, "said once, in main's words: not the runtime's report as well");
+  assert.not.match(out.stderr, /It waits for SIG/, "no signal wait: no signal hint");
+  assert.is(out.code, 1, out.stderr);
+});
+
+test("a body whose only wait is ctrlC(): main's deadlock report says that Node keeps no process alive for a signal", async () => {
+  const out = await runFixture("ctrl-c-only");
+  assert.is(out.signal, null, `the child had to be killed; stderr: ${out.stderr}`);
+  assert.is(out.stdout, "waiting for ctrl-c\n");
+  assert.ok(out.stderr.includes(DEADLOCK_MESSAGE), out.stderr);
+  assert.match(out.stderr, /It waits for SIGINT \(ctrlC\(\) or signal\(\)\), but Node does not keep a process alive for signal listeners/);
   assert.is(out.code, 1, out.stderr);
 });
 

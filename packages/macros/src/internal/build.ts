@@ -155,6 +155,28 @@ export function checkFlavor(what: string, flavor: unknown): void {
   throw new TypeError(`${what}: flavor must be "currentThread", got ${String(flavor)}`);
 }
 
+/** The flag tokio-ts/signal puts on its process listeners (see `@tokio-ts/io-driver`'s signal.ts). */
+const SIGNAL_LISTENER = Symbol.for("tokio-ts.signal-listener");
+
+/**
+ * What to add to a deadlock report when a tokio-ts signal wait (`ctrlC()`, `signal(kind)`)
+ * listens now: Node does not keep a process alive for signal listeners, so a body whose only
+ * wait is for a signal looks like a deadlock. Empty when none listens.
+ */
+export function signalWaitHint(): string {
+  const kinds = process.eventNames().filter(
+    (name): name is string =>
+      typeof name === "string" &&
+      name.startsWith("SIG") &&
+      process.listeners(name as NodeJS.Signals).some((l) => (l as { [SIGNAL_LISTENER]?: unknown })[SIGNAL_LISTENER] === true),
+  );
+  if (kinds.length === 0) return "";
+  return (
+    ` It waits for ${kinds.join(" or ")} (ctrlC() or signal()), but Node does not keep a process alive for signal ` +
+    "listeners (unlike Tokio's runtime): keep something running until the signal comes (a server, a timer)."
+  );
+}
+
 /** What `main` and `test` (`who`) print when Node is about to exit with their body still waiting. */
 export function deadlockMessage(who: string): string {
   return (
