@@ -178,10 +178,11 @@ export function fromReadableStream(stream: ReadableStream<Uint8Array>): WebStrea
 
 /**
  * A `ReadableStream<Uint8Array>` that reads `reader`: each `pull` reads one chunk of at most
- * `chunkSize` bytes, and no more than the stream's queue has room for (polled with a waker that
- * re-polls it, so no runtime is needed) and
- * enqueues a copy of it; EOF closes the stream, an error errors it. The stream queues at most
- * `highWaterMark` bytes ahead of its consumer. Cancelling the stream stops reading but does not
+ * `chunkSize` bytes (polled with a waker that re-polls it, so no runtime is needed) and
+ * enqueues a copy of it; EOF closes the stream, an error errors it. The stream pulls while it
+ * holds less than `highWaterMark` bytes, so it queues at most `highWaterMark + chunkSize - 1`
+ * bytes ahead of its consumer (reads are whole chunks: a small `highWaterMark` does not shrink
+ * them). Cancelling the stream stops reading but does not
  * close `reader` (the AsyncRead protocol has no close): close a socket behind it yourself.
  *
  * @example
@@ -205,11 +206,7 @@ export function toReadableStream(reader: AsyncRead, options: ToReadableStreamOpt
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        // No more than the queue has room for (so it never holds more than highWaterMark
-        // bytes); a whole chunk when it has none and a read is waiting (highWaterMark 0).
-        const room = controller.desiredSize;
-        const buf = room !== null && room > 0 && room < chunkSize ? scratch.subarray(0, room) : scratch;
-        const n = await pumpToPromise(new Read(reader, buf), (p) => (pump = p));
+        const n = await pumpToPromise(new Read(reader, scratch), (p) => (pump = p));
         pump = undefined;
         if (n === 0) controller.close();
         else controller.enqueue(scratch.slice(0, n));
