@@ -278,6 +278,14 @@ test("a body that waits on what nothing can wake: main says so on stderr and the
   assert.is(out.code, 1, out.stderr);
 });
 
+test("a body waiting on a Handle.blockOn of main's runtime that never ends: one report, main's", async () => {
+  const out = await runFixture("deadlock-handle");
+  assert.is(out.stdout, "waiting\n");
+  assert.ok(out.stderr.includes(DEADLOCK_MESSAGE), out.stderr);
+  assert.not.match(out.stderr, /Runtime\.blockOn\(\) bod/, "not the runtime's report as well");
+  assert.is(out.code, 1, out.stderr);
+});
+
 test("a body whose only wait is ctrlC(): main's deadlock report says that Node keeps no process alive for a signal", async () => {
   const out = await runFixture("ctrl-c-only");
   assert.is(out.signal, null, `the child had to be killed; stderr: ${out.stderr}`);

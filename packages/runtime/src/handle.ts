@@ -94,7 +94,7 @@ export class Handle {
   blockOn<T>(body: Generator<unknown, T, unknown>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T> {
-    return blockOnScheduler(this.#scheduler, body, true);
+    return blockOnScheduler(this.#scheduler, body);
   }
 
   /**

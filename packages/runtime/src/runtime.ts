@@ -11,6 +11,13 @@ import { RuntimeMetrics } from "./metrics.js";
 import type { SpawnBody } from "./spawn.js";
 
 /**
+ * The key (a `Symbol.for`, so no import is needed) by which the owner of a runtime — `main()`
+ * and `test()` of `@tokio-ts/macros` — says that it reports a deadlock of its `blockOn` itself,
+ * in its own words: `runtime[key] = true`.
+ */
+const OWNER_REPORTS_DEADLOCK: unique symbol = Symbol.for("tokio-ts.runtime.owner-reports-deadlock") as never;
+
+/**
  * A tokio-ts runtime: a scheduler for tasks and the drivers they use. Build one with
  * {@link Builder}; several may live in one process (a test builds one per test).
  *
@@ -65,7 +72,15 @@ export class Runtime implements AsyncDisposable {
   blockOn<T>(body: Generator<unknown, T, unknown>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T> {
-    return blockOnScheduler(this.#scheduler, body, (this as { [OWNER_REPORTS_DEADLOCK]?: true })[OWNER_REPORTS_DEADLOCK] !== true);
+    return blockOnScheduler(this.#scheduler, body);
+  }
+
+  /**
+   * @internal `runtime[Symbol.for("tokio-ts.runtime.owner-reports-deadlock")] = true`: see
+   * OWNER_REPORTS_DEADLOCK (its `blockOn` bodies, and its handle's, are then not reported here).
+   */
+  set [OWNER_REPORTS_DEADLOCK](value: boolean) {
+    this.#scheduler.ownerReportsDeadlock = value === true;
   }
 
   /**
@@ -156,12 +171,6 @@ export class Runtime implements AsyncDisposable {
   }
 }
 
-/**
- * The key (a `Symbol.for`, so no import is needed) by which the owner of a runtime — `main()`
- * and `test()` of `@tokio-ts/macros` — says that it reports a deadlock of its `blockOn` itself,
- * in its own words: `runtime[key] = true`.
- */
-const OWNER_REPORTS_DEADLOCK: unique symbol = Symbol.for("tokio-ts.runtime.owner-reports-deadlock") as never;
 
 /**
  * Deadlock report. A runtime holds no host handle, so a `blockOn` body that waits for
@@ -212,7 +221,7 @@ class BlockOnWaker<T> implements OwnerWaker {
       // A body that returns a future (`return sleep(10)`): the promise would adopt it as a
       // thenable, polled outside the runtime's tasks (a paused clock would never move for it).
       // Run it on the runtime instead, as `return yield* fut` would.
-      if (isFuture(output) && !this.scheduler.closed) return this.resolve(blockOnScheduler(this.scheduler, output, this.counted) as unknown as T);
+      if (isFuture(output) && !this.scheduler.closed) return this.resolve(blockOnScheduler(this.scheduler, output) as unknown as T);
       return this.resolve(output as T);
     }
     const error = task.result as JoinError;
@@ -230,10 +239,12 @@ class BlockOnWaker<T> implements OwnerWaker {
 }
 
 /**
- * Run `body` as a root task of `scheduler`; the promise settles with it. `reportDeadlock`: say
- * so on stderr if the process is about to exit while the body still waits (see above).
+ * Run `body` as a root task of `scheduler`; the promise settles with it. Unless the runtime's
+ * owner reports deadlocks itself, say so on stderr if the process is about to exit while the
+ * body still waits (see above).
  */
-export function blockOnScheduler<T>(scheduler: Scheduler, body: SpawnBody<T>, reportDeadlock: boolean): Promise<T> {
+export function blockOnScheduler<T>(scheduler: Scheduler, body: SpawnBody<T>): Promise<T> {
+  const reportDeadlock = !scheduler.ownerReportsDeadlock;
   if (scheduler.closed) return Promise.reject(ContextError.shutdown("blockOn()"));
   let task: Task<T>;
   try {

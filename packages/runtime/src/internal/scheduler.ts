@@ -183,6 +183,8 @@ export class Scheduler implements DriverHost {
   #closed = false;
   /** Set by teardown once every task is dropped, as the drivers stop: no driver is made after. */
   #driversStopped = false;
+  /** The runtime's owner (`main`, `test`) reports a deadlocked `blockOn` itself (see runtime.ts). */
+  ownerReportsDeadlock = false;
   #shutdownRequested = false;
   /** The task whose panic shut the runtime down (`unhandledPanic("shutdownRuntime")`). */
   #panicked: Task<any> | undefined = undefined;
