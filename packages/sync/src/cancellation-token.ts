@@ -136,6 +136,27 @@ let cancelTree: (token: CancellationToken, reason: unknown) => void;
 let childCountOf: (token: CancellationToken) => number;
 let pin: (token: CancellationToken) => void;
 let unpin: (token: CancellationToken) => void;
+let recheckListeners: (token: CancellationToken) => void;
+
+/**
+ * The tokens pinned by abort listeners on their `toSignal()` signal. Node removes some of those
+ * listeners without a call to `removeEventListener` (the weak listener that a listener's
+ * `{ signal }` option adds goes when its target is collected), so the wrappers would not see
+ * them go. {@link sweepListened} recounts two of them at each new token, round the set, so such
+ * pins cannot pile up under a long-lived parent faster than tokens are made.
+ */
+const listened = new Set<CancellationToken>();
+let sweep: Iterator<CancellationToken> | undefined;
+
+function sweepListened(): void {
+  if (listened.size === 0) return;
+  for (let i = 0; i < 2; i++) {
+    let next = (sweep ??= listened.values()).next();
+    if (next.done === true) next = (sweep = listened.values()).next();
+    if (next.done === true) return;
+    recheckListeners(next.value);
+  }
+}
 
 /**
  * A token that can be cancelled once, and observed: `isCancelled()`, the `cancelled()` future,
@@ -183,6 +204,7 @@ export class CancellationToken implements Disposable {
         token.#cancelled = true;
         token.#reason = reason;
         token.#detach();
+        if (token.#listened) listened.delete(token);
         const children = token.#children;
         token.#children = undefined;
         if (children !== undefined) {
@@ -209,6 +231,7 @@ export class CancellationToken implements Disposable {
     childCountOf = (token) => token.#children?.size ?? 0;
     pin = (token) => token.#addPin();
     unpin = (token) => token.#removePin();
+    recheckListeners = (token) => token.#listenersChanged(token.#controller!.signal, false);
   }
 
   /**
@@ -235,13 +258,22 @@ export class CancellationToken implements Disposable {
   }
 
   /** Recount the `toSignal()` signal's abort listeners (after one was added or removed). */
-  #listenersChanged(signal: AbortSignal): void {
-    if (this.#cancelled) return;
-    const listened = getEventListeners(signal, "abort").length !== 0;
-    if (listened === this.#listened) return;
-    this.#listened = listened;
-    if (listened) this.#addPin();
-    else this.#removePin();
+  #listenersChanged(signal: AbortSignal, added: boolean): void {
+    if (this.#cancelled) {
+      listened.delete(this);
+      return;
+    }
+    if (added && this.#listened) return; // one more listener: pinned already
+    const now = getEventListeners(signal, "abort").length !== 0;
+    if (now === this.#listened) return;
+    this.#listened = now;
+    if (now) {
+      listened.add(this);
+      this.#addPin();
+    } else {
+      listened.delete(this);
+      this.#removePin();
+    }
   }
 
   /**
@@ -263,6 +295,7 @@ export class CancellationToken implements Disposable {
    */
   static fromSignal(signal: AbortSignal): CancellationToken {
     if (!(signal instanceof AbortSignal)) throw new TypeError("signal must be an AbortSignal");
+    sweepListened();
     const token = new CancellationToken();
     if (signal.aborted) {
       cancelTree(token, signal.reason);
@@ -323,6 +356,7 @@ export class CancellationToken implements Disposable {
    * ```
    */
   childToken(): CancellationToken {
+    sweepListened();
     const child = new CancellationToken();
     if (this.#cancelled) {
       cancelTree(child, this.#reason);
@@ -347,6 +381,10 @@ export class CancellationToken implements Disposable {
    * ```
    *
    * **Cancel safety**: cancel safe: a dropped wait leaves the token's list of waits in O(1).
+   * A wait that is never dropped stays: in plain async code, `Promise.race([token.cancelled(),
+   * work()])` leaves the losing wait queued after the race (a promise cannot be dropped), and a
+   * queued wait keeps a child token in its parent until the token is cancelled. Race with
+   * `select`, or use `token.runUntilCancelled(work)`, which drops the wait when `work` ends.
    */
   cancelled(): Future<void> {
     return new CancelledFuture(this, this.#waiters);
@@ -419,7 +457,7 @@ export class CancellationToken implements Disposable {
         else controller.abort(this.#reason);
       } else {
         signalOwners.set(controller.signal, this);
-        watchListeners(controller.signal, this, (token, signal) => token.#listenersChanged(signal));
+        watchListeners(controller.signal, this, (token, signal, added) => token.#listenersChanged(signal, added));
       }
     }
     return controller.signal;
@@ -490,6 +528,7 @@ export class CancellationToken implements Disposable {
   #detach(): void {
     const link = this.#link;
     const parent = this.#parent;
+    listened.delete(this); // no source holds it any more: nothing to sweep
     this.#link = undefined;
     this.#parent = undefined;
     if (link !== undefined) {
@@ -590,7 +629,7 @@ class CancelledFuture extends ConditionWait<void> {
 function watchListeners(
   signal: AbortSignal,
   token: CancellationToken,
-  changed: (token: CancellationToken, signal: AbortSignal) => void,
+  changed: (token: CancellationToken, signal: AbortSignal, added: boolean) => void,
 ): void {
   const add = signal.addEventListener;
   const remove = signal.removeEventListener;
@@ -600,7 +639,7 @@ function watchListeners(
       writable: true,
       value: function addEventListener(this: AbortSignal, ...args: Parameters<AbortSignal["addEventListener"]>): void {
         Reflect.apply(add, this, args);
-        if (args[0] === "abort") changed(token, signal);
+        if (args[0] === "abort") changed(token, signal, true);
       },
     },
     removeEventListener: {
@@ -608,7 +647,7 @@ function watchListeners(
       writable: true,
       value: function removeEventListener(this: AbortSignal, ...args: Parameters<AbortSignal["removeEventListener"]>): void {
         Reflect.apply(remove, this, args);
-        if (args[0] === "abort") changed(token, signal);
+        if (args[0] === "abort") changed(token, signal, false);
       },
     },
   });

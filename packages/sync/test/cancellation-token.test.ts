@@ -303,6 +303,21 @@ test("a child that stops being observed (wait dropped, listener removed, cancell
   assert.is(childCount(root), 0);
 });
 
+test("children held for a listener Node drops by itself (the { signal } option of a collected target) are let go as new tokens are made", async () => {
+  const root = new CancellationToken();
+  const burst = (): void => {
+    for (let i = 0; i < 200; i++) {
+      const child = root.childToken();
+      new EventTarget().addEventListener("message", () => {}, { signal: child.toSignal() });
+    }
+  };
+  burst();
+  await collect();
+  burst(); // each new child recounts two held ones: the first burst's are let go
+  await collect();
+  assert.ok(childCount(root) <= 201, `${childCount(root)} children held after two bursts of 200`);
+});
+
 test("disposing a token passes its observed children to its parent, still held", async () => {
   const root = new CancellationToken();
   let resumed = false;
