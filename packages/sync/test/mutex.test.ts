@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CancelledError, Context, currentFrame, Future, noopWaker, Pending, pending, ready, type Poll } from "@tokio-ts/core";
+import { CancelledError, Context, currentFrame, fromPromise, Future, noopWaker, Pending, pending, ready, type Poll } from "@tokio-ts/core";
 import { Builder, spawn, taskId, taskLocal, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { Mutex, MutexGuard, Semaphore, TryLockError } from "../src/index.js";
@@ -302,7 +302,9 @@ test("in a task, dropping runExclusive / runWithPermit while fn's returned futur
       const whileRunning = [m.isLocked(), sem.availablePermits()];
       for (const h of holders) h.abort();
       yield* yieldNow();
-      // A JoinHandle returned by fn is a future too: dropping the call detaches that task.
+      const afterDrop = [m.isLocked(), sem.availablePermits()];
+      // A JoinHandle returned by fn is different: dropping the call only detaches that task,
+      // which may hold the guard, so the lock stays until the task ends (as for a promise).
       const inner = spawn(function* () {
         yield* pending();
       });
@@ -312,12 +314,14 @@ test("in a task, dropping runExclusive / runWithPermit while fn's returned futur
       yield* yieldNow();
       const afterHandle = [m.isLocked(), inner.isFinished()];
       inner.abort();
-      return { whileRunning, afterDrop: [m.isLocked(), sem.availablePermits()], dropped: [locked.dropped, permitted.dropped], afterHandle };
+      yield* fromPromise(new Promise<void>((resolve) => setImmediate(resolve))); // the release follows the handle's settling
+      afterHandle.push(m.isLocked());
+      return { whileRunning, afterDrop, dropped: [locked.dropped, permitted.dropped], afterHandle };
     });
     assert.equal(out.whileRunning, [true, 0]);
     assert.equal(out.dropped, [true, true], "fn's futures were dropped with the call");
     assert.equal(out.afterDrop, [false, 1], "the lock and the permit came back at once");
-    assert.equal(out.afterHandle, [false, false], "released; the handle's task was only detached");
+    assert.equal(out.afterHandle, [true, false, false], "held while the detached task runs, released when it ends");
   } finally {
     await rt.shutdownTimeout(1000);
   }

@@ -14,13 +14,24 @@
  *   generator or promise it returns is the output.
  *
  * Release: at once when the function ends, or when the call is dropped — except while a promise
- * the function returned is pending. A promise cannot be stopped: dropped then (the generator is
+ * or a task's JoinHandle the function returned is pending (dropping a handle detaches its task,
+ * which may hold the guard). A promise cannot be stopped: dropped then (the generator is
  * returned from the `yield*` on it), the function goes on running, so it keeps what it holds
  * until the promise settles (as async-mutex's runExclusive does), and nobody else gets it
  * meanwhile.
  */
 import { currentFrame, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, type Future } from "@tokio-ts/core";
 import { isThenable } from "./body.js";
+
+/**
+ * Whether `out` is a task's JoinHandle (by shape: sync does not depend on the runtime). Dropping
+ * a handle detaches its task, which goes on — with the guard, if `fn` gave it one — so it counts
+ * as running work, as a promise does.
+ */
+function isTaskHandle(out: unknown): boolean {
+  const handle = out as { abort?: unknown; isFinished?: unknown };
+  return typeof handle.abort === "function" && typeof handle.isFinished === "function";
+}
 
 /** What the function may be: its result is awaited, whatever its style. */
 export type HoldingFn<H, R> = (held: H) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>;
@@ -35,18 +46,18 @@ export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>
     if (currentFrame() !== undefined) {
       future = fromAsync(() => {
         const out = fn(held);
-        // A future is awaited in this frame, so dropping the call drops it: only a promise
-        // goes on running.
-        if (isThenable(out) && !isFuture(out)) running = out;
+        // A future is awaited in this frame, so dropping the call drops it; a promise, or a
+        // task's handle (dropping it detaches the task), goes on running.
+        if (isThenable(out) && (!isFuture(out) || isTaskHandle(out))) running = out;
         return out as R | PromiseLike<R>;
       });
     } else {
       const out = fn(held);
-      if (isFuture(out)) return (yield* out) as R;
+      if (isFuture(out) && !isTaskHandle(out)) return (yield* out) as R;
       if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
       if (!isThenable(out)) return out as R;
       running = out;
-      future = fromPromise(out as PromiseLike<R>);
+      future = isFuture(out) ? (out as Future<R>) : fromPromise(out as PromiseLike<R>);
     }
     // Completed or failed, the promise is no longer running; dropped here (neither line after
     // the `yield*` runs), it still is.
