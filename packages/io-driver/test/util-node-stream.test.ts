@@ -245,6 +245,7 @@ test("errorKind: Node's system errors read as Tokio's ErrorKind; anything else i
   assert.is(errorKind(sys("ETIMEDOUT")), "TIMED_OUT");
   assert.is(errorKind(sys("EAGAIN")), "WOULD_BLOCK");
   assert.is(errorKind(sys("ERR_SOCKET_CLOSED")), "OTHER");
+  assert.is(errorKind(new DOMException("timed out", "TimeoutError")), "TIMED_OUT");
   assert.is(errorKind(new IoError("WRITE_ZERO", "x")), "WRITE_ZERO");
   assert.is(errorKind(new Error("plain")), "OTHER");
   assert.is(errorKind(undefined), "OTHER");

@@ -151,7 +151,8 @@ const OS_KINDS: ReadonlyMap<string, IoErrorKind> = new Map<string, IoErrorKind>(
  * The {@link IoErrorKind} of any error, as Tokio's `io::Error::kind()`: an {@link IoError}'s own
  * kind; for Node's system errors (the socket errors of `@tokio-ts/net`: `connect ECONNREFUSED`,
  * `read ECONNRESET`, …, and the `EWOULDBLOCK` of a `try*` call) the kind of their `code`;
- * `"OTHER"` for anything else, non-errors included.
+ * `"TIMED_OUT"` for a `TimeoutError` (the reason of `AbortSignal.timeout(ms)`); `"OTHER"` for
+ * anything else, non-errors included.
  *
  * @example
  * ```ts
@@ -165,8 +166,12 @@ const OS_KINDS: ReadonlyMap<string, IoErrorKind> = new Map<string, IoErrorKind>(
  */
 export function errorKind(error: unknown): IoErrorKind {
   if (error instanceof IoError) return error.kind;
-  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-  return (typeof code === "string" && OS_KINDS.get(code)) || "OTHER";
+  if (typeof error !== "object" || error === null) return "OTHER";
+  const code = (error as { code?: unknown }).code;
+  const kind = typeof code === "string" ? OS_KINDS.get(code) : undefined;
+  if (kind !== undefined) return kind;
+  // `AbortSignal.timeout(ms)`'s reason, and a socket's own timeout.
+  return (error as { name?: unknown }).name === "TimeoutError" || code === "ERR_SOCKET_CONNECTION_TIMEOUT" ? "TIMED_OUT" : "OTHER";
 }
 
 /** @internal "early eof" (Tokio's wording for `read_exact`). */

@@ -21,7 +21,8 @@
  *   chunk per `_read` and stops when `push` returns false; the Writable completes each
  *   `_write` only when all of the chunk was written (Node then holds the rest back).
  * Errors flow both ways: a Node stream's error is thrown from the next poll (as an
- * {@link IoError} `"OTHER"` with the Node error as `cause`; a stream destroyed before its end
+ * {@link IoError} of the kind of its OS code, `"OTHER"` without one, with the Node error as
+ * `cause`; a stream destroyed before its end
  * is `"UNEXPECTED_EOF"` for a reader, `"BROKEN_PIPE"` for a writer); a protocol error destroys
  * the Node stream with that error.
  */
