@@ -439,7 +439,9 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       this.#abortDelegated(taskId);
       return beginCancel(this.#result as Future<unknown>, taskId);
     }
-    if (this.#state !== RUNNING) return true;
+    // Settled: unwound, unless it threw, which a poll must still hand over (a panic, not a
+    // cancellation: the function had failed before its abort was seen).
+    if (this.#state !== RUNNING) return this.#state !== REJECTED;
     if (this.#cancelled === undefined) {
       this.#cancelled = new CancelledError(taskId);
       this.#rejectAwaits(this.#cancelled);
@@ -743,7 +745,9 @@ function describe(value: unknown): string {
  * Begin a graceful cancellation of a future made by {@link intoFuture}: generator bodies run
  * their `finally` blocks (which may still await), async bodies see their awaits rejected with
  * {@link CancelledError}. Returns true if the body has unwound already; otherwise keep polling
- * it until it completes (its output is then meaningless) — and poll it now, as a wake-up: no
+ * it until it completes (its output is then meaningless, but an error it throws is its own:
+ * false also for an async body that had already failed, whose next poll throws that error) —
+ * and poll it now, as a wake-up: no
  * wake follows a `false` for a generator whose `finally` waits (its first wait there is only
  * reached by that poll), while an async body wakes its task once its awaits have been
  * rejected. A future that wraps one body (a counter, a tracer) takes part by having a

@@ -841,19 +841,22 @@ async function endOf(handle: JoinHandle<unknown>): Promise<string> {
 }
 
 for (const eventInterval of [61, 1]) {
-  test(`an async task aborted after its function already threw ends as that panic, whatever the schedule (eventInterval ${eventInterval})`, async () => {
-    const reported: JoinError[] = [];
-    await withRuntime(async (rt) => {
-      let self: JoinHandle<never> | undefined;
-      self = rt.spawn(async (): Promise<never> => {
-        await Promise.resolve();
-        self!.abort(); // seen by the runtime only after the function has settled
-        throw new Error("boom");
-      });
-      assert.is(await endOf(self), "panic: boom");
-    }, reportingTo(reported, Builder.newCurrentThread().eventInterval(eventInterval)));
-    assert.is(reported.length, 0, "joined: not reported");
-  });
+  for (const form of ["async function", "function returning a promise"] as const) {
+    test(`an async task aborted after its function already threw ends as that panic, whatever the schedule (${form}, eventInterval ${eventInterval})`, async () => {
+      const reported: JoinError[] = [];
+      await withRuntime(async (rt) => {
+        let self: JoinHandle<never> | undefined;
+        const body = async (): Promise<never> => {
+          await Promise.resolve();
+          self!.abort(); // seen by the runtime only after the function has settled
+          throw new Error("boom");
+        };
+        self = rt.spawn(form === "async function" ? body : () => body());
+        assert.is(await endOf(self), "panic: boom");
+      }, reportingTo(reported, Builder.newCurrentThread().eventInterval(eventInterval)));
+      assert.is(reported.length, 0, "joined: not reported");
+    });
+  }
 }
 
 test("an async task aborted after its function already threw is that panic on a busy runtime too (more ready tasks than eventInterval)", async () => {

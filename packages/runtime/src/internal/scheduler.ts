@@ -509,13 +509,7 @@ export class Scheduler implements DriverHost {
       if ((state & (CANCEL | CANCELLING)) === CANCEL) {
         task.state |= CANCELLING;
         if (future === undefined) out = beginCancelGenerator(task) ? undefined : pollGenerator(task, cx);
-        else if (!beginCancel(future, task.id)) out = future.poll(cx);
-        else {
-          // Unwound already. An async function that had settled (its task woken to see it, not
-          // polled yet): its output is dropped (cancelled), but an error is its panic, as in #drop.
-          if ((state & (ASYNC_BODY | STARTED)) === (ASYNC_BODY | STARTED)) future.poll(cx);
-          out = undefined;
-        }
+        else out = beginCancel(future, task.id) ? undefined : future.poll(cx);
       } else {
         out = future === undefined ? pollGenerator(task, cx) : future.poll(cx);
       }
@@ -787,10 +781,10 @@ export class Scheduler implements DriverHost {
     try {
       if (future === undefined) dropGenerator(task);
       else if ((state & (ASYNC_BODY | STARTED)) !== (ASYNC_BODY | STARTED)) future.cancel();
-      else if (!beginCancel(future, task.id)) this.#watchUnwinding(task, future);
-      // The function had settled, and the task was woken to see it but not polled yet: the
-      // output is dropped (the task is cancelled), an error is its panic, as in #run.
-      else future.poll(new Context(noopWaker));
+      // Still unwinding (watched), or it had failed and the task was woken to see it but not
+      // polled yet: the poll throws the error, its panic, as in #run. (Settled with an output:
+      // beginCancel says unwound, and the output is dropped: the task is cancelled.)
+      else if (!beginCancel(future, task.id) && future.poll(new Context(noopWaker)) === Pending) this.#watchUnwinding(task, future);
     } catch (e) {
       threw = true;
       error = e;
