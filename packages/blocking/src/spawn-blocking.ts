@@ -142,14 +142,27 @@ function submit(spec: unknown, args: unknown[], terminateOnAbort: boolean, signa
   const job = pool.submit(spec, args, terminateOnAbort);
   if (signal === undefined) return spawn(job);
   let handle: JoinHandle<unknown> | undefined = undefined;
-  handle = spawn(new Signalled(job, signal, () => handle?.abort()));
+  const signalled = new Signalled(job, signal, () => handle?.abort());
+  handle = spawn(signalled);
+  // Aborted already: the job is taken out of the queue now (the abort tells it at once), before
+  // the pool could give it to a worker.
+  if (signal.aborted) handle.abort();
+  else signalled.listen();
   return handle;
 }
 
 /**
- * A job tied to an AbortSignal: while it runs (from its first poll until it completes or is
- * dropped), the signal's abort aborts its task. The listener goes with the job, so a signal
- * that outlives many jobs collects no listeners.
+ * The method by which the runtime tells a task's body future at once that the task was aborted
+ * (a `Symbol.for` key of `@tokio-ts/runtime`): a job still queued leaves the queue then, not at
+ * the task's next poll, by which time a worker could have started it (Tokio checks a blocking
+ * task's cancellation when a thread picks it up).
+ */
+const ABORT_REQUESTED = Symbol.for("tokio-ts.task.abort-requested");
+
+/**
+ * A job tied to an AbortSignal: from the call until it completes or is dropped, the signal's
+ * abort aborts its task. The listener goes with the job, so a signal that outlives many jobs
+ * collects no listeners.
  */
 class Signalled<T> extends Future<T> {
   #listening = false;
@@ -162,15 +175,17 @@ class Signalled<T> extends Future<T> {
     super();
   }
 
+  /** Start listening (at the call, once the task exists). */
+  listen(): void {
+    this.#listening = true;
+    listen(this.signal, this.abortTask);
+  }
+
+  [ABORT_REQUESTED](): void {
+    (this.job as { [ABORT_REQUESTED]?: () => void })[ABORT_REQUESTED]?.();
+  }
+
   override poll(cx: Context): Poll<T> {
-    if (!this.#listening) {
-      if (this.signal.aborted) {
-        this.abortTask(); // acted on at the task's next poll: the job never starts
-        return Pending;
-      }
-      this.#listening = true;
-      listen(this.signal, this.abortTask);
-    }
     let out: Poll<T>;
     try {
       out = this.job.poll(cx);

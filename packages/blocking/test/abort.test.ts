@@ -3,7 +3,7 @@ import { getEventListeners } from "node:events";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import * as assert from "uvu/assert";
-import { JoinError, JoinSet, yieldNow } from "@tokio-ts/runtime";
+import { JoinError, JoinSet, spawn, yieldNow } from "@tokio-ts/runtime";
 import { blockingMetrics, spawnBlocking } from "../src/index.js";
 import { blockThenMark, deferred, Gate, withRuntime } from "./helpers.js";
 
@@ -32,6 +32,47 @@ test("abort of a queued job removes it: it never runs, and the jobs around it do
       assert.is(gate.word(2), 0, "the aborted job did not run");
     },
     (b) => b.maxBlockingThreads(1),
+  );
+});
+
+/** A job that counts its runs in word `at` of `buffer`. */
+function countRun(buffer: SharedArrayBuffer, at: number): number {
+  return Atomics.add(new Int32Array(buffer), at, 1) + 1;
+}
+
+test("a job aborted right after the call never runs, even with idle workers and the runtime busy: abort(), an aborted signal, JoinSet abortAll/dispose", async () => {
+  await withRuntime(
+    async (rt) => {
+      const gate = new Gate();
+      const out = await rt.blockOn(async () => {
+        await Promise.all([spawnBlocking(() => 0), spawnBlocking(() => 0)]); // two idle workers
+        // More ready tasks than eventInterval: the runtime goes to the host (where a worker may
+        // start a job) before it polls the aborted jobs' tasks again.
+        const busy = Array.from({ length: 200 }, () =>
+          spawn(async () => {
+            await yieldNow();
+          }),
+        );
+        const aborted = spawnBlocking(countRun, gate.buffer, 1);
+        aborted.abort();
+        const signalled = spawnBlocking.with({ signal: AbortSignal.abort() }, countRun, gate.buffer, 2);
+        const set = new JoinSet<number>();
+        set.spawn(spawnBlocking(countRun, gate.buffer, 3));
+        set.abortAll();
+        const disposed = new JoinSet<number>();
+        disposed.spawn(spawnBlocking(countRun, gate.buffer, 4));
+        disposed[Symbol.dispose]();
+        const kept = spawnBlocking(countRun, gate.buffer, 5);
+        for (const h of busy) await h;
+        const outcomes = [await outcome(aborted), await outcome(signalled), await outcome(set.joinNext().then((v) => v))];
+        outcomes.push(await outcome(kept));
+        return outcomes;
+      });
+      assert.equal(out, ["cancelled", "cancelled", "cancelled", "ok 1"]);
+      assert.equal([1, 2, 3, 4].map((i) => gate.word(i)), [0, 0, 0, 0], "no aborted job ran");
+      assert.is(gate.word(5), 1);
+    },
+    (b) => b.maxBlockingThreads(2),
   );
 });
 

@@ -86,6 +86,15 @@ export class Job<T> extends Future<T> {
     if (this.state === QUEUED || this.state === DISPATCHED) this.owner.cancel(this as Job<unknown>);
   }
 
+  /**
+   * The task was aborted (the runtime says so at once, `Symbol.for("tokio-ts.task.abort-requested")`):
+   * leave the queue now rather than at the task's next poll, by which time a worker could have
+   * started the job. A running job is left to finish (or its worker terminated) as on drop.
+   */
+  [Symbol.for("tokio-ts.task.abort-requested")](): void {
+    this.cancel();
+  }
+
   /** The job finished: give its task the outcome. */
   settle(failed: boolean, value: unknown): void {
     if (this.state !== QUEUED && this.state !== DISPATCHED) return;

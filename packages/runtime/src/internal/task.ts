@@ -104,6 +104,13 @@ export const IN_SET = 32768;
 
 
 let nextTaskId = 1;
+/**
+ * The method (a `Symbol.for` key, so `@tokio-ts/blocking` needs no import for it) by which a task's
+ * body future is told at once that the task was aborted, before the poll that drops it. It must
+ * not throw or poll; the drop follows as for any future.
+ */
+const ABORT_REQUESTED: unique symbol = Symbol.for("tokio-ts.task.abort-requested") as never;
+
 /** The ids handed out so far (see Task.id). */
 const lazyIds = new WeakMap<Task<any>, number>();
 
@@ -260,6 +267,9 @@ export class Task<T = unknown>
     const s = this.state;
     if ((s & (COMPLETE | CANCEL)) !== 0) return;
     this.state = s | CANCEL;
+    // A body future that must hear of the abort before the task's next poll (a blocking job
+    // still in the pool's queue: a worker could take it in between) says so with this method.
+    if ((s & FUTURE_BODY) !== 0) (this.gen as unknown as { [ABORT_REQUESTED]?: () => void })[ABORT_REQUESTED]?.();
     this.wake();
   }
 
