@@ -42,14 +42,20 @@ export class WorkerExitError extends TokioError {
 
   /**
    * @internal `notStarted`: the worker exited before it ran any job; `script` is its program.
+   * `"argumentsLost"`: it exited before it took this job, whose arguments had gone to it on the
+   * job's own channel (transferred or shared values) and cannot be sent to another worker.
    */
-  constructor(exitCode: number, reason: unknown, notStarted?: { readonly script: string }) {
+  constructor(exitCode: number, reason: unknown, notStarted?: { readonly script: string } | "argumentsLost") {
     const detail = reason instanceof Error ? `: ${reason.message}` : "";
     super(
       "ERR_BLOCKING_WORKER_EXITED",
       notStarted === undefined
         ? `the worker thread running this blocking job exited with code ${exitCode} before the job finished${detail}`
-        : `a worker thread for this blocking job could not start: it exited with code ${exitCode} before it ran any job ` +
+        : notStarted === "argumentsLost"
+          ? `the worker thread this blocking job was given to exited with code ${exitCode} before it started the job, and the job's ` +
+            "arguments went with it (transferred or shared values travel to one worker and cannot be sent again)" +
+            detail
+          : `a worker thread for this blocking job could not start: it exited with code ${exitCode} before it ran any job ` +
             `(worker script ${notStarted.script})${detail}`,
       reason === undefined ? undefined : { cause: reason },
     );

@@ -500,8 +500,10 @@ export class BlockingPool implements Driver, JobOwner {
       const state = Atomics.load(worker.states, slot);
       const job = worker.jobs[slot]!;
       if (state === SLOT_QUEUED && job.state === DISPATCHED) {
-        if (failWaiting || (job.channel === undefined && job.args === undefined && job.bytes === undefined)) {
-          job.settle(true, exitError());
+        if (failWaiting) job.settle(true, exitError());
+        else if (job.channel === undefined && job.args === undefined && job.bytes === undefined) {
+          told = true;
+          job.settle(true, new WorkerExitError(code, worker.lastError, "argumentsLost"));
         } else {
           job.state = QUEUED;
           job.worker = undefined;
