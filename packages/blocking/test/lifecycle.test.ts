@@ -105,6 +105,24 @@ test("shutdownBackground terminates busy workers at once", async () => {
   assert.is(blockingMetrics(rt.handle()).numBlockingThreads(), 0);
 });
 
+test("onThreadStop pairs with onThreadStart: a worker terminated by shutdown while it was still booting gets neither", async () => {
+  const starts: number[] = [];
+  const stops: number[] = [];
+  const rt = runtime((b) =>
+    b
+      .maxBlockingThreads(2)
+      .onThreadStart(({ threadId }) => void starts.push(threadId))
+      .onThreadStop(({ threadId }) => void stops.push(threadId)),
+  );
+  await rt.blockOn(async () => {
+    void spawnBlocking(() => 1);
+    await Promise.resolve(); // the job is dispatched: its worker is booting
+  });
+  await rt.shutdownTimeout(0); // terminates it (the terminate resolves once it has exited)
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  assert.equal(stops, starts, `a stop for each start: starts [${starts}], stops [${stops}]`);
+});
+
 test("a program that used spawnBlocking exits by itself once idle (default keep-alive), its jobs' output printed", async () => {
   const script = fileURLToPath(new URL("./fixtures/idle-exit.js", import.meta.url));
   const out = await new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) => {

@@ -48,6 +48,45 @@ test("a long job does not hold back the others: they all run on the other thread
   });
 });
 
+/**
+ * A job of about `ms` ms that returns when it started (`process.hrtime`: one clock for every
+ * thread of the process), to sort the jobs by start. Plain arguments only: a job with shared or
+ * transferred ones is only ever given to an idle worker, never queued in a busy one's ring.
+ */
+function startedAt(ms: number): string {
+  const at = String(process.hrtime.bigint());
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+  return at;
+}
+
+test("a job queued behind a long one on a busy worker does not wait for all the later jobs: another thread takes it", async () => {
+  await withRuntime(
+    async (rt) => {
+      const gate = new Gate();
+      const order = await rt.blockOn(function* () {
+        // Two warm workers, whose few-ms jobs keep the rings short (2 jobs).
+        for (let i = 0; i < 5; i++) {
+          const pair = [spawnBlocking(startedAt, 2), spawnBlocking(startedAt, 2)];
+          for (const h of pair) yield* h;
+        }
+        const long = spawnBlocking(blockThenMark, gate.buffer, 1, 1);
+        const jobs = Array.from({ length: 20 }, () => spawnBlocking(startedAt, 2));
+        const starts: bigint[] = [];
+        for (const h of jobs) starts.push(BigInt(yield* h)); // all of them while `long` still blocks
+        gate.open();
+        yield* long;
+        return starts.map((at, i) => [at, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, i]) => i);
+      });
+      // Job 0 goes to the free worker and job 1 into the long job's ring; before, job 1 waited
+      // there until the other 19 had run (it started last). Now it is taken within a few.
+      const rank = order.indexOf(1);
+      assert.ok(rank <= 4, `the job queued behind the long one started as number ${rank} of 20 (order ${order.join(",")})`);
+    },
+    (b) => b.maxBlockingThreads(2),
+  );
+});
+
 test("metrics: threads, idle threads, queue depth and completed jobs", async () => {
   await withRuntime(
     async (rt) => {

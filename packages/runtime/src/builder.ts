@@ -361,7 +361,8 @@ export class Builder {
 
   /**
    * Called on this thread when a blocking-pool worker has exited: idle past the keep-alive,
-   * terminated, crashed, or at shutdown.
+   * terminated, crashed, or at shutdown — once for each worker that `onThreadStart` was called
+   * for (a worker terminated while it was still booting, or that could not start, gets neither).
    *
    * @example
    * ```ts

@@ -305,6 +305,7 @@ export class BlockingPool implements Driver, JobOwner {
   #pick(job: Job<unknown>, depth: number): WorkerHandle | undefined {
     let best: WorkerHandle | undefined;
     for (const w of this.#workers) {
+      if (w.inflight !== 0 && w.tail === w.seenTail) continue; // stuck on a long job (see #steal)
       if (best === undefined || w.inflight < best.inflight) best = w;
     }
     if (best !== undefined && best.inflight === 0) return best;
@@ -319,7 +320,10 @@ export class BlockingPool implements Driver, JobOwner {
     this.#workers.push(worker);
     this.#alive.add(worker);
     const onStart = this.options.onThreadStart;
-    if (onStart !== undefined) worker.worker.once("online", () => onStart({ threadId: worker.threadId }));
+    worker.worker.once("online", () => {
+      worker.online = true;
+      onStart?.({ threadId: worker.threadId });
+    });
     worker.worker.once("exit", (code: number) => this.#onExit(worker, code));
     return worker;
   }
@@ -353,19 +357,38 @@ export class BlockingPool implements Driver, JobOwner {
   }
 
   /**
-   * Rebalance: an idle worker takes half of the jobs still queued (not started) in the ring of
-   * the busiest worker, oldest first, so a job never waits behind a long one while a thread is
-   * free — the case a shared queue would avoid, and our per-worker rings must repair. A job is
-   * taken by CAS QUEUED → CANCELLED on its old slot (the old worker skips it), then written to
-   * the idle worker's ring. Jobs whose arguments moved into their own channel stay (they cannot
-   * be posted twice), and so does the oldest job of each ring: it is running, or about to (the
-   * worker may still be starting), and taking it would only race the worker for it.
-   *
-   * It runs whenever a completion wakes this thread with the queue empty, which is exactly
-   * when a worker may have become idle; a job behind a long one is taken at the latest when the
-   * other workers have finished theirs.
+   * Rebalance, so that a job never waits behind a long one while another thread gets through
+   * the jobs queued after it — the case a shared queue would avoid, and our per-worker rings
+   * must repair. Two moves, run whenever a completion wakes this thread, before the queue is
+   * dispatched (the jobs in the rings are older than those in the queue):
+   * - a worker *stuck* on a long job — its oldest job was there at the last completion pass
+   *   and still is (`tail === seenTail`) — gives the jobs queued behind it back to the front of
+   *   the queue, in order; `#pick` gives it no new ones while it is stuck;
+   * - an idle worker takes half of the jobs queued in the ring of the worker with the most,
+   *   oldest first.
+   * A job is taken by CAS QUEUED → CANCELLED on its old slot (the old worker skips it). Jobs
+   * whose arguments moved into their own channel stay (they cannot be posted twice), and so
+   * does the oldest job of each ring: it is running, or about to (the worker may still be
+   * starting), and taking it would only race the worker for it.
    */
   #steal(): void {
+    const back: Job<unknown>[] = [];
+    for (const w of this.#workers) {
+      if (w.inflight < 2 || w.tail !== w.seenTail) continue;
+      for (let n = (w.tail + 1) | 0; n !== w.head; n = (n + 1) | 0) {
+        const slot = n & (SLOTS - 1);
+        const job = w.jobs[slot]!;
+        if (job.args === undefined && job.bytes === undefined) continue;
+        if (Atomics.compareExchange(w.states, slot, SLOT_QUEUED, SLOT_CANCELLED) !== SLOT_QUEUED) continue;
+        job.state = QUEUED;
+        job.worker = undefined;
+        back.push(job);
+      }
+    }
+    if (back.length !== 0) {
+      this.#queued += back.length;
+      this.#unshift(back);
+    }
     for (const thief of this.#workers) {
       if (thief.inflight !== 0) continue;
       let victim: WorkerHandle | undefined;
@@ -381,7 +404,7 @@ export class BlockingPool implements Driver, JobOwner {
           victim = w;
         }
       }
-      if (victim === undefined) return;
+      if (victim === undefined) break;
       let take = Math.ceil(most / 2);
       for (let n = (victim.tail + 1) | 0; n !== victim.head && take > 0; n = (n + 1) | 0) {
         const slot = n & (SLOTS - 1);
@@ -394,6 +417,11 @@ export class BlockingPool implements Driver, JobOwner {
       thief.publish();
     }
     this.#recount();
+  }
+
+  /** After a completion pass: what each worker's oldest job is now, to tell next time whether it is stuck. */
+  #markTails(): void {
+    for (const w of this.#workers) w.seenTail = w.inflight !== 0 ? w.tail : -1;
   }
 
   // ---- completions ----------------------------------------------------------------------------
@@ -421,8 +449,12 @@ export class BlockingPool implements Driver, JobOwner {
     this.#lastDone = Atomics.load(this.#words, DONE);
     for (const w of this.#alive) if (w.inflight !== 0) this.#reap(w);
     this.#recount();
+    // Rings first: a job waiting in a busy worker's ring is older than every job in the queue,
+    // so an idle worker takes those before the queue feeds it (FIFO; under a steady stream of
+    // jobs it would otherwise wait behind a long one for good).
+    this.#steal();
     this.#dispatch();
-    if (this.#queued === 0) this.#steal();
+    this.#markTails();
     this.#awaitCompletions();
     this.#armKeepAlive();
     this.#maybeUnpark();
@@ -529,7 +561,9 @@ export class BlockingPool implements Driver, JobOwner {
       console.error(`tokio-ts: blocking worker thread ${worker.threadId} died of an error thrown after its job returned:`, worker.lastError);
     }
     this.#recount();
-    this.options.onThreadStop?.({ threadId: worker.threadId });
+    // Paired with onThreadStart: a worker that never came online (terminated while it booted, or
+    // that could not start) had no start, so it has no stop.
+    if (worker.online) this.options.onThreadStop?.({ threadId: worker.threadId });
     if (!this.#closed && this.#queued !== 0) this.#dispatch();
     this.#armKeepAlive();
     this.#maybeUnpark();

@@ -38,6 +38,10 @@ export class WorkerHandle {
   head = 0;
   tail = 0;
   inflight = 0;
+  /** `tail` as the pool's last completion pass left it: unchanged since, the oldest job is still running. */
+  seenTail = -1;
+  /** The thread came online (its `onThreadStart` ran): only then does its exit call `onThreadStop`. */
+  online = false;
   idleSince = 0;
   retiring = false;
   terminating = false;
