@@ -408,6 +408,17 @@ test("connect to an IP address completes at its first poll; one dropped while re
     assert.is(dec(buf.subarray(0, await d.recv(buf))), "anyone", "d receives from anyone");
   }));
 
+test("a connect still resolving a name when the socket is closed fails with ERR_SOCKET_CLOSED (not Node's EIO)", () =>
+  onRuntime(async () => {
+    const a = await UdpSocket.bind("127.0.0.1:0");
+    const connecting = a.connect("localhost:9").then(
+      () => "connected",
+      (e: unknown) => (e as { code?: string }).code,
+    ); // polled now: the lookup of "localhost" runs
+    a.close();
+    assert.is(await connecting, "ERR_SOCKET_CLOSED");
+  }));
+
 test("bind to an IP address completes at its first poll; one dropped while resolving a name opens nothing", () =>
   onRuntime(async () => {
     const before = openResources();

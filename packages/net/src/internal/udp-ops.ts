@@ -378,6 +378,13 @@ export class ConnectOp extends AttemptEach<void> {
   }
 
   protected override attempt(addr: SocketAddr): void {
+    // The socket may have been closed (or its runtime shut down) while the name was resolving.
+    try {
+      this.#core.checkOpen("connect");
+    } catch (error) {
+      this.settle(error as Error);
+      return;
+    }
     this.#core.connect(addr, this);
   }
 
