@@ -262,6 +262,21 @@ test("peek returns bytes without consuming them; ready(interest) reports the bit
   });
 });
 
+test("several peeks waiting on one stream at once are all woken when bytes arrive (Tokio's peek takes &self)", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const peekers = [0, 1, 2].map(() => mockTask(client.peek(new Uint8Array(8))));
+    for (const p of peekers) assertPending(p.poll());
+    yield* server.writeAll(enc("abc"));
+    for (let turn = 0; turn < 10_000 && !peekers.some((p) => p.isWoken()); turn++) yield* fromPromise(tick());
+    yield* fromPromise(tick());
+    assert.equal(peekers.map((p) => p.isWoken()), [true, true, true], "every waiting peek was woken, not only the last");
+    for (const p of peekers) assert.is(p.poll(), 3);
+    client.close();
+    server.close();
+  });
+});
+
 test("read, peek and write are cancel safe: a dropped read takes nothing", async () => {
   await run(function* () {
     const [client, server] = yield* pair();

@@ -1,21 +1,26 @@
 /**
  * The leaf futures behind the stream methods that io-driver's utilities do not cover (`peek`,
  * `ready`); `read`, `write`, `writeAll`, `flush` and `shutdown` are io-driver's own futures.
- * `PeekFuture` calls the stream's pollPeek, which stores the waker in the stream's reader slot,
- * and spends the coop budget as io-driver's futures do (one unit per poll that made progress;
- * the poll methods themselves spend nothing). Dropping one needs no clean-up, except
- * `ReadyMap`, which drops the registration's waiter it wraps.
+ * `PeekFuture` calls the stream's pollPeek and spends the coop budget as io-driver's futures do
+ * (one unit per poll that made progress; the poll methods themselves spend nothing). pollPeek
+ * keeps ONE waker per stream (the reader's slot, as Tokio's `poll_peek`), but `peek` may be
+ * awaited by several tasks at once (Tokio's `peek(&self)`): so a pending peek also waits as a
+ * waiter of its own in the registration's list, which it drops when it completes or is dropped.
+ * `ReadyMap` drops the registration's waiter it wraps.
  */
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
-import { readyOf, type Ready, type ReadyEvent } from "@tokio-ts/io-driver";
+import { Interest, readyOf, type Ready, type ReadyEvent, type Registration } from "@tokio-ts/io-driver";
 
-/** Something that can peek (a stream or its read half). */
+/** Something that can peek (a stream's NodeStream). */
 export interface Peekable {
   pollPeek(cx: Context, buf: Uint8Array): Poll<number>;
+  readonly registration: Registration;
 }
 
-/** `peek(buf)`: one pollPeek. */
+/** `peek(buf)`: pollPeek, and a readiness waiter of its own while pending. */
 export class PeekFuture extends Future<number> {
+  #wait: Future<ReadyEvent> | undefined = undefined;
+
   constructor(
     private readonly reader: Peekable,
     private readonly buf: Uint8Array,
@@ -25,10 +30,31 @@ export class PeekFuture extends Future<number> {
 
   poll(cx: Context): Poll<number> {
     if (!pollProceed(cx)) return Pending;
-    const n = this.reader.pollPeek(cx, this.buf);
-    if (n === Pending) return Pending;
+    let n: Poll<number>;
+    try {
+      n = this.reader.pollPeek(cx, this.buf);
+    } catch (error) {
+      this.cancel();
+      throw error;
+    }
+    if (n === Pending) {
+      const wait = (this.#wait ??= this.reader.registration.ready(Interest.READABLE));
+      if (wait.poll(cx) !== Pending) {
+        // Ready again since pollPeek looked: look again at the next poll, with a new waiter.
+        this.#wait = undefined;
+        cx.waker.wake();
+      }
+      return Pending;
+    }
+    this.cancel();
     madeProgress(cx);
     return n;
+  }
+
+  override cancel(): void {
+    const wait = this.#wait;
+    this.#wait = undefined;
+    wait?.cancel();
   }
 }
 
