@@ -12,7 +12,7 @@
  * pending awaits. Either way the listeners are removed once the body has ended, so a third
  * signal gets Node's default behaviour (the process dies) and an idle process exits by itself.
  */
-import { intoFuture, isFuture, isGenerator, isGeneratorFunction, type AsyncBody, type Future } from "@tokio-ts/core";
+import { CancelledError, Future, intoFuture, isFuture, isGenerator, isGeneratorFunction, pollFn, type AsyncBody } from "@tokio-ts/core";
 import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";
 import type { SpawnBody } from "@tokio-ts/runtime";
 import { buildRuntime, checkFlavor, checkOptions, deadlockMessage, signalWaitHint } from "./internal/build.js";
@@ -98,7 +98,9 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  *   `finally` blocks run and may still `yield*` their cleanup; an async body's pending await
  *   rejects with `CancelledError` and its signal aborts. Then the runtime shuts down,
  *   `process.exitCode` becomes 128 + the signal number (130 for SIGINT, 143 for SIGTERM, what
- *   a shell reports for a process killed by it), and `main` resolves with `undefined`. A second
+ *   a shell reports for a process killed by it), and `main` resolves with `undefined`. If the
+ *   cleanup itself throws (an error other than the cancellation), that error is printed and
+ *   the exit code is 1. A second
  *   signal during the cleanup shuts the runtime down at once. The listeners are removed when
  *   `main` ends, so the process exits by itself once nothing else holds it. To drain work on
  *   a signal (finish the requests in flight), write the body as a generator, whose `finally`
@@ -151,7 +153,10 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
     rngSeed: options.rngSeed,
     unhandledPanic: options.unhandledPanic,
   });
-  const task = rt.spawn(settle(body));
+  // What the body threw, also while a signal was cancelling it (a `finally` that fails): the
+  // task then ends as cancelled and its outcome is dropped, but the error must not be.
+  const thrown: Thrown = { failed: false, error: undefined };
+  const task = rt.spawn(settle(body, thrown));
   let received: HandledSignal | undefined;
   const onSignal = (signal: HandledSignal): void => {
     // The program waits for this signal itself (a `ctrlC()` or `signal()` of tokio-ts/signal):
@@ -193,6 +198,12 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
     if (outcome.ok) return outcome.value;
     const error = outcome.error;
     if (received !== undefined && error instanceof JoinError && error.isCancelled()) {
+      if (thrown.failed) {
+        // The body's cleanup failed while the signal was cancelling it: that is the outcome.
+        console.error(thrown.error);
+        process.exitCode = 1;
+        return undefined;
+      }
       process.exitCode = SIGNAL_EXIT_CODES[received];
       return undefined;
     }
@@ -217,11 +228,11 @@ export const DEADLOCK_MESSAGE = deadlockMessage("main()");
  * it returns is run in its place: a generator object or a future (`() => worker(id)`,
  * `() => sleep(10)`) is delegated to as above, a promise or value is awaited.
  */
-function settle<T>(body: SpawnBody<T>): Future<Outcome<T>> {
+function settle<T>(body: SpawnBody<T>, thrown: Thrown): Future<Outcome<T>> {
   if (isGeneratorFunction(body)) {
     const generator = body as (signal: AbortSignal) => Generator<unknown, T, unknown>;
     return intoFuture(function* (signal: AbortSignal): Generator<unknown, Outcome<T>, unknown> {
-      return yield* settled(generator(signal));
+      return yield* settled(generator(signal), thrown);
     });
   }
   if (typeof body === "function") {
@@ -235,26 +246,60 @@ function settle<T>(body: SpawnBody<T>): Future<Outcome<T>> {
       } catch (error) {
         return { ok: false, error };
       }
-      if (isGenerator(out) || isFuture(out)) return settled(out as Generator<unknown, T, unknown> | Future<T>);
+      if (isGenerator(out) || isFuture(out)) return settled(out as Generator<unknown, T, unknown> | Future<T>, thrown);
       return Promise.resolve(out as T | PromiseLike<T>).then(
         (value): Outcome<T> => ({ ok: true, value }),
-        (error: unknown): Outcome<T> => ({ ok: false, error }),
+        (error: unknown): Outcome<T> => {
+          // An async body cancelled by a signal rejects with its cancellation: that is no failure.
+          if (!isCancellation(error)) {
+            thrown.failed = true;
+            thrown.error = error;
+          }
+          return { ok: false, error };
+        },
       );
     };
     return intoFuture(run as AsyncBody<Outcome<T>>);
   }
-  return intoFuture(settled(isGenerator(body) ? (body as Generator<unknown, T, unknown>) : intoFuture(body)));
+  return intoFuture(settled(isGenerator(body) ? (body as Generator<unknown, T, unknown>) : intoFuture(body), thrown));
+}
+
+/** The task's cancellation as an async body sees it: `CancelledError`, or a Node `AbortError` caused by it. */
+function isCancellation(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof CancelledError) return true;
+    if (e.name !== "AbortError") return false;
+  }
+  return false;
+}
+
+/** What the body threw, kept beside its outcome (see `main`). */
+interface Thrown {
+  failed: boolean;
+  error: unknown;
+}
+
+/**
+ * A future `yield*` can delegate to: a `Future` as is, a future written as a plain object with
+ * `poll` and `cancel` (which `isFuture` accepts, and `spawn` runs) wrapped.
+ */
+function delegable<T>(future: Future<T>): Future<T> {
+  if (future instanceof Future) return future;
+  const plain = future as { poll: Future<T>["poll"]; cancel(): void };
+  return pollFn((cx) => plain.poll(cx), () => plain.cancel());
 }
 
 /** Run a generator (by delegation) or a future, and catch its error into the outcome. */
-function* settled<T>(body: Generator<unknown, T, unknown> | Future<T>): Generator<unknown, Outcome<T>, unknown> {
+function* settled<T>(body: Generator<unknown, T, unknown> | Future<T>, thrown: Thrown): Generator<unknown, Outcome<T>, unknown> {
   try {
-    let value: unknown = yield* body;
+    let value: unknown = yield* isGenerator(body) ? body : delegable(body as Future<T>);
     // A body that returns a future (`return sleep(10)`): the promise `main` returns would adopt
     // it as a thenable after the runtime is gone. Await it here, as `return yield* fut` would.
-    while (isFuture(value)) value = yield* (value as Future<unknown>);
+    while (isFuture(value)) value = yield* delegable(value as Future<unknown>);
     return { ok: true, value: value as T };
   } catch (error) {
+    thrown.failed = true;
+    thrown.error = error;
     return { ok: false, error };
   }
 }

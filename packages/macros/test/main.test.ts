@@ -295,6 +295,22 @@ test("a body whose only wait is ctrlC(): main's deadlock report says that Node k
   assert.is(out.code, 1, out.stderr);
 });
 
+for (const kind of ["gen", "async"] as const) {
+  test(`a signal-cancelled ${kind} body whose finally throws: main prints that error and exits with 1, not 130`, async () => {
+    const out = await runFixture("signal-cleanup-throws", "SIGINT", [kind]);
+    assert.is(out.signal, null, `the child was killed by a signal; stderr: ${out.stderr}`);
+    assert.is(out.stdout, "ready\nresult undefined\n");
+    assert.match(out.stderr, /cleanup failed/);
+    assert.is(out.code, 1, out.stderr);
+  });
+}
+
+test("main runs a future written as a plain object with poll and cancel, given or returned", async () => {
+  const out = await runFixture("plain-future");
+  assert.is(out.stdout, "direct 7\nreturned 8\n", out.stderr);
+  assert.is(out.code, 0, out.stderr);
+});
+
 test("SIGINT cancels the body, its finally block runs (and may yield), and the program exits with 130", async () => {
   const out = await runFixture("signal", "SIGINT");
   assert.is(out.signal, null, `the child was killed by a signal instead of exiting; stderr: ${out.stderr}`);

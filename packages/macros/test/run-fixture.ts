@@ -16,10 +16,10 @@ const KILL_AFTER_MS = 30_000;
  * Run a compiled fixture in a child node. With `send`, the signal is sent as soon as the child
  * has printed "ready".
  */
-export function runFixture(name: string, send?: NodeJS.Signals): Promise<Outcome> {
+export function runFixture(name: string, send?: NodeJS.Signals, args: readonly string[] = []): Promise<Outcome> {
   const file = fileURLToPath(new URL(`./fixtures/${name}.js`, import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawnChild(process.execPath, [file], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawnChild(process.execPath, [file, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let sent = false;
