@@ -1,7 +1,8 @@
 import { test as uvu } from "uvu";
 import * as assert from "uvu/assert";
 import { pending, type Future } from "@tokio-ts/core";
-import { Handle, spawn, type SpawnBody } from "@tokio-ts/runtime";
+import { Handle, spawn, yieldNow, type SpawnBody } from "@tokio-ts/runtime";
+import { Notify } from "@tokio-ts/sync";
 import { mockTask } from "@tokio-ts/test-util";
 import { Instant, pause, sleep } from "@tokio-ts/time";
 import { configureTest, test, type TestOptions, type TestRegistrar } from "../src/test.js";
@@ -129,6 +130,39 @@ uvu("a task that finishes on its own right after the body is not a leak", async 
     });
   });
   assert.is(error, undefined);
+});
+
+uvu("an async task that finishes, or that the body aborted or woke, as the body returns is not a leak either", async () => {
+  const finishes = await runTest(function* () {
+    spawn(async () => 1);
+  });
+  assert.is(finishes, undefined, "finishes on its own");
+  const aborted = await runTest(function* () {
+    const h = spawn(async () => {
+      await sleep(3_600_000);
+    });
+    yield* yieldNow();
+    h.abort();
+  });
+  assert.is(aborted, undefined, "aborted by the body");
+  const woken = await runTest(function* () {
+    const notify = new Notify();
+    spawn(async () => {
+      await notify.notified();
+    });
+    yield* yieldNow();
+    notify.notifyOne();
+  });
+  assert.is(woken, undefined, "woken as the body returns");
+  const left = failure(
+    await runTest(function* () {
+      spawn(async () => {
+        await sleep(3_600_000);
+      });
+      yield* yieldNow();
+    }),
+  );
+  assert.match(left, "1 task still alive", "one really left waiting is still a leak");
 });
 
 uvu("a leaked host handle (a setInterval outside the runtime) fails the test, naming its kind", async () => {
