@@ -98,7 +98,9 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  *   `finally` blocks run and may still `yield*` their cleanup; an async body's pending await
  *   rejects with `CancelledError` and its signal aborts. Then the runtime shuts down,
  *   `process.exitCode` becomes 128 + the signal number (130 for SIGINT, 143 for SIGTERM, what
- *   a shell reports for a process killed by it), and `main` resolves with `undefined`. If the
+ *   a shell reports for a process killed by it), and `main` resolves with `undefined`. A signal
+ *   while the runtime shuts down (after the body ended, waiting for blocking jobs) stops that
+ *   wait (`shutdownBackground`) rather than killing the process half-way. If the
  *   cleanup itself throws (an error other than the cancellation), that error is printed and
  *   the exit code is 1. A second
  *   signal during the cleanup shuts the runtime down at once. The listeners are removed when
@@ -164,13 +166,17 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
     // remove itself as it fires. Other listeners (a library's cleanup hook, such as
     // signal-exit's, which re-raises only when it is alone) do not count.
     if (waitedForByProgram(signal)) return;
-    if (received === undefined) {
+    if (received === undefined && !shuttingDown) {
       received = signal;
       task.abort();
     } else {
+      // A second signal, or one while the runtime shuts down (waiting for blocking jobs): stop
+      // waiting. The listeners stay until the shutdown is over, so it never kills the process
+      // half-way through.
       rt.shutdownBackground();
     }
   };
+  let shuttingDown = false;
   const handleSignals = options.handleSignals ?? true;
   if (handleSignals) {
     process.prependListener("SIGINT", onSignal as NodeJS.SignalsListener);
@@ -190,11 +196,15 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
     process.off("beforeExit", onBeforeExit);
     // Woken after all (another beforeExit listener started work): it was no deadlock.
     if (exitCodeBefore !== null) process.exitCode = exitCodeBefore;
-    if (handleSignals) {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+    shuttingDown = true;
+    try {
+      await rt.shutdownTimeout(Infinity);
+    } finally {
+      if (handleSignals) {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
     }
-    await rt.shutdownTimeout(Infinity);
     if (outcome.ok) return outcome.value;
     const error = outcome.error;
     if (received !== undefined && error instanceof JoinError && error.isCancelled()) {

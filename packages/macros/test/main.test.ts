@@ -305,6 +305,13 @@ for (const kind of ["gen", "async"] as const) {
   });
 }
 
+test("a signal while main's shutdown waits for a blocking job stops the wait: main resolves, the process is not killed half-way", async () => {
+  const out = await runFixture("signal-during-shutdown", "SIGINT");
+  assert.is(out.signal, null, `the child was killed by a signal; stderr: ${out.stderr}`);
+  assert.is(out.stdout, "ready\nresult done\n", out.stderr);
+  assert.is(out.code, 0, out.stderr);
+});
+
 test("main runs a future written as a plain object with poll and cancel, given or returned", async () => {
   const out = await runFixture("plain-future");
   assert.is(out.stdout, "direct 7\nreturned 8\n", out.stderr);
