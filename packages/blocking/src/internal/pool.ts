@@ -173,6 +173,7 @@ export class BlockingPool implements Driver, JobOwner {
   readonly #dispatchTask = (): void => {
     this.#dispatchScheduled = false;
     this.#dispatch();
+    this.#markTails(); // so the next completion pass can tell a worker stuck since this one
   };
   readonly #wake = (): void => this.#onWake();
 
