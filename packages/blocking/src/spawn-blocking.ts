@@ -147,7 +147,9 @@ function submit(spec: unknown, args: unknown[], terminateOnAbort: boolean, signa
   // Aborted already: the job is taken out of the queue now (the abort tells it at once), before
   // the pool could give it to a worker.
   if (signal.aborted) handle.abort();
-  else signalled.listen();
+  // Not for a task that is over already (spawned while its runtime shuts down): nothing would
+  // remove the listener.
+  else if (!handle.isFinished()) signalled.listen();
   return handle;
 }
 

@@ -9,8 +9,10 @@
  *
  * Signal states: RUNNING → (first SIGINT/SIGTERM) ABORTING: the body's task is aborted and its
  * cleanup runs → (second signal) FORCED: the runtime shuts down at once, dropping the cleanup's
- * pending awaits. Either way the listeners are removed once the body has ended, so a third
- * signal gets Node's default behaviour (the process dies) and an idle process exits by itself.
+ * pending awaits. A signal while the runtime shuts down after the body ended (waiting for
+ * blocking jobs) also forces it (`shutdownBackground`). The listeners are removed once that
+ * shutdown is over, so a later signal gets Node's default behaviour and an idle process exits
+ * by itself.
  */
 import { CancelledError, Future, intoFuture, isFuture, isGenerator, isGeneratorFunction, pollFn, type AsyncBody } from "@tokio-ts/core";
 import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";

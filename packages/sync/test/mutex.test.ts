@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { CancelledError, Context, currentFrame, fromPromise, Future, noopWaker, Pending, pending, ready, type Poll } from "@tokio-ts/core";
 import { Builder, spawn, taskId, taskLocal, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
-import { Mutex, MutexGuard, Semaphore, TryLockError } from "../src/index.js";
+import { Mutex, MutexGuard, Notify, Semaphore, TryLockError } from "../src/index.js";
 
 test("lock() is ready at once when the mutex is free; the guard reads and writes the value", () => {
   const m = new Mutex({ n: 1 });
@@ -322,6 +322,38 @@ test("in a task, dropping runExclusive / runWithPermit while fn's returned futur
     assert.equal(out.dropped, [true, true], "fn's futures were dropped with the call");
     assert.equal(out.afterDrop, [false, 1], "the lock and the permit came back at once");
     assert.equal(out.afterHandle, [true, false, false], "held while the detached task runs, released when it ends");
+  } finally {
+    await rt.shutdownTimeout(1000);
+  }
+});
+
+test("a task whose handle fn returned, left running when the call is dropped, keeps its panic: reported, not claimed by the lock's wait", async () => {
+  const reported: string[] = [];
+  const rt = Builder.newCurrentThread()
+    .onUnhandledPanic((e) => void reported.push((e.cause as Error).message))
+    .build();
+  try {
+    const lockedWhileRunning = await rt.blockOn(function* () {
+      const m = new Mutex(0);
+      const go = new Notify();
+      const call = spawn(
+        m.runExclusive(() =>
+          spawn(function* () {
+            yield* go.notified();
+            throw new Error("boom in the detached task");
+          }),
+        ),
+      );
+      yield* yieldNow();
+      call.abort(); // drops the call: the task it returned goes on, detached
+      yield* yieldNow();
+      const locked = m.isLocked();
+      go.notifyOne();
+      for (let i = 0; i < 3; i++) yield* fromPromise(new Promise<void>((resolve) => setImmediate(resolve))); // the report's host turn
+      return [locked, m.isLocked()];
+    });
+    assert.equal(lockedWhileRunning, [true, false], "held while the task ran, released when it ended");
+    assert.equal(reported, ["boom in the detached task"]);
   } finally {
     await rt.shutdownTimeout(1000);
   }

@@ -20,7 +20,7 @@
  * until the promise settles (as async-mutex's runExclusive does), and nobody else gets it
  * meanwhile.
  */
-import { currentFrame, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, type Future } from "@tokio-ts/core";
+import { Context, currentFrame, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, Pending, type Future } from "@tokio-ts/core";
 import { isThenable } from "./body.js";
 
 /**
@@ -72,9 +72,32 @@ export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>
     return output;
   } finally {
     if (running === undefined) held.release();
+    else if (isTaskHandle(running)) whenTaskEnds(running as TaskHandle, () => held.release());
     else {
       const release = (): void => held.release();
       Promise.resolve(running).then(release, release);
     }
   }
+}
+
+/** What {@link whenTaskEnds} uses of a JoinHandle. */
+type TaskHandle = Future<unknown> & { isFinished(): boolean };
+
+/**
+ * Call `then` once the task of `handle` has ended, without taking its outcome: awaiting the
+ * handle would claim a panic (it would no longer be reported as unhandled, nor reach a later
+ * join). The handle is polled only while its task runs (to leave a waker), and the wait is
+ * dropped as soon as it has ended, as an await that gives up would be.
+ */
+function whenTaskEnds(handle: TaskHandle, then: () => void): void {
+  const cx = new Context({ wake: check });
+  function check(): void {
+    if (handle.isFinished()) {
+      handle.cancel(); // this wait is over: it counts for nothing in the panic report
+      then();
+      return;
+    }
+    if (handle.poll(cx) !== Pending) check(); // not finished, so Pending; in any case look again
+  }
+  check();
 }
