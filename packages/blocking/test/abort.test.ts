@@ -3,9 +3,10 @@ import { getEventListeners } from "node:events";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import * as assert from "uvu/assert";
+import { pending } from "@tokio-ts/core";
 import { JoinError, JoinSet, spawn, yieldNow } from "@tokio-ts/runtime";
 import { blockingMetrics, spawnBlocking } from "../src/index.js";
-import { blockThenMark, deferred, Gate, withRuntime } from "./helpers.js";
+import { blockThenMark, deferred, Gate, runtime, withRuntime } from "./helpers.js";
 
 async function outcome(h: PromiseLike<unknown>): Promise<string> {
   try {
@@ -309,6 +310,25 @@ test("one signal shared by 50 jobs in flight holds one listener (no leak warning
     process.off("warning", onWarning);
   }
   assert.equal(warnings, []);
+});
+
+test("a job spawned with a signal while its runtime shuts down (from a finally) leaves no listener on the signal", async () => {
+  const controller = new AbortController();
+  const rt = runtime();
+  let handle: PromiseLike<unknown> | undefined;
+  rt.spawn(function* () {
+    try {
+      yield* pending();
+    } finally {
+      handle = spawnBlocking.with({ signal: controller.signal }, () => 1); // spawned over: cancelled at once
+    }
+  });
+  await rt.blockOn(function* () {
+    yield* yieldNow();
+  });
+  await rt.shutdownTimeout(1000);
+  assert.is(await outcome(handle!), "cancelled");
+  assert.is(getEventListeners(controller.signal, "abort").length, 0);
 });
 
 test("spawnBlocking.with rejects a signal that is not an AbortSignal", async () => {
