@@ -79,9 +79,10 @@ test("a job queued behind a long one on a busy worker does not wait for all the 
         return starts.map((at, i) => [at, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, i]) => i);
       });
       // Job 0 goes to the free worker and job 1 into the long job's ring; before, job 1 waited
-      // there until the other 19 had run (it started last). Now it is taken within a few.
+      // there until the other 19 had run (it started last). Now it is moved once the long job
+      // has run a few times longer than jobs take, so it starts among the first.
       const rank = order.indexOf(1);
-      assert.ok(rank <= 4, `the job queued behind the long one started as number ${rank} of 20 (order ${order.join(",")})`);
+      assert.ok(rank <= 8, `the job queued behind the long one started as number ${rank} of 20 (order ${order.join(",")})`);
     },
     (b) => b.maxBlockingThreads(2),
   );

@@ -91,6 +91,10 @@ const DEPTH_BUDGET_MICROS = 2_000;
 const MAX_DEPTH = SLOTS - 1;
 /** The running average of job run times starts here (µs): unknown jobs get a shallow ring. */
 const INITIAL_AVERAGE_MICROS = 1_000;
+/** A worker is stuck on a long job (see #stuck) past this many average job times… */
+const STUCK_FACTOR = 4;
+/** …and at least this long (ms): short jobs never make a worker stuck. */
+const STUCK_MIN_MS = 1;
 
 /** What a pool hook gets. */
 interface ThreadMeta {
@@ -275,12 +279,13 @@ export class BlockingPool implements Driver, JobOwner {
     if (this.#closed) return;
     const queue = this.#queue;
     const depth = this.#depth();
+    const now = performance.now(); // for #stuck, once per dispatch
     const touched = new Set<WorkerHandle>();
     while (this.#queued > 0) {
       const job = this.#front ?? queue.shift()!;
       this.#front = undefined;
       if (job.state === CANCELLED) continue;
-      const worker = this.#pick(job, depth);
+      const worker = this.#pick(job, depth, now);
       if (worker === undefined) {
         this.#front = job; // no room anywhere: it stays first
         break;
@@ -303,10 +308,10 @@ export class BlockingPool implements Driver, JobOwner {
    * transfers go only to an idle worker (their payload was moved into a channel that cannot be
    * resent if the worker died before taking it).
    */
-  #pick(job: Job<unknown>, depth: number): WorkerHandle | undefined {
+  #pick(job: Job<unknown>, depth: number, now: number): WorkerHandle | undefined {
     let best: WorkerHandle | undefined;
     for (const w of this.#workers) {
-      if (w.inflight !== 0 && w.tail === w.seenTail) continue; // stuck on a long job (see #steal)
+      if (this.#stuck(w, now)) continue; // on a long job: nothing more for it (see #steal)
       if (best === undefined || w.inflight < best.inflight) best = w;
     }
     if (best !== undefined && best.inflight === 0) return best;
@@ -363,7 +368,7 @@ export class BlockingPool implements Driver, JobOwner {
    * must repair. Two moves, run whenever a completion wakes this thread, before the queue is
    * dispatched (the jobs in the rings are older than those in the queue):
    * - a worker *stuck* on a long job — its oldest job was there at the last completion pass
-   *   and still is (`tail === seenTail`) — gives the jobs queued behind it back to the front of
+   *   and still is, for much longer than jobs take (#stuck) — gives the jobs queued behind it back to the front of
    *   the queue, in order; `#pick` gives it no new ones while it is stuck;
    * - an idle worker takes half of the jobs queued in the ring of the worker with the most,
    *   oldest first.
@@ -373,9 +378,10 @@ export class BlockingPool implements Driver, JobOwner {
    * starting), and taking it would only race the worker for it.
    */
   #steal(): void {
+    const now = performance.now();
     const back: Job<unknown>[] = [];
     for (const w of this.#workers) {
-      if (w.inflight < 2 || w.tail !== w.seenTail) continue;
+      if (w.inflight < 2 || !this.#stuck(w, now)) continue;
       for (let n = (w.tail + 1) | 0; n !== w.head; n = (n + 1) | 0) {
         const slot = n & (SLOTS - 1);
         const job = w.jobs[slot]!;
@@ -420,9 +426,27 @@ export class BlockingPool implements Driver, JobOwner {
     this.#recount();
   }
 
-  /** After a completion pass: what each worker's oldest job is now, to tell next time whether it is stuck. */
+  /** After a pass: each worker's oldest job, and since when it is the oldest (see #stuck). */
   #markTails(): void {
-    for (const w of this.#workers) w.seenTail = w.inflight !== 0 ? w.tail : -1;
+    let now = -1;
+    for (const w of this.#workers) {
+      if (w.inflight === 0) w.seenTail = -1;
+      else if (w.tail !== w.seenTail) {
+        if (now < 0) now = performance.now();
+        w.seenTail = w.tail;
+        w.oldestSince = now;
+      }
+    }
+  }
+
+  /**
+   * Whether `w` is stuck on a long job: its oldest job has been its oldest since before the last
+   * pass, for more than STUCK_FACTOR times the average job's run time (and at least
+   * STUCK_MIN_MS). A worker merely in the middle of an ordinary job is not.
+   */
+  #stuck(w: WorkerHandle, now: number): boolean {
+    if (w.inflight === 0 || w.tail !== w.seenTail) return false;
+    return now - w.oldestSince > Math.max(STUCK_MIN_MS, (STUCK_FACTOR * this.#averageMicros) / 1000);
   }
 
   // ---- completions ----------------------------------------------------------------------------

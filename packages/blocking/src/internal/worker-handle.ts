@@ -38,8 +38,9 @@ export class WorkerHandle {
   head = 0;
   tail = 0;
   inflight = 0;
-  /** `tail` as the pool's last completion pass left it: unchanged since, the oldest job is still running. */
+  /** The ring's oldest slot (`tail`) as the pool last saw it, and since when it has been the oldest (ms). */
   seenTail = -1;
+  oldestSince = 0;
   /** The thread came online (its `onThreadStart` ran): only then does its exit call `onThreadStop`. */
   online = false;
   idleSince = 0;
