@@ -17,13 +17,18 @@
  * a `cancelled()` future, a child, a signal from `toSignal()` (through a WeakMap) — holds it
  * strongly.
  *
- * WHY a link is sometimes strong (pins). Holding the observers is not enough: an observer may
+ * WHY a token is sometimes held strongly (pins). Holding the observers is not enough: an observer may
  * itself be reachable only through the token. `await child.cancelled()` in plain async code
  * leaves the function's continuation in the future's promise, and the future in the token's
  * list of waits; an abort listener on `child.toSignal()` is held by that signal, which the
  * token holds. Nothing outside reaches that cycle but the parent's weak link, so a GC would
  * take it, and the parent's `cancel()` would reach nobody. So a token is *pinned* while it is
- * observed that way, and a pinned token's link holds it strongly (`link.strong`). `#pins`
+ * observed that way, and a pinned token is held strongly by its source: in its parent's
+ * `#pinned` array, or its signal hub's `pinned` (O(1) in and out: swap-remove, the token keeps
+ * its index in `#pinSlot`). So it lives as long as its source, no longer — not by its link: the
+ * FinalizationRegistry holds the links, which would keep a token alive for ever after its
+ * source (and every way to cancel it) is gone; for the same reason a SignalLink reaches its
+ * hub only through a WeakRef, and the set of listener-held tokens below holds WeakRefs. `#pins`
  * counts the reasons: each queued `cancelled()` wait, each pinned child (a child pinned makes
  * its parent pinned, up to the root or the signal), and 1 while its `toSignal()` signal has
  * abort listeners (the signal's `addEventListener`/`removeEventListener` are wrapped to
@@ -55,15 +60,11 @@ import { ConditionWait, WaitList } from "./internal/wait-list.js";
 
 /** Something that ties a token to its source and can be undone without touching the token. */
 interface Link {
-  /** The token itself while it is pinned (see the header), so the source holds it strongly. */
-  strong: CancellationToken | undefined;
   detach(): void;
 }
 
 /** A child's entry in its parent's set: holds the child weakly. */
 class ChildLink implements Link {
-  strong: CancellationToken | undefined = undefined;
-
   constructor(
     readonly siblings: Set<ChildLink>,
     readonly ref: WeakRef<CancellationToken>,
@@ -76,16 +77,19 @@ class ChildLink implements Link {
 
 /** A `fromSignal` token's entry in its signal's hub: holds the token weakly. */
 class SignalLink implements Link {
-  strong: CancellationToken | undefined = undefined;
+  /** The hub's own WeakRef to itself (one per hub, shared by its links): see the header. */
+  readonly hubRef: WeakRef<SignalHub>;
 
   constructor(
-    readonly hub: SignalHub,
+    hub: SignalHub,
     readonly ref: WeakRef<CancellationToken>,
-  ) {}
+  ) {
+    this.hubRef = hub.self;
+  }
 
   detach(): void {
-    const hub = this.hub;
-    if (!hub.links.delete(this) || hub.links.size !== 0) return;
+    const hub = this.hubRef.deref();
+    if (hub === undefined || !hub.links.delete(this) || hub.links.size !== 0) return;
     // The last token left: the signal keeps no listener of ours.
     hub.signal.removeEventListener("abort", hub);
     if (hubs.get(hub.signal) === hub) hubs.delete(hub.signal);
@@ -95,6 +99,9 @@ class SignalLink implements Link {
 /** The one abort listener a signal gets, for every `fromSignal` token attached to it. */
 class SignalHub {
   readonly links = new Set<SignalLink>();
+  /** The attached tokens that are pinned (see the header), held while the signal lives. */
+  readonly pinned: CancellationToken[] = [];
+  readonly self: WeakRef<SignalHub> = new WeakRef(this);
 
   constructor(readonly signal: AbortSignal) {}
 
@@ -126,7 +133,10 @@ class SignalHub {
 /** The hub of each signal that has `fromSignal` tokens attached. */
 const hubs = new WeakMap<AbortSignal, SignalHub>();
 
-/** Detaches the link of a token that was collected while still attached. */
+/**
+ * Detaches the link of a token that was collected while still attached. The registry holds the
+ * links strongly, so a link must not reach a token it pins (see the header).
+ */
 const links = new FinalizationRegistry<Link>((link) => link.detach());
 
 /** A `toSignal()` signal keeps its token alive, so it still aborts when an ancestor cancels. */
@@ -145,8 +155,8 @@ let recheckListeners: (token: CancellationToken) => void;
  * them go. {@link sweepListened} recounts two of them at each new token, round the set, so such
  * pins cannot pile up under a long-lived parent faster than tokens are made.
  */
-const listened = new Set<CancellationToken>();
-let sweep: Iterator<CancellationToken> | undefined;
+const listened = new Set<WeakRef<CancellationToken>>();
+let sweep: Iterator<WeakRef<CancellationToken>> | undefined;
 
 function sweepListened(): void {
   if (listened.size === 0) return;
@@ -154,7 +164,9 @@ function sweepListened(): void {
     let next = (sweep ??= listened.values()).next();
     if (next.done === true) next = (sweep = listened.values()).next();
     if (next.done === true) return;
-    recheckListeners(next.value);
+    const token = next.value.deref();
+    if (token === undefined) listened.delete(next.value); // collected with its source
+    else recheckListeners(token);
   }
 }
 
@@ -192,6 +204,12 @@ export class CancellationToken implements Disposable {
   #pins = 0;
   /** Whether the `toSignal()` signal has abort listeners (counted as one pin). */
   #listened = false;
+  /** This token's entry in `listened` while it is there. */
+  #listenedRef: WeakRef<CancellationToken> | undefined = undefined;
+  /** The children pinned (see the header), held by this token. */
+  #pinned: CancellationToken[] | undefined = undefined;
+  /** This token's index in its source's pinned array while it is pinned there, else -1. */
+  #pinSlot = -1;
 
   static {
     cancelTree = (root, reason) => {
@@ -204,7 +222,8 @@ export class CancellationToken implements Disposable {
         token.#cancelled = true;
         token.#reason = reason;
         token.#detach();
-        if (token.#listened) listened.delete(token);
+        token.#unlist();
+        token.#pinned = undefined;
         const children = token.#children;
         token.#children = undefined;
         if (children !== undefined) {
@@ -235,32 +254,63 @@ export class CancellationToken implements Disposable {
   }
 
   /**
-   * One more reason to pin this token. The first pins it: its link holds it strongly, and its
+   * One more reason to pin this token. The first pins it: its source holds it strongly, and a
    * parent gains a pin — and so on up while each is newly pinned (a loop: chains can be deep).
    */
   #addPin(): void {
     for (let token: CancellationToken | undefined = this; token !== undefined && token.#pins++ === 0; ) {
       const link: Link | undefined = token.#link;
       if (link === undefined) return; // a root, or detached or cancelled: nothing holds it weakly
-      link.strong = token;
-      token = link instanceof ChildLink ? token.#parent : undefined;
+      if (link instanceof ChildLink) {
+        const parent: CancellationToken = token.#parent!;
+        token.#holdIn((parent.#pinned ??= []));
+        token = parent;
+      } else {
+        const hub = (link as SignalLink).hubRef.deref();
+        if (hub !== undefined) token.#holdIn(hub.pinned);
+        return;
+      }
     }
   }
 
-  /** One reason less; the last unpins it (its link is weak again, its parent loses a pin, …). */
+  /** One reason less; the last unpins it (its source lets go, a parent loses a pin, …). */
   #removePin(): void {
     for (let token: CancellationToken | undefined = this; token !== undefined && --token.#pins === 0; ) {
       const link: Link | undefined = token.#link;
       if (link === undefined) return;
-      link.strong = undefined;
-      token = link instanceof ChildLink ? token.#parent : undefined;
+      if (link instanceof ChildLink) {
+        const parent: CancellationToken = token.#parent!;
+        token.#letGoFrom(parent.#pinned);
+        token = parent;
+      } else {
+        token.#letGoFrom((link as SignalLink).hubRef.deref()?.pinned);
+        return;
+      }
+    }
+  }
+
+  /** Be held in `pinned` (a source's array). */
+  #holdIn(pinned: CancellationToken[]): void {
+    this.#pinSlot = pinned.length;
+    pinned.push(this);
+  }
+
+  /** Leave `pinned` (swap-remove: O(1)). */
+  #letGoFrom(pinned: CancellationToken[] | undefined): void {
+    const slot = this.#pinSlot;
+    this.#pinSlot = -1;
+    if (pinned === undefined || slot < 0 || pinned[slot] !== this) return;
+    const last = pinned.pop()!;
+    if (last !== this) {
+      pinned[slot] = last;
+      last.#pinSlot = slot;
     }
   }
 
   /** Recount the `toSignal()` signal's abort listeners (after one was added or removed). */
   #listenersChanged(signal: AbortSignal, added: boolean): void {
     if (this.#cancelled) {
-      listened.delete(this);
+      this.#unlist();
       return;
     }
     if (added && this.#listened) return; // one more listener: pinned already
@@ -268,12 +318,21 @@ export class CancellationToken implements Disposable {
     if (now === this.#listened) return;
     this.#listened = now;
     if (now) {
-      listened.add(this);
+      // Swept only while a source holds it: a root's or a detached token's pin holds nothing.
+      if (this.#link !== undefined) listened.add((this.#listenedRef ??= new WeakRef(this)));
       this.#addPin();
     } else {
-      listened.delete(this);
+      this.#unlist();
       this.#removePin();
     }
+  }
+
+  /** Leave the set of listener-held tokens. */
+  #unlist(): void {
+    const ref = this.#listenedRef;
+    if (ref === undefined) return;
+    this.#listenedRef = undefined;
+    listened.delete(ref);
   }
 
   /**
@@ -509,7 +568,8 @@ export class CancellationToken implements Disposable {
         link = new ChildLink(source.siblings, new WeakRef(child));
         source.siblings.add(link);
       } else {
-        const hub = (source as SignalLink).hub;
+        const hub = (source as SignalLink).hubRef.deref();
+        if (hub === undefined) continue; // the signal is gone: nothing can cancel it through there
         link = new SignalLink(hub, new WeakRef(child));
         hub.links.add(link);
       }
@@ -518,8 +578,11 @@ export class CancellationToken implements Disposable {
       child.#parent = this.#parent;
       if (child.#pins !== 0) {
         // Its pin moves with it: from this token to the source.
-        link.strong = child;
-        if (link instanceof ChildLink) this.#parent!.#addPin();
+        child.#letGoFrom(this.#pinned);
+        if (link instanceof ChildLink) {
+          child.#holdIn((this.#parent!.#pinned ??= []));
+          this.#parent!.#addPin();
+        } else child.#holdIn((link as SignalLink).hubRef.deref()!.pinned);
         this.#removePin();
       }
     }
@@ -528,15 +591,18 @@ export class CancellationToken implements Disposable {
   #detach(): void {
     const link = this.#link;
     const parent = this.#parent;
-    listened.delete(this); // no source holds it any more: nothing to sweep
+    this.#unlist(); // no source holds it any more: nothing to sweep
     this.#link = undefined;
     this.#parent = undefined;
     if (link !== undefined) {
       links.unregister(link);
       link.detach();
-      if (link.strong !== undefined) {
-        link.strong = undefined;
-        if (link instanceof ChildLink) parent!.#removePin(); // this token's pin of its parent goes with it
+      if (this.#pins !== 0) {
+        // Its source lets go of it, and a parent loses this token's pin.
+        if (link instanceof ChildLink) {
+          this.#letGoFrom(parent!.#pinned);
+          parent!.#removePin();
+        } else this.#letGoFrom((link as SignalLink).hubRef.deref()?.pinned);
       }
     }
   }

@@ -318,6 +318,32 @@ test("children held for a listener Node drops by itself (the { signal } option o
   assert.ok(childCount(root) <= 201, `${childCount(root)} children held after two bursts of 200`);
 });
 
+test("a held token is held by its source only: when the source is gone, a waited-on child and a listened root are collected", async () => {
+  const children: WeakRef<CancellationToken>[] = [];
+  const roots: WeakRef<CancellationToken>[] = [];
+  const fromSignals: WeakRef<CancellationToken>[] = [];
+  (() => {
+    for (let i = 0; i < 50; i++) {
+      const parent = new CancellationToken(); // a request's token, dropped with the request
+      const child = parent.childToken();
+      void Promise.race([child.cancelled(), Promise.resolve()]); // the losing wait stays queued: pinned
+      children.push(new WeakRef(child));
+      const root = new CancellationToken();
+      root.toSignal().addEventListener("abort", () => {}); // a root's listener pins nothing
+      roots.push(new WeakRef(root));
+      const controller = new AbortController();
+      const attached = CancellationToken.fromSignal(controller.signal);
+      void Promise.race([attached.cancelled(), Promise.resolve()]);
+      fromSignals.push(new WeakRef(attached));
+    }
+  })();
+  await collect();
+  const alive = (refs: WeakRef<CancellationToken>[]): number => refs.filter((r) => r.deref() !== undefined).length;
+  assert.ok(alive(children) <= 1, `${alive(children)} of 50 children alive`);
+  assert.ok(alive(roots) <= 1, `${alive(roots)} of 50 roots alive`);
+  assert.ok(alive(fromSignals) <= 1, `${alive(fromSignals)} of 50 fromSignal tokens alive`);
+});
+
 test("disposing a token passes its observed children to its parent, still held", async () => {
   const root = new CancellationToken();
   let resumed = false;
