@@ -12,6 +12,16 @@ test("the same seed gives the same sequence, another seed another one", () => {
   assert.not.equal(take(42), take(43));
 });
 
+test("seeds that differ only above 32 bits give different sequences (every safe integer is its own seed)", () => {
+  const take = (seed: number) => {
+    const rng = new SeededRng(seed);
+    return Array.from({ length: 8 }, () => rng.next());
+  };
+  assert.not.equal(take(1), take(1 + 2 ** 32));
+  assert.not.equal(take(0), take(2 ** 32));
+  assert.not.equal(take(1), take(1 - 2 ** 32));
+});
+
 test("next() stays in [0, 1) and below/between stay in their ranges, covering them", () => {
   const rng = new SeededRng(7);
   const seenBelow = new Set<number>();

@@ -71,6 +71,12 @@ test("the same seed gives the same schedule, different seeds give different ones
   assert.ok(new Set(first).size >= 3, `only ${new Set(first).size} distinct schedules over 5 seeds`);
 });
 
+test("seeds that differ only above 32 bits give different schedules", async () => {
+  const low = await forEachSeed([0, 1, 2, 3, 4, 5], schedule);
+  const high = await forEachSeed([0, 1, 2, 3, 4, 5].map((s) => s + 2 ** 32), schedule);
+  assert.not.equal(high, low, "the same six schedules: the high bits were ignored");
+});
+
 test("shuffle: false runs FIFO", async () => {
   const orders = await forEachSeed([0, 1], schedule, { shuffle: false });
   assert.equal(orders, ["012301230123", "012301230123"]);

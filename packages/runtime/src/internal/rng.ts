@@ -8,7 +8,10 @@ export class Rng {
 
   constructor(seed: number) {
     // Mix the seed so that small consecutive seeds give unrelated streams; 0 is not a valid state.
-    let s = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+    // A seed is any safe integer: its bits above 32 are folded in (they are 0 for the usual
+    // seeds, whose streams this leaves as they were), so 1 and 1 + 2^32 differ.
+    const high = Math.floor(seed / 0x1_0000_0000);
+    let s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(high, 0xc2b2ae35)) >>> 0;
     s ^= s >>> 13;
     this.#state = s === 0 ? 0x6d2b79f5 : s;
   }
