@@ -159,7 +159,9 @@ export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions =
     throw new TypeError(`test body must be a generator function, an async function or a future, got ${describeBody(body)}`);
   }
   checkTestOptions("test()", options);
-  const settings = { ...defaults, ...options };
+  // An option given as `undefined` is not given: the default stands (a spread would replace it).
+  const settings: TestOptions = { ...defaults };
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) (settings as Record<string, unknown>)[key] = value;
   const suite = settings.suite;
   if (suite === undefined) {
     throw new TypeError(

@@ -4,7 +4,7 @@ import { pending, type Future } from "@tokio-ts/core";
 import { Handle, spawn, yieldNow, type SpawnBody } from "@tokio-ts/runtime";
 import { Notify } from "@tokio-ts/sync";
 import { mockTask } from "@tokio-ts/test-util";
-import { Instant, pause, sleep } from "@tokio-ts/time";
+import { Instant, pause, resume, sleep } from "@tokio-ts/time";
 import { configureTest, test, type TestOptions, type TestRegistrar } from "../src/test.js";
 import { runFixture } from "./run-fixture.js";
 import { throwsWith } from "./throws-with.js";
@@ -264,6 +264,24 @@ uvu("startPaused: false runs the body on the real clock (pause() is allowed, not
     pause();
   });
   assert.match(failure(paused), "already frozen");
+});
+
+uvu("an option given as undefined to test() leaves configureTest's default in force", async () => {
+  const r = recorder();
+  configureTest({ suite: r.suite, startPaused: false, leakCheck: false });
+  try {
+    test(
+      "explicit undefined",
+      function* () {
+        pause(); // throws "time is already frozen" on a paused clock
+        resume();
+      },
+      { startPaused: undefined },
+    );
+    assert.is(await r.run("explicit undefined"), undefined, "the default startPaused: false stood");
+  } finally {
+    configureTest({});
+  }
 });
 
 uvu("the runtime is named after the test", async () => {
