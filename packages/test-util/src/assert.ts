@@ -130,6 +130,7 @@ export function assertReadyErr(poll: () => Poll<unknown>, matcher?: ErrorMatcher
 function matches(error: unknown, matcher: ErrorMatcher): boolean {
   if (matcher instanceof RegExp) {
     const message = error instanceof Error ? error.message : String(error);
+    matcher.lastIndex = 0; // a /g or /y RegExp would otherwise go on from its last match
     return matcher.test(message);
   }
   if (isClass(matcher)) return error instanceof matcher;

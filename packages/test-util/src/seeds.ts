@@ -34,7 +34,11 @@ export interface ForEachSeedOptions {
    * error the scenario would otherwise never see.
    */
   readonly failOnUnhandledPanic?: boolean;
-  /** Any further builder setting, applied last; it must return the builder (`(b) => b.name("x")`). */
+  /**
+   * Any further builder setting, applied last; it must return the builder (`(b) => b.name("x")`).
+   * An `onUnhandledPanic` set here replaces the one `failOnUnhandledPanic` installs, which then
+   * has no effect: fail from your own hook if you want both.
+   */
   readonly configure?: (builder: Builder) => Builder;
 }
 

@@ -67,6 +67,15 @@ test("assertReadyErr checks the error against a class, a RegExp or a predicate",
   failsWith(() => assertReadyErr(poll, () => false), /does not match the predicate/);
 });
 
+test("assertReadyErr with a /g RegExp matches on every use (its lastIndex does not carry over)", () => {
+  const closed = /closed/g;
+  for (let i = 0; i < 3; i++) {
+    assertReadyErr(() => {
+      throw new Error("the channel is closed");
+    }, closed);
+  }
+});
+
 test("assertReadyErr fails when the poll returns Pending or an output", () => {
   failsWith(() => assertReadyErr(() => Pending), /expected the poll to throw, got Pending/);
   failsWith(() => assertReadyErr(() => 7), /expected the poll to throw, got Ready\(7\)/);
