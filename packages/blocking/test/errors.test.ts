@@ -90,6 +90,44 @@ test("a custom error class keeps its name and own properties; a thrown non-error
   });
 });
 
+test("a subclass of a built-in error comes back as an instance of that built-in, with its own name", async () => {
+  await withRuntime(async (rt) => {
+    const e = await failure(rt, () =>
+      spawnBlocking(() => {
+        class LimitError extends RangeError {
+          override name = "LimitError";
+        }
+        throw new LimitError("too many");
+      }),
+    );
+    assert.instance(e.cause, RangeError);
+    assert.is((e.cause as Error).name, "LimitError");
+    assert.is((e.cause as Error).message, "too many");
+  });
+});
+
+test("an error whose name getter throws fails its job with that error, and the worker lives on", async () => {
+  await withRuntime(
+    async (rt) => {
+      const e = await failure(rt, () =>
+        spawnBlocking(() => {
+          const error = new Error("odd error");
+          Object.defineProperty(error, "name", {
+            get() {
+              throw new Error("name getter threw");
+            },
+          });
+          throw error;
+        }),
+      );
+      assert.is((e.cause as Error).message, "odd error");
+      assert.is(await rt.blockOn(async () => spawnBlocking(() => "next job")), "next job");
+      assert.is(blockingMetrics(rt.handle()).numBlockingThreads(), 1, "the same worker: it did not die");
+    },
+    (b) => b.maxBlockingThreads(1),
+  );
+});
+
 test("a job that closes over an outer variable fails with an error that explains the closure rule", async () => {
   await withRuntime(async (rt) => {
     const factor = 3;

@@ -191,6 +191,8 @@ function readValue(view: SharedView, at: number): unknown {
 export interface ErrorRecord {
   readonly error: true;
   readonly name: string;
+  /** The built-in error class it is an instance of (`RangeError` for `class E extends RangeError`). */
+  readonly base?: string;
   readonly message: string;
   readonly stack: string | undefined;
   readonly props: Record<string, unknown>;
@@ -201,26 +203,42 @@ export interface ErrorRecord {
 
 /** What a job threw, ready for `v8.serialize`: an error as a record, anything else as `{ value }`. */
 export function errorRecord(thrown: unknown, depth = 0): ErrorRecord | { readonly value: unknown } {
-  if (!(thrown instanceof Error)) return { value: cloneable(thrown) ? thrown : String(thrown) };
+  if (!(thrown instanceof Error)) return { value: cloneable(thrown) ? thrown : safely(() => String(thrown), "(a value that cannot be shown)") };
   const props: Record<string, unknown> = {};
-  for (const key of Object.keys(thrown)) {
+  for (const key of safely(() => Object.keys(thrown), [] as string[])) {
     if (key === "cause") continue;
-    const value = (thrown as unknown as Record<string, unknown>)[key];
-    if (cloneable(value)) props[key] = value;
+    const value = safely(() => (thrown as unknown as Record<string, unknown>)[key], undefined);
+    if (value !== undefined && cloneable(value)) props[key] = value;
   }
+  // Read with care: a getter of the error's own (a `name` that throws) must not take the worker
+  // down with it.
   const record: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = {
     error: true,
-    name: String(thrown.name),
-    message: String(thrown.message),
-    stack: typeof thrown.stack === "string" ? thrown.stack : undefined,
+    name: safely(() => String(thrown.name), "Error"),
+    message: safely(() => String(thrown.message), ""),
+    stack: safely(() => (typeof thrown.stack === "string" ? thrown.stack : undefined), undefined),
     props,
   };
-  if ("cause" in thrown && depth < 8) record.cause = errorRecord(thrown.cause, depth + 1);
+  const base = BASES.find((Ctor) => thrown instanceof Ctor)?.name;
+  if (base !== undefined && base !== record.name) record.base = base;
+  if (safely(() => "cause" in thrown, false) && depth < 8) record.cause = errorRecord(safely(() => thrown.cause, undefined), depth + 1);
   if (thrown instanceof AggregateError && Array.isArray(thrown.errors) && depth < 8) {
     record.errors = thrown.errors.map((e: unknown) => errorRecord(e, depth + 1));
   }
   return record;
 }
+
+/** `f()`, or `fallback` if it throws. */
+function safely<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
+/** The built-in error classes an error may extend, the most specific first (Error last). */
+const BASES: readonly ErrorConstructor[] = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError];
 
 const CONSTRUCTORS: Record<string, ErrorConstructor> = {
   Error,
@@ -235,7 +253,8 @@ const CONSTRUCTORS: Record<string, ErrorConstructor> = {
 /** Rebuild what {@link errorRecord} made. */
 export function fromErrorRecord(record: ErrorRecord | { readonly value: unknown }): unknown {
   if (!("error" in record)) return record.value;
-  const Ctor = CONSTRUCTORS[record.name] ?? Error;
+  // Its own class does not cross threads; the built-in one it extends does (instanceof RangeError).
+  const Ctor = CONSTRUCTORS[record.name] ?? (record.base === undefined ? undefined : CONSTRUCTORS[record.base]) ?? Error;
   const options = record.cause === undefined ? undefined : { cause: fromErrorRecord(record.cause) };
   const error =
     record.errors === undefined ? new Ctor(record.message, options) : new AggregateError(record.errors.map(fromErrorRecord), record.message, options);
