@@ -67,7 +67,9 @@ export interface TestOptions {
   readonly unhandledPanic?: UnhandledPanic;
   /**
    * Fail the test when it leaves a task, a timer or a host handle behind (default true). Turn
-   * it off for a test that hands a resource to a later one on purpose.
+   * it off for a test that hands a resource to a later one on purpose. The host handles are
+   * counted for the whole process, so tests that run at the same time (node:test's
+   * `concurrency`) can blame each other: turn it off for those, or run them one at a time.
    */
   readonly leakCheck?: boolean;
 }
