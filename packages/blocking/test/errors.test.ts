@@ -121,6 +121,30 @@ test("an error whose name getter throws fails its job with that error, and the w
         }),
       );
       assert.is((e.cause as Error).message, "odd error");
+      const aggregate = await failure(rt, () =>
+        spawnBlocking(() => {
+          const error = new AggregateError([], "odd aggregate");
+          Object.defineProperty(error, "errors", {
+            get() {
+              throw new Error("errors getter threw");
+            },
+          });
+          throw error;
+        }),
+      );
+      assert.is((aggregate.cause as Error).message, "odd aggregate");
+      const ranged = await failure(rt, () =>
+        spawnBlocking(() => {
+          const error = new RangeError("odd range");
+          Object.defineProperty(error, "name", {
+            get() {
+              throw new Error("name getter threw");
+            },
+          });
+          throw error;
+        }),
+      );
+      assert.instance(ranged.cause, RangeError, "its class, although its name could not be read");
       assert.is(await rt.blockOn(async () => spawnBlocking(() => "next job")), "next job");
       assert.is(blockingMetrics(rt.handle()).numBlockingThreads(), 1, "the same worker: it did not die");
     },

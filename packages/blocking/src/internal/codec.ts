@@ -203,7 +203,13 @@ export interface ErrorRecord {
 
 /** What a job threw, ready for `v8.serialize`: an error as a record, anything else as `{ value }`. */
 export function errorRecord(thrown: unknown, depth = 0): ErrorRecord | { readonly value: unknown } {
-  if (!(thrown instanceof Error)) return { value: cloneable(thrown) ? thrown : safely(() => String(thrown), "(a value that cannot be shown)") };
+  if (!safely(() => thrown instanceof Error, false)) {
+    return { value: cloneable(thrown) ? thrown : safely(() => String(thrown), "(a value that cannot be shown)") };
+  }
+  return errorRecordOf(thrown as Error, depth);
+}
+
+function errorRecordOf(thrown: Error, depth: number): ErrorRecord {
   const props: Record<string, unknown> = {};
   for (const key of safely(() => Object.keys(thrown), [] as string[])) {
     if (key === "cause") continue;
@@ -219,11 +225,12 @@ export function errorRecord(thrown: unknown, depth = 0): ErrorRecord | { readonl
     stack: safely(() => (typeof thrown.stack === "string" ? thrown.stack : undefined), undefined),
     props,
   };
-  const base = BASES.find((Ctor) => thrown instanceof Ctor)?.name;
+  const base = safely(() => BASES.find((Ctor) => thrown instanceof Ctor)?.name, undefined);
   if (base !== undefined && base !== record.name) record.base = base;
   if (safely(() => "cause" in thrown, false) && depth < 8) record.cause = errorRecord(safely(() => thrown.cause, undefined), depth + 1);
-  if (thrown instanceof AggregateError && Array.isArray(thrown.errors) && depth < 8) {
-    record.errors = thrown.errors.map((e: unknown) => errorRecord(e, depth + 1));
+  if (depth < 8) {
+    const errors = safely(() => (thrown instanceof AggregateError && Array.isArray(thrown.errors) ? thrown.errors.map((e: unknown) => errorRecord(e, depth + 1)) : undefined), undefined);
+    if (errors !== undefined) record.errors = errors;
   }
   return record;
 }
@@ -254,7 +261,7 @@ const CONSTRUCTORS: Record<string, ErrorConstructor> = {
 export function fromErrorRecord(record: ErrorRecord | { readonly value: unknown }): unknown {
   if (!("error" in record)) return record.value;
   // Its own class does not cross threads; the built-in one it extends does (instanceof RangeError).
-  const Ctor = CONSTRUCTORS[record.name] ?? (record.base === undefined ? undefined : CONSTRUCTORS[record.base]) ?? Error;
+  const Ctor = (record.base === undefined ? undefined : CONSTRUCTORS[record.base]) ?? CONSTRUCTORS[record.name] ?? Error;
   const options = record.cause === undefined ? undefined : { cause: fromErrorRecord(record.cause) };
   const error =
     record.errors === undefined ? new Ctor(record.message, options) : new AggregateError(record.errors.map(fromErrorRecord), record.message, options);
