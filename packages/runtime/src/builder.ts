@@ -248,7 +248,7 @@ export class Builder {
    *
    * A panic is reported one host turn after the task threw (the grace Node gives an unhandled
    * rejection, so that an `await handle` can get there first) — or, while other tasks are still
-   * ready to run (a joiner may be among them), once none is, up to 16 host turns later — unless
+   * ready to run (a joiner may be among them), once none is, within about 1,000 task polls — unless
    * by then its JoinError has
    * been handed to someone — an await of the JoinHandle threw it (`await h`, `yield* h`), a
    * JoinSet's `joinNext`/`tryJoinNext`/`joinAll` did, or `blockOn` rejected with it — or an

@@ -14,7 +14,7 @@ import type { Future } from "@tokio-ts/core";
  * number of times, by any number of waiters; each sees the same outcome.
  *
  * A panic (the body threw) is reported as unhandled (`Builder.onUnhandledPanic`, or stderr) a
- * host turn after it (later while other tasks are ready to run, up to 16 host turns), unless
+ * host turn after it (later while other tasks are ready to run, within about 1,000 task polls), unless
  * an await of the handle has thrown its JoinError by then or is
  * still pending and will. An await that was dropped counts for nothing, whether it polled the
  * handle or not; an await whose promise is then ignored (the losing `await h` of a

@@ -29,7 +29,7 @@
  * Unhandled panics (DESIGN.md §5). A task that completes with a panic goes on `#unreported`
  * unless its failure is spoken for already (JOIN_INTEREST: a blockOn root, a JoinSet member).
  * One host turn later (`#report`; later while tasks are still ready, a joiner may be among
- * them: up to MAX_REPORT_DEFERRALS turns) each one is reported — to `onUnhandledPanic`, or stderr —
+ * them: up to ~REPORT_POLLS polls' worth of turns) each one is reported — to `onUnhandledPanic`, or stderr —
  * unless by then an await has taken its JoinError (JOIN_INTEREST) or an await of the handle is
  * still pending (JOIN_WAITING; see `internal/task.ts`). A JoinSet that lets tasks go without
  * handing their output over gives them back through `reportUnjoined`. Errors that surface only
@@ -113,10 +113,11 @@ export interface TaskMeta {
 }
 
 /**
- * How many host turns an unhandled-panic report waits at most for the ready tasks to run (a
- * joiner among them): 16 turns of `eventInterval` polls each, ~1,000 tasks at the default.
+ * How many ready-task polls an unhandled-panic report waits at most for the ready tasks to run
+ * (a joiner among them): it waits a host turn at a time, so `REPORT_POLLS / eventInterval` host
+ * turns (at least 16) — about 1,000 tasks whatever `eventInterval` is.
  */
-const MAX_REPORT_DEFERRALS = 16;
+const REPORT_POLLS = 1024;
 
 export interface SchedulerConfig {
   readonly name: string;
@@ -196,6 +197,8 @@ export class Scheduler implements DriverHost {
   #reportScheduled = false;
   /** Host turns the scheduled report has waited for the ready tasks to run (see #report). */
   #reportDeferrals = 0;
+  /** At most this many (see REPORT_POLLS). */
+  readonly #maxReportDeferrals: number;
   readonly #reportFromHost = (): void => this.#report();
   readonly #teardownLater = (): void => this.#teardown();
 
@@ -203,6 +206,7 @@ export class Scheduler implements DriverHost {
     this.config = config;
     this.driverOptions = config.driverOptions;
     this.rng = new Rng(config.rngSeed ?? Math.floor(Math.random() * 0x1_0000_0000));
+    this.#maxReportDeferrals = Math.max(16, Math.ceil(REPORT_POLLS / config.eventInterval));
   }
 
   get closed(): boolean {
@@ -624,9 +628,9 @@ export class Scheduler implements DriverHost {
   #report(): void {
     // A task still waiting to run may be the one that joins: a joiner queued behind more than
     // `eventInterval` ready tasks is first polled after this host turn. So wait, a host turn at
-    // a time, until no task is ready — at most MAX_REPORT_DEFERRALS turns, so that a runtime
+    // a time, until no task is ready — at most #maxReportDeferrals turns, so that a runtime
     // that is never idle still reports.
-    if (this.queueDepth !== 0 && this.#reportDeferrals < MAX_REPORT_DEFERRALS && !this.#closed) {
+    if (this.queueDepth !== 0 && this.#reportDeferrals < this.#maxReportDeferrals && !this.#closed) {
       this.#reportDeferrals++;
       setImmediate(this.#reportFromHost);
       return;
