@@ -127,6 +127,23 @@ export function poolOptions(options: DriverOptions): PoolOptions {
 }
 
 /**
+ * Take up to `most` of the jobs queued (not started) behind `w`'s oldest, oldest first, and hand
+ * each to `take`: by CAS QUEUED → CANCELLED on its slot, so the worker skips it. Jobs whose
+ * arguments went on their own channel stay (they cannot be posted twice), and so does the
+ * oldest: it is running, or about to, and taking it would only race the worker for it.
+ */
+function takeQueued(w: WorkerHandle, most: number, take: (job: Job<unknown>) => void): void {
+  for (let n = (w.tail + 1) | 0; n !== w.head && most > 0; n = (n + 1) | 0) {
+    const slot = n & (SLOTS - 1);
+    const job = w.jobs[slot]!;
+    if (job.args === undefined && job.bytes === undefined) continue;
+    if (Atomics.compareExchange(w.states, slot, SLOT_QUEUED, SLOT_CANCELLED) !== SLOT_QUEUED) continue;
+    take(job);
+    most--;
+  }
+}
+
+/**
  * The blocking pool of one runtime (see the module header for how it works). Users reach it
  * through `spawnBlocking` and `blockingMetrics`; executors through the `BLOCKING` driver key.
  *
@@ -367,35 +384,19 @@ export class BlockingPool implements Driver, JobOwner {
    * the jobs queued after it — the case a shared queue would avoid, and our per-worker rings
    * must repair. Two moves, run whenever a completion wakes this thread, before the queue is
    * dispatched (the jobs in the rings are older than those in the queue):
-   * - a worker *stuck* on a long job — its oldest job was there at the last completion pass
-   *   and still is, for much longer than jobs take (#stuck) — gives the jobs queued behind it back to the front of
-   *   the queue, in order; `#pick` gives it no new ones while it is stuck;
+   * - a worker *stuck* on a long job (#stuck) gives the jobs queued behind it back to the front
+   *   of the queue, in order; `#pick` gives it no new ones while it is stuck;
    * - an idle worker takes half of the jobs queued in the ring of the worker with the most,
    *   oldest first.
-   * A job is taken by CAS QUEUED → CANCELLED on its old slot (the old worker skips it). Jobs
-   * whose arguments moved into their own channel stay (they cannot be posted twice), and so
-   * does the oldest job of each ring: it is running, or about to (the worker may still be
-   * starting), and taking it would only race the worker for it.
+   * Either way through {@link takeQueued}.
    */
   #steal(): void {
     const now = performance.now();
     const back: Job<unknown>[] = [];
     for (const w of this.#workers) {
-      if (w.inflight < 2 || !this.#stuck(w, now)) continue;
-      for (let n = (w.tail + 1) | 0; n !== w.head; n = (n + 1) | 0) {
-        const slot = n & (SLOTS - 1);
-        const job = w.jobs[slot]!;
-        if (job.args === undefined && job.bytes === undefined) continue;
-        if (Atomics.compareExchange(w.states, slot, SLOT_QUEUED, SLOT_CANCELLED) !== SLOT_QUEUED) continue;
-        job.state = QUEUED;
-        job.worker = undefined;
-        back.push(job);
-      }
+      if (w.inflight >= 2 && this.#stuck(w, now)) takeQueued(w, SLOTS, (job) => back.push(job));
     }
-    if (back.length !== 0) {
-      this.#queued += back.length;
-      this.#unshift(back);
-    }
+    this.#requeueFront(back);
     for (const thief of this.#workers) {
       if (thief.inflight !== 0) continue;
       let victim: WorkerHandle | undefined;
@@ -412,18 +413,21 @@ export class BlockingPool implements Driver, JobOwner {
         }
       }
       if (victim === undefined) break;
-      let take = Math.ceil(most / 2);
-      for (let n = (victim.tail + 1) | 0; n !== victim.head && take > 0; n = (n + 1) | 0) {
-        const slot = n & (SLOTS - 1);
-        const job = victim.jobs[slot]!;
-        if (job.args === undefined && job.bytes === undefined) continue;
-        if (Atomics.compareExchange(victim.states, slot, SLOT_QUEUED, SLOT_CANCELLED) !== SLOT_QUEUED) continue;
-        thief.write(job);
-        take--;
-      }
+      takeQueued(victim, Math.ceil(most / 2), (job) => thief.write(job));
       thief.publish();
     }
     this.#recount();
+  }
+
+  /** Put jobs taken back from a ring (state QUEUED again) before every queued job, in order. */
+  #requeueFront(jobs: Job<unknown>[]): void {
+    if (jobs.length === 0) return;
+    for (const job of jobs) {
+      job.state = QUEUED;
+      job.worker = undefined;
+    }
+    this.#queued += jobs.length;
+    this.#unshift(jobs);
   }
 
   /** After a pass: each worker's oldest job, and since when it is the oldest (see #stuck). */
@@ -562,8 +566,6 @@ export class BlockingPool implements Driver, JobOwner {
           told = true;
           job.settle(true, new WorkerExitError(code, worker.lastError, "argumentsLost"));
         } else {
-          job.state = QUEUED;
-          job.worker = undefined;
           requeue.push(job);
         }
       } else if (state === RUNNING || state === DONE_STATE) {
@@ -572,10 +574,7 @@ export class BlockingPool implements Driver, JobOwner {
       worker.free(slot);
     }
     worker.port.close();
-    if (requeue.length !== 0) {
-      this.#queued += requeue.length;
-      this.#unshift(requeue);
-    }
+    this.#requeueFront(requeue);
     if (startFailed) {
       this.#startFailed = true;
       if (failWaiting) this.#failQueued(exitError);
