@@ -131,3 +131,24 @@ export class CancelledError extends TokioError {
     this.taskId = taskId;
   }
 }
+
+/**
+ * Whether `error` is a cancellation as an async body sees it: the {@link CancelledError} its
+ * awaits and its `AbortSignal` got, or an `AbortError` that carries one as `cause` — what Node's
+ * own APIs reject with when given the signal (`timers/promises`, `events.once`, `fs`, streams).
+ * An error of another name that merely wraps it is not one.
+ *
+ * @example
+ * ```ts
+ * try { await delay(1000, undefined, { signal }) } catch (e) { if (!isCancellation(e)) throw e }
+ * ```
+ */
+export function isCancellation(error: unknown): boolean {
+  let e = error;
+  for (let depth = 0; depth < 4; depth++) {
+    if (e instanceof CancelledError) return true;
+    if (typeof e !== "object" || e === null || (e as { name?: unknown }).name !== "AbortError") return false;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

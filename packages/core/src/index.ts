@@ -36,4 +36,4 @@ export {
 } from "./current.js";
 export { pollGenerator, dropGenerator, beginCancelGenerator, isGenerator, type GeneratorSlot } from "./generator.js";
 export { DriverKey, currentDriverHost, type Driver, type DriverHost, type DriverOptions } from "./driver.js";
-export { TokioError, ContextError, CancelledError, type ContextErrorCode } from "./errors.js";
+export { TokioError, ContextError, CancelledError, isCancellation, type ContextErrorCode } from "./errors.js";

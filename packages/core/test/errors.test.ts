@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CancelledError, ContextError, currentDriverHost, DriverKey, TokioError } from "../src/index.js";
+import { CancelledError, ContextError, currentDriverHost, DriverKey, isCancellation, TokioError } from "../src/index.js";
 
 test("TokioError keeps its code and message and is an Error", () => {
   const error = new TokioError("ERR_X", "something");
@@ -94,6 +94,17 @@ test("currentDriverHost outside any task throws ERR_NO_RUNTIME naming the caller
     assert.is((error as ContextError).code, "ERR_NO_RUNTIME");
     assert.match((error as Error).message, /^sleep\(\) needs a runtime, but no runtime is running/);
   }
+});
+
+test("isCancellation: a CancelledError, or Node's AbortError carrying one as cause; nothing else", () => {
+  const cancelled = new CancelledError(7);
+  assert.ok(isCancellation(cancelled));
+  const abort = Object.assign(new Error("The operation was aborted"), { name: "AbortError", cause: cancelled });
+  assert.ok(isCancellation(abort));
+  assert.not.ok(isCancellation(Object.assign(new Error("aborted"), { name: "AbortError" })), "an AbortError of something else");
+  assert.not.ok(isCancellation(new Error("wrapped", { cause: cancelled })), "another error that wraps it");
+  assert.not.ok(isCancellation(undefined));
+  assert.not.ok(isCancellation("cancelled"));
 });
 
 test.run();

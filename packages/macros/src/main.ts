@@ -14,7 +14,7 @@
  * shutdown is over, so a later signal gets Node's default behaviour and an idle process exits
  * by itself.
  */
-import { CancelledError, Future, intoFuture, isFuture, isGenerator, isGeneratorFunction, pollFn, type AsyncBody } from "@tokio-ts/core";
+import { Future, intoFuture, isCancellation, isFuture, isGenerator, isGeneratorFunction, pollFn, type AsyncBody } from "@tokio-ts/core";
 import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";
 import type { SpawnBody } from "@tokio-ts/runtime";
 import { buildRuntime, checkFlavor, checkOptions, deadlockMessage, signalWaitHint } from "./internal/build.js";
@@ -274,15 +274,6 @@ function settle<T>(body: SpawnBody<T>, thrown: Thrown): Future<Outcome<T>> {
     return intoFuture(run as AsyncBody<Outcome<T>>);
   }
   return intoFuture(settled(isGenerator(body) ? (body as Generator<unknown, T, unknown>) : intoFuture(body), thrown));
-}
-
-/** The task's cancellation as an async body sees it: `CancelledError`, or a Node `AbortError` caused by it. */
-function isCancellation(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    if (e instanceof CancelledError) return true;
-    if (e.name !== "AbortError") return false;
-  }
-  return false;
 }
 
 /** What the body threw, kept beside its outcome (see `main`). */

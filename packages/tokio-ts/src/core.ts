@@ -77,5 +77,6 @@ export {
   TokioError,
   ContextError,
   CancelledError,
+  isCancellation,
   type ContextErrorCode,
 } from "@tokio-ts/core";

@@ -41,7 +41,7 @@ import {
   beginCancel,
   beginCancelGenerator,
   BUDGET,
-  CancelledError,
+  isCancellation,
   Context,
   ContextError,
   enterFrame,
@@ -847,22 +847,6 @@ class UnwindWatch extends Context implements Waker {
     }
     if (out !== Pending) this.future = undefined;
   }
-}
-
-/**
- * Whether an async body's rejection is its cancellation: the `CancelledError` its awaits and its
- * `AbortSignal` got, or an `AbortError` that carries it as `cause` — what Node's own APIs reject
- * with when given the signal (`timers/promises`, `events.once`, `fs`, streams). An error of
- * another name that merely wraps it stays a panic, as does anything thrown by cleanup code.
- */
-function isCancellation(error: unknown): boolean {
-  let e = error;
-  for (let depth = 0; depth < 4; depth++) {
-    if (e instanceof CancelledError) return true;
-    if (typeof e !== "object" || e === null || (e as { name?: unknown }).name !== "AbortError") return false;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 /** Rethrow `error` from a microtask, where Node reports it as an uncaught exception. */
