@@ -17,7 +17,7 @@
 import { Future, intoFuture, isCancellation, isFuture, isGenerator, isGeneratorFunction, pollFn, type AsyncBody } from "@tokio-ts/core";
 import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";
 import type { SpawnBody } from "@tokio-ts/runtime";
-import { buildRuntime, checkFlavor, checkOptions, deadlockMessage, signalWaitHint } from "./internal/build.js";
+import { buildRuntime, checkFlavor, checkOptions, deadlockMessage, signalWaitHint, waitedForByProgram } from "./internal/build.js";
 
 /**
  * Options of {@link main}.
@@ -57,16 +57,6 @@ const MAIN_OPTIONS = ["flavor", "startPaused", "rngSeed", "unhandledPanic", "han
 /** Exit codes for a body cancelled by a signal: 128 + the signal's number, as shells report. */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
-/** The flag tokio-ts/signal puts on its process listeners (see `@tokio-ts/io-driver`'s signal.ts). */
-const SIGNAL_LISTENER = Symbol.for("tokio-ts.signal-listener");
-
-/** Whether a `ctrlC()` wait or an open `signal()` listens to `signal` now. */
-function waitedForByProgram(signal: HandledSignal): boolean {
-  for (const listener of process.listeners(signal)) {
-    if ((listener as { [SIGNAL_LISTENER]?: unknown })[SIGNAL_LISTENER] === true) return true;
-  }
-  return false;
-}
 type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 /** The body's outcome as a value, so that its error is not a panic of its task. */

@@ -158,6 +158,11 @@ export function checkFlavor(what: string, flavor: unknown): void {
 /** The flag tokio-ts/signal puts on its process listeners (see `@tokio-ts/io-driver`'s signal.ts). */
 const SIGNAL_LISTENER = Symbol.for("tokio-ts.signal-listener");
 
+/** Whether a `ctrlC()` wait or an open `signal()` of tokio-ts/signal listens to `signal` now. */
+export function waitedForByProgram(signal: string): boolean {
+  return process.listeners(signal as NodeJS.Signals).some((l) => (l as { [SIGNAL_LISTENER]?: unknown })[SIGNAL_LISTENER] === true);
+}
+
 /**
  * What to add to a deadlock report when a tokio-ts signal wait (`ctrlC()`, `signal(kind)`)
  * listens now: Node does not keep a process alive for signal listeners, so a body whose only
@@ -168,7 +173,7 @@ export function signalWaitHint(): string {
     (name): name is string =>
       typeof name === "string" &&
       name.startsWith("SIG") &&
-      process.listeners(name as NodeJS.Signals).some((l) => (l as { [SIGNAL_LISTENER]?: unknown })[SIGNAL_LISTENER] === true),
+      waitedForByProgram(name),
   );
   if (kinds.length === 0) return "";
   return (
