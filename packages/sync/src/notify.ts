@@ -67,6 +67,7 @@ class NotifyState {
   notifyWaiters(): void {
     const calls = ++this.notifyWaitersCalls;
     const waiters = this.waiters;
+    if (waiters.head === undefined) return; // nobody waits: nothing to make
     // Every waiter of this call leaves the queue before any is woken (as Tokio moves them to a
     // list of its own): a `notifyOne()` from a waker that runs at once then finds only later
     // waiters, or stores the permit, instead of going to one that is about to be woken anyway.
