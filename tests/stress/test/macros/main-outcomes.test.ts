@@ -7,19 +7,12 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { count, runChild, type ChildResult } from "./run-child.js";
+import { count, exitedByItself, runProg, type ChildResult } from "./run-child.js";
 import type { BodyKind, Config } from "./fixtures/main-prog.js";
 
 const KINDS: BodyKind[] = ["gen", "genObj", "async", "future", "fnGen", "fnFuture"];
 
-function run(cfg: Config): Promise<ChildResult> {
-  return runChild("main-prog", [JSON.stringify(cfg)]);
-}
-
-function exitedByItself(r: ChildResult, what: string): void {
-  assert.not.ok(r.killedBySafetyNet, `${what}: the process did not exit by itself; stdout: ${r.stdout}`);
-  assert.is(r.signal, null, `${what}: killed by ${r.signal}`);
-}
+const run = (cfg: Config): Promise<ChildResult> => runProg(cfg);
 
 test("a body that finishes: exit 0, its result, its finally and every background task's finally ran once", async () => {
   const cases = KINDS.flatMap((body) => [false, true].map((paused) => ({ body, paused, action: "ok", bg: 2 }) as Config));

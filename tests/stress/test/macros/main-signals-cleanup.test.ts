@@ -4,21 +4,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { count, runChild, type ChildResult, type SignalPlan } from "./run-child.js";
+import { count, exitedByItself, runProg, what, type SignalPlan } from "./run-child.js";
 import type { BodyKind, Config } from "./fixtures/main-prog.js";
 
 const KINDS: BodyKind[] = ["gen", "genObj", "async", "future", "fnGen", "fnFuture"];
 const CODE = { SIGINT: 130, SIGTERM: 143 } as const;
 
-function run(cfg: Config, plans: SignalPlan[]): Promise<ChildResult> {
-  return runChild("main-prog", [JSON.stringify(cfg)], plans);
-}
-const what = (cfg: Config, plans: SignalPlan[]): string => `${JSON.stringify(cfg)} ${JSON.stringify(plans)}`;
-
-function exitedByItself(r: ChildResult, w: string): void {
-  assert.not.ok(r.killedBySafetyNet, `${w}: the process did not exit by itself; stdout: ${r.stdout}`);
-  assert.is(r.signal, null, `${w}: killed by ${r.signal}; stdout: ${r.stdout}`);
-}
+const run = runProg;
 
 test("a second signal during a generator body's long cleanup shuts the runtime down at once: the cleanup is cut short, the exit code is the first signal's, the process exits", async () => {
   const cases: [Config, SignalPlan[]][] = [];

@@ -4,21 +4,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { count, runChild, type ChildResult, type SignalPlan } from "./run-child.js";
+import { count, exitedByItself, runProg, what, type SignalPlan } from "./run-child.js";
 import type { BodyKind, Config } from "./fixtures/main-prog.js";
 
 const KINDS: BodyKind[] = ["gen", "genObj", "async", "future", "fnGen", "fnFuture"];
 const CODE = { SIGINT: 130, SIGTERM: 143 } as const;
 
-function run(cfg: Config, plans: SignalPlan[]): Promise<ChildResult> {
-  return runChild("main-prog", [JSON.stringify(cfg)], plans);
-}
-const what = (cfg: Config, plans: SignalPlan[]): string => `${JSON.stringify(cfg)} ${JSON.stringify(plans)}`;
-
-function exitedByItself(r: ChildResult, w: string): void {
-  assert.not.ok(r.killedBySafetyNet, `${w}: the process did not exit by itself; stdout: ${r.stdout}`);
-  assert.is(r.signal, null, `${w}: killed by ${r.signal}; stdout: ${r.stdout}`);
-}
+const run = runProg;
 
 test("a signal while the body waits cancels it: finally runs once (a generator's may still wait), background tasks' finally once, exit 128+n", async () => {
   const cases: [Config, SignalPlan[]][] = [];

@@ -1,6 +1,8 @@
 /** Runs a compiled fixture in a child node, at most 2 at a time; sends signals on markers. */
 import { spawn as spawnChild } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import * as assert from "uvu/assert";
+import type { Config } from "./fixtures/main-prog.js";
 
 export interface ChildResult {
   code: number | null;
@@ -79,4 +81,18 @@ export function runChild(fixture: string, args: string[], plans: SignalPlan[] = 
 
 export function count(lines: readonly string[], line: string): number {
   return lines.filter((l) => l === line).length;
+}
+
+/** Run the `main-prog` fixture with `cfg`, sending `plans`' signals. */
+export function runProg(cfg: Config, plans: SignalPlan[] = []): Promise<ChildResult> {
+  return runChild("main-prog", [JSON.stringify(cfg)], plans);
+}
+
+/** A case's description for messages: its config and signal plan. */
+export const what = (cfg: Config, plans: SignalPlan[] = []): string => `${JSON.stringify(cfg)} ${JSON.stringify(plans)}`;
+
+/** The child exited by itself: not killed by the safety net nor by a signal. */
+export function exitedByItself(r: ChildResult, w: string): void {
+  assert.not.ok(r.killedBySafetyNet, `${w}: the process did not exit by itself; stdout: ${r.stdout}`);
+  assert.is(r.signal, null, `${w}: killed by ${r.signal}; stdout: ${r.stdout}`);
 }
