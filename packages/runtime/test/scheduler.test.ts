@@ -42,6 +42,66 @@ test("a ping-pong pair of tasks waking each other cannot starve a third task", a
   assert.ok(waitedPolls > 0 && waitedPolls <= 6, `the third task waited ${waitedPolls} polls`);
 });
 
+test("an async task looping on yieldNow() keeps pace with generator tasks doing the same", async () => {
+  // An async body goes on in a microtask after its poll: without rounds, a generator that stays
+  // ready ran a whole batch (eventInterval = 61 ticks) per step of the async task.
+  for (const gens of [1, 3]) {
+    const { steps, asyncSteps } = await withRuntime((rt) =>
+      rt.blockOn(function* () {
+        const state = { stop: false, steps: new Array<number>(gens).fill(0), asyncSteps: 0 };
+        const loops = state.steps.map((_, i) =>
+          spawn(function* () {
+            while (!state.stop) {
+              state.steps[i]!++;
+              yield* yieldNow();
+            }
+          }),
+        );
+        yield* spawn(async () => {
+          while (state.asyncSteps < 200) {
+            state.asyncSteps++;
+            await yieldNow();
+          }
+          state.stop = true;
+        });
+        for (const h of loops) yield* h;
+        return state;
+      }),
+    );
+    for (const n of steps) assert.ok(n <= asyncSteps * 4, `${gens} generator(s): ${steps.join(", ")} steps against the async task's ${asyncSteps}`);
+  }
+});
+
+test("an async task that awaits through helper async functions is not starved by a busy generator", async () => {
+  const helper = async (depth: number): Promise<void> => {
+    if (depth === 0) await yieldNow();
+    else await helper(depth - 1);
+  };
+  const { genSteps, asyncSteps } = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const state = { stop: false, genSteps: 0, asyncSteps: 0 };
+      const loop = spawn(function* () {
+        while (!state.stop) {
+          state.genSteps++;
+          yield* yieldNow();
+        }
+      });
+      yield* spawn(async () => {
+        while (state.asyncSteps < 200) {
+          state.asyncSteps++;
+          await helper(3);
+        }
+        state.stop = true;
+      });
+      yield* loop;
+      return state;
+    }),
+  );
+  // Before rounds: ~60 generator steps per async step. Now a few (the body's microtask chain
+  // may outrun the round's extra hop, then it waits one more round).
+  assert.ok(genSteps <= asyncSteps * 8, `${genSteps} generator steps against ${asyncSteps}`);
+});
+
 test("with the LIFO slot disabled a woken task goes to the back of the queue", async () => {
   const log = await withRuntime(
     (rt) =>
