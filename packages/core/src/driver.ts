@@ -81,6 +81,7 @@ export interface DriverOptions {
  * @example
  * ```ts
  * const timer = host.driver(TIME); // a runtime's Handle is one; throws if time is not enabled
+ * const handle: DriverHost = rt.handle();
  * ```
  */
 export interface DriverHost {

@@ -1,7 +1,7 @@
 /**
  * Handle: a shared reference to a runtime, for spawning onto it from anywhere.
  */
-import { type Driver, type DriverKey, type Future } from "@tokio-ts/core";
+import { type Driver, type DriverHost, type DriverKey, type DriverOptions, type Future } from "@tokio-ts/core";
 import type { JoinHandle } from "./join-handle.js";
 import { currentScheduler, tryCurrentScheduler } from "./internal/current.js";
 import { RNG_BELOW_MAX } from "./internal/rng.js";
@@ -14,7 +14,9 @@ const handles = new WeakMap<Scheduler, Handle>();
 
 /**
  * A handle to a runtime: spawn onto it, block on it, reach its drivers — from inside its tasks
- * or from anywhere you can keep the handle.
+ * or from anywhere you can keep the handle. It is the runtime's {@link DriverHost}, so an
+ * executor of your own can lend a runtime's drivers (timers, sockets) to its tasks by naming the
+ * handle as their host.
  *
  * @example
  * ```ts
@@ -22,7 +24,7 @@ const handles = new WeakMap<Scheduler, Handle>();
  * setTimeout(() => handle.spawn(async () => console.log("hello from a host timer")), 10);
  * ```
  */
-export class Handle {
+export class Handle implements DriverHost {
   readonly #scheduler: Scheduler;
 
   /** @internal */
@@ -112,6 +114,62 @@ export class Handle {
   driver<D extends Driver>(key: DriverKey<D>): D {
     checkDriverKey(key);
     return this.#scheduler.driver(key);
+  }
+
+  /**
+   * Whether the runtime was built with `key`'s driver enabled (`enableTime()`, `enableIo()`),
+   * without creating it; for driver packages and executors (DriverHost).
+   *
+   * @example
+   * ```ts
+   * if (handle.isEnabled(TIME)) handle.driver(TIME); // TIME: the time driver's DriverKey
+   * ```
+   *
+   * **Throws**: TypeError unless `key` is a {@link DriverKey}.
+   */
+  isEnabled(key: DriverKey<Driver>): boolean {
+    checkDriverKey(key);
+    return this.#scheduler.isEnabled(key);
+  }
+
+  /**
+   * The settings the runtime passes to its drivers (`startPaused`, …); for driver packages
+   * (DriverHost).
+   *
+   * @example
+   * ```ts
+   * const paused = handle.driverOptions.startPaused === true;
+   * ```
+   */
+  get driverOptions(): DriverOptions {
+    return this.#scheduler.driverOptions;
+  }
+
+  /**
+   * DriverHost, for drivers: a driver's `holdsPark` turned false; the runtime parks its drivers
+   * again if it is idle. Harmless at any other time.
+   *
+   * @example
+   * ```ts
+   * handle.unpark(); // what the blocking pool's driver calls when its last job ends
+   * ```
+   */
+  unpark(): void {
+    this.#scheduler.unpark();
+  }
+
+  /**
+   * DriverHost, for drivers: called from a callback the event loop ran itself (a socket read, a
+   * host timer); the runtime's count towards `eventInterval` starts over. Harmless at any other
+   * time.
+   *
+   * @example
+   * ```ts
+   * socket.on("readable", () => { handle.hostTurn(); waker.wake(); });
+   * ```
+   */
+  hostTurn(): void {
+    this.#scheduler.hostTurn();
   }
 
   /** The runtime's metrics. */

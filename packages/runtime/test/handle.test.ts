@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ContextError, DriverKey, Future, Pending, type Context, type Driver, type DriverHost, type Waker } from "@tokio-ts/core";
+import { ContextError, currentDriverHost, DriverKey, enterFrame, Future, Pending, restoreFrame, type Context, type Driver, type DriverHost, type Frame, type Waker } from "@tokio-ts/core";
 import { Builder, Handle, spawn, yieldNow } from "../src/index.js";
 import { collectingUncaught, hostTurn, stalled, throwsWith, withRuntime } from "./helpers.js";
 
@@ -89,6 +89,36 @@ test("an enabled driver is created once, on first use, with the runtime as host"
   assert.ok(same);
   assert.ok(hostOk);
   assert.is(created(), 1);
+});
+
+test("a Handle is its runtime's DriverHost: a custom executor's task naming it reaches the runtime's drivers", async () => {
+  const { key, created } = fakeKey(false);
+  const other = fakeKey(false);
+  const rt = Builder.newCurrentThread().enableDriver("fake").startPaused(true).build();
+  try {
+    const host: DriverHost = rt.handle();
+    assert.ok(host.isEnabled(key));
+    assert.not.ok(host.isEnabled(other.key));
+    assert.is(host.driverOptions.startPaused, true);
+    assert.is(created(), 0, "isEnabled creates no driver");
+    // A task of an executor of one's own, lent the runtime's drivers (Tokio's TokioContext).
+    const frame: Frame = { task: { id: 1, runtime: host }, host: undefined, key: undefined, value: undefined, parent: undefined };
+    const prev = enterFrame(frame);
+    let driver: FakeDriver;
+    try {
+      assert.is(currentDriverHost("a test"), host);
+      driver = currentDriverHost("a test").driver(key);
+    } finally {
+      restoreFrame(prev);
+    }
+    assert.is(driver, await rt.blockOn(function* () { return Handle.current().driver(key); }), "the runtime's own driver");
+    assert.is(created(), 1);
+    assert.throws(() => host.isEnabled({} as never), (e: unknown) => e instanceof TypeError && /key/.test((e as Error).message));
+    host.unpark?.(); // harmless on an idle runtime
+    host.hostTurn?.();
+  } finally {
+    await rt.shutdownTimeout(Infinity);
+  }
 });
 
 test("a driver is not created unless a resource asks for it", async () => {
