@@ -93,13 +93,13 @@ test("an enabled driver is created once, on first use, with the runtime as host"
 
 test("a Handle is its runtime's DriverHost: a custom executor's task naming it reaches the runtime's drivers", async () => {
   const { key, created } = fakeKey(false);
-  const other = fakeKey(false);
-  const rt = Builder.newCurrentThread().enableDriver("fake").startPaused(true).build();
+  const other = new DriverKey("other", "others", 'enableDriver("other")', (host) => new FakeDriver(host, false));
+  const rt = Builder.newCurrentThread().enableDriver("fake").build();
   try {
     const host: DriverHost = rt.handle();
     assert.ok(host.isEnabled(key));
-    assert.not.ok(host.isEnabled(other.key));
-    assert.is(host.driverOptions.startPaused, true);
+    assert.not.ok(host.isEnabled(other));
+    assert.is(host.driverOptions.startPaused, false);
     assert.is(created(), 0, "isEnabled creates no driver");
     // A task of an executor of one's own, lent the runtime's drivers (Tokio's TokioContext).
     const frame: Frame = { task: { id: 1, runtime: host }, host: undefined, key: undefined, value: undefined, parent: undefined };
