@@ -4,14 +4,17 @@
  * JavaScript cannot preempt a task, so a task that keeps finding ready futures (a channel that
  * is never empty, a socket that is always readable) would never give the others a turn. Each
  * task poll therefore gets {@link BUDGET} units in its {@link Context}; every leaf future that
- * completes spends one, and once they are spent every leaf returns Pending and wakes its task
- * at once, so the task goes to the back of the run queue and the others run.
+ * completes spends one — with a value or with an error, as in Tokio: a loop that catches the
+ * error of a closed channel or a reset socket and tries again must yield too — and once they
+ * are spent every leaf returns Pending and wakes its task at once, so the task goes to the back
+ * of the run queue and the others run.
  *
  * A leaf takes part like this:
  *
  * ```ts
  * poll(cx: Context) {
  *   if (!pollProceed(cx)) return Pending; // budget spent: the task was woken, yield
+ *   if (this.closed) { madeProgress(cx); throw new Error("closed") }
  *   if (this.ready) { madeProgress(cx); return this.value }
  *   this.waker = cx.waker;
  *   return Pending;
@@ -38,7 +41,7 @@ export function pollProceed(cx: Context): boolean {
 }
 
 /**
- * The leaf completed: spend one unit of the budget.
+ * The leaf completed, with its output or with an error: spend one unit of the budget.
  *
  * @example
  * ```ts

@@ -4,6 +4,12 @@ import { Builder, spawn } from "@tokio-ts/runtime";
 import { Elapsed, timeout } from "@tokio-ts/time";
 import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
 import {
+  BufReader,
+  copy,
+  fillBuf,
+  readLine,
+  readU32,
+  writeU32,
   duplex,
   empty,
   flush,
@@ -19,7 +25,7 @@ import {
   writeAll,
   type AsyncWrite,
 } from "../src/index.js";
-import type { Context, Poll } from "@tokio-ts/core";
+import { BUDGET, fromGenerator, Pending, type Context, type Future, type Poll } from "@tokio-ts/core";
 import { dec, enc, makeData, rejection } from "./util-helpers.js";
 
 test("read copies into the caller's buffer and returns the count", async () => {
@@ -179,6 +185,57 @@ test("bad input: TypeError naming the argument", () => {
   assert.throws(() => writeAll(a, undefined as never), isTypeError("data"));
   assert.throws(() => flush({} as never), isTypeError("writer"));
   assert.throws(() => shutdown(undefined as never), isTypeError("writer"));
+});
+
+test("every read and write utility that fails spends budget: a loop that swallows the error yields after 128", () => {
+  // Tokio's coop counts a leaf that completes with an error as progress. Before, a loop that
+  // logged a reset socket's ECONNRESET and tried again never yielded: no other task, host
+  // timer or signal handler ran again.
+  const reset = () => Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+  const broken = {
+    pollRead: (): Poll<number> => { throw reset(); },
+    pollWrite: (): Poll<number> => { throw reset(); },
+    pollFlush: (): Poll<void> => { throw reset(); },
+    pollShutdown: (): Poll<void> => { throw reset(); },
+  };
+  const buf = new Uint8Array(8);
+  const ops: Record<string, () => Future<unknown>> = {
+    read: () => read(broken, buf),
+    readExact: () => readExact(broken, buf),
+    readToEnd: () => readToEnd(broken),
+    readU32: () => readU32(broken),
+    write: () => write(broken, buf),
+    writeAll: () => writeAll(broken, buf),
+    writeU32: () => writeU32(broken, 7),
+    flush: () => flush(broken),
+    shutdown: () => shutdown(broken),
+    fillBuf: () => fillBuf(new BufReader(broken)),
+    readLine: () => readLine(new BufReader(broken)),
+    "copy (reader fails)": () => copy(broken, sink()),
+    "copy (writer fails)": () => copy(repeat(1), broken),
+  };
+  for (const [name, op] of Object.entries(ops)) {
+    let failed = 0;
+    const task = mockTask(
+      fromGenerator(function* () {
+        for (let i = 0; i < 200; i++) {
+          try {
+            yield* op();
+          } catch (e) {
+            assert.is((e as { code?: string }).code, "ECONNRESET", name);
+            failed++;
+          }
+        }
+      }),
+    );
+    // (A copy to a failing writer also spends a unit on each read from `repeat`.)
+    const perPoll = name === "copy (writer fails)" ? BUDGET / 2 : BUDGET;
+    assertPending(task.poll(), name);
+    assert.is(failed, perPoll, name);
+    assert.ok(task.isWoken(), name);
+    while (task.poll() === Pending) assert.is(failed % perPoll, 0, name);
+    assert.is(failed, 200, name);
+  }
 });
 
 test.run();

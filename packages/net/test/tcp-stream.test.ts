@@ -1,11 +1,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fromPromise, Pending } from "@tokio-ts/core";
+import { fromPromise, Pending, type Future } from "@tokio-ts/core";
 import { Interest, Ready, WouldBlockError } from "@tokio-ts/io-driver";
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
 import { assertPending, mockTask } from "@tokio-ts/test-util";
-import { ReuniteError, TcpListener, TcpStream } from "../src/index.js";
+import { ReuniteError, TcpListener, TcpStream, UdpSocket } from "../src/index.js";
 import { hasCode, pattern, run, tick } from "./helpers.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -447,4 +447,45 @@ test("setKeepalive / setLinger: a non-number is a TypeError naming the argument 
 
 void Pending;
 void tick;
+test("a loop that swallows the errors of a closed socket or listener still lets other tasks run (budget)", async () => {
+  // Tokio's coop counts an operation that fails as progress. Before, such a loop (a server
+  // logging a reset socket's ECONNRESET and reading again) never yielded: no other task, host
+  // timer or signal handler ran again.
+  const firstRanAt = await run(function* () {
+    const listener = yield* TcpListener.bind("127.0.0.1:0");
+    const client = yield* TcpStream.connect(listener.localAddr());
+    const [server] = yield* listener.accept();
+    server.close();
+    client.close();
+    listener.close();
+    const udp = yield* UdpSocket.bind("127.0.0.1:0");
+    udp.close();
+    const ops: Record<string, () => Future<unknown>> = {
+      read: () => server.read(new Uint8Array(8)),
+      write: () => server.write(new Uint8Array(8)),
+      peek: () => server.peek(new Uint8Array(8)),
+      readable: () => server.readable(),
+      accept: () => listener.accept(),
+      "udp recv": () => udp.recv(new Uint8Array(8)),
+      "udp sendTo": () => udp.sendTo(new Uint8Array(8), "127.0.0.1:9"),
+    };
+    const ranAt: Record<string, number> = {};
+    for (const [name, op] of Object.entries(ops)) {
+      let other = false;
+      let i = 0;
+      for (; i < 5_000 && !other; i++) {
+        if (i === 0) spawn(function* () { other = true; });
+        try {
+          yield* op();
+        } catch {
+          // swallowed, as a log-and-retry loop does
+        }
+      }
+      ranAt[name] = i;
+    }
+    return ranAt;
+  });
+  for (const [name, i] of Object.entries(firstRanAt)) assert.ok(i <= 130, `${name}: the other task first ran after ${i} failed operations`);
+});
+
 test.run();

@@ -336,6 +336,34 @@ test("sending takes part in the coop budget too", () => {
   assert.is(sent, 200);
 });
 
+test("a send or reserve that fails on a closed channel spends budget too: a loop that swallows the error yields", () => {
+  // Tokio's coop counts a leaf that completes with an error as progress; before, such a loop
+  // never yielded and starved every other task (and the host's I/O) for good.
+  for (const op of ["send", "reserve"] as const) {
+    const [tx, rx] = mpsc.channel<number>(1);
+    rx.close();
+    let failed = 0;
+    const task = mockTask(
+      fromGenerator(function* () {
+        for (let i = 0; i < 200; i++) {
+          try {
+            if (op === "send") yield* tx.send(i);
+            else yield* tx.reserve();
+          } catch (e) {
+            assert.instance(e, SendError);
+            failed++;
+          }
+        }
+      }),
+    );
+    assertPending(task.poll());
+    assert.is(failed, BUDGET, op);
+    assert.ok(task.isWoken());
+    assertReady(task.poll());
+    assert.is(failed, 200, op);
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Cancel safety
 

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Context, noopWaker, Pending } from "@tokio-ts/core";
+import { BUDGET, Context, fromGenerator, noopWaker, Pending } from "@tokio-ts/core";
 import { Builder, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { AcquireError, Semaphore, SemaphorePermit, TryAcquireError } from "../src/index.js";
@@ -243,6 +243,35 @@ test("after close() new acquires fail and tryAcquire reports closed; held permit
   }
   held.release();
   assert.is(sem.availablePermits(), 2);
+});
+
+test("an acquire that fails on a closed semaphore spends budget: a loop that swallows AcquireError yields", () => {
+  for (const closeFirst of [true, false]) {
+    const sem = new Semaphore(0);
+    if (closeFirst) sem.close();
+    let failed = 0;
+    const task = mockTask(
+      fromGenerator(function* () {
+        for (let i = 0; i < 200; i++) {
+          try {
+            yield* sem.acquire();
+          } catch (e) {
+            assert.instance(e, AcquireError);
+            failed++;
+          }
+        }
+      }),
+    );
+    if (!closeFirst) {
+      assertPending(task.poll()); // waiting for a permit
+      sem.close();
+    }
+    assertPending(task.poll());
+    assert.is(failed, BUDGET);
+    assert.ok(task.isWoken());
+    assertReady(task.poll());
+    assert.is(failed, 200);
+  }
 });
 
 test("close() returns the permits partly assigned to a waiter to the pool", () => {

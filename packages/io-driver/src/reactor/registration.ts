@@ -244,8 +244,11 @@ export class Registration implements ListNode {
 
   /** @internal For ReadyFuture. */
   pollWaiter(cx: Context, waiter: ReadyFuture): Poll<ReadyEvent> {
-    if (this.#shutdown) throw ContextError.shutdown("I/O resource");
     if (!pollProceed(cx)) return Pending;
+    if (this.#shutdown) {
+      madeProgress(cx); // a failure spends the budget too (Tokio's coop)
+      throw ContextError.shutdown("I/O resource");
+    }
     const ready = Ready.intersect(this.#ready, waiter.interest);
     if (ready !== 0) {
       if (waiter.list !== undefined) this.#waiters.remove(waiter);

@@ -31,7 +31,13 @@ export class FillBuf extends Future<Uint8Array> {
 
   override poll(cx: Context): Poll<Uint8Array> {
     if (!pollProceed(cx)) return Pending;
-    const buf = this.#reader.pollFillBuf(cx);
+    let buf: Poll<Uint8Array>;
+    try {
+      buf = this.#reader.pollFillBuf(cx);
+    } catch (error) {
+      madeProgress(cx);
+      throw error;
+    }
     if (buf === Pending) return Pending;
     madeProgress(cx);
     return buf;

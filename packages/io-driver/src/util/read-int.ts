@@ -83,6 +83,9 @@ export class ReadInt<T extends number | bigint> extends Future<T> {
       try {
         n = this.#reader.pollRead(cx, buf);
         if (n !== Pending) this.#keep(buf, n);
+      } catch (error) {
+        madeProgress(cx);
+        throw error;
       } finally {
         returnScratch(buf);
       }

@@ -43,7 +43,13 @@ export class ReadToEnd extends Future<Uint8Array> {
         this.#buf = buf = bigger;
       }
       if (!pollProceed(cx)) return Pending;
-      const n = this.#reader.pollRead(cx, buf.subarray(this.#len));
+      let n: Poll<number>;
+      try {
+        n = this.#reader.pollRead(cx, buf.subarray(this.#len));
+      } catch (error) {
+        madeProgress(cx);
+        throw error;
+      }
       if (n === Pending) return Pending;
       madeProgress(cx);
       if (n === 0) break;

@@ -21,7 +21,13 @@ import { LineBuffer } from "./internal/line-buffer.js";
 export function pollReadUntil(cx: Context, reader: AsyncBufRead, delimiter: number, acc: LineBuffer): Poll<Uint8Array> {
   for (;;) {
     if (!pollProceed(cx)) return Pending;
-    const avail = reader.pollFillBuf(cx);
+    let avail: Poll<Uint8Array>;
+    try {
+      avail = reader.pollFillBuf(cx);
+    } catch (error) {
+      madeProgress(cx);
+      throw error;
+    }
     if (avail === Pending) return Pending;
     madeProgress(cx);
     if (avail.length === 0) return acc.view();

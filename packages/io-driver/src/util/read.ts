@@ -3,7 +3,8 @@
  * a buffer the caller owns, so a read loop allocates nothing.
  *
  * HOW. Each is a small leaf future around `reader.pollRead(cx, buf)`. Before each call to the
- * reader it asks the coop budget (`pollProceed`) and, for each call that returned bytes or EOF,
+ * reader it asks the coop budget (`pollProceed`) and, for each call that returned bytes or EOF
+ * or threw,
  * spends one unit (`madeProgress`): inside a runtime a task that reads a stream that is always
  * ready still yields to the others; outside one the budget is unbounded. `readExact` keeps how
  * much it has filled in the future itself, which is why dropping it loses those bytes.
@@ -35,7 +36,13 @@ export class Read extends Future<number> {
 
   override poll(cx: Context): Poll<number> {
     if (!pollProceed(cx)) return Pending;
-    const n = this.#reader.pollRead(cx, this.#buf);
+    let n: Poll<number>;
+    try {
+      n = this.#reader.pollRead(cx, this.#buf);
+    } catch (error) {
+      madeProgress(cx);
+      throw error;
+    }
     if (n === Pending) return Pending;
     madeProgress(cx);
     return n;
@@ -91,7 +98,13 @@ export class ReadExact extends Future<number> {
     const buf = this.#buf;
     while (this.#filled < buf.length) {
       if (!pollProceed(cx)) return Pending;
-      const n = this.#reader.pollRead(cx, this.#filled === 0 ? buf : buf.subarray(this.#filled));
+      let n: Poll<number>;
+      try {
+        n = this.#reader.pollRead(cx, this.#filled === 0 ? buf : buf.subarray(this.#filled));
+      } catch (error) {
+        madeProgress(cx);
+        throw error;
+      }
       if (n === Pending) return Pending;
       madeProgress(cx);
       if (n === 0) throw unexpectedEof();

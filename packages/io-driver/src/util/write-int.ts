@@ -88,6 +88,9 @@ export class WriteInt<T extends number | bigint> extends Future<void> {
       let n: Poll<number>;
       try {
         n = this.#writer.pollWrite(cx, data);
+      } catch (error) {
+        madeProgress(cx);
+        throw error;
       } finally {
         returnScratch(data);
       }

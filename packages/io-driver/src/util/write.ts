@@ -34,7 +34,13 @@ export class Write extends Future<number> {
 
   override poll(cx: Context): Poll<number> {
     if (!pollProceed(cx)) return Pending;
-    const n = this.#writer.pollWrite(cx, this.#data);
+    let n: Poll<number>;
+    try {
+      n = this.#writer.pollWrite(cx, this.#data);
+    } catch (error) {
+      madeProgress(cx);
+      throw error;
+    }
     if (n === Pending) return Pending;
     madeProgress(cx);
     return n;
@@ -86,7 +92,13 @@ export class WriteAll extends Future<void> {
     const data = this.#data;
     while (this.#written < data.length) {
       if (!pollProceed(cx)) return Pending;
-      const n = this.#writer.pollWrite(cx, this.#written === 0 ? data : data.subarray(this.#written));
+      let n: Poll<number>;
+      try {
+        n = this.#writer.pollWrite(cx, this.#written === 0 ? data : data.subarray(this.#written));
+      } catch (error) {
+        madeProgress(cx);
+        throw error;
+      }
       if (n === Pending) return Pending;
       madeProgress(cx);
       if (n === 0) throw writeZero();
@@ -137,7 +149,13 @@ export class Flush extends Future<void> {
 
   override poll(cx: Context): Poll<void> {
     if (!pollProceed(cx)) return Pending;
-    const out = this.#shutdown ? this.#writer.pollShutdown(cx) : this.#writer.pollFlush(cx);
+    let out: Poll<void>;
+    try {
+      out = this.#shutdown ? this.#writer.pollShutdown(cx) : this.#writer.pollFlush(cx);
+    } catch (error) {
+      madeProgress(cx);
+      throw error;
+    }
     if (out === Pending) return Pending;
     madeProgress(cx);
     return undefined;

@@ -35,6 +35,7 @@ export class PeekFuture extends Future<number> {
       n = this.reader.pollPeek(cx, this.buf);
     } catch (error) {
       this.cancel();
+      madeProgress(cx);
       throw error;
     }
     if (n === Pending) {
@@ -72,10 +73,16 @@ export class ReadyMap<T> extends Future<T> {
   }
 
   poll(cx: Context): Poll<T> {
-    this.check();
+    if (!pollProceed(cx)) return Pending;
+    try {
+      this.check();
+    } catch (error) {
+      madeProgress(cx); // a failure spends the budget too (Tokio's coop)
+      throw error;
+    }
     const event = this.inner.poll(cx);
     if (event === Pending) return Pending;
-    this.check();
+    this.check(); // (the inner leaf has spent the unit)
     return this.map(readyOf(event));
   }
 

@@ -201,16 +201,22 @@ export class AcceptFuture<T> extends Future<T> {
 
   poll(cx: Context): Poll<T> {
     const core = this.core;
+    if (!pollProceed(cx)) return Pending;
     for (;;) {
-      core.check();
+      try {
+        core.check();
+      } catch (error) {
+        madeProgress(cx); // a failure spends the budget too (Tokio's coop)
+        throw error;
+      }
       const error = core.error;
       if (error !== undefined) {
         core.error = undefined;
         this.#dropWaiter();
+        madeProgress(cx); // a failure spends the budget too (Tokio's coop)
         throw error;
       }
       if (core.queue.length > 0) {
-        if (!pollProceed(cx)) return Pending;
         madeProgress(cx);
         const socket = core.take()!;
         this.#dropWaiter();

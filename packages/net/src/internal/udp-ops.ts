@@ -11,7 +11,7 @@
  *   host, then try each address in order until one succeeds (Tokio's `ToSocketAddrs` rule).
  */
 import { isIP } from "node:net";
-import { ContextError, Future, Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { ContextError, Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import type { LinkedList, ListNode } from "@tokio-ts/core/collections";
 import { Interest, readyOf, ioDriver, type IoDriver, type Ready, type ReadyEvent } from "@tokio-ts/io-driver";
 import { SocketAddr, type HostPort } from "../addr.js";
@@ -71,8 +71,14 @@ export class RecvOp<T extends RecvOutput> extends Future<T> {
 
   override poll(cx: Context): Poll<T> {
     const core = this.#core;
+    if (!pollProceed(cx)) return Pending;
     for (;;) {
-      core.checkOpen(this.#method);
+      try {
+        core.checkOpen(this.#method);
+      } catch (error) {
+        madeProgress(cx); // a failure spends the budget too (Tokio's coop)
+        throw error;
+      }
       const waiter = (this.#waiter ??= core.registration.ready(Interest.READABLE));
       const event = waiter.poll(cx);
       if (event === Pending) return Pending;
@@ -105,7 +111,13 @@ export class ReadinessOp<T> extends Future<T> {
   }
 
   override poll(cx: Context): Poll<T> {
-    this.#core.checkOpen(this.#method);
+    if (!pollProceed(cx)) return Pending;
+    try {
+      this.#core.checkOpen(this.#method);
+    } catch (error) {
+      madeProgress(cx); // a failure spends the budget too (Tokio's coop)
+      throw error;
+    }
     const waiter = (this.#waiter ??= this.#core.registration.ready(this.#interest));
     const event = waiter.poll(cx);
     if (event === Pending) return Pending;
@@ -161,7 +173,13 @@ export class SendOp extends Future<number> implements ListNode {
       if (this.#error !== undefined) throw this.#error;
       return this.#data.length;
     }
-    core.checkOpen(this.#method);
+    if (!pollProceed(cx)) return Pending;
+    try {
+      core.checkOpen(this.#method);
+    } catch (error) {
+      madeProgress(cx); // a failure spends the budget too (Tokio's coop)
+      throw error;
+    }
     if (this.#resolve !== undefined) {
       const addrs = this.#resolve.poll(cx);
       if (addrs === Pending) return Pending;
@@ -169,14 +187,21 @@ export class SendOp extends Future<number> implements ListNode {
       this.#target = addrs.find((a) => a.family === core.family) ?? addrs[0];
     }
     if (this.#target !== undefined && core.peer !== undefined) {
+      madeProgress(cx);
       throw systemError("ERR_SOCKET_DGRAM_IS_CONNECTED", "send", `the UdpSocket is connected to ${core.peer.toString()}: use send(data)`, this.#target.toString());
     }
     if (this.#target === undefined && core.peer === undefined) {
+      madeProgress(cx);
       throw systemError("EDESTADDRREQ", "send", "the UdpSocket is not connected: call connect(addr) first, or use sendTo(data, addr)");
     }
     for (;;) {
-      core.checkOpen(this.#method);
-      core.takePendingError();
+      try {
+        core.checkOpen(this.#method);
+        core.takePendingError();
+      } catch (error) {
+        madeProgress(cx);
+        throw error;
+      }
       const waiter = (this.#waiter ??= core.registration.ready(Interest.WRITABLE));
       const event = waiter.poll(cx);
       if (event === Pending) return Pending;

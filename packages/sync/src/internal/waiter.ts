@@ -114,12 +114,13 @@ export abstract class Waiter<T> extends Future<T> implements ListNode {
   override poll(cx: Context): Poll<T> {
     switch (this.#state) {
       case IDLE: {
+        if (!pollProceed(cx)) return Pending;
         const sem = this.semaphore;
         if (sem.closed) {
           this.#state = CLOSED;
+          madeProgress(cx); // a failure spends the budget too (Tokio's coop)
           throw new AcquireError();
         }
-        if (!pollProceed(cx)) return Pending;
         if (sem.tryTake(this.needed)) {
           this.#state = DONE;
           madeProgress(cx);
@@ -144,6 +145,8 @@ export abstract class Waiter<T> extends Future<T> implements ListNode {
         madeProgress(cx);
         return this.output();
       case CLOSED:
+        if (!pollProceed(cx)) return Pending;
+        madeProgress(cx);
         throw new AcquireError();
       default:
         throw new Error("an acquire future was polled after it completed or was dropped");

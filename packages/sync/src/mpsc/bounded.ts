@@ -480,8 +480,10 @@ class SlotFuture<T, O> extends Future<O> {
       const sem = this.#chan.sem!;
       const owned = this.#ownedHandle();
       if ((owned ?? this.#sender).isClosed() || sem.closed) {
+        if (!pollProceed(cx)) return Pending; // a failure spends the budget too (Tokio's coop)
         this.#done = true;
         this.#dropOwned();
+        madeProgress(cx);
         throw this.#closedError();
       }
       if (owned === undefined && this.#kind === SlotKind.ReserveOwned) this.#payload = this.#sender.clone();

@@ -48,7 +48,13 @@ export class CopyBuffer {
     for (;;) {
       if (this.#pos === this.#cap && !this.#readDone) {
         if (!pollProceed(cx)) return Pending;
-        const n = this.#reader.pollRead(cx, buf);
+        let n: Poll<number>;
+        try {
+          n = this.#reader.pollRead(cx, buf);
+        } catch (error) {
+          madeProgress(cx);
+          throw error;
+        }
         if (n === Pending) return this.#flushWhileWaiting(cx, writer);
         madeProgress(cx);
         if (n === 0) this.#readDone = true;
@@ -59,7 +65,13 @@ export class CopyBuffer {
       }
       while (this.#pos < this.#cap) {
         if (!pollProceed(cx)) return Pending;
-        const n = writer.pollWrite(cx, buf.subarray(this.#pos, this.#cap));
+        let n: Poll<number>;
+        try {
+          n = writer.pollWrite(cx, buf.subarray(this.#pos, this.#cap));
+        } catch (error) {
+          madeProgress(cx);
+          throw error;
+        }
         if (n === Pending) return Pending;
         madeProgress(cx);
         if (n === 0) throw writeZero();
@@ -74,13 +86,25 @@ export class CopyBuffer {
   #pollBuf(cx: Context, reader: AsyncBufRead, writer: AsyncWrite): Poll<number> {
     for (;;) {
       if (!pollProceed(cx)) return Pending;
-      const avail = reader.pollFillBuf(cx);
+      let avail: Poll<Uint8Array>;
+      try {
+        avail = reader.pollFillBuf(cx);
+      } catch (error) {
+        madeProgress(cx);
+        throw error;
+      }
       if (avail === Pending) return this.#flushWhileWaiting(cx, writer);
       if (avail.length === 0) {
         this.#readDone = true;
         return this.#finish(cx, writer);
       }
-      const n = writer.pollWrite(cx, avail);
+      let n: Poll<number>;
+      try {
+        n = writer.pollWrite(cx, avail);
+      } catch (error) {
+        madeProgress(cx);
+        throw error;
+      }
       if (n === Pending) return Pending;
       madeProgress(cx);
       if (n === 0) throw writeZero();
