@@ -4,7 +4,7 @@
  * HOW. A {@link SocketAddr} is an IP literal, a port and the family, immutable and checked at
  * construction. Every method of `@tokio-ts/net` that takes an address accepts any
  * {@link ToSocketAddrs} form — `"127.0.0.1:8080"`, `"[::1]:8080"`, `"localhost:8080"`,
- * `{ host, port }`, `{ ip, port }` or a `SocketAddr` — and turns it, synchronously at the call,
+ * `{ host, port }`, `{ ip, port }`, Node's `{ address, port }` or a `SocketAddr` — and turns it, synchronously at the call,
  * into a `{ host, port }` pair with {@link toHostPort}: a bad shape is a `TypeError` and a bad
  * port a `RangeError` naming the argument, before any future exists. A host that is a name
  * (not an IP literal) is resolved by Node when the socket binds or connects, as Tokio resolves
@@ -133,15 +133,22 @@ export class SocketAddr {
 
 /**
  * Every form an address argument may take (Tokio's `ToSocketAddrs`): `"host:port"`,
- * `"[v6]:port"`, `{ host, port }`, `{ ip, port }` or a {@link SocketAddr}. `host` may be a name;
- * it is resolved when the socket binds or connects.
+ * `"[v6]:port"`, `{ host, port }`, `{ ip, port }`, Node's `{ address, port }` (what
+ * `server.address()` returns) or a {@link SocketAddr}. `host` may be a name; it is resolved when
+ * the socket binds or connects.
  *
  * @example
  * ```ts
  * const listener = yield* TcpListener.bind({ host: "127.0.0.1", port: 0 });
+ * const stream = yield* TcpStream.connect(nodeServer.address() as AddressInfo);
  * ```
  */
-export type ToSocketAddrs = string | SocketAddr | { readonly host: string; readonly port: number } | { readonly ip: string; readonly port: number };
+export type ToSocketAddrs =
+  | string
+  | SocketAddr
+  | { readonly host: string; readonly port: number }
+  | { readonly ip: string; readonly port: number }
+  | { readonly address: string; readonly port: number };
 
 /**
  * A checked address argument: a host (IP literal or name) and a port.
@@ -176,10 +183,13 @@ export function toHostPort(addr: ToSocketAddrs, name = "addr"): HostPort {
     throw new TypeError(`${name} must be one address ("host:port", "[ipv6]:port", { host, port }, { ip, port } or a SocketAddr), got an array of ${addr.length}: try each in turn`);
   }
   if (typeof addr === "object" && addr !== null) {
-    const record = addr as { host?: unknown; ip?: unknown; port?: unknown };
+    const record = addr as { host?: unknown; ip?: unknown; address?: unknown; port?: unknown };
     let host: unknown;
     let key: string;
-    if (record.ip !== undefined) {
+    if (record.host === undefined && record.ip === undefined && record.address !== undefined) {
+      host = record.address; // Node's AddressInfo
+      key = "address";
+    } else if (record.ip !== undefined) {
       host = record.ip;
       key = "ip";
       if (typeof host !== "string" || isIP(host) === 0) {

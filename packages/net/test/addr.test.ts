@@ -39,6 +39,9 @@ test("toHostPort accepts every address form", () => {
   assert.equal(toHostPort({ host: "[::1]", port: 1 }), { host: "::1", port: 1 });
   assert.equal(toHostPort({ ip: "::1", port: 2 }), { host: "::1", port: 2 });
   assert.equal(toHostPort(new SocketAddr("10.1.2.3", 3)), { host: "10.1.2.3", port: 3 });
+  // Node's AddressInfo, as net.Server#address() returns it
+  assert.equal(toHostPort({ address: "::1", family: "IPv6", port: 4 } as never), { host: "::1", port: 4 });
+  assert.equal(toHostPort({ address: "127.0.0.1", port: 5 }), { host: "127.0.0.1", port: 5 });
 });
 
 test("toHostPort: TypeError for a bad shape and RangeError for a bad port, naming the argument", () => {
