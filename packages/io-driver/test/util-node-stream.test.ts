@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Builder, spawn } from "@tokio-ts/runtime";
+import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
 import {
   duplex,
   empty,
@@ -309,6 +310,28 @@ test("toNodeReadable: a chunkSize above 2^30 is a RangeError naming it, not the 
   const error = (message: string) => (e: unknown) => e instanceof RangeError && (e as Error).message === message;
   assert.throws(() => toNodeReadable(empty(), { chunkSize: 2 ** 40 }), error("options.chunkSize must be an integer number of bytes in 1..2^30, got 1099511627776"));
   assert.throws(() => toNodeReadable(empty(), { chunkSize: 2 ** 30 + 1 }), error("options.chunkSize must be an integer number of bytes in 1..2^30, got 1073741825"));
+});
+
+test("fromNodeReadable starts no read of the stream until it is polled (a stdin never read does not keep the process alive)", async () => {
+  let reads = 0;
+  const stream = new Readable({
+    read() {
+      reads++;
+      if (reads === 1) setImmediate(() => this.push(Buffer.from("hi")));
+    },
+  });
+  const reader = fromNodeReadable(stream);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.is(reads, 0, "made: no read yet");
+  const task = mockTask(read(reader, new Uint8Array(8)));
+  assertPending(task.poll());
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(reads >= 1, "polled: the stream is read");
+  assert.ok(task.isWoken());
+  assertReady(task.poll(), 2);
+  reader.close();
+  assert.is(stream.listenerCount("readable"), 0, "close() detaches");
 });
 
 test.run();

@@ -110,6 +110,8 @@ export class NodeReader implements AsyncRead, Disposable {
   #failed = false;
   #error: unknown = undefined;
   #waker: Waker | undefined = undefined;
+  /** The `'readable'` listener is on: added at the first poll that finds nothing to take. */
+  #listening = false;
   readonly #onReadable = (): void => {
     this.#waker = wakeSlot(this.#waker);
   };
@@ -118,7 +120,8 @@ export class NodeReader implements AsyncRead, Disposable {
   /** @internal Use {@link fromNodeReadable}. */
   constructor(stream: Readable) {
     this.#stream = stream;
-    stream.on("readable", this.#onReadable);
+    // No 'readable' listener yet: adding one makes Node start reading (a pending read of stdin
+    // keeps the process alive), and this reader reads only when polled.
     this.#stopFinished = finished(stream, { writable: false }, (error) => {
       if (error) {
         this.#failed = true;
@@ -157,13 +160,18 @@ export class NodeReader implements AsyncRead, Disposable {
       }
       if (this.#ended) return 0;
       this.#waker = cx.waker;
+      if (!this.#listening) {
+        this.#listening = true;
+        this.#stream.on("readable", this.#onReadable);
+      }
       return Pending;
     }
   }
 
   /** Detach from the stream (its listeners are removed; the stream itself is left open). */
   close(): void {
-    this.#stream.off("readable", this.#onReadable);
+    if (this.#listening) this.#stream.off("readable", this.#onReadable);
+    this.#listening = false;
     this.#stopFinished();
   }
 
