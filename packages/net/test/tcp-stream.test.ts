@@ -158,6 +158,38 @@ test("a write to a reset peer fails (EPIPE or ECONNRESET) instead of hanging", a
   assert.match((error as Error).message, /^write (EPIPE|ECONNRESET)/);
 });
 
+test("bytes then a reset before they are read: the bytes, then ECONNRESET (not a clean end), and a write fails", async () => {
+  // On Node 20 (libuv < 1.52) a reset behind unread bytes used to surface as EOF, and the
+  // next write + flush "succeeded": a server ran a half-sent command and lost its reply.
+  const { got, readError, writeError } = await run(function* () {
+    const [client, server] = yield* pair();
+    yield* client.writeAll(enc("GET fo"));
+    client.resetAndClose();
+    // Let the bytes and the reset reach the server's socket (loopback: a few host turns).
+    for (let i = 0; i < 20; i++) yield* fromPromise(tick());
+    const buf = new Uint8Array(16);
+    let got = "";
+    let readError: unknown;
+    try {
+      for (let n; (n = yield* server.read(buf)) !== 0; ) got += dec(buf.subarray(0, n));
+    } catch (e) {
+      readError = e;
+    }
+    let writeError: unknown;
+    try {
+      yield* server.writeAll(enc("reply\n"));
+      yield* server.flush();
+    } catch (e) {
+      writeError = e;
+    }
+    server.close();
+    return { got, readError, writeError };
+  });
+  assert.is(got, "GET fo");
+  assert.ok(hasCode(readError, "ECONNRESET"), `the read after the bytes: ${String(readError)}`);
+  assert.ok(hasCode(writeError, "ECONNRESET") || hasCode(writeError, "EPIPE"), `the write: ${String(writeError)}`);
+});
+
 test("a writeAll waiting on a full send buffer when the peer resets fails as a write: write ECONNRESET, not read", async () => {
   const error = await run(function* () {
     const [client, server] = yield* pair();

@@ -80,6 +80,7 @@
  */
 import { ContextError, Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import * as net from "node:net";
+import { getSystemErrorName } from "node:util";
 import { Interest, Ready } from "../interest.js";
 import type { AsyncRead, AsyncWrite } from "../protocol.js";
 import { socketError, WouldBlockError, type SocketError } from "./errors.js";
@@ -531,6 +532,7 @@ export class NodeStream implements AsyncRead, AsyncWrite {
    */
   pollFlush(cx: Context): Poll<void> {
     this.#checkOpen();
+    this.#takeSocketError();
     if (this.#error !== undefined) throw this.#writeError();
     if (this.socket.writableLength === 0 || this.#closed) return undefined;
     this.#flushWaker = cx.waker;
@@ -550,8 +552,9 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     this.socket.write(EMPTY_CHUNK, this.#onFlushProbe);
   }
 
-  readonly #onFlushProbe = (): void => {
+  readonly #onFlushProbe = (error?: Error | null): void => {
     this.#flushProbe = false;
+    if (error != null) this.#takeSocketError();
     this.#onWritten();
   };
 
@@ -680,6 +683,13 @@ export class NodeStream implements AsyncRead, AsyncWrite {
       this.#slabsInFlight.push(slab);
       ok = this.socket.write(n === MAX_WRITE ? slab : slab.subarray(0, n), this.#onSlabWritten);
     }
+    if (this.socket.errored != null) {
+      // The kernel refused the bytes during write() (EPIPE, ECONNRESET: the peer reset the
+      // connection). Node records the error at once but emits 'error' only a tick later, and its
+      // writableLength is back to 0, so a flush would "succeed": fail this write, as Tokio's does.
+      this.#takeSocketError();
+      throw this.#writeError();
+    }
     if (!ok) this.registration.clearReadiness(event);
     return n;
   }
@@ -704,6 +714,7 @@ export class NodeStream implements AsyncRead, AsyncWrite {
    */
   readonly #onSlabWritten = (error?: Error | null): void => {
     if (error != null || !this.#recycle) {
+      if (error != null) this.#takeSocketError();
       this.#recycle = false;
       this.#slabsInFlight.length = 0;
     } else {
@@ -745,6 +756,7 @@ export class NodeStream implements AsyncRead, AsyncWrite {
 
   #checkWritable(): void {
     this.#checkOpen();
+    this.#takeSocketError();
     if (this.#error !== undefined) throw this.#writeError();
     if (this.#ending || this.#finished) throw socketError("EPIPE", "write", "the write side is shut down");
     if (this.#closed) throw socketError("EPIPE", "write", "the socket is closed");
@@ -805,9 +817,47 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   }
 
   #onEnd(): void {
-    if (this.#eof) return;
+    if (this.#eof || this.#error !== undefined) return;
+    const reset = this.#resetBehindEof();
+    if (reset !== undefined) {
+      this.#onError(reset);
+      return;
+    }
     this.#eof = true;
     this.registration.setReadiness(Ready.READ_CLOSED);
+  }
+
+  /**
+   * An `'end'` that is really a reset: the read error to report instead, or undefined for a real
+   * end of stream. libuv before 1.52 (Node 20 and 22) takes POLLHUP after a short read for EOF
+   * and skips the read that would return ECONNRESET (libuv#4997), so a peer that sends bytes
+   * and then resets before we read them looks like one that sent FIN. The kernel tells them
+   * apart: after a FIN the socket is still connected (CLOSE_WAIT), after a reset it is not
+   * (TCP_CLOSE), so `getpeername` fails with ENOTCONN — as long as our own FIN is not out (a
+   * clean close of both sides also ends in TCP_CLOSE; then 'end' stays an end of stream). The
+   * kernel keeps the reset's error for the next send: an empty write (it sends nothing) fetches
+   * it, and Node records it in `socket.errored` before `write()` returns.
+   */
+  #resetBehindEof(): Error | undefined {
+    const socket = this.socket;
+    if (this.#ending || this.#finished || socket.destroyed || socket.writableEnded) return undefined;
+    const handle = (socket as unknown as { _handle?: { getpeername?: unknown } | null })._handle;
+    if (handle == null || typeof handle.getpeername !== "function") return undefined;
+    const status: unknown = (handle.getpeername as (out: object) => unknown).call(handle, {});
+    if (typeof status !== "number" || status >= 0 || !Number.isSafeInteger(status) || getSystemErrorName(status) !== "ENOTCONN") {
+      return undefined;
+    }
+    if (socket.writableLength === 0) socket.write(EMPTY_CHUNK);
+    const cause = socket.errored ?? undefined;
+    const code = (cause as Partial<SocketError> | undefined)?.code ?? "ECONNRESET";
+    return Object.assign(new Error(`read ${code}: the connection was reset`, { cause }), { code, syscall: "read" });
+  }
+
+  /** Take an error Node has recorded on the socket but not emitted yet (its 'error' comes a tick later). */
+  #takeSocketError(): void {
+    if (this.#error !== undefined) return;
+    const error = this.socket.errored;
+    if (error != null) this.#onError(error);
   }
 
   #onError(error: Error): void {
