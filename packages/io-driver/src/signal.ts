@@ -216,7 +216,10 @@ export class CtrlC extends Future<void> {
  * good at the first `ctrl_c()`; here Node's default (exit) is back whenever no `ctrlC()` wait is
  * pending and no {@link Signal} for SIGINT is open. A Ctrl-C that arrives between two waits
  * (while the loop body runs) therefore ends the process. To catch every Ctrl-C, keep a
- * `signal("SIGINT")` open and loop on its `recv()`.
+ * `signal("SIGINT")` open and loop on its `recv()`. The same goes for a graceful shutdown
+ * that Tokio's examples start with `select!` on `ctrl_c()`: once that `ctrlC()` has resolved, a
+ * second Ctrl-C during the shutdown is no longer ignored (under `main()` it exits with 130);
+ * keep a `signal("SIGINT")` open until the shutdown is over to ignore it, as Tokio does.
  *
  * Node's signal listeners do not keep the event loop alive (libuv's signal handles are
  * unreferenced): a program whose only work is waiting for Ctrl-C ends at once, with its wait

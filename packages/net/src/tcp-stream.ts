@@ -23,12 +23,17 @@ export let peerOf: (stream: TcpStream) => SocketAddr | undefined;
  * {@link TcpStream.connect}, by `TcpListener.accept()` or by `TcpSocket.connect()`.
  * It is AsyncRead + AsyncWrite, so every io-driver utility works on it, and AsyncDisposable.
  *
+ * Like every socket it needs a runtime with I/O enabled: use it inside `main()` (from
+ * `tokio-ts/macros`), `Runtime.blockOn()` or a task.
+ *
  * @example
  * ```ts
- * await using stream = await TcpStream.connect("127.0.0.1:8080");
- * await stream.writeAll(new TextEncoder().encode("hello"));
- * const buf = new Uint8Array(5);
- * await readExact(stream, buf);
+ * await main(async () => {
+ *   await using stream = await TcpStream.connect("127.0.0.1:8080");
+ *   await stream.writeAll(new TextEncoder().encode("hello"));
+ *   const buf = new Uint8Array(5);
+ *   await readExact(stream, buf);
+ * });
  * ```
  */
 export class TcpStream extends StreamBase {
