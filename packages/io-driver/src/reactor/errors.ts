@@ -52,10 +52,11 @@ export interface SocketError extends Error {
 }
 
 /**
- * @internal A Node-shaped system error: `"write EPIPE: the write side is shut down"`.
+ * @internal A Node-shaped system error: `"write EPIPE: the write side is shut down"`; `cause`,
+ * the host's error it stands for, if any.
  */
-export function socketError(code: string, syscall: string, detail: string): SocketError {
-  const error = new Error(`${syscall} ${code}: ${detail}`) as SocketError;
+export function socketError(code: string, syscall: string, detail: string, cause?: unknown): SocketError {
+  const error = (cause === undefined ? new Error(`${syscall} ${code}: ${detail}`) : new Error(`${syscall} ${code}: ${detail}`, { cause })) as SocketError;
   error.code = code;
   error.syscall = syscall;
   return error;

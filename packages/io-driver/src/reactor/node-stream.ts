@@ -751,7 +751,7 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     const error = this.#error!;
     const { code, syscall } = error as Partial<SocketError>;
     if (syscall !== "read" || typeof code !== "string") return error;
-    return (this.#writeSide ??= Object.assign(new Error(`write ${code}: the connection failed (${error.message})`, { cause: error }), { code, syscall: "write" }));
+    return (this.#writeSide ??= socketError(code, "write", `the connection failed (${error.message})`, error));
   }
 
   #checkWritable(): void {
@@ -850,7 +850,7 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     if (socket.writableLength === 0) socket.write(EMPTY_CHUNK);
     const cause = socket.errored ?? undefined;
     const code = (cause as Partial<SocketError> | undefined)?.code ?? "ECONNRESET";
-    return Object.assign(new Error(`read ${code}: the connection was reset`, { cause }), { code, syscall: "read" });
+    return socketError(code, "read", "the connection was reset", cause);
   }
 
   /** Take an error Node has recorded on the socket but not emitted yet (its 'error' comes a tick later). */

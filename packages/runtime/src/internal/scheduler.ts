@@ -463,8 +463,8 @@ export class Scheduler implements DriverHost {
     this.#idleTurns = 0;
     const prevFrame = enterFrame(null);
     const interval = this.config.eventInterval;
-    // The tick at which this batch ends its round early: set once an async body has been
-    // polled (see ROUND_BREAK).
+    // The tick at which this batch ends its round early (see ROUND_BREAK): `interval` until an
+    // async body is about to be polled with tasks waiting behind it, or a broken round goes on.
     let roundEnd = interval;
     if (this.#roundBroken) {
       // The async bodies that went on after the last round woke their tasks from a microtask,
