@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import type { Future } from "@tokio-ts/core";
 import { ioDriver } from "@tokio-ts/io-driver";
 import { sleep } from "@tokio-ts/time";
-import type { SeededRng } from "@tokio-ts/test-util";
+import { forEachSeed, type SeededRng } from "@tokio-ts/test-util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -132,3 +132,37 @@ export function rmTemp(dir: string): void {
 
 /** Seed-count multiplier for long runs: NET_STRESS_X=10 runs ten times as many seeds. */
 export const X = Math.max(1, Number(process.env.NET_STRESS_X ?? 1) || 1);
+
+/** How {@link socketSeeds} runs a scenario. */
+export interface SocketSeedOptions {
+  /** How many seeds (each a fresh runtime with io and time on). */
+  seeds: number;
+  /** Real time one seed may take before it counts as hung. Default 10 s. */
+  hangMs?: number;
+  /** Start each runtime with the clock paused. */
+  startPaused?: boolean;
+}
+
+/**
+ * The frame of a net scenario: `body(seed, dir)` runs under `forEachSeed` (a fresh seeded
+ * runtime with io and time per seed), each seed bounded by `hangMs` of real time; `dir` is a temp
+ * dir for Unix socket files, removed after. Then every socket the scenario opened must close.
+ */
+export async function socketSeeds(
+  what: string,
+  options: SocketSeedOptions,
+  body: (seed: number, dir: string) => Generator<unknown, void, unknown>,
+): Promise<void> {
+  const base = openSockets();
+  const dir = tempDir();
+  try {
+    await forEachSeed(
+      options.seeds,
+      (rt, seed) => guard(rt.blockOn(body(seed, dir)), options.hangMs ?? 10_000, `${what}, seed ${seed}`),
+      { enableIo: true, enableTime: true, startPaused: options.startPaused === true },
+    );
+  } finally {
+    rmTemp(dir);
+  }
+  await settleSockets(base, `after ${what}`);
+}
