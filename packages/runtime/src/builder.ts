@@ -206,7 +206,8 @@ export class Builder {
 
   /**
    * Called with each task's id when it is spawned, before the task is queued (not for a spawn on
-   * a runtime that is shut down).
+   * a runtime that is shut down). Not for a `blockOn` body, which is not a task (as Tokio's
+   * `block_on` future): `spawned` above ends equal to `rt.metrics().spawnedTasksCount()`.
    *
    * @example
    * ```ts
@@ -225,7 +226,7 @@ export class Builder {
   /**
    * Called with each task's id when it completes, whatever the outcome, once its JoinHandle
    * has been told (as Tokio). Not for a task spawned on a runtime that is shut down (it never
-   * starts, and `onTaskSpawn` was not called for it either).
+   * starts, and `onTaskSpawn` was not called for it either), nor for a `blockOn` body.
    *
    * @example
    * ```ts

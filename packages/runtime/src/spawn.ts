@@ -75,6 +75,14 @@ export function spawn<T>(body: SpawnBody<T>): JoinHandle<T> {
 /**
  * The id of the running task (Tokio's `task::id()`).
  *
+ * Two differences from Tokio, both because of how JavaScript carries context:
+ * - a `blockOn` (or `main`) body runs as a task here, so it has an id, where Tokio's `block_on`
+ *   future has none (`task::try_id()` is `None` there);
+ * - a host callback that an async-function body set up (a `setTimeout`, an event listener)
+ *   runs in the body's async context (Node's `AsyncLocalStorage`): it sees the task's id and
+ *   task-locals, and spawns on the task's runtime — even after the task has ended. Pass what it
+ *   needs (a `Handle`, a value) explicitly if it may outlive the task.
+ *
  * @example
  * ```ts
  * spawn(function* () { console.log(`I am task ${taskId()}`) });
@@ -89,7 +97,8 @@ export function taskId(): number {
 }
 
 /**
- * The id of the running task, or undefined outside one.
+ * The id of the running task, or undefined outside one. Inside a `blockOn` body and in host
+ * callbacks set up by async bodies it differs from Tokio's `task::try_id()`: see {@link taskId}.
  *
  * @example
  * ```ts

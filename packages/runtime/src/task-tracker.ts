@@ -9,7 +9,9 @@
  * are dropped or are released. Unlike a JoinSet, the tracker keeps nothing of a task that ended:
  * no output, no handle, so a server tracking every connection holds nothing per closed one.
  * `wait()` futures wait in an intrusive list; each transition to "closed and empty" wakes them
- * all, and a wait woken so completes even if the tracker is reopened before it is polled.
+ * all, and a wait woken so completes even if the tracker is reopened before it is polled. A wait
+ * made while the tracker is closed and empty, or before such a transition that happened before
+ * its first poll, completes too (it remembers the state and the transition count at its making).
  */
 import { beginCancel, Future, intoFuture, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
@@ -41,6 +43,7 @@ import type { SpawnBody } from "./spawn.js";
 export class TaskTracker {
   #count = 0;
   #closed = false;
+  #transitions = 0;
   readonly #waits = new LinkedList<WaitNode>();
 
   /** How many tasks, futures and tokens are tracked now. */
@@ -187,14 +190,28 @@ export class TaskTracker {
   }
 
   #wakeWaits(): void {
+    this.#transitions++;
     const waits = this.#waits;
+    let failed = false; // a waker that throws keeps no other wait from its wake-up
+    let first: unknown;
     for (let node = waits.head; node !== undefined; node = waits.head) {
       waits.remove(node);
       node.woken = true;
       const waker = node.waker;
       node.waker = undefined;
-      waker?.wake();
+      try {
+        waker?.wake();
+      } catch (error) {
+        if (!failed) first = error;
+        failed = true;
+      }
     }
+    if (failed) throw first;
+  }
+
+  /** @internal How many times the tracker became closed and empty (a wait made before sees it). */
+  transitions(): number {
+    return this.#transitions;
   }
 }
 
@@ -302,16 +319,31 @@ class WaitNode implements ListNode {
 class Wait extends Future<void> {
   #node: WaitNode | undefined = undefined;
   #done = false;
+  /**
+   * What the wait saw when it was made: ready if the tracker was closed and empty then, or has
+   * been at some moment since (as Tokio's wait, which a `reopen()` before its first poll does
+   * not undo).
+   */
+  readonly #readyAtStart: boolean;
+  readonly #transitionsAtStart: number;
 
   constructor(private readonly tracker: TaskTracker) {
     super();
+    this.#readyAtStart = tracker.isDone();
+    this.#transitionsAtStart = tracker.transitions();
   }
 
   override poll(cx: Context): Poll<void> {
     if (this.#done) throw new Error("a TaskTracker wait() future was polled after it completed or was dropped");
     if (!pollProceed(cx)) return Pending;
     const node = this.#node;
-    if (this.tracker.isDone() || node?.woken === true) {
+    const tracker = this.tracker;
+    if (
+      tracker.isDone() ||
+      node?.woken === true ||
+      this.#readyAtStart ||
+      tracker.transitions() !== this.#transitionsAtStart
+    ) {
       this.#done = true;
       if (node !== undefined) {
         node.waker = undefined;

@@ -40,6 +40,18 @@ test("numAliveTasks drops to zero after shutdown", async () => {
   assert.is(rt.metrics().numAliveTasks(), 0);
 });
 
+test("a spawn on a shut-down runtime is not counted in spawnedTasksCount (its task never starts)", async () => {
+  let hooked = 0;
+  const rt = Builder.newCurrentThread().onTaskSpawn(() => void hooked++).build();
+  await rt.shutdownTimeout(0);
+  const h = rt.spawn(function* () {
+    return 1;
+  });
+  assert.ok(h.isFinished());
+  assert.is(rt.metrics().spawnedTasksCount(), 0);
+  assert.is(hooked, 0);
+});
+
 test("pollCount counts one poll per task run", async () => {
   await withRuntime(async (rt) => {
     await rt.blockOn(

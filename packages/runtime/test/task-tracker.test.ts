@@ -232,6 +232,44 @@ test("every wait completes, and a wait woken by the tracker emptying completes e
   c.cancel();
 });
 
+test("a wait made while the tracker is closed and empty, or before it became so, completes even if it is reopened before the first poll (tokio-util's notify_immediately_on_reopen)", () => {
+  const cx = new Context(noopWaker);
+  const tracker = new TaskTracker();
+  tracker.close();
+  const made = tracker.wait(); // closed and empty now
+  tracker.reopen();
+  assert.is(made.poll(cx), undefined, "ready: it was made while closed and empty");
+  const before = tracker.wait(); // open now
+  const token = tracker.token();
+  tracker.close();
+  token.release(); // closed and empty: a transition the unpolled wait saw
+  tracker.reopen();
+  assert.is(before.poll(cx), undefined, "ready: a transition came after it was made");
+  const after = tracker.wait();
+  assert.is(after.poll(cx), Pending, "made after the reopen, with no transition since: waits");
+  after.cancel();
+});
+
+test("a throwing waker keeps no other wait from its wake-up; the error leaves the call that emptied the tracker", () => {
+  const tracker = new TaskTracker();
+  const token = tracker.token();
+  tracker.close();
+  const bad = new Context({
+    wake() {
+      throw new Error("waker panicked");
+    },
+  });
+  let woken = 0;
+  const good = new Context({ wake: () => void woken++ });
+  const a = tracker.wait();
+  const b = tracker.wait();
+  assert.is(a.poll(bad), Pending);
+  assert.is(b.poll(good), Pending);
+  assert.throws(() => token.release(), /waker panicked/);
+  assert.is(woken, 1);
+  assert.is(b.poll(good), undefined);
+});
+
 test("a dropped wait leaves the tracker: a later transition wakes nobody stale", () => {
   const tracker = new TaskTracker();
   const token = tracker.token();

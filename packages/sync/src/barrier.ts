@@ -23,6 +23,7 @@
  */
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
+import { NO_ERROR } from "./internal/wait-list.js";
 
 /**
  * What {@link Barrier.wait} resolves with: whether this wait was the leader of its generation.
@@ -136,7 +137,15 @@ class BarrierWait extends Future<BarrierWaitResult> implements ListNode {
         if (waiters.length + 1 >= barrier.n) {
           // The next generation starts now, before any waker runs.
           barrier.waiters = new LinkedList<BarrierWait>();
-          for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) w.release();
+          let error: unknown = NO_ERROR; // a throwing waker keeps no other wait from its release
+          for (let w = waiters.popFront(); w !== undefined; w = waiters.popFront()) {
+            try {
+              w.release();
+            } catch (thrown) {
+              if (error === NO_ERROR) error = thrown;
+            }
+          }
+          if (error !== NO_ERROR) throw error;
           this.#state = DONE;
           madeProgress(cx);
           return LEADER;

@@ -56,7 +56,7 @@
  */
 import { getEventListeners } from "node:events";
 import { Future, intoFuture, Pending, type Context, type Poll } from "@tokio-ts/core";
-import { ConditionWait, WaitList } from "./internal/wait-list.js";
+import { ConditionWait, NO_ERROR, WaitList } from "./internal/wait-list.js";
 
 /** Something that ties a token to its source and can be undone without touching the token. */
 interface Link {
@@ -238,8 +238,15 @@ export class CancellationToken implements Disposable {
         }
         cancelled.push(token);
       }
+      // A waker that throws keeps no other wait, token or signal from its notification: the
+      // first error is rethrown once all are done (as Tokio's notify_waiters).
+      let error: unknown = NO_ERROR;
       for (const token of cancelled) {
-        token.#waiters.wakeAll();
+        try {
+          token.#waiters.wakeAll();
+        } catch (thrown) {
+          if (error === NO_ERROR) error = thrown;
+        }
       }
       for (const token of cancelled) {
         const controller = token.#controller;
@@ -247,6 +254,7 @@ export class CancellationToken implements Disposable {
         if (token.#reason === undefined) controller.abort();
         else controller.abort(token.#reason);
       }
+      if (error !== NO_ERROR) throw error;
     };
     childCountOf = (token) => token.#children?.size ?? 0;
     pinnedOf = (token) => (token.#pinned ??= []);

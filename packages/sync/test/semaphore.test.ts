@@ -678,4 +678,32 @@ test("seeded schedules: aborting tasks that wait for or hold permits loses no pe
   );
 });
 
+test("close() after a grant, before the acquire's next poll: the acquire fails and its permit goes back (Tokio checks close at every poll)", () => {
+  const sem = new Semaphore(0);
+  const t = mockTask(sem.acquire());
+  assertPending(t.poll());
+  sem.addPermits(1); // handed to the queued acquire, which is woken
+  assert.ok(t.isWoken());
+  sem.close();
+  assertReadyErr(() => t.poll(), AcquireError);
+  assert.is(sem.availablePermits(), 1, "the granted permit is back");
+  // the same for a partly assigned acquireMany still queued: close gives back what it had
+  const s2 = new Semaphore(1);
+  const many = mockTask(s2.acquireMany(3));
+  assertPending(many.poll());
+  s2.close();
+  assertReadyErr(() => many.poll(), AcquireError);
+  assert.is(s2.availablePermits(), 1);
+});
+
+test("giving back permits past MAX_PERMITS throws RangeError and changes nothing (Tokio panics)", () => {
+  const sem = new Semaphore(Semaphore.MAX_PERMITS);
+  const all = sem.tryAcquireMany(Semaphore.MAX_PERMITS);
+  assert.ok(all.ok);
+  sem.addPermits(Semaphore.MAX_PERMITS); // allowed: none are available now
+  assert.throws(() => all.value.release(), (e: unknown) => e instanceof RangeError && /cannot hold more than 9007199254740991 permits/.test((e as Error).message));
+  assert.is(sem.availablePermits(), Semaphore.MAX_PERMITS, "unchanged");
+  assert.throws(() => sem.addPermits(1), RangeError);
+});
+
 test.run();

@@ -301,7 +301,7 @@ export class Scheduler implements DriverHost {
    * `AbortSignal` parameter); a generator function is called at the first poll, so a task that
    * is spawned and not yet run costs one object. Everything else becomes a future.
    */
-  spawn<T>(body: IntoFuture<T>): Task<T> {
+  spawn<T>(body: IntoFuture<T>, root = false): Task<T> {
     let future: Future<T> | undefined;
     let gen: Generator<unknown, T, unknown> | undefined;
     let factory: (() => Generator<unknown, T, unknown>) | undefined;
@@ -334,7 +334,6 @@ export class Scheduler implements DriverHost {
     }
     const task = new Task(this, future === undefined ? gen : (future as unknown as Generator<unknown, T, unknown>));
     if (factory !== undefined) task.current = factory as unknown as Future<unknown>;
-    this.spawnedCount++;
     if (this.#closed) {
       // Tokio: a task spawned on a shut-down runtime is dropped at once; its handle says cancelled.
       this.#lastFactory = undefined; // no drain will clear them
@@ -347,9 +346,10 @@ export class Scheduler implements DriverHost {
     }
     // Not in the parked array yet (see LINKED): a task that completes in its first
     // poll never is, and spawn+join of such tasks does ~7 % less work.
+    this.spawnedCount++; // not a spawn refused above (Tokio does not count those either)
     this.aliveCount++;
     const onSpawn = this.config.onTaskSpawn;
-    if (onSpawn !== undefined) this.#spawnHook(onSpawn, task);
+    if (onSpawn !== undefined && !root) this.#spawnHook(onSpawn, task);
     task.state = SCHEDULED | kind;
     if (this.#current !== undefined || this.#draining) this.#queue.push(task);
     else {
@@ -361,11 +361,12 @@ export class Scheduler implements DriverHost {
 
   /**
    * Spawn the task of a `blockOn` body: marked ROOT (its failure is its caller's, never an
-   * unhandled panic, see #panic) and not counted in the task metrics (see `spawnedCount`).
+   * unhandled panic, see #panic), not counted in the task metrics (see `spawnedCount`), and not
+   * shown to the spawn and terminate hooks: Tokio's `block_on` future is not a task.
    * Called on an open runtime only, so the task is queued and counted as alive.
    */
   spawnRoot<T>(body: IntoFuture<T>): Task<T> {
-    const task = this.spawn(body);
+    const task = this.spawn(body, true);
     task.state |= JOIN_INTEREST | ROOT;
     this.spawnedCount--;
     this.aliveCount--;
@@ -617,7 +618,7 @@ export class Scheduler implements DriverHost {
     // (joiners unwoken, the queue stalled): what it throws is rethrown from a microtask, where
     // Node reports it as an uncaught exception.
     const onTerminate = this.config.onTaskTerminate;
-    if (onTerminate !== undefined) {
+    if (onTerminate !== undefined && (task.state & ROOT) === 0) {
       try {
         onTerminate({ id: task.id });
       } catch (error) {

@@ -16,6 +16,13 @@ import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
  */
 export const WAITERS: unique symbol = Symbol("tokio-ts.sync.waiters");
 
+/**
+ * "No error yet" for the loops that wake many waiters. A waker that throws (a custom
+ * executor's) must not keep the others from their wake-up, as Tokio's wake lists guard against
+ * a panicking waker: such a loop goes on and rethrows the first error at its end.
+ */
+export const NO_ERROR: unique symbol = Symbol("tokio-ts.sync.noError");
+
 /** A future that waits in a {@link WaitList}. */
 export abstract class WaitNode<T> extends Future<T> implements ListNode {
   listPrev: ListNode | undefined = undefined;
@@ -42,16 +49,22 @@ export class WaitList extends LinkedList<WaitNode<unknown>> {
   /**
    * Unlink and wake every node queued now. Nodes queued again while waking (a waker that polls
    * synchronously) stay for the next round: only the `length` nodes present at the call are
-   * taken.
+   * taken. A waker that throws: the others are woken, then its error is rethrown.
    */
   wakeAll(): void {
+    let error: unknown = NO_ERROR;
     for (let n = this.length; n > 0; n--) {
       const node = this.popFront();
-      if (node === undefined) return;
+      if (node === undefined) break;
       const waker = node.waker;
       node.waker = undefined;
-      waker?.wake();
+      try {
+        waker?.wake();
+      } catch (thrown) {
+        if (error === NO_ERROR) error = thrown;
+      }
     }
+    if (error !== NO_ERROR) throw error;
   }
 }
 
@@ -94,10 +107,16 @@ export abstract class ConditionWait<T> extends WaitNode<T> {
  * waker may have dropped it). For the cold paths that wake a picked subset (a receiver disposed).
  */
 export function wakeQueued(list: WaitList, nodes: readonly WaitNode<unknown>[]): void {
+  let error: unknown = NO_ERROR;
   for (const node of nodes) {
     if (node.list !== list) continue;
     const waker = node.waker;
     list.unregister(node);
-    waker?.wake();
+    try {
+      waker?.wake();
+    } catch (thrown) {
+      if (error === NO_ERROR) error = thrown;
+    }
   }
+  if (error !== NO_ERROR) throw error;
 }

@@ -18,11 +18,13 @@
  *
  * Waiter states: IDLE (not polled) → WAITING (queued) → ACQUIRED (fully assigned, unlinked,
  * woken; the poll that sees it hands the permits out) → DONE. Any state but DONE → DROPPED on
- * cancel (permits given back); WAITING → CLOSED when the semaphore closes.
+ * cancel (permits given back); WAITING → CLOSED when the semaphore closes, ACQUIRED → CLOSED
+ * at its next poll if it has closed since (the permits go back, as in Tokio).
  */
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
 import { AcquireError } from "../errors.js";
+import { NO_ERROR } from "./wait-list.js";
 
 const IDLE = 0;
 const WAITING = 1;
@@ -57,35 +59,58 @@ export class BatchSemaphore {
    * Give `n` permits back, assigning them to the queue first. `permits` is up to date before
    * each grant wakes its waiter: a waker may re-enter (poll the acquire and release at once),
    * and that nested release must see — and leave — the true count. After `close()` nothing is
-   * assigned (a waiter still queued is about to fail).
+   * assigned (a waiter still queued is about to fail). A waker that throws: the rest of the
+   * queue is served, then its error is rethrown.
+   *
+   * **Throws**: RangeError if the permits left over would exceed MAX_PERMITS (Tokio panics);
+   * nothing is given back then.
    */
   release(n: number): void {
-    this.permits += n;
     const waiters = this.waiters;
+    // With someone queued, `permits` is 0 and `n` (at most MAX_PERMITS) cannot overflow it.
+    if ((waiters.head === undefined || this.closed) && this.permits + n > MAX_PERMITS) {
+      throw new RangeError(
+        `a semaphore cannot hold more than ${MAX_PERMITS} permits: it has ${this.permits} available, and ${n} more were given back`,
+      );
+    }
+    this.permits += n;
+    let error: unknown = NO_ERROR;
     for (let head = waiters.head; head !== undefined && !this.closed; head = waiters.head) {
       const missing = head.needed - head.assigned;
       const available = this.permits;
       if (available < missing) {
         head.assigned += available;
         this.permits = 0;
-        return;
+        break;
       }
       this.permits = available - missing;
       head.assigned = head.needed;
       waiters.remove(head);
-      head.grant();
+      try {
+        head.grant();
+      } catch (thrown) {
+        if (error === NO_ERROR) error = thrown;
+      }
     }
+    if (error !== NO_ERROR) throw error;
   }
 
+  /** Fail every queued waiter (what it was assigned comes back); a throwing waker as in `release`. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    let error: unknown = NO_ERROR;
     for (let head = this.waiters.popFront(); head !== undefined; head = this.waiters.popFront()) {
       const assigned = head.assigned;
       head.assigned = 0;
       this.permits += assigned;
-      head.closeWait();
+      try {
+        head.closeWait();
+      } catch (thrown) {
+        if (error === NO_ERROR) error = thrown;
+      }
     }
+    if (error !== NO_ERROR) throw error;
   }
 }
 
@@ -141,8 +166,15 @@ export abstract class Waiter<T> extends Future<T> implements ListNode {
         return Pending;
       case ACQUIRED:
         if (!pollProceed(cx)) return Pending;
-        this.#state = DONE;
         madeProgress(cx);
+        if (this.semaphore.closed) {
+          // Closed after the grant, before this poll: Tokio checks for close at every poll, so
+          // the acquire fails and the permits go back to the semaphore.
+          this.#state = CLOSED;
+          this.semaphore.release(this.needed);
+          throw new AcquireError();
+        }
+        this.#state = DONE;
         return this.output();
       case CLOSED:
         if (!pollProceed(cx)) return Pending;
