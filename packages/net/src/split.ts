@@ -259,6 +259,16 @@ export class WriteHalf<S extends StreamBase> implements AsyncWrite {
 export class OwnedReadHalf<S extends StreamBase> extends ReadHalf<S> implements AsyncDisposable {
   #closed = false;
 
+  /** @internal Not closed, not reunited. */
+  isLive(): boolean {
+    return !this.#closed;
+  }
+
+  /** @internal Used up by `reunite`: closing it later does nothing. */
+  takeForReunite(): void {
+    this.#closed = true;
+  }
+
   /**
    * Put the stream back together with its write half.
    *
@@ -267,8 +277,11 @@ export class OwnedReadHalf<S extends StreamBase> extends ReadHalf<S> implements 
    * const stream = rd.reunite(wr);
    * ```
    *
-   * **Throws**: TypeError if `other` is not an OwnedWriteHalf; {@link ReuniteError} if it
-   * belongs to another stream.
+   * Both halves are used up: closing or disposing either later does nothing (Rust's `reunite`
+   * moves them).
+   *
+   * **Throws**: TypeError if `other` is not an OwnedWriteHalf, or if a half was closed or
+   * reunited already; {@link ReuniteError} if it belongs to another stream.
    */
   reunite(other: OwnedWriteHalf<S>): S {
     if (!(other instanceof OwnedWriteHalf)) throw new TypeError(`other must be an OwnedWriteHalf (from intoSplit()), got ${describe(other)}`);
@@ -315,6 +328,16 @@ export class OwnedReadHalf<S extends StreamBase> extends ReadHalf<S> implements 
 export class OwnedWriteHalf<S extends StreamBase> extends WriteHalf<S> implements AsyncDisposable {
   #closed = false;
 
+  /** @internal Not closed, not reunited. */
+  isLive(): boolean {
+    return !this.#closed;
+  }
+
+  /** @internal Used up by `reunite`: closing it later does nothing. */
+  takeForReunite(): void {
+    this.#closed = true;
+  }
+
   /**
    * Put the stream back together with its read half.
    *
@@ -323,8 +346,11 @@ export class OwnedWriteHalf<S extends StreamBase> extends WriteHalf<S> implement
    * const stream = wr.reunite(rd);
    * ```
    *
-   * **Throws**: TypeError if `other` is not an OwnedReadHalf; {@link ReuniteError} if it belongs
-   * to another stream.
+   * Both halves are used up: closing or disposing either later does nothing (Rust's `reunite`
+   * moves them).
+   *
+   * **Throws**: TypeError if `other` is not an OwnedReadHalf, or if a half was closed or
+   * reunited already; {@link ReuniteError} if it belongs to another stream.
    */
   reunite(other: OwnedReadHalf<S>): S {
     if (!(other instanceof OwnedReadHalf)) throw new TypeError(`other must be an OwnedReadHalf (from intoSplit()), got ${describe(other)}`);
@@ -359,8 +385,16 @@ export class OwnedWriteHalf<S extends StreamBase> extends WriteHalf<S> implement
   }
 }
 
+/**
+ * Both halves are used up, as Rust's `reunite` moves them: closing (or disposing) one later is a
+ * no-op, so a `using` scope that ends after the reunite does not shut the stream down, and a
+ * later `intoSplit()` counts only its own halves.
+ */
 function reunite<S extends StreamBase>(rd: OwnedReadHalf<S>, wr: OwnedWriteHalf<S>): S {
   if (rd.inner !== wr.inner) throw new ReuniteError<S>([rd, wr]);
+  if (!rd.isLive() || !wr.isLive()) throw new TypeError("reunite: a half was closed or reunited already");
+  rd.takeForReunite();
+  wr.takeForReunite();
   rd.inner.ownedHalves = 0;
   return rd.inner;
 }

@@ -265,6 +265,8 @@ test("tryWrite writes at once and throws EWOULDBLOCK once the send buffer is ful
   });
 });
 
+const typeError = (message: string) => (e: unknown) => e instanceof TypeError && e.message === message;
+
 test("peek returns bytes without consuming them; ready(interest) reports the bits", async () => {
   await run(function* () {
     const [client, server] = yield* pair();
@@ -304,6 +306,33 @@ test("several peeks waiting on one stream at once are all woken when bytes arriv
     yield* fromPromise(tick());
     assert.equal(peekers.map((p) => p.isWoken()), [true, true, true], "every waiting peek was woken, not only the last");
     for (const p of peekers) assert.is(p.poll(), 3);
+    client.close();
+    server.close();
+  });
+});
+
+test("a peek next to a pending read leaves the read its wake-up: both complete when bytes arrive (Tokio's peek waits as a readiness waiter)", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const reader = mockTask(client.read(new Uint8Array(8)));
+    assertPending(reader.poll()); // the read holds the stream's reader waker
+    const peeker = mockTask(client.peek(new Uint8Array(8)));
+    assertPending(peeker.poll()); // must not take it
+    yield* server.writeAll(enc("abc"));
+    for (let turn = 0; turn < 10_000 && !(reader.isWoken() && peeker.isWoken()); turn++) yield* fromPromise(tick());
+    assert.ok(reader.isWoken(), "the pending read was woken");
+    assert.ok(peeker.isWoken(), "the pending peek was woken");
+    assert.is(peeker.poll(), 3, "peek sees the bytes");
+    assert.is(reader.poll(), 3, "and the read takes them");
+    // the same the other way round: a peek first, then a read
+    const peek2 = mockTask(client.peek(new Uint8Array(8)));
+    assertPending(peek2.poll());
+    const read2 = mockTask(client.read(new Uint8Array(8)));
+    assertPending(read2.poll());
+    yield* server.writeAll(enc("de"));
+    for (let turn = 0; turn < 10_000 && !(read2.isWoken() && peek2.isWoken()); turn++) yield* fromPromise(tick());
+    assert.is(peek2.poll(), 2);
+    assert.is(read2.poll(), 2);
     client.close();
     server.close();
   });
@@ -378,11 +407,35 @@ test("intoSplit(): closing the owned write half sends FIN, the read half keeps r
     const [rd2, wr2] = c2.intoSplit();
     assert.throws(() => rd.reunite(wr2), (e: unknown) => e instanceof ReuniteError && e.code === "ERR_REUNITE");
     assert.is(rd2.reunite(wr2), c2);
-    assert.is(rd.reunite(wr), client);
+    // a closed half is gone (Tokio's was dropped): no reunite
+    assert.throws(() => rd.reunite(wr), typeError("reunite: a half was closed or reunited already"));
     rd.close();
     c2.close();
     s2.close();
     client.close();
+  });
+});
+
+test("reunite uses both halves up: closing them later neither shuts down the stream nor upsets a later split (Rust moves them)", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const [rd1, wr1] = client.intoSplit();
+    const stream = rd1.reunite(wr1);
+    wr1.close(); // e.g. a `using` scope ending after the reunite
+    rd1.close();
+    yield* stream.writeAll(enc("still open"));
+    const buf = new Uint8Array(32);
+    assert.is(dec(buf.subarray(0, yield* server.read(buf))), "still open", "no FIN was sent");
+    assert.throws(() => rd1.reunite(wr1), typeError("reunite: a half was closed or reunited already"));
+    const [rd2, wr2] = stream.intoSplit();
+    rd1.close(); // stale: counts nothing
+    rd2.close(); // wr2 still owns the stream
+    assert.not.ok(client.isClosed, "the stream stays open while wr2 is");
+    yield* wr2.writeAll(enc("!"));
+    yield* wr2.flush();
+    wr2.close(); // now both halves of this split are closed: the stream closes
+    assert.ok(client.isClosed);
+    server.close();
   });
 });
 
@@ -449,7 +502,6 @@ test("reunite() with anything but the other owned half is a TypeError naming `ot
     const [client, server] = yield* pair();
     const [rd, wr] = client.intoSplit();
     const [brd, bwr] = server.split();
-    const typeError = (message: string) => (e: unknown) => e instanceof TypeError && e.message === message;
     assert.throws(() => rd.reunite(null as never), typeError("other must be an OwnedWriteHalf (from intoSplit()), got null"));
     assert.throws(() => rd.reunite(bwr as never), typeError("other must be an OwnedWriteHalf (from intoSplit()), got a WriteHalf"));
     assert.throws(() => rd.reunite(rd as never), typeError("other must be an OwnedWriteHalf (from intoSplit()), got an OwnedReadHalf"));

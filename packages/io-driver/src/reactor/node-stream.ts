@@ -454,6 +454,29 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   }
 
   /**
+   * Peek at the queued bytes without waiting and without taking the stream's reader waker: the
+   * bytes copied, `0` at end of stream (or for an empty `buf`), Pending when nothing is queued
+   * yet. For a peek that waits as a readiness waiter of its own (net's `peek`, which several
+   * tasks may await while a read is pending); it registers nothing.
+   *
+   * @example
+   * ```ts
+   * const n = stream.peekQueued(buf); // Pending: wait with registration.ready(Interest.READABLE)
+   * ```
+   *
+   * **Throws**: the socket's error once the queued bytes are read; `ERR_SOCKET_CLOSED` after
+   * {@link close}.
+   */
+  peekQueued(buf: Uint8Array): Poll<number> {
+    this.#checkOpen();
+    if (buf.length === 0) return 0;
+    if (this.#queue.bytes > 0) return this.#take(buf, false);
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#eof || this.#closed) return 0;
+    return Pending;
+  }
+
+  /**
    * Read without waiting: bytes copied, or `0` at end of stream.
    *
    * @example

@@ -1,11 +1,13 @@
 /**
  * The leaf futures behind the stream methods that io-driver's utilities do not cover (`peek`,
  * `ready`); `read`, `write`, `writeAll`, `flush` and `shutdown` are io-driver's own futures.
- * `PeekFuture` calls the stream's pollPeek and spends the coop budget as io-driver's futures do
- * (one unit per poll that made progress; the poll methods themselves spend nothing). pollPeek
- * keeps ONE waker per stream (the reader's slot, as Tokio's `poll_peek`), but `peek` may be
- * awaited by several tasks at once (Tokio's `peek(&self)`): so a pending peek also waits as a
- * waiter of its own in the registration's list, which it drops when it completes or is dropped.
+ * `PeekFuture` spends the coop budget as io-driver's futures do (one unit per poll that made
+ * progress; the poll methods themselves spend nothing). `peek` may be awaited by several tasks
+ * at once (Tokio's `peek(&self)`), next to a pending `read`: so it never takes the stream's one
+ * reader waker (pollPeek would, and a read waiting on it would lose its wake-up). It looks at the
+ * queue (`peekQueued`) and waits as a readiness waiter of its own in the registration's list,
+ * which it drops when it completes or is dropped — Tokio's `async_io` loop: wait for readiness,
+ * try, clear the readiness that brought nothing (the tick rule), wait again.
  * `ReadyMap` drops the registration's waiter it wraps.
  */
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
@@ -13,11 +15,11 @@ import { Interest, readyOf, type Ready, type ReadyEvent, type Registration } fro
 
 /** Something that can peek (a stream's NodeStream). */
 export interface Peekable {
-  pollPeek(cx: Context, buf: Uint8Array): Poll<number>;
+  peekQueued(buf: Uint8Array): Poll<number>;
   readonly registration: Registration;
 }
 
-/** `peek(buf)`: pollPeek, and a readiness waiter of its own while pending. */
+/** `peek(buf)`: the queued bytes, or a readiness waiter of its own until there are some. */
 export class PeekFuture extends Future<number> {
   #wait: Future<ReadyEvent> | undefined = undefined;
 
@@ -30,26 +32,37 @@ export class PeekFuture extends Future<number> {
 
   poll(cx: Context): Poll<number> {
     if (!pollProceed(cx)) return Pending;
-    let n: Poll<number>;
-    try {
-      n = this.reader.pollPeek(cx, this.buf);
-    } catch (error) {
-      this.cancel();
-      madeProgress(cx);
-      throw error;
-    }
-    if (n === Pending) {
-      const wait = (this.#wait ??= this.reader.registration.ready(Interest.READABLE));
-      if (wait.poll(cx) !== Pending) {
-        // Ready again since pollPeek looked: look again at the next poll, with a new waiter.
-        this.#wait = undefined;
-        cx.waker.wake();
+    let event: ReadyEvent | undefined;
+    for (;;) {
+      let n: Poll<number>;
+      try {
+        n = this.reader.peekQueued(this.buf);
+      } catch (error) {
+        this.cancel();
+        madeProgress(cx);
+        throw error;
       }
-      return Pending;
+      if (n !== Pending) {
+        this.cancel();
+        madeProgress(cx);
+        return n;
+      }
+      // Readiness that brought nothing to peek at (a read took it first): clear what this
+      // event saw, and wait for the next.
+      if (event !== undefined) this.reader.registration.clearReadiness(event);
+      const wait = (this.#wait ??= this.reader.registration.ready(Interest.READABLE));
+      let ready: Poll<ReadyEvent>;
+      try {
+        ready = wait.poll(cx);
+      } catch (error) {
+        this.#wait = undefined; // a failed wait is done
+        madeProgress(cx);
+        throw error;
+      }
+      if (ready === Pending) return Pending;
+      this.#wait = undefined;
+      event = ready;
     }
-    this.cancel();
-    madeProgress(cx);
-    return n;
   }
 
   override cancel(): void {
