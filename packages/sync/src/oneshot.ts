@@ -311,7 +311,9 @@ export class Receiver<T> extends Future<T> implements Disposable {
    */
   tryRecv(): Result<T, TryRecvError> {
     if (this.#hasValue) {
-      this.#terminate();
+      // Done, as after `await rx`: awaiting it again is a misuse (Tokio panics), not a channel
+      // that closed.
+      this.#state = DONE;
       return ok(this.#take());
     }
     if (!(this.#txDone || this.#rxClosed)) return err(new TryRecvError("empty"));
@@ -365,15 +367,20 @@ export class Receiver<T> extends Future<T> implements Disposable {
   /**
    * Close the receiver without dropping it: a later `send` fails and gives its value back, the
    * sender's `closed()` resolves. A value sent before still arrives (await the receiver or
-   * `tryRecv()`). Idempotent.
+   * `tryRecv()`); a receive pending on it elsewhere (`rx.recv()` in another task) is woken and
+   * fails with RecvError if there is none. Idempotent.
    */
   close(): void {
     if (this.#rxClosed) return;
     this.#rxClosed = true;
+    this.#wakeRx(); // a wait pending on this receiver (`rx.recv()` in another task) now fails
     this.#wakeClosed();
   }
 
-  /** Drop the receiver: close it and drop a value already sent. It is then terminated. */
+  /**
+   * Drop the receiver: close it and drop a value already sent. It is then terminated; a receive
+   * pending on it elsewhere is woken and fails with RecvError.
+   */
   [Symbol.dispose](): void {
     this.#terminate();
     this.close();

@@ -452,6 +452,36 @@ test("stepped by hand, `yield* rx` suspends with the receiver and returns the ou
   assert.is(handStep(rx, () => tx.send(41)), 41);
 });
 
+test("close() or dispose wakes a receive pending on the receiver, which then fails with RecvError (it waited for ever)", () => {
+  for (const end of ["close", "dispose"] as const) {
+    const [tx, rx] = oneshot.channel<number>();
+    const waiting = mockTask(rx.recv());
+    assertPending(waiting.poll());
+    if (end === "close") rx.close();
+    else rx[Symbol.dispose]();
+    assert.ok(waiting.isWoken(), `${end}: the pending receive is woken`);
+    assertReadyErr(() => waiting.poll(), RecvError);
+    assert.not.ok(tx.send(1).ok, `${end}: a send now fails`);
+  }
+  // closed with a value already sent: the woken receive still gets it
+  const [tx, rx] = oneshot.channel<number>();
+  const waiting = mockTask(rx.recv());
+  assertPending(waiting.poll());
+  assert.ok(tx.send(7).ok);
+  rx.close();
+  assert.is(waiting.poll(), 7);
+});
+
+test("awaiting a receiver whose value tryRecv() took is a misuse error, not RecvError \"channel closed\"", () => {
+  const [tx, rx] = oneshot.channel<number>();
+  tx.send(3);
+  const got = rx.tryRecv();
+  assert.ok(got.ok && got.value === 3);
+  assert.ok(rx.isTerminated());
+  const t = mockTask(rx);
+  assert.throws(() => t.poll(), (e: unknown) => !(e instanceof RecvError) && /polled after it completed/.test((e as Error).message));
+});
+
 test.run();
 
 /** The output of a future that is ready at its first poll. */
