@@ -9,7 +9,8 @@
  * it fires or is dropped) or an open {@link Signal} (from its creation until `close()`). Join
  * and leave are O(1); a delivery walks the list once. Because the listener goes away with the
  * last subscriber, Node's default action for the signal (for SIGINT: exit) is back whenever
- * nothing waits for it.
+ * nothing waits for it — except for SIGPIPE, SIGXFSZ and SIGUSR1, whose listener stays (see
+ * KEEP_LISTENING: libuv would restore SIG_DFL, which kills, where Node ignores them).
  *
  * A delivery first copies the list, then tells each subscriber that was in it: a waker run
  * during the walk may make subscribers join or leave (a ctrlC polled at once), and those
@@ -123,12 +124,24 @@ function subscribe(kind: string, sub: Subscriber): void {
   subs.pushBack(sub);
 }
 
-/** Unsubscribe `sub` if it is subscribed, removing the process listener with the last one. */
+/**
+ * Signals whose disposition in Node is not the operating system's default: Node ignores SIGPIPE
+ * and SIGXFSZ, and SIGUSR1 starts its inspector. When the last listener of a signal goes, libuv
+ * resets the signal to the OS default (SIG_DFL), which for these kills the process. So once
+ * listened to, these keep their (idle) listener for the life of the process — as Tokio never
+ * uninstalls a signal handler: a later delivery is then ignored.
+ */
+const KEEP_LISTENING = new Set(["SIGPIPE", "SIGXFSZ", "SIGUSR1"]);
+
+/**
+ * Unsubscribe `sub` if it is subscribed, removing the process listener with the last one (not
+ * for {@link KEEP_LISTENING}).
+ */
 function unsubscribe(sub: Subscriber): void {
   const subs = sub.list as Subscribers | undefined;
   if (subs === undefined) return;
   subs.remove(sub);
-  if (subs.isEmpty()) {
+  if (subs.isEmpty() && !KEEP_LISTENING.has(subs.kind)) {
     registry.delete(subs.kind);
     process.off(subs.kind as NodeJS.Signals, subs.handler);
   }
@@ -403,7 +416,10 @@ export class Signal implements AsyncIterable<true>, Disposable {
   /**
    * Stop listening: removes the process listener (Node's default action for the signal is back
    * if nothing else listens to it), and every pending and later `recv()` resolves `undefined`.
-   * A delivery not yet taken is discarded. Idempotent.
+   * A delivery not yet taken is discarded. Idempotent. For SIGPIPE, SIGXFSZ and SIGUSR1 the
+   * listener stays, idle: removing the last one makes libuv restore the operating system's
+   * default, which kills the process, where Node ignores them (SIGUSR1: starts its inspector).
+   * A later one is ignored, as after a Tokio `Signal` is dropped.
    *
    * @example
    * ```ts
@@ -454,7 +470,7 @@ export class Signal implements AsyncIterable<true>, Disposable {
  * with or without a runtime.
  *
  * `kind` is Node's name of the signal. SIGUSR1 starts Node's inspector by default; listening to
- * it works but takes that away. Node's signal listeners do not keep the event loop alive:
+ * it works but takes that away for the rest of the process (see {@link Signal.close}). Node's signal listeners do not keep the event loop alive:
  * something else (a server, a timer) must, or the program ends with its `recv()` pending.
  *
  * @example

@@ -13,6 +13,7 @@ import { Builder } from "@tokio-ts/runtime";
 import { Elapsed, timeout } from "@tokio-ts/time";
 import { Context, noopWaker, type Future, type Output } from "@tokio-ts/core";
 import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
+import { spawnSync } from "node:child_process";
 import { ctrlC, CtrlC, signal, Signal, type SignalKind } from "../src/index.js";
 
 const KINDS = ["SIGINT", "SIGUSR2", "SIGHUP"] as const;
@@ -468,6 +469,20 @@ test("in a runtime: a ctrlC() and a recv() dropped by timeout remove their waits
     await rt.shutdownTimeout(1000);
   }
   assert.equal(listenerCounts(), before);
+});
+
+test("a closed Signal of SIGPIPE, SIGXFSZ or SIGUSR1 leaves a later one harmless (libuv would restore SIG_DFL, which kills; Node ignores them)", () => {
+  const index = new URL("../src/index.js", import.meta.url).href;
+  for (const kind of ["SIGPIPE", "SIGXFSZ", "SIGUSR1"]) {
+    const script = `import { signal } from ${JSON.stringify(index)};
+signal(${JSON.stringify(kind)}).close();
+process.kill(process.pid, ${JSON.stringify(kind)});
+setTimeout(() => console.log("alive"), 50);`;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: SAFETY_MS });
+    assert.is(child.signal, null, `${kind}: the process was killed by ${String(child.signal)}`);
+    assert.is(child.status, 0, `${kind}: ${child.stderr}`);
+    assert.is(child.stdout.trim(), "alive", kind);
+  }
 });
 
 test.run();
