@@ -13,7 +13,7 @@
  */
 import { Pending, type Context, type Poll } from "@tokio-ts/core";
 import { isAsyncWrite, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../protocol.js";
-import { checkBuffer, checkBufferSize, checkReader } from "./internal/check.js";
+import { checkBuffer, checkBufferSize, checkByteCount, checkReader, checkReadCount } from "./internal/check.js";
 
 /**
  * The default buffer size of {@link BufReader} and {@link BufWriter}: 8 KiB, as Tokio.
@@ -79,12 +79,18 @@ export class BufReader<R extends AsyncRead = AsyncRead> implements AsyncBufRead,
       const n = this.#inner.pollRead(cx, this.#buf);
       if (n === Pending) return Pending;
       this.#pos = 0;
-      this.#filled = n;
+      this.#filled = checkReadCount(n, this.#buf.length);
     }
     return this.#buf.subarray(this.#pos, this.#filled);
   }
 
+  /**
+   * Mark `n` bytes of the buffer as read (at most what is buffered counts).
+   *
+   * **Throws**: TypeError/RangeError unless `n` is a non-negative integer.
+   */
   consume(n: number): void {
+    checkByteCount("n", n);
     this.#pos = Math.min(this.#pos + n, this.#filled);
   }
 
@@ -98,7 +104,7 @@ export class BufReader<R extends AsyncRead = AsyncRead> implements AsyncBufRead,
       const n = this.#inner.pollRead(cx, this.#buf);
       if (n === Pending) return Pending;
       this.#pos = 0;
-      this.#filled = n;
+      this.#filled = checkReadCount(n, this.#buf.length);
     }
     const n = Math.min(buf.length, this.#filled - this.#pos);
     buf.set(this.#buf.subarray(this.#pos, this.#pos + n));

@@ -4,13 +4,14 @@
  *
  * HOW. A {@link Lines} owns the partial line ({@link LineBuffer}) between calls, so a
  * `nextLine()` dropped while pending loses nothing: the next call goes on where it stopped.
- * A line ends at `"\n"`; one `"\r"` before it is removed too. After EOF every call returns
- * `undefined`.
+ * A line ends at `"\n"`; one `"\r"` before it is removed too. At EOF a call returns
+ * `undefined`; a later call asks the reader again (as Tokio's `next_line`), so a reader that
+ * has more after its end (a `take()` given a new limit) goes on.
  */
 import { Future, Pending, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncBufRead } from "../protocol.js";
 import { checkBufReader } from "./internal/check.js";
-import { LineBuffer } from "./internal/line-buffer.js";
+import { consumeOwed, LineBuffer } from "./internal/line-buffer.js";
 import { decodeUtf8 } from "./read-to-end.js";
 import { pollReadLine } from "./read-line.js";
 
@@ -28,7 +29,6 @@ import { pollReadLine } from "./read-line.js";
 export class Lines implements AsyncIterable<string> {
   readonly #reader: AsyncBufRead;
   readonly #acc = new LineBuffer();
-  #eof = false;
 
   /** @internal Use {@link lines}. */
   constructor(reader: AsyncBufRead) {
@@ -60,14 +60,10 @@ export class Lines implements AsyncIterable<string> {
 
   /** @internal The poll behind {@link nextLine}. */
   pollNextLine(cx: Context): Poll<string | undefined> {
-    if (this.#eof) return undefined;
     const acc = this.#acc;
     const bytes = pollReadLine(cx, this.#reader, acc);
     if (bytes === Pending) return Pending;
-    if (bytes.length === 0) {
-      this.#eof = true;
-      return undefined;
-    }
+    if (bytes.length === 0) return undefined;
     let end = bytes.length;
     if (bytes[end - 1] === 0x0a) {
       end--;
@@ -76,6 +72,7 @@ export class Lines implements AsyncIterable<string> {
     try {
       return decodeUtf8(bytes.subarray(0, end));
     } finally {
+      consumeOwed(this.#reader, acc); // after the decode: consume may move the bytes
       acc.clear();
     }
   }

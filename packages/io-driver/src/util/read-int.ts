@@ -22,7 +22,7 @@
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncRead } from "../protocol.js";
 import { unexpectedEof } from "./errors.js";
-import { checkReader } from "./internal/check.js";
+import { checkReader, checkReadCount } from "./internal/check.js";
 import {
   borrowScratch,
   CODEC_VIEW,
@@ -82,7 +82,7 @@ export class ReadInt<T extends number | bigint> extends Future<T> {
       let n: Poll<number>;
       try {
         n = this.#reader.pollRead(cx, buf);
-        if (n !== Pending) this.#keep(buf, n);
+        if (n !== Pending) this.#keep(buf, checkReadCount(n, buf.length));
       } catch (error) {
         madeProgress(cx);
         throw error;

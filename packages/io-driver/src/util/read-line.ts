@@ -8,13 +8,16 @@
 import { Future, Pending, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncBufRead } from "../protocol.js";
 import { checkBufReader } from "./internal/check.js";
-import { LineBuffer } from "./internal/line-buffer.js";
+import { consumeOwed, LineBuffer } from "./internal/line-buffer.js";
 import { decodeUtf8 } from "./read-to-end.js";
 import { pollReadUntil } from "./read-until.js";
 
 const NEWLINE = 0x0a;
 
-/** Advance `reader` to the end of the next line: {@link pollReadUntil} with `"\n"`. */
+/**
+ * Advance `reader` to the end of the next line: {@link pollReadUntil} with `"\n"` (the caller
+ * calls `consumeOwed` once it has read the line).
+ */
 export function pollReadLine(cx: Context, reader: AsyncBufRead, acc: LineBuffer): Poll<Uint8Array> {
   return pollReadUntil(cx, reader, NEWLINE, acc);
 }
@@ -41,7 +44,11 @@ export class ReadLine extends Future<string> {
   override poll(cx: Context): Poll<string> {
     const line = pollReadLine(cx, this.#reader, this.#acc);
     if (line === Pending) return Pending;
-    return decodeUtf8(line);
+    try {
+      return decodeUtf8(line);
+    } finally {
+      consumeOwed(this.#reader, this.#acc); // after the decode: consume may move the bytes
+    }
   }
 }
 

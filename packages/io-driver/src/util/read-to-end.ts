@@ -10,7 +10,7 @@
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncRead } from "../protocol.js";
 import { IoError } from "./errors.js";
-import { checkReader } from "./internal/check.js";
+import { checkReader, checkReadCount } from "./internal/check.js";
 
 const INITIAL = 1024;
 
@@ -53,7 +53,7 @@ export class ReadToEnd extends Future<Uint8Array> {
       if (n === Pending) return Pending;
       madeProgress(cx);
       if (n === 0) break;
-      this.#len += n;
+      this.#len += checkReadCount(n, buf.length - this.#len);
     }
     const len = this.#len;
     this.#buf = undefined;

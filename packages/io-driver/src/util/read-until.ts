@@ -11,12 +11,13 @@
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncBufRead } from "../protocol.js";
 import { checkBufReader } from "./internal/check.js";
-import { LineBuffer } from "./internal/line-buffer.js";
+import { consumeOwed, LineBuffer } from "./internal/line-buffer.js";
 
 /**
  * Advance `reader` past the next `delimiter`. Returns the bytes up to and including it, the
- * bytes before EOF, or Pending; the bytes are in `acc` or, when they lay whole in one fill, the
- * returned view (only valid until the next call on the reader).
+ * bytes before EOF, or Pending; the bytes are in `acc` or, when they lay whole in one fill, a
+ * view of the reader's buffer, not consumed yet: the caller reads it, then calls
+ * {@link consumeOwed} (a `consume` may move the reader's bytes, and the view with them).
  */
 export function pollReadUntil(cx: Context, reader: AsyncBufRead, delimiter: number, acc: LineBuffer): Poll<Uint8Array> {
   for (;;) {
@@ -34,7 +35,7 @@ export function pollReadUntil(cx: Context, reader: AsyncBufRead, delimiter: numb
     const i = avail.indexOf(delimiter);
     if (i >= 0) {
       if (acc.length === 0) {
-        reader.consume(i + 1);
+        acc.owed = i + 1; // consumed by the caller once it has read the view
         return avail.subarray(0, i + 1);
       }
       acc.append(avail.subarray(0, i + 1));
@@ -71,7 +72,9 @@ export class ReadUntil extends Future<Uint8Array> {
   override poll(cx: Context): Poll<Uint8Array> {
     const bytes = pollReadUntil(cx, this.#reader, this.#delimiter, this.#acc);
     if (bytes === Pending) return Pending;
-    return bytes.slice(); // the view belongs to the reader (or to this future's buffer)
+    const out = bytes.slice(); // the view belongs to the reader (or to this future's buffer)
+    consumeOwed(this.#reader, this.#acc);
+    return out;
   }
 }
 

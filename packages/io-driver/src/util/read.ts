@@ -12,7 +12,7 @@
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncRead } from "../protocol.js";
 import { unexpectedEof } from "./errors.js";
-import { checkBuffer, checkReader } from "./internal/check.js";
+import { checkBuffer, checkReader, checkReadCount } from "./internal/check.js";
 
 /**
  * The future of {@link read}: resolves with how many bytes were read (0 at EOF).
@@ -45,7 +45,7 @@ export class Read extends Future<number> {
     }
     if (n === Pending) return Pending;
     madeProgress(cx);
-    return n;
+    return checkReadCount(n, this.#buf.length);
   }
 }
 
@@ -108,7 +108,7 @@ export class ReadExact extends Future<number> {
       if (n === Pending) return Pending;
       madeProgress(cx);
       if (n === 0) throw unexpectedEof();
-      this.#filled += n;
+      this.#filled += checkReadCount(n, buf.length - this.#filled);
     }
     return buf.length;
   }

@@ -81,3 +81,13 @@ export function checkOptions(fn: string, options: unknown, known: readonly strin
     if (!known.includes(key)) throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)} (known: ${known.join(", ")})`);
   }
 }
+
+/**
+ * What a reader's `pollRead` returned must fit the buffer it was given: an integer from 0 to
+ * `room`. A reader that claims more would make the caller invent bytes (or lose them); Tokio
+ * panics there. Returns `n`.
+ */
+export function checkReadCount(n: number, room: number): number {
+  if (n >= 0 && n <= room && Number.isInteger(n)) return n;
+  throw new RangeError(`the reader's pollRead returned ${String(n)} for a ${room}-byte buffer (it must return an integer from 0 to the buffer's length)`);
+}

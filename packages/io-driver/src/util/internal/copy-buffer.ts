@@ -15,6 +15,7 @@
  * Each read or write that made progress spends one unit of the coop budget.
  */
 import { madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
+import { checkReadCount } from "./check.js";
 import { isAsyncBufRead, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../../protocol.js";
 import { writeZero } from "../errors.js";
 
@@ -59,6 +60,7 @@ export class CopyBuffer {
         madeProgress(cx);
         if (n === 0) this.#readDone = true;
         else {
+          checkReadCount(n, buf.length);
           this.#pos = 0;
           this.#cap = n;
         }

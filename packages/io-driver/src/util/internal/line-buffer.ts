@@ -12,6 +12,13 @@ const EMPTY = new Uint8Array(0);
 export class LineBuffer {
   #buf = EMPTY;
   length = 0;
+  /**
+   * Bytes of the reader's buffer that the returned view still shows and that are not consumed
+   * yet: the view is only valid until the next call on the reader (`consume` included), so
+   * `pollReadUntil` leaves them to {@link consumeOwed}, which its callers call once they are
+   * done with the view.
+   */
+  owed = 0;
 
   append(src: Uint8Array): void {
     const need = this.length + src.length;
@@ -32,4 +39,12 @@ export class LineBuffer {
     this.length = 0;
     if (this.#buf.length > KEEP_BYTES) this.#buf = EMPTY;
   }
+}
+
+/** Consume what a view returned by `pollReadUntil` still owes the reader (see {@link LineBuffer.owed}). */
+export function consumeOwed(reader: { consume(n: number): void }, acc: LineBuffer): void {
+  const n = acc.owed;
+  if (n === 0) return;
+  acc.owed = 0;
+  reader.consume(n);
 }
