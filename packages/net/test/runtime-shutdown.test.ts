@@ -4,7 +4,7 @@ import { ContextError } from "@tokio-ts/core";
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { mockTask, assertPending } from "@tokio-ts/test-util";
 import * as net from "node:net";
-import { TcpListener, TcpStream } from "../src/index.js";
+import { TcpListener, TcpStream, UdpSocket } from "../src/index.js";
 import { noSocketsLeft, runtime } from "./helpers.js";
 
 test("runtime shutdown closes its sockets and listener and wakes their waiters", async () => {
@@ -46,6 +46,23 @@ test("runtime shutdown closes its sockets and listener and wakes their waiters",
     s.on("error", (e: Error & { code?: string }) => resolve(e.code ?? "error"));
   });
   assert.is(refused, "ECONNREFUSED");
+});
+
+test("a bind to a name still resolving when the runtime shuts down fails with the shutdown error, UDP as TCP", async () => {
+  const rt = runtime();
+  const [udp, tcp] = await rt.blockOn(function* () {
+    const udp = mockTask(UdpSocket.bind("localhost:0"));
+    const tcp = mockTask(TcpListener.bind("localhost:0"));
+    assertPending(udp.poll()); // resolving "localhost"
+    assertPending(tcp.poll());
+    return [udp, tcp];
+  });
+  rt.shutdownBackground();
+  for (let i = 0; i < 2000 && !(udp.isWoken() && tcp.isWoken()); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  for (const [what, t] of [["UdpSocket.bind", udp], ["TcpListener.bind", tcp]] as const) {
+    assert.throws(() => t.poll(), (e: unknown) => e instanceof ContextError && e.code === "ERR_RUNTIME_SHUTDOWN", what);
+  }
+  await noSocketsLeft();
 });
 
 test.run();

@@ -371,7 +371,14 @@ export class BindOp<S> extends AttemptEach<S> {
   }
 
   protected override attempt(addr: SocketAddr): void {
-    this.#core = new UdpCore(this.#driver as IoDriver, addr.family, this.#options);
+    const driver = this.#driver as IoDriver;
+    // The runtime may have shut down while the name was resolving: its shutdown error, as for
+    // every other operation, not a socket made on a stopped driver.
+    if (driver.isShutdown) {
+      this.settle(ContextError.shutdown("UdpSocket.bind()"));
+      return;
+    }
+    this.#core = new UdpCore(driver, addr.family, this.#options);
     this.#core.bind(addr, this);
   }
 
