@@ -230,6 +230,8 @@ class Select<R> extends Future<R> {
  * `async` block would. An async-function branch does not: its result reaches select a few
  * microtasks after its last await completed, so if another branch completes in that same poll,
  * the async branch loses, and what its last await took (a message, a line) is lost with it.
+ * And an async branch starts running when select first polls it: one poll starts every async
+ * branch, so a loser has run up to its first pending await (Tokio polls only until a winner).
  * Give select the consuming future itself (`rx.recv()`, not `async () => rx.recv()` or an
  * iterator's `next()`), or a generator function.
  *

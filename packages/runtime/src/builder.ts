@@ -170,7 +170,17 @@ export class Builder {
     return this;
   }
 
-  /** Turn the LIFO slot off: woken tasks always go to the back of the run queue. */
+  /**
+   * Turn the LIFO slot off: woken tasks always go to the back of the run queue. Tokio's
+   * current-thread scheduler has no LIFO slot (its multi-thread workers have one, which this
+   * runtime takes for message passing between tasks): with it off, the order in which woken
+   * tasks run is exactly Tokio's current-thread order.
+   *
+   * @example
+   * ```ts
+   * const rt = Builder.newCurrentThread().disableLifoSlot().build();
+   * ```
+   */
   disableLifoSlot(): this {
     this.#disableLifoSlot = true;
     return this;

@@ -35,7 +35,11 @@ export class RuntimeMetrics {
     return this.#scheduler.spawnedCount;
   }
 
-  /** Task polls since the runtime was built (not counting polls of `blockOn` bodies). */
+  /**
+   * Task polls since the runtime was built (not counting polls of `blockOn` bodies). A generator
+   * body is polled once per `yield*` that waits; an async body about twice per `await` that
+   * waits (once to start the await, once when its result is in), where Tokio counts one.
+   */
   pollCount(): number {
     return this.#scheduler.pollCount;
   }
@@ -44,7 +48,9 @@ export class RuntimeMetrics {
    * How many task polls spent their whole cooperative budget, so that the task was made to yield
    * (as Tokio's `budget_forced_yield_count`). It counts once per exhausted budget, however many
    * leaves were refused in that poll (a `join` or `select` whose branches all hit the empty
-   * budget counts one), and also when the poll that spent the last unit completed the task. It
+   * budget counts one), and also when the poll that spent the last unit completed a generator
+   * task (an async body's spent budget is counted at its next await; Tokio counts only refused
+   * leaves, so its count for a task that ends on its last unit is one lower). It
    * is updated when the poll returns. (A `Context`'s own `forcedYields`, which `mockTask` and
    * custom executors read, counts refused leaves instead.)
    *
