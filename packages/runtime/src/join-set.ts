@@ -202,6 +202,24 @@ export class JoinSet<T> implements Disposable {
   }
 
   /**
+   * As {@link tryJoinNext}, with the task's id: `[id, output]`, or undefined if no task has
+   * completed — which tells "none yet" from a task that returned undefined.
+   *
+   * @example
+   * ```ts
+   * const done = set.tryJoinNextWithId(); // [id, output] or undefined
+   * ```
+   *
+   * **Throws**: the task's JoinError.
+   */
+  tryJoinNextWithId(): [number, T] | undefined {
+    const task = this.#take();
+    if (task === undefined) return undefined;
+    if (task.failed) throw task.result as JoinError;
+    return [task.id, task.result as T];
+  }
+
+  /**
    * Wait for every task and return their outputs in completion order. If one fails, the rest
    * are aborted and the returned future rejects with that error.
    *

@@ -600,4 +600,23 @@ test("a finished task is in one set at a time too: given twice it is a TypeError
   );
 });
 
+test("tryJoinNextWithId tells \"none completed yet\" from a task that returned undefined", async () => {
+  await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const set = new JoinSet<void>();
+      assert.is(set.tryJoinNextWithId(), undefined, "empty");
+      const h = set.spawn(function* () {});
+      assert.is(set.tryJoinNextWithId(), undefined, "not completed yet");
+      for (let i = 0; i < 3; i++) yield* yieldNow();
+      assert.equal(set.tryJoinNextWithId(), [h.id, undefined]);
+      assert.ok(set.isEmpty());
+      const failing = set.spawn(function* () {
+        throw new Error("boom");
+      });
+      for (let i = 0; i < 3; i++) yield* yieldNow();
+      assert.throws(() => set.tryJoinNextWithId(), (e: unknown) => e instanceof JoinError && e.id === failing.id && e.isPanic());
+    }),
+  );
+});
+
 test.run();
