@@ -4,6 +4,7 @@
 import { currentFrame } from "@tokio-ts/core";
 import { TIME } from "./driver.js";
 import { checkDuration } from "./errors.js";
+import { toNanos } from "./internal/nanos.js";
 
 /**
  * A measurement of the monotonic clock, in milliseconds (Tokio's `time::Instant`). Inside a
@@ -178,23 +179,6 @@ export class Instant {
   toString(): string {
     return `Instant(${this.#ms.toFixed(3)} ms)`;
   }
-}
-
-/**
- * From this many ms on (2^32 ms, about 50 days) a double's own spacing is about a nanosecond
- * or coarser: rounding to nanoseconds can no longer snap to a nanosecond, only move the value
- * (a whole 693798753085 came back as 693798753084.9999, and a deadline moved so can fire a
- * tick late).
- */
-const NANO_GRID_LIMIT = 2 ** 32;
-
-/**
- * `ms` rounded to a whole number of nanoseconds, below {@link NANO_GRID_LIMIT}; unchanged from
- * there on. Float milliseconds from `performance.now()` carry binary fractions: without this,
- * `a + 250 - a` can be 249.99999999999997.
- */
-function toNanos(ms: number): number {
-  return Math.abs(ms) < NANO_GRID_LIMIT ? Math.round(ms * 1e6) / 1e6 : ms;
 }
 
 /** `add`/`sub`'s result, or the RangeError that says to use the checked form. */

@@ -55,7 +55,9 @@ export function resume(): void {
  * Move the paused clock forward by `ms`; awaiting the returned future fires the timers now due
  * and lets the tasks they woke run before the caller resumes.
  *
- * The clock moves at the call: `Instant.now()` reads the new time at once. The due timers fire
+ * The clock moves at the call: `Instant.now()` reads the new time at once. `ms` is counted in
+ * whole nanoseconds (rounded, as Tokio's `Duration`), so the paused clock does not drift:
+ * ten `advance(0.1)` move it exactly 1 ms and fire a `sleep(1)`, from any starting point. The due timers fire
  * as Tokio's do, on a turn of the driver rather than inside the calling task's poll: the first
  * poll of the returned future parks the caller, the timers then fire (in deadline order, ties in
  * registration order) and the caller is woken after them. So the tasks they woke run first, in

@@ -13,10 +13,11 @@ const FIRED = -1;
 
 /**
  * A future that completes at its deadline (Tokio's `time::Sleep`). Made by {@link sleep} and
- * {@link sleepUntil}; the deadline is fixed when it is made, the timer registered at the first
- * poll. It can be reset in place — same object, O(1) — which is how intervals and timeouts
- * reuse one timer. Await it from one task at a time: it keeps one waker, so a second task
- * polling it takes the wake-up from the first (to wake several, use a `Notify`).
+ * {@link sleepUntil}; the deadline is fixed when it is made (a whole number of nanoseconds),
+ * the timer registered at the first poll and fired at the deadline's tick, the first whole
+ * millisecond at or after it. It can be reset in place — same object, O(1) — which is how
+ * intervals and timeouts reuse one timer. Await it from one task at a time: it keeps one waker,
+ * so a second task polling it takes the wake-up from the first (to wake several, use a `Notify`).
  *
  * States, kept in the wheel's own fields so that a sleep is small (a million of them are a
  * million objects): IDLE (`position` -1, `when` ≥ 0) → REGISTERED (`position` ≥ 0: in the wheel,
@@ -46,7 +47,7 @@ export class Sleep extends Future<void> implements TimerEntry {
   constructor(driver: TimeDriver, deadline: number) {
     super();
     this.#driver = driver;
-    this.#deadline = deadline;
+    this.#deadline = driver.deadlineOf(deadline);
   }
 
   /** The instant at which the sleep completes. */
@@ -78,7 +79,7 @@ export class Sleep extends Future<void> implements TimerEntry {
   resetMillis(deadline: number): void {
     const driver = this.#driver;
     driver.deregister(this);
-    this.#deadline = deadline;
+    this.#deadline = deadline = driver.deadlineOf(deadline);
     this.when = 0;
     const waker = this.#waker;
     if (waker === undefined) return;
@@ -138,6 +139,8 @@ export class Sleep extends Future<void> implements TimerEntry {
 
 /**
  * A future that completes `ms` milliseconds from now, on the current runtime's clock.
+ *
+ * Deadlines are kept to whole nanoseconds, like instants.
  *
  * @example
  * ```ts

@@ -52,6 +52,21 @@ export function run<T>(body: () => Generator<unknown, T, any>, options?: Runtime
   return withRuntime((rt) => rt.blockOn(body), options);
 }
 
+/**
+ * Run `body` while `performance.now()` reads `origin` ms. The clock takes its time source when
+ * the driver is made (on a runtime's first use of time), so a paused runtime made and used
+ * inside starts its clock, and its tick 0, at `origin`: bugs of float arithmetic depend on it.
+ */
+export async function withTimeOrigin<T>(origin: number, body: () => Promise<T>): Promise<T> {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, "performance")!;
+  Object.defineProperty(globalThis, "performance", { value: { now: () => origin }, configurable: true, writable: true });
+  try {
+    return await body();
+  } finally {
+    Object.defineProperty(globalThis, "performance", descriptor);
+  }
+}
+
 /** Await `promise` and return what it rejected with; fail if it resolves. */
 export async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
   try {

@@ -2,9 +2,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Context, fromPromise, Pending } from "@tokio-ts/core";
 import { Handle, spawn, yieldNow } from "@tokio-ts/runtime";
+import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
 import { advance, Elapsed, Instant, pause, resume, sleep, TimeError, timeout } from "../src/index.js";
 import { TIME } from "../src/driver.js";
-import { activeHostTimers, run, thrown, withRuntime } from "./helpers.js";
+import { activeHostTimers, run, thrown, withRuntime, withTimeOrigin } from "./helpers.js";
 
 const ALREADY_FROZEN = "time is already frozen: the clock is paused (by startPaused(true) or an earlier pause()); call resume() before pausing again";
 const NOT_FROZEN = "time is not frozen: call pause() first, or build the runtime with startPaused(true)";
@@ -234,6 +235,32 @@ test("advance(ms) after pause() at a fractional instant wakes a task sleeping ms
     },
     { paused: false },
   );
+});
+
+test("sub-millisecond advances that add up to a deadline fire it, at any clock origin: ten advance(0.1) wake a sleep(1)", async () => {
+  // The paused clock counts whole nanoseconds (Tokio's Duration), and deadlines are kept on the
+  // same grid: a float sum drifts (100 + ten 0.1 is 100.99999999999999, tick 0), and so does a
+  // deadline taken at a fraction (101.500121 + 0.499879 is 102.00000000000001, tick 3).
+  for (const origin of [0, 100, 1001, 123_456.789]) {
+    await withTimeOrigin(origin, () =>
+      run(function* () {
+        const start = Instant.now();
+        const task = mockTask(sleep(1));
+        assertPending(task.poll());
+        for (let i = 0; i < 10; i++) yield* advance(0.1);
+        assert.is(start.elapsed(), 1, `origin ${origin}`);
+        assert.ok(task.isWoken(), `origin ${origin}: sleep(1) not woken by ten advance(0.1)`);
+        assertReady(task.poll());
+        yield* advance(0.500121);
+        const fromFraction = mockTask(sleep(0.499879));
+        assertPending(fromFraction.poll());
+        yield* advance(0.499879);
+        assert.is(start.elapsed(), 2, `origin ${origin}`);
+        assert.ok(fromFraction.isWoken(), `origin ${origin}: a sleep made at a fraction of a ms not woken at its deadline`);
+        assertReady(fromFraction.poll());
+      }),
+    );
+  }
 });
 
 test("auto-advance: several sleeping tasks complete in deadline order and the clock ends at the last deadline", async () => {

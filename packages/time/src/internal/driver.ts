@@ -26,6 +26,7 @@
  */
 import type { Driver, DriverHost } from "@tokio-ts/core";
 import { Clock } from "./clock.js";
+import { toNanos } from "./nanos.js";
 import { MAX_TICK, Wheel, type WheelEntry } from "./wheel.js";
 
 /** A wheel entry that knows how to fire (a Sleep). */
@@ -110,6 +111,15 @@ export class TimeDriver implements Driver {
     return this.clock.now();
   }
 
+  /**
+   * @internal `deadline` (ms on the clock's timeline) as a sleep keeps it: on the nanosecond
+   * grid, as instants are, so that a deadline taken at a fraction of a ms (`now + 0.7`) is not a
+   * hair past a whole ms, a tick late.
+   */
+  deadlineOf(deadline: number): number {
+    return toNanos(deadline);
+  }
+
   /** @internal The tick of a deadline (ms on the clock's timeline), rounded up so it never fires early. */
   tickOf(ms: number): number {
     const tick = Math.ceil(ms - this.#origin);
@@ -128,7 +138,7 @@ export class TimeDriver implements Driver {
 
   /** @internal The tick the clock reads now. */
   currentTick(): number {
-    return Math.floor(this.clock.now() - this.#origin);
+    return this.clock.floorNow() - this.#origin;
   }
 
   /** @internal Register `entry`, whose `when` is later than the current tick. O(1). */
