@@ -13,11 +13,12 @@ const FIRED = -1;
 
 /**
  * A future that completes at its deadline (Tokio's `time::Sleep`). Made by {@link sleep} and
- * {@link sleepUntil}; the deadline is fixed when it is made (a whole number of nanoseconds),
- * the timer registered at the first poll and fired at the deadline's tick, the first whole
- * millisecond at or after it. It can be reset in place — same object, O(1) — which is how
- * intervals and timeouts reuse one timer. Await it from one task at a time: it keeps one waker,
- * so a second task polling it takes the wake-up from the first (to wake several, use a `Notify`).
+ * {@link sleepUntil}; the deadline is fixed when it is made (a whole number of nanoseconds;
+ * past the clock's range, 30 years from now: see {@link sleep}), the timer registered at the
+ * first poll and fired at the deadline's tick, the first whole millisecond at or after it. It
+ * can be reset in place — same object, O(1) — which is how intervals and timeouts reuse one
+ * timer. Await it from one task at a time: it keeps one waker, so a second task
+ * polling it takes the wake-up from the first (to wake several, use a `Notify`).
  *
  * States, kept in the wheel's own fields so that a sleep is small (a million of them are a
  * million objects): IDLE (`position` -1, `when` ≥ 0) → REGISTERED (`position` ≥ 0: in the wheel,
@@ -140,7 +141,12 @@ export class Sleep extends Future<void> implements TimerEntry {
 /**
  * A future that completes `ms` milliseconds from now, on the current runtime's clock.
  *
- * Deadlines are kept to whole nanoseconds, like instants.
+ * A duration that would put the deadline past the clock's range (`Number.MAX_SAFE_INTEGER` ms
+ * on its timeline, about 285,000 years), such as `sleep(1e21)`, is taken as the far future: the
+ * deadline is 30 years from now (946,080,000,000 ms), as Tokio's `sleep` uses
+ * `Instant::far_future()` when `now + duration` overflows. A paused clock's auto-advance goes
+ * there in a few steps, and the clock keeps working afterwards. Below the range a long
+ * duration never fires early. Deadlines are kept to whole nanoseconds, like instants.
  *
  * @example
  * ```ts
@@ -152,8 +158,8 @@ export class Sleep extends Future<void> implements TimerEntry {
  *
  * **Cancel safety**: cancel safe.
  *
- * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0 (huge values are fine: they
- * never fire early); ContextError outside a runtime, or in one built without `enableTime()`.
+ * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0; ContextError outside a
+ * runtime, or in one built without `enableTime()`.
  */
 export function sleep(ms: number): Sleep {
   checkDuration("ms", ms);

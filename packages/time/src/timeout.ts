@@ -108,6 +108,9 @@ export class Timeout<T> extends Future<T> {
  * `timeout(0, fromPromise(done))` fail with `Elapsed`, where Tokio's `timeout(ZERO, ready)`
  * succeeds: give such a future a duration above 0, or write it as a generator.
  *
+ * A duration past the clock's range (`timeout(Number.MAX_VALUE, …)`) gives up at the far
+ * future, 30 years from now, as {@link sleep} does.
+ *
  * **Cancel safety**: as cancel safe as `future`; dropping the timeout drops both.
  *
  * **Throws**: RangeError/TypeError for a bad `ms`; ContextError outside a runtime with time.

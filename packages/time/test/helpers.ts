@@ -1,4 +1,6 @@
 /** Small tools shared by the time tests. */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Builder, type Runtime } from "@tokio-ts/runtime";
 import { TIME } from "../src/driver.js";
 
@@ -65,6 +67,27 @@ export async function withTimeOrigin<T>(origin: number, body: () => Promise<T>):
   } finally {
     Object.defineProperty(globalThis, "performance", descriptor);
   }
+}
+
+/** What a fixture's child process did. */
+export interface FixtureOutcome {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Run the compiled fixture `test/fixtures/<name>.ts` in a child node with `args`; killed after
+ * `killAfterMs` (a safety net against a hang or a spin: the outcome then has a `signal`).
+ */
+export function runFixture(name: string, args: readonly string[] = [], killAfterMs = 30_000): Promise<FixtureOutcome> {
+  const file = fileURLToPath(new URL(`./fixtures/${name}.js`, import.meta.url));
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [file, ...args], { timeout: killAfterMs }, (_error, stdout, stderr) => {
+      resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr });
+    });
+  });
 }
 
 /** Await `promise` and return what it rejected with; fail if it resolves. */

@@ -1,24 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
-interface Outcome {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a compiled fixture in a child node; the kill timeout is only a safety net against a hang. */
-function runFixture(name: string): Promise<Outcome> {
-  const file = fileURLToPath(new URL(`./fixtures/${name}.js`, import.meta.url));
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [file], { timeout: 30_000 }, (_error, stdout, stderr) => {
-      resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr });
-    });
-  });
-}
+import { runFixture } from "./helpers.js";
 
 test("a process whose only timer was cancelled exits by itself, with code 0, and no host timer left", async () => {
   const out = await runFixture("cancelled-timer");

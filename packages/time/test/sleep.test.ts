@@ -3,11 +3,13 @@ import * as assert from "uvu/assert";
 import { Context, Pending, pending, type Waker } from "@tokio-ts/core";
 import { Builder, Handle, JoinError, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, forEachSeed, mockTask } from "@tokio-ts/test-util";
-import { advance, Instant, Sleep, sleep, sleepUntil } from "../src/index.js";
+import { advance, Instant, Sleep, sleep, sleepUntil, timeout } from "../src/index.js";
 import { TIME } from "../src/driver.js";
-import { Rng, run, thrown } from "./helpers.js";
+import { Rng, run, runFixture, thrown } from "./helpers.js";
 
 const YEAR = 365 * 86_400_000;
+/** Where a deadline past the clock's range goes: 30 years from now, Tokio's `Instant::far_future()`. */
+const FAR_FUTURE = 30 * YEAR;
 
 function timerCount(): number {
   return Handle.current().driver(TIME).timerCount;
@@ -353,7 +355,7 @@ test("auto-advance takes a huge duration (1e15 ms) to exactly its deadline", asy
   assert.is(elapsed, 1e15);
 });
 
-test("the largest finite duration never fires early: pending after advancing a year", async () => {
+test("the largest finite durations are put in the far future: still pending after advancing a year", async () => {
   await run(function* () {
     for (const ms of [Number.MAX_SAFE_INTEGER, Number.MAX_VALUE]) {
       const s = sleep(ms);
@@ -365,6 +367,43 @@ test("the largest finite duration never fires early: pending after advancing a y
       task.drop();
     }
   });
+});
+
+test("a sleep past the clock's range (1e21 ms) is put 30 years ahead (Tokio's far future), as are a timeout's and a reset's", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    for (const ms of [1e21, Number.MAX_VALUE, Number.MAX_SAFE_INTEGER]) {
+      assert.is(sleep(ms).deadline().durationSince(start), FAR_FUTURE, `sleep(${ms})`);
+      assert.is(timeout(ms, pending()).deadline().durationSince(start), FAR_FUTURE, `timeout(${ms})`);
+    }
+    const s = sleep(10);
+    s.reset(start.add(Number.MAX_SAFE_INTEGER - start.asMillis()));
+    assert.is(s.deadline().asMillis(), Number.MAX_SAFE_INTEGER, "a deadline within the range is kept");
+  });
+});
+
+test("issue_5183: a sleep past the clock's range stays pending while a 1 ns sleep beside it fires at 1 ms", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    const huge = mockTask(sleep(1e21));
+    assertPending(huge.poll());
+    yield* sleep(1e-6);
+    assert.is(start.elapsed(), 1);
+    assert.is(huge.wakeCount, 0);
+    assertPending(huge.poll());
+    huge.drop();
+  });
+});
+
+test("auto-advance takes a sleep past the clock's range (1e21 ms) 30 years on, at any clock origin, without spinning; a later sleep(10) takes 10 ms", async () => {
+  // In a child process: at an odd origin auto-advance used to spin for ever in one call, and at
+  // an even one it left the clock at 2^53 ms, where every later sleep was due at once.
+  for (const origin of ["1000", "1001", "0"]) {
+    const out = await runFixture("far-future-sleep", [origin], 10_000);
+    assert.is(out.signal, null, `origin ${origin}: killed after 10 s (auto-advance spun); stderr: ${out.stderr}`);
+    assert.is(out.code, 0, out.stderr);
+    assert.equal(JSON.parse(out.stdout), { huge: FAR_FUTURE, after: 10 }, `origin ${origin}`);
+  }
 });
 
 test("a 30-day sleep completes after 30 days even while an 800-day sleep is pending", async () => {

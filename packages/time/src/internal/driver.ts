@@ -15,7 +15,18 @@
  * expiration and processes it.
  *
  * Host delays are capped at 2^31 - 1 ms (Node fires longer ones at once); a longer wait is a
- * chain of capped timers, so a huge duration never fires early.
+ * chain of capped timers, so a long duration never fires early.
+ *
+ * The clock's range. Deadlines are kept on the nanosecond grid (`toNanos`) and must stay within
+ * `Number.MAX_SAFE_INTEGER` ms, where a millisecond is still representable (Instant's range). A
+ * deadline past it — `sleep(1e21)`, `sleep(Number.MAX_VALUE)` — is the far future instead: 30
+ * years from now, as Tokio's `sleep` takes `Instant::far_future()` when `now + duration`
+ * overflows (`deadlineOf`). Ticks are capped so that `origin + tick` stays within the range too
+ * (`tickOf`). So every tick the wheel can be asked for is one the paused clock can stand on
+ * exactly: auto-advance (`park`) reaches each expiration it jumps to and makes progress, and the
+ * clock goes on working after a far-future sleep. (Before, a tick of 2^53 was past the clock's
+ * reach: depending on the origin's parity `park` never got there and spun for ever, or got there
+ * and left the clock where every later sleep was due at once.)
  *
  * Re-entrancy. Firing a timer wakes a waker, and a foreign executor's waker may run code at once
  * that calls back in: resets and drops of other timers, `advance()`, `pause()`, `resume()`
@@ -35,6 +46,15 @@ export interface TimerEntry extends WheelEntry {
 }
 
 const MAX_HOST_DELAY = 2 ** 31 - 1;
+
+/** The latest deadline the clock can reach (ms on its timeline): Instant's range. */
+const MAX_DEADLINE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * How far ahead a deadline past {@link MAX_DEADLINE} is put: 30 years of 365 days
+ * (946,080,000,000 ms), Tokio's `Instant::far_future()`.
+ */
+export const FAR_FUTURE = 30 * 365 * 86_400_000;
 
 /** The rearm is queued with `RESOLVED.then(fn)`, cheaper than Node's `queueMicrotask(fn)` (no AsyncResource). */
 const RESOLVED = Promise.resolve();
@@ -57,6 +77,8 @@ export class TimeDriver implements Driver {
   readonly #wheel = new Wheel();
   /** The clock reading (ms, floored) of tick 0. */
   readonly #origin: number;
+  /** The largest tick: `origin + maxTick` is within the clock's range (see the header). */
+  readonly #maxTick: number;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
   #armedFor: number | undefined = undefined;
   #rearmQueued = false;
@@ -89,6 +111,7 @@ export class TimeDriver implements Driver {
     this.#host = host;
     this.clock = new Clock(startPaused);
     this.#origin = Math.floor(this.clock.now());
+    this.#maxTick = Math.min(MAX_TICK, MAX_DEADLINE - this.#origin);
   }
 
   /** Whether the runtime should call `park()` when idle: the clock is paused and a timer waits. */
@@ -113,17 +136,24 @@ export class TimeDriver implements Driver {
 
   /**
    * @internal `deadline` (ms on the clock's timeline) as a sleep keeps it: on the nanosecond
-   * grid, as instants are, so that a deadline taken at a fraction of a ms (`now + 0.7`) is not a
-   * hair past a whole ms, a tick late.
+   * grid, and past the clock's range the far future, {@link FAR_FUTURE} from now (see the
+   * header). Reads the clock only in that case.
    */
   deadlineOf(deadline: number): number {
+    if (deadline > MAX_DEADLINE) {
+      const far = this.clock.now() + FAR_FUTURE;
+      deadline = far < MAX_DEADLINE ? far : MAX_DEADLINE;
+    }
     return toNanos(deadline);
   }
 
-  /** @internal The tick of a deadline (ms on the clock's timeline), rounded up so it never fires early. */
+  /**
+   * @internal The tick of a deadline (ms on the clock's timeline), rounded up so it never fires
+   * early; capped where the clock's range ends.
+   */
   tickOf(ms: number): number {
     const tick = Math.ceil(ms - this.#origin);
-    return tick > MAX_TICK ? MAX_TICK : tick;
+    return tick > this.#maxTick ? this.#maxTick : tick;
   }
 
   /** @internal The tick up to which timers have been processed (no clock read). */
@@ -167,8 +197,10 @@ export class TimeDriver implements Driver {
 
   /**
    * Auto-advance: move the paused clock to the next expiration and process it; repeat while
-   * that only cascaded entries (a far deadline steps through the top level), so one call
-   * fires something or empties the wheel.
+   * that only cascaded entries (a far deadline steps through the top level, one step per 2^36
+   * ms: about 14 for the far future), so one call fires something or empties the wheel. Each
+   * step makes progress: ticks are capped where the clock's range ends, so the paused clock can
+   * stand on every tick it is moved to.
    */
   park(): boolean {
     if (!this.clock.paused || this.#closed) return false;

@@ -57,7 +57,7 @@ const LEVELS = 6;
 const SLOTS = 64;
 /** 64^L for L = 0..6. */
 const POW = [1, 64, 4096, 262_144, 16_777_216, 1_073_741_824, 68_719_476_736];
-/** The largest tick the wheel accepts; later deadlines are clamped (they never fire early). */
+/** The largest tick the wheel handles exactly (the driver caps ticks lower: `TimeDriver.tickOf`). */
 export const MAX_TICK = Number.MAX_SAFE_INTEGER;
 
 class Level {
