@@ -61,9 +61,29 @@ export class Sleep extends Future<void> implements TimerEntry {
     return this.#deadline;
   }
 
-  /** Whether the deadline has been reached. */
+  /**
+   * Whether the sleep has completed: the answer a poll would give now (Tokio's `is_elapsed`,
+   * "has the timer fired"). A sleep waiting in the wheel is elapsed once the driver fires it, at
+   * its deadline's tick — the next whole millisecond for a deadline between two — not as soon
+   * as the clock passes the deadline; one not registered (never polled, or reset while no task
+   * waits) is elapsed once the clock has reached its deadline, as its first poll would be ready.
+   *
+   * @example
+   * ```ts
+   * const s = sleep(0.5);
+   * assertPending(mockTask(s).poll()); // registered for tick 1
+   * yield* advance(0.5);
+   * s.isElapsed(); // false: the timer fires at 1 ms, and a poll is still pending
+   * yield* advance(0.5);
+   * s.isElapsed(); // true
+   * ```
+   */
   isElapsed(): boolean {
-    return this.when === FIRED || this.#driver.now() >= this.#deadline;
+    if (this.when === FIRED) return true;
+    // Registered (position ≥ 0): pending until the driver fires it. Otherwise (idle, or taken
+    // out to fire in the batch being fired) `poll` decides by the clock: the reading taken here
+    // is the one it compares with.
+    return this.position < 0 && this.#driver.now() >= this.#deadline;
   }
 
   /**

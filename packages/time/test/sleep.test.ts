@@ -406,6 +406,28 @@ test("auto-advance takes a sleep past the clock's range (1e21 ms) 30 years on, a
   }
 });
 
+test("isElapsed() agrees with poll: a sleep registered for a deadline between two ms is not elapsed until its timer fires at the next whole ms", async () => {
+  await run(function* () {
+    const s = sleep(0.5);
+    const task = mockTask(s);
+    assertPending(task.poll());
+    yield* advance(0.5);
+    assert.not.ok(task.isWoken());
+    assert.not.ok(s.isElapsed(), "isElapsed() is true while the timer has not fired and a poll is pending");
+    assertPending(task.poll());
+    yield* advance(0.5);
+    assert.ok(task.isWoken());
+    assert.ok(s.isElapsed());
+    assertReady(task.poll());
+    // Not registered: its first poll is ready once the clock reads its deadline, and so is isElapsed().
+    const idle = sleep(0.25);
+    assert.not.ok(idle.isElapsed());
+    yield* advance(0.25);
+    assert.ok(idle.isElapsed());
+    assertReady(mockTask(idle).poll());
+  });
+});
+
 test("a 30-day sleep completes after 30 days even while an 800-day sleep is pending", async () => {
   const day = 86_400_000;
   const elapsed = await run(function* () {
