@@ -4,8 +4,9 @@
 // invent or lose bytes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Context, type Poll } from "@tokio-ts/core";
-import { BufReader, bytesReader, lines, read, readExact, readLine, readToEnd, readUntil, take, type AsyncBufRead, type AsyncRead } from "../src/index.js";
+import type { Context, Poll } from "@tokio-ts/core";
+import { assertPending, mockTask } from "@tokio-ts/test-util";
+import { BufReader, bytesReader, bytesWriter, copy, IoError, lines, read, readExact, readLine, readToEnd, readU16, readUntil, take, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../src/index.js";
 import { dec, enc } from "./util-helpers.js";
 
 /** A valid AsyncBufRead whose `consume` moves the bytes left to the front of its array. */
@@ -94,6 +95,53 @@ test("lines asks the reader again after an end of stream (Tokio's next_line): a 
   limited.setLimit(2);
   assert.is(await it.nextLine(), "b");
   assert.is(await it.nextLine(), undefined);
+});
+
+/** A reader that fails with INTERRUPTED `interruptions` times before each byte it gives. */
+class InterruptingReader implements AsyncRead {
+  #left: number;
+  #pos = 0;
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly interruptions: number,
+  ) {
+    this.#left = interruptions;
+  }
+  pollRead(_cx: Context, buf: Uint8Array): Poll<number> {
+    if (this.#left > 0) {
+      this.#left--;
+      throw new IoError("INTERRUPTED", "interrupted");
+    }
+    this.#left = this.interruptions;
+    if (this.#pos >= this.bytes.length) return 0;
+    buf[0] = this.bytes[this.#pos++]!;
+    return 1;
+  }
+}
+
+test("an INTERRUPTED error is retried by the integer reads and by copy through a buffered reader (Tokio's read_int and copy_buf); other reads pass it on", async () => {
+  assert.is(await readU16(new InterruptingReader(Uint8Array.of(1, 2), 2)), 0x0102);
+  let failures = 1;
+  const writer = bytesWriter();
+  const flaky: AsyncWrite = {
+    pollWrite(cx, data) {
+      if (failures-- > 0) throw new IoError("INTERRUPTED", "interrupted");
+      failures = 1;
+      return writer.pollWrite(cx, data.subarray(0, 1));
+    },
+    pollFlush: (cx) => writer.pollFlush(cx),
+    pollShutdown: (cx) => writer.pollShutdown(cx),
+  };
+  assert.is(await copy(new BufReader(new InterruptingReader(enc.encode("abcd"), 1), 2), flaky), 4);
+  assert.is(dec.decode(writer.bytes()), "abcd");
+  await read(new InterruptingReader(Uint8Array.of(1), 1), new Uint8Array(1)).then(
+    () => assert.unreachable("read retried"),
+    (e: unknown) => assert.is((e as IoError).kind, "INTERRUPTED"),
+  );
+  // the retries spend the budget: a reader interrupted for ever still lets the task yield
+  const spinning = mockTask(readU16(new InterruptingReader(Uint8Array.of(1, 2), 1e9)));
+  assertPending(spinning.poll());
+  assert.ok(spinning.isWoken(), "the read yields with a self-wake, then goes on");
 });
 
 test.run();

@@ -21,7 +21,7 @@
  */
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncRead } from "../protocol.js";
-import { unexpectedEof } from "./errors.js";
+import { errorKind, unexpectedEof } from "./errors.js";
 import { checkReader, checkReadCount } from "./internal/check.js";
 import {
   borrowScratch,
@@ -85,6 +85,9 @@ export class ReadInt<T extends number | bigint> extends Future<T> {
         if (n !== Pending) this.#keep(buf, checkReadCount(n, buf.length));
       } catch (error) {
         madeProgress(cx);
+        // Tokio retries an interrupted read here (`ErrorKind::Interrupted`); each try spends
+        // budget, so a reader that keeps failing so still yields.
+        if (errorKind(error) === "INTERRUPTED") continue;
         throw error;
       } finally {
         returnScratch(buf);

@@ -17,7 +17,7 @@
 import { madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import { checkReadCount } from "./check.js";
 import { isAsyncBufRead, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../../protocol.js";
-import { writeZero } from "../errors.js";
+import { errorKind, writeZero } from "../errors.js";
 
 /** The default copy buffer size: 8 KiB, as Tokio. */
 export const COPY_BUF_SIZE = 8192;
@@ -93,6 +93,7 @@ export class CopyBuffer {
         avail = reader.pollFillBuf(cx);
       } catch (error) {
         madeProgress(cx);
+        if (errorKind(error) === "INTERRUPTED") continue; // retried, as Tokio's copy_buf
         throw error;
       }
       if (avail === Pending) return this.#flushWhileWaiting(cx, writer);
@@ -105,6 +106,7 @@ export class CopyBuffer {
         n = writer.pollWrite(cx, avail);
       } catch (error) {
         madeProgress(cx);
+        if (errorKind(error) === "INTERRUPTED") continue; // retried, as Tokio's copy_buf
         throw error;
       }
       if (n === Pending) return Pending;
