@@ -147,6 +147,30 @@ export class MockTask<T> {
   }
 
   /**
+   * Run `fn` with this task's context — its waker and a fresh budget — to poll other futures as
+   * this task (tokio-test's `Spawn::enter`): a future shared by two tasks, a receiver whose
+   * waker moves from one task to another. Clears the "woken" flag first, as {@link poll} does;
+   * it is not a poll of this task's own future (`pollCount` is unchanged).
+   *
+   * @example
+   * ```ts
+   * const a = mockTask(pending()), b = mockTask(pending());
+   * const recv = rx.recv();
+   * a.enter((cx) => recv.poll(cx)); // Pending, a's waker registered
+   * b.enter((cx) => recv.poll(cx)); // the waker moves to b
+   * tx.send(1); // b.isWoken() === true, a.isWoken() === false
+   * ```
+   *
+   * **Throws**: TypeError unless `fn` is a function; what `fn` throws.
+   */
+  enter<R>(fn: (cx: Context) => R): R {
+    if (typeof fn !== "function") throw new TypeError(`enter: fn must be a function, got ${fn === null ? "null" : typeof fn}`);
+    this.#woken = false;
+    this.#cx.budget = this.#budget;
+    return fn(this.#cx);
+  }
+
+  /**
    * Drop the future: call its `cancel()` if it is still pending (it never completed, failed or
    * was dropped before). Idempotent.
    *

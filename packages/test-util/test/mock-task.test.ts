@@ -224,4 +224,22 @@ function hostTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+test("enter() polls other futures as the task (tokio-test's Spawn::enter): the waker moves between tasks, pollCount stays", () => {
+  let waker: Waker | undefined;
+  const shared = pollFn<number>((cx) => {
+    waker = cx.waker;
+    return Pending;
+  });
+  const a = mockTask(pending());
+  const b = mockTask(pending());
+  assertPending(a.enter((cx) => shared.poll(cx)));
+  assertPending(b.enter((cx) => shared.poll(cx)));
+  waker!.wake();
+  assert.ok(b.isWoken(), "the last task to poll it is woken");
+  assert.not.ok(a.isWoken());
+  assert.is(a.pollCount, 0);
+  assert.is(a.enter((cx) => cx.budget), BUDGET, "a fresh budget");
+  throwsWith(() => a.enter(1 as never), TypeError, "enter: fn must be a function, got number");
+});
+
 test.run();
