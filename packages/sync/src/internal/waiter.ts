@@ -67,11 +67,13 @@ export class BatchSemaphore {
    */
   release(n: number): void {
     const waiters = this.waiters;
-    // With someone queued, `permits` is 0 and `n` (at most MAX_PERMITS) cannot overflow it.
-    if ((waiters.head === undefined || this.closed) && this.permits + n > MAX_PERMITS) {
-      throw new RangeError(
-        `a semaphore cannot hold more than ${MAX_PERMITS} permits: it has ${this.permits} available, and ${n} more were given back`,
-      );
+    if (waiters.head === undefined || this.closed) {
+      // Nobody to serve (the common case). With someone queued, `permits` is 0 and `n` (at
+      // most MAX_PERMITS) cannot overflow it.
+      const permits = this.permits + n;
+      if (permits > MAX_PERMITS) throw tooManyPermits(this.permits, n);
+      this.permits = permits;
+      return;
     }
     this.permits += n;
     let error: unknown = NO_ERROR;
@@ -112,6 +114,10 @@ export class BatchSemaphore {
     }
     if (error !== NO_ERROR) throw error;
   }
+}
+
+function tooManyPermits(available: number, n: number): RangeError {
+  return new RangeError(`a semaphore cannot hold more than ${MAX_PERMITS} permits: it has ${available} available, and ${n} more were given back`);
 }
 
 /**
