@@ -59,6 +59,15 @@ export const ALREADY_FROZEN =
 /** @internal {@link TimeError}'s message for `resume()` or `advance()` on a running clock. */
 export const NOT_FROZEN = "time is not frozen: call pause() first, or build the runtime with startPaused(true)";
 
+/**
+ * Check a duration to wait, in milliseconds: as {@link checkDuration}, and `Infinity` too — "for
+ * ever", Tokio's `Duration::MAX` (`timeout(Duration::MAX, f)`, no timeout at all), which a sleep
+ * takes as the far future.
+ */
+export function checkWait(name: string, ms: unknown): number {
+  return ms === Infinity ? ms : checkDuration(name, ms);
+}
+
 /** Check a duration in milliseconds: a finite number ≥ 0 (RangeError/TypeError naming `name`). */
 export function checkDuration(name: string, ms: unknown): number {
   if (typeof ms !== "number") throw new TypeError(`${name} must be a number of milliseconds, got ${typeof ms}`);

@@ -3,7 +3,7 @@
  */
 import { currentFrame } from "@tokio-ts/core";
 import { TIME } from "./driver.js";
-import { checkDuration } from "./errors.js";
+import { checkDuration, checkWait } from "./errors.js";
 import { toNanos } from "./internal/nanos.js";
 
 /**
@@ -126,12 +126,13 @@ export class Instant {
    * @example
    * ```ts
    * Instant.now().checkedAdd(Number.MAX_VALUE); // undefined
+   * Instant.now().checkedAdd(Infinity); // undefined (Tokio: checked_add(Duration::MAX) is None)
    * ```
    *
-   * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0.
+   * **Throws**: RangeError/TypeError unless `ms` is a number ≥ 0 (NaN is refused).
    */
   checkedAdd(ms: number): Instant | undefined {
-    return checkedInstant(this.#ms + checkDuration("ms", ms));
+    return checkedInstant(this.#ms + checkWait("ms", ms));
   }
 
   /**
@@ -144,10 +145,10 @@ export class Instant {
    * t.checkedSub(100)?.isBefore(t); // true
    * ```
    *
-   * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0.
+   * **Throws**: RangeError/TypeError unless `ms` is a number ≥ 0 (NaN is refused).
    */
   checkedSub(ms: number): Instant | undefined {
-    return checkedInstant(this.#ms - checkDuration("ms", ms));
+    return checkedInstant(this.#ms - checkWait("ms", ms));
   }
 
   /** -1, 0 or 1 as this instant is before, equal to or after `other`. */

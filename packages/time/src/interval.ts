@@ -2,7 +2,7 @@
  * Interval: ticks at a fixed period, with Tokio's policies for missed ticks.
  */
 import { Future, Pending, toPromise, type Context, type Poll } from "@tokio-ts/core";
-import { checkDuration } from "./errors.js";
+import { checkWait } from "./errors.js";
 import { checkInstant, Instant } from "./instant.js";
 import { currentTimeDriver } from "./internal/current.js";
 import type { TimeDriver } from "./internal/driver.js";
@@ -112,7 +112,7 @@ export class Interval implements AsyncIterable<Instant> {
     if (now - scheduled <= ON_TIME) next = scheduled + period;
     else if (this.#behavior === "burst") next = scheduled + period;
     else if (this.#behavior === "delay") next = now + period;
-    else next = now + period - ((now - scheduled) % period);
+    else next = now + period - skipRemainder(now - scheduled, period);
     delay.resetMillis(next);
     return Instant.fromMillis(scheduled);
   }
@@ -138,7 +138,7 @@ export class Interval implements AsyncIterable<Instant> {
    * **Throws**: RangeError/TypeError for a bad `ms`.
    */
   resetAfter(ms: number): void {
-    this.#delay.resetMillis(this.#driver.now() + checkDuration("ms", ms));
+    this.#delay.resetMillis(this.#driver.now() + checkWait("ms", ms));
   }
 
   /**
@@ -182,7 +182,7 @@ class Tick extends Future<Instant> {
 }
 
 function checkPeriod(period: number): number {
-  checkDuration("period", period);
+  checkWait("period", period); // Infinity: one tick now, the next in the far future (Duration::MAX)
   if (period === 0) throw new RangeError("period must be non-zero");
   return period;
 }
@@ -221,4 +221,16 @@ export function intervalAt(start: Instant, period: number): Interval {
   checkPeriod(period);
   const driver = currentTimeDriver("intervalAt()");
   return new Interval(driver, start.asMillis(), period);
+}
+
+/**
+ * `late % period` in whole nanoseconds, as Tokio takes it (`Skip`'s phase): in float ms a lateness
+ * that is an exact multiple of a fractional period (6.3 ms late, period 0.3) leaves ~0.3 instead of
+ * 0, and the next tick would come at once, off the phase. A period under a nanosecond (below
+ * Tokio's resolution) keeps the float remainder.
+ */
+function skipRemainder(late: number, period: number): number {
+  const periodNs = Math.round(period * 1e6);
+  if (periodNs < 1) return late % period;
+  return (Math.round(late * 1e6) % periodNs) / 1e6;
 }

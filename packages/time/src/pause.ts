@@ -19,6 +19,12 @@ import type { TimeDriver } from "./internal/driver.js";
  * virtual time (Tokio's paused clock does the same). Run tests that wait on slow I/O on the
  * running clock.
  *
+ * The frozen clock starts on a whole millisecond — `pause()` moves it up to the next one (less
+ * than 1 ms that never passed), `startPaused(true)` takes the one below `performance.now()` —
+ * so that timers of whole milliseconds fire after `advance` of the same amount exactly. Tokio
+ * keeps the reading as it was; an `Instant` taken just before a `startPaused` runtime was built
+ * may so read as later than the clock inside it.
+ *
  * @example
  * ```ts
  * pause();

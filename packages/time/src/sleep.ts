@@ -2,7 +2,7 @@
  * Sleep: a future that completes at a deadline.
  */
 import { ContextError, Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
-import { checkDuration } from "./errors.js";
+import { checkWait } from "./errors.js";
 import { checkInstant, Instant } from "./instant.js";
 import { currentTimeDriver } from "./internal/current.js";
 import type { TimeDriver, TimerEntry } from "./internal/driver.js";
@@ -164,9 +164,10 @@ export class Sleep extends Future<void> implements TimerEntry {
  * A duration that would put the deadline past the clock's range (`Number.MAX_SAFE_INTEGER` ms
  * on its timeline, about 285,000 years), such as `sleep(1e21)`, is taken as the far future: the
  * deadline is 30 years from now (946,080,000,000 ms), as Tokio's `sleep` uses
- * `Instant::far_future()` when `now + duration` overflows. A paused clock's auto-advance goes
- * there in a few steps, and the clock keeps working afterwards. Below the range a long
- * duration never fires early. Deadlines are kept to whole nanoseconds, like instants.
+ * `Instant::far_future()` when `now + duration` overflows; so is `Infinity` (Tokio's
+ * `Duration::MAX`). A paused clock's auto-advance goes there in a few steps, and the clock keeps
+ * working afterwards. Below the range a long duration never fires early. Deadlines are kept to
+ * whole nanoseconds, like instants.
  *
  * @example
  * ```ts
@@ -178,11 +179,11 @@ export class Sleep extends Future<void> implements TimerEntry {
  *
  * **Cancel safety**: cancel safe.
  *
- * **Throws**: RangeError/TypeError unless `ms` is a finite number ≥ 0; ContextError outside a
- * runtime, or in one built without `enableTime()`.
+ * **Throws**: RangeError/TypeError unless `ms` is a number ≥ 0 (NaN is refused); ContextError
+ * outside a runtime, or in one built without `enableTime()`.
  */
 export function sleep(ms: number): Sleep {
-  checkDuration("ms", ms);
+  checkWait("ms", ms);
   const driver = currentTimeDriver("sleep()");
   return new Sleep(driver, driver.now() + ms);
 }

@@ -2,7 +2,7 @@
  * timeout: bound the time a future may take.
  */
 import { Future, intoFuture, Pending, type Context, type IntoFuture, type Poll } from "@tokio-ts/core";
-import { checkDuration, Elapsed } from "./errors.js";
+import { checkWait, Elapsed } from "./errors.js";
 import { checkInstant, type Instant } from "./instant.js";
 import { currentTimeDriver } from "./internal/current.js";
 import { Sleep } from "./sleep.js";
@@ -108,15 +108,16 @@ export class Timeout<T> extends Future<T> {
  * `timeout(0, fromPromise(done))` fail with `Elapsed`, where Tokio's `timeout(ZERO, ready)`
  * succeeds: give such a future a duration above 0, or write it as a generator.
  *
- * A duration past the clock's range (`timeout(Number.MAX_VALUE, …)`) gives up at the far
- * future, 30 years from now, as {@link sleep} does.
+ * A duration past the clock's range (`timeout(Number.MAX_VALUE, …)`), or `Infinity` (Tokio's
+ * `timeout(Duration::MAX, …)`: no timeout), gives up at the far future, 30 years from now, as
+ * {@link sleep} does.
  *
  * **Cancel safety**: as cancel safe as `future`; dropping the timeout drops both.
  *
  * **Throws**: RangeError/TypeError for a bad `ms`; ContextError outside a runtime with time.
  */
 export function timeout<T>(ms: number, future: IntoFuture<T>): Timeout<T> {
-  checkDuration("ms", ms);
+  checkWait("ms", ms);
   const driver = currentTimeDriver("timeout()");
   return new Timeout(intoFuture(future, "future"), new Sleep(driver, driver.now() + ms));
 }

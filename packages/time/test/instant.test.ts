@@ -196,7 +196,9 @@ test("checkedAdd and checkedSub give the instant, or undefined past Number.MAX_S
     assert.is(t.checkedAdd(Number.MAX_VALUE), undefined);
     assert.is(t.checkedSub(Number.MAX_VALUE), undefined);
     assert.ok(Instant.fromMillis(0).checkedAdd(Number.MAX_SAFE_INTEGER)!.asMillis() === Number.MAX_SAFE_INTEGER);
-    for (const bad of [-1, NaN, Infinity]) {
+    assert.is(t.checkedAdd(Infinity), undefined, "Tokio: checked_add(Duration::MAX) is None");
+    assert.is(t.checkedSub(Infinity), undefined);
+    for (const bad of [-1, NaN, -Infinity]) {
       assert.instance(thrown(() => t.checkedAdd(bad)), RangeError, `checkedAdd(${bad})`);
       assert.instance(thrown(() => t.checkedSub(bad)), RangeError, `checkedSub(${bad})`);
     }

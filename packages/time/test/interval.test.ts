@@ -5,7 +5,7 @@ import { Handle } from "@tokio-ts/runtime";
 import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
 import { advance, Instant, Interval, interval, intervalAt, MissedTickBehavior, sleep } from "../src/index.js";
 import { TIME } from "../src/driver.js";
-import { run, thrown, withRuntime } from "./helpers.js";
+import { run, thrown, withRuntime, withTimeOrigin } from "./helpers.js";
 
 function timerCount(): number {
   return Handle.current().driver(TIME).timerCount;
@@ -169,6 +169,23 @@ test("Skip after one 35 ms stall: ticks 20 and 30 are dropped, the phase is kept
   assert.equal(observed(seen), [0, 35, 40, 50, 60, 70]);
 });
 
+test("Skip with a fractional period, late by an exact multiple of it: the next tick is one period on, not at once (the remainder in whole ns, as Tokio)", async () => {
+  for (const origin of [0, 60, 1001, 123_456]) {
+    await withTimeOrigin(origin, () =>
+      run(function* () {
+        const start = Instant.now();
+        const iv = interval(0.3);
+        iv.missedTickBehavior = MissedTickBehavior.Skip;
+        yield* iv.tick(); // at 0
+        yield* advance(6.6); // the tick at 0.3 is now 6.3 ms (21 periods) late
+        assert.is((yield* iv.tick()).durationSince(start), 0.3, `origin ${origin}: the late tick`);
+        const next = (yield* iv.tick()).durationSince(start);
+        assert.is(next, 6.9, `origin ${origin}: one period after now (6.6), on the phase`);
+      }),
+    );
+  }
+});
+
 test("a tick observed at most 5 ms late counts as on time; 6 ms late is missed (Delay)", async () => {
   const seen = await run(function* () {
     return yield* consume(MissedTickBehavior.Delay, 10, [15, 0, 16, 0, 0]);
@@ -247,7 +264,7 @@ test("a reset while a tick is awaited wakes the waiting task at the new instant"
 test("resetAfter rejects a bad duration and resetAt a non-Instant, naming the argument", async () => {
   await run(function* () {
     const iv = interval(10);
-    for (const bad of [-1, NaN, Infinity]) {
+    for (const bad of [-1, NaN, -Infinity]) {
       const error = thrown(() => iv.resetAfter(bad));
       assert.instance(error, RangeError);
       assert.match((error as Error).message, /^ms /);
@@ -271,9 +288,9 @@ test('interval(0) and intervalAt(start, 0) throw RangeError "period must be non-
   });
 });
 
-test("interval rejects negative, NaN and infinite periods with a RangeError, and a non-number with a TypeError, naming period", async () => {
+test("interval rejects negative and NaN periods with a RangeError, and a non-number with a TypeError, naming period", async () => {
   await run(function* () {
-    for (const bad of [-10, NaN, Infinity]) {
+    for (const bad of [-10, NaN, -Infinity]) {
       const error = thrown(() => interval(bad));
       assert.instance(error, RangeError, `interval(${bad})`);
       assert.match((error as Error).message, /^period /);

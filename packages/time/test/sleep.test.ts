@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { Context, Pending, pending, type Waker } from "@tokio-ts/core";
 import { Builder, Handle, JoinError, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, forEachSeed, mockTask } from "@tokio-ts/test-util";
-import { advance, Instant, Sleep, sleep, sleepUntil, timeout } from "../src/index.js";
+import { advance, Instant, interval, Sleep, sleep, sleepUntil, timeout } from "../src/index.js";
 import { TIME } from "../src/driver.js";
 import { Rng, run, runFixture, thrown } from "./helpers.js";
 
@@ -303,9 +303,9 @@ test("aborting a task that sleeps removes its timer and runs its finally", async
   assert.equal(log, ["finally"]);
 });
 
-test("sleep rejects negative, NaN and infinite durations with a RangeError naming ms", async () => {
+test("sleep rejects negative and NaN durations with a RangeError naming ms", async () => {
   await run(function* () {
-    for (const bad of [-1, -0.001, NaN, Infinity, -Infinity]) {
+    for (const bad of [-1, -0.001, NaN, -Infinity]) {
       const error = thrown(() => sleep(bad));
       assert.instance(error, RangeError, `sleep(${bad})`);
       assert.match((error as Error).message, /^ms /);
@@ -545,5 +545,24 @@ for (const timerUsedBefore of [true, false]) {
     assert.equal(reported, []);
   });
 }
+
+test("Infinity waits for ever (Tokio's Duration::MAX): sleep, timeout, an interval's period and resetAfter take the far future, and the clock goes on", async () => {
+  await run(function* () {
+    const start = Instant.now();
+    const forever = mockTask(sleep(Infinity));
+    assertPending(forever.poll());
+    assert.is(yield* timeout(Infinity, sleep(5)), undefined, "timeout(Infinity, f) is no timeout");
+    const iv = interval(Infinity);
+    yield* iv.tick(); // the first tick is at once
+    const second = mockTask(iv.tick());
+    assertPending(second.poll());
+    iv.resetAfter(Infinity);
+    yield* sleep(10);
+    assert.not.ok(forever.isWoken());
+    assert.is(start.elapsed(), 15, "later sleeps take their time");
+    forever.drop();
+    second.drop();
+  });
+});
 
 test.run();

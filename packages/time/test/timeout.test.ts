@@ -315,7 +315,7 @@ test("a task aborted while awaiting a timeout drops both the inner future and th
 
 test("timeout rejects a bad duration naming ms, and timeoutAt a non-Instant deadline naming deadline", async () => {
   await run(function* () {
-    for (const bad of [-1, NaN, Infinity]) {
+    for (const bad of [-1, NaN, -Infinity]) {
       const error = thrown(() => timeout(bad, pending()));
       assert.instance(error, RangeError, `timeout(${bad})`);
       assert.match((error as Error).message, /^ms /);
