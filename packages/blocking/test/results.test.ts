@@ -130,4 +130,52 @@ test("transfer moves an argument's buffer at the call, and a job can transfer it
   });
 });
 
+test("shared memory stays shared both ways: a view over a SharedArrayBuffer as an argument (also nested), and a SharedArrayBuffer or a view over one as the result", async () => {
+  await withRuntime(async (rt) => {
+    const out = await rt.blockOn(function* () {
+      const sab = new SharedArrayBuffer(16);
+      const view = new Int32Array(sab);
+      const asView = yield* spawnBlocking((v: Int32Array) => {
+        v[1] = 9;
+        return v.buffer instanceof SharedArrayBuffer;
+      }, view);
+      const nested = yield* spawnBlocking((o: { views: Int32Array[] }) => {
+        o.views[0]![2] = 11;
+        return Atomics.wait(o.views[0]!, 0, 123, 0); // "not-equal": a shared view, Atomics works
+      }, { views: [view] });
+      const returned = yield* spawnBlocking((v: Int32Array) => v.buffer, view);
+      const returnedView = yield* spawnBlocking((v: Int32Array) => new Int32Array(v.buffer, 4, 1), view);
+      const fresh = yield* spawnBlocking(() => {
+        const mine = new SharedArrayBuffer(4);
+        new Int32Array(mine)[0] = 5;
+        return { mine };
+      });
+      return { asView, nested, returned, returnedView, fresh, seen: Array.from(view) };
+    });
+    assert.ok(out.asView, "the worker got a view over the shared buffer");
+    assert.is(out.nested, "not-equal");
+    assert.equal(out.seen.slice(0, 3), [0, 9, 11], "the worker's writes are seen by the main thread");
+    assert.instance(out.returned, SharedArrayBuffer);
+    new Int32Array(out.returned)[3] = 4;
+    assert.instance(out.returnedView.buffer, SharedArrayBuffer);
+    assert.is(out.returnedView[0], 9, "the returned view looks at the same memory");
+    assert.instance(out.fresh.mine, SharedArrayBuffer);
+    assert.is(new Int32Array(out.fresh.mine)[0], 5);
+  });
+});
+
+test("a result that nothing can clone still fails the job with an error that says so", async () => {
+  await withRuntime(async (rt) => {
+    const error = await rt
+      .blockOn(function* () {
+        return yield* spawnBlocking(() => ({ f: () => 1 }));
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.match(String((error as { cause?: unknown }).cause ?? error), /cannot be sent back from the worker/);
+  });
+});
+
 test.run();

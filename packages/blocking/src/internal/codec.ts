@@ -27,6 +27,37 @@ const T_FLOAT = 5;
 const T_STRING = 6;
 const T_V8 = 7;
 
+/** What v8's serializer calls for a typed array or DataView (not in Node's type declarations). */
+interface HostObjectWriter {
+  _writeHostObject(object: object): void;
+}
+
+/**
+ * v8's default serializer, except that it refuses a typed array or DataView over a
+ * SharedArrayBuffer: it would write such a view as a copy of its bytes, where `postMessage`
+ * (what the README promises) keeps it shared. A caller that catches the refusal takes the
+ * `postMessage` path instead.
+ */
+class SharedViewRefusingSerializer extends v8.DefaultSerializer {
+  _writeHostObject(object: object): void {
+    if (ArrayBuffer.isView(object) && object.buffer instanceof SharedArrayBuffer) {
+      throw new TypeError("a view over a SharedArrayBuffer is sent with postMessage, to stay shared");
+    }
+    (v8.DefaultSerializer.prototype as unknown as HostObjectWriter)._writeHostObject.call(this, object);
+  }
+}
+
+/**
+ * `v8.serialize(value)`, refusing (throwing) what only `postMessage` sends as shared memory: a
+ * SharedArrayBuffer (v8.serialize refuses it too) or a view over one, anywhere in `value`.
+ */
+export function serialize(value: unknown): Buffer {
+  const serializer = new SharedViewRefusingSerializer();
+  serializer.writeHeader();
+  serializer.writeValue(value);
+  return serializer.releaseBuffer();
+}
+
 /** Typed views of one shared buffer, made once per worker. */
 export class SharedView {
   readonly i32: Int32Array;
@@ -116,7 +147,7 @@ function writeValue(view: SharedView, at: number, end: number, value: unknown, b
         return at + 1;
       }
   }
-  const bytes = blob ?? v8.serialize(value);
+  const bytes = blob ?? serialize(value);
   if (at + 5 + bytes.length > end) return -1;
   u8[at] = T_V8;
   view.dv.setUint32(at + 1, bytes.length, true);
@@ -278,7 +309,7 @@ export function fromErrorRecord(record: ErrorRecord | { readonly value: unknown 
 function cloneable(value: unknown): boolean {
   if (isDirect(value)) return true;
   try {
-    v8.serialize(value);
+    serialize(value);
     return true;
   } catch {
     return false;

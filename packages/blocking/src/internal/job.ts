@@ -22,12 +22,11 @@
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import v8 from "node:v8";
 import { MessageChannel, type MessagePort, type TransferListItem } from "node:worker_threads";
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { messages } from "../errors.js";
 import { isTransfer } from "../transfer.js";
-import { isDirect, sizeOf } from "./codec.js";
+import { isDirect, serialize, sizeOf } from "./codec.js";
 import { PAYLOAD_BYTES } from "./layout.js";
 import type { Definition } from "./messages.js";
 import type { ModuleJob } from "../spawn-blocking.js";
@@ -181,9 +180,10 @@ export function makeJob<T>(owner: JobOwner, definition: Definition, args: unknow
     }
     let blob: Uint8Array;
     try {
-      blob = v8.serialize(arg);
+      blob = serialize(arg);
     } catch {
-      // v8.serialize has no host for SharedArrayBuffers and MessagePorts; postMessage does.
+      // v8.serialize has no host for SharedArrayBuffers (nor views over them: it would copy
+      // those) and MessagePorts; postMessage does.
       posted ??= i;
       continue;
     }
@@ -196,7 +196,7 @@ export function makeJob<T>(owner: JobOwner, definition: Definition, args: unknow
   if (size <= PAYLOAD_BYTES) return new Job(owner, definition, args, blobs, undefined, undefined, terminateOnAbort);
   let bytes: Uint8Array;
   try {
-    bytes = v8.serialize(args);
+    bytes = serialize(args);
   } catch (error) {
     throw new TypeError(messages.notSendable("the arguments", error), { cause: error });
   }

@@ -16,9 +16,8 @@
  */
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from "node:worker_threads";
 import { SharedView } from "./codec.js";
-import { encodeValues } from "./codec.js";
+import { encodeValues, serialize } from "./codec.js";
 import { CANCELLED, F_DEFINE, F_EXIT, F_PORT, FREE, HEAD, QUEUED, RECORD_HEADER, SLEEPING, SLOT_BYTES, SLOTS, SLOTS_OFFSET, STATES_OFFSET, WORKER_BUFFER_BYTES } from "./layout.js";
-import v8 from "node:v8";
 import type { Job } from "./job.js";
 import { DISPATCHED } from "./job.js";
 
@@ -88,7 +87,7 @@ export class WorkerHandle {
     if (job.args !== undefined) {
       if (encodeValues(this.view, base + RECORD_HEADER, base + SLOT_BYTES, job.args, job.blobs) < 0) {
         // Cannot happen (the size was bounded at the call), but never lose a job over it.
-        this.port.postMessage({ bytes: v8.serialize(job.args) });
+        this.port.postMessage({ bytes: serialize(job.args) });
         flags |= F_PORT;
       }
     } else if (job.bytes !== undefined) {

@@ -23,7 +23,7 @@
  */
 import v8 from "node:v8";
 import { receiveMessageOnPort, workerData, type MessagePort, type TransferListItem } from "node:worker_threads";
-import { decodeValues, encodeValue, errorRecord, SharedView } from "./codec.js";
+import { decodeValues, encodeValue, errorRecord, serialize, SharedView } from "./codec.js";
 import {
   CANCELLED,
   DONE,
@@ -271,9 +271,17 @@ function writeOutcome(base: number, outcome: unknown): number {
     port.postMessage({ value: outcome.value }, outcome.list as TransferListItem[]);
     return F_PORT;
   }
-  const end = encodeValue(view, base + RECORD_HEADER, base + SLOT_BYTES, outcome);
-  if (end >= 0) return 0;
-  const bytes = v8.serialize(outcome);
+  let bytes: Buffer;
+  try {
+    const end = encodeValue(view, base + RECORD_HEADER, base + SLOT_BYTES, outcome);
+    if (end >= 0) return 0;
+    bytes = serialize(outcome);
+  } catch {
+    // Shared memory (a SharedArrayBuffer, a view over one), which postMessage keeps shared; what
+    // postMessage cannot clone either throws here, and the job fails saying so.
+    port.postMessage({ value: outcome });
+    return F_PORT;
+  }
   port.postMessage({ bytes }, [bytes.buffer as ArrayBuffer]);
   return F_PORT;
 }
