@@ -465,7 +465,9 @@ export class CancellationToken implements Disposable {
    * Run `body` until it completes or the token is cancelled, whichever comes first: its output,
    * or undefined if the token was cancelled first — then `body`'s future is dropped (a
    * generator's `finally` blocks run; an async function's pending await rejects and its
-   * `AbortSignal` fires). `body` is a future, a generator function, a generator object
+   * `AbortSignal` fires). Fairness, as Tokio's: on a token already cancelled at the first poll
+   * it gives undefined and `body` never runs; after that, when `body` completes in the same turn
+   * as the cancellation, its output wins. `body` is a future, a generator function, a generator object
    * (`work(id)` of a `function* work(id)`) or an async function.
    *
    * @example
@@ -725,11 +727,17 @@ function sourcePinned(link: Link | undefined, parent: CancellationToken | undefi
   return (link as SignalLink | undefined)?.hubRef.deref()?.pinned;
 }
 
-/** `token.runUntilCancelled(body)`: the cancellation wait is polled first (Tokio's biased select). */
+/**
+ * `token.runUntilCancelled(body)`, with Tokio's fairness: a token already cancelled at the first
+ * poll gives undefined at once (the body never runs); after that the body is polled first, so
+ * when it completes in the same turn as the cancellation, its output wins — a value it has
+ * already taken (a message received) is not dropped.
+ */
 class RunUntilCancelled<T> extends Future<T | undefined> {
   readonly #token: CancellationToken;
   readonly #cancelled: CancelledFuture;
   #body: Future<T> | undefined;
+  #started = false;
 
   constructor(token: CancellationToken, body: Future<T>) {
     super();
@@ -741,15 +749,10 @@ class RunUntilCancelled<T> extends Future<T | undefined> {
   override poll(cx: Context): Poll<T | undefined> {
     const body = this.#body;
     if (body === undefined) throw new Error("a runUntilCancelled future was polled after it completed or was dropped");
-    // Checked directly rather than through the wait's poll, so a spent budget cannot let the
-    // body run on after the token was cancelled.
-    if (this.#token.isCancelled()) {
-      this.#body = undefined;
-      this.#cancelled.cancel();
-      body.cancel();
-      return undefined;
+    if (!this.#started) {
+      this.#started = true;
+      if (this.#token.isCancelled()) return this.#drop(body);
     }
-    this.#cancelled.poll(cx); // registers the wait (Pending: the token is not cancelled)
     let out: Poll<T>;
     try {
       out = body.poll(cx);
@@ -758,10 +761,23 @@ class RunUntilCancelled<T> extends Future<T | undefined> {
       this.#cancelled.cancel();
       throw error;
     }
-    if (out === Pending) return Pending;
+    if (out !== Pending) {
+      this.#body = undefined;
+      this.#cancelled.cancel();
+      return out;
+    }
+    // Checked directly rather than through the wait's poll, so a spent budget cannot let the
+    // body run on after the token was cancelled.
+    if (this.#token.isCancelled()) return this.#drop(body);
+    this.#cancelled.poll(cx); // registers the wait (Pending: the token is not cancelled)
+    return Pending;
+  }
+
+  #drop(body: Future<T>): undefined {
     this.#body = undefined;
     this.#cancelled.cancel();
-    return out;
+    body.cancel();
+    return undefined;
   }
 
   override cancel(): void {

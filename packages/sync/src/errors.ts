@@ -123,7 +123,9 @@ export class RecvError extends TokioError {
  * Why a `tryRecv` found no message: `"empty"` (none now, senders alive; `code`
  * `"ERR_CHANNEL_EMPTY"`), `"disconnected"` (mpsc: closed and drained) or `"closed"` (oneshot,
  * broadcast), both `"ERR_CHANNEL_CLOSED"`, and `"lagged"` (broadcast: "channel lagged by 3",
- * `"ERR_CHANNEL_LAGGED"`).
+ * `"ERR_CHANNEL_LAGGED"`). The messages are Tokio's for each channel: mpsc's "receiving on an
+ * empty channel" / "receiving on a closed channel", oneshot's and broadcast's "channel empty" /
+ * "channel closed".
  *
  * @example
  * ```ts
@@ -141,17 +143,23 @@ export class TryRecvError extends TokioError {
     super.name = value;
   }
 
+  /** `channel` picks the words of an `"empty"` error: mpsc's, or oneshot's and broadcast's. */
   constructor(
     readonly kind: "empty" | "disconnected" | "closed" | "lagged",
     readonly lagged = 0,
+    channel: "mpsc" | "oneshot" | "broadcast" = kind === "disconnected" ? "mpsc" : "oneshot",
   ) {
     super(
       kind === "empty" ? "ERR_CHANNEL_EMPTY" : kind === "lagged" ? "ERR_CHANNEL_LAGGED" : "ERR_CHANNEL_CLOSED",
       kind === "empty"
-        ? "receiving on an empty channel"
+        ? channel === "mpsc"
+          ? "receiving on an empty channel"
+          : "channel empty"
         : kind === "lagged"
           ? `channel lagged by ${lagged}`
-          : "receiving on a closed channel",
+          : kind === "disconnected"
+            ? "receiving on a closed channel"
+            : "channel closed",
     );
   }
 }

@@ -491,7 +491,7 @@ test("`using` disposes a weak sender at the end of its scope", () => {
 test("tryRecv tells empty from closed", () => {
   const [tx, rx] = broadcast.channel<number>(4);
   const e = rx.tryRecv();
-  assert.ok(!e.ok && e.error.kind === "empty" && e.error.message === "receiving on an empty channel");
+  assert.ok(!e.ok && e.error.kind === "empty" && e.error.message === "channel empty");
   tx[Symbol.dispose]();
   const c = rx.tryRecv();
   assert.ok(!c.ok && c.error.kind === "closed");

@@ -3,11 +3,12 @@ import * as assert from "uvu/assert";
 import { addAbortListener, getEventListeners, once } from "node:events";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Context, Future, noopWaker, Pending, pending, ready, type Poll, type Waker } from "@tokio-ts/core";
+import { Context, Future, noopWaker, Pending, pending, pollFn, ready, type Poll, type Waker } from "@tokio-ts/core";
 import { Builder, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { CancellationToken, CancellationTokenDropGuard, childCount, signalTokenCount } from "../src/cancellation-token.js";
 import * as mpsc from "../src/mpsc/index.js";
+import * as oneshot from "../src/oneshot.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -751,6 +752,36 @@ test("an async task can pass toSignal() to foreign APIs and is stopped by cancel
   } finally {
     await rt.shutdownTimeout(Infinity);
   }
+});
+
+test("runUntilCancelled is biased towards the body after its first poll (Tokio's fairness): a value received as the token is cancelled is not dropped", () => {
+  const token = new CancellationToken();
+  const [tx, rx] = oneshot.channel<string>();
+  const run = mockTask(token.runUntilCancelled(rx.recv()));
+  assertPending(run.poll());
+  assert.ok(tx.send("the reply").ok);
+  token.cancel(); // in the same turn as the value
+  assert.is(run.poll(), "the reply");
+  // but a token cancelled before the first poll gives undefined and the body never runs
+  let ran = false;
+  const never = mockTask(
+    token.runUntilCancelled(
+      pollFn(() => {
+        ran = true;
+        return 1;
+      }),
+    ),
+  );
+  assert.is(never.poll(), undefined);
+  assert.not.ok(ran);
+  // and a pending body is dropped at the cancellation
+  const other = new CancellationToken();
+  const [, rx2] = oneshot.channel<string>();
+  const dropped = mockTask(other.runUntilCancelled(rx2.recv()));
+  assertPending(dropped.poll());
+  other.cancel();
+  assert.ok(dropped.isWoken());
+  assert.is(dropped.poll(), undefined);
 });
 
 test.run();

@@ -4,6 +4,8 @@ import { Context, fromGenerator, noopWaker, Pending } from "@tokio-ts/core";
 import { Builder, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { RecvError, SendError, TryRecvError } from "../src/errors.js";
+import * as broadcast from "../src/broadcast.js";
+import * as mpsc from "../src/mpsc/index.js";
 import * as oneshot from "../src/oneshot.js";
 import { handStep } from "./support/hand-step.js";
 import { Elapsed, sleep, timeout } from "@tokio-ts/time";
@@ -480,6 +482,27 @@ test("awaiting a receiver whose value tryRecv() took is a misuse error, not Recv
   assert.ok(rx.isTerminated());
   const t = mockTask(rx);
   assert.throws(() => t.poll(), (e: unknown) => !(e instanceof RecvError) && /polled after it completed/.test((e as Error).message));
+});
+
+test("tryRecv errors use Tokio's words for oneshot and broadcast (\"channel empty\", \"channel closed\"), and mpsc's own", async () => {
+  const [tx, rx] = oneshot.channel<number>();
+  const empty = rx.tryRecv();
+  assert.ok(!empty.ok && empty.error.message === "channel empty" && empty.error.code === "ERR_CHANNEL_EMPTY");
+  tx[Symbol.dispose]();
+  const closed = rx.tryRecv();
+  assert.ok(!closed.ok && closed.error.message === "channel closed" && closed.error.code === "ERR_CHANNEL_CLOSED");
+  const [btx, brx] = broadcast.channel<number>(2);
+  const bempty = brx.tryRecv();
+  assert.ok(!bempty.ok && bempty.error.message === "channel empty");
+  btx[Symbol.dispose]();
+  const bclosed = brx.tryRecv();
+  assert.ok(!bclosed.ok && bclosed.error.message === "channel closed");
+  const [mtx, mrx] = mpsc.channel<number>(2);
+  const mempty = mrx.tryRecv();
+  assert.ok(!mempty.ok && mempty.error.message === "receiving on an empty channel");
+  mtx[Symbol.dispose]();
+  const mclosed = mrx.tryRecv();
+  assert.ok(!mclosed.ok && mclosed.error.message === "receiving on a closed channel");
 });
 
 test.run();

@@ -501,7 +501,7 @@ export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
    */
   tryRecv(): Result<T, TryRecvError> {
     const out = takeOne(this.#chan);
-    if (out === Pending) return err(new TryRecvError("empty"));
+    if (out === Pending) return err(new TryRecvError("empty", 0, "mpsc"));
     return out === undefined ? err(new TryRecvError("disconnected")) : ok(out);
   }
 
