@@ -344,15 +344,9 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       this.#inlinePause--;
       return Pending;
     }
-    if (this.#inlineBudget <= 0) {
-      // Spent: awaitFuture sends the task back to its executor for a fresh budget.
-      if (this.#inlineBudget === 0) {
-        this.#inlineBudget = -1; // counted once per spent budget
-        const task = this.task;
-        if (task !== undefined && (this.#waker as unknown) === task) task.budgetSpent?.();
-      }
-      return Pending;
-    }
+    // Spent (counted when it reached 0, below) or none to use: awaitFuture sends the task back to
+    // its executor for a fresh budget.
+    if (this.#inlineBudget <= 0) return Pending;
     const waker = this.#waker;
     if (waker === undefined || (this.#awaits !== undefined && this.#awaits.length !== 0)) return Pending;
     const cx = inlineContext;
@@ -368,6 +362,13 @@ class AsyncFuture<T> extends Future<T> implements AwaitHost, Frame {
       restoreFrame(prevFrame);
       this.#inlineBudget = cx.budget;
       cx.waker = noopWaker;
+    }
+    if (this.#inlineBudget === 0) {
+      // This poll spent the last unit: a forced yield, counted now as Tokio counts it (when the
+      // budget reaches zero), whether or not the body awaits again.
+      this.#inlineBudget = -1;
+      const task = this.task;
+      if (task !== undefined && (waker as unknown) === task) task.budgetSpent?.();
     }
     if (out !== Pending) this.#inlinePause = 0;
     else {

@@ -193,7 +193,9 @@ export class Builder {
    * Tokio), and every pending `blockOn` rejects with an error whose `cause` is the thrown value.
    * That panic is reported as unhandled only if no `blockOn` rejected with it and nobody joined
    * it; panics after it (another task's, or a `finally` block's that throws while the shutdown
-   * drops the tasks) are reported as in `"ignore"`.
+   * drops the tasks) are reported as in `"ignore"`. An async-function task's throw reaches the
+   * runtime a microtask after it happens, so tasks queued behind it may run first (Tokio's
+   * example, where the second spawned task never runs, holds for generator tasks).
    *
    * @example
    * ```ts
@@ -236,7 +238,8 @@ export class Builder {
   /**
    * Called with each task's id when it completes, whatever the outcome, once its JoinHandle
    * has been told (as Tokio). Not for a task spawned on a runtime that is shut down (it never
-   * starts, and `onTaskSpawn` was not called for it either), nor for a `blockOn` body.
+   * starts, and `onTaskSpawn` was not called for it either), nor for a `blockOn` body. It runs in
+   * the runtime's context, as Tokio's: it may `spawn` (a task that replaces the one that ended).
    *
    * @example
    * ```ts

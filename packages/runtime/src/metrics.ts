@@ -48,9 +48,8 @@ export class RuntimeMetrics {
    * How many task polls spent their whole cooperative budget, so that the task was made to yield
    * (as Tokio's `budget_forced_yield_count`). It counts once per exhausted budget, however many
    * leaves were refused in that poll (a `join` or `select` whose branches all hit the empty
-   * budget counts one), and also when the poll that spent the last unit completed a generator
-   * task (an async body's spent budget is counted at its next await; Tokio counts only refused
-   * leaves, so its count for a task that ends on its last unit is one lower). It
+   * budget counts one), when the budget reaches zero as Tokio counts it — so also when the poll
+   * (or, in an async body, the await) that spent the last unit completed the task. It
    * is updated when the poll returns. (A `Context`'s own `forcedYields`, which `mockTask` and
    * custom executors read, counts refused leaves instead.)
    *

@@ -145,6 +145,30 @@ test("onTaskTerminate runs once the task's JoinHandle has been told: a JoinSet a
   assert.equal(seen, ["out"]);
 });
 
+test("onTaskTerminate runs in the runtime's context, as Tokio's: it may spawn, and sees the runtime's Handle", async () => {
+  const seen: string[] = [];
+  let respawned = 0;
+  await withRuntime(
+    (rt) =>
+      rt.blockOn(function* () {
+        spawn(function* () {
+          yield* yieldNow();
+        });
+        for (let i = 0; i < 10 && respawned === 0; i++) yield* yieldNow();
+        for (let i = 0; i < 10; i++) yield* yieldNow();
+      }),
+    Builder.newCurrentThread().onTaskTerminate(() => {
+      seen.push(Handle.tryCurrent() === undefined ? "no runtime" : "runtime");
+      if (respawned++ === 0) {
+        spawn(function* () {
+          seen.push("respawned task ran");
+        });
+      }
+    }),
+  );
+  assert.equal(seen.slice(0, 3), ["runtime", "respawned task ran", "runtime"]);
+});
+
 test("a throwing onTaskSpawn hook makes spawn throw, and the task is neither run nor counted", async () => {
   let calls = 0;
   let ran = false;

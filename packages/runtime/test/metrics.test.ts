@@ -121,6 +121,18 @@ test("budgetForcedYieldCount counts each task poll that spent its whole budget",
   assert.is(forced, 3, "three polls of 128 units each (the last one completes the task)");
 });
 
+test("budgetForcedYieldCount counts an async body's budgets as a generator body's: when each reaches zero (Tokio's count)", async () => {
+  for (const n of [BUDGET - 1, BUDGET, 2 * BUDGET, 3 * BUDGET]) {
+    const forced = await withRuntime(async (rt) => {
+      await rt.blockOn(async () => {
+        for (let i = 0; i < n; i++) await consumeBudget();
+      });
+      return rt.metrics().budgetForcedYieldCount();
+    });
+    assert.is(forced, Math.floor(n / BUDGET), `${n} units`);
+  }
+});
+
 test("budgetForcedYieldCount counts an exhausted budget once, however many leaves it refused", async () => {
   const forced = await withRuntime(async (rt) => {
     await rt.blockOn(function* () {

@@ -619,10 +619,14 @@ export class Scheduler implements DriverHost {
     // Node reports it as an uncaught exception.
     const onTerminate = this.config.onTaskTerminate;
     if (onTerminate !== undefined && (task.state & ROOT) === 0) {
+      // In the runtime's context, as Tokio calls it (the hook may spawn): the task's own frame.
+      const prev = enterFrame(task);
       try {
         onTerminate({ id: task.id });
       } catch (error) {
         rethrowLater(error);
+      } finally {
+        restoreFrame(prev);
       }
     }
     if (failed && (result as JoinError).isPanic()) this.#panic(task);
