@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Context, Poll } from "@tokio-ts/core";
 import { assertPending, mockTask } from "@tokio-ts/test-util";
-import { BufReader, bytesReader, bytesWriter, copy, IoError, lines, read, readExact, readLine, readToEnd, readU16, readUntil, take, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../src/index.js";
+import { BufReader, bytesReader, bytesWriter, copy, IoError, lines, read, readExact, readLine, readToEnd, readU16, readUntil, take, toReadableStream, writeAll, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../src/index.js";
 import { dec, enc } from "./util-helpers.js";
 
 /** A valid AsyncBufRead whose `consume` moves the bytes left to the front of its array. */
@@ -142,6 +142,40 @@ test("an INTERRUPTED error is retried by the integer reads and by copy through a
   const spinning = mockTask(readU16(new InterruptingReader(Uint8Array.of(1, 2), 1e9)));
   assertPending(spinning.poll());
   assert.ok(spinning.isWoken(), "the read yields with a self-wake, then goes on");
+});
+
+test("a writer that returns more than it was given fails writeAll and copy with a RangeError, instead of spinning for ever", async () => {
+  const overclaiming: AsyncWrite = { pollWrite: (_cx, data) => data.length + 1, pollFlush: () => undefined, pollShutdown: () => undefined };
+  for (const run of [() => writeAll(overclaiming, enc.encode("abc")), () => copy(bytesReader(enc.encode("abc")), overclaiming), () => copy(new BufReader(bytesReader(enc.encode("abc"))), overclaiming)]) {
+    await run().then(
+      () => assert.unreachable("resolved"),
+      (e: unknown) => assert.ok(e instanceof RangeError && /pollWrite returned 4 for 3 bytes/.test(e.message), String(e)),
+    );
+  }
+});
+
+test("toReadableStream delivers the bytes read before the reader's error, then the error (tokio-util's ReaderStream), even to a late consumer", async () => {
+  let remaining = 8000;
+  const failing: AsyncRead = {
+    pollRead(_cx, buf) {
+      if (remaining === 0) throw new IoError("INVALID_INPUT", "bad read");
+      const n = Math.min(remaining, buf.length, 31);
+      buf.fill(0, 0, n);
+      remaining -= n;
+      return n;
+    },
+  };
+  const stream = toReadableStream(failing);
+  await new Promise((resolve) => setImmediate(resolve)); // the bridge pulls ahead meanwhile
+  let bytes = 0;
+  let error: unknown;
+  try {
+    for await (const chunk of stream) bytes += chunk.length;
+  } catch (e) {
+    error = e;
+  }
+  assert.is(bytes, 8000, "every byte read before the error");
+  assert.is((error as IoError).kind, "INVALID_INPUT");
 });
 
 test.run();

@@ -17,7 +17,7 @@ import { Pending, type Context, type Poll } from "@tokio-ts/core";
 import { isAsyncRead, type AsyncRead, type AsyncWrite } from "../protocol.js";
 import { DEFAULT_BUF_SIZE } from "./buf-reader.js";
 import { writeZero } from "./errors.js";
-import { checkBuffer, checkBufferSize, checkWriter } from "./internal/check.js";
+import { checkBuffer, checkBufferSize, checkWriteCount, checkWriter } from "./internal/check.js";
 
 /**
  * A buffered writer over `inner`. Call {@link flush} (or {@link shutdown}) when done: bytes
@@ -100,7 +100,7 @@ export class BufWriter<W extends AsyncWrite = AsyncWrite> implements AsyncWrite,
       const n = this.#inner.pollWrite(cx, this.#buf.subarray(this.#written, this.#len));
       if (n === Pending) return Pending;
       if (n === 0) throw writeZero();
-      this.#written += n;
+      this.#written += checkWriteCount(n, this.#len - this.#written);
     }
     this.#written = this.#len = 0;
     return undefined;

@@ -18,6 +18,11 @@
  *
  * A one-byte read is cancel safe (its byte is taken by the poll that resolves); a wider one
  * keeps the bytes that arrived in the future, which is why dropping it loses them.
+ *
+ * An `"INTERRUPTED"` error from the reader is retried, as Tokio's typed reads do (its tests
+ * `io_read_int.rs`); every other error ends the read. Each try spends budget, so inside a
+ * runtime a reader that keeps failing so still lets its task yield; outside one (unbounded
+ * budget) such a reader would be retried for ever, as in Tokio.
  */
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncRead } from "../protocol.js";
@@ -126,7 +131,7 @@ export class ReadInt<T extends number | bigint> extends Future<T> {
  * dropped while pending (a `select` loser, a timeout) read nothing.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its byte, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readU8(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -146,7 +151,7 @@ export function readU8(reader: AsyncRead): ReadInt<number> {
  * dropped while pending (a `select` loser, a timeout) read nothing.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its byte, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readI8(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -166,7 +171,7 @@ export function readI8(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 2 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readU16(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -187,7 +192,7 @@ export function readU16(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 2 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readU16Le(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -207,7 +212,7 @@ export function readU16Le(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 2 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readI16(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -228,7 +233,7 @@ export function readI16(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 2 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readI16Le(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -248,7 +253,7 @@ export function readI16Le(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 4 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readU32(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -269,7 +274,7 @@ export function readU32(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 4 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readU32Le(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -289,7 +294,7 @@ export function readU32Le(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 4 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readI32(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -310,7 +315,7 @@ export function readI32(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 4 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readI32Le(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -331,7 +336,7 @@ export function readI32Le(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 8 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readU64(reader: AsyncRead): ReadInt<bigint> {
   checkReader("reader", reader);
@@ -352,7 +357,7 @@ export function readU64(reader: AsyncRead): ReadInt<bigint> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 8 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readU64Le(reader: AsyncRead): ReadInt<bigint> {
   checkReader("reader", reader);
@@ -373,7 +378,7 @@ export function readU64Le(reader: AsyncRead): ReadInt<bigint> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 8 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readI64(reader: AsyncRead): ReadInt<bigint> {
   checkReader("reader", reader);
@@ -394,7 +399,7 @@ export function readI64(reader: AsyncRead): ReadInt<bigint> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 8 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readI64Le(reader: AsyncRead): ReadInt<bigint> {
   checkReader("reader", reader);
@@ -414,7 +419,7 @@ export function readI64Le(reader: AsyncRead): ReadInt<bigint> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 4 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readF32(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -434,7 +439,7 @@ export function readF32(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 4 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readF32Le(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -454,7 +459,7 @@ export function readF32Le(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 8 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readF64(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);
@@ -474,7 +479,7 @@ export function readF64(reader: AsyncRead): ReadInt<number> {
  * are lost: the next read starts after them.
  *
  * **Throws**: {@link IoError} `"UNEXPECTED_EOF"` if the stream ends before its 8 bytes, as
- * {@link readExact}; the reader's errors; TypeError if `reader` is not an AsyncRead.
+ * {@link readExact}; the reader's errors (`"INTERRUPTED"` is retried); TypeError if `reader` is not an AsyncRead.
  */
 export function readF64Le(reader: AsyncRead): ReadInt<number> {
   checkReader("reader", reader);

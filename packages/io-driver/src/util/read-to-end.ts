@@ -78,7 +78,9 @@ export class ReadToEnd extends Future<Uint8Array> {
  *
  * **Cancel safety**: not cancel safe: the bytes read before the drop are lost.
  *
- * **Throws**: TypeError if `reader` is not an AsyncRead; the reader's errors when polled.
+ * **Throws**: TypeError if `reader` is not an AsyncRead; the reader's errors when polled (the
+ * bytes read before the error are lost with the future; Tokio's `read_to_end` leaves them in
+ * the caller's `Vec`).
  */
 export function readToEnd(reader: AsyncRead): ReadToEnd {
   checkReader("reader", reader);

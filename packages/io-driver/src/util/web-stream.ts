@@ -179,7 +179,8 @@ export function fromReadableStream(stream: ReadableStream<Uint8Array>): WebStrea
 /**
  * A `ReadableStream<Uint8Array>` that reads `reader`: each `pull` reads one chunk of at most
  * `chunkSize` bytes (polled with a waker that re-polls it, so no runtime is needed) and
- * enqueues a copy of it; EOF closes the stream, an error errors it. The stream pulls while it
+ * enqueues a copy of it; EOF closes the stream, an error errors it once the chunks read before
+ * it have been taken. The stream pulls while it
  * holds less than `highWaterMark` bytes, so it queues at most `highWaterMark + chunkSize - 1`
  * bytes ahead of its consumer (reads are whole chunks: a small `highWaterMark` does not shrink
  * them). Cancelling the stream stops reading but does not
@@ -203,13 +204,27 @@ export function toReadableStream(reader: AsyncRead, options: ToReadableStreamOpt
   const highWaterMark = checkHighWaterMark("options.highWaterMark", options.highWaterMark);
   const scratch = new Uint8Array(chunkSize);
   let pump: Pump<number> | undefined;
+  // The reader's error while chunks are still queued: erroring the stream then would discard
+  // them (bytes already read), so it waits until the consumer has taken them (Tokio's
+  // ReaderStream yields the bytes, then the error).
+  let failure: { error: unknown } | undefined;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const n = await pumpToPromise(new Read(reader, scratch), (p) => (pump = p));
-        pump = undefined;
-        if (n === 0) controller.close();
-        else controller.enqueue(scratch.slice(0, n));
+        if (failure === undefined) {
+          let n: number;
+          try {
+            n = await pumpToPromise(new Read(reader, scratch), (p) => (pump = p));
+          } catch (error) {
+            failure = { error };
+            n = -1;
+          }
+          pump = undefined;
+          if (n === 0) controller.close();
+          else if (n > 0) controller.enqueue(scratch.slice(0, n));
+        }
+        // Nothing queued any more (the size of the queue is its bytes): the error now.
+        if (failure !== undefined && (controller.desiredSize ?? 0) >= highWaterMark) controller.error(failure.error);
       },
       cancel() {
         pump?.cancel();

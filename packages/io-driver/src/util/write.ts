@@ -10,7 +10,7 @@
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncWrite } from "../protocol.js";
 import { writeZero } from "./errors.js";
-import { checkBuffer, checkWriter } from "./internal/check.js";
+import { checkBuffer, checkWriteCount, checkWriter } from "./internal/check.js";
 
 /**
  * The future of {@link write}: resolves with how many bytes were written.
@@ -43,7 +43,7 @@ export class Write extends Future<number> {
     }
     if (n === Pending) return Pending;
     madeProgress(cx);
-    return n;
+    return checkWriteCount(n, this.#data.length);
   }
 }
 
@@ -102,7 +102,7 @@ export class WriteAll extends Future<void> {
       if (n === Pending) return Pending;
       madeProgress(cx);
       if (n === 0) throw writeZero();
-      this.#written += n;
+      this.#written += checkWriteCount(n, data.length - this.#written);
     }
     return undefined;
   }

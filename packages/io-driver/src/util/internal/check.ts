@@ -91,3 +91,13 @@ export function checkReadCount(n: number, room: number): number {
   if (n >= 0 && n <= room && Number.isInteger(n)) return n;
   throw new RangeError(`the reader's pollRead returned ${String(n)} for a ${room}-byte buffer (it must return an integer from 0 to the buffer's length)`);
 }
+
+/**
+ * What a writer's `pollWrite` returned must fit the data it was given: an integer from 0 to
+ * `len`. A writer that claims more would make a copy loop run past its buffer for ever (Tokio
+ * debug-asserts it). Returns `n`.
+ */
+export function checkWriteCount(n: number, len: number): number {
+  if (n >= 0 && n <= len && Number.isInteger(n)) return n;
+  throw new RangeError(`the writer's pollWrite returned ${String(n)} for ${len} bytes (it must return an integer from 0 to the data's length)`);
+}

@@ -15,7 +15,7 @@
  * Each read or write that made progress spends one unit of the coop budget.
  */
 import { madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
-import { checkReadCount } from "./check.js";
+import { checkReadCount, checkWriteCount } from "./check.js";
 import { isAsyncBufRead, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../../protocol.js";
 import { errorKind, writeZero } from "../errors.js";
 
@@ -77,7 +77,7 @@ export class CopyBuffer {
         if (n === Pending) return Pending;
         madeProgress(cx);
         if (n === 0) throw writeZero();
-        this.#pos += n;
+        this.#pos += checkWriteCount(n, this.#cap - this.#pos);
         this.amount += n;
         this.#needFlush = true;
       }
@@ -112,7 +112,7 @@ export class CopyBuffer {
       if (n === Pending) return Pending;
       madeProgress(cx);
       if (n === 0) throw writeZero();
-      reader.consume(n);
+      reader.consume(checkWriteCount(n, avail.length));
       this.amount += n;
       this.#needFlush = true;
     }
