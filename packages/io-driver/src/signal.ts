@@ -484,7 +484,8 @@ export class Signal implements AsyncIterable<true>, Disposable {
  * **Throws**: TypeError if `kind` is not a string; RangeError, naming `kind` and the value, for
  * a name that is not in `os.constants.signals`, for SIGKILL and SIGSTOP (they cannot be
  * caught), for SIGSEGV, SIGBUS, SIGFPE and SIGILL (not safe to handle in JavaScript; Tokio
- * refuses them too), and for a name this platform lists but cannot listen to.
+ * refuses SIGSEGV, SIGFPE and SIGILL too, but not SIGBUS), and for a name this platform lists
+ * but cannot listen to.
  */
 export function signal(kind: SignalKind): Signal {
   return new Signal(kind);

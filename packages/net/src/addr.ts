@@ -10,7 +10,7 @@
  * (not an IP literal) is resolved by Node when the socket binds or connects, as Tokio resolves
  * `ToSocketAddrs` inside `bind`/`connect`; `lookupHost` resolves names explicitly.
  */
-import { isIP } from "node:net";
+import { isIP, SocketAddress as NodeSocketAddress } from "node:net";
 
 /**
  * The address family of a {@link SocketAddr}, with Node's spelling.
@@ -40,7 +40,12 @@ export type IpFamily = "IPv4" | "IPv6";
  * ```
  */
 export class SocketAddr {
-  /** The IP address as a string literal ("127.0.0.1", "::1"). */
+  /**
+   * The IP address as a string literal ("127.0.0.1", "::1"). An IPv6 address is kept in the
+   * canonical form Node (libuv) reports addresses in — lower case, the longest run of zero
+   * groups as `::`, an IPv4-mapped address as `::ffff:127.0.0.1` — so `[0:0:0:0:0:0:0:1]:80`
+   * and `[::1]:80` are the same address, print the same and are `equals` (as Rust's by value).
+   */
   readonly ip: string;
   /** The port, 0–65535 (0 in a bind address means "any free port"). */
   readonly port: number;
@@ -62,7 +67,7 @@ export class SocketAddr {
     if (typeof ip !== "string") throw new TypeError(`ip must be an IP address string, got ${describe(ip)}`);
     const version = isIP(ip);
     if (version === 0) throw new TypeError(`ip must be an IPv4 or IPv6 address, got ${JSON.stringify(ip)}`);
-    this.ip = ip;
+    this.ip = version === 6 ? canonicalIpv6(ip) : ip;
     this.port = checkPort(port, "port");
     this.family = version === 4 ? "IPv4" : "IPv6";
   }
@@ -151,11 +156,13 @@ export type ToSocketAddrs =
   | { readonly address: string; readonly port: number };
 
 /**
- * A checked address argument: a host (IP literal or name) and a port.
+ * A checked address argument: a host (IP literal or name) and a port — the form every address
+ * argument is turned into at the call.
  *
  * @example
  * ```ts
- * const { host, port }: HostPort = toHostPort("localhost:6379");
+ * const target: HostPort = { host: "localhost", port: 6379 }; // also a ToSocketAddrs
+ * const stream = yield* TcpStream.connect(target);
  * ```
  */
 export interface HostPort {
@@ -269,4 +276,15 @@ export function describe(value: unknown): string {
     return name ? `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}` : "an object";
   }
   return typeof value === "function" ? "a function" : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * An IPv6 literal (valid: `isIP` said so) in the text Node reports addresses in (libuv's
+ * `uv_inet_ntop`, through `net.SocketAddress`): lower case, the longest run of zero groups as
+ * `::`, the IPv4-mapped range dotted. A zone (`%eth0`), which `SocketAddress` drops, is kept.
+ */
+function canonicalIpv6(ip: string): string {
+  const percent = ip.indexOf("%");
+  if (percent < 0) return new NodeSocketAddress({ address: ip, family: "ipv6" }).address;
+  return new NodeSocketAddress({ address: ip.slice(0, percent), family: "ipv6" }).address + ip.slice(percent);
 }

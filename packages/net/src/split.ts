@@ -256,7 +256,7 @@ export class WriteHalf<S extends StreamBase> implements AsyncWrite {
  * spawn(function* () { yield* copy(rd, sink()); rd.close(); });
  * ```
  */
-export class OwnedReadHalf<S extends StreamBase> extends ReadHalf<S> implements AsyncDisposable {
+export class OwnedReadHalf<S extends StreamBase> extends ReadHalf<S> implements AsyncDisposable, Disposable {
   #closed = false;
 
   /** @internal Not closed, not reunited. */
@@ -312,6 +312,11 @@ export class OwnedReadHalf<S extends StreamBase> extends ReadHalf<S> implements 
     this.close();
     return Promise.resolve();
   }
+
+  /** `using rd = …` (in a generator task too): {@link OwnedReadHalf.close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /**
@@ -325,7 +330,7 @@ export class OwnedReadHalf<S extends StreamBase> extends ReadHalf<S> implements 
  * wr.close(); // the peer reads EOF
  * ```
  */
-export class OwnedWriteHalf<S extends StreamBase> extends WriteHalf<S> implements AsyncDisposable {
+export class OwnedWriteHalf<S extends StreamBase> extends WriteHalf<S> implements AsyncDisposable, Disposable {
   #closed = false;
 
   /** @internal Not closed, not reunited. */
@@ -382,6 +387,11 @@ export class OwnedWriteHalf<S extends StreamBase> extends WriteHalf<S> implement
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
     return Promise.resolve();
+  }
+
+  /** `using wr = …` (in a generator task too): {@link OwnedWriteHalf.close} (sends FIN). */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }
 

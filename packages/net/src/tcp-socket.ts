@@ -322,7 +322,9 @@ export class TcpSocket {
     checkInteger(backlog, "backlog", BACKLOG);
     this.#use();
     const local = this.#local ?? { host: this.#family === 4 ? "0.0.0.0" : "::", port: 0 };
-    const listen = { host: local.host, port: local.port, backlog, ipv6Only: this.#family === 6, ...(this.#reuseport ? { reusePort: true } : {}) };
+    // An IPv6 socket bound to `::` takes IPv4 clients too (the system's default, dual stack), as
+    // Tokio's `new_v6()` does on Linux and as `TcpListener.bind("[::]:0")` does.
+    const listen = { host: local.host, port: local.port, backlog, ...(this.#reuseport ? { reusePort: true } : {}) };
     const server = {
       noDelay: this.#nodelay,
       keepAlive: this.#keepalive,
@@ -342,12 +344,17 @@ export class TcpSocket {
    *
    * **Cancel safety**: cancel safe: a dropped connect destroys the socket.
    *
-   * **Throws**: TypeError/RangeError at the call for a bad address or a used socket. The
-   * future fails with Node's error (`connect ECONNREFUSED 127.0.0.1:1`).
+   * **Throws**: TypeError/RangeError at the call for a bad address, an IP of the other family
+   * (the socket's family is fixed by `newV4()`/`newV6()`; a name resolves to that family only),
+   * or a used socket. The future fails with Node's error (`connect ECONNREFUSED 127.0.0.1:1`).
    */
   connect(addr: ToSocketAddrs): Future<TcpStream> {
     const { host, port } = toHostPort(addr, "addr");
     if (port === 0) throw new RangeError("addr: cannot connect to port 0");
+    const version = isIP(host);
+    if (version !== 0 && version !== this.#family) {
+      throw new TypeError(`addr: ${host} is not an IPv${this.#family} address (the socket was made with newV${this.#family}())`);
+    }
     this.#use();
     const local = this.#local;
     const options = {

@@ -43,7 +43,7 @@ import type { UdpBindOptions } from "./udp-options.js";
  * **Runtime compatibility**: needs a runtime built with `enableIo()`; the runtime's shutdown
  * closes the socket.
  */
-export class UdpSocket implements AsyncDisposable {
+export class UdpSocket implements AsyncDisposable, Disposable {
   readonly #core: UdpCore;
 
   /** @internal Use {@link UdpSocket.bind}. */
@@ -687,6 +687,11 @@ export class UdpSocket implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
     return Promise.resolve();
+  }
+
+  /** `using socket = …` (in a generator task too): close at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   #tryTake(mode: RecvMode, buf: Uint8Array, method: string): number | [number, SocketAddr] {

@@ -78,4 +78,17 @@ test("SocketAddr.fromNode reads Node's AddressInfo and ignores what is not an ad
   assert.is(SocketAddr.fromNode({}), undefined);
 });
 
+test("an IPv6 address is kept in Node's canonical text: non-canonical spellings are the same address (Rust's SocketAddr compares by value)", () => {
+  const canonical = SocketAddr.parse("[::1]:80");
+  for (const text of ["[0:0:0:0:0:0:0:1]:80", "[0::1]:80", "[0000::0001]:80"]) {
+    const addr = SocketAddr.parse(text);
+    assert.is(addr.toString(), "[::1]:80", text);
+    assert.ok(addr.equals(canonical), text);
+  }
+  assert.is(new SocketAddr("::FFFF:127.0.0.1", 1).ip, "::ffff:127.0.0.1");
+  assert.is(new SocketAddr("2001:DB8:0:0:1:0:0:1", 1).ip, "2001:db8::1:0:0:1");
+  assert.is(new SocketAddr("FE80::1%lo", 1).ip, "fe80::1%lo", "the zone is kept");
+  assert.is(new SocketAddr("127.0.0.1", 1).ip, "127.0.0.1");
+});
+
 test.run();

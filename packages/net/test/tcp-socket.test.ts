@@ -161,4 +161,21 @@ test("setReuseport(true) lets two listeners share a port where Node supports it,
   assert.is(outcome, hasReusePort ? "shared" : "unsupported");
 });
 
+test("a socket's family holds for connect as for bind: an IP of the other family is a TypeError at the call; newV6 listens dual stack", async () => {
+  await run(function* () {
+    assert.throws(() => TcpSocket.newV4().connect("[::1]:80"), (e: unknown) => e instanceof TypeError && /not an IPv4 address/.test((e as Error).message));
+    assert.throws(() => TcpSocket.newV6().connect("127.0.0.1:80"), (e: unknown) => e instanceof TypeError && /not an IPv6 address/.test((e as Error).message));
+    const socket = TcpSocket.newV6();
+    socket.bind("[::]:0");
+    const listener = yield* socket.listen(16);
+    const accepting = spawn(listener.accept());
+    const client = yield* TcpStream.connect({ host: "127.0.0.1", port: listener.localAddr().port });
+    const [server, from] = yield* accepting;
+    assert.is(from.ip, "::ffff:127.0.0.1", "an IPv4 client of the dual-stack listener");
+    client.close();
+    server.close();
+    listener.close();
+  });
+});
+
 test.run();

@@ -5,6 +5,8 @@ import { Builder, spawn } from "@tokio-ts/runtime";
 import { assertPending, assertReady, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { Interest, Ready, SocketAddr, UdpSocket, WouldBlockError } from "../src/index.js";
 import { dec, enc, ioRuntime, onRuntime, openResources, rejection, thrown, turnsUntil } from "./udp-helpers.js";
+import { run } from "./helpers.js";
+import { timeout } from "@tokio-ts/time";
 
 test("sendTo and recvFrom carry a datagram between two sockets on 127.0.0.1, with its sender", () =>
   onRuntime(async () => {
@@ -506,6 +508,22 @@ test("runtime shutdown wakes a waiting recv, whose next poll fails with the shut
   await rt.shutdownTimeout(1000);
   assert.ok(recv.isWoken());
   assert.throws(() => recv.poll(), (e: unknown) => e instanceof ContextError && e.code === "ERR_RUNTIME_SHUTDOWN");
+});
+
+test("connect to a non-canonical spelling of an IPv6 address completes (it waited for ever), and `using` closes a socket in a generator task", async () => {
+  await run(function* () {
+    const peer = yield* UdpSocket.bind("[::1]:0");
+    const port = peer.localAddr().port;
+    {
+      using socket = yield* UdpSocket.bind("[::1]:0");
+      yield* timeout(5000, socket.connect(`[0:0:0:0:0:0:0:1]:${port}`));
+      assert.ok(socket.peerAddr().equals(peer.localAddr()));
+      yield* socket.send(new Uint8Array([7]));
+      const buf = new Uint8Array(4);
+      assert.is(yield* peer.recv(buf), 1);
+    }
+    peer.close();
+  });
 });
 
 test.run();
