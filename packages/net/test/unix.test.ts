@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "@tokio-ts/runtime";
-import { UnixListener, UnixStream, UnixSocketAddr } from "../src/index.js";
+import { errorKind, UnixListener, UnixStream, UnixSocketAddr } from "../src/index.js";
 import { hasCode, pattern, run } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tokio-ts-unix-"));
@@ -72,7 +72,7 @@ test("binding an existing path fails with EADDRINUSE naming it; connecting to a 
   assert.ok((connectError as Error).message.includes("missing.sock"));
 });
 
-test("binding in a directory that does not exist: libuv's EACCES says the directory is missing", async () => {
+test("binding in a directory that does not exist fails with ENOENT (NOT_FOUND, as Tokio), not libuv's EACCES, and says the directory is missing", async () => {
   const path = join(dir, "no-such-dir", "x.sock");
   const error = await run(function* () {
     try {
@@ -82,11 +82,10 @@ test("binding in a directory that does not exist: libuv's EACCES says the direct
     }
     return undefined;
   });
-  // libuv's listen reports it as EACCES here; where a platform says ENOENT, that needs no help.
-  assert.ok(hasCode(error, "EACCES") || hasCode(error, "ENOENT"), String(error));
-  if (hasCode(error, "EACCES")) {
-    assert.ok((error as Error).message.includes(`(the directory ${join(dir, "no-such-dir")} does not exist)`), (error as Error).message);
-  }
+  assert.ok(hasCode(error, "ENOENT"), String(error));
+  assert.is(errorKind(error), "NOT_FOUND");
+  assert.ok((error as Error).message.includes("ENOENT: no such file or directory"), (error as Error).message);
+  assert.ok((error as Error).message.includes(`(the directory ${join(dir, "no-such-dir")} does not exist)`), (error as Error).message);
 });
 
 test("a Unix listener is an async iterable of streams, ending when closed", async () => {

@@ -242,11 +242,17 @@ export class AcceptFuture<T> extends Future<T> {
 
 /**
  * libuv reports a Unix socket path in a directory that does not exist as `EACCES` ("permission
- * denied"), which sends one looking at permissions: say what is missing.
+ * denied": it turns the kernel's ENOENT into EACCES, as on Windows), which sends one looking at
+ * permissions. The error is the kernel's again — `ENOENT`, so `errorKind` is `"NOT_FOUND"`, as
+ * Tokio's — and says what is missing.
  */
 function explainPathError(error: Error, path: string | undefined): Error {
   if (path === undefined || path.startsWith("\0") || (error as { code?: unknown }).code !== "EACCES") return error;
   const dir = dirname(path);
-  if (!existsSync(dir)) error.message += ` (the directory ${dir} does not exist)`;
+  if (existsSync(dir)) return error;
+  const fields = error as Error & { code?: string; errno?: number };
+  fields.code = "ENOENT";
+  fields.errno = -2;
+  error.message = `${error.message.replace("EACCES: permission denied", "ENOENT: no such file or directory")} (the directory ${dir} does not exist)`;
   return error;
 }
