@@ -11,7 +11,8 @@
  *   only when polled: Node buffers up to its highWaterMark and then stops pulling from the
  *   source. One chunk at a time is kept (`chunk`, `pos`) and copied into the caller's buffers.
  *   `'readable'` and `finished()` (end, error, premature close) wake the one waiting reader.
- * - NodeWriter copies each accepted prefix (at most the Writable's highWaterMark) into a new
+ * - NodeWriter copies each accepted prefix (at most the Writable's highWaterMark in bytes; 16 KiB
+ *   for a highWaterMark of 0 or an objectMode stream) into a new
  *   Buffer (the caller may reuse its array at once), counts writes whose callback has not run
  *   (`inFlight`), and returns Pending while the Writable needs a drain: memory stays within
  *   the Writable's own bound. Flush waits until `inFlight` is 0; shutdown calls `end()` and
@@ -29,7 +30,7 @@
 import { finished, Readable, Writable } from "node:stream";
 import { Pending, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import type { AsyncRead, AsyncWrite } from "../protocol.js";
-import { brokenPipe, hostError } from "./errors.js";
+import { brokenPipe, hostError, IoError } from "./errors.js";
 import { checkBuffer, checkBufferSize, checkOptions, checkReader, checkWriter } from "./internal/check.js";
 import { Pump } from "./internal/pump.js";
 import { Read } from "./read.js";
@@ -64,6 +65,8 @@ export interface ToNodeWritableOptions {
 }
 
 const DEFAULT_CHUNK = 16 * 1024;
+/** The smallest cap of one write to a Node Writable (its highWaterMark, when larger, is the cap). */
+const MIN_WRITE = 16 * 1024;
 const READABLE_OPTIONS = ["highWaterMark", "chunkSize"] as const;
 const WRITABLE_OPTIONS = ["highWaterMark"] as const;
 
@@ -108,6 +111,7 @@ export class NodeReader implements AsyncRead, Disposable {
   #pos = 0;
   #ended = false;
   #failed = false;
+  #closed = false;
   #error: unknown = undefined;
   #waker: Waker | undefined = undefined;
   /** The `'readable'` listener is on: added at the first poll that finds nothing to take. */
@@ -138,6 +142,7 @@ export class NodeReader implements AsyncRead, Disposable {
 
   pollRead(cx: Context, buf: Uint8Array): Poll<number> {
     checkBuffer("buf", buf);
+    if (this.#closed) throw new IoError("NOT_CONNECTED", "the NodeReader was closed: it no longer reads its stream");
     if (buf.length === 0) return 0;
     for (;;) {
       const chunk = this.#chunk;
@@ -168,11 +173,17 @@ export class NodeReader implements AsyncRead, Disposable {
     }
   }
 
-  /** Detach from the stream (its listeners are removed; the stream itself is left open). */
+  /**
+   * Detach from the stream (its listeners are removed; the stream itself is left open). A read
+   * pending on this reader is woken and, like every later one, fails (`"NOT_CONNECTED"`).
+   */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     if (this.#listening) this.#stream.off("readable", this.#onReadable);
     this.#listening = false;
     this.#stopFinished();
+    this.#waker = wakeSlot(this.#waker);
   }
 
   [Symbol.dispose](): void {
@@ -202,7 +213,8 @@ export function fromNodeReadable(stream: Readable): NodeReader {
 /**
  * A Node `stream.Readable` that reads `reader`: each `_read` polls `reader` (with a waker that
  * re-polls it, so no runtime is needed) and pushes one chunk of at most `chunkSize` bytes; the
- * reader's EOF ends the stream, its error destroys the stream with that error. Reading stops
+ * reader's EOF ends the stream, its error destroys the stream with that error once the bytes
+ * read before it have been taken. Reading stops
  * while the Readable's buffer is full. Destroying the Readable stops reading but does not close
  * `reader` (the AsyncRead protocol has no close): close a socket behind it yourself.
  *
@@ -225,7 +237,18 @@ export function toNodeReadable(reader: AsyncRead, options: ToNodeReadableOptions
   const scratch = new Uint8Array(chunkSize);
   let pump: Pump<number> | undefined;
   let done = false;
-  const readable = new Readable({
+  // The reader's error while bytes it read are still buffered: destroying now would discard
+  // them, so the stream is destroyed once the consumer has taken them (every `read()`, in paused
+  // and flowing mode and under `for await`, goes through BridgeReadable.read).
+  let failure: { error: Error } | undefined;
+  class BridgeReadable extends Readable {
+    override read(size?: number): unknown {
+      const out: unknown = super.read(size);
+      if (failure !== undefined && this.readableLength === 0 && !this.destroyed) this.destroy(failure.error);
+      return out;
+    }
+  }
+  const readable = new BridgeReadable({
     ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
     read() {
       if (pump !== undefined || done) return;
@@ -233,7 +256,8 @@ export function toNodeReadable(reader: AsyncRead, options: ToNodeReadableOptions
         pump = undefined;
         if (failed) {
           done = true;
-          readable.destroy(error as Error);
+          if (readable.readableLength === 0) readable.destroy(error as Error);
+          else failure = { error: error as Error };
         } else if (n === 0) {
           done = true;
           readable.push(null);
@@ -271,6 +295,7 @@ export class NodeWriter implements AsyncWrite, Disposable {
   #ending = false;
   #finished = false;
   #failed = false;
+  #closed = false;
   #error: unknown = undefined;
   #writeWaker: Waker | undefined = undefined;
   #flushWaker: Waker | undefined = undefined;
@@ -290,6 +315,9 @@ export class NodeWriter implements AsyncWrite, Disposable {
     stream.on("drain", this.#onDrain);
     this.#stopFinished = finished(stream, { readable: false }, (error) => {
       if (error) this.#fail(error);
+      // finished() also calls a stream destroyed while its final() ran a success; only 'finish'
+      // (everything handed on and the write side closed) is one.
+      else if (!stream.writableFinished) this.#fail(brokenPipe("the Node stream was destroyed before it finished"));
       else this.#finished = true;
       this.#writeWaker = wakeSlot(this.#writeWaker);
       this.#flushWaker = wakeSlot(this.#flushWaker);
@@ -303,6 +331,7 @@ export class NodeWriter implements AsyncWrite, Disposable {
 
   pollWrite(cx: Context, data: Uint8Array): Poll<number> {
     checkBuffer("data", data);
+    this.#checkOpen();
     if (this.#failed) throw this.#error;
     const stream = this.#stream;
     if (this.#ending || this.#finished || stream.destroyed || stream.writableEnded) throw brokenPipe("the Node stream is closed for writing");
@@ -311,13 +340,19 @@ export class NodeWriter implements AsyncWrite, Disposable {
       this.#writeWaker = cx.waker;
       return Pending;
     }
-    const n = Math.min(data.length, Math.max(stream.writableHighWaterMark, 1));
+    // One write of up to the stream's highWaterMark (the memory bound), in bytes. A highWaterMark
+    // of 0, or an objectMode stream's (it counts chunks), says nothing about bytes: MIN_WRITE
+    // then, not tiny writes that each wait for a drain.
+    const hwm = stream.writableHighWaterMark;
+    const cap = stream.writableObjectMode || hwm < 1 ? MIN_WRITE : hwm;
+    const n = Math.min(data.length, cap);
     this.#inFlight++;
     stream.write(Buffer.from(data.subarray(0, n)), this.#onWritten);
     return n;
   }
 
   pollFlush(cx: Context): Poll<void> {
+    this.#checkOpen();
     if (this.#failed) throw this.#error;
     if (this.#inFlight === 0) return undefined;
     this.#flushWaker = cx.waker;
@@ -325,6 +360,7 @@ export class NodeWriter implements AsyncWrite, Disposable {
   }
 
   pollShutdown(cx: Context): Poll<void> {
+    this.#checkOpen();
     if (this.#failed) throw this.#error;
     if (this.#finished) return undefined;
     if (!this.#ending) {
@@ -335,10 +371,22 @@ export class NodeWriter implements AsyncWrite, Disposable {
     return Pending;
   }
 
-  /** Detach from the stream (its listeners are removed; the stream itself is left open). */
+  /**
+   * Detach from the stream (its listeners are removed; the stream itself is left open). A write,
+   * flush or shutdown pending on this writer is woken and, like every later one, fails
+   * (`"BROKEN_PIPE"`).
+   */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#stream.off("drain", this.#onDrain);
     this.#stopFinished();
+    this.#writeWaker = wakeSlot(this.#writeWaker);
+    this.#flushWaker = wakeSlot(this.#flushWaker);
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw brokenPipe("the NodeWriter was closed: it no longer writes its stream");
   }
 
   [Symbol.dispose](): void {
@@ -395,9 +443,12 @@ export function toNodeWritable(writer: AsyncWrite, options: ToNodeWritableOption
   checkOptions("toNodeWritable", options, WRITABLE_OPTIONS);
   checkHighWaterMark("options.highWaterMark", options.highWaterMark);
   let pump: Pump<void> | undefined;
+  let pending: ((error?: Error | null) => void) | undefined;
   const run = (future: WriteAll | Flush, callback: (error?: Error | null) => void): void => {
+    pending = callback;
     pump = new Pump<void>(future, (error, _v, failed) => {
       pump = undefined;
+      pending = undefined;
       callback(failed ? (error as Error) : null);
     });
     pump.run();
@@ -413,6 +464,11 @@ export function toNodeWritable(writer: AsyncWrite, options: ToNodeWritableOption
     destroy(error, callback) {
       pump?.cancel();
       pump = undefined;
+      // The write (or final) in flight is told, as a Node Writable tells it; Node fails the
+      // queued ones with ERR_STREAM_DESTROYED itself.
+      const inFlight = pending;
+      pending = undefined;
+      inFlight?.(error ?? Object.assign(new Error("the stream was destroyed before the write completed"), { code: "ERR_STREAM_DESTROYED" }));
       callback(error);
     },
   });

@@ -292,7 +292,9 @@ export class WebStreamWriter implements AsyncWrite {
     if (data.length === 0) return 0;
     const writer = this.#writer;
     const desired = writer.desiredSize;
-    if (desired === null || desired <= 0) {
+    // Full — unless none of our writes is in flight: a stream with highWaterMark 0 is "full"
+    // while idle, and its `ready` never resolves; it takes one chunk at a time.
+    if (desired === null || (desired <= 0 && this.#inFlight !== 0)) {
       // Full (or erroring: `closed` rejects soon and wakes us with the error).
       this.#writeWaker = cx.waker;
       if (desired !== null && !this.#waitingReady) {
