@@ -133,6 +133,9 @@ function writeValue(view: SharedView, at: number, end: number, value: unknown, b
       view.dv.setFloat64(at + 1, value, true);
       return at + 9;
     case "string": {
+      // A lone surrogate (half an emoji, cut by a slice) has no UTF-8 form: v8's serializer keeps
+      // the string as it is, as postMessage does.
+      if (!(value as unknown as { isWellFormed(): boolean }).isWellFormed()) break;
       const room = end - at - 5;
       if (room < 0) return -1;
       if (value.length * 3 > room && Buffer.byteLength(value, "utf8") > room) return -1;

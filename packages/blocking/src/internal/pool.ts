@@ -345,7 +345,7 @@ export class BlockingPool implements Driver, JobOwner {
     const onStart = this.options.onThreadStart;
     worker.worker.once("online", () => {
       worker.online = true;
-      onStart?.({ threadId: worker.threadId });
+      callHook(onStart, worker.threadId);
     });
     worker.worker.once("exit", (code: number) => this.#onExit(worker, code));
     return worker;
@@ -587,7 +587,7 @@ export class BlockingPool implements Driver, JobOwner {
     this.#recount();
     // Paired with onThreadStart: a worker that never came online (terminated while it booted, or
     // that could not start) had no start, so it has no stop.
-    if (worker.online) this.options.onThreadStop?.({ threadId: worker.threadId });
+    if (worker.online) callHook(this.options.onThreadStop, worker.threadId);
     if (!this.#closed && this.#queued !== 0) this.#dispatch();
     this.#armKeepAlive();
     this.#maybeUnpark();
@@ -691,5 +691,21 @@ export class BlockingPool implements Driver, JobOwner {
     }
     for (const w of this.#alive) w.terminate();
     await exits;
+  }
+}
+
+/**
+ * A thread hook, called so that what it throws cannot leave the pool half done (a dead worker's
+ * queued jobs never dispatched): the error is rethrown from a microtask, where Node reports it
+ * as an uncaught exception, as the runtime's own hooks do.
+ */
+function callHook(hook: ((meta: ThreadMeta) => void) | undefined, threadId: number): void {
+  if (hook === undefined) return;
+  try {
+    hook({ threadId });
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
   }
 }

@@ -134,7 +134,9 @@ function loop(): void {
     if ((flags & F_EXIT) !== 0) {
       clearInterval(alive);
       port.close();
-      return;
+      // Every job has finished and its output is out; a timer or a port a job left behind must
+      // not keep the thread (and so the pool, and a shutdown waiting for it) alive.
+      process.exit(0);
     }
     if ((flags & F_DEFINE) !== 0) {
       const definition = receive() as Definition;
@@ -294,10 +296,12 @@ function compile(definition: Definition & { kind: "source" }): JobFn {
   const indirectEval = eval;
   let fn: unknown;
   try {
-    fn = indirectEval(`(${definition.source}\n)`);
+    // Strict, as a module is: an assignment to an outer variable is a ReferenceError (the README's
+    // promise), not a global of the worker that later jobs see.
+    fn = indirectEval(`"use strict";(${definition.source}\n)`);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    const holder = indirectEval(`({${definition.source}\n})`) as object;
+    const holder = indirectEval(`"use strict";({${definition.source}\n})`) as object;
     const [descriptor] = Object.values(Object.getOwnPropertyDescriptors(holder));
     fn = descriptor?.value;
   }
