@@ -82,4 +82,21 @@ test("a job runs in strict mode: assigning to an outer variable is a ReferenceEr
   assert.match((error as Error).message, /`leaked`/);
 });
 
+test("a thread Node cannot create (new Worker throws: an impossible stack size) fails the job with WorkerExitError, not the process", async () => {
+  const error = await withRuntime(
+    (rt) =>
+      rt
+        .blockOn(function* () {
+          return yield* spawnBlocking(() => 1);
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => (e as { cause?: unknown }).cause,
+        ),
+    (b) => b.maxBlockingThreads(1).threadResourceLimits({ stackSizeMb: 100_000 }),
+  );
+  assert.is((error as { code?: unknown }).code, "ERR_BLOCKING_WORKER_EXITED");
+  assert.match((error as Error).message, /could not start/);
+});
+
 test.run();

@@ -191,6 +191,8 @@ export class BlockingPool implements Driver, JobOwner {
    * when none takes jobs (see "Start failures" in the module header).
    */
   #startFailed = false;
+  /** Why the last `new Worker` threw (see #dispatch), until the jobs it stranded have failed. */
+  #startError: unknown = undefined;
   readonly #dispatchTask = (): void => {
     this.#dispatchScheduled = false;
     this.#dispatch();
@@ -305,6 +307,15 @@ export class BlockingPool implements Driver, JobOwner {
       const worker = this.#pick(job, depth, now);
       if (worker === undefined) {
         this.#front = job; // no room anywhere: it stays first
+        const failure = this.#startError;
+        if (failure !== undefined && this.#workers.length === 0) {
+          // Node could not even create a thread (`new Worker` threw: a thread or memory limit,
+          // an impossible resource limit), and no worker is there to run the jobs: they fail,
+          // as after a worker that could not start. A later job tries again.
+          this.#startError = undefined;
+          this.#startFailed = true;
+          this.#failQueued(() => new WorkerExitError(-1, failure, { script: WORKER_URL.href }));
+        }
         break;
       }
       this.#queued--;
@@ -338,8 +349,15 @@ export class BlockingPool implements Driver, JobOwner {
     return best;
   }
 
-  #start(): WorkerHandle {
-    const worker = new WorkerHandle(this.#shared, this.options.resourceLimits);
+  /** A new worker, or undefined if Node could not create the thread (`#startError` says why). */
+  #start(): WorkerHandle | undefined {
+    let worker: WorkerHandle;
+    try {
+      worker = new WorkerHandle(this.#shared, this.options.resourceLimits);
+    } catch (error) {
+      this.#startError = error;
+      return undefined;
+    }
     this.#workers.push(worker);
     this.#alive.add(worker);
     const onStart = this.options.onThreadStart;
