@@ -26,7 +26,7 @@
 import { ContextError, Future, madeProgress, Pending, pollProceed, type Context, type Poll } from "@tokio-ts/core";
 import { RingBuffer } from "@tokio-ts/core/collections";
 import { Interest, ioDriver, Ready, type IoDriver, type ReadyEvent, type Registration } from "@tokio-ts/io-driver";
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import * as net from "node:net";
 import { dirname } from "node:path";
 import { netError } from "../errors.js";
@@ -249,10 +249,19 @@ export class AcceptFuture<T> extends Future<T> {
 function explainPathError(error: Error, path: string | undefined): Error {
   if (path === undefined || path.startsWith("\0") || (error as { code?: unknown }).code !== "EACCES") return error;
   const dir = dirname(path);
-  if (existsSync(dir)) return error;
+  if (!missing(dir)) return error; // there, or not ours to see (a real EACCES): left as it is
   const fields = error as Error & { code?: string; errno?: number };
   fields.code = "ENOENT";
   fields.errno = -2;
   error.message = `${error.message.replace("EACCES: permission denied", "ENOENT: no such file or directory")} (the directory ${dir} does not exist)`;
   return error;
+}
+
+/** Whether `dir` surely does not exist (ENOENT/ENOTDIR on stat); false when it is there or unreadable. */
+function missing(dir: string): boolean {
+  try {
+    return statSync(dir, { throwIfNoEntry: false }) === undefined;
+  } catch (error) {
+    return (error as { code?: unknown }).code === "ENOTDIR";
+  }
 }
