@@ -470,10 +470,7 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   peekQueued(buf: Uint8Array): Poll<number> {
     this.#checkOpen();
     if (buf.length === 0) return 0;
-    if (this.#queue.bytes > 0) return this.#take(buf, false);
-    if (this.#error !== undefined) throw this.#error;
-    if (this.#eof || this.#closed) return 0;
-    return Pending;
+    return this.#fromQueue(buf, false);
   }
 
   /**
@@ -490,9 +487,8 @@ export class NodeStream implements AsyncRead, AsyncWrite {
   tryRead(buf: Uint8Array): number {
     this.#checkOpen();
     if (buf.length === 0) return 0;
-    if (this.#queue.bytes > 0) return this.#take(buf, true);
-    if (this.#error !== undefined) throw this.#error;
-    if (this.#eof || this.#closed) return 0;
+    const n = this.#fromQueue(buf, true);
+    if (n !== Pending) return n;
     this.registration.clearReadiness(this.registration.readyEvent(Interest.READABLE));
     throw new WouldBlockError("tryRead");
   }
@@ -656,11 +652,21 @@ export class NodeStream implements AsyncRead, AsyncWrite {
     for (;;) {
       const event = this.registration.pollReadReady(cx);
       if (event === Pending) return Pending;
-      if (this.#queue.bytes > 0) return this.#take(buf, consume);
-      if (this.#error !== undefined) throw this.#error;
-      if (this.#eof || this.#closed) return 0;
+      const n = this.#fromQueue(buf, consume);
+      if (n !== Pending) return n;
       this.registration.clearReadiness(event);
     }
+  }
+
+  /**
+   * What the queue has for a read or peek now: bytes copied, `0` at the end of the stream (after
+   * every queued byte), the socket's error, or Pending when nothing has arrived yet.
+   */
+  #fromQueue(buf: Uint8Array, consume: boolean): Poll<number> {
+    if (this.#queue.bytes > 0) return this.#take(buf, consume);
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#eof || this.#closed) return 0;
+    return Pending;
   }
 
   #take(buf: Uint8Array, consume: boolean): number {

@@ -211,6 +211,23 @@ export function fromNodeReadable(stream: Readable): NodeReader {
 }
 
 /**
+ * The Readable of {@link toNodeReadable}. The reader's error while bytes it read are still
+ * buffered (`failure`) would discard them if it destroyed the stream at once, so the stream is
+ * destroyed once the consumer has taken them: every `read()` — paused and flowing mode, and
+ * `for await` — goes through this one.
+ */
+class BridgeReadable extends Readable {
+  failure: { error: Error } | undefined = undefined;
+
+  override read(size?: number): unknown {
+    const out: unknown = super.read(size);
+    const failure = this.failure;
+    if (failure !== undefined && this.readableLength === 0 && !this.destroyed) this.destroy(failure.error);
+    return out;
+  }
+}
+
+/**
  * A Node `stream.Readable` that reads `reader`: each `_read` polls `reader` (with a waker that
  * re-polls it, so no runtime is needed) and pushes one chunk of at most `chunkSize` bytes; the
  * reader's EOF ends the stream, its error destroys the stream with that error once the bytes
@@ -237,17 +254,6 @@ export function toNodeReadable(reader: AsyncRead, options: ToNodeReadableOptions
   const scratch = new Uint8Array(chunkSize);
   let pump: Pump<number> | undefined;
   let done = false;
-  // The reader's error while bytes it read are still buffered: destroying now would discard
-  // them, so the stream is destroyed once the consumer has taken them (every `read()`, in paused
-  // and flowing mode and under `for await`, goes through BridgeReadable.read).
-  let failure: { error: Error } | undefined;
-  class BridgeReadable extends Readable {
-    override read(size?: number): unknown {
-      const out: unknown = super.read(size);
-      if (failure !== undefined && this.readableLength === 0 && !this.destroyed) this.destroy(failure.error);
-      return out;
-    }
-  }
   const readable = new BridgeReadable({
     ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
     read() {
@@ -257,7 +263,7 @@ export function toNodeReadable(reader: AsyncRead, options: ToNodeReadableOptions
         if (failed) {
           done = true;
           if (readable.readableLength === 0) readable.destroy(error as Error);
-          else failure = { error: error as Error };
+          else readable.failure = { error: error as Error };
         } else if (n === 0) {
           done = true;
           readable.push(null);

@@ -4,6 +4,9 @@ import * as assert from "uvu/assert";
 import { Pending, type Context, type Poll } from "@tokio-ts/core";
 import type { AsyncBufRead, AsyncRead, AsyncWrite } from "@tokio-ts/io-driver";
 import type { SeededRng } from "@tokio-ts/test-util";
+import { guard } from "../guard.js";
+
+export { guard };
 
 /** A 32-bit integer hash (deterministic, good enough to make byte streams look random). */
 export function hash32(x: number): number {
@@ -135,20 +138,6 @@ export function utf8(s: string): Uint8Array {
   return enc.encode(s);
 }
 
-/** Turn a hang into a failure: reject if `p` has not settled within `ms` of real time. */
-export async function guard<T>(p: PromiseLike<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: hung for ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** What Tokio's `Lines::next_line` gives for a raw line: without its "\n" or "\r\n". */
 export function stripLine(raw: string): string {

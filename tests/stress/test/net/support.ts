@@ -7,21 +7,9 @@ import { forEachSeed, type SeededRng } from "@tokio-ts/test-util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { guard } from "../guard.js";
 
-/** Turn a hang into a failure: reject if `p` has not settled within `ms` of real time. */
-export async function guard<T>(p: PromiseLike<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: hung for ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { guard };
 
 const SOCKET_KINDS = new Set(["TCPSocketWrap", "TCPServerWrap", "UDPWrap", "PipeServerWrap"]);
 void process.stdout;
