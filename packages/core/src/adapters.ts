@@ -570,6 +570,10 @@ class PromiseFuture<T> extends Future<T> {
   }
 
   override cancel(): void {
+    // Dropped before its first poll: nobody listens to the promise, so its rejection would be
+    // reported as unhandled (a crash), though the drop means its outcome is not wanted.
+    const source = this.#source;
+    if (source instanceof Promise) source.then(undefined, ignore);
     this.#state = DROPPED;
     this.#source = undefined;
     this.#waker = undefined;
@@ -586,7 +590,7 @@ class PromiseFuture<T> extends Future<T> {
  * const text = yield* fromPromise(() => fs.promises.readFile(path, "utf8"));
  * ```
  *
- * **Cancel safety**: dropping the future only stops listening: a promise cannot be cancelled, so the work behind it goes on and its result is discarded (a rejection is not reported as unhandled).
+ * **Cancel safety**: dropping the future only stops listening: a promise cannot be cancelled, so the work behind it goes on and its result is discarded (a rejection is not reported as unhandled, also when the future is dropped before its first poll).
  */
 export function fromPromise<T>(source: PromiseLike<T> | (() => PromiseLike<T>)): Future<T> {
   return new PromiseFuture(source);

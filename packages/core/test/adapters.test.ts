@@ -449,6 +449,23 @@ test("a dropped fromPromise future does not wake its poller when the promise set
   assert.is(waker.count, 0);
 });
 
+test("a fromPromise future dropped before its first poll leaves no unhandled rejection behind", async () => {
+  const unhandled: unknown[] = [];
+  const collect = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", collect);
+  try {
+    let fail!: (e: Error) => void;
+    const request = new Promise<never>((_, reject) => (fail = reject));
+    const fut = fromPromise(request);
+    fut.cancel(); // a biased select whose earlier branch won, a task aborted before it ran
+    fail(new Error("request failed after the drop"));
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", collect);
+  }
+});
+
 test("toPromise resolves with the future's output", async () => {
   const out = await toPromise(
     fromGenerator(function* () {
