@@ -174,6 +174,56 @@ uvu("a leaked host handle (a setInterval outside the runtime) fails the test, na
   assert.match(failure(error), "1 host handle (Timeout)");
 });
 
+uvu("a leak in a test the runner starts from a host timer callback (uvu's first test) is still seen", async () => {
+  const r = recorder();
+  let leaked: ReturnType<typeof setTimeout> | undefined;
+  test("first of the file", async () => {
+    leaked = setTimeout(() => {}, 60_000);
+  }, { suite: r.suite });
+  // uvu runs its queue from a setTimeout: that Timeout is counted while its callback runs.
+  const error = await new Promise<unknown>((resolve) => setTimeout(() => void r.run("first of the file").then(resolve)));
+  clearTimeout(leaked);
+  assert.match(failure(error), "1 host handle (Timeout)");
+});
+
+uvu("a body that throws a non-Error fails with an Error that shows the value (uvu's formatter needs an Error)", async () => {
+  const thrownString = await runTest(function* () {
+    throw "not an Error";
+  });
+  assert.is(failure(thrownString), 'test "under test" threw "not an Error", which is not an Error');
+  assert.is((thrownString as Error).cause, "not an Error");
+  const rejectedUndefined = await runTest(async () => {
+    await Promise.resolve();
+    throw undefined;
+  });
+  assert.is(failure(rejectedUndefined), 'test "under test" threw undefined, which is not an Error');
+  const thrownObject = await runTest(function* () {
+    throw { code: 7 };
+  });
+  assert.is(failure(thrownObject), 'test "under test" threw {"code":7}, which is not an Error');
+});
+
+uvu("unhandledPanic shutdownRuntime: a panic while the body waits fails the test with the panic's message and stack", async () => {
+  let panic: Error | undefined;
+  const error = await runTest(
+    function* () {
+      spawn(function* () {
+        yield* sleep(5);
+        panic = new Error("DB connection refused on port 5432");
+        throw panic;
+      });
+      yield* sleep(10);
+    },
+    { unhandledPanic: "shutdownRuntime" },
+  );
+  const message = failure(error);
+  assert.match(message, "a spawned task panicked");
+  assert.match(message, "Error: DB connection refused on port 5432");
+  assert.is((error as Error).cause, panic);
+  const panicFrames = panic!.stack!.slice(panic!.stack!.indexOf("\n    at "));
+  assert.ok((error as Error).stack!.endsWith(panicFrames), "the failure's stack is where the task panicked");
+});
+
 for (const leakCheck of [true, false]) {
   uvu(`unhandledPanic shutdownRuntime: a task that panics as the body returns fails the test (leakCheck: ${leakCheck})`, async () => {
     const reported: unknown[] = [];
