@@ -170,32 +170,26 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
   };
   let shuttingDown = false;
   const handleSignals = options.handleSignals ?? true;
-  if (handleSignals) {
-    process.prependListener("SIGINT", onSignal as NodeJS.SignalsListener);
-    process.prependListener("SIGTERM", onSignal as NodeJS.SignalsListener);
-  }
+  if (handleSignals) listen(signalListeners, onSignal);
   // Node exits when nothing can wake the program any more; a body still waiting then is stuck
   // for good (Tokio would hang): say so, and fail, instead of ending as if it had finished.
   let exitCodeBefore: typeof process.exitCode | null = null;
   const onBeforeExit = (): void => {
-    process.off("beforeExit", onBeforeExit);
+    unlisten(beforeExitListeners, onBeforeExit);
     console.error(DEADLOCK_MESSAGE + signalWaitHint());
     exitCodeBefore = process.exitCode;
     process.exitCode = 1;
   };
-  process.on("beforeExit", onBeforeExit);
+  listen(beforeExitListeners, onBeforeExit);
   const finish = async (outcome: Outcome<T>): Promise<T | undefined> => {
-    process.off("beforeExit", onBeforeExit);
+    unlisten(beforeExitListeners, onBeforeExit);
     // Woken after all (another beforeExit listener started work): it was no deadlock.
     if (exitCodeBefore !== null) process.exitCode = exitCodeBefore;
     shuttingDown = true;
     try {
       await rt.shutdownTimeout(Infinity);
     } finally {
-      if (handleSignals) {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-      }
+      if (handleSignals) unlisten(signalListeners, onSignal);
     }
     if (outcome.ok) return outcome.value;
     const error = outcome.error;
@@ -217,6 +211,47 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
     (outcome) => finish(outcome),
     (error: unknown) => finish({ ok: false, error }),
   );
+}
+
+/**
+ * The process listeners of the `main` calls running at once (a program may call a `main`-made
+ * function concurrently, as Tokio allows): one listener per event for all of them, there while
+ * any is, so that eleven calls do not trip Node's MaxListenersExceededWarning.
+ */
+interface Listeners<A extends unknown[]> {
+  readonly events: readonly string[];
+  /** Signal handling runs before the program's own `ctrlC()` listener (see `main`). */
+  readonly prepend: boolean;
+  readonly each: Set<(...args: A) => void>;
+  readonly dispatch: (...args: A) => void;
+}
+
+function listeners<A extends unknown[]>(events: readonly string[], prepend: boolean): Listeners<A> {
+  const each = new Set<(...args: A) => void>();
+  // Over a copy: a listener removes itself as it runs; one added meanwhile waits for the next event.
+  const dispatch = (...args: A): void => {
+    for (const listener of [...each]) if (each.has(listener)) listener(...args);
+  };
+  return { events, prepend, each, dispatch };
+}
+
+const signalListeners = listeners<[HandledSignal]>(["SIGINT", "SIGTERM"], true);
+const beforeExitListeners = listeners<[]>(["beforeExit"], false);
+
+function listen<A extends unknown[]>(group: Listeners<A>, listener: (...args: A) => void): void {
+  if (group.each.size === 0) {
+    const host = process as NodeJS.EventEmitter;
+    for (const event of group.events) {
+      if (group.prepend) host.prependListener(event, group.dispatch as (...args: unknown[]) => void);
+      else host.on(event, group.dispatch as (...args: unknown[]) => void);
+    }
+  }
+  group.each.add(listener);
+}
+
+function unlisten<A extends unknown[]>(group: Listeners<A>, listener: (...args: A) => void): void {
+  if (!group.each.delete(listener) || group.each.size !== 0) return;
+  for (const event of group.events) (process as NodeJS.EventEmitter).off(event, group.dispatch as (...args: unknown[]) => void);
 }
 
 /** What `main` prints when the process is about to exit while the body still waits. */

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fromPromise, ready, toPromise } from "@tokio-ts/core";
+import { fromPromise, pending, ready, toPromise } from "@tokio-ts/core";
 import { ctrlC } from "@tokio-ts/io-driver";
 import { spawn, yieldNow } from "@tokio-ts/runtime";
 import { sleep } from "@tokio-ts/time";
@@ -91,6 +91,42 @@ test("main removes its signal listeners when it ends", async () => {
   });
   await running;
   assert.equal([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")], before);
+});
+
+test("eleven main() calls at once share one listener per event: no MaxListenersExceededWarning, and a signal reaches each", async () => {
+  const events = ["SIGINT", "SIGTERM", "beforeExit"] as const;
+  const before = events.map((event) => process.listenerCount(event));
+  const warnings: Error[] = [];
+  const collect = (warning: Error) => warnings.push(warning);
+  process.on("warning", collect);
+  const exitCode = process.exitCode;
+  try {
+    let started = 0;
+    let cancelled = 0;
+    const calls = Array.from({ length: 11 }, (_, i) =>
+      main(function* () {
+        started++;
+        try {
+          yield* pending();
+        } finally {
+          cancelled++;
+        }
+        return i;
+      }),
+    );
+    while (started < 11) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(events.map((event) => process.listenerCount(event)), before.map((n) => n + 1));
+    process.emit("SIGTERM", "SIGTERM"); // as Node delivers it: the listeners get the signal's name
+    assert.equal(await Promise.all(calls), Array(11).fill(undefined));
+    assert.is(cancelled, 11);
+    assert.is(process.exitCode, 143);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(warnings, []);
+    assert.equal(events.map((event) => process.listenerCount(event)), before);
+  } finally {
+    process.off("warning", collect);
+    process.exitCode = exitCode;
+  }
 });
 
 /** Run `fn` with console.error captured and process.exitCode restored afterwards. */
