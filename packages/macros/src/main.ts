@@ -87,8 +87,12 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  *   wake anything) while the body still waits, `main` prints why to stderr and sets
  *   `process.exitCode` to 1, rather than letting the program end as if it had finished.
  * - **SIGINT / SIGTERM**: the body is cancelled as `JoinHandle.abort()` does — a generator's
- *   `finally` blocks run and may still `yield*` their cleanup; an async body's pending await
- *   rejects with `CancelledError` and its signal aborts. Then the runtime shuts down,
+ *   `finally` blocks run and may still `yield*` their cleanup; an async body's signal aborts, and
+ *   its pending await of a tokio-ts future rejects with `CancelledError`. A promise of the host
+ *   that the body awaits cannot be cancelled from outside: give it the signal (`fetch(url, {
+ *   signal })`, `setTimeout` of `node:timers/promises` with `{ signal }`), or the body runs on
+ *   until it settles and only then sees the cancellation (a second signal then ends `main`, but
+ *   cannot stop that promise's work, which may keep the process alive). Then the runtime shuts down,
  *   `process.exitCode` becomes 128 + the signal number (130 for SIGINT, 143 for SIGTERM, what
  *   a shell reports for a process killed by it), and `main` resolves with `undefined`. A signal
  *   while the runtime shuts down (after the body ended, waiting for blocking jobs) stops that
