@@ -96,7 +96,8 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  *   `process.exitCode` becomes 128 + the signal number (130 for SIGINT, 143 for SIGTERM, what
  *   a shell reports for a process killed by it), and `main` resolves with `undefined`. A signal
  *   while the runtime shuts down (after the body ended, waiting for blocking jobs) stops that
- *   wait (`shutdownBackground`) rather than killing the process half-way. If the
+ *   wait (`shutdownBackground`) rather than killing the process half-way; `main` still resolves
+ *   with the body's result, and the exit code is the signal's (the jobs were cut short). If the
  *   cleanup itself throws (an error other than the cancellation), that error is printed and
  *   the exit code is 1. A second
  *   signal during the cleanup shuts the runtime down at once. The listeners are removed when
@@ -166,6 +167,9 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
       received = signal;
       task.abort();
     } else {
+      // The body had ended: its result stands, but the program was interrupted (a blocking job
+      // stopped half-way), which the exit code says.
+      if (received === undefined) interrupted ??= signal;
       // A second signal, or one while the runtime shuts down (waiting for blocking jobs): stop
       // waiting. The listeners stay until the shutdown is over, so it never kills the process
       // half-way through.
@@ -173,6 +177,8 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
     }
   };
   let shuttingDown = false;
+  /** A signal that stopped the shutdown's wait after the body had ended. */
+  let interrupted: HandledSignal | undefined;
   const handleSignals = options.handleSignals ?? true;
   if (handleSignals) listen(signalListeners, onSignal);
   // Node exits when nothing can wake the program any more; a body still waiting then is stuck
@@ -195,7 +201,10 @@ export function main<T>(body: SpawnBody<T>, options: MainOptions = {}): Promise<
     } finally {
       if (handleSignals) unlisten(signalListeners, onSignal);
     }
-    if (outcome.ok) return outcome.value;
+    if (outcome.ok) {
+      if (interrupted !== undefined) process.exitCode = SIGNAL_EXIT_CODES[interrupted];
+      return outcome.value;
+    }
     const error = outcome.error;
     if (received !== undefined && error instanceof JoinError && error.isCancelled()) {
       if (thrown.failed) {
