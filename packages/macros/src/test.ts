@@ -114,7 +114,8 @@ export function configureTest(options: TestOptions): void {
  * (with the task's `AbortSignal` if it declares a parameter). After it returns, the test fails
  * — with a message naming what leaked — if a spawned task is still alive, a timer is still
  * registered, or the process holds more host handles (timeouts, sockets, servers…) than before
- * the test. Then the runtime is shut down (also when the body threw). Under
+ * the test (as `process.getActiveResourcesInfo()` lists them: a `worker_threads` Worker left
+ * running is not among them, and goes unseen). Then the runtime is shut down (also when the body threw). Under
  * `unhandledPanic: "shutdownRuntime"`, a spawned task's panic fails the test, with the panic's
  * message and stack, also one that happens as the body returns (after it, the runtime is shut
  * down; the leak check is skipped). A body that throws something other than an Error fails with
