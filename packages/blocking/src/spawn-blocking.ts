@@ -76,7 +76,8 @@ export interface SpawnBlocking {
    * variable fails with a ReferenceError that says so. Functions are compiled once per worker.
    *
    * Arguments and the result are structured-cloned (numbers, strings, plain objects, arrays,
-   * Maps, typed arrays, Errors…; not functions or class instances' prototypes); wrap a value in
+   * Maps, typed arrays, Errors…; not functions or class instances' prototypes), as
+   * `postMessage` does: a `Buffer` arrives as a plain `Uint8Array`, both ways. Wrap a value in
    * {@link transfer} to move its ArrayBuffers instead of copying them.
    *
    * @example

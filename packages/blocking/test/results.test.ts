@@ -164,6 +164,40 @@ test("shared memory stays shared both ways: a view over a SharedArrayBuffer as a
   });
 });
 
+test("a Buffer crosses as a Uint8Array, as with postMessage, whichever way the other arguments or the result travel", async () => {
+  await withRuntime(async (rt) => {
+    const out = await rt.blockOn(async () => {
+      // What the job sees: the argument's class and its toString() ("hi" for a Buffer).
+      const job = (b: Uint8Array, other?: unknown) => [Object.getPrototypeOf(b).constructor.name, b.toString()];
+      const ab = new ArrayBuffer(8);
+      const kind = (v: unknown) => (Buffer.isBuffer(v) ? "Buffer" : (v as object).constructor.name);
+      return {
+        alone: await spawnBlocking(job, Buffer.from("hi")),
+        nested: await spawnBlocking((o: { b: Uint8Array }) => [Object.getPrototypeOf(o.b).constructor.name, o.b.toString()], { b: Buffer.from("hi") }),
+        large: await spawnBlocking((b: Uint8Array, _: unknown) => Object.getPrototypeOf(b).constructor.name, Buffer.alloc(4096), 1),
+        withTransfer: await spawnBlocking(job, Buffer.from("hi"), transfer(ab, [ab])),
+        withShared: await spawnBlocking(job, Buffer.from("hi"), new SharedArrayBuffer(8)),
+        resultInSlot: kind(await spawnBlocking(() => Buffer.from("hi"))),
+        resultLarge: kind(await spawnBlocking(() => Buffer.alloc(4096))),
+        resultMoved: kind(await spawnBlocking(() => {
+          const b = Buffer.alloc(2);
+          return transfer(b, [b.buffer]);
+        })),
+      };
+    });
+    assert.equal(out, {
+      alone: ["Uint8Array", "104,105"],
+      nested: ["Uint8Array", "104,105"],
+      large: "Uint8Array",
+      withTransfer: ["Uint8Array", "104,105"],
+      withShared: ["Uint8Array", "104,105"],
+      resultInSlot: "Uint8Array",
+      resultLarge: "Uint8Array",
+      resultMoved: "Uint8Array",
+    });
+  });
+});
+
 test("a result that nothing can clone still fails the job with an error that says so", async () => {
   await withRuntime(async (rt) => {
     const error = await rt
