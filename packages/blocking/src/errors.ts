@@ -4,6 +4,7 @@
  * plain TypeError/RangeError at the call.
  */
 import { TokioError } from "@tokio-ts/core";
+import { nestedTransferMessage } from "./transfer.js";
 
 /**
  * The worker running a job exited before the job finished: the job called `process.exit`,
@@ -67,6 +68,8 @@ export class WorkerExitError extends TokioError {
 export const messages = {
   notSendable: (what: string, error: unknown) =>
     `spawnBlocking: ${what} cannot be sent to a worker (arguments are structured-cloned): ${(error as Error)?.message ?? String(error)}`,
+  /** A transfer() inside an argument or a result (defined in transfer.ts, which the workers load). */
+  nestedTransfer: nestedTransferMessage,
   badSpec: (got: string) =>
     `spawnBlocking: the job must be a function or { module: URL | string, export: string }, got ${got}`,
   noSource: () =>

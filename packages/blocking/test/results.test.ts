@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, type JoinHandle } from "@tokio-ts/runtime";
+import { spawn, type JoinError, type JoinHandle } from "@tokio-ts/runtime";
 import { spawnBlocking, transfer } from "../src/index.js";
 import { withRuntime } from "./helpers.js";
 
@@ -127,6 +127,55 @@ test("transfer moves an argument's buffer at the call, and a job can transfer it
       return { detachedAtCall, sum: result.sum, back: [...result.back] };
     });
     assert.equal(out, { detachedAtCall: 0, sum: 3 << 16, back: [9, 9, 9, 9] });
+  });
+});
+
+test("a transfer() inside an argument is a TypeError at the call saying where, and nothing moves; one inside a result fails the job saying where", async () => {
+  await withRuntime(async (rt) => {
+    const out = await rt.blockOn(async () => {
+      const u = new Uint8Array(4);
+      const v = new Uint8Array(4);
+      const calls: (() => unknown)[] = [
+        () => spawnBlocking((o: unknown) => o, { payload: transfer(u, [u.buffer]) }),
+        () => spawnBlocking((_: number, o: unknown) => o, 1, transfer({ items: [0, transfer(v, [v.buffer])] }, [])),
+        () => spawnBlocking((m: unknown, _: SharedArrayBuffer) => m, new Map([["k", transfer(u, [u.buffer])]]), new SharedArrayBuffer(4)),
+      ];
+      const atCall = calls.map((call) => {
+        try {
+          call();
+          return "no error";
+        } catch (e) {
+          return `${(e as Error).name}: ${(e as Error).message}`;
+        }
+      });
+      const results: unknown[] = [];
+      const jobs: (() => unknown)[] = [
+        () => {
+          const b = new Uint8Array(4);
+          return { payload: transfer(b, [b.buffer]) };
+        },
+        () => {
+          const b = new Uint8Array(4);
+          return transfer({ list: [transfer(b, [b.buffer])] }, []);
+        },
+      ];
+      for (const job of jobs) {
+        try {
+          results.push(await spawnBlocking(job));
+        } catch (e) {
+          const cause = (e as JoinError).cause as Error;
+          results.push(`${(e as JoinError).isPanic()} ${cause.name}: ${cause.message}`);
+        }
+      }
+      return { atCall, nothingMoved: u.byteLength === 4 && v.byteLength === 4, results };
+    });
+    const rule = "transfer() wraps a whole argument or a job's whole result, not a value inside one";
+    assert.match(out.atCall[0]!, `TypeError: spawnBlocking: argument 0 holds a transfer() at .payload: ${rule}`);
+    assert.match(out.atCall[1]!, "TypeError: spawnBlocking: argument 1 holds a transfer() at .items[1]: ");
+    assert.match(out.atCall[2]!, 'TypeError: spawnBlocking: argument 0 holds a transfer() at .get("k"): ');
+    assert.ok(out.nothingMoved, "a refused call moves no buffer");
+    assert.match(String(out.results[0]), `true TypeError: spawnBlocking: the job's result holds a transfer() at .payload: ${rule}`);
+    assert.match(String(out.results[1]), "true TypeError: spawnBlocking: the job's result holds a transfer() at .list[0]: ");
   });
 });
 

@@ -25,7 +25,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, type TransferListItem } from "node:worker_threads";
 import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { messages } from "../errors.js";
-import { isTransfer } from "../transfer.js";
+import { isTransfer, transferPath } from "../transfer.js";
 import { isDirect, serialize, sizeOf } from "./codec.js";
 import { PAYLOAD_BYTES } from "./layout.js";
 import type { Definition } from "./messages.js";
@@ -221,6 +221,11 @@ function postArgs(args: unknown[], suspect: number | undefined): MessagePort {
     port1.postMessage({ args: values }, list);
   } catch (error) {
     port2.close();
+    // A transfer() inside an argument cannot be cloned (see transfer.ts): say where it is.
+    for (let i = 0; i < args.length; i++) {
+      const path = transferPath(args[i]);
+      if (path !== undefined) throw new TypeError(messages.nestedTransfer(`argument ${i}`, path), { cause: error });
+    }
     const what = suspect === undefined ? "the arguments" : `argument ${suspect}`;
     throw new TypeError(messages.notSendable(what, error), { cause: error });
   } finally {

@@ -47,7 +47,7 @@ import {
   STATES_OFFSET,
   waitAsync,
 } from "./layout.js";
-import { isTransfer, transfer } from "../transfer.js";
+import { isTransfer, nestedTransferMessage, transfer, transferPath } from "../transfer.js";
 import type { Definition, PortPayload } from "./messages.js";
 
 interface WorkerData {
@@ -231,13 +231,15 @@ function finish(slot: number, base: number, value: unknown, threw: boolean, star
   try {
     flags |= writeOutcome(base, outcome);
   } catch (error) {
-    // The result cannot be cloned: the job fails with an error that says so.
+    // The result cannot be cloned: the job fails with an error that says so (a transfer()
+    // inside it cannot, by design: see transfer.ts).
     flags = F_THREW;
-    outcome = errorRecord(
-      new TypeError(`spawnBlocking: the job's result cannot be sent back from the worker: ${(error as Error).message}`, {
-        cause: error,
-      }),
-    );
+    const path = threw ? undefined : transferPath(value);
+    const message =
+      path !== undefined
+        ? nestedTransferMessage("the job's result", path)
+        : `spawnBlocking: the job's result cannot be sent back from the worker: ${(error as Error).message}`;
+    outcome = errorRecord(new TypeError(message, { cause: error }));
     flags |= writeOutcome(base, outcome);
   }
   control[base >> 2] = flags;
