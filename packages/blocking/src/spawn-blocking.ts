@@ -80,6 +80,12 @@ export interface SpawnBlocking {
    * `postMessage` does: a `Buffer` arrives as a plain `Uint8Array`, both ways. Wrap a value in
    * {@link transfer} to move its ArrayBuffers instead of copying them.
    *
+   * **The worker's process**: a job sees its worker's `process.argv` (`[execPath, …/worker.js]`,
+   * not your program's arguments) and a copy of `process.env` taken when that worker started —
+   * unlike Rust, where `std::env` in a `spawn_blocking` closure is process-wide. A variable set
+   * on the main thread later is not seen, and one a job sets stays on its worker (later jobs
+   * there see it). Pass what the job needs as an argument.
+   *
    * @example
    * ```ts
    * const rt = Builder.newCurrentThread().build();
@@ -258,7 +264,8 @@ function checkOptions(options: unknown): JobOptions {
 
 /**
  * Run synchronous work on a worker thread; see {@link SpawnBlocking} for the two forms, the
- * closure rule and the errors.
+ * closure rule, the worker's `process.argv`/`process.env` (not the main thread's: pass values as
+ * arguments) and the errors.
  *
  * @example
  * ```ts
