@@ -49,7 +49,8 @@ export function netError(code: string, syscall: string, detail: string): Error &
 /**
  * The option cannot be honoured on this Node version or platform (e.g. `setReuseport(true)`
  * before Node 22.12, or `setReuseaddr(false)`, which libuv does not allow). Thrown at the call
- * rather than silently ignored.
+ * rather than silently ignored. Its {@link errorKind} is `"UNSUPPORTED"` (Tokio's
+ * `io::ErrorKind::Unsupported`).
  *
  * @example
  * ```ts

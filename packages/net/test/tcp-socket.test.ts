@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "@tokio-ts/runtime";
-import { TcpSocket, TcpStream, UnsupportedError } from "../src/index.js";
+import { TcpSocket, TcpStream, UnsupportedError, errorKind } from "../src/index.js";
 import { hasCode, run } from "./helpers.js";
 
 test("TcpSocket: bind + listen, then connect from a socket bound to a local address", async () => {
@@ -176,6 +176,18 @@ test("a socket's family holds for connect as for bind: an IP of the other family
     server.close();
     listener.close();
   });
+});
+
+test("errorKind() of an UnsupportedError is UNSUPPORTED", () => {
+  let caught: unknown;
+  try {
+    TcpSocket.newV4().setReuseaddr(false);
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof UnsupportedError);
+  assert.is(errorKind(caught), "UNSUPPORTED");
+  assert.is(errorKind(new UnsupportedError("x")), "UNSUPPORTED");
 });
 
 test.run();

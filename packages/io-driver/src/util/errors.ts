@@ -151,8 +151,9 @@ const OS_KINDS: ReadonlyMap<string, IoErrorKind> = new Map<string, IoErrorKind>(
  * The {@link IoErrorKind} of any error, as Tokio's `io::Error::kind()`: an {@link IoError}'s own
  * kind; for Node's system errors (the socket errors of `@tokio-ts/net`: `connect ECONNREFUSED`,
  * `read ECONNRESET`, …, and the `EWOULDBLOCK` of a `try*` call) the kind of their `code`;
- * `"TIMED_OUT"` for a `TimeoutError` (the reason of `AbortSignal.timeout(ms)`); `"OTHER"` for
- * anything else, non-errors included.
+ * `"TIMED_OUT"` for a `TimeoutError` (the reason of `AbortSignal.timeout(ms)`); `"UNSUPPORTED"`
+ * for the `UnsupportedError` of `@tokio-ts/net` (code `ERR_UNSUPPORTED`); `"OTHER"` for anything
+ * else, non-errors included.
  *
  * @example
  * ```ts
@@ -170,6 +171,8 @@ export function errorKind(error: unknown): IoErrorKind {
   const code = (error as { code?: unknown }).code;
   const kind = typeof code === "string" ? OS_KINDS.get(code) : undefined;
   if (kind !== undefined) return kind;
+  // `@tokio-ts/net`'s UnsupportedError: an option the platform cannot honour (Rust's Unsupported).
+  if (code === "ERR_UNSUPPORTED") return "UNSUPPORTED";
   // `AbortSignal.timeout(ms)`'s reason, and a socket's own timeout.
   return (error as { name?: unknown }).name === "TimeoutError" || code === "ERR_SOCKET_CONNECTION_TIMEOUT" ? "TIMED_OUT" : "OTHER";
 }
