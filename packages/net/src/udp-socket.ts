@@ -736,8 +736,11 @@ export class UdpSocket implements AsyncDisposable, Disposable {
     const core = this.#core;
     core.checkOpen(method);
     if (core.family !== family) {
+      // Point to the other family's method only where there is one: the multicast TTL has no
+      // IPv6 form (Tokio has no `multicast_ttl_v6` either).
       const other = family === "IPv4" ? method.replace("V4", "V6") : method.replace("V6", "V4");
-      throw systemError("EINVAL", method, `the UdpSocket is ${core.family} (bound to ${String(core.local)}): use ${other}()`);
+      const hint = other in UdpSocket.prototype ? `use ${other}()` : `${method}() applies to ${family} sockets only, and has no ${core.family} form`;
+      throw systemError("EINVAL", method, `the UdpSocket is ${core.family} (bound to ${String(core.local)}): ${hint}`);
     }
   }
 }

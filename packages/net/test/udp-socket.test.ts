@@ -277,6 +277,30 @@ test("multicast and TTL options: setters take effect, getters report them, the O
     assert.is(thrown(() => six.setMulticastTtlV4(2)).code, "EINVAL");
   }));
 
+test("a multicast option of the other family fails with EINVAL, and a 'use …()' hint names a method that exists", () =>
+  onRuntime(async () => {
+    await using four = await UdpSocket.bind("127.0.0.1:0");
+    await using six = await UdpSocket.bind("[::1]:0");
+    const cases: [UdpSocket, string, unknown[]][] = [
+      [six, "setMulticastTtlV4", [3]],
+      [six, "multicastTtlV4", []],
+      [six, "setMulticastLoopV4", [false]],
+      [six, "multicastLoopV4", []],
+      [four, "setMulticastLoopV6", [false]],
+      [four, "multicastLoopV6", []],
+      [four, "joinMulticastV6", ["ff02::1:3", 0]],
+      [four, "leaveMulticastV6", ["ff02::1:3", 0]],
+    ];
+    for (const [socket, method, args] of cases) {
+      const e = thrown(() => (socket as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args));
+      assert.is(e.code, "EINVAL", method);
+      const named = /use (\w+)\(\)/.exec(e.message)?.[1];
+      if (named !== undefined) assert.type((socket as unknown as Record<string, unknown>)[named], "function", `${method}: ${e.message}`);
+    }
+    assert.match(thrown(() => six.setMulticastTtlV4(3)).message, "setMulticastTtlV4() applies to IPv4 sockets only");
+    assert.match(thrown(() => six.setMulticastLoopV4(false)).message, "use setMulticastLoopV6()");
+  }));
+
 test("bind options: buffer sizes outside 1..2^30 and unknown keys fail at the call, naming them", () => {
   const error = (type: Function, message: string) => (e: unknown) => e instanceof type && (e as Error).message === message;
   assert.throws(() => UdpSocket.bind("127.0.0.1:0", { recvBufferSize: 2 ** 40 }), error(RangeError, "options.recvBufferSize must be an integer in 1..2^30, got 1099511627776"));
