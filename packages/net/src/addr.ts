@@ -254,8 +254,9 @@ function parseHostPort(text: string, name: string): HostPort {
     host = text.slice(0, colon);
     portText = text.slice(colon + 1);
   }
-  if (!/^[0-9]{1,5}$/.test(portText)) {
-    if (/^[0-9]+$/.test(portText)) throw new RangeError(`${name} has a port outside 0..65535: ${JSON.stringify(text)}`);
+  // Any number of decimal digits, leading zeros included ("000080" is port 80), as Rust's
+  // `SocketAddr` parser reads a port; only the value is limited.
+  if (!/^[0-9]+$/.test(portText)) {
     throw new TypeError(`${name} must end with ":port" (a decimal number), got ${JSON.stringify(text)}`);
   }
   const port = Number(portText);

@@ -91,4 +91,19 @@ test("an IPv6 address is kept in Node's canonical text: non-canonical spellings 
   assert.is(new SocketAddr("127.0.0.1", 1).ip, "127.0.0.1");
 });
 
+test("a port may have any number of leading zeros; its value must still be in 0..65535", () => {
+  assert.is(SocketAddr.parse("127.0.0.1:00080").port, 80);
+  assert.is(SocketAddr.parse("127.0.0.1:000080").toString(), "127.0.0.1:80");
+  assert.is(SocketAddr.parse("[::1]:0000000443").toString(), "[::1]:443");
+  assert.is(SocketAddr.parse("127.0.0.1:000000").port, 0);
+  assert.equal(toHostPort("localhost:0000065535"), { host: "localhost", port: 65535 });
+  const range = (text: string) => assert.throws(() => SocketAddr.parse(text), (e: unknown) => e instanceof RangeError && /outside 0\.\.65535/.test(e.message));
+  range("127.0.0.1:65536");
+  range("127.0.0.1:0065536");
+  range(`127.0.0.1:${"9".repeat(400)}`);
+  for (const text of ["127.0.0.1:", "127.0.0.1:+80", "127.0.0.1:0x50", "127.0.0.1:80 ", "127.0.0.1:8_0"]) {
+    assert.throws(() => SocketAddr.parse(text), (e: unknown) => e instanceof TypeError && /:port/.test(e.message), text);
+  }
+});
+
 test.run();
