@@ -75,7 +75,19 @@ test("ready() rejects interests that are empty or unknown", () => {
   const r = new IoDriver().register();
   assert.throws(() => r.ready(0), (e: unknown) => e instanceof RangeError && /interest/.test(e.message));
   assert.throws(() => r.ready(4), RangeError);
-  assert.throws(() => r.ready("readable" as never), RangeError);
+  assert.throws(() => r.ready("readable" as never), TypeError);
+});
+
+test("ready() checks its interest's type and value: a string is a TypeError, a fraction a RangeError", () => {
+  const r = new IoDriver().register();
+  const typeError = (value: unknown, got: string) =>
+    assert.throws(() => r.ready(value as never), (e: unknown) => e instanceof TypeError && (e as Error).message === `interest must be a number (Interest.READABLE, Interest.WRITABLE or both), got ${got}`);
+  typeError("1", 'string "1"');
+  typeError(null, "null");
+  typeError(undefined, "undefined");
+  const rangeError = (value: number) =>
+    assert.throws(() => r.ready(value), (e: unknown) => e instanceof RangeError && (e as Error).message === `interest must be Interest.READABLE, Interest.WRITABLE or both, got ${value}`);
+  for (const value of [3.5, 1.25, NaN, -Infinity, -2]) rangeError(value);
 });
 
 test("the coop budget is spent by the ready() future, not by the poll methods", () => {

@@ -361,13 +361,10 @@ export class UdpSocket implements AsyncDisposable, Disposable {
    *
    * **Cancel safety**: cancel safe.
    *
-   * **Throws**: RangeError for an empty or unknown interest, at the call; otherwise as
-   * {@link UdpSocket.readable}.
+   * **Throws**: TypeError for an interest that is not a number, RangeError for an empty,
+   * unknown or fractional one, both at the call; otherwise as {@link UdpSocket.readable}.
    */
   ready(interest: Interest): Future<Ready> {
-    if (typeof interest !== "number" || interest <= 0 || (interest & ~(Interest.READABLE | Interest.WRITABLE)) !== 0) {
-      throw new RangeError(`interest must be Interest.READABLE, Interest.WRITABLE or both, got ${String(interest)}`);
-    }
     return new ReadinessOp<Ready>(this.#core, interest, "ready", identity);
   }
 

@@ -478,6 +478,26 @@ test("a stream is AsyncDisposable: `await using` closes it", async () => {
   });
 });
 
+test("ready(interest): a non-number is a TypeError, a fractional, empty or unknown interest a RangeError (TcpStream and UdpSocket)", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const udp = yield* UdpSocket.bind("127.0.0.1:0");
+    for (const socket of [client, udp] as const) {
+      const name = socket.constructor.name;
+      for (const bad of ["1", "3", null, undefined, 3n]) {
+        assert.throws(() => socket.ready(bad as never), (e: unknown) => e instanceof TypeError && /^interest must be a number/.test((e as Error).message), `${name}.ready(${String(bad)})`);
+      }
+      for (const bad of [3.5, 1.25, 0.5, NaN, Infinity, 0, 4, -1]) {
+        assert.throws(() => socket.ready(bad), (e: unknown) => e instanceof RangeError && /^interest must be Interest.READABLE, Interest.WRITABLE or both/.test((e as Error).message), `${name}.ready(${bad})`);
+      }
+      assert.ok(Ready.isWritable(yield* socket.ready(Interest.WRITABLE)), name);
+    }
+    udp.close();
+    client.close();
+    server.close();
+  });
+});
+
 test("setNoDelay / noDelay and setKeepalive; bad arguments are TypeError/RangeError", async () => {
   await run(function* () {
     const [client, server] = yield* pair();

@@ -180,6 +180,21 @@ test("a path too long for sun_path is a RangeError at the call; the longest that
   });
 });
 
+test("UnixStream.ready(interest): a non-number is a TypeError, a fractional interest a RangeError", async () => {
+  const path = join(dir, "ready.sock");
+  await run(function* () {
+    const listener = yield* UnixListener.bind(path);
+    const accepting = spawn(listener.accept());
+    const client = yield* UnixStream.connect(path);
+    const [server] = yield* accepting;
+    assert.throws(() => client.ready("1" as never), (e: unknown) => e instanceof TypeError && /^interest must be a number/.test((e as Error).message));
+    assert.throws(() => client.ready(3.5), (e: unknown) => e instanceof RangeError && /got 3\.5$/.test((e as Error).message));
+    client.close();
+    server.close();
+    listener.close();
+  });
+});
+
 test("Unix streams split into owned halves like TCP streams", async () => {
   const path = join(dir, "split.sock");
   const text = await run(function* () {

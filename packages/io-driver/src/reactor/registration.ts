@@ -31,6 +31,7 @@ import { ContextError, Future, madeProgress, Pending, pollProceed, type Context,
 import type { LinkedList, ListNode } from "@tokio-ts/core/collections";
 import { LinkedList as List } from "@tokio-ts/core/collections";
 import { Interest, Ready } from "../interest.js";
+import { checkInterest } from "../util/internal/check.js";
 import type { IoDriver } from "./io-driver.js";
 
 /**
@@ -210,13 +211,12 @@ export class Registration implements ListNode {
    *
    * **Cancel safety**: cancel safe; dropping the future only unlinks its waiter.
    *
-   * **Throws**: RangeError for an interest with no bits or unknown bits; the future rejects with
+   * **Throws**: TypeError for an interest that is not a number; RangeError for one with no bits,
+   * unknown bits or a fraction; the future rejects with
    * the shutdown ContextError once the runtime shuts down.
    */
   ready(interest: Interest): Future<ReadyEvent> {
-    if (typeof interest !== "number" || interest <= 0 || (interest & ~(Interest.READABLE | Interest.WRITABLE)) !== 0) {
-      throw new RangeError(`interest must be Interest.READABLE, Interest.WRITABLE or both, got ${String(interest)}`);
-    }
+    checkInterest("interest", interest);
     return new ReadyFuture(this, interest);
   }
 

@@ -152,7 +152,8 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    *
    * **Cancel safety**: cancel safe.
    *
-   * **Throws**: RangeError for an interest with no or unknown bits (at the call).
+   * **Throws**: TypeError for an interest that is not a number; RangeError for one with no
+   * bits, unknown bits or a fraction (both at the call).
    */
   ready(interest: Interest): Future<Ready> {
     return new ReadyMap(this.io.registration.ready(interest), toReady, this.#check);

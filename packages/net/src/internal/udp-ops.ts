@@ -97,17 +97,17 @@ export class RecvOp<T extends RecvOutput> extends Future<T> {
 /** The future of `readable()`, `writable()` and `ready(interest)`. */
 export class ReadinessOp<T> extends Future<T> {
   readonly #core: UdpCore;
-  readonly #interest: Interest;
   readonly #method: string;
   readonly #map: (ready: Ready) => T;
-  #waiter: Future<ReadyEvent> | undefined = undefined;
+  readonly #waiter: Future<ReadyEvent>;
 
+  /** Checks `interest` at the call, with the registration's own check (it makes the waiter). */
   constructor(core: UdpCore, interest: Interest, method: string, map: (ready: Ready) => T) {
     super();
     this.#core = core;
-    this.#interest = interest;
     this.#method = method;
     this.#map = map;
+    this.#waiter = core.registration.ready(interest);
   }
 
   override poll(cx: Context): Poll<T> {
@@ -118,14 +118,13 @@ export class ReadinessOp<T> extends Future<T> {
       madeProgress(cx); // a failure spends the budget too (Tokio's coop)
       throw error;
     }
-    const waiter = (this.#waiter ??= this.#core.registration.ready(this.#interest));
-    const event = waiter.poll(cx);
+    const event = this.#waiter.poll(cx);
     if (event === Pending) return Pending;
     return this.#map(readyOf(event));
   }
 
   override cancel(): void {
-    this.#waiter?.cancel();
+    this.#waiter.cancel();
   }
 }
 

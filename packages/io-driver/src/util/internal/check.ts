@@ -2,6 +2,7 @@
  * Argument checks shared by the utilities: each throws a TypeError/RangeError that names the
  * argument and says what was expected, at the call that received it.
  */
+import { Interest } from "../../interest.js";
 import { isAsyncBufRead, isAsyncRead, isAsyncWrite, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../../protocol.js";
 
 function describe(value: unknown): string {
@@ -79,6 +80,20 @@ export function checkOptions(fn: string, options: unknown, known: readonly strin
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)} (known: ${known.join(", ")})`);
+  }
+}
+
+/**
+ * An {@link Interest} argument (`ready(interest)` of the registration and of every socket):
+ * `Interest.READABLE`, `Interest.WRITABLE` or both. TypeError for a non-number (`"1"` is a
+ * string, not 1), RangeError for no bits, unknown bits or a fraction (3.5 is not 3).
+ */
+export function checkInterest(name: string, value: unknown): asserts value is Interest {
+  if (typeof value !== "number") {
+    throw new TypeError(`${name} must be a number (Interest.READABLE, Interest.WRITABLE or both), got ${describe(value)}`);
+  }
+  if (!Number.isInteger(value) || value <= 0 || (value & ~(Interest.READABLE | Interest.WRITABLE)) !== 0) {
+    throw new RangeError(`${name} must be Interest.READABLE, Interest.WRITABLE or both, got ${String(value)}`);
   }
 }
 
