@@ -5,8 +5,9 @@
  * construction. Every method of `@tokio-ts/net` that takes an address accepts any
  * {@link ToSocketAddrs} form — `"127.0.0.1:8080"`, `"[::1]:8080"`, `"localhost:8080"`,
  * `{ host, port }`, `{ ip, port }`, Node's `{ address, port }` or a `SocketAddr` — and turns it, synchronously at the call,
- * into a `{ host, port }` pair with {@link toHostPort}: a bad shape is a `TypeError` and a bad
- * port a `RangeError` naming the argument, before any future exists. A host that is a name
+ * into a `{ host, port }` pair with {@link toHostPort}: a bad shape (a host with a NUL byte
+ * included, which the system resolver would cut short) is a `TypeError` and a bad port a
+ * `RangeError` naming the argument, before any future exists. A host that is a name
  * (not an IP literal) is resolved by Node when the socket binds or connects, as Tokio resolves
  * `ToSocketAddrs` inside `bind`/`connect`; `lookupHost` resolves names explicitly.
  */
@@ -180,7 +181,8 @@ export interface HostPort {
  * toHostPort({ ip: "127.0.0.1", port: 99999 }, "addr"); // throws RangeError naming addr.port
  * ```
  *
- * **Throws**: TypeError for a bad shape (naming `name`); RangeError for a port outside 0–65535.
+ * **Throws**: TypeError for a bad shape (naming `name`) or a host with a NUL byte; RangeError for
+ * a port outside 0–65535.
  */
 export function toHostPort(addr: ToSocketAddrs, name = "addr"): HostPort {
   if (addr instanceof SocketAddr) return { host: addr.ip, port: addr.port };
@@ -209,6 +211,7 @@ export function toHostPort(addr: ToSocketAddrs, name = "addr"): HostPort {
     if (typeof host !== "string" || host.length === 0) {
       throw new TypeError(`${name}.${key} must be a non-empty string, got ${describe(host)}`);
     }
+    checkNoNul(host, `${name}.${key}`, host);
     const port = checkPort(record.port, `${name}.port`);
     return { host: stripBrackets(host), port };
   }
@@ -253,6 +256,7 @@ function parseHostPort(text: string, name: string): HostPort {
     }
     host = text.slice(0, colon);
     portText = text.slice(colon + 1);
+    checkNoNul(host, `${name}'s host`, text);
   }
   // Any number of decimal digits, leading zeros included ("000080" is port 80), as Rust's
   // `SocketAddr` parser reads a port; only the value is limited.
@@ -262,6 +266,15 @@ function parseHostPort(text: string, name: string): HostPort {
   const port = Number(portText);
   if (port > 65535) throw new RangeError(`${name} has a port outside 0..65535: ${JSON.stringify(text)}`);
   return { host, port };
+}
+
+/**
+ * A host name with a NUL is refused: the system resolver reads a C string, so
+ * `"localhost\0.evil.example"` would resolve, bind and connect as `"localhost"`. Rust refuses it
+ * too (InvalidInput, "nul byte found"); here, as for a Unix socket path, it is a TypeError.
+ */
+function checkNoNul(host: string, what: string, text: string): void {
+  if (host.includes("\0")) throw new TypeError(`${what} must not contain NUL bytes, got ${JSON.stringify(text)}`);
 }
 
 function stripBrackets(host: string): string {

@@ -111,9 +111,9 @@ export class LookupHost extends Future<SocketAddr[]> {
  * **Runtime compatibility**: works inside a runtime and from a plain async function; it needs no
  * driver.
  *
- * **Throws**: TypeError for a bad shape (no port, an empty host, an unbracketed IPv6 address),
- * RangeError for a port outside 0–65535, both at the call. The future fails with a
- * the resolver's own error: `code` `ENOTFOUND`, `EAI_AGAIN`, …, `syscall` `"getaddrinfo"`, and a
+ * **Throws**: TypeError for a bad shape (no port, an empty host, an unbracketed IPv6 address, a
+ * NUL byte in the host), RangeError for a port outside 0–65535, both at the call. The future
+ * fails with the resolver's own error: `code` `ENOTFOUND`, `EAI_AGAIN`, …, `syscall` `"getaddrinfo"`, and a
  * message that names the host (`"getaddrinfo ENOTFOUND db.internal"`).
  */
 export function lookupHost(host: ToSocketAddrs): LookupHost {

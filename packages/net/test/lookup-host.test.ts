@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
-import { lookupHost, SocketAddr } from "../src/index.js";
+import { lookupHost, SocketAddr, TcpListener, TcpSocket, TcpStream, UdpSocket } from "../src/index.js";
 import { onRuntime, rejection, turnsUntil } from "./udp-helpers.js";
 
 const strings = (addrs: SocketAddr[]): string[] => addrs.map((a) => a.toString());
@@ -57,5 +57,29 @@ test("a lookup is lazy, and one dropped while resolving discards the answer and 
   assert.is(task.wakeCount, 0, "the dropped lookup did not wake its task");
   assert.ok(strings(assertReady(other.poll())).every((s) => s.endsWith(":81")));
 });
+
+test("a host name with a NUL byte is a TypeError at the call wherever a host is taken (it would resolve as the part before the NUL)", () =>
+  onRuntime(async () => {
+    const host = "localhost\0.attacker.example";
+    await using udp = await UdpSocket.bind("127.0.0.1:0");
+    const calls: [string, () => unknown][] = [
+      ["lookupHost({ host })", () => lookupHost({ host, port: 80 })],
+      ["lookupHost(string)", () => lookupHost(`${host}:80`)],
+      ["lookupHost({ address })", () => lookupHost({ address: host, port: 80 })],
+      ["TcpStream.connect", () => TcpStream.connect({ host, port: 80 })],
+      ["TcpListener.bind", () => TcpListener.bind({ host, port: 0 })],
+      ["TcpSocket.bind", () => TcpSocket.newV4().bind({ host, port: 0 })],
+      ["TcpSocket.connect", () => TcpSocket.newV4().connect(`${host}:80`)],
+      ["UdpSocket.bind", () => UdpSocket.bind({ host, port: 0 })],
+      ["UdpSocket.connect", () => udp.connect({ host, port: 80 })],
+      ["UdpSocket.sendTo", () => udp.sendTo(new Uint8Array(1), `${host}:80`)],
+      ["UdpSocket.trySendTo", () => udp.trySendTo(new Uint8Array(1), { host, port: 80 })],
+    ];
+    for (const [what, call] of calls) {
+      assert.throws(call, (e: unknown) => e instanceof TypeError && /must not contain NUL bytes/.test((e as Error).message), what);
+    }
+    assert.throws(() => lookupHost({ host, port: 80 }), (e: unknown) => (e as Error).message === 'host.host must not contain NUL bytes, got "localhost\\u0000.attacker.example"');
+    assert.throws(() => TcpStream.connect(`${host}:80`), (e: unknown) => (e as Error).message === 'addr\'s host must not contain NUL bytes, got "localhost\\u0000.attacker.example:80"');
+  }));
 
 test.run();
