@@ -4,8 +4,8 @@
  *
  * HOW, and what Node allows. Node creates the OS socket only when it listens or connects, so a
  * TcpSocket here is a record of options that `listen()` / `connect()` hand to Node in one go;
- * `bind()` only records the local address (a bind error such as EADDRINUSE therefore comes from
- * `listen()`/`connect()`). The options map to what Node can really do:
+ * `bind()` only records the local address, an IP literal (a bind error such as EADDRINUSE
+ * therefore comes from `listen()`/`connect()`). The options map to what Node can really do:
  *
  * | option                 | honoured as                                                     |
  * |------------------------|-----------------------------------------------------------------|
@@ -285,19 +285,27 @@ export class TcpSocket {
 
   /**
    * Record the local address for `listen()` / `connect()` (Node binds when it listens or
-   * connects, so bind errors such as EADDRINUSE come from those calls).
+   * connects, so bind errors such as EADDRINUSE come from those calls). The address is an IP
+   * literal and a port, as Tokio's `TcpSocket::bind` takes a `SocketAddr`: a host name is
+   * refused (resolve it first with `lookupHost`).
    *
    * @example
    * ```ts
    * socket.bind("127.0.0.1:0");
+   * const [addr] = yield* lookupHost("localhost:0"); // a name: resolve it first
+   * TcpSocket.newV4().bind(addr);
    * ```
    *
-   * **Throws**: TypeError/RangeError for a bad address, or an IP of the other family.
+   * **Throws**: TypeError/RangeError for a bad address, a host name, or an IP of the other
+   * family.
    */
   bind(addr: ToSocketAddrs): void {
     const local = toHostPort(addr, "addr");
     const version = isIP(local.host);
-    if (version !== 0 && version !== this.#family) {
+    if (version === 0) {
+      throw new TypeError(`addr must be an IP address and a port (TcpSocket.bind takes no host name: resolve it first with lookupHost), got host ${JSON.stringify(local.host)}`);
+    }
+    if (version !== this.#family) {
       throw new TypeError(`addr: ${local.host} is not an IPv${this.#family} address (the socket was made with newV${this.#family}())`);
     }
     this.#local = local;

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "@tokio-ts/runtime";
-import { TcpSocket, TcpStream, UnsupportedError, errorKind } from "../src/index.js";
+import { TcpListener, TcpSocket, TcpStream, UnsupportedError, errorKind, lookupHost } from "../src/index.js";
 import { hasCode, run } from "./helpers.js";
 
 test("TcpSocket: bind + listen, then connect from a socket bound to a local address", async () => {
@@ -172,6 +172,30 @@ test("a socket's family holds for connect as for bind: an IP of the other family
     const client = yield* TcpStream.connect({ host: "127.0.0.1", port: listener.localAddr().port });
     const [server, from] = yield* accepting;
     assert.is(from.ip, "::ffff:127.0.0.1", "an IPv4 client of the dual-stack listener");
+    client.close();
+    server.close();
+    listener.close();
+  });
+});
+
+test("TcpSocket.bind takes an IP address: a host name is a TypeError at the call naming addr (it would fail only later, in connect())", async () => {
+  for (const addr of ["localhost:0", { host: "localhost", port: 0 }, { address: "localhost", port: 0 }]) {
+    assert.throws(
+      () => TcpSocket.newV4().bind(addr),
+      (e: unknown) => e instanceof TypeError && (e as Error).message === 'addr must be an IP address and a port (TcpSocket.bind takes no host name: resolve it first with lookupHost), got host "localhost"',
+    );
+  }
+  assert.throws(() => TcpSocket.newV6().bind("localhost:0"), TypeError);
+  await run(function* () {
+    const listener = yield* TcpListener.bind("127.0.0.1:0");
+    const local = (yield* lookupHost("localhost:0")).find((a) => a.isIpv4());
+    assert.ok(local, "localhost has an IPv4 address");
+    const socket = TcpSocket.newV4();
+    socket.bind(local); // a name resolved first binds
+    const accepting = spawn(listener.accept());
+    const client = yield* socket.connect(listener.localAddr());
+    const [server] = yield* accepting;
+    assert.is(client.localAddr().ip, local.ip);
     client.close();
     server.close();
     listener.close();
