@@ -87,9 +87,11 @@ export class TcpStream extends StreamBase {
    * stream.localAddr().port; // the ephemeral port the OS chose
    * ```
    *
-   * **Throws**: an error with code `"ENOTCONN"` if the socket closed before it connected.
+   * **Throws**: an error with code `"ENOTCONN"` if the socket closed before it connected;
+   * `ERR_SOCKET_CLOSED` after `close()`.
    */
   localAddr(): SocketAddr {
+    this.io.assertOpen();
     if (this.#local === undefined) throw netError("ENOTCONN", "getsockname", "the socket is not connected");
     return this.#local;
   }
@@ -102,9 +104,11 @@ export class TcpStream extends StreamBase {
    * console.log(`connected to ${stream.peerAddr()}`);
    * ```
    *
-   * **Throws**: an error with code `"ENOTCONN"` if the socket closed before it connected.
+   * **Throws**: an error with code `"ENOTCONN"` if the socket closed before it connected;
+   * `ERR_SOCKET_CLOSED` after `close()`.
    */
   peerAddr(): SocketAddr {
+    this.io.assertOpen();
     if (this.#peer === undefined) throw netError("ENOTCONN", "getpeername", "the socket is not connected");
     return this.#peer;
   }
@@ -116,9 +120,12 @@ export class TcpStream extends StreamBase {
    * ```ts
    * stream.setNoDelay(true);
    * ```
+   *
+   * **Throws**: TypeError if `noDelay` is not a boolean; `ERR_SOCKET_CLOSED` after `close()`.
    */
   setNoDelay(noDelay: boolean): void {
     if (typeof noDelay !== "boolean") throw new TypeError(`noDelay must be a boolean, got ${typeof noDelay}`);
+    this.io.assertOpen();
     this.#noDelay = noDelay;
     this.io.socket.setNoDelay(noDelay);
   }
@@ -130,8 +137,11 @@ export class TcpStream extends StreamBase {
    * ```ts
    * stream.noDelay(); // false by default
    * ```
+   *
+   * **Throws**: `ERR_SOCKET_CLOSED` after `close()`.
    */
   noDelay(): boolean {
+    this.io.assertOpen();
     return this.#noDelay;
   }
 
@@ -156,7 +166,7 @@ export class TcpStream extends StreamBase {
    * ```
    */
   nodelay(): boolean {
-    return this.#noDelay;
+    return this.noDelay();
   }
 
   /**
@@ -178,10 +188,13 @@ export class TcpStream extends StreamBase {
    * ```
    *
    * **Throws**: TypeError for a value that is neither `null` nor a number; RangeError for a
-   * negative, NaN or too large number (the most is 2^31 - 1 ms).
+   * negative, NaN or too large number (the most is 2^31 - 1 ms); `ERR_SOCKET_CLOSED` after
+   * `close()` (the close has already lingered or not).
    */
   setLinger(linger: number | null): void {
-    this.#linger = checkLinger(linger);
+    const checked = checkLinger(linger);
+    this.io.assertOpen();
+    this.#linger = checked;
     this.io.resetOnClose = this.#linger === 0;
     this.io.closeLinger = this.#linger !== null && this.#linger > 0 ? this.#linger : undefined;
   }
@@ -193,8 +206,11 @@ export class TcpStream extends StreamBase {
    * ```ts
    * stream.linger(); // null
    * ```
+   *
+   * **Throws**: `ERR_SOCKET_CLOSED` after `close()`.
    */
   linger(): number | null {
+    this.io.assertOpen();
     return this.#linger;
   }
 
@@ -207,7 +223,8 @@ export class TcpStream extends StreamBase {
    * ```
    *
    * **Throws**: TypeError if `enable` is not a boolean or `initialDelayMs` not a number;
-   * RangeError if `initialDelayMs` is negative, NaN or infinite.
+   * RangeError if `initialDelayMs` is negative, NaN or infinite; `ERR_SOCKET_CLOSED` after
+   * `close()`.
    */
   setKeepalive(enable: boolean, initialDelayMs = 0): void {
     if (typeof enable !== "boolean") throw new TypeError(`enable must be a boolean, got ${typeof enable}`);
@@ -215,6 +232,7 @@ export class TcpStream extends StreamBase {
     if (!Number.isFinite(initialDelayMs) || initialDelayMs < 0) {
       throw new RangeError(`initialDelayMs must be a finite number ≥ 0, got ${String(initialDelayMs)}`);
     }
+    this.io.assertOpen();
     this.io.socket.setKeepAlive(enable, initialDelayMs);
   }
 

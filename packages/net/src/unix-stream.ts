@@ -69,8 +69,11 @@ export class UnixStream extends StreamBase {
    * ```ts
    * stream.localAddr().isUnnamed(); // true for a client
    * ```
+   *
+   * **Throws**: `ERR_SOCKET_CLOSED` after `close()`.
    */
   localAddr(): UnixSocketAddr {
+    this.io.assertOpen();
     return this.#local;
   }
 
@@ -81,8 +84,11 @@ export class UnixStream extends StreamBase {
    * ```ts
    * stream.peerAddr().asPathname(); // "/tmp/app.sock"
    * ```
+   *
+   * **Throws**: `ERR_SOCKET_CLOSED` after `close()`.
    */
   peerAddr(): UnixSocketAddr {
+    this.io.assertOpen();
     return this.#peer;
   }
 }

@@ -463,6 +463,51 @@ test("close() sends what was written, then FIN; operations after close fail with
   });
 });
 
+test("after close(), options, addresses and split fail with ERR_SOCKET_CLOSED; close() and disposal stay silent", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    client.close();
+    const closed = (what: string, f: () => unknown) => assert.throws(f, (e: unknown) => hasCode(e, "ERR_SOCKET_CLOSED"), what);
+    closed("setNoDelay", () => client.setNoDelay(true));
+    closed("setNodelay", () => client.setNodelay(true));
+    closed("noDelay", () => client.noDelay());
+    closed("nodelay", () => client.nodelay());
+    closed("setKeepalive", () => client.setKeepalive(true));
+    closed("setLinger", () => client.setLinger(0));
+    closed("linger", () => client.linger());
+    closed("localAddr", () => client.localAddr());
+    closed("peerAddr", () => client.peerAddr());
+    closed("split", () => client.split());
+    closed("intoSplit", () => client.intoSplit());
+    assert.throws(() => client.setNoDelay("yes" as never), TypeError, "a bad argument is still a TypeError first");
+    client.close(); // idempotent
+    client.resetAndClose();
+    client[Symbol.dispose]();
+    yield* fromPromise(client[Symbol.asyncDispose]());
+    assert.ok(client.isClosed);
+    assert.is(yield* server.read(new Uint8Array(1)), 0, "the peer reads a clean EOF (no reset from a late option)");
+    server.close();
+  });
+});
+
+test("a stream reunited from its owned halves keeps its options and addresses; closing both halves closes it for good", async () => {
+  await run(function* () {
+    const [client, server] = yield* pair();
+    const [rd, wr] = client.intoSplit();
+    const whole = rd.reunite(wr);
+    whole.setNoDelay(true);
+    assert.is(whole.nodelay(), true);
+    assert.ok(whole.localAddr().equals(client.localAddr()));
+    const [rd2, wr2] = whole.intoSplit();
+    wr2.close();
+    assert.ok(rd2.localAddr().equals(client.localAddr()), "the read half still answers while it is open");
+    rd2.close();
+    assert.throws(() => client.setNoDelay(false), (e: unknown) => hasCode(e, "ERR_SOCKET_CLOSED"));
+    assert.throws(() => rd2.localAddr(), (e: unknown) => hasCode(e, "ERR_SOCKET_CLOSED"));
+    server.close();
+  });
+});
+
 test("a stream is AsyncDisposable: `await using` closes it", async () => {
   await run(function* () {
     const [client, server] = yield* pair();

@@ -195,6 +195,25 @@ test("UnixStream.ready(interest): a non-number is a TypeError, a fractional inte
   });
 });
 
+test("a closed UnixStream: addresses and split fail with ERR_SOCKET_CLOSED; close() and disposal stay silent", async () => {
+  const path = join(dir, "closed.sock");
+  await run(function* () {
+    const listener = yield* UnixListener.bind(path);
+    const accepting = spawn(listener.accept());
+    const client = yield* UnixStream.connect(path);
+    const [server] = yield* accepting;
+    assert.is(client.peerAddr().asPathname(), path);
+    client.close();
+    for (const [what, f] of [["localAddr", () => client.localAddr()], ["peerAddr", () => client.peerAddr()], ["split", () => client.split()], ["intoSplit", () => client.intoSplit()]] as const) {
+      assert.throws(f, (e: unknown) => hasCode(e, "ERR_SOCKET_CLOSED"), what);
+    }
+    client.close();
+    client[Symbol.dispose]();
+    server.close();
+    listener.close();
+  });
+});
+
 test("Unix streams split into owned halves like TCP streams", async () => {
   const path = join(dir, "split.sock");
   const text = await run(function* () {

@@ -255,8 +255,11 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    * const [rd, wr] = stream.split();
    * yield* join(copy(rd, fromNodeWritable(process.stdout)), copy(fromNodeReadable(process.stdin), wr));
    * ```
+   *
+   * **Throws**: `ERR_SOCKET_CLOSED` after `close()`.
    */
   split(): [ReadHalf<this>, WriteHalf<this>] {
+    this.io.assertOpen();
     return [new ReadHalf(this), new WriteHalf(this)];
   }
 
@@ -271,8 +274,11 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
    * yield* wr.writeAll(data);
    * wr.close(); // FIN
    * ```
+   *
+   * **Throws**: `ERR_SOCKET_CLOSED` after `close()`.
    */
   intoSplit(): SplitHalves<this> {
+    this.io.assertOpen();
     this.ownedHalves = 2;
     return [new OwnedReadHalf(this), new OwnedWriteHalf(this)];
   }
@@ -280,7 +286,8 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
   /**
    * Close the stream (what dropping it does in Tokio): reading stops; bytes already written
    * are still sent, then FIN (or RST with `setLinger(0)`). Pending operations on the stream
-   * fail with `ERR_SOCKET_CLOSED`. Idempotent.
+   * fail with `ERR_SOCKET_CLOSED`, and so does any later use (reads, writes, options, addresses,
+   * `split`); `close()` itself and disposal stay silent. Idempotent.
    *
    * @example
    * ```ts
