@@ -19,7 +19,7 @@ import { isIP } from "node:net";
 import type { Future } from "@tokio-ts/core";
 import { Interest, WouldBlockError, type Ready } from "@tokio-ts/io-driver";
 import { SocketAddr, toHostPort, type ToSocketAddrs } from "./addr.js";
-import { checkBoolean, checkByte, checkBytes, checkIp, checkOptions, v6Interface } from "./internal/udp-check.js";
+import { checkBoolean, checkByte, checkBytes, checkInterfaceExists, checkIp, checkOptions, v6Interface } from "./internal/udp-check.js";
 import type { UdpCore } from "./internal/udp-core.js";
 import { BindOp, ConnectOp, identity, ReadinessOp, RecvMode, RecvOp, SendOp, takeDatagram, toVoid, WOULD_BLOCK } from "./internal/udp-ops.js";
 import { hostError, systemError } from "./internal/udp-errors.js";
@@ -582,8 +582,8 @@ export class UdpSocket implements AsyncDisposable, Disposable {
 
   /**
    * Join the IPv6 multicast group `multiaddr` on interface `iface`: `0` lets the OS pick; a
-   * string names the interface (`"lo"`, `"eth0"`). Tokio takes an interface index; Node can only
-   * name interfaces, so other numbers are refused.
+   * string names the interface (`"lo"`, `"eth0"`; one of `os.networkInterfaces()`). Tokio takes
+   * an interface index; Node can only name interfaces, so other numbers are refused.
    *
    * @example
    * ```ts
@@ -591,13 +591,15 @@ export class UdpSocket implements AsyncDisposable, Disposable {
    * ```
    *
    * **Throws**: TypeError for a non-IPv6 group or a bad `iface`; RangeError for a non-zero
-   * index; an `EINVAL` error on an IPv4 socket; the OS error (`EADDRINUSE` if already joined);
-   * ERR_SOCKET_CLOSED.
+   * index; an `ENODEV` error for a name no interface of this host has (as Tokio's for an
+   * unknown index; Node alone would join on "any"); an `EINVAL` error on an IPv4 socket; the
+   * OS error (`EADDRINUSE` if already joined); ERR_SOCKET_CLOSED.
    */
   joinMulticastV6(multiaddr: string, iface: number | string): void {
     checkIp("multiaddr", multiaddr, 6);
     const where = v6Interface(iface);
     this.#family("joinMulticastV6", "IPv6");
+    checkInterfaceExists("joinMulticastV6", iface);
     this.#option("joinMulticastV6", () => this.#core.socket.addMembership(multiaddr, where));
   }
 
@@ -615,6 +617,7 @@ export class UdpSocket implements AsyncDisposable, Disposable {
     checkIp("multiaddr", multiaddr, 6);
     const where = v6Interface(iface);
     this.#family("leaveMulticastV6", "IPv6");
+    checkInterfaceExists("leaveMulticastV6", iface);
     this.#option("leaveMulticastV6", () => this.#core.socket.dropMembership(multiaddr, where));
   }
 

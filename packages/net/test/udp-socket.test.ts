@@ -7,6 +7,7 @@ import { Interest, Ready, SocketAddr, UdpSocket, WouldBlockError } from "../src/
 import { dec, enc, ioRuntime, onRuntime, openResources, rejection, thrown, turnsUntil } from "./udp-helpers.js";
 import { run } from "./helpers.js";
 import { timeout } from "@tokio-ts/time";
+import { networkInterfaces } from "node:os";
 
 test("sendTo and recvFrom carry a datagram between two sockets on 127.0.0.1, with its sender", () =>
   onRuntime(async () => {
@@ -299,6 +300,24 @@ test("a multicast option of the other family fails with EINVAL, and a 'use …()
     }
     assert.match(thrown(() => six.setMulticastTtlV4(3)).message, "setMulticastTtlV4() applies to IPv4 sockets only");
     assert.match(thrown(() => six.setMulticastLoopV4(false)).message, "use setMulticastLoopV6()");
+  }));
+
+test("joinMulticastV6 / leaveMulticastV6 with a name no interface has fail with ENODEV and join nothing (Node alone would use any interface)", () =>
+  onRuntime(async () => {
+    await using six = await UdpSocket.bind("[::1]:0");
+    const join = thrown(() => six.joinMulticastV6("ff02::1:4", "nosuchif0"));
+    assert.is(join.code, "ENODEV");
+    assert.is((join as { syscall?: string }).syscall, "joinMulticastV6");
+    assert.match(join.message, 'no network interface is named "nosuchif0"');
+    six.joinMulticastV6("ff02::1:4", 0); // the first join of the group: the failed one joined nothing
+    assert.is(thrown(() => six.leaveMulticastV6("ff02::1:4", "otherbogus")).code, "ENODEV");
+    six.leaveMulticastV6("ff02::1:4", 0);
+    const loopback = Object.entries(networkInterfaces()).find(([, addrs]) => addrs?.some((a) => a.internal && a.family === "IPv6"))?.[0];
+    assert.ok(loopback, "the loopback interface has ::1");
+    six.joinMulticastV6("ff02::1:5", loopback); // a name this host has works
+    six.leaveMulticastV6("ff02::1:5", loopback);
+    await using four = await UdpSocket.bind("127.0.0.1:0");
+    assert.is(thrown(() => four.joinMulticastV6("ff02::1:4", "nosuchif0")).code, "EINVAL", "the family error comes first");
   }));
 
 test("bind options: buffer sizes outside 1..2^30 and unknown keys fail at the call, naming them", () => {

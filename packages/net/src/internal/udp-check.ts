@@ -3,9 +3,11 @@
  * range, each naming the argument).
  */
 import { isIP } from "node:net";
+import { networkInterfaces } from "node:os";
 import { describe } from "../addr.js";
 import { BUFFER_SIZE, checkInteger } from "./check.js";
 import type { UdpCoreOptions } from "./udp-core.js";
+import { systemError } from "./udp-errors.js";
 import { DEFAULT_MAX_PENDING_SENDS, DEFAULT_RECV_QUEUE_CAPACITY, type UdpBindOptions } from "../udp-options.js";
 
 export function checkBytes(name: string, value: unknown): void {
@@ -76,4 +78,19 @@ export function v6Interface(iface: unknown): string | undefined {
     throw new TypeError(`iface must be 0 or an interface name such as "eth0", got ${describe(iface)}`);
   }
   return `::%${iface}`;
+}
+
+/**
+ * An interface named in a `joinMulticastV6`/`leaveMulticastV6` must exist: libuv turns the
+ * `"::%name"` of an unknown name into interface index 0 ("any") without a word, so the socket
+ * would join the group on the default interface. Tokio's calls fail with `ENODEV` for an index
+ * that names no interface; here an unknown name does, listing the names this host has. Asked at
+ * each call: interfaces come and go. (`0`, "any", needs no check.)
+ */
+export function checkInterfaceExists(method: string, iface: number | string): void {
+  if (typeof iface !== "string") return;
+  const names = Object.keys(networkInterfaces());
+  if (!names.includes(iface)) {
+    throw systemError("ENODEV", method, `no network interface is named ${JSON.stringify(iface)} (this host has: ${names.join(", ") || "none"})`);
+  }
 }
