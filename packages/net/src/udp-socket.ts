@@ -23,7 +23,24 @@ import { checkBoolean, checkByte, checkBytes, checkInterfaceExists, checkIp, che
 import type { UdpCore } from "./internal/udp-core.js";
 import { BindOp, ConnectOp, identity, ReadinessOp, RecvMode, RecvOp, SendOp, takeDatagram, toVoid, WOULD_BLOCK } from "./internal/udp-ops.js";
 import { hostError, systemError } from "./internal/udp-errors.js";
+import { UnsupportedError } from "./errors.js";
 import type { UdpBindOptions } from "./udp-options.js";
+
+/**
+ * Why a dual-stack socket cannot set its IPv4 multicast TTL: libuv sets `IPV6_MULTICAST_HOPS` on
+ * an IPv6 socket, and Linux sends the IPv4 datagrams of one with `IP_MULTICAST_TTL`.
+ */
+const NO_DUAL_STACK_TTL = "Node sets IPV6_MULTICAST_HOPS, not IP_MULTICAST_TTL, on an IPv6 socket, so the IPv4 multicast TTL of this dual-stack socket stays at the OS default (1): bind an IPv4 socket to set it";
+
+/**
+ * Whether the IPv4 multicast loop flag of a dual-stack socket can be set. libuv sets
+ * `IPV6_MULTICAST_LOOP` on an IPv6 socket; Linux reads that flag for every multicast datagram
+ * of an IPv6 socket, IPv4 ones included (`sk_mc_loop` goes by the socket's family), so there it
+ * is the flag asked for. Elsewhere (the BSDs keep a separate IPv4 flag) it cannot be set.
+ */
+function dualStackLoop(): true | string {
+  return process.platform === "linux" ? true : `Node sets IPV6_MULTICAST_LOOP, not IP_MULTICAST_LOOP, on an IPv6 socket, and on ${process.platform} that does not govern its IPv4 datagrams: bind an IPv4 socket to set it`;
+}
 
 /**
  * A UDP socket (Tokio's `UdpSocket`): bind it, then exchange datagrams with `sendTo` /
@@ -435,33 +452,40 @@ export class UdpSocket implements AsyncDisposable, Disposable {
 
   /**
    * Whether multicast datagrams this socket sends loop back to local sockets of the group
-   * (`IP_MULTICAST_LOOP`; on by default). IPv4 sockets only.
+   * (`IP_MULTICAST_LOOP`; on by default). IPv4 sockets, and on Linux dual-stack ones (IPv6,
+   * bound to `[::]` without `ipv6Only`): there Node sets `IPV6_MULTICAST_LOOP`, which is the flag
+   * Linux reads for every multicast datagram an IPv6 socket sends, IPv4 ones included, so this
+   * and {@link setMulticastLoopV6} set the same flag.
    *
    * @example
    * ```ts
    * socket.setMulticastLoopV4(false);
    * ```
    *
-   * **Throws**: TypeError for a non-boolean; an `EINVAL` error on an IPv6 socket (use
-   * {@link setMulticastLoopV6}); ERR_SOCKET_CLOSED; the OS error.
+   * **Throws**: TypeError for a non-boolean; an `EINVAL` error on an IPv6-only socket (use
+   * {@link setMulticastLoopV6}); UnsupportedError on a dual-stack socket elsewhere than on
+   * Linux (Node cannot reach `IP_MULTICAST_LOOP` there); ERR_SOCKET_CLOSED; the OS error.
    */
   setMulticastLoopV4(on: boolean): void {
     checkBoolean("on", on);
-    this.#family("setMulticastLoopV4", "IPv4");
+    this.#family("setMulticastLoopV4", "IPv4", dualStackLoop());
     this.#option("setMulticastLoopV4", () => this.#core.socket.setMulticastLoopback(on));
     this.#core.multicastLoop = on;
   }
 
   /**
-   * The multicast loop flag of an IPv4 socket: the value last set (true, the OS default, before).
+   * The multicast loop flag of an IPv4 socket (or, on Linux, of a dual-stack one): the value
+   * last set (true, the OS default, before).
    *
    * @example
    * ```ts
    * socket.multicastLoopV4(); // true
    * ```
+   *
+   * **Throws**: as {@link UdpSocket.setMulticastLoopV4}.
    */
   multicastLoopV4(): boolean {
-    this.#family("multicastLoopV4", "IPv4");
+    this.#family("multicastLoopV4", "IPv4", dualStackLoop());
     return this.#core.multicastLoop;
   }
 
@@ -497,19 +521,21 @@ export class UdpSocket implements AsyncDisposable, Disposable {
 
   /**
    * How many routers a multicast datagram may cross (`IP_MULTICAST_TTL`, 0–255; 1 by default:
-   * the local network). IPv4 sockets only.
+   * the local network). IPv4 sockets only: on an IPv6 socket Node sets `IPV6_MULTICAST_HOPS`
+   * instead, which does not apply to the IPv4 datagrams of a dual-stack socket, so the IPv4
+   * multicast TTL of one stays at the OS default (Tokio could set it; Node cannot).
    *
    * @example
    * ```ts
    * socket.setMulticastTtlV4(4);
    * ```
    *
-   * **Throws**: RangeError outside 0–255; an `EINVAL` error on an IPv6 socket;
-   * ERR_SOCKET_CLOSED; the OS error.
+   * **Throws**: RangeError outside 0–255; an `EINVAL` error on an IPv6-only socket;
+   * UnsupportedError on a dual-stack socket; ERR_SOCKET_CLOSED; the OS error.
    */
   setMulticastTtlV4(ttl: number): void {
     checkByte("ttl", ttl, 0);
-    this.#family("setMulticastTtlV4", "IPv4");
+    this.#family("setMulticastTtlV4", "IPv4", NO_DUAL_STACK_TTL);
     this.#option("setMulticastTtlV4", () => this.#core.socket.setMulticastTTL(ttl));
     this.#core.multicastTtl = ttl;
   }
@@ -521,9 +547,11 @@ export class UdpSocket implements AsyncDisposable, Disposable {
    * ```ts
    * socket.multicastTtlV4(); // 1
    * ```
+   *
+   * **Throws**: as {@link UdpSocket.setMulticastTtlV4}.
    */
   multicastTtlV4(): number {
-    this.#family("multicastTtlV4", "IPv4");
+    this.#family("multicastTtlV4", "IPv4", NO_DUAL_STACK_TTL);
     return this.#core.multicastTtl;
   }
 
@@ -545,7 +573,8 @@ export class UdpSocket implements AsyncDisposable, Disposable {
 
   /**
    * Join the IPv4 multicast group `multiaddr` on the interface with address `iface`
-   * (`"0.0.0.0"`: the OS picks).
+   * (`"0.0.0.0"`: the OS picks). On an IPv4 socket, or a dual-stack one (IPv6, bound to `[::]`
+   * without `ipv6Only`), which receives the group's datagrams from `::ffff:…` addresses.
    *
    * @example
    * ```ts
@@ -553,13 +582,13 @@ export class UdpSocket implements AsyncDisposable, Disposable {
    * socket.joinMulticastV4("224.0.0.251", "0.0.0.0");
    * ```
    *
-   * **Throws**: TypeError unless both are IPv4 addresses; an `EINVAL` error on an IPv6 socket
-   * or for a group that is not multicast; `EADDRINUSE` if already joined; ERR_SOCKET_CLOSED.
+   * **Throws**: TypeError unless both are IPv4 addresses; an `EINVAL` error on an IPv6-only
+   * socket (bound to an IPv6 address, or with `ipv6Only`) or for a group that is not multicast; `EADDRINUSE` if already joined; ERR_SOCKET_CLOSED.
    */
   joinMulticastV4(multiaddr: string, iface: string): void {
     checkIp("multiaddr", multiaddr, 4);
     checkIp("iface", iface, 4);
-    this.#family("joinMulticastV4", "IPv4");
+    this.#family("joinMulticastV4", "IPv4", true);
     this.#option("joinMulticastV4", () => this.#core.socket.addMembership(multiaddr, iface));
   }
 
@@ -576,7 +605,7 @@ export class UdpSocket implements AsyncDisposable, Disposable {
   leaveMulticastV4(multiaddr: string, iface: string): void {
     checkIp("multiaddr", multiaddr, 4);
     checkIp("iface", iface, 4);
-    this.#family("leaveMulticastV4", "IPv4");
+    this.#family("leaveMulticastV4", "IPv4", true);
     this.#option("leaveMulticastV4", () => this.#core.socket.dropMembership(multiaddr, iface));
   }
 
@@ -732,15 +761,26 @@ export class UdpSocket implements AsyncDisposable, Disposable {
     }
   }
 
-  #family(method: string, family: "IPv4" | "IPv6"): void {
+  /**
+   * Check that `method`, an option of `family`, applies to this socket. An option of the other
+   * family is an `EINVAL` error that points to the other family's method where there is one,
+   * except that a dual-stack socket (see `UdpCore.isDualStack`) carries IPv4 too: for it
+   * `dualStack` says whether the IPv4 option reaches the OS through Node (`true`) or why it
+   * cannot (an UnsupportedError, rather than a call that would silently set something else).
+   */
+  #family(method: string, family: "IPv4" | "IPv6", dualStack: true | string | undefined = undefined): void {
     const core = this.#core;
     core.checkOpen(method);
-    if (core.family !== family) {
-      // Point to the other family's method only where there is one: the multicast TTL has no
-      // IPv6 form (Tokio has no `multicast_ttl_v6` either).
-      const other = family === "IPv4" ? method.replace("V4", "V6") : method.replace("V6", "V4");
-      const hint = other in UdpSocket.prototype ? `use ${other}()` : `${method}() applies to ${family} sockets only, and has no ${core.family} form`;
-      throw systemError("EINVAL", method, `the UdpSocket is ${core.family} (bound to ${String(core.local)}): ${hint}`);
+    if (core.family === family) return;
+    if (dualStack !== undefined && core.isDualStack) {
+      if (dualStack === true) return;
+      throw new UnsupportedError(`${method}: ${dualStack}`);
     }
+    // Point to the other family's method only where there is one: the multicast TTL has no
+    // IPv6 form (Tokio has no `multicast_ttl_v6` either).
+    const other = family === "IPv4" ? method.replace("V4", "V6") : method.replace("V6", "V4");
+    const hint = other in UdpSocket.prototype ? `use ${other}()` : `${method}() applies to ${family} sockets only, and has no ${core.family} form`;
+    const what = core.family === "IPv6" && dualStack !== undefined ? `IPv6-only (bound to ${String(core.local)}${core.ipv6Only ? " with ipv6Only" : ""})` : `${core.family} (bound to ${String(core.local)})`;
+    throw systemError("EINVAL", method, `the UdpSocket is ${what}: ${hint}`);
   }
 }

@@ -3,11 +3,12 @@ import * as assert from "uvu/assert";
 import { ContextError } from "@tokio-ts/core";
 import { Builder, spawn } from "@tokio-ts/runtime";
 import { assertPending, assertReady, forEachSeed, mockTask } from "@tokio-ts/test-util";
-import { Interest, Ready, SocketAddr, UdpSocket, WouldBlockError } from "../src/index.js";
+import { errorKind, Interest, Ready, SocketAddr, UdpSocket, UnsupportedError, WouldBlockError } from "../src/index.js";
 import { dec, enc, ioRuntime, onRuntime, openResources, rejection, thrown, turnsUntil } from "./udp-helpers.js";
 import { run } from "./helpers.js";
 import { timeout } from "@tokio-ts/time";
 import { networkInterfaces } from "node:os";
+import * as dgram from "node:dgram";
 
 test("sendTo and recvFrom carry a datagram between two sockets on 127.0.0.1, with its sender", () =>
   onRuntime(async () => {
@@ -318,6 +319,59 @@ test("joinMulticastV6 / leaveMulticastV6 with a name no interface has fail with 
     six.leaveMulticastV6("ff02::1:5", loopback);
     await using four = await UdpSocket.bind("127.0.0.1:0");
     assert.is(thrown(() => four.joinMulticastV6("ff02::1:4", "nosuchif0")).code, "EINVAL", "the family error comes first");
+  }));
+
+test("a dual-stack socket (bound to [::]) joins IPv4 groups and receives their datagrams; an IPv6-only one refuses with EINVAL", () =>
+  onRuntime(async () => {
+    await using dual = await UdpSocket.bind("[::]:0");
+    dual.joinMulticastV4("239.255.0.9", "127.0.0.1");
+    assert.is(thrown(() => dual.joinMulticastV4("239.255.0.9", "127.0.0.1")).code, "EADDRINUSE", "the join reached the OS");
+    const sender = dgram.createSocket("udp4");
+    try {
+      await new Promise<void>((resolve) => sender.bind(0, "127.0.0.1", resolve));
+      sender.setMulticastInterface("127.0.0.1");
+      sender.send("to the group", dual.localAddr().port, "239.255.0.9");
+      const buf = new Uint8Array(32);
+      let got: [number, SocketAddr] | undefined;
+      await turnsUntil(() => {
+        try {
+          got = dual.tryRecvFrom(buf);
+        } catch (e) {
+          if (!(e instanceof WouldBlockError)) throw e;
+        }
+        return got !== undefined;
+      });
+      assert.is(dec(buf.subarray(0, got![0])), "to the group");
+      assert.is(got![1].ip, "::ffff:127.0.0.1");
+    } finally {
+      sender.close();
+    }
+    dual.leaveMulticastV4("239.255.0.9", "127.0.0.1");
+    assert.is(thrown(() => dual.leaveMulticastV4("239.255.0.9", "127.0.0.1")).code, "EADDRNOTAVAIL", "the leave reached the OS");
+
+    // Node sets IPV6_MULTICAST_HOPS, never IP_MULTICAST_TTL, on an IPv6 socket: loud, not silent.
+    const ttl = thrown(() => dual.setMulticastTtlV4(4));
+    assert.ok(ttl instanceof UnsupportedError, ttl.message);
+    assert.is(errorKind(ttl), "UNSUPPORTED");
+    assert.ok(thrown(() => dual.multicastTtlV4()) instanceof UnsupportedError);
+    if (process.platform === "linux") {
+      // Linux reads IPV6_MULTICAST_LOOP (what Node sets) for the IPv4 datagrams of an IPv6 socket.
+      dual.setMulticastLoopV4(false);
+      assert.is(dual.multicastLoopV4(), false);
+      assert.is(dual.multicastLoopV6(), false, "one flag on Linux");
+    } else {
+      assert.ok(thrown(() => dual.setMulticastLoopV4(false)) instanceof UnsupportedError);
+    }
+
+    await using v6only = await UdpSocket.bind("[::]:0", { ipv6Only: true });
+    const refused = thrown(() => v6only.joinMulticastV4("239.255.0.9", "127.0.0.1"));
+    assert.is(refused.code, "EINVAL");
+    assert.match(refused.message, "IPv6-only");
+    assert.match(refused.message, "with ipv6Only");
+    assert.is(thrown(() => v6only.setMulticastLoopV4(false)).code, "EINVAL");
+    await using loopback6 = await UdpSocket.bind("[::1]:0");
+    assert.is(thrown(() => loopback6.joinMulticastV4("239.255.0.9", "127.0.0.1")).code, "EINVAL");
+    assert.is(thrown(() => loopback6.setMulticastTtlV4(4)).code, "EINVAL");
   }));
 
 test("bind options: buffer sizes outside 1..2^30 and unknown keys fail at the call, naming them", () => {

@@ -71,6 +71,8 @@ export class UdpCore {
   readonly queue: DatagramQueue;
   readonly maxPendingSends: number;
   readonly family: "IPv4" | "IPv6";
+  /** Made with `ipv6Only` (IPV6_V6ONLY): an IPv6 socket bound to `::` then carries no IPv4. */
+  readonly ipv6Only: boolean;
   /** Sends handed to Node whose callback has not run (their futures, when still waiting). */
   readonly sending = new LinkedList<SendOp>();
   inFlight = 0;
@@ -90,6 +92,7 @@ export class UdpCore {
 
   constructor(driver: IoDriver, family: "IPv4" | "IPv6", options: UdpCoreOptions) {
     this.family = family;
+    this.ipv6Only = options.ipv6Only;
     this.queue = new DatagramQueue(options.recvQueueCapacity);
     this.maxPendingSends = options.maxPendingSends;
     this.socket = dgram.createSocket({
@@ -114,6 +117,15 @@ export class UdpCore {
 
   get isOpen(): boolean {
     return this.state === OPEN;
+  }
+
+  /**
+   * Whether this is a dual-stack socket: IPv6, bound to `::` without `ipv6Only`, so it also
+   * sends and receives IPv4 (as `::ffff:a.b.c.d`; the system's default, Linux's
+   * `net.ipv6.bindv6only = 0`).
+   */
+  get isDualStack(): boolean {
+    return this.family === "IPv6" && !this.ipv6Only && this.local?.ip === "::";
   }
 
   /** Start binding to `addr`; the outcome goes to `waiter.settle`. */
