@@ -87,8 +87,11 @@ export class TcpListener implements AsyncDisposable, AsyncIterable<TcpStream> {
    * that completes the future; if the future is dropped (a `select` branch that lost, a
    * timeout) the connection stays queued for the next `accept()`.
    *
-   * **Throws**: an accept error Node reported (`EMFILE`, …; once, the listener keeps
-   * listening); `ERR_SOCKET_CLOSED` after `close()`; the shutdown ContextError.
+   * **Throws**: an accept error Node reported (once, the listener keeps listening);
+   * `ERR_SOCKET_CLOSED` after `close()`; the shutdown ContextError. Out of file descriptors
+   * (`EMFILE`), there is no error to see, unlike Tokio's `accept`: libuv accepts and closes the
+   * waiting connections itself (their clients read a reset), and `accept()` keeps waiting.
+   * Raise the limit (`ulimit -n`) for a server that holds many connections.
    */
   accept(): Future<[TcpStream, SocketAddr]> {
     return new AcceptFuture(this.#core, this.#wrap);

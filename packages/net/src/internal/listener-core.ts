@@ -15,8 +15,9 @@
  * arrive, so a server that stops calling `accept()` holds the extra sockets here (paused, no
  * bytes read) until it accepts or closes the listener.
  *
- * An accept error Node reports (`EMFILE`, …) is kept and thrown by the next `accept()` once;
- * the listener keeps listening, as with Tokio. `close()` (or the runtime's shutdown) closes the
+ * An accept error Node reports is kept and thrown by the next `accept()` once; the listener
+ * keeps listening, as with Tokio. (`EMFILE` never arrives: libuv closes the connections it cannot
+ * accept and reports nothing.) `close()` (or the runtime's shutdown) closes the
  * server and gets rid of the sockets still queued; waiting accepts fail. A queued TCP socket is
  * reset (RST), which is what the kernel does to the connections left in the backlog of a
  * listening socket that Tokio drops: its client reads `ECONNRESET`, never an EOF that would look
