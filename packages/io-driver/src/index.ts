@@ -36,7 +36,7 @@ export { repeat, Repeat } from "./util/repeat.js";
 export { bytesReader, BytesReader } from "./util/bytes-reader.js";
 export { bytesWriter, BytesWriter } from "./util/bytes-writer.js";
 export { fromNodeReadable, toNodeReadable, fromNodeWritable, toNodeWritable, NodeReader, NodeWriter, type ToNodeReadableOptions, type ToNodeWritableOptions } from "./util/node-stream.js";
-export { fromReadableStream, toReadableStream, fromWritableStream, toWritableStream, WebStreamReader, WebStreamWriter, type ToReadableStreamOptions, type ToWritableStreamOptions } from "./util/web-stream.js";
+export { fromReadableStream, toReadableStream, fromWritableStream, toWritableStream, WebStreamReader, WebStreamWriter, type ToReadableStreamOptions, type ToWritableStreamOptions, type WebChunk } from "./util/web-stream.js";
 export { Registration, readyOf, type ReadyEvent } from "./reactor/registration.js";
 export { IoDriver } from "./reactor/io-driver.js";
 export { IO, ioDriver } from "./reactor/key.js";

@@ -82,10 +82,31 @@ test("fromReadableStream: the stream's error is thrown by the read, with the rea
   assert.is(e.cause, reason);
 });
 
-test("fromReadableStream: a chunk that is not a Uint8Array is a TypeError; cancel() stops reading", async () => {
-  const rs = new ReadableStream<unknown>({ start: (c) => c.enqueue("text") });
+test("fromReadableStream reads any bytes chunk (ArrayBuffer, typed array, DataView) and strings as UTF-8, as Readable.fromWeb does", async () => {
+  const bytes = new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7]);
+  const chunks: unknown[] = [
+    "héllo ✓",
+    bytes.buffer.slice(0, 2),
+    new Uint16Array(bytes.buffer, 2, 1),
+    new DataView(bytes.buffer, 4, 2),
+    Buffer.from([6, 7]),
+    new Uint8Array(0),
+    "",
+  ];
+  const rs = new ReadableStream<unknown>({ start: (c) => (chunks.forEach((chunk) => c.enqueue(chunk)), c.close()) });
+  const all = await readToEnd(fromReadableStream(rs as ReadableStream<string>));
+  assert.equal([...all], [...enc.encode("héllo ✓"), 0, 1, 2, 3, 4, 5, 6, 7]);
+  const text = new Blob(["grüße"]).stream().pipeThrough(new TextDecoderStream());
+  assert.is(await readToString(fromReadableStream(text)), "grüße");
+});
+
+test("fromReadableStream: a chunk that is neither bytes nor a string is a TypeError naming it; cancel() stops reading", async () => {
+  let reason: unknown;
+  const rs = new ReadableStream<unknown>({ start: (c) => c.enqueue(42), cancel: (r) => void (reason = r) });
   const e = await rejection(read(fromReadableStream(rs as ReadableStream<Uint8Array>), new Uint8Array(4)));
   assert.instance(e, TypeError);
+  assert.is((e as Error).message, "the ReadableStream gave a chunk that is not bytes or a string: number");
+  assert.is(reason, e, "the stream is cancelled with that error");
   let cancelled: unknown;
   const endless = new ReadableStream<Uint8Array>({ pull: (c) => c.enqueue(new Uint8Array(10)), cancel: (r) => void (cancelled = r) });
   const reader = fromReadableStream(endless);
@@ -254,7 +275,25 @@ test("Web bridges reject bad arguments, naming them", () => {
   assert.throws(() => toReadableStream(null as never), named("reader", TypeError));
   assert.throws(() => toReadableStream(a, { chunkSize: -5 }), named("options.chunkSize", RangeError));
   assert.throws(() => toWritableStream({} as never), named("writer", TypeError));
-  assert.throws(() => toWritableStream(a, { highWaterMark: 1.5 }), named("options.highWaterMark", RangeError));
+  assert.throws(() => toWritableStream(a, { highWaterMark: -1 }), named("options.highWaterMark", RangeError));
+  assert.throws(() => toReadableStream(a, { highWaterMark: NaN }), named("options.highWaterMark", RangeError));
+  assert.throws(() => toReadableStream(a, { highWaterMark: "64" as never }), named("options.highWaterMark", TypeError));
+});
+
+test("Web bridges take any highWaterMark the Streams spec takes: a fraction, and Infinity (queue everything)", async () => {
+  const [a, b] = duplex(1 << 16);
+  const writable = toWritableStream(a, { highWaterMark: 1.5 });
+  const writer = writable.getWriter();
+  await writer.write(enc.encode("half"));
+  await writer.close();
+  assert.is(await readToString(b), "half");
+  // Infinity: the stream reads its reader to the end before anyone asks.
+  let reads = 0;
+  const counting = { pollRead: (_cx: unknown, buf: Uint8Array) => (reads++ < 3 ? (buf[0] = 7, 1) : 0) };
+  const rs = toReadableStream(counting as never, { highWaterMark: Infinity });
+  for (let i = 0; i < 10 && reads < 4; i++) await tick();
+  assert.is(reads, 4, "read to EOF with no consumer");
+  assert.equal([...new Uint8Array(await new Response(rs).arrayBuffer())], [7, 7, 7]);
 });
 
 test("Web bridges: options are undefined or an object with known keys only — null, a number or a typo is a TypeError", async () => {

@@ -68,11 +68,34 @@ function wakeSlot(waker: Waker | undefined): undefined {
   return undefined;
 }
 
+/** A queuing strategy's highWaterMark, as the Streams spec takes it: any number ≥ 0, Infinity too. */
 function checkHighWaterMark(name: string, value: unknown): number {
   if (value === undefined) return DEFAULT_CHUNK;
   if (typeof value !== "number") throw new TypeError(`${name} must be a number of bytes, got ${value === null ? "null" : typeof value}`);
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer number of bytes, got ${value}`);
+  if (Number.isNaN(value) || value < 0) throw new RangeError(`${name} must be a non-negative number of bytes, got ${value}`);
   return value;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The bytes of a chunk a ReadableStream gave, without a copy where it is bytes already: any
+ * `ArrayBufferView` (a Buffer, a typed array, a DataView) or `ArrayBuffer`; a string is encoded
+ * as UTF-8, as Node's `Readable.fromWeb` and {@link fromNodeReadable} take one. Undefined for
+ * anything else.
+ */
+function asBytes(chunk: unknown): Uint8Array | undefined {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (typeof chunk === "string") return utf8.encode(chunk);
+  return undefined;
+}
+
+function describeChunk(chunk: unknown): string {
+  if (chunk === null) return "null";
+  if (typeof chunk === "object") return chunk.constructor?.name ?? "object";
+  return typeof chunk;
 }
 
 /**
@@ -86,7 +109,7 @@ function checkHighWaterMark(name: string, value: unknown): number {
  * ```
  */
 export class WebStreamReader implements AsyncRead {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #reader: ReadableStreamDefaultReader<WebChunk>;
   #chunk: Uint8Array | undefined = undefined;
   #pos = 0;
   #inFlight = false;
@@ -97,15 +120,16 @@ export class WebStreamReader implements AsyncRead {
   readonly #onChunk = (result: { done: boolean; value?: unknown }): void => {
     this.#inFlight = false;
     if (result.done) this.#done = true;
-    else if (result.value instanceof Uint8Array) {
-      if (result.value.length > 0) {
-        this.#chunk = result.value;
+    else {
+      const chunk = asBytes(result.value);
+      if (chunk === undefined) {
+        this.#failed = true;
+        this.#error = new TypeError(`the ReadableStream gave a chunk that is not bytes or a string: ${describeChunk(result.value)}`);
+        this.#reader.cancel(this.#error).catch(ignore);
+      } else if (chunk.length > 0) {
+        this.#chunk = chunk;
         this.#pos = 0;
       }
-    } else {
-      this.#failed = true;
-      this.#error = new TypeError("the ReadableStream gave a chunk that is not a Uint8Array");
-      this.#reader.cancel(this.#error).catch(ignore);
     }
     this.#waker = wakeSlot(this.#waker);
   };
@@ -117,7 +141,7 @@ export class WebStreamReader implements AsyncRead {
   };
 
   /** @internal Use {@link fromReadableStream}. */
-  constructor(stream: ReadableStream<Uint8Array>) {
+  constructor(stream: ReadableStream<WebChunk>) {
     this.#reader = stream.getReader();
   }
 
@@ -158,10 +182,23 @@ export class WebStreamReader implements AsyncRead {
 }
 
 /**
+ * What {@link fromReadableStream} reads: bytes (a `Uint8Array` — a Buffer is one —, any other
+ * typed array or DataView, an `ArrayBuffer`) or text, read as its UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * const text: ReadableStream<WebChunk> = new Blob(["hello"]).stream().pipeThrough(new TextDecoderStream());
+ * ```
+ */
+export type WebChunk = ArrayBufferView | ArrayBuffer | string;
+
+/**
  * Read a `ReadableStream<Uint8Array>` through the stream protocol. The stream is only pulled
  * when the AsyncRead is polled (backpressure holds); its end is EOF; its error is thrown by the
  * next read as an {@link IoError} whose `cause` is the stream's reason. The stream is locked
- * to this reader.
+ * to this reader. Chunks of other bytes (an `ArrayBuffer`, a typed array, a DataView) are read
+ * as they are, and strings as their UTF-8 bytes (as Node's `Readable.fromWeb` takes them); a
+ * chunk of any other kind fails the next read with a TypeError and cancels the stream.
  *
  * @example
  * ```ts
@@ -171,7 +208,7 @@ export class WebStreamReader implements AsyncRead {
  *
  * **Throws**: TypeError if `stream` is not a ReadableStream, or is already locked.
  */
-export function fromReadableStream(stream: ReadableStream<Uint8Array>): WebStreamReader {
+export function fromReadableStream(stream: ReadableStream<WebChunk>): WebStreamReader {
   if (typeof (stream as ReadableStream | null)?.getReader !== "function") throw new TypeError("stream must be a ReadableStream<Uint8Array>");
   return new WebStreamReader(stream);
 }
