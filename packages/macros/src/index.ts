@@ -5,6 +5,6 @@
  * @packageDocumentation
  */
 export { select, type SelectBranches, type SelectOptions, type SelectResult } from "./select.js";
-export { join, tryJoin } from "./join.js";
+export { join, tryJoin, type JoinOutputs } from "./join.js";
 export { main, type MainOptions } from "./main.js";
 export { test, configureTest, type TestOptions, type TestRegistrar } from "./test.js";

@@ -217,8 +217,8 @@ class Select<R> extends Future<R> {
  * @example
  * ```ts
  * // Disabled branches and else:
- * const r = await select({ job: hasJobs && rx.recv(), done: !hasJobs && doneFuture }, { else: () => "idle" });
- * if (r.key === "else") console.log(r.value); // "idle" when neither branch is enabled
+ * const r = await select({ job: hasJobs && rx.recv(), done: shuttingDown && doneFuture }, { else: () => "idle" });
+ * if (r.key === "else") console.log(r.value); // "idle": no jobs, and not shutting down
  * ```
  *
  * **Cancel safety**: select is cancel safe when every branch is: a branch that loses, or that is

@@ -21,6 +21,7 @@ export {
   type SelectResult,
   join,
   tryJoin,
+  type JoinOutputs,
   main,
   type MainOptions,
   test,
