@@ -9,11 +9,18 @@
  *
  * @example
  * ```ts
+ * import type { Driver, DriverHost, DriverKey } from "@tokio-ts/core";
  * import { IO } from "@tokio-ts/io-driver/driver";
  * class MyExecutor implements DriverHost {
- *   driverOptions = {};
- *   isEnabled(key) { return key.name === "io" }
- *   driver(key) { … return this.#drivers.get(key.name) ?? key.create(this) … }
+ *   readonly driverOptions = {};
+ *   readonly #drivers = new Map<string, Driver>();
+ *   isEnabled(key: DriverKey<Driver>): boolean { return key.name === IO.name; }
+ *   driver<D extends Driver>(key: DriverKey<D>): D {
+ *     let driver = this.#drivers.get(key.name) as D | undefined;
+ *     if (driver === undefined) this.#drivers.set(key.name, (driver = key.create(this)));
+ *     return driver;
+ *   }
+ *   // … and the executor's own spawning and polling of tasks
  * }
  * ```
  *

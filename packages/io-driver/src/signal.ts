@@ -399,8 +399,11 @@ export class Signal implements AsyncIterable<true>, Disposable {
    * @example
    * ```ts
    * using usr2 = signal("SIGUSR2");
+   * // A signal listener does not keep Node running: hold the process until the signal comes.
+   * const alive = setInterval(() => {}, 60_000);
    * process.kill(process.pid, "SIGUSR2");
    * await usr2.recv(); // true
+   * clearInterval(alive);
    * ```
    *
    * **Cancel safety**: cancel safe. A `recv()` dropped while pending (a `select` loser, a

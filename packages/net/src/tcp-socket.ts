@@ -20,7 +20,7 @@
  * |                        | buffer (`readBufferSize` of io-driver's NodeStream)              |
  * | `setKeepalive`         | SO_KEEPALIVE (`keepAlive` option)                               |
  * | `setNodelay`           | TCP_NODELAY (`noDelay` option)                                  |
- * | `setLinger`            | `null` or `0` only (0: close resets), as TcpStream.setLinger    |
+ * | `setLinger`            | `null`, `0` (close resets) or ms, as TcpStream.setLinger        |
  */
 import type { Future } from "@tokio-ts/core";
 import { isIP } from "node:net";

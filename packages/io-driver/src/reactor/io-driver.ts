@@ -81,7 +81,8 @@ export class IoDriver implements Driver {
    * socket.on("readable", () => registration.setReadiness(Ready.READABLE));
    * ```
    *
-   * **Throws**: ContextError if the runtime has shut down.
+   * After the driver has shut down, the registration it returns is shut down already:
+   * `onShutdown` runs at once, and every poll of it throws the shutdown ContextError.
    */
   register(onShutdown?: () => void): Registration {
     const registration = new Registration(this, onShutdown);
