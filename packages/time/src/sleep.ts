@@ -5,7 +5,7 @@ import { ContextError, Future, madeProgress, Pending, pollProceed, type Context,
 import { checkWait } from "./errors.js";
 import { checkInstant, Instant } from "./instant.js";
 import { currentTimeDriver } from "./internal/current.js";
-import type { TimeDriver, TimerEntry } from "./internal/driver.js";
+import type { TimeDriver } from "./internal/driver.js";
 import type { WheelEntry } from "./internal/wheel.js";
 
 /** `when` of a sleep that has fired (ticks are ≥ 1 while registered, 0 before). */
@@ -35,7 +35,9 @@ const FIRED = -1;
  *
  * **Cancel safety**: cancel safe; dropping it removes the timer (O(1)).
  */
-export class Sleep extends Future<void> implements TimerEntry {
+// A TimerEntry (the wheel's internal interface) by shape, not by an `implements` clause: the
+// declaration files leave out the internal members, and a clause would not hold there.
+export class Sleep extends Future<void> {
   /** @internal */ when = 0;
   /** @internal */ wheelPrev: WheelEntry | undefined = undefined;
   /** @internal */ wheelNext: WheelEntry | undefined = undefined;
