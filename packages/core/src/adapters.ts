@@ -38,7 +38,20 @@ export type GeneratorBody<T> = (signal: AbortSignal) => Generator<unknown, T, un
  * const body: AsyncBody<string> = async (signal) => (await fetch(url, { signal })).text();
  * ```
  */
-export type AsyncBody<T> = (signal: AbortSignal) => PromiseLike<T> | T;
+export type AsyncBody<T> = (signal: AbortSignal) => PromiseLike<T> | NotAsyncGenerator<T>;
+/**
+ * `R`, unless it is what an async generator function returns (an `AsyncIterator`): such a
+ * function is not a body, and the signatures that take a function returning `R` refuse it at
+ * compile time with this (it would fail with a TypeError at the call).
+ *
+ * @example
+ * ```ts
+ * declare function run<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>): Promise<Awaited<R>>;
+ * run(async () => 1); // Promise<number>
+ * // run(async function* () { yield 1; }); // does not compile
+ * ```
+ */
+export type NotAsyncGenerator<R> = R extends AsyncIterator<unknown> ? never : R;
 /**
  * Everything {@link intoFuture} accepts.
  *

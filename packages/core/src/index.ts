@@ -19,6 +19,7 @@ export {
   isGeneratorFunction,
   type GeneratorBody,
   type AsyncBody,
+  type NotAsyncGenerator,
   type IntoFuture,
 } from "./adapters.js";
 export {

@@ -14,7 +14,7 @@
  * shutdown is over, so a later signal gets Node's default behaviour and an idle process exits
  * by itself.
  */
-import { Future, intoFuture, isCancellation, isFuture, isGenerator, isGeneratorFunction, pollFn, type AsyncBody } from "@tokio-ts/core";
+import { Future, intoFuture, isCancellation, isFuture, isGenerator, isGeneratorFunction, pollFn, type AsyncBody, type NotAsyncGenerator } from "@tokio-ts/core";
 import { JoinError, type UnhandledPanic } from "@tokio-ts/runtime";
 import type { SpawnBody } from "@tokio-ts/runtime";
 import { buildRuntime, checkFlavor, checkOptions, deadlockMessage, signalWaitHint, waitedForByProgram } from "./internal/build.js";
@@ -139,7 +139,7 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  * not from inside a runtime.
  */
 export function main<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>, options?: MainOptions): Promise<T | undefined>;
-export function main<R>(body: (signal: AbortSignal) => R, options?: MainOptions): Promise<Awaited<R> | undefined>;
+export function main<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>, options?: MainOptions): Promise<Awaited<R> | undefined>;
 export function main<T>(body: Future<T>, options?: MainOptions): Promise<T | undefined>;
 export function main<T>(body: Generator<unknown, T, unknown>, options?: MainOptions): Promise<T | undefined>;
 export function main<T>(body: SpawnBody<T>, options?: MainOptions): Promise<T | undefined>;

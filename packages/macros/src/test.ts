@@ -18,7 +18,7 @@
  *   `process.getActiveResourcesInfo()` must not list more of any handle kind than before the
  *   test. Requests (file reads, writes in flight) finish by themselves and are not counted.
  */
-import { isFuture, isGenerator, type Future } from "@tokio-ts/core";
+import { isFuture, isGenerator, type Future, type NotAsyncGenerator } from "@tokio-ts/core";
 import type { Runtime, SpawnBody, UnhandledPanic } from "@tokio-ts/runtime";
 import { checkFlavor, checkOptions, checkRuntimeSettings, deadlockMessage, isInstalled, signalWaitHint, registeredTimers, reportsOwnDeadlock, runtimeBuilder, TIME_PACKAGE } from "./internal/build.js";
 
@@ -155,7 +155,7 @@ export function configureTest(options: TestOptions): void {
  * `@tokio-ts/time` installed.
  */
 export function test<T>(name: string, body: (signal: AbortSignal) => Generator<unknown, T, unknown>, options?: TestOptions): void;
-export function test<R>(name: string, body: (signal: AbortSignal) => R, options?: TestOptions): void;
+export function test<R>(name: string, body: (signal: AbortSignal) => NotAsyncGenerator<R>, options?: TestOptions): void;
 export function test<T>(name: string, body: Future<T>, options?: TestOptions): void;
 export function test<T>(name: string, body: SpawnBody<T>, options?: TestOptions): void;
 export function test<T>(name: string, body: SpawnBody<T>, options: TestOptions = {}): void {

@@ -317,6 +317,7 @@ test("join and tryJoin work with no runtime, in a plain async function with sync
 test("join rejects bad input at the call with a TypeError that names the argument", () => {
   const bad = join as unknown as (...futures: unknown[]) => Future<unknown>;
   assert.throws(() => bad(ready(1), 2), (e: unknown) => e instanceof TypeError && /join: argument 2 must be a future/.test(e.message));
+  assert.throws(() => bad(ready(1), async function* () {}), (e: unknown) => e instanceof TypeError && /^join: argument 2: async generator functions are not supported/.test(e.message));
   const badTry = tryJoin as unknown as (...futures: unknown[]) => Future<unknown>;
   assert.throws(() => badTry(Promise.resolve(1)), (e: unknown) => e instanceof TypeError && /tryJoin: argument 1 .*promise/.test(e.message));
 });

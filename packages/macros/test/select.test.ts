@@ -420,6 +420,10 @@ test("select rejects bad input at the call with a TypeError that names the branc
   const bad = select as unknown as (branches: unknown, options?: unknown) => Future<unknown>;
   assert.throws(() => bad({ a: 42 }), (e: unknown) => e instanceof TypeError && /branch `a` must be a future/.test(e.message));
   assert.throws(() => bad({ a: Promise.resolve(1) }), (e: unknown) => e instanceof TypeError && /promise/.test(e.message));
+  assert.throws(
+    () => bad({ a: ready(1), stream: async function* () {} }),
+    (e: unknown) => e instanceof TypeError && e.message === "select: branch `stream`: async generator functions are not supported; use a generator or an async function",
+  );
   assert.throws(() => bad({ else: ready(1) }), (e: unknown) => e instanceof TypeError && /cannot be named `else`/.test(e.message));
   assert.throws(() => bad(null), TypeError);
   // Promise.race-style positional futures: the message shows the object form.

@@ -74,6 +74,10 @@ export function options(): void {
   test("x", async () => {}, { leakCheck: 1 });
   // @ts-expect-error options are read only
   quiet.startPaused = false;
+  // @ts-expect-error an async generator function is no body (a TypeError at the call)
+  void main(async function* () {});
+  // @ts-expect-error nor a test body
+  test("x", async function* () {});
 }
 
 uvuTest("main resolves with the outputs its types say", async () => {

@@ -1,7 +1,7 @@
 /**
  * Handle: a shared reference to a runtime, for spawning onto it from anywhere.
  */
-import { type Driver, type DriverHost, type DriverKey, type DriverOptions, type Future } from "@tokio-ts/core";
+import { type Driver, type DriverHost, type DriverKey, type DriverOptions, type Future, type NotAsyncGenerator } from "@tokio-ts/core";
 import type { JoinHandle } from "./join-handle.js";
 import { currentScheduler, tryCurrentScheduler } from "./internal/current.js";
 import { RNG_BELOW_MAX } from "./internal/rng.js";
@@ -81,7 +81,7 @@ export class Handle implements DriverHost {
    * **Cancel safety**: as `spawn`: dropping the JoinHandle detaches the task; `abort()` stops it.
    */
   spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): JoinHandle<T>;
-  spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
+  spawn<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>): JoinHandle<Awaited<R>>;
   spawn<T>(body: Future<T>): JoinHandle<T>;
   spawn<T>(body: Generator<unknown, T, unknown>): JoinHandle<T>;
   spawn<T>(body: SpawnBody<T>): JoinHandle<T>;
@@ -91,7 +91,7 @@ export class Handle implements DriverHost {
 
   /** Run `body` as a task and resolve with its output; see {@link Runtime.blockOn}. */
   blockOn<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): Promise<T>;
-  blockOn<R>(body: (signal: AbortSignal) => R): Promise<Awaited<R>>;
+  blockOn<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>): Promise<Awaited<R>>;
   blockOn<T>(body: Future<T>): Promise<T>;
   blockOn<T>(body: Generator<unknown, T, unknown>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T>;

@@ -1,7 +1,7 @@
 /**
  * JoinSet: a collection of tasks whose outputs are taken in completion order.
  */
-import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, type Context, type NotAsyncGenerator, type Poll, type Waker } from "@tokio-ts/core";
 import { JoinError } from "./errors.js";
 import { currentScheduler } from "./internal/current.js";
 import { IN_SET, JOIN_INTEREST, Task, type OwnerWaker } from "./internal/task.js";
@@ -74,7 +74,7 @@ export class JoinSet<T> implements Disposable {
    * **Throws**: as {@link spawn}; TypeError for a handle whose task is in a set already.
    */
   spawn(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): AbortHandle;
-  spawn(body: (signal: AbortSignal) => T | PromiseLike<T>): AbortHandle;
+  spawn(body: (signal: AbortSignal) => PromiseLike<T> | NotAsyncGenerator<T>): AbortHandle;
   spawn(body: Future<T>): AbortHandle;
   spawn(body: Generator<unknown, T, unknown>): AbortHandle;
   spawn(body: SpawnBody<T>): AbortHandle;

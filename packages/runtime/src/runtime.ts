@@ -1,7 +1,7 @@
 /**
  * Runtime: owns a scheduler and its drivers; `blockOn` is the way in, shutdown the way out.
  */
-import { ContextError, isFuture, type Future, type Waker } from "@tokio-ts/core";
+import { ContextError, isFuture, type Future, type NotAsyncGenerator, type Waker } from "@tokio-ts/core";
 import { JoinError } from "./errors.js";
 import { Handle } from "./handle.js";
 import type { JoinHandle } from "./join-handle.js";
@@ -67,7 +67,7 @@ export class Runtime implements AsyncDisposable {
    * first; ContextError if it is already shut down.
    */
   blockOn<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): Promise<T>;
-  blockOn<R>(body: (signal: AbortSignal) => R): Promise<Awaited<R>>;
+  blockOn<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>): Promise<Awaited<R>>;
   blockOn<T>(body: Future<T>): Promise<T>;
   blockOn<T>(body: Generator<unknown, T, unknown>): Promise<T>;
   blockOn<T>(body: SpawnBody<T>): Promise<T>;
@@ -94,7 +94,7 @@ export class Runtime implements AsyncDisposable {
    * **Cancel safety**: as `spawn`: dropping the JoinHandle detaches the task; `abort()` stops it.
    */
   spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): JoinHandle<T>;
-  spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
+  spawn<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>): JoinHandle<Awaited<R>>;
   spawn<T>(body: Future<T>): JoinHandle<T>;
   spawn<T>(body: Generator<unknown, T, unknown>): JoinHandle<T>;
   spawn<T>(body: SpawnBody<T>): JoinHandle<T>;

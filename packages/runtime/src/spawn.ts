@@ -1,7 +1,7 @@
 /**
  * `spawn` and the task id: the free functions that act on the current runtime.
  */
-import { ContextError, currentFrame, type AsyncBody, type Future, type GeneratorBody } from "@tokio-ts/core";
+import { ContextError, currentFrame, type AsyncBody, type Future, type GeneratorBody, type NotAsyncGenerator } from "@tokio-ts/core";
 import type { JoinHandle } from "./join-handle.js";
 import { currentScheduler } from "./internal/current.js";
 
@@ -63,7 +63,7 @@ export type SpawnBody<T> = GeneratorBody<T> | Generator<unknown, T, unknown> | A
  * **Cancel safety**: the returned JoinHandle is cancel safe as a future: dropping it (or a `select` branch awaiting it) detaches the task, which keeps running; only `abort()` stops the task.
  */
 export function spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): JoinHandle<T>;
-export function spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
+export function spawn<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>): JoinHandle<Awaited<R>>;
 export function spawn<T>(body: Future<T>): JoinHandle<T>;
 export function spawn<T>(body: Generator<unknown, T, unknown>): JoinHandle<T>;
 export function spawn<T>(body: SpawnBody<T>): JoinHandle<T>;

@@ -13,7 +13,7 @@
  * made while the tracker is closed and empty, or before such a transition that happened before
  * its first poll, completes too (it remembers the state and the transition count at its making).
  */
-import { beginCancel, Future, intoFuture, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { beginCancel, Future, intoFuture, madeProgress, Pending, pollProceed, type Context, type NotAsyncGenerator, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
 import { currentScheduler } from "./internal/current.js";
 import type { OwnerWaker, Task } from "./internal/task.js";
@@ -106,7 +106,7 @@ export class TaskTracker {
    * **Throws**: as `spawn` (no runtime, a body of another kind); the count is unchanged then.
    */
   spawn<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): JoinHandle<T>;
-  spawn<R>(body: (signal: AbortSignal) => R): JoinHandle<Awaited<R>>;
+  spawn<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>): JoinHandle<Awaited<R>>;
   spawn<T>(body: Future<T>): JoinHandle<T>;
   spawn<T>(body: Generator<unknown, T, unknown>): JoinHandle<T>;
   spawn<T>(body: SpawnBody<T>): JoinHandle<T>;
@@ -135,7 +135,7 @@ export class TaskTracker {
    */
   trackFuture<T>(future: Future<T>): Future<T>;
   trackFuture<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): Future<T>;
-  trackFuture<R>(body: (signal: AbortSignal) => R): Future<Awaited<R>>;
+  trackFuture<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>): Future<Awaited<R>>;
   trackFuture<T>(body: Generator<unknown, T, unknown>): Future<T>;
   trackFuture<T>(body: SpawnBody<T>): Future<T> {
     const inner = intoFuture(body as SpawnBody<T>, "future");

@@ -162,6 +162,22 @@ export function misuse(): void {
   spawn(Promise.resolve(1));
   // @ts-expect-error a promise is not a lazy future
   Handle.current().blockOn(Promise.resolve(1));
+  // An async generator function is no body (it would be a TypeError at the call).
+  // @ts-expect-error spawn
+  spawn(async function* () {
+    yield 1;
+  });
+  // @ts-expect-error Handle.spawn
+  Handle.current().spawn(async function* () {});
+  // @ts-expect-error Handle.blockOn
+  void Handle.current().blockOn(async function* () {});
+  // @ts-expect-error JoinSet.spawn
+  new JoinSet<number>().spawn(async function* () {});
+  const anyBody: SpawnBody<number> = async () => 1;
+  // @ts-expect-error nor is it a SpawnBody
+  const notBody: SpawnBody<number> = async function* () {};
+  void anyBody;
+  void notBody;
   const h: JoinHandle<number> = spawn(ready(1));
   // @ts-expect-error the output is a number
   const s: Future<string> = h;

@@ -55,7 +55,7 @@
  * node whose last handle is dropped the same way.
  */
 import { getEventListeners } from "node:events";
-import { Future, intoFuture, Pending, type Context, type Poll } from "@tokio-ts/core";
+import { Future, intoFuture, Pending, type Context, type NotAsyncGenerator, type Poll } from "@tokio-ts/core";
 import { ConditionWait, NO_ERROR, WaitList } from "./internal/wait-list.js";
 
 /** Something that ties a token to its source and can be undone without touching the token. */
@@ -482,7 +482,7 @@ export class CancellationToken implements Disposable {
   runUntilCancelled<T>(body: Future<T>): Future<T | undefined>;
   runUntilCancelled<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): Future<T | undefined>;
   runUntilCancelled<T>(body: Generator<unknown, T, unknown>): Future<T | undefined>;
-  runUntilCancelled<R>(body: (signal: AbortSignal) => R): Future<Awaited<R> | undefined>;
+  runUntilCancelled<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>): Future<Awaited<R> | undefined>;
   runUntilCancelled<T>(body: Future<T> | Generator<unknown, T, unknown> | ((signal: AbortSignal) => unknown)): Future<T | undefined> {
     return new RunUntilCancelled<T>(this, intoFuture(body as Future<T>));
   }

@@ -48,6 +48,7 @@ export {
   isGeneratorFunction,
   type GeneratorBody,
   type AsyncBody,
+  type NotAsyncGenerator,
   type IntoFuture,
   // the current task (for executors)
   childFrame,

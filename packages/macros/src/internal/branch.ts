@@ -31,7 +31,7 @@ export type OutputOf<X> =
 export function branchFuture(value: unknown, what: string): Future<unknown> {
   if (value instanceof Future) return value; // the common case, without the duck-typing checks
   if (isFuture(value) || typeof value === "function" || isGenerator(value)) {
-    return intoFuture(value as IntoFuture<unknown>);
+    return intoFuture(value as IntoFuture<unknown>, what);
   }
   throw new TypeError(`${what} must be a future, a generator function or an async function, got ${describe(value)}`);
 }

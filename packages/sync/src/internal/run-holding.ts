@@ -20,7 +20,7 @@
  * until the promise settles (as async-mutex's runExclusive does), and nobody else gets it
  * meanwhile.
  */
-import { Context, currentFrame, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, Pending, type Future } from "@tokio-ts/core";
+import { Context, currentFrame, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, Pending, type Future, type NotAsyncGenerator } from "@tokio-ts/core";
 import { isThenable } from "./body.js";
 
 /**
@@ -49,7 +49,7 @@ export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>
         // A future is awaited in this frame, so dropping the call drops it; a promise, or a
         // task's handle (dropping it detaches the task), goes on running.
         if (isThenable(out) && (!isFuture(out) || isTaskHandle(out))) running = out;
-        return out as R | PromiseLike<R>;
+        return out as PromiseLike<R> | NotAsyncGenerator<R>;
       });
     } else {
       const out = fn(held);
