@@ -44,13 +44,13 @@ export interface JobOptions {
    * On abort of a job that is already running, terminate its worker (the pool starts another)
    * instead of letting it run to completion. Default false.
    */
-  readonly terminateOnAbort?: boolean;
+  readonly terminateOnAbort?: boolean | undefined;
   /**
    * Abort the job when this signal aborts, as `handle.abort()` does (with `terminateOnAbort`, a
    * running job's worker is terminated); a signal already aborted means the job never runs.
    * The listener is removed when the job ends.
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

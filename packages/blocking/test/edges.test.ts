@@ -99,4 +99,14 @@ test("a thread Node cannot create (new Worker throws: an impossible stack size) 
   assert.match((error as Error).message, /could not start/);
 });
 
+test("every JobOptions field may be given as undefined (a wrapper passing its own optional values through): the defaults apply", async () => {
+  const passed: { signal?: AbortSignal; terminateOnAbort?: boolean } = {};
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      return yield* spawnBlocking.with({ signal: passed.signal, terminateOnAbort: passed.terminateOnAbort }, (n: number) => n * 2, 21);
+    }),
+  );
+  assert.is(out, 42);
+});
+
 test.run();

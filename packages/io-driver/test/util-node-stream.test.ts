@@ -8,6 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { Builder, spawn } from "@tokio-ts/runtime";
 import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
 import {
+  bytesReader,
   duplex,
   empty,
   errorKind,
@@ -23,6 +24,8 @@ import {
   sink,
   toNodeReadable,
   toNodeWritable,
+  toReadableStream,
+  toWritableStream,
   writeAll,
   type AsyncRead,
 } from "../src/index.js";
@@ -332,6 +335,23 @@ test("fromNodeReadable starts no read of the stream until it is polled (a stdin 
   assertReady(task.poll(), 2);
   reader.close();
   assert.is(stream.listenerCount("readable"), 0, "close() detaches");
+});
+
+test("the Node and Web bridges' options may be given as undefined: the defaults apply", async () => {
+  const given: { highWaterMark?: number; chunkSize?: number } = {};
+  const readable = toNodeReadable(bytesReader(enc.encode("ababab")), { highWaterMark: given.highWaterMark, chunkSize: given.chunkSize });
+  assert.is((await readable.toArray()).map((c: Buffer) => c.toString()).join(""), "ababab");
+  const [a, b] = duplex(64);
+  const writable = toNodeWritable(a, { highWaterMark: given.highWaterMark });
+  writable.end("x");
+  assert.is(await readToString(b), "x");
+  const web = toReadableStream(bytesReader(enc.encode("cc")), { highWaterMark: undefined, chunkSize: undefined });
+  assert.is(await new Response(web).text(), "cc");
+  const [c, d] = duplex(64);
+  const ws = toWritableStream(c, { highWaterMark: undefined }).getWriter();
+  await ws.write(enc.encode("y"));
+  await ws.close();
+  assert.is(await readToString(d), "y");
 });
 
 test.run();

@@ -32,23 +32,23 @@ export interface MainOptions {
    * The scheduler. Only `"currentThread"` exists (the default); `"multiThread"` is planned and
    * is rejected with an error until then.
    */
-  readonly flavor?: "currentThread" | "multiThread";
+  readonly flavor?: "currentThread" | "multiThread" | undefined;
   /**
    * Start with the clock paused (time moves by `advance()` and by auto-advance when every task
    * is idle). Needs `@tokio-ts/time` installed. Default false.
    */
-  readonly startPaused?: boolean;
+  readonly startPaused?: boolean | undefined;
   /** Seed of the runtime's random generator (`select`'s branch order), for reproducible runs. */
-  readonly rngSeed?: number;
+  readonly rngSeed?: number | undefined;
   /** What a throwing spawned task does: `"ignore"` (default) or `"shutdownRuntime"`. */
-  readonly unhandledPanic?: UnhandledPanic;
+  readonly unhandledPanic?: UnhandledPanic | undefined;
   /**
    * Handle SIGINT and SIGTERM by cancelling the body and shutting down gracefully (default
    * true). Pass false to leave the signals to the host (or to your own handlers).
    */
-  readonly handleSignals?: boolean;
+  readonly handleSignals?: boolean | undefined;
   /** The runtime's name (default `"main"`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** The keys of {@link MainOptions}. */

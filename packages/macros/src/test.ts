@@ -47,12 +47,12 @@ export type TestRegistrar = (name: string, handler: () => Promise<void>) => unkn
  */
 export interface TestOptions {
   /** Where to register the test (uvu's `test` or a `suite()`); default: {@link configureTest}'s. */
-  readonly suite?: TestRegistrar;
+  readonly suite?: TestRegistrar | undefined;
   /**
    * `"currentThread"`, the only flavor (the default, as for Tokio's `#[tokio::test]`); accepted
    * so that options shared with {@link main} pass. `"multiThread"` is an error.
    */
-  readonly flavor?: "currentThread" | "multiThread";
+  readonly flavor?: "currentThread" | "multiThread" | undefined;
   /**
    * Run in paused time (default true when `@tokio-ts/time` is installed, so a 1-hour `sleep`
    * completes at once by auto-advance; false otherwise). `true` without the package is an error.
@@ -60,18 +60,18 @@ export interface TestOptions {
    * `timeout` needs `false`: while it waits, every task is idle, so the paused clock jumps to
    * the deadline. (Bytes already sent over loopback win: Node's I/O is polled once first.)
    */
-  readonly startPaused?: boolean;
+  readonly startPaused?: boolean | undefined;
   /** Seed of the runtime's random generator, for a reproducible `select` order. */
-  readonly rngSeed?: number;
+  readonly rngSeed?: number | undefined;
   /** What a throwing spawned task does: `"ignore"` (default, as Tokio) or `"shutdownRuntime"`. */
-  readonly unhandledPanic?: UnhandledPanic;
+  readonly unhandledPanic?: UnhandledPanic | undefined;
   /**
    * Fail the test when it leaves a task, a timer or a host handle behind (default true). Turn
    * it off for a test that hands a resource to a later one on purpose. The host handles are
    * counted for the whole process, so tests that run at the same time (node:test's
    * `concurrency`) can blame each other: turn it off for those, or run them one at a time.
    */
-  readonly leakCheck?: boolean;
+  readonly leakCheck?: boolean | undefined;
 }
 
 /** The keys of {@link TestOptions}, and those that take a boolean. */

@@ -85,4 +85,29 @@ uvuTest("main resolves with the outputs its types say", async () => {
   assert.equal(await mainResults(), [2, "ran", 4, true, 6, undefined, 8]);
 });
 
+uvuTest("every MainOptions and TestOptions field may be given as undefined (a wrapper passing its own optional values through): the defaults apply", async () => {
+  const given: { paused?: boolean; seed?: number } = {};
+  const out = await main(async () => 7, {
+    flavor: undefined,
+    startPaused: given.paused,
+    rngSeed: given.seed,
+    unhandledPanic: undefined,
+    handleSignals: false,
+    name: undefined,
+  });
+  assert.is(out, 7);
+  let ran = false;
+  const handlers: (() => Promise<void>)[] = [];
+  test("through", function* () { ran = true; }, {
+    suite: (_name, handler) => void handlers.push(handler),
+    flavor: undefined,
+    startPaused: given.paused,
+    rngSeed: given.seed,
+    unhandledPanic: undefined,
+    leakCheck: undefined,
+  });
+  await handlers[0]!();
+  assert.ok(ran);
+});
+
 uvuTest.run();

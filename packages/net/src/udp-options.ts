@@ -34,21 +34,21 @@ export const DEFAULT_MAX_PENDING_SENDS = 64;
  */
 export interface UdpBindOptions {
   /** Set `SO_REUSEADDR` before binding (several sockets on one multicast port). Default false. */
-  readonly reuseAddr?: boolean;
+  readonly reuseAddr?: boolean | undefined;
   /** For an IPv6 address: do not also receive IPv4 (`IPV6_V6ONLY`). Default false. */
-  readonly ipv6Only?: boolean;
+  readonly ipv6Only?: boolean | undefined;
   /** The kernel's receive buffer (`SO_RCVBUF`), in bytes: an integer in 1..2^30. Default: the OS's. */
-  readonly recvBufferSize?: number;
+  readonly recvBufferSize?: number | undefined;
   /** The kernel's send buffer (`SO_SNDBUF`), in bytes: an integer in 1..2^30. Default: the OS's. */
-  readonly sendBufferSize?: number;
+  readonly sendBufferSize?: number | undefined;
   /**
    * How many received datagrams wait for a receive before new ones are dropped (and counted in
    * `droppedDatagrams`). Default {@link DEFAULT_RECV_QUEUE_CAPACITY}.
    */
-  readonly recvQueueCapacity?: number;
+  readonly recvQueueCapacity?: number | undefined;
   /**
    * How many sends may be handed to Node without their completion yet; beyond it `send` waits
    * and `trySend` would block. Default {@link DEFAULT_MAX_PENDING_SENDS}.
    */
-  readonly maxPendingSends?: number;
+  readonly maxPendingSends?: number | undefined;
 }

@@ -623,4 +623,20 @@ test("connect to a non-canonical spelling of an IPv6 address completes (it waite
   });
 });
 
+test("every UdpBindOptions field may be given as undefined: the defaults apply", () =>
+  onRuntime(async () => {
+    const given: { reuseAddr?: boolean; recvQueueCapacity?: number } = {};
+    await using s = await UdpSocket.bind("127.0.0.1:0", {
+      reuseAddr: given.reuseAddr,
+      ipv6Only: undefined,
+      recvBufferSize: undefined,
+      sendBufferSize: undefined,
+      recvQueueCapacity: given.recvQueueCapacity,
+      maxPendingSends: undefined,
+    });
+    assert.is(await s.sendTo(enc("self"), s.localAddr()), 4);
+    const buf = new Uint8Array(8);
+    assert.is(dec(buf.subarray(0, await s.recv(buf))), "self");
+  }));
+
 test.run();

@@ -27,7 +27,7 @@ export interface MockTaskOptions {
    * The cooperative budget given to each poll. Default {@link BUDGET} (128), as in a runtime;
    * `Infinity` to poll unconstrained.
    */
-  readonly budget?: number;
+  readonly budget?: number | undefined;
 }
 
 const PENDING = 0;

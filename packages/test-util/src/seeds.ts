@@ -20,26 +20,26 @@ import { describe } from "./internal/describe.js";
  */
 export interface ForEachSeedOptions {
   /** Build each runtime with `enableTime()`. */
-  readonly enableTime?: boolean;
+  readonly enableTime?: boolean | undefined;
   /** Build each runtime with `enableIo()`. */
-  readonly enableIo?: boolean;
+  readonly enableIo?: boolean | undefined;
   /** Build each runtime with `startPaused(true)` (needs `enableTime`). */
-  readonly startPaused?: boolean;
+  readonly startPaused?: boolean | undefined;
   /** Other drivers to enable by name (`enableDriver(name)`). */
-  readonly drivers?: readonly string[];
+  readonly drivers?: readonly string[] | undefined;
   /** Shuffle the run queue (default true; false keeps the seed but runs FIFO). */
-  readonly shuffle?: boolean;
+  readonly shuffle?: boolean | undefined;
   /**
    * Fail the seed when a task panics and nobody joins it (default true): such a panic is an
    * error the scenario would otherwise never see.
    */
-  readonly failOnUnhandledPanic?: boolean;
+  readonly failOnUnhandledPanic?: boolean | undefined;
   /**
    * Any further builder setting, applied last; it must return the builder (`(b) => b.name("x")`).
    * An `onUnhandledPanic` set here replaces the one `failOnUnhandledPanic` installs, which then
    * has no effect: fail from your own hook if you want both.
    */
-  readonly configure?: (builder: Builder) => Builder;
+  readonly configure?: ((builder: Builder) => Builder) | undefined;
 }
 
 /** The keys of {@link ForEachSeedOptions} that take a boolean. */

@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DriverKey, pending } from "@tokio-ts/core";
+import { DriverKey, pending, ready } from "@tokio-ts/core";
 import { Handle, spawn, yieldNow, type Runtime } from "@tokio-ts/runtime";
-import { forEachSeed, SeedFailure } from "../src/index.js";
+import { assertReady, forEachSeed, mockTask, SeedFailure } from "../src/index.js";
 
 /** Three tasks taking turns; the log is the schedule. */
 function schedule(rt: Runtime): Promise<string> {
@@ -239,6 +239,21 @@ test("a configure that does not return the builder is a TypeError saying it must
 test("a seed count above 1,000,000 is a RangeError, not an allocation failure", async () => {
   await rejectsWith(forEachSeed(1e12, () => {}), RangeError, "seeds must be a non-negative integer count of at most 1000000, got 1000000000000");
   await rejectsWith(forEachSeed(1_000_001, () => {}), RangeError, "seeds must be a non-negative integer count of at most 1000000, got 1000001");
+});
+
+test("every ForEachSeedOptions field, and MockTaskOptions' budget, may be given as undefined: the defaults apply", async () => {
+  const given: { shuffle?: boolean; budget?: number } = {};
+  const results = await forEachSeed([5], async (_rt, seed) => seed + 1, {
+    enableTime: undefined,
+    enableIo: undefined,
+    startPaused: undefined,
+    drivers: undefined,
+    shuffle: given.shuffle,
+    failOnUnhandledPanic: undefined,
+    configure: undefined,
+  });
+  assert.equal(results, [6]);
+  assert.is(assertReady(mockTask(ready(2), { budget: given.budget }).poll()), 2);
 });
 
 test.run();

@@ -46,9 +46,9 @@ import { Flush, WriteAll } from "./write.js";
  */
 export interface ToNodeReadableOptions {
   /** The Readable's highWaterMark in bytes (default: Node's, 16 KiB on Node 20). */
-  readonly highWaterMark?: number;
+  readonly highWaterMark?: number | undefined;
   /** The most bytes read (and pushed) at a time; default 16 KiB. */
-  readonly chunkSize?: number;
+  readonly chunkSize?: number | undefined;
 }
 
 /**
@@ -61,7 +61,7 @@ export interface ToNodeReadableOptions {
  */
 export interface ToNodeWritableOptions {
   /** The Writable's highWaterMark in bytes (default: Node's, 16 KiB on Node 20). */
-  readonly highWaterMark?: number;
+  readonly highWaterMark?: number | undefined;
 }
 
 const DEFAULT_CHUNK = 16 * 1024;

@@ -37,9 +37,9 @@ import { Flush, WriteAll } from "./write.js";
  */
 export interface ToReadableStreamOptions {
   /** How many bytes the stream may queue ahead of its reader (default 16 KiB). */
-  readonly highWaterMark?: number;
+  readonly highWaterMark?: number | undefined;
   /** The most bytes read (and enqueued) at a time; default 16 KiB. */
-  readonly chunkSize?: number;
+  readonly chunkSize?: number | undefined;
 }
 
 /**
@@ -52,7 +52,7 @@ export interface ToReadableStreamOptions {
  */
 export interface ToWritableStreamOptions {
   /** How many bytes the stream may queue before its writer sees backpressure (default 16 KiB). */
-  readonly highWaterMark?: number;
+  readonly highWaterMark?: number | undefined;
 }
 
 const DEFAULT_CHUNK = 16 * 1024;

@@ -53,7 +53,7 @@ interface Tok {
   m: MNode;
   t: CancellationToken;
   waits: MockTask<void>[];
-  guard?: CancellationTokenDropGuard;
+  guard?: CancellationTokenDropGuard | undefined;
   sig?: AbortSignal;
 }
 

@@ -22,7 +22,7 @@ type Node =
 
 type Env = readonly [string | undefined, string | undefined];
 /** the id of the task the code runs in, filled in once spawn returned its handle */
-type Tid = { v?: number };
+type Tid = { v?: number | undefined };
 
 let checks = 0;
 
