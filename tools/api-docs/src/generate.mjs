@@ -110,35 +110,62 @@ const kindName = (kind) => ({
   [K.EnumMember]: 'member', [K.Reference]: 're-export',
 })[kind] ?? 'item';
 
-/** TypeScript-like text of a typedoc type. */
-function typeText(t, depth = 0) {
+/**
+ * TypeScript-like text of a typedoc type. `ctx` is where it is printed, for the parentheses
+ * TypeScript's grammar needs there: a function or conditional type inside a union (`(() => T) |
+ * null`, `A | (B extends C ? D : E)`), a union inside an intersection, and anything looser than
+ * a type reference under `[]`, `keyof` or an indexed access. Without them the text means
+ * another type.
+ */
+function typeText(t, depth = 0, ctx = 'top') {
+  const text = bareTypeText(t, depth);
+  return needsParens(t, ctx) ? `(${text})` : text;
+}
+const isFunctionType = (t) => t?.type === 'reflection' && Boolean(t.declaration.signatures?.length);
+function needsParens(t, ctx) {
+  if (!t || ctx === 'top') return false;
+  const loose = isFunctionType(t) || t.type === 'conditional';
+  if (ctx === 'union' || ctx === 'check') return loose;
+  if (ctx === 'intersection') return loose || t.type === 'union';
+  // 'postfix': an array's element, `keyof`/`readonly`'s operand, an indexed access's object.
+  return loose || t.type === 'union' || t.type === 'intersection' || (t.type === 'typeOperator' && ctx === 'postfix');
+}
+function bareTypeText(t, depth) {
   if (!t) return 'unknown';
   const args = (list) => (list?.length ? `<${list.map((a) => typeText(a, depth)).join(', ')}>` : '');
   switch (t.type) {
     case 'intrinsic': return t.name;
     case 'reference': return `${t.name}${args(t.typeArguments)}`;
     case 'literal': return t.value === null ? 'null' : typeof t.value === 'object' ? `${t.value.negative ? '-' : ''}${t.value.value}n` : JSON.stringify(t.value);
-    case 'union': return t.types.map((x) => typeText(x, depth)).join(' | ');
-    case 'intersection': return t.types.map((x) => (x.type === 'union' ? `(${typeText(x, depth)})` : typeText(x, depth))).join(' & ');
-    case 'array': {
-      const inner = typeText(t.elementType, depth);
-      return /[ |&]/.test(inner) ? `(${inner})[]` : `${inner}[]`;
-    }
+    case 'union': return t.types.map((x) => typeText(x, depth, 'union')).join(' | ');
+    case 'intersection': return t.types.map((x) => typeText(x, depth, 'intersection')).join(' & ');
+    case 'array': return `${typeText(t.elementType, depth, 'postfix')}[]`;
     case 'tuple': return `[${(t.elements ?? []).map((x) => typeText(x, depth)).join(', ')}]`;
     case 'namedTupleMember': return `${t.name}${t.isOptional ? '?' : ''}: ${typeText(t.element, depth)}`;
-    case 'optional': return `${typeText(t.elementType, depth)}?`;
-    case 'rest': return `...${typeText(t.elementType, depth)}`;
+    case 'optional': return `${typeText(t.elementType, depth, 'postfix')}?`;
+    case 'rest': return `...${typeText(t.elementType, depth, 'postfix')}`;
     case 'query': return `typeof ${typeText(t.queryType, depth)}`;
-    case 'typeOperator': return `${t.operator} ${typeText(t.target, depth)}`;
-    case 'indexedAccess': return `${typeText(t.objectType, depth)}[${typeText(t.indexType, depth)}]`;
-    case 'conditional': return `${typeText(t.checkType, depth)} extends ${typeText(t.extendsType, depth)} ? ${typeText(t.trueType, depth)} : ${typeText(t.falseType, depth)}`;
+    case 'typeOperator': return `${t.operator} ${typeText(t.target, depth, 'operand')}`;
+    case 'indexedAccess': return `${typeText(t.objectType, depth, 'postfix')}[${typeText(t.indexType, depth)}]`;
+    case 'conditional': return `${typeText(t.checkType, depth, 'check')} extends ${typeText(t.extendsType, depth, 'check')} ? ${typeText(t.trueType, depth)} : ${typeText(t.falseType, depth)}`;
     case 'inferred': return `infer ${t.name}`;
     case 'predicate': return t.asserts ? `asserts ${t.name}${t.targetType ? ` is ${typeText(t.targetType, depth)}` : ''}` : `${t.name} is ${typeText(t.targetType, depth)}`;
     case 'templateLiteral': return `\`${t.head}${t.tail.map(([x, s]) => `\${${typeText(x, depth)}}${s}`).join('')}\``;
-    case 'mapped': return `{ [${t.parameter} in ${typeText(t.parameterType, depth)}]: ${typeText(t.templateType, depth)} }`;
+    case 'mapped': {
+      const readonly = t.readonlyModifier === '-' ? '-readonly ' : t.readonlyModifier === '+' ? 'readonly ' : '';
+      const optional = t.optionalModifier === '-' ? '-?' : t.optionalModifier === '+' ? '?' : '';
+      const as = t.nameType ? ` as ${typeText(t.nameType, depth)}` : '';
+      return `{ ${readonly}[${t.parameter} in ${typeText(t.parameterType, depth)}${as}]${optional}: ${typeText(t.templateType, depth)} }`;
+    }
     case 'reflection': {
       const d = t.declaration;
-      if (d.signatures?.length) return d.signatures.map((s) => `(${params(s)}) => ${typeText(s.type, depth)}`).join(' & ');
+      if (d.signatures?.length) {
+        return d.signatures.map((s) => {
+          const isNew = s.kind === K.ConstructorSignature;
+          const abstract = isNew && (s.flags?.isAbstract || d.flags?.isAbstract) ? 'abstract ' : '';
+          return `${abstract}${isNew ? 'new ' : ''}${typeParams(s.typeParameters)}(${params(s)}) => ${typeText(s.type, depth)}`;
+        }).join(' & ');
+      }
       if (depth > 1) return '{ … }';
       const members = (d.children ?? []).map((c) => `${c.flags?.isReadonly ? 'readonly ' : ''}${c.name}${c.flags?.isOptional ? '?' : ''}: ${typeText(c.type, depth + 1)}`);
       if (d.indexSignatures?.length) for (const s of d.indexSignatures) members.push(`[${params(s)}]: ${typeText(s.type, depth + 1)}`);
