@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { spawnBlocking, type SpawnBlocking, type JobOptions, type ModuleJob } from "./spawn-blocking.js";
+export { spawnBlocking, type SpawnBlocking, type JobOptions, type ModuleJob, type Cloned } from "./spawn-blocking.js";
 export { transfer } from "./transfer.js";
 export { blockingMetrics, BlockingMetrics } from "./metrics.js";
 export { WorkerExitError } from "./errors.js";

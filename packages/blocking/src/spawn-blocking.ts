@@ -53,6 +53,43 @@ export interface JobOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+type AnyFunction = (...args: never[]) => unknown;
+
+/**
+ * What a value of type `T` is once structured-cloned to or from a worker, as a job's arguments
+ * and result are: a `Buffer` becomes a `Uint8Array`; a class instance becomes a plain object of
+ * its own data properties (its methods stay behind); a function or a symbol cannot cross
+ * (`never`: the call throws); numbers, strings, plain objects, arrays, Maps, Sets, typed
+ * arrays, Dates, RegExps and Errors keep their type. `spawnBlocking`'s function form types its
+ * result with it, and checks the job's parameters against it, so a job that declares a
+ * `Buffer` parameter, or calls a method of an argument, does not compile.
+ *
+ * @example
+ * ```ts
+ * const h = spawnBlocking(() => Buffer.from("hi")); // JoinHandle<Uint8Array>
+ * spawnBlocking((b: Uint8Array) => b.length, Buffer.from("hi")); // a Buffer argument arrives as a Uint8Array
+ * ```
+ */
+export type Cloned<T> = 0 extends 1 & T
+  ? T
+  : unknown extends T
+    ? T
+    : T extends string | number | boolean | bigint | null | undefined | void
+      ? T
+      : T extends symbol | AnyFunction
+        ? never
+        : T extends Buffer
+          ? Uint8Array
+          : T extends ArrayBufferView | ArrayBuffer | SharedArrayBuffer | Date | RegExp | Error
+            ? T
+            : T extends Map<infer K, infer V>
+              ? Map<Cloned<K>, Cloned<V>>
+              : T extends Set<infer V>
+                ? Set<Cloned<V>>
+                : T extends readonly unknown[]
+                  ? { -readonly [K in keyof T]: Cloned<T[K]> }
+                  : { -readonly [K in keyof T as T[K] extends AnyFunction ? never : K]: Cloned<T[K]> };
+
 /**
  * The type of {@link spawnBlocking}: the call (function or module form), and
  * `.with(options, …)`.
@@ -77,7 +114,9 @@ export interface SpawnBlocking {
    *
    * Arguments and the result are structured-cloned (numbers, strings, plain objects, arrays,
    * Maps, typed arrays, Errors…; not functions or class instances' prototypes), as
-   * `postMessage` does: a `Buffer` arrives as a plain `Uint8Array`, both ways. Wrap a value in
+   * `postMessage` does: a `Buffer` arrives as a plain `Uint8Array`, both ways. The types say so
+   * ({@link Cloned}): the handle carries the clone's type, and a job whose parameter expects
+   * what cannot arrive (a `Buffer`, a class instance's methods) does not compile. Wrap a value in
    * {@link transfer} to move its ArrayBuffers instead of copying them.
    *
    * **The worker's process**: a job sees its worker's `process.argv` (`[execPath, …/worker.js]`,
@@ -105,7 +144,7 @@ export interface SpawnBlocking {
    * handle rejects with a panicked JoinError whose `cause` is what the job threw (name, message
    * and stack kept), or a {@link WorkerExitError} if its worker died.
    */
-  <A extends unknown[], R>(fn: (...args: A) => R, ...args: A): JoinHandle<Awaited<R>>;
+  <A extends unknown[], R>(fn: (...args: Cloned<A>) => R, ...args: A): JoinHandle<Cloned<Awaited<R>>>;
   /**
    * Run the function exported as `spec.export` by the module `spec.module` on a worker: the
    * form for real code, because the module can import what it needs. The module is imported
@@ -140,7 +179,7 @@ export interface SpawnBlocking {
    * **Throws**: TypeError for options that are not `{ terminateOnAbort?: boolean, signal?:
    * AbortSignal }`; else as spawnBlocking.
    */
-  with<A extends unknown[], R>(options: JobOptions, fn: (...args: A) => R, ...args: A): JoinHandle<Awaited<R>>;
+  with<A extends unknown[], R>(options: JobOptions, fn: (...args: Cloned<A>) => R, ...args: A): JoinHandle<Cloned<Awaited<R>>>;
   with<R = unknown>(options: JobOptions, spec: ModuleJob, ...args: unknown[]): JoinHandle<R>;
 }
 

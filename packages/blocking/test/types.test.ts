@@ -5,7 +5,39 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { JoinHandle } from "@tokio-ts/runtime";
-import { spawnBlocking, transfer, type JobOptions, type ModuleJob } from "../src/index.js";
+import { spawnBlocking, transfer, type Cloned, type JobOptions, type ModuleJob } from "../src/index.js";
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(): void {}
+
+class Point {
+  constructor(readonly x: number) {}
+  norm(): number {
+    return Math.abs(this.x);
+  }
+}
+
+/** The function form types the result as what crosses back: a structured clone. */
+export function cloned(): void {
+  const bytes = spawnBlocking(() => Buffer.from("hi"));
+  expectType<Equals<typeof bytes, JoinHandle<Uint8Array>>>();
+  const point = spawnBlocking(() => new Point(1));
+  expectType<Equals<typeof point, JoinHandle<{ x: number }>>>();
+  const data = spawnBlocking((n: number) => ({ n, at: new Date(), seen: new Map([["a", [n]]]), tags: new Set(["t"]) }), 1);
+  expectType<Equals<typeof data, JoinHandle<{ n: number; at: Date; seen: Map<string, number[]>; tags: Set<string> }>>>();
+  const tuple = spawnBlocking(() => [1, "a"] as const);
+  expectType<Equals<typeof tuple, JoinHandle<[1, "a"]>>>();
+  const inferred = spawnBlocking((s) => s.length, "four");
+  expectType<Equals<typeof inferred, JoinHandle<number>>>();
+  const fromBuffer = spawnBlocking((b: Uint8Array) => b.length, Buffer.from("hi"));
+  expectType<Equals<typeof fromBuffer, JoinHandle<number>>>();
+  expectType<Equals<Cloned<unknown>, unknown>>();
+  expectType<Equals<Cloned<{ f(): void; n: number }>, { n: number }>>();
+  // A generic wrapper states what its job receives.
+  const wrap = <A extends unknown[]>(fn: (...args: Cloned<A>) => number, ...args: A) => spawnBlocking(fn, ...args);
+  void wrap((n: number) => n, 1);
+  void [bytes, point, data, tuple, inferred, fromBuffer];
+}
 
 export function inference(): void {
   const product: JoinHandle<number> = spawnBlocking((a: number, b: number) => a * b, 6, 7);
@@ -29,11 +61,16 @@ export function misuse(): void {
   spawnBlocking.with({ terminate: true }, () => 1);
   // @ts-expect-error a module job needs the export's name
   spawnBlocking({ module: "file:///jobs.js" });
+  // @ts-expect-error a Buffer argument arrives as a Uint8Array: b.toString() would not be text
+  spawnBlocking((b: Buffer) => b.toString(), Buffer.from("hi"));
+  // @ts-expect-error a class instance arrives without its methods
+  spawnBlocking((p: Point) => p.norm(), new Point(1));
 }
 
 test("the type tests compile (see the @ts-expect-error lines)", () => {
   assert.type(inference, "function");
   assert.type(misuse, "function");
+  assert.type(cloned, "function");
 });
 
 test.run();

@@ -17,6 +17,7 @@ export {
   type SpawnBlocking,
   type JobOptions,
   type ModuleJob,
+  type Cloned,
   transfer,
   blockingMetrics,
   BlockingMetrics,
