@@ -438,6 +438,21 @@ test("dropping a send that was already granted a slot hands the slot to the next
   assert.is(tx.capacity(), 1);
 });
 
+test("a send granted a slot that finds the channel closed at its next poll gives the slot back and wakes the receive waiting on the drained channel", () => {
+  const [tx, rx] = mpsc.channel<number>(1);
+  tx.trySend(0);
+  const send = mockTask(tx.send(1));
+  assertPending(send.poll());
+  assert.equal(rx.tryRecv(), { ok: true, value: 0 }); // the freed slot is granted to the send …
+  assert.ok(send.isWoken());
+  rx.close(); // … which now finds the channel closed
+  const recv = mockTask(rx.recv());
+  assertPending(recv.poll(), "the granted slot may still carry a message");
+  assertReadyErr(() => send.poll(), SendError);
+  assert.ok(recv.isWoken(), "the slot went back: nothing more can come");
+  assert.is(assertReady(recv.poll()), undefined);
+});
+
 test("dropping a pending reserve passes the slot on; dropping a partly assigned reserveMany gives its slots back", () => {
   const [tx, rx] = mpsc.channel<number>(3);
   for (let i = 0; i < 3; i++) tx.trySend(i);

@@ -501,6 +501,9 @@ class SlotFuture<T, O> extends Future<O> {
       out = wait.poll(cx);
     } catch (error) {
       this.#done = true;
+      // Granted, then closed before this poll: the slot went back to the semaphore, which may
+      // have drained the channel for a receive already waiting (as a dropped grant does).
+      this.#chan.wakeIfDrained();
       this.#dropOwned();
       if (error instanceof AcquireError) throw this.#closedError();
       throw error;
