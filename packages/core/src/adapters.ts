@@ -147,7 +147,7 @@ class GeneratorFuture<T> extends Future<T> implements GeneratorSlot<T> {
  * await fut; // 2
  * ```
  *
- * **Cancel safety**: dropping the future closes the generator with `return()`, so its `finally` blocks run and the futures it was awaiting are dropped; whatever the body had not finished is lost, as with a dropped Rust `async` block.
+ * **Cancel safety**: dropping the future closes the generator with `return()`, so its `finally` blocks run and the futures it was awaiting are dropped; whatever the body had not finished is lost, as with a dropped Rust `async` block. A drop is synchronous: a `finally` block runs up to its first `yield*`, where the future it yields is dropped unpolled and the generator is closed again, so the statements after that `yield*` do not run. Release what the body holds before any `yield*` in a `finally` (or with `using`); only a task's own generator, aborted with `JoinHandle.abort()`, may await in its `finally` (see `spawn`).
  */
 export function fromGenerator<T>(body: GeneratorBody<T> | Generator<unknown, T, unknown>): Future<T> {
   if (typeof body !== "function" && !isGenerator(body)) {

@@ -48,6 +48,10 @@ export type SpawnBody<T> = GeneratorBody<T> | Generator<unknown, T, unknown> | A
  * If a generator's `finally` block yields while the task is being aborted, those futures are
  * still polled (cleanup may await), and the handle reports "cancelled" once the generator has
  * finished. On runtime shutdown they are dropped unpolled instead, so shutdown always ends.
+ * This holds for the task's own generator and the generators it delegates to with `yield*`
+ * (`yield* worker()`). A generator running as a future inside the task (`fromGenerator`, a
+ * `select`/`join` branch, `timeout(ms, function* …)`, `runExclusive(function* …)`) is dropped
+ * at once instead: its `finally` runs only up to its first `yield*` (see `fromGenerator`).
  *
  * @example
  * ```ts

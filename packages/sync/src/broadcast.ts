@@ -608,7 +608,11 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
    * the cursor has then moved, so a new loop continues from the oldest value kept. Leaving the
    * loop early does not dispose the receiver.
    *
-   * **Cancel safety**: each step is a `recv()`: cancel safe.
+   * **Cancel safety**: a loop whose task is aborted (or whose async function's future is
+   * dropped) loses no value: each step is one `recv()` awaited by the loop. But a `next()` is a
+   * promise, which cannot be dropped: one that loses a `Promise.race` goes on waiting and takes
+   * the next value. To race a receive against something else, give `rx.recv()` itself to
+   * `select` or `timeout`.
    */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     const rx = this;
