@@ -449,21 +449,30 @@ test("a dropped fromPromise future does not wake its poller when the promise set
   assert.is(waker.count, 0);
 });
 
-test("a fromPromise future dropped before its first poll leaves no unhandled rejection behind", async () => {
+/**
+ * Run `use` with a promise that fails once `use` returns, and resolve with the unhandled
+ * rejections seen over the next host turns (none, when whatever `use` did marked it handled).
+ */
+async function unhandledAfter(use: (promise: Promise<never>) => void): Promise<unknown[]> {
   const unhandled: unknown[] = [];
   const collect = (reason: unknown) => unhandled.push(reason);
   process.on("unhandledRejection", collect);
   try {
     let fail!: (e: Error) => void;
-    const request = new Promise<never>((_, reject) => (fail = reject));
-    const fut = fromPromise(request);
-    fut.cancel(); // a biased select whose earlier branch won, a task aborted before it ran
-    fail(new Error("request failed after the drop"));
+    use(new Promise<never>((_, reject) => (fail = reject)));
+    fail(new Error("failed after its future was given up"));
     for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(unhandled, []);
+    return unhandled;
   } finally {
     process.off("unhandledRejection", collect);
   }
+}
+
+test("a fromPromise future dropped before its first poll leaves no unhandled rejection behind", async () => {
+  const unhandled = await unhandledAfter((request) => {
+    fromPromise(request).cancel(); // a biased select whose earlier branch won, a task aborted before it ran
+  });
+  assert.equal(unhandled, []);
 });
 
 test("toPromise resolves with the future's output", async () => {
@@ -619,19 +628,10 @@ test("intoFuture names the caller's argument, and says to wrap a promise", () =>
 });
 
 test("a promise given as a body is refused, and its own rejection does not follow as an unhandled one", async () => {
-  const unhandled: unknown[] = [];
-  const collect = (reason: unknown) => unhandled.push(reason);
-  process.on("unhandledRejection", collect);
-  try {
-    let fail!: (e: Error) => void;
-    const started = new Promise<never>((_, reject) => (fail = reject)); // `work()` already running
+  const unhandled = await unhandledAfter((started /* `work()` already running */) => {
     assert.throws(() => intoFuture(started as never), (e: unknown) => e instanceof TypeError && /got a promise/.test(e.message));
-    fail(new Error("work failed after the TypeError"));
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(unhandled, []);
-  } finally {
-    process.off("unhandledRejection", collect);
-  }
+  });
+  assert.equal(unhandled, []);
 });
 
 test("the adapters reject what is not a body, a function or a future at the call, naming the argument", () => {
