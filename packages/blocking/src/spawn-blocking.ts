@@ -48,7 +48,10 @@ export interface JobOptions {
   /**
    * Abort the job when this signal aborts, as `handle.abort()` does (with `terminateOnAbort`, a
    * running job's worker is terminated); a signal already aborted means the job never runs.
-   * The listener is removed when the job ends.
+   * The listener is removed when the job ends. The handle then fails with a cancelled
+   * `JoinError`, as after `abort()`, which carries no reason (Tokio's abort has none): read
+   * `signal.reason` to tell a timeout (`AbortSignal.timeout`) from another abort. (piscina
+   * rejects with an AbortError whose cause is the reason.)
    */
   readonly signal?: AbortSignal | undefined;
 }
