@@ -10,6 +10,7 @@
  */
 import { currentDriverHost, Future, Pending, type Context, type Poll } from "@tokio-ts/core";
 import { spawn, type JoinHandle } from "@tokio-ts/runtime";
+import type { MessagePort } from "node:worker_threads";
 import { BLOCKING } from "./driver.js";
 import { messages } from "./errors.js";
 
@@ -58,19 +59,33 @@ export interface JobOptions {
 
 type AnyFunction = (...args: never[]) => unknown;
 
+/** What a structured clone (or a transfer) gives back as the same kind of object. */
+type Cloneable =
+  | ArrayBufferView
+  | ArrayBuffer
+  | SharedArrayBuffer
+  | Date
+  | RegExp
+  | Error
+  | Blob
+  | MessagePort
+  | ReadableStream
+  | WritableStream
+  | TransformStream;
+
 /**
  * What a value of type `T` is once structured-cloned to or from a worker, as a job's arguments
  * and result are: a `Buffer` becomes a `Uint8Array`; a class instance becomes a plain object of
  * its own data properties (its methods stay behind); a function or a symbol cannot cross
  * (`never`: the call throws); numbers, strings, plain objects, arrays, Maps, Sets, typed
- * arrays, Dates, RegExps and Errors keep their type. `spawnBlocking`'s function form types its
- * result with it, and checks the job's parameters against it, so a job that declares a
- * `Buffer` parameter, or calls a method of an argument, does not compile.
+ * arrays, Dates, RegExps, Errors, Blobs and what `transfer` moves (MessagePorts, streams) keep
+ * their type. `spawnBlocking`'s function form types its result with it. (A job's parameters are
+ * typed as declared: one declared a `Buffer` receives a `Uint8Array` all the same.)
  *
  * @example
  * ```ts
  * const h = spawnBlocking(() => Buffer.from("hi")); // JoinHandle<Uint8Array>
- * spawnBlocking((b: Uint8Array) => b.length, Buffer.from("hi")); // a Buffer argument arrives as a Uint8Array
+ * spawnBlocking((b: Uint8Array) => b.length, Buffer.from("hi")); // declare what arrives: a Uint8Array
  * ```
  */
 export type Cloned<T> = 0 extends 1 & T
@@ -83,7 +98,7 @@ export type Cloned<T> = 0 extends 1 & T
         ? never
         : T extends Buffer
           ? Uint8Array
-          : T extends ArrayBufferView | ArrayBuffer | SharedArrayBuffer | Date | RegExp | Error
+          : T extends Cloneable
             ? T
             : T extends Map<infer K, infer V>
               ? Map<Cloned<K>, Cloned<V>>
@@ -117,9 +132,9 @@ export interface SpawnBlocking {
    *
    * Arguments and the result are structured-cloned (numbers, strings, plain objects, arrays,
    * Maps, typed arrays, Errors…; not functions or class instances' prototypes), as
-   * `postMessage` does: a `Buffer` arrives as a plain `Uint8Array`, both ways. The types say so
-   * ({@link Cloned}): the handle carries the clone's type, and a job whose parameter expects
-   * what cannot arrive (a `Buffer`, a class instance's methods) does not compile. Wrap a value in
+   * `postMessage` does: a `Buffer` arrives as a plain `Uint8Array`, both ways. The handle
+   * carries the clone's type ({@link Cloned}); declare a job's parameters as what arrives (a
+   * `Uint8Array`, a class instance's data without its methods). Wrap a value in
    * {@link transfer} to move its ArrayBuffers instead of copying them.
    *
    * **The worker's process**: a job sees its worker's `process.argv` (`[execPath, …/worker.js]`,
@@ -147,7 +162,7 @@ export interface SpawnBlocking {
    * handle rejects with a panicked JoinError whose `cause` is what the job threw (name, message
    * and stack kept), or a {@link WorkerExitError} if its worker died.
    */
-  <A extends unknown[], R>(fn: (...args: Cloned<A>) => R, ...args: A): JoinHandle<Cloned<Awaited<R>>>;
+  <A extends unknown[], R>(fn: (...args: A) => R, ...args: A): JoinHandle<Cloned<Awaited<R>>>;
   /**
    * Run the function exported as `spec.export` by the module `spec.module` on a worker: the
    * form for real code, because the module can import what it needs. The module is imported
@@ -182,7 +197,7 @@ export interface SpawnBlocking {
    * **Throws**: TypeError for options that are not `{ terminateOnAbort?: boolean, signal?:
    * AbortSignal }`; else as spawnBlocking.
    */
-  with<A extends unknown[], R>(options: JobOptions, fn: (...args: Cloned<A>) => R, ...args: A): JoinHandle<Cloned<Awaited<R>>>;
+  with<A extends unknown[], R>(options: JobOptions, fn: (...args: A) => R, ...args: A): JoinHandle<Cloned<Awaited<R>>>;
   with<R = unknown>(options: JobOptions, spec: ModuleJob, ...args: unknown[]): JoinHandle<R>;
 }
 

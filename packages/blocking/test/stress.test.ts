@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { forEachSeed } from "@tokio-ts/test-util";
 import { Handle, yieldNow, type JoinError, type JoinHandle } from "@tokio-ts/runtime";
-import { blockingMetrics, spawnBlocking, WorkerExitError, type Cloned } from "../src/index.js";
+import { blockingMetrics, spawnBlocking, WorkerExitError } from "../src/index.js";
 
 type Kind = "tiny" | "big" | "shared" | "throws" | "slow" | "exits";
 // "exits" is rare: each one costs a worker start-up (tens of ms of CPU).
@@ -16,7 +16,7 @@ interface Entry {
 }
 
 function spawnKind(kind: Kind, i: number, terminate: boolean, shared: SharedArrayBuffer): JoinHandle<unknown> {
-  const spawn = <A extends unknown[]>(fn: (...args: Cloned<A>) => unknown, ...args: A): JoinHandle<unknown> =>
+  const spawn = <A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): JoinHandle<unknown> =>
     terminate ? spawnBlocking.with({ terminateOnAbort: true }, fn, ...args) : spawnBlocking(fn, ...args);
   switch (kind) {
     case "tiny":
