@@ -42,7 +42,7 @@ export class WorkerExitError extends TokioError {
   readonly exitCode: number;
 
   /**
-   * @internal `notStarted`: the worker exited before it ran any job; `script` is its program.
+   * @hidden `notStarted`: the worker exited before it ran any job; `script` is its program.
    * `"argumentsLost"`: it exited before it took this job, whose arguments had gone to it on the
    * job's own channel (transferred or shared values) and cannot be sent to another worker.
    */

@@ -19,7 +19,7 @@ import { messages } from "./errors.js";
 export class BlockingMetrics {
   readonly #pool: BlockingPool;
 
-  /** @internal Use {@link blockingMetrics}. */
+  /** @hidden Use {@link blockingMetrics}. */
   constructor(pool: BlockingPool) {
     this.#pool = pool;
   }

@@ -168,7 +168,7 @@ export class CtrlC extends Future<void> {
   #waker: Waker | undefined = undefined;
   #sub: Subscriber | undefined = undefined;
 
-  /** @internal Use {@link ctrlC}. */
+  /** @hidden Use {@link ctrlC}. */
   constructor() {
     super();
   }
@@ -384,7 +384,7 @@ export class Signal implements AsyncIterable<true>, Disposable {
   readonly kind: SignalKind;
   readonly #state = new SignalState();
 
-  /** @internal Use {@link signal}. */
+  /** @hidden Use {@link signal}. */
   constructor(kind: SignalKind) {
     checkKind(kind);
     this.kind = kind;

@@ -40,7 +40,7 @@ export class LookupHost extends Future<SocketAddr[]> {
   #addrs: SocketAddr[] | undefined = undefined;
   #error: unknown = undefined;
 
-  /** @internal Use {@link lookupHost}. */
+  /** @hidden Use {@link lookupHost}. */
   constructor(host: string, port: number) {
     super();
     this.#host = host;

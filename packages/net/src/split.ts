@@ -46,7 +46,7 @@ export type SplitHalves<S extends StreamBase> = [OwnedReadHalf<S>, OwnedWriteHal
  * ```
  */
 export class ReadHalf<S extends StreamBase> implements AsyncRead {
-  /** @internal */
+  /** @hidden */
   constructor(protected readonly stream: S) {}
 
   /**
@@ -135,7 +135,7 @@ export class ReadHalf<S extends StreamBase> implements AsyncRead {
  * ```
  */
 export class WriteHalf<S extends StreamBase> implements AsyncWrite {
-  /** @internal */
+  /** @hidden */
   constructor(protected readonly stream: S) {}
 
   /**

@@ -15,7 +15,7 @@ import { acceptStreams } from "./internal/accept-streams.js";
 import { AcceptFuture, BindFuture, type ListenerCore } from "./internal/listener-core.js";
 import { peerOf, TcpStream } from "./tcp-stream.js";
 
-/** @internal How accepted streams are set up (from TcpSocket's options). */
+/** @hidden How accepted streams are set up (from TcpSocket's options). */
 export interface AcceptOptions {
   readonly noDelay?: boolean;
   readonly stream?: NodeStreamOptions;
@@ -44,7 +44,7 @@ export class TcpListener implements AsyncDisposable, AsyncIterable<TcpStream> {
   readonly #core: ListenerCore;
   readonly #accept: AcceptOptions;
 
-  /** @internal Use {@link TcpListener.bind} or `TcpSocket.listen`. */
+  /** @hidden Use {@link TcpListener.bind} or `TcpSocket.listen`. */
   constructor(core: ListenerCore, accept: AcceptOptions = {}) {
     this.#core = core;
     this.#accept = accept;

@@ -44,7 +44,7 @@ export class TcpStream extends StreamBase {
   /** One object for the connection's life, so `accept()`'s address and `peerAddr()` are `===`. */
   readonly #peer: SocketAddr | undefined;
 
-  /** @internal Use {@link TcpStream.connect} or a listener. */
+  /** @hidden Use {@link TcpStream.connect} or a listener. */
   constructor(io: NodeStream, options?: { noDelay?: boolean }) {
     super(io);
     this.#noDelay = options?.noDelay ?? false;

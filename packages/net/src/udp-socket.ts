@@ -63,7 +63,7 @@ function dualStackLoop(): true | string {
 export class UdpSocket implements AsyncDisposable, Disposable {
   readonly #core: UdpCore;
 
-  /** @internal Use {@link UdpSocket.bind}. */
+  /** @hidden Use {@link UdpSocket.bind}. */
   constructor(core: UdpCore) {
     this.#core = core;
   }

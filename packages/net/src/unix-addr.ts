@@ -15,7 +15,7 @@
  * ```
  */
 export class UnixSocketAddr {
-  /** @internal */
+  /** @hidden */
   constructor(readonly path: string | undefined) {}
 
   /** Whether the socket has no path. */

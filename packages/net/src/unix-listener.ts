@@ -28,7 +28,7 @@ export class UnixListener implements AsyncDisposable, AsyncIterable<UnixStream> 
   readonly #core: ListenerCore;
   readonly #local: UnixSocketAddr;
 
-  /** @internal Use {@link UnixListener.bind}. */
+  /** @hidden Use {@link UnixListener.bind}. */
   constructor(core: ListenerCore, local: UnixSocketAddr) {
     this.#core = core;
     this.#local = local;

@@ -28,7 +28,7 @@ export class UnixStream extends StreamBase {
   readonly #local: UnixSocketAddr;
   readonly #peer: UnixSocketAddr;
 
-  /** @internal Use {@link UnixStream.connect} or `UnixListener.accept`. */
+  /** @hidden Use {@link UnixStream.connect} or `UnixListener.accept`. */
   constructor(io: NodeStream, local: UnixSocketAddr, peer: UnixSocketAddr) {
     super(io);
     this.#local = local;

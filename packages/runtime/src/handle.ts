@@ -27,7 +27,7 @@ const handles = new WeakMap<Scheduler, Handle>();
 export class Handle implements DriverHost {
   readonly #scheduler: Scheduler;
 
-  /** @internal */
+  /** @hidden */
   private constructor(scheduler: Scheduler) {
     this.#scheduler = scheduler;
   }

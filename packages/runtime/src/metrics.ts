@@ -20,7 +20,7 @@ import type { Scheduler } from "./internal/scheduler.js";
 export class RuntimeMetrics {
   readonly #scheduler: Scheduler;
 
-  /** @internal */
+  /** @hidden */
   constructor(scheduler: Scheduler) {
     this.#scheduler = scheduler;
   }

@@ -38,7 +38,7 @@ const OWNER_REPORTS_DEADLOCK: unique symbol = Symbol.for("tokio-ts.runtime.owner
 export class Runtime implements AsyncDisposable {
   readonly #scheduler: Scheduler;
 
-  /** @internal Use {@link Builder}. */
+  /** @hidden Use {@link Builder}. */
   constructor(scheduler: Scheduler) {
     this.#scheduler = scheduler;
   }

@@ -288,7 +288,7 @@ class TrackedFuture<T> extends Future<T> {
 export class TaskTrackerToken implements Disposable {
   #tracker: TaskTracker | undefined;
 
-  /** @internal Use {@link TaskTracker.token}. */
+  /** @hidden Use {@link TaskTracker.token}. */
   constructor(tracker: TaskTracker) {
     this.#tracker = tracker;
   }

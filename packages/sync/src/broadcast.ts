@@ -71,7 +71,7 @@ export function channel<T>(capacity: number): [Sender<T>, Receiver<T>] {
 export class Sender<T> implements Disposable {
   #ring: Ring<T> | undefined;
 
-  /** @internal Use {@link channel} or {@link Sender.clone}. */
+  /** @hidden Use {@link channel} or {@link Sender.clone}. */
   constructor(ring: Ring<T>) {
     this.#ring = ring;
   }
@@ -326,7 +326,7 @@ export class WeakSender<T> implements Disposable {
   readonly #ring: Ring<T>;
   #disposed = false;
 
-  /** @internal Use {@link Sender.downgrade} or {@link WeakSender.clone}. */
+  /** @hidden Use {@link Sender.downgrade} or {@link WeakSender.clone}. */
   constructor(ring: Ring<T>) {
     this.#ring = ring;
     ring.weakSenders++;
@@ -428,7 +428,7 @@ export class WeakSender<T> implements Disposable {
 export class Receiver<T> implements Disposable, AsyncIterable<T> {
   readonly #cursor: Cursor<T>;
 
-  /** @internal Use {@link channel}, {@link Sender.subscribe} or {@link Receiver.resubscribe}. */
+  /** @hidden Use {@link channel}, {@link Sender.subscribe} or {@link Receiver.resubscribe}. */
   constructor(cursor: Cursor<T>) {
     this.#cursor = cursor;
   }

@@ -631,7 +631,7 @@ export class CancellationToken implements Disposable {
 export class CancellationTokenDropGuard implements Disposable {
   #token: CancellationToken | undefined;
 
-  /** @internal */
+  /** @hidden */
   constructor(token: CancellationToken) {
     this.#token = token;
   }

@@ -108,7 +108,7 @@ export class MutexGuard<T> implements Disposable {
   #sem: BatchSemaphore | undefined;
   readonly #cell: { value: T };
 
-  /** @internal */
+  /** @hidden */
   constructor(sem: BatchSemaphore, cell: { value: T }) {
     this.#sem = sem;
     this.#cell = cell;

@@ -216,7 +216,7 @@ export class Notified extends WaitNode<void> implements Disposable {
     initialCallsOf = (notified) => notified.#initialCalls;
   }
 
-  /** @internal Use {@link Notify.notified}. */
+  /** @hidden Use {@link Notify.notified}. */
   constructor(notify: NotifyState) {
     super();
     this.#notify = notify;

@@ -95,7 +95,7 @@ export class Sender<T> implements Disposable {
   readonly #rx: Receiver<T>;
   #used = false;
 
-  /** @internal Use {@link channel}. */
+  /** @hidden Use {@link channel}. */
   constructor(rx: Receiver<T>) {
     this.#rx = rx;
   }
@@ -201,7 +201,7 @@ export class Receiver<T> extends Future<T> implements Disposable {
     };
   }
 
-  /** @internal Use {@link channel}. */
+  /** @hidden Use {@link channel}. */
   constructor() {
     super();
   }

@@ -139,7 +139,7 @@ abstract class Guard<T> implements Disposable {
  * ```
  */
 export class RwLockReadGuard<T> extends Guard<T> {
-  /** @internal */
+  /** @hidden */
   constructor(sem: BatchSemaphore, cell: { value: T }) {
     super(sem, cell, 1);
   }
@@ -161,7 +161,7 @@ export class RwLockReadGuard<T> extends Guard<T> {
  * ```
  */
 export class RwLockWriteGuard<T> extends Guard<T> {
-  /** @internal */
+  /** @hidden */
   constructor(sem: BatchSemaphore, cell: { value: T }, permits: number) {
     super(sem, cell, permits);
   }

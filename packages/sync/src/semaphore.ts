@@ -174,7 +174,7 @@ export class SemaphorePermit implements Disposable {
   #permits: number;
   readonly #owner: Semaphore;
 
-  /** @internal */
+  /** @hidden */
   constructor(inner: BatchSemaphore, permits: number, owner: Semaphore) {
     this.#inner = inner;
     this.#permits = permits;

@@ -59,7 +59,7 @@ export function channel<T>(initial: T): [Sender<T>, Receiver<T>] {
 export class Sender<T> implements Disposable {
   #shared: Shared<T> | undefined;
 
-  /** @internal Use {@link channel}. */
+  /** @hidden Use {@link channel}. */
   constructor(shared: Shared<T>) {
     this.#shared = shared;
   }
@@ -295,7 +295,7 @@ export class Sender<T> implements Disposable {
 export class Receiver<T> implements Disposable {
   readonly #view: View<T>;
 
-  /** @internal Use {@link channel}, {@link Sender.subscribe} or {@link Receiver.clone}. */
+  /** @hidden Use {@link channel}, {@link Sender.subscribe} or {@link Receiver.clone}. */
   constructor(view: View<T>) {
     this.#view = view;
   }

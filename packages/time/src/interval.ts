@@ -68,7 +68,7 @@ export class Interval implements AsyncIterable<Instant> {
   readonly #period: number;
   #behavior: MissedTickBehavior = MissedTickBehavior.Burst;
 
-  /** @internal Use {@link interval} or {@link intervalAt}. */
+  /** @hidden Use {@link interval} or {@link intervalAt}. */
   constructor(driver: TimeDriver, start: number, period: number) {
     this.#driver = driver;
     this.#delay = new Sleep(driver, start);

@@ -46,7 +46,7 @@ export class Sleep extends Future<void> {
   #deadline: number;
   #waker: Waker | undefined = undefined;
 
-  /** @internal Use {@link sleep} or {@link sleepUntil}. */
+  /** @hidden Use {@link sleep} or {@link sleepUntil}. */
   constructor(driver: TimeDriver, deadline: number) {
     super();
     this.#driver = driver;

@@ -34,7 +34,7 @@ export class Timeout<T> extends Future<T> {
    */
   #dropped = false;
 
-  /** @internal Use {@link timeout} or {@link timeoutAt}. */
+  /** @hidden Use {@link timeout} or {@link timeoutAt}. */
   constructor(inner: Future<T>, delay: Sleep) {
     super();
     this.#inner = inner;

@@ -92,7 +92,7 @@ export class Registration implements ListNode {
   #driver: IoDriver | undefined;
   #onShutdown: (() => void) | undefined;
 
-  /** @internal Use {@link IoDriver.register}. */
+  /** @hidden Use {@link IoDriver.register}. */
   constructor(driver: IoDriver, onShutdown: (() => void) | undefined) {
     this.#driver = driver;
     this.#onShutdown = onShutdown;

@@ -30,7 +30,7 @@ export class BytesReader implements AsyncBufRead {
   readonly #data: Uint8Array;
   #pos = 0;
 
-  /** @internal Use {@link bytesReader}. */
+  /** @hidden Use {@link bytesReader}. */
   constructor(data: Uint8Array) {
     this.#data = data;
   }

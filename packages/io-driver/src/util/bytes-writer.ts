@@ -37,7 +37,7 @@ export class BytesWriter implements AsyncWrite {
   #len = 0;
   #shut = false;
 
-  /** @internal Use {@link bytesWriter}. */
+  /** @hidden Use {@link bytesWriter}. */
   constructor() {}
 
   /** How many bytes have been written (since the last {@link clear}). */

@@ -54,7 +54,7 @@ export class Chain<T extends AsyncRead = AsyncRead, U extends AsyncRead = AsyncR
     };
   }
 
-  /** @internal Use {@link chain}. */
+  /** @hidden Use {@link chain}. */
   constructor(first: T, second: U) {
     this.#first = first;
     this.#second = second;

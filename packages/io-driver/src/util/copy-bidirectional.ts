@@ -58,7 +58,7 @@ export class CopyBidirectional extends Future<[number, number]> {
   readonly #aToB: Direction;
   readonly #bToA: Direction;
 
-  /** @internal Use {@link copyBidirectional} or {@link copyBidirectionalWithSizes}. */
+  /** @hidden Use {@link copyBidirectional} or {@link copyBidirectionalWithSizes}. */
   constructor(a: AsyncRead & AsyncWrite, b: AsyncRead & AsyncWrite, aToBSize: number, bToASize: number) {
     super();
     this.#aToB = new Direction(a, b, aToBSize);

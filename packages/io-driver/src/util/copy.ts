@@ -25,7 +25,7 @@ export class Copy extends Future<number> {
   readonly #state: CopyBuffer;
   readonly #writer: AsyncWrite;
 
-  /** @internal Use {@link copy}. */
+  /** @hidden Use {@link copy}. */
   constructor(reader: AsyncRead, writer: AsyncWrite) {
     super();
     this.#state = new CopyBuffer(reader);

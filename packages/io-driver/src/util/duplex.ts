@@ -125,7 +125,7 @@ export class DuplexStream implements AsyncRead, AsyncWrite, Disposable {
   readonly #in: Pipe;
   readonly #out: Pipe;
 
-  /** @internal Use {@link duplex}. */
+  /** @hidden Use {@link duplex}. */
   constructor(incoming: Pipe, outgoing: Pipe) {
     this.#in = incoming;
     this.#out = outgoing;

@@ -23,7 +23,7 @@ import { checkBufReader } from "./internal/check.js";
 export class FillBuf extends Future<Uint8Array> {
   readonly #reader: AsyncBufRead;
 
-  /** @internal Use {@link fillBuf}. */
+  /** @hidden Use {@link fillBuf}. */
   constructor(reader: AsyncBufRead) {
     super();
     this.#reader = reader;

@@ -30,7 +30,7 @@ export class Lines implements AsyncIterable<string> {
   readonly #reader: AsyncBufRead;
   readonly #acc = new LineBuffer();
 
-  /** @internal Use {@link lines}. */
+  /** @hidden Use {@link lines}. */
   constructor(reader: AsyncBufRead) {
     this.#reader = reader;
   }

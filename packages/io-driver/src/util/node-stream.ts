@@ -121,7 +121,7 @@ export class NodeReader implements AsyncRead, Disposable {
   };
   readonly #stopFinished: () => void;
 
-  /** @internal Use {@link fromNodeReadable}. */
+  /** @hidden Use {@link fromNodeReadable}. */
   constructor(stream: Readable) {
     this.#stream = stream;
     // No 'readable' listener yet: adding one makes Node start reading (a pending read of stdin
@@ -315,7 +315,7 @@ export class NodeWriter implements AsyncWrite, Disposable {
   };
   readonly #stopFinished: () => void;
 
-  /** @internal Use {@link fromNodeWritable}. */
+  /** @hidden Use {@link fromNodeWritable}. */
   constructor(stream: Writable) {
     this.#stream = stream;
     stream.on("drain", this.#onDrain);

@@ -72,7 +72,7 @@ export class ReadInt<T extends number | bigint> extends Future<T> {
   #hi = 0;
   #lo = 0;
 
-  /** @internal Use {@link readU8} … {@link readF64Le}. */
+  /** @hidden Use {@link readU8} … {@link readF64Le}. */
   constructor(reader: AsyncRead, codec: IntCodec<T>) {
     super();
     this.#reader = reader;

@@ -35,7 +35,7 @@ export class ReadLine extends Future<string> {
   readonly #reader: AsyncBufRead;
   readonly #acc = new LineBuffer();
 
-  /** @internal Use {@link readLine}. */
+  /** @hidden Use {@link readLine}. */
   constructor(reader: AsyncBufRead) {
     super();
     this.#reader = reader;

@@ -28,7 +28,7 @@ export class ReadToEnd extends Future<Uint8Array> {
   #buf: Uint8Array | undefined = undefined;
   #len = 0;
 
-  /** @internal Use {@link readToEnd}. */
+  /** @hidden Use {@link readToEnd}. */
   constructor(reader: AsyncRead) {
     super();
     this.#reader = reader;
@@ -99,7 +99,7 @@ export function readToEnd(reader: AsyncRead): ReadToEnd {
 export class ReadToString extends Future<string> {
   readonly #bytes: ReadToEnd;
 
-  /** @internal Use {@link readToString}. */
+  /** @hidden Use {@link readToString}. */
   constructor(reader: AsyncRead) {
     super();
     this.#bytes = new ReadToEnd(reader);

@@ -62,7 +62,7 @@ export class ReadUntil extends Future<Uint8Array> {
   readonly #delimiter: number;
   readonly #acc = new LineBuffer();
 
-  /** @internal Use {@link readUntil}. */
+  /** @hidden Use {@link readUntil}. */
   constructor(reader: AsyncBufRead, delimiter: number) {
     super();
     this.#reader = reader;

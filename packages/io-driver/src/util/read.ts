@@ -27,7 +27,7 @@ export class Read extends Future<number> {
   readonly #reader: AsyncRead;
   readonly #buf: Uint8Array;
 
-  /** @internal Use {@link read}. */
+  /** @hidden Use {@link read}. */
   constructor(reader: AsyncRead, buf: Uint8Array) {
     super();
     this.#reader = reader;
@@ -87,7 +87,7 @@ export class ReadExact extends Future<number> {
   readonly #buf: Uint8Array;
   #filled = 0;
 
-  /** @internal Use {@link readExact}. */
+  /** @hidden Use {@link readExact}. */
   constructor(reader: AsyncRead, buf: Uint8Array) {
     super();
     this.#reader = reader;

@@ -15,7 +15,7 @@ import type { AsyncRead } from "../protocol.js";
  * ```
  */
 export class Repeat implements AsyncRead {
-  /** @internal Use {@link repeat}. */
+  /** @hidden Use {@link repeat}. */
   constructor(readonly byte: number) {}
 
   pollRead(_cx: Context, buf: Uint8Array): Poll<number> {

@@ -24,7 +24,7 @@ import { checkReader, checkWriter } from "./internal/check.js";
  * ```
  */
 export class ReadHalf<S extends AsyncRead & AsyncWrite = AsyncRead & AsyncWrite> implements AsyncRead {
-  /** @internal Use {@link split}. */
+  /** @hidden Use {@link split}. */
   constructor(readonly stream: S) {}
 
   pollRead(cx: Context, buf: Uint8Array): Poll<number> {
@@ -60,7 +60,7 @@ export class ReadHalf<S extends AsyncRead & AsyncWrite = AsyncRead & AsyncWrite>
  * ```
  */
 export class WriteHalf<S extends AsyncRead & AsyncWrite = AsyncRead & AsyncWrite> implements AsyncWrite {
-  /** @internal Use {@link split}. */
+  /** @hidden Use {@link split}. */
   constructor(readonly stream: S) {}
 
   pollWrite(cx: Context, data: Uint8Array): Poll<number> {

@@ -66,7 +66,7 @@ export class Take<R extends AsyncRead = AsyncRead> implements AsyncRead {
     };
   }
 
-  /** @internal Use {@link take}. */
+  /** @hidden Use {@link take}. */
   constructor(inner: R, limit: number) {
     this.#inner = inner;
     this.#limit = limit;

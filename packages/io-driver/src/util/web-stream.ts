@@ -140,7 +140,7 @@ export class WebStreamReader implements AsyncRead {
     this.#waker = wakeSlot(this.#waker);
   };
 
-  /** @internal Use {@link fromReadableStream}. */
+  /** @hidden Use {@link fromReadableStream}. */
   constructor(stream: ReadableStream<WebChunk>) {
     this.#reader = stream.getReader();
   }
@@ -309,7 +309,7 @@ export class WebStreamWriter implements AsyncWrite {
     this.#fail(error);
   };
 
-  /** @internal Use {@link fromWritableStream}. */
+  /** @hidden Use {@link fromWritableStream}. */
   constructor(stream: WritableStream<Uint8Array>) {
     this.#writer = stream.getWriter();
     this.#writer.closed.then(

@@ -68,7 +68,7 @@ export class WriteInt<T extends number | bigint> extends Future<void> {
   readonly #lo: number;
   #written = 0;
 
-  /** @internal Use {@link writeU8} … {@link writeF64Le}, which check `n` first. */
+  /** @hidden Use {@link writeU8} … {@link writeF64Le}, which check `n` first. */
   constructor(writer: AsyncWrite, codec: IntCodec<T>, n: T) {
     super();
     this.#writer = writer;

@@ -25,7 +25,7 @@ export class Write extends Future<number> {
   readonly #writer: AsyncWrite;
   readonly #data: Uint8Array;
 
-  /** @internal Use {@link write}. */
+  /** @hidden Use {@link write}. */
   constructor(writer: AsyncWrite, data: Uint8Array) {
     super();
     this.#writer = writer;
@@ -81,7 +81,7 @@ export class WriteAll extends Future<void> {
   readonly #data: Uint8Array;
   #written = 0;
 
-  /** @internal Use {@link writeAll}. */
+  /** @hidden Use {@link writeAll}. */
   constructor(writer: AsyncWrite, data: Uint8Array) {
     super();
     this.#writer = writer;
@@ -140,7 +140,7 @@ export class Flush extends Future<void> {
   readonly #writer: AsyncWrite;
   readonly #shutdown: boolean;
 
-  /** @internal Use {@link flush} or {@link shutdown}. */
+  /** @hidden Use {@link flush} or {@link shutdown}. */
   constructor(writer: AsyncWrite, shutdown: boolean) {
     super();
     this.#writer = writer;

@@ -34,7 +34,7 @@ import { netError } from "../errors.js";
 
 const ignore = (): void => {};
 
-/** @internal How a {@link ListenerCore} treats its sockets. */
+/** @hidden How a {@link ListenerCore} treats its sockets. */
 export interface ListenerKind {
   /** Read each socket's peer address as it arrives (Node caches it from then on). */
   readonly primePeer: boolean;
@@ -42,7 +42,7 @@ export interface ListenerKind {
   readonly resetQueued: boolean;
 }
 
-/** @internal */
+/** @hidden */
 export class ListenerCore {
   readonly server: net.Server;
   readonly driver: IoDriver;

@@ -34,7 +34,7 @@ export abstract class StreamBase implements AsyncRead, AsyncWrite, AsyncDisposab
   /** @internal Owned halves still open (intoSplit). */
   ownedHalves = 0;
 
-  /** @internal */
+  /** @hidden */
   constructor(io: NodeStream) {
     this.io = io;
   }

@@ -316,7 +316,7 @@ export abstract class AttemptEach<T> extends Future<T> implements Pendable {
   /** Called at the first poll, before anything else (checks that need the task's context). */
   protected start(): void {}
 
-  /** @internal The attempt in progress is over. */
+  /** @hidden The attempt in progress is over. */
   settle(error: Error | undefined): void {
     if (this.#state !== WAITING) return;
     if (error === undefined) {

@@ -65,7 +65,7 @@ export function channel<T>(capacity: number): [Sender<T>, Receiver<T>] {
  * ```
  */
 export class Sender<T> extends SenderHandle<T> {
-  /** @internal Use {@link channel}. */
+  /** @hidden Use {@link channel}. */
   constructor(chan: Chan<T>) {
     super(chan);
   }
@@ -332,7 +332,7 @@ export class Sender<T> extends SenderHandle<T> {
  * ```
  */
 export class WeakSender<T> extends WeakSenderHandle<T, Sender<T>> {
-  /** @internal Use {@link Sender.downgrade}. */
+  /** @hidden Use {@link Sender.downgrade}. */
   constructor(chan: Chan<T>) {
     super(chan);
   }
@@ -362,7 +362,7 @@ export class WeakSender<T> extends WeakSenderHandle<T, Sender<T>> {
 export class Receiver<T> extends ChanReceiver<T> {
   readonly #chan: Chan<T>;
 
-  /** @internal Use {@link channel}. */
+  /** @hidden Use {@link channel}. */
   constructor(chan: Chan<T>) {
     super(chan);
     this.#chan = chan;

@@ -378,7 +378,7 @@ export class ClosedWait extends Future<void> implements ListNode {
 export abstract class ChanReceiver<T> implements Disposable, AsyncIterable<T> {
   readonly #chan: Chan<T>;
 
-  /** @internal */
+  /** @hidden */
   constructor(chan: Chan<T>) {
     this.#chan = chan;
   }

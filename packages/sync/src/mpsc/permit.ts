@@ -25,7 +25,7 @@ import type { SenderHandle } from "./sender-handle.js";
 export class Permit<T> implements Disposable {
   #chan: Chan<T> | undefined;
 
-  /** @internal */
+  /** @hidden */
   constructor(chan: Chan<T>) {
     this.#chan = chan;
   }
@@ -75,7 +75,7 @@ export class PermitIterator<T> implements IterableIterator<Permit<T>>, Disposabl
   #chan: Chan<T>;
   #remaining: number;
 
-  /** @internal */
+  /** @hidden */
   constructor(chan: Chan<T>, n: number) {
     this.#chan = chan;
     this.#remaining = n;
@@ -153,7 +153,7 @@ export class OwnedPermit<T> implements Disposable {
   readonly #sender: SenderHandle<T>;
   #used = false;
 
-  /** @internal `sender` is a handle of its own (already counted), closed when the permit is used. */
+  /** @hidden `sender` is a handle of its own (already counted), closed when the permit is used. */
   constructor(chan: Chan<T>, sender: SenderHandle<T>) {
     this.#chan = chan;
     this.#sender = sender;

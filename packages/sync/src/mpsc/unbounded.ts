@@ -45,7 +45,7 @@ export function unboundedChannel<T>(): [UnboundedSender<T>, UnboundedReceiver<T>
  * ```
  */
 export class UnboundedSender<T> extends SenderHandle<T> {
-  /** @internal Use {@link unboundedChannel}. */
+  /** @hidden Use {@link unboundedChannel}. */
   constructor(chan: Chan<T>) {
     super(chan);
   }
@@ -110,7 +110,7 @@ export class UnboundedSender<T> extends SenderHandle<T> {
  * ```
  */
 export class WeakUnboundedSender<T> extends WeakSenderHandle<T, UnboundedSender<T>> {
-  /** @internal Use {@link UnboundedSender.downgrade}. */
+  /** @hidden Use {@link UnboundedSender.downgrade}. */
   constructor(chan: Chan<T>) {
     super(chan);
   }

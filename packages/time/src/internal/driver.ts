@@ -106,7 +106,7 @@ export class TimeDriver implements Driver {
 
   readonly #host: DriverHost | undefined;
 
-  /** @internal Use `TIME.create(host)`, which reads `startPaused` from the host's options. */
+  /** @hidden Use `TIME.create(host)`, which reads `startPaused` from the host's options. */
   constructor(startPaused: boolean, host?: DriverHost) {
     this.#host = host;
     this.clock = new Clock(startPaused);
