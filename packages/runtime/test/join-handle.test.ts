@@ -881,4 +881,59 @@ test("an async task aborted after its function already threw is that panic on a 
   assert.is(out, "panic: boom");
 });
 
+test("yield* of one handle from several generator tasks at once gives each the output; a dropped one leaves the handle usable", async () => {
+  const out = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const h = spawn(async () => {
+        await fromPromise(gate);
+        return 7;
+      });
+      // The first joiner waits on the handle as its own iterator, and is dropped while it waits
+      // (its task aborted); the others, waiting at the same time, get the shared iterator.
+      const dropped = spawn(function* () {
+        return yield* h;
+      });
+      const joiners = [1, 2, 3].map((k) =>
+        spawn(function* () {
+          return (yield* h) * k;
+        }),
+      );
+      yield* yieldNow();
+      dropped.abort();
+      yield* yieldNow();
+      release();
+      const outputs: number[] = [];
+      for (const j of joiners) outputs.push(yield* j);
+      const again = yield* h; // every waiter is gone: the handle is joined once more
+      const droppedError = yield* fromPromise(rejection(dropped));
+      return { outputs, again, cancelled: droppedError instanceof JoinError && droppedError.isCancelled() };
+    }),
+  );
+  assert.equal(out, { outputs: [7, 14, 21], again: 7, cancelled: true });
+});
+
+test("yield* of a handle stepped by hand (outside a runtime's task) yields the handle once, then returns what it is resumed with", async () => {
+  await withRuntime(async (rt) => {
+    const h = rt.spawn(function* () {
+      return "done";
+    });
+    const gen = (function* () {
+      return yield* h;
+    })();
+    const first = gen.next();
+    assert.is(first.done, false);
+    assert.is(first.value, h, "the handle itself is yielded, for the stepper to poll");
+    const output = await h;
+    assert.equal(gen.next(output), { done: true, value: "done" });
+    // Once more: the handle is not left marked as waited on.
+    const again = (function* () {
+      return yield* h;
+    })();
+    assert.is(again.next().value, h);
+    assert.equal(again.next("x"), { done: true, value: "x" });
+  });
+});
+
 test.run();

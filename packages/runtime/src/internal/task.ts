@@ -56,6 +56,8 @@ import {
   madeProgress,
   Pending,
   pollProceed,
+  yieldContext,
+  yieldSuspend,
   type AwaitHost,
   type Context,
   type Frame,
@@ -101,6 +103,11 @@ export const ASYNC_BODY = 8192;
 export const STARTED = 16384;
 /** In a JoinSet now: from `JoinSet.spawn` until the set hands it over or lets it go. */
 export const IN_SET = 32768;
+/**
+ * A `yield* handle` is suspended on the handle, with the handle as its own iterator (see
+ * Task's `[Symbol.iterator]`): its next step is the resumption. A bit, not a field.
+ */
+export const JOIN_YIELDED = 65536;
 
 
 let nextTaskId = 1;
@@ -231,6 +238,46 @@ export class Task<T = unknown>
     }
     this.joiners = kept;
     for (const waker of joiners) if ((waker as Partial<OwnerWaker>).ownsTask !== true) wakeReporting(waker);
+  }
+
+  /**
+   * @internal `yield* handle`: the handle is its own iterator, where a shared one cost an
+   * object per join (spawn+join of 1,000,000: see the commit). Several generators may wait on
+   * one handle at once: the JOIN_YIELDED bit marks the one suspended on it, and any other gets
+   * the shared iterator. Not resumable (see `yieldSuspend`): the task is resumed with the
+   * handle's output, polled by `pollGenerator`, and a drop while suspended cancels the handle
+   * as the slot's current future.
+   */
+  override [Symbol.iterator](): Iterator<Future<T>, T, unknown> {
+    return (this.state & JOIN_YIELDED) === 0 ? this : super[Symbol.iterator]();
+  }
+
+  /** @internal A step of `yield* handle`; not for direct use. */
+  next(value?: unknown): IteratorResult<Future<T>, T> {
+    const state = this.state;
+    if ((state & JOIN_YIELDED) !== 0) {
+      this.state = state & ~JOIN_YIELDED;
+      return { done: true, value: value as T };
+    }
+    const cx = yieldContext();
+    if (cx !== undefined) {
+      const out = this.poll(cx);
+      if (out !== Pending) return { done: true, value: out };
+    }
+    this.state |= JOIN_YIELDED;
+    return yieldSuspend<T>(this);
+  }
+
+  /** @internal A step of `yield* handle`; not for direct use. */
+  return(value?: unknown): IteratorResult<Future<T>, T> {
+    this.state &= ~JOIN_YIELDED;
+    return { done: true, value: value as T };
+  }
+
+  /** @internal A step of `yield* handle`; not for direct use. */
+  throw(error?: unknown): IteratorResult<Future<T>, T> {
+    this.state &= ~JOIN_YIELDED;
+    throw error;
   }
 
   abortHandle(): AbortHandle {
