@@ -2,6 +2,11 @@
  * The errors of `@tokio-ts/sync`, with Tokio's wording. Conditions a caller handles are classes
  * with a stable `name`, `code` and (where there are several) `kind`; errors that hand a value
  * back (a send to a closed channel) carry it as `value`, so nothing is lost.
+ *
+ * The errors of the `try*` methods (TrySendError, TryRecvError, TryAcquireError, TryLockError)
+ * are values in a `Result`, not exceptions, as Tokio's are plain enums: they are made without a
+ * stack trace. Capturing one cost about 0.7 KB and most of the time of a failed `tryRecv()`,
+ * which a loop that drains a channel pays once per drain. (Thrown, such an error has no frames.)
  */
 import { TokioError } from "@tokio-ts/core";
 
@@ -54,7 +59,11 @@ export class TrySendError<T> extends TokioError {
     readonly kind: "full" | "closed",
     readonly value: T,
   ) {
+    // A value, not an exception: no stack trace (see the header).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(kind === "full" ? "ERR_CHANNEL_FULL" : "ERR_CHANNEL_CLOSED", kind === "full" ? "no available capacity" : "channel closed");
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -149,6 +158,9 @@ export class TryRecvError extends TokioError {
     readonly lagged = 0,
     channel: "mpsc" | "oneshot" | "broadcast" = kind === "disconnected" ? "mpsc" : "oneshot",
   ) {
+    // A value, not an exception: no stack trace (see the header).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(
       kind === "empty" ? "ERR_CHANNEL_EMPTY" : kind === "lagged" ? "ERR_CHANNEL_LAGGED" : "ERR_CHANNEL_CLOSED",
       kind === "empty"
@@ -161,6 +173,7 @@ export class TryRecvError extends TokioError {
             ? "receiving on a closed channel"
             : "channel closed",
     );
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -210,7 +223,11 @@ export class TryAcquireError extends TokioError {
   }
 
   constructor(readonly kind: "closed" | "noPermits") {
+    // A value, not an exception: no stack trace (see the header).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(kind === "closed" ? "ERR_SEMAPHORE_CLOSED" : "ERR_NO_PERMITS", kind === "closed" ? "semaphore closed" : "no permits available");
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -235,7 +252,11 @@ export class TryLockError extends TokioError {
   }
 
   constructor() {
+    // A value, not an exception: no stack trace (see the header).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super("ERR_WOULD_BLOCK", "operation would block");
+    Error.stackTraceLimit = limit;
   }
 }
 
