@@ -53,7 +53,7 @@ export class RwLock<T> {
    * **Cancel safety**: cancel safe.
    */
   read(): Future<RwLockReadGuard<T>> {
-    return new Acquire(this.#sem, 1, () => new RwLockReadGuard(this.#sem, this.#cell));
+    return new ReadAcquire(this.#sem, 1, this.#cell);
   }
 
   /**
@@ -62,7 +62,7 @@ export class RwLock<T> {
    * **Cancel safety**: cancel safe; permits partly assigned to the wait are given back.
    */
   write(): Future<RwLockWriteGuard<T>> {
-    return new Acquire(this.#sem, this.maxReaders, () => new RwLockWriteGuard(this.#sem, this.#cell, this.maxReaders));
+    return new WriteAcquire(this.#sem, this.maxReaders, this.#cell);
   }
 
   /** Read access now, or TryLockError. */
@@ -78,17 +78,33 @@ export class RwLock<T> {
   }
 }
 
-class Acquire<G> extends Waiter<G> {
+/** A wait for read access; its output is the guard (no closure per call: see WriteAcquire). */
+class ReadAcquire<T> extends Waiter<RwLockReadGuard<T>> {
   constructor(
     semaphore: BatchSemaphore,
     needed: number,
-    private readonly make: () => G,
+    private readonly cell: { value: T },
   ) {
     super(semaphore, needed);
   }
 
-  protected override output(): G {
-    return this.make();
+  protected override output(): RwLockReadGuard<T> {
+    return new RwLockReadGuard(this.semaphore, this.cell);
+  }
+}
+
+/** A wait for write access (all `needed` permits); its output is the guard. */
+class WriteAcquire<T> extends Waiter<RwLockWriteGuard<T>> {
+  constructor(
+    semaphore: BatchSemaphore,
+    needed: number,
+    private readonly cell: { value: T },
+  ) {
+    super(semaphore, needed);
+  }
+
+  protected override output(): RwLockWriteGuard<T> {
+    return new RwLockWriteGuard(this.semaphore, this.cell, this.needed);
   }
 }
 
