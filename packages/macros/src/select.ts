@@ -254,18 +254,22 @@ export function select<B extends SelectBranches, E = never>(branches: B, options
     throw new TypeError("select: branches must be an object of named futures, as in select({ a: futA, b: futB }), got a future");
   }
   if (options !== undefined) checkOptions(options);
-  const keys: string[] = [];
-  const futures: Future<unknown>[] = [];
-  for (const key in branches) {
-    if (!Object.hasOwn(branches, key)) continue;
+  // Sized once (a select in a loop makes these every round; grown by push they cost ~370 B):
+  // the own keys, compacted in place past disabled branches, and the futures beside them.
+  const keys = Object.keys(branches);
+  const futures: Future<unknown>[] = new Array(keys.length);
+  let n = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     if (key === "else") {
       throw new TypeError("select: a branch cannot be named `else`: that key is the result of the `else` option");
     }
     const branch = branches[key];
     if (branch === false || branch === null || branch === undefined) continue;
-    futures.push(branchFuture(branch, `select: branch \`${key}\``));
-    keys.push(key);
+    futures[n] = branchFuture(branch, `select: branch \`${key}\``);
+    keys[n++] = key;
   }
+  if (n !== keys.length) keys.length = futures.length = n;
   return new Select<SelectResult<B, E>>(keys, futures, options);
 }
 

@@ -218,6 +218,18 @@ test("disabled branches (false, null, undefined) are never polled; the others ra
   assert.is(off.cancels, 0);
 });
 
+test("disabled branches between enabled ones leave each enabled branch its own name and output, in declaration order", () => {
+  const cases: [Record<string, unknown>, { key: string; value: unknown }][] = [
+    [{ a: false, b: ready("B"), c: null, d: ready("D") }, { key: "b", value: "B" }],
+    [{ a: ready("A"), b: undefined, c: ready("C") }, { key: "a", value: "A" }],
+    [{ a: null, b: false, c: pending(), d: undefined, e: ready("E") }, { key: "e", value: "E" }],
+    [{ 2: ready("two"), 1: false, x: ready("x") }, { key: "2", value: "two" }],
+  ];
+  for (const [branches, winner] of cases) {
+    assertReady(mockTask(select(branches as never, { biased: true })).poll(), winner);
+  }
+});
+
 test("with every branch disabled, select is the else option's value, computed at the first poll", () => {
   let calls = 0;
   const fut = select({ a: false, b: null }, { else: () => (calls++, "idle") });
