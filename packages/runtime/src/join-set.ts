@@ -36,8 +36,14 @@ export class JoinSet<T> implements Disposable {
   // (several tasks may share a set): each completion, and `detachAll`, wakes them all, and each
   // polls again — one takes the task, the others wait on.
   readonly #tasks = new Set<Task<T>>();
+  /**
+   * The completed tasks not yet joined: `#done[#doneHead..#doneTail)`. Emptied by moving both
+   * ends back to 0, so the array keeps its room: a set that is joined as fast as its tasks
+   * finish makes no array per drain (it made one, and grew it again, every time it emptied).
+   */
   #done: Task<T>[] = [];
   #doneHead = 0;
+  #doneTail = 0;
   #wakers: Waker | Waker[] | undefined = undefined;
 
   /** How many tasks are in the set (running, or finished and not yet joined). */
@@ -101,7 +107,7 @@ export class JoinSet<T> implements Disposable {
   taskCompleted(task: Task<T>): void {
     // A task detached by detachAll() still wakes its member: it is no longer ours.
     if (!this.#tasks.has(task)) return;
-    this.#done.push(task);
+    this.#done[this.#doneTail++] = task;
     this.#wakeAll();
   }
 
@@ -126,13 +132,10 @@ export class JoinSet<T> implements Disposable {
   }
 
   #take(): Task<T> | undefined {
-    if (this.#doneHead === this.#done.length) return undefined;
+    if (this.#doneHead === this.#doneTail) return undefined;
     const task = this.#done[this.#doneHead]!;
     this.#done[this.#doneHead++] = undefined as unknown as Task<T>;
-    if (this.#doneHead === this.#done.length) {
-      this.#done = [];
-      this.#doneHead = 0;
-    }
+    if (this.#doneHead === this.#doneTail) this.#doneHead = this.#doneTail = 0;
     this.#tasks.delete(task);
     task.state &= ~IN_SET;
     return task;
@@ -254,7 +257,7 @@ export class JoinSet<T> implements Disposable {
     }
     this.#tasks.clear();
     this.#done = [];
-    this.#doneHead = 0;
+    this.#doneHead = this.#doneTail = 0;
     this.#wakeAll();
   }
 
