@@ -292,7 +292,7 @@ export class Sender<T> implements Disposable {
  * tx.send("ready");
  * ```
  */
-export class Receiver<T> implements Disposable {
+export class Receiver<T> implements Disposable, AsyncIterable<T> {
   readonly #view: View<T>;
 
   /** @hidden Use {@link channel}, {@link Sender.subscribe} or {@link Receiver.clone}. */
@@ -457,6 +457,46 @@ export class Receiver<T> implements Disposable {
     const shared = view.live();
     shared.receivers++;
     return new Receiver(new View(shared, view.seen));
+  }
+
+  /**
+   * `for await (const value of rx)`: the current value first (marked as seen), then each new
+   * value as it is sent (tokio-stream's `WatchStream`); ends when the sender is gone and the last
+   * value was seen. Values sent between two steps are coalesced: a step gives the latest. Leaving
+   * the loop early does not dispose the receiver.
+   *
+   * @example
+   * ```ts
+   * for await (const config of configRx) apply(config); // now, and after every reload
+   * ```
+   *
+   * **Cancel safety**: a loop whose task is aborted loses no change: each step is one
+   * `changed()` awaited by the loop. But a `next()` is a promise, which cannot be dropped: one
+   * that loses a `Promise.race` goes on waiting and marks the next value as seen. To race a
+   * change against something else, give `rx.changed()` itself to `select` or `timeout`.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    const rx = this;
+    let first = true;
+    return {
+      next(): Promise<IteratorResult<T>> {
+        if (first) {
+          first = false;
+          try {
+            return Promise.resolve({ done: false, value: rx.borrowAndUpdate() });
+          } catch (error) {
+            return Promise.reject(error);
+          }
+        }
+        return rx.changed().then(
+          (): IteratorResult<T> => ({ done: false, value: rx.borrowAndUpdate() }),
+          (error: unknown): IteratorResult<T> => {
+            if (error instanceof RecvError && error.kind === "closed") return { done: true, value: undefined };
+            throw error;
+          },
+        );
+      },
+    };
   }
 
   /**

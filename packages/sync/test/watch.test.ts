@@ -544,4 +544,38 @@ test("sameChannel tells receivers of one channel from another's; a disposed one 
   assert.throws(() => rx.sameChannel(subscribed), /the watch receiver was disposed/);
 });
 
+test("for await over a receiver gives the current value, then each value sent (the latest of those sent between steps), and ends when the sender closes", async () => {
+  const [tx, rx] = watch.channel("v0");
+  const seen: string[] = [];
+  const loop = (async () => {
+    for await (const value of rx) {
+      seen.push(value);
+      if (value === "v1") {
+        tx.send("v2");
+        tx.send("v3"); // coalesced with v2: the next step gives v3
+      }
+      if (value === "v3") tx.close();
+    }
+  })();
+  await Promise.resolve();
+  tx.send("v1");
+  await loop;
+  assert.equal(seen, ["v0", "v1", "v3"]);
+});
+
+test("for await over a receiver whose sender is gone gives the last value once and ends; leaving a loop early keeps the receiver usable", async () => {
+  const [tx, rx] = watch.channel(1);
+  for await (const n of rx) {
+    assert.is(n, 1);
+    break;
+  }
+  tx.send(2);
+  assert.is(rx.borrowAndUpdate(), 2);
+  tx.send(3);
+  tx.close();
+  const rest: number[] = [];
+  for await (const n of rx) rest.push(n);
+  assert.equal(rest, [3]);
+});
+
 test.run();
