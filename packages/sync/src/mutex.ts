@@ -64,16 +64,20 @@ export class Mutex<T> {
    * tokio-ts futures are polled by this task, and its task-locals are the caller's. In plain
    * async code (no runtime) `fn` is simply called and its promise awaited.
    *
+   * `fn` gets an AbortSignal as its second argument, if it declares one: it aborts, with a
+   * `CancelledError`, when the call is dropped before `fn` is done.
+   *
    * **Cancel safety**: dropping it while it waits is cancel safe. Dropped while `fn` runs, it
-   * drops `fn`'s future (in a task, an async `fn`'s pending await of a tokio-ts future rejects
-   * with `CancelledError`); a generator or future `fn` stops there and the lock is released,
-   * but a promise cannot be stopped, so an `fn` that returned one keeps the lock until that
-   * promise settles: no other caller ever runs beside it.
+   * drops `fn`'s future and aborts its signal (in a task, an async `fn`'s pending await of a
+   * tokio-ts future rejects with `CancelledError`); a generator or future `fn` stops there and
+   * the lock is released, but a promise cannot be stopped, so an `fn` that returned one keeps
+   * the lock until that promise settles (give it the signal): no other caller ever runs
+   * beside it.
    *
    * **Throws**: TypeError at the call if `fn` is not a function. Rejects with whatever `fn`
    * throws; the lock is released.
    */
-  runExclusive<R>(fn: (guard: MutexGuard<T>) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>): Future<R> {
+  runExclusive<R>(fn: (guard: MutexGuard<T>, signal: AbortSignal) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>): Future<R> {
     if (typeof fn !== "function") throw new TypeError(`fn must be a function, got ${fn === null ? "null" : typeof fn}`);
     // A generator object of a shared generator function: V8 makes a new prototype and map the
     // first time a generator *closure* is called (~0.7 µs), so no closure per call.

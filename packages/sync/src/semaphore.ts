@@ -74,21 +74,27 @@ export class Semaphore {
    * @example
    * ```ts
    * const limit = new Semaphore(4);
-   * const pages = await Promise.all(urls.map((url) => limit.runWithPermit(() => fetch(url))));
+   * const pages = await Promise.all(urls.map((url) => limit.runWithPermit((_permit, signal) => fetch(url, { signal }))));
    * ```
    *
    * Inside a task, an async `fn` runs as part of it, as with `fromAsync`; in plain async code
    * (no runtime) `fn` is simply called and its promise awaited (as `Mutex.runExclusive`).
    *
+   * `fn` gets an AbortSignal as its second argument, if it declares one (p-queue's `{ signal }`):
+   * it aborts, with a `CancelledError`, when the call is dropped before `fn` is done (a
+   * `timeout`, a `select` loser, an abort). Pass it on (`fetch(url, { signal })`) so that the
+   * work stops and the permit comes back at once.
+   *
    * **Cancel safety**: dropping it while it waits for the permit is cancel safe. Dropped while
-   * `fn` runs, it drops `fn`'s future; a generator or future `fn` stops there and the permit is
-   * given back, but a promise cannot be stopped, so an `fn` that returned one keeps the permit
-   * until that promise settles: the limit always holds.
+   * `fn` runs, it drops `fn`'s future and aborts its signal; a generator or future `fn` stops
+   * there and the permit is given back, but a promise cannot be stopped, so an `fn` that
+   * returned one keeps the permit until that promise settles (give it the signal): the limit
+   * always holds.
    *
    * **Throws**: TypeError at the call if `fn` is not a function. Rejects with AcquireError if
    * the semaphore is closed, or with whatever `fn` throws (the permit is given back).
    */
-  runWithPermit<R>(fn: (permit: SemaphorePermit) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>): Future<R> {
+  runWithPermit<R>(fn: (permit: SemaphorePermit, signal: AbortSignal) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>): Future<R> {
     if (typeof fn !== "function") throw new TypeError(`fn must be a function, got ${fn === null ? "null" : typeof fn}`);
     return fromGenerator(runHolding(this.acquire(), fn));
   }

@@ -706,4 +706,50 @@ test("giving back permits past MAX_PERMITS throws RangeError and changes nothing
   assert.throws(() => sem.addPermits(1), RangeError);
 });
 
+test("runWithPermit gives an fn that declares a second parameter an AbortSignal, aborted when the call is dropped, so a promise it started stops and the permit comes back", async () => {
+  const sem = new Semaphore(1);
+  // A host API that honours the signal, as fetch does.
+  const slowWork = (signal: AbortSignal) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => resolve("finished"), 60_000);
+      signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    });
+  let seen: AbortSignal | undefined;
+  // Outside a task: the call is polled by hand, and dropped while its promise is pending.
+  const outside = mockTask(sem.runWithPermit((_permit, signal) => slowWork((seen = signal))));
+  assertPending(outside.poll());
+  assert.is(sem.availablePermits(), 0);
+  assert.not.ok(seen!.aborted);
+  outside.drop();
+  assert.ok(seen!.aborted, "dropping the call aborts the signal");
+  assert.is((seen!.reason as Error).name, "CancelledError");
+  await new Promise((resolve) => setImmediate(resolve)); // the promise rejects, the permit comes back
+  assert.is(sem.availablePermits(), 1);
+  // A generator fn gets one too, and a call that finishes leaves it alone.
+  let genSignal: AbortSignal | undefined;
+  const finished = mockTask(sem.runWithPermit(function* (_permit, signal) {
+    genSignal = signal;
+    return 5;
+  }));
+  assert.is(assertReady(finished.poll()), 5);
+  assert.not.ok(genSignal!.aborted);
+  // Inside a task, an async fn gets its frame's signal, aborted when the call is dropped.
+  const rt = Builder.newCurrentThread().build();
+  try {
+    const outcome = await rt.blockOn(function* () {
+      let inner: AbortSignal | undefined;
+      const call = spawn(sem.runWithPermit(async (_permit, signal) => slowWork((inner = signal))));
+      yield* yieldNow();
+      call.abort();
+      yield* yieldNow();
+      return inner!.aborted;
+    });
+    assert.ok(outcome);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.is(sem.availablePermits(), 1);
+  } finally {
+    await rt.shutdownTimeout(1000);
+  }
+});
+
 test.run();

@@ -20,7 +20,7 @@
  * until the promise settles (as async-mutex's runExclusive does), and nobody else gets it
  * meanwhile.
  */
-import { Context, currentFrame, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, Pending, type Future, type NotAsyncGenerator } from "@tokio-ts/core";
+import { CancelledError, Context, currentFrame, fromAsync, fromGenerator, fromPromise, isFuture, isGenerator, isGeneratorFunction, Pending, type Future, type NotAsyncGenerator } from "@tokio-ts/core";
 import { isThenable } from "./body.js";
 
 /**
@@ -33,29 +33,57 @@ function isTaskHandle(out: unknown): boolean {
   return typeof handle.abort === "function" && typeof handle.isFinished === "function";
 }
 
-/** What the function may be: its result is awaited, whatever its style. */
-export type HoldingFn<H, R> = (held: H) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>;
+/**
+ * What the function may be: its result is awaited, whatever its style. A second parameter, if
+ * it declares one, gets an AbortSignal that aborts (with a CancelledError) when the call is
+ * dropped before the function is done.
+ */
+export type HoldingFn<H, R> = (held: H, signal: AbortSignal) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>;
 
 /** The generator behind `runExclusive`/`runWithPermit` (see the module header). */
 export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>, fn: HoldingFn<H, R>): Generator<unknown, R, unknown> {
   const held = yield* acquire;
   let running: PromiseLike<unknown> | undefined;
+  // The signal of an `fn` that declares a second parameter (an AbortController costs a few
+  // hundred bytes: none is made otherwise), aborted in `finally` if the call was dropped before
+  // `fn` was done. An async `fn` in a task gets its frame's signal from fromAsync instead.
+  let controller: AbortController | undefined;
+  let done = false;
   try {
-    if (isGeneratorFunction(fn)) return yield* fromGenerator((fn as (held: H) => Generator<unknown, R, unknown>)(held));
+    const wantsSignal = fn.length >= 2;
+    if (isGeneratorFunction(fn)) {
+      const signal = wantsSignal ? (controller = new AbortController()).signal : undefined;
+      const output = yield* fromGenerator((fn as (held: H, signal?: AbortSignal) => Generator<unknown, R, unknown>)(held, signal));
+      done = true;
+      return output;
+    }
     let future: Future<R>;
     if (currentFrame() !== undefined) {
-      future = fromAsync(() => {
-        const out = fn(held);
+      const call = (signal: AbortSignal | undefined): PromiseLike<R> | NotAsyncGenerator<R> => {
+        const out = fn(held, signal as AbortSignal);
         // A future is awaited in this frame, so dropping the call drops it; a promise, or a
         // task's handle (dropping it detaches the task), goes on running.
         if (isThenable(out) && (!isFuture(out) || isTaskHandle(out))) running = out;
         return out as PromiseLike<R> | NotAsyncGenerator<R>;
-      });
+      };
+      // fromAsync makes a signal only for a function that declares a parameter.
+      future = fromAsync(wantsSignal ? (signal: AbortSignal) => call(signal) : () => call(undefined));
     } else {
-      const out = fn(held);
-      if (isFuture(out) && !isTaskHandle(out)) return (yield* out) as R;
-      if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
-      if (!isThenable(out)) return out as R;
+      const out = fn(held, (wantsSignal ? (controller = new AbortController()).signal : undefined) as AbortSignal);
+      if (isFuture(out) && !isTaskHandle(out)) {
+        const output = (yield* out) as R;
+        done = true;
+        return output;
+      }
+      if (isGenerator(out)) {
+        const output = (yield* fromGenerator(out)) as R;
+        done = true;
+        return output;
+      }
+      if (!isThenable(out)) {
+        done = true;
+        return out as R;
+      }
       running = out;
       future = isFuture(out) ? (out as Future<R>) : fromPromise(out as PromiseLike<R>);
     }
@@ -69,8 +97,13 @@ export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>
       throw error;
     }
     running = undefined;
+    done = true;
     return output;
+  } catch (error) {
+    done = true; // failed, not dropped
+    throw error;
   } finally {
+    if (!done) controller?.abort(new CancelledError());
     if (running === undefined) held.release();
     else if (isTaskHandle(running)) whenTaskEnds(running as TaskHandle, () => held.release());
     else {
