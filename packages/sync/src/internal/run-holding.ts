@@ -33,57 +33,34 @@ function isTaskHandle(out: unknown): boolean {
   return typeof handle.abort === "function" && typeof handle.isFinished === "function";
 }
 
-/**
- * What the function may be: its result is awaited, whatever its style. A second parameter, if
- * it declares one, gets an AbortSignal that aborts (with a CancelledError) when the call is
- * dropped before the function is done.
- */
-export type HoldingFn<H, R> = (held: H, signal: AbortSignal) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>;
+/** What the function may be: its result is awaited, whatever its style. */
+export type HoldingFn<H, R> = (held: H) => R | PromiseLike<R> | Future<R> | Generator<unknown, R, unknown>;
+
+/** A function that declares a second parameter, for an AbortSignal (see {@link withSignal}). */
+type SignalledFn<H, R> = (held: H, signal: AbortSignal) => ReturnType<HoldingFn<H, R>>;
 
 /** The generator behind `runExclusive`/`runWithPermit` (see the module header). */
-export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>, fn: HoldingFn<H, R>): Generator<unknown, R, unknown> {
+export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>, given: HoldingFn<H, R> | SignalledFn<H, R>): Generator<unknown, R, unknown> {
+  if (given.length >= 2) return yield* withSignal(acquire, given as SignalledFn<H, R>);
+  const fn = given as HoldingFn<H, R>;
   const held = yield* acquire;
   let running: PromiseLike<unknown> | undefined;
-  // The signal of an `fn` that declares a second parameter (an AbortController costs a few
-  // hundred bytes: none is made otherwise), aborted in `finally` if the call was dropped before
-  // `fn` was done. An async `fn` in a task gets its frame's signal from fromAsync instead.
-  let controller: AbortController | undefined;
-  let done = false;
   try {
-    const wantsSignal = fn.length >= 2;
-    if (isGeneratorFunction(fn)) {
-      const signal = wantsSignal ? (controller = new AbortController()).signal : undefined;
-      const output = yield* fromGenerator((fn as (held: H, signal?: AbortSignal) => Generator<unknown, R, unknown>)(held, signal));
-      done = true;
-      return output;
-    }
+    if (isGeneratorFunction(fn)) return yield* fromGenerator((fn as (held: H) => Generator<unknown, R, unknown>)(held));
     let future: Future<R>;
     if (currentFrame() !== undefined) {
-      const call = (signal: AbortSignal | undefined): PromiseLike<R> | NotAsyncGenerator<R> => {
-        const out = fn(held, signal as AbortSignal);
+      future = fromAsync(() => {
+        const out = fn(held);
         // A future is awaited in this frame, so dropping the call drops it; a promise, or a
         // task's handle (dropping it detaches the task), goes on running.
         if (isThenable(out) && (!isFuture(out) || isTaskHandle(out))) running = out;
         return out as PromiseLike<R> | NotAsyncGenerator<R>;
-      };
-      // fromAsync makes a signal only for a function that declares a parameter.
-      future = fromAsync(wantsSignal ? (signal: AbortSignal) => call(signal) : () => call(undefined));
+      });
     } else {
-      const out = fn(held, (wantsSignal ? (controller = new AbortController()).signal : undefined) as AbortSignal);
-      if (isFuture(out) && !isTaskHandle(out)) {
-        const output = (yield* out) as R;
-        done = true;
-        return output;
-      }
-      if (isGenerator(out)) {
-        const output = (yield* fromGenerator(out)) as R;
-        done = true;
-        return output;
-      }
-      if (!isThenable(out)) {
-        done = true;
-        return out as R;
-      }
+      const out = fn(held);
+      if (isFuture(out) && !isTaskHandle(out)) return (yield* out) as R;
+      if (isGenerator(out)) return (yield* fromGenerator(out)) as R;
+      if (!isThenable(out)) return out as R;
       running = out;
       future = isFuture(out) ? (out as Future<R>) : fromPromise(out as PromiseLike<R>);
     }
@@ -97,19 +74,41 @@ export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>
       throw error;
     }
     running = undefined;
-    done = true;
     return output;
-  } catch (error) {
-    done = true; // failed, not dropped
-    throw error;
   } finally {
-    if (!done) controller?.abort(new CancelledError());
     if (running === undefined) held.release();
     else if (isTaskHandle(running)) whenTaskEnds(running as TaskHandle, () => held.release());
     else {
       const release = (): void => held.release();
       Promise.resolve(running).then(release, release);
     }
+  }
+}
+
+/**
+ * `runHolding` for an `fn` that declares a second parameter: it gets an AbortSignal that aborts
+ * (with a CancelledError) when the call is dropped before `fn` is done, so that work it handed to
+ * a host API (`fetch(url, { signal })`) stops and what it holds comes back at once. Apart, so
+ * that the common call makes no AbortController (a few hundred bytes) and pays for no bookkeeping.
+ */
+function* withSignal<H extends { release(): void }, R>(acquire: Future<H>, fn: SignalledFn<H, R>): Generator<unknown, R, unknown> {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const run: HoldingFn<H, R> = isGeneratorFunction(fn)
+    ? function* (held: H): Generator<unknown, R, unknown> {
+        return yield* (fn(held, signal) as Generator<unknown, R, unknown>);
+      }
+    : (held: H) => fn(held, signal);
+  let done = false;
+  try {
+    const output = yield* runHolding(acquire, run);
+    done = true;
+    return output;
+  } catch (error) {
+    done = true; // failed, not dropped
+    throw error;
+  } finally {
+    if (!done) controller.abort(new CancelledError());
   }
 }
 
