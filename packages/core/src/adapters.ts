@@ -604,8 +604,13 @@ class PromiseFuture<T> extends Future<T> {
  * ```
  *
  * **Cancel safety**: dropping the future only stops listening: a promise cannot be cancelled, so the work behind it goes on and its result is discarded (a rejection is not reported as unhandled, also when the future is dropped before its first poll).
+ *
+ * **Throws**: TypeError unless `source` is a promise (a thenable) or a function.
  */
 export function fromPromise<T>(source: PromiseLike<T> | (() => PromiseLike<T>)): Future<T> {
+  if (typeof source !== "function" && typeof (source as PromiseLike<T> | null)?.then !== "function") {
+    throw new TypeError(`source: expected a promise or a function that makes one, got ${source === null ? "null" : typeof source}`);
+  }
   return new PromiseFuture(source);
 }
 

@@ -63,6 +63,9 @@ export const noopWaker: Waker = { wake() {} };
  * const cx = new Context(myTask, BUDGET);
  * const out = future.poll(cx);
  * ```
+ *
+ * **Throws**: TypeError unless `budget` is a number; RangeError for a negative or NaN `budget`
+ * (NaN would never let a leaf proceed, nor count as spent: a ready future would stay pending).
  */
 export class Context {
   /** Whom to wake when the awaited event happens. */
@@ -77,6 +80,11 @@ export class Context {
   forcedYields = 0;
 
   constructor(waker: Waker, budget: number = Infinity) {
+    // The waker is not checked: a Context may be made first and given its waker later (one that
+    // is its own waker, one reused across tasks).
+    if (typeof budget !== "number") throw new TypeError(`budget must be a number, got ${typeof budget}`);
+    // NaN would never let a leaf proceed nor count as spent: a ready future would stay Pending.
+    if (!(budget >= 0)) throw new RangeError(`budget must be a number ≥ 0 (Infinity for none), got ${budget}`);
     this.waker = waker;
     this.budget = budget;
   }

@@ -10,6 +10,7 @@ import {
   Future,
   intoFuture,
   isGeneratorFunction,
+  noopWaker,
   pending,
   Pending,
   pollFn,
@@ -634,6 +635,14 @@ test("a promise given as a body is refused, and its own rejection does not follo
   assert.equal(unhandled, []);
 });
 
+test("a Context refuses a budget that is not a number, negative or NaN (NaN would leave a ready future pending for ever)", () => {
+  assert.throws(() => new Context(noopWaker, NaN), (e: unknown) => e instanceof RangeError && /^budget must be a number ≥ 0/.test((e as Error).message));
+  assert.throws(() => new Context(noopWaker, -5), RangeError);
+  assert.throws(() => new Context(noopWaker, "5" as never), (e: unknown) => e instanceof TypeError && /^budget must be a number, got string$/.test((e as Error).message));
+  assert.is(new Context(noopWaker, 0).budget, 0);
+  assert.is(new Context(noopWaker).budget, Infinity);
+});
+
 test("the adapters reject what is not a body, a function or a future at the call, naming the argument", () => {
   const cases: [() => unknown, RegExp][] = [
     [() => fromGenerator(42 as never), /^body: expected a generator function or a generator object, got number$/],
@@ -643,6 +652,9 @@ test("the adapters reject what is not a body, a function or a future at the call
     [() => pollFn(null as never), /^poll: expected a function, got null$/],
     [() => pollFn(() => 1, 5 as never), /^cancel: expected a function or undefined, got number$/],
     [() => unconstrained(null as never), /^future: expected a future, got null$/],
+    [() => fromPromise(undefined as never), /^source: expected a promise or a function that makes one, got undefined$/],
+    [() => fromPromise(5 as never), /^source: .* got number$/],
+    [() => fromPromise({} as never), /^source: .* got object$/],
   ];
   for (const [call, message] of cases) {
     assert.throws(call, (e: unknown) => e instanceof TypeError && message.test(e.message), String(call));

@@ -63,8 +63,9 @@ export class Runtime implements AsyncDisposable {
    * promise pending. The runtime then says so on stderr ("a Runtime.blockOn() body is still
    * waiting, but nothing is left that could wake it …"); the exit code is Node's.
    *
-   * **Throws** (rejects): the body's error; a cancelled JoinError if the runtime shuts down
-   * first; ContextError if it is already shut down.
+   * **Throws** (at the call): TypeError for a body of another kind (a number, a promise).
+   * Rejects with the body's error; a cancelled JoinError if the runtime shuts down first;
+   * ContextError if it is already shut down.
    */
   blockOn<T>(body: (signal: AbortSignal) => Generator<unknown, T, unknown>): Promise<T>;
   blockOn<R>(body: (signal: AbortSignal) => NotAsyncGenerator<R>): Promise<Awaited<R>>;
@@ -250,6 +251,8 @@ export function blockOnScheduler<T>(scheduler: Scheduler, body: SpawnBody<T>): P
   try {
     task = scheduler.spawnRoot(body);
   } catch (error) {
+    // A body of the wrong kind is bad input: an error at the call, as `spawn` gives.
+    if (error instanceof TypeError) throw error;
     return Promise.reject(error);
   }
   return new Promise<T>((resolve, reject) => {
