@@ -1,9 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createReadStream } from "node:fs";
+import { createReadStream, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, Writable } from "node:stream";
+import { PassThrough, Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Builder, spawn } from "@tokio-ts/runtime";
 import { assertPending, assertReady, mockTask } from "@tokio-ts/test-util";
@@ -352,6 +353,44 @@ test("the Node and Web bridges' options may be given as undefined: the defaults 
   await ws.write(enc.encode("y"));
   await ws.close();
   assert.is(await readToString(d), "y");
+});
+
+test("a write, flush or shutdown on a Node stream destroyed with an error (before its 'error' event) fails with that error, not a bare BROKEN_PIPE", async () => {
+  const reset = () => Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+  for (const op of ["write", "flush", "shutdown"] as const) {
+    const stream = new PassThrough();
+    stream.on("error", () => {});
+    const writer = fromNodeWritable(stream);
+    const error = reset();
+    stream.destroy(error); // 'error' follows a tick later
+    const e = await rejection(op === "write" ? writeAll(writer, enc.encode("x")) : op === "flush" ? flush(writer) : shutdown(writer));
+    assert.instance(e, IoError, op);
+    assert.is(errorKind(e), "CONNECTION_RESET", op);
+    assert.is((e as IoError).cause, error, op);
+  }
+});
+
+test("shutdown of process.stdout succeeds when stdout is a file (Node resets writableFinished as stdio closes)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tokio-ts-stdout-"));
+  try {
+    const out = join(dir, "out.txt");
+    const fd = openSync(out, "w");
+    const index = new URL("../src/index.js", import.meta.url).href;
+    const program = `
+      import { fromNodeWritable, shutdown, writeAll } from ${JSON.stringify(index)};
+      const w = fromNodeWritable(process.stdout);
+      await writeAll(w, new TextEncoder().encode("hi\\n"));
+      try { await shutdown(w); process.stderr.write("shutdown ok"); }
+      catch (e) { process.stderr.write("shutdown failed: " + e.message); process.exitCode = 1; }
+    `;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", program], { stdio: ["ignore", fd, "pipe"], encoding: "utf8", timeout: 30_000 });
+    closeSync(fd);
+    assert.is(run.stderr, "shutdown ok");
+    assert.is(run.status, 0);
+    assert.is(readFileSync(out, "utf8"), "hi\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

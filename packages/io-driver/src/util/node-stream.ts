@@ -314,16 +314,26 @@ export class NodeWriter implements AsyncWrite, Disposable {
     if (this.#inFlight === 0) this.#flushWaker = wakeSlot(this.#flushWaker);
   };
   readonly #stopFinished: () => void;
+  /**
+   * The stream emitted 'finish'. Seen here rather than read from `writableFinished` when
+   * `finished()` calls back: for stdio streams Node resets that flag as they close, and a
+   * `process.stdout` that is a file calls back only then (a shutdown that had succeeded failed).
+   */
+  #sawFinish = false;
+  readonly #onFinish = (): void => {
+    this.#sawFinish = true;
+  };
 
   /** @hidden Use {@link fromNodeWritable}. */
   constructor(stream: Writable) {
     this.#stream = stream;
     stream.on("drain", this.#onDrain);
+    stream.once("finish", this.#onFinish);
     this.#stopFinished = finished(stream, { readable: false }, (error) => {
       if (error) this.#fail(error);
       // finished() also calls a stream destroyed while its final() ran a success; only 'finish'
       // (everything handed on and the write side closed) is one.
-      else if (!stream.writableFinished) this.#fail(brokenPipe("the Node stream was destroyed before it finished"));
+      else if (!this.#sawFinish && !stream.writableFinished) this.#fail(brokenPipe("the Node stream was destroyed before it finished"));
       else this.#finished = true;
       this.#writeWaker = wakeSlot(this.#writeWaker);
       this.#flushWaker = wakeSlot(this.#flushWaker);
@@ -340,7 +350,13 @@ export class NodeWriter implements AsyncWrite, Disposable {
     this.#checkOpen();
     if (this.#failed) throw this.#error;
     const stream = this.#stream;
-    if (this.#ending || this.#finished || stream.destroyed || stream.writableEnded) throw brokenPipe("the Node stream is closed for writing");
+    if (this.#ending || this.#finished || stream.destroyed || stream.writableEnded) {
+      // Destroyed with an error that 'error' has not brought yet (Node emits it a tick later):
+      // that error is the one to report, as a read does.
+      if (stream.errored) this.#fail(stream.errored);
+      if (this.#failed) throw this.#error;
+      throw brokenPipe("the Node stream is closed for writing");
+    }
     if (data.length === 0) return 0;
     if (stream.writableNeedDrain) {
       this.#writeWaker = cx.waker;
@@ -359,6 +375,7 @@ export class NodeWriter implements AsyncWrite, Disposable {
 
   pollFlush(cx: Context): Poll<void> {
     this.#checkOpen();
+    if (this.#stream.errored) this.#fail(this.#stream.errored);
     if (this.#failed) throw this.#error;
     if (this.#inFlight === 0) return undefined;
     this.#flushWaker = cx.waker;
@@ -367,6 +384,7 @@ export class NodeWriter implements AsyncWrite, Disposable {
 
   pollShutdown(cx: Context): Poll<void> {
     this.#checkOpen();
+    if (this.#stream.errored) this.#fail(this.#stream.errored);
     if (this.#failed) throw this.#error;
     if (this.#finished) return undefined;
     if (!this.#ending) {
@@ -386,6 +404,7 @@ export class NodeWriter implements AsyncWrite, Disposable {
     if (this.#closed) return;
     this.#closed = true;
     this.#stream.off("drain", this.#onDrain);
+    this.#stream.off("finish", this.#onFinish);
     this.#stopFinished();
     this.#writeWaker = wakeSlot(this.#writeWaker);
     this.#flushWaker = wakeSlot(this.#flushWaker);
