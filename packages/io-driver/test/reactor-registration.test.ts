@@ -88,6 +88,18 @@ test("ready() checks its interest's type and value: a string is a TypeError, a f
   const rangeError = (value: number) =>
     assert.throws(() => r.ready(value), (e: unknown) => e instanceof RangeError && (e as Error).message === `interest must be Interest.READABLE, Interest.WRITABLE or both, got ${value}`);
   for (const value of [3.5, 1.25, NaN, -Infinity, -2]) rangeError(value);
+  // `&` reads the low 32 bits: 2 ** 32 has none of them set, and its future never completed.
+  for (const value of [2 ** 32, 2 ** 32 + 1, 2 ** 53, 4]) rangeError(value);
+});
+
+test("register() refuses an onShutdown that is not a function, so a shutdown never stops half-way", () => {
+  const driver = new IoDriver();
+  const ran: string[] = [];
+  driver.register(() => ran.push("a"));
+  assert.throws(() => driver.register("x" as never), (e: unknown) => e instanceof TypeError && (e as Error).message === "onShutdown must be a function or undefined, got string");
+  driver.register(() => ran.push("c"));
+  driver.shutdown();
+  assert.equal(ran, ["a", "c"]);
 });
 
 test("the coop budget is spent by the ready() future, not by the poll methods", () => {

@@ -18,6 +18,9 @@ import { StreamBase } from "./internal/stream-base.js";
 /** @internal The peer address a stream read when it was made (for the listener's `accept()`). */
 export let peerOf: (stream: TcpStream) => SocketAddr | undefined;
 
+/** The longest keepalive idle time the OS takes (Linux's TCP_KEEPIDLE limit, 32,767 s). */
+const MAX_KEEPALIVE_DELAY_MS = 32_767_000;
+
 /**
  * A TCP connection between a local and a remote socket: created by
  * {@link TcpStream.connect}, by `TcpListener.accept()` or by `TcpSocket.connect()`.
@@ -223,14 +226,17 @@ export class TcpStream extends StreamBase {
    * ```
    *
    * **Throws**: TypeError if `enable` is not a boolean or `initialDelayMs` not a number;
-   * RangeError if `initialDelayMs` is negative, NaN or infinite; `ERR_SOCKET_CLOSED` after
+   * RangeError if `initialDelayMs` is negative, NaN or above 32,767,000 (the most Linux takes,
+   * in whole seconds); `ERR_SOCKET_CLOSED` after
    * `close()`.
    */
   setKeepalive(enable: boolean, initialDelayMs = 0): void {
     if (typeof enable !== "boolean") throw new TypeError(`enable must be a boolean, got ${typeof enable}`);
     checkNumber(initialDelayMs, "initialDelayMs");
-    if (!Number.isFinite(initialDelayMs) || initialDelayMs < 0) {
-      throw new RangeError(`initialDelayMs must be a finite number ≥ 0, got ${String(initialDelayMs)}`);
+    // Node passes whole seconds to TCP_KEEPIDLE and ignores the OS's EINVAL; Linux takes at most
+    // 32,767 s. A longer delay would leave the system default in place without a word.
+    if (!Number.isFinite(initialDelayMs) || initialDelayMs < 0 || initialDelayMs > MAX_KEEPALIVE_DELAY_MS) {
+      throw new RangeError(`initialDelayMs must be from 0 to ${MAX_KEEPALIVE_DELAY_MS} (32,767 s), got ${String(initialDelayMs)}`);
     }
     this.io.assertOpen();
     this.io.socket.setKeepAlive(enable, initialDelayMs);

@@ -83,8 +83,15 @@ export class IoDriver implements Driver {
    *
    * After the driver has shut down, the registration it returns is shut down already:
    * `onShutdown` runs at once, and every poll of it throws the shutdown ContextError.
+   *
+   * **Throws**: TypeError if `onShutdown` is neither a function nor undefined.
    */
   register(onShutdown?: () => void): Registration {
+    // Checked here: a bad one would throw in the middle of shutdown and leave the registrations
+    // after it without theirs.
+    if (onShutdown !== undefined && typeof onShutdown !== "function") {
+      throw new TypeError(`onShutdown must be a function or undefined, got ${onShutdown === null ? "null" : typeof onShutdown}`);
+    }
     const registration = new Registration(this, onShutdown);
     if (this.#shutdown) {
       registration.markShutdown();

@@ -92,7 +92,8 @@ export function checkInterest(name: string, value: unknown): asserts value is In
   if (typeof value !== "number") {
     throw new TypeError(`${name} must be a number (Interest.READABLE, Interest.WRITABLE or both), got ${describe(value)}`);
   }
-  if (!Number.isInteger(value) || value <= 0 || (value & ~(Interest.READABLE | Interest.WRITABLE)) !== 0) {
+  // `> 3` as well: `&` reads the low 32 bits only, so 2 ** 32 would pass as "no interest".
+  if (!Number.isInteger(value) || value <= 0 || value > (Interest.READABLE | Interest.WRITABLE) || (value & ~(Interest.READABLE | Interest.WRITABLE)) !== 0) {
     throw new RangeError(`${name} must be Interest.READABLE, Interest.WRITABLE or both, got ${String(value)}`);
   }
 }
