@@ -70,9 +70,12 @@ export class MockTask<T> {
     for (const key of Object.keys(options)) {
       if (key !== "budget") throw new TypeError(`mockTask: unknown option ${JSON.stringify(key)} (known: budget)`);
     }
-    const budget = options.budget ?? BUDGET;
+    const budget = options.budget === undefined ? BUDGET : options.budget;
     if (typeof budget !== "number") throw new TypeError(`budget must be a number, got ${budget === null ? "null" : typeof budget}`);
-    if (Number.isNaN(budget) || budget < 0) throw new RangeError(`budget must be a non-negative number, got ${budget}`);
+    // A whole number of units (or Infinity): 0.5 would let one leaf proceed and then count as spent.
+    if (Number.isNaN(budget) || budget < 0 || (budget !== Infinity && !Number.isInteger(budget))) {
+      throw new RangeError(`budget must be a whole number ≥ 0 or Infinity, got ${budget}`);
+    }
     this.#future = future;
     this.#budget = budget;
     const waker: Waker = {

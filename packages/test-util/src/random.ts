@@ -19,9 +19,8 @@ export class SeededRng {
   #state: number;
 
   constructor(seed: number) {
-    if (typeof seed !== "number" || !Number.isFinite(seed)) {
-      throw new TypeError(`seed must be a finite number, got ${String(seed)}`);
-    }
+    if (typeof seed !== "number") throw new TypeError(`seed must be a number, got ${typeof seed}`);
+    if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
     // The bits above 32 are folded in (0 for seeds below 2^32, whose sequences are unchanged):
     // 1 and 1 + 2^32 give different sequences. A fraction is dropped.
     this.#state = (seed ^ Math.imul(Math.floor(Math.trunc(seed) / 0x1_0000_0000), 0x9e3779b9)) >>> 0;

@@ -202,7 +202,10 @@ test("mockTask rejects options that are not an object, and a budget that is not 
   throwsWith(() => mockTask(ready(1), null as never), TypeError, "mockTask: options must be an object, got null");
   throwsWith(() => mockTask(ready(1), 5 as never), TypeError, "mockTask: options must be an object, got number");
   throwsWith(() => mockTask(ready(1), { budget: "5" as never }), TypeError, "budget must be a number, got string");
-  throwsWith(() => mockTask(ready(1), { budget: -1 }), RangeError, "budget must be a non-negative number, got -1");
+  throwsWith(() => mockTask(ready(1), { budget: -1 }), RangeError, "budget must be a whole number ≥ 0 or Infinity, got -1");
+  throwsWith(() => mockTask(ready(1), { budget: 0.5 }), RangeError, "budget must be a whole number ≥ 0 or Infinity, got 0.5");
+  throwsWith(() => mockTask(ready(1), { budget: null as never }), TypeError, "budget must be a number, got null");
+  assert.is(assertReady(mockTask(ready(1), { budget: Infinity }).poll()), 1);
   throwsWith(() => mockTask(ready(1), { budjet: 5 } as never), TypeError, 'mockTask: unknown option "budjet" (known: budget)');
 });
 
