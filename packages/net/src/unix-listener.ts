@@ -59,7 +59,9 @@ export class UnixListener implements AsyncDisposable, AsyncIterable<UnixStream> 
     return new BindFuture({
       what: "UnixListener.bind()",
       server: {},
-      listen: { path: checked, backlog: 1024 },
+      // Node's listen() takes an all-digit string for a port, not a path: "./12345" is the
+      // same file to the OS.
+      listen: { path: /^[0-9]+$/.test(checked) ? `./${checked}` : checked, backlog: 1024 },
       kind: { primePeer: false, resetQueued: false },
       wrap: (core) => new UnixListener(core, local),
     });

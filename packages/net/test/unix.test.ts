@@ -48,6 +48,33 @@ test("a Unix socket echo round trip with half-close; the file is removed on clos
   assert.not.ok(existsSync(path), "closing the listener removes the socket file");
 });
 
+test("a relative path of digits only (\"12345\") is bound as a path, not taken for a port as Node's listen() would", async () => {
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const echoed = await run(function* () {
+      const listener = yield* UnixListener.bind("12345");
+      try {
+        assert.is(listener.localAddr().path, "12345");
+        assert.ok(existsSync(join(dir, "12345")), "the socket file is in the working directory");
+        const client = yield* UnixStream.connect("12345");
+        const [server] = yield* listener.accept();
+        yield* client.writeAll(new Uint8Array([7]));
+        const buf = new Uint8Array(1);
+        assert.is(yield* server.read(buf), 1);
+        client.close();
+        server.close();
+        return buf[0];
+      } finally {
+        listener.close();
+      }
+    });
+    assert.is(echoed, 7);
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
 test("binding an existing path fails with EADDRINUSE naming it; connecting to a missing one with ENOENT", async () => {
   const used = join(dir, "used.sock");
   writeFileSync(used, "");
