@@ -206,7 +206,8 @@ test("SeededRng: replayable streams; below/between stay in range and cover it; s
   const counts = new Array<number>(6).fill(0);
   for (let i = 0; i < 6000; i++) counts[r.below(6)]!++;
   for (const c of counts) assert.ok(c > 850 && c < 1150, `below(6) counts ${counts.join(",")}`);
-  assert.instance(thrown(() => new SeededRng(Number.NaN)), TypeError);
+  assert.instance(thrown(() => new SeededRng(Number.NaN)), RangeError);
+  assert.instance(thrown(() => new SeededRng("7" as never)), TypeError);
   assert.instance(thrown(() => r.below(0)), RangeError);
   assert.instance(thrown(() => r.between(4, 3)), RangeError);
   assert.instance(thrown(() => r.shuffle("abc" as never)), TypeError);
