@@ -53,7 +53,7 @@ export class RwLock<T> {
    * **Cancel safety**: cancel safe.
    */
   read(): Future<RwLockReadGuard<T>> {
-    return new ReadAcquire(this.#sem, 1, this.#cell);
+    return new GuardAcquire(this.#sem, 1, this.#cell, RwLockReadGuard<T>);
   }
 
   /**
@@ -62,7 +62,7 @@ export class RwLock<T> {
    * **Cancel safety**: cancel safe; permits partly assigned to the wait are given back.
    */
   write(): Future<RwLockWriteGuard<T>> {
-    return new WriteAcquire(this.#sem, this.maxReaders, this.#cell);
+    return new GuardAcquire(this.#sem, this.maxReaders, this.#cell, RwLockWriteGuard<T>);
   }
 
   /** Read access now, or TryLockError. */
@@ -78,33 +78,22 @@ export class RwLock<T> {
   }
 }
 
-/** A wait for read access; its output is the guard (no closure per call: see WriteAcquire). */
-class ReadAcquire<T> extends Waiter<RwLockReadGuard<T>> {
+/**
+ * A wait for read or write access (`needed` permits); its output is the guard, made with the
+ * guard class it was given (a shared constructor, not a closure per call).
+ */
+class GuardAcquire<T, G> extends Waiter<G> {
   constructor(
     semaphore: BatchSemaphore,
     needed: number,
     private readonly cell: { value: T },
+    private readonly Guard: new (sem: BatchSemaphore, cell: { value: T }, permits: number) => G,
   ) {
     super(semaphore, needed);
   }
 
-  protected override output(): RwLockReadGuard<T> {
-    return new RwLockReadGuard(this.semaphore, this.cell);
-  }
-}
-
-/** A wait for write access (all `needed` permits); its output is the guard. */
-class WriteAcquire<T> extends Waiter<RwLockWriteGuard<T>> {
-  constructor(
-    semaphore: BatchSemaphore,
-    needed: number,
-    private readonly cell: { value: T },
-  ) {
-    super(semaphore, needed);
-  }
-
-  protected override output(): RwLockWriteGuard<T> {
-    return new RwLockWriteGuard(this.semaphore, this.cell, this.needed);
+  protected override output(): G {
+    return new this.Guard(this.semaphore, this.cell, this.needed);
   }
 }
 
