@@ -752,4 +752,35 @@ test("runWithPermit gives an fn that declares a second parameter an AbortSignal,
   }
 });
 
+test("a task aborted while suspended in yield* sem.acquire() leaves the queue: the permit goes to the next waiter", async () => {
+  const rt = Builder.newCurrentThread().build();
+  try {
+    const order = await rt.blockOn(function* () {
+      const sem = new Semaphore(1);
+      const order: string[] = [];
+      const held = sem.tryAcquire();
+      assert.ok(held.ok);
+      const aborted = spawn(function* () {
+        const permit = yield* sem.acquire();
+        order.push("aborted task got it");
+        permit.release();
+      });
+      const next = spawn(function* () {
+        const permit = yield* sem.acquire();
+        order.push("next got it");
+        permit.release();
+      });
+      yield* yieldNow(); // both wait, the first at the head of the queue
+      aborted.abort();
+      yield* yieldNow();
+      held.value.release();
+      yield* next;
+      return order;
+    });
+    assert.equal(order, ["next got it"]);
+  } finally {
+    await rt.shutdownTimeout(1000);
+  }
+});
+
 test.run();

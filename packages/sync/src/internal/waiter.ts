@@ -21,7 +21,7 @@
  * cancel (permits given back); WAITING → CLOSED when the semaphore closes, ACQUIRED → CLOSED
  * at its next poll if it has closed since (the permits go back, as in Tokio).
  */
-import { Future, madeProgress, Pending, pollProceed, type Context, type Poll, type Waker } from "@tokio-ts/core";
+import { Future, madeProgress, Pending, pollProceed, Resume, yieldContext, yieldSuspend, type Context, type Poll, type Waker } from "@tokio-ts/core";
 import { LinkedList, type ListNode } from "@tokio-ts/core/collections";
 import { AcquireError } from "../errors.js";
 import { NO_ERROR } from "./wait-list.js";
@@ -192,6 +192,48 @@ export abstract class Waiter<T> extends Future<T> implements ListNode {
   }
 
   /** @internal Fully assigned and unlinked by the semaphore. */
+  // Its own `yield*` iterator, as oneshot's receiver (see `Future`'s `[Symbol.iterator]` in
+  // @tokio-ts/core): a lock, acquire or reserve awaited with `yield*` makes no iterator object.
+  #yielded = false;
+
+  /** @internal `yield* wait`: the wait is its own iterator. */
+  override [Symbol.iterator](): Iterator<Future<T>, T, unknown> {
+    return this;
+  }
+
+  /** @internal A step of `yield* wait`; not for direct use. */
+  next(value?: unknown): IteratorResult<Future<T>, T> {
+    if (this.#yielded) {
+      this.#yielded = false;
+      if (value !== Resume) return { done: true, value: value as T };
+      // Resumed by pollGenerator: poll ourselves, a call V8 can inline (see yieldSuspend).
+      const out = this.poll(yieldContext()!);
+      if (out !== Pending) return { done: true, value: out };
+    } else {
+      const cx = yieldContext();
+      if (cx !== undefined) {
+        const out = this.poll(cx);
+        if (out !== Pending) return { done: true, value: out };
+      }
+    }
+    this.#yielded = true;
+    return yieldSuspend<T>(this, true);
+  }
+
+  /** @internal A step of `yield* wait`; not for direct use. */
+  return(value?: unknown): IteratorResult<Future<T>, T> {
+    // The task dropped while suspended here: it holds no other reference to this wait.
+    if (this.#yielded) this.cancel();
+    this.#yielded = false;
+    return { done: true, value: value as T };
+  }
+
+  /** @internal A step of `yield* wait`; not for direct use. */
+  throw(error?: unknown): IteratorResult<Future<T>, T> {
+    this.#yielded = false;
+    throw error;
+  }
+
   grant(): void {
     this.#state = ACQUIRED;
     const waker = this.#waker;
