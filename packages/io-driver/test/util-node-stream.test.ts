@@ -2,6 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createReadStream, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { createGunzip, gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable, Writable } from "node:stream";
@@ -391,6 +392,24 @@ test("shutdown of process.stdout succeeds when stdout is a file (Node resets wri
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("reading a gunzip stream of cut-short data fails with UNEXPECTED_EOF, and of corrupt data with INVALID_DATA (as flate2 reports them)", async () => {
+  const packed = gzipSync(makeData(4096, 3));
+  const readAll = async (input: Uint8Array) => {
+    const gunzip = createGunzip();
+    gunzip.end(input);
+    return rejection(readToEnd(fromNodeReadable(gunzip)));
+  };
+  const cut = await readAll(packed.subarray(0, packed.length - 10));
+  assert.instance(cut, IoError);
+  assert.is(errorKind(cut), "UNEXPECTED_EOF");
+  assert.is(((cut as IoError).cause as { code?: string }).code, "Z_BUF_ERROR");
+  const corrupt = Uint8Array.from(packed);
+  corrupt.fill(0xff, 20, 60);
+  const bad = await readAll(corrupt);
+  assert.is(errorKind(bad), "INVALID_DATA");
+  assert.is(((bad as IoError).cause as { code?: string }).code, "Z_DATA_ERROR");
 });
 
 test.run();

@@ -152,8 +152,9 @@ const OS_KINDS: ReadonlyMap<string, IoErrorKind> = new Map<string, IoErrorKind>(
  * kind; for Node's system errors (the socket errors of `@tokio-ts/net`: `connect ECONNREFUSED`,
  * `read ECONNRESET`, …, and the `EWOULDBLOCK` of a `try*` call) the kind of their `code`;
  * `"TIMED_OUT"` for a `TimeoutError` (the reason of `AbortSignal.timeout(ms)`); `"UNSUPPORTED"`
- * for the `UnsupportedError` of `@tokio-ts/net` (code `ERR_UNSUPPORTED`); `"OTHER"` for anything
- * else, non-errors included.
+ * for the `UnsupportedError` of `@tokio-ts/net` (code `ERR_UNSUPPORTED`); for `node:zlib`'s
+ * errors, `"UNEXPECTED_EOF"` (`Z_BUF_ERROR`: the data was cut short) and `"INVALID_DATA"`
+ * (`Z_DATA_ERROR`); `"OTHER"` for anything else, non-errors included.
  *
  * @example
  * ```ts
@@ -173,6 +174,10 @@ export function errorKind(error: unknown): IoErrorKind {
   if (kind !== undefined) return kind;
   // `@tokio-ts/net`'s UnsupportedError: an option the platform cannot honour (Rust's Unsupported).
   if (code === "ERR_UNSUPPORTED") return "UNSUPPORTED";
+  // zlib's streams: compressed data cut short, or not valid (what Rust's flate2 and
+  // async-compression report as UnexpectedEof and InvalidData).
+  if (code === "Z_BUF_ERROR") return "UNEXPECTED_EOF";
+  if (code === "Z_DATA_ERROR") return "INVALID_DATA";
   // `AbortSignal.timeout(ms)`'s reason, and a socket's own timeout.
   return (error as { name?: unknown }).name === "TimeoutError" || code === "ERR_SOCKET_CONNECTION_TIMEOUT" ? "TIMED_OUT" : "OTHER";
 }
