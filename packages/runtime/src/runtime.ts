@@ -247,14 +247,9 @@ class BlockOnWaker<T> implements OwnerWaker {
 export function blockOnScheduler<T>(scheduler: Scheduler, body: SpawnBody<T>): Promise<T> {
   const reportDeadlock = !scheduler.ownerReportsDeadlock;
   if (scheduler.closed) return Promise.reject(ContextError.shutdown("blockOn()"));
-  let task: Task<T>;
-  try {
-    task = scheduler.spawnRoot(body);
-  } catch (error) {
-    // A body of the wrong kind is bad input: an error at the call, as `spawn` gives.
-    if (error instanceof TypeError) throw error;
-    return Promise.reject(error);
-  }
+  // A body of the wrong kind throws here, at the call, as `spawn` does (the root task runs no
+  // spawn hook, so nothing else can throw).
+  const task = scheduler.spawnRoot(body);
   return new Promise<T>((resolve, reject) => {
     if (task.isFinished()) {
       new BlockOnWaker(scheduler, task, resolve, reject, false).wake();

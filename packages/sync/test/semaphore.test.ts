@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BUDGET, Context, fromGenerator, noopWaker, Pending } from "@tokio-ts/core";
+import { BUDGET, Context, fromGenerator, noopWaker, Pending, pending } from "@tokio-ts/core";
 import { Builder, spawn, yieldNow } from "@tokio-ts/runtime";
 import { assertPending, assertReady, assertReadyErr, forEachSeed, mockTask } from "@tokio-ts/test-util";
 import { AcquireError, Semaphore, SemaphorePermit, TryAcquireError } from "../src/index.js";
@@ -742,7 +742,19 @@ test("runWithPermit gives an fn that declares a second parameter an AbortSignal,
       yield* yieldNow();
       call.abort();
       yield* yieldNow();
-      return inner!.aborted;
+      // A generator fn in a task: its signal too aborts when the call is dropped, and the permit
+      // comes back at once (the generator is dropped with it).
+      const genSem = new Semaphore(1);
+      let genInner: AbortSignal | undefined;
+      const genCall = spawn(genSem.runWithPermit(function* (_permit, signal) {
+        genInner = signal;
+        yield* pending();
+      }));
+      yield* yieldNow();
+      assert.is(genSem.availablePermits(), 0);
+      genCall.abort();
+      yield* yieldNow();
+      return inner!.aborted && genInner!.aborted && genSem.availablePermits() === 1;
     });
     assert.ok(outcome);
     await new Promise((resolve) => setImmediate(resolve));

@@ -94,11 +94,9 @@ export function* runHolding<H extends { release(): void }, R>(acquire: Future<H>
 function* withSignal<H extends { release(): void }, R>(acquire: Future<H>, fn: SignalledFn<H, R>): Generator<unknown, R, unknown> {
   const controller = new AbortController();
   const signal = controller.signal;
-  const run: HoldingFn<H, R> = isGeneratorFunction(fn)
-    ? function* (held: H): Generator<unknown, R, unknown> {
-        return yield* (fn(held, signal) as Generator<unknown, R, unknown>);
-      }
-    : (held: H) => fn(held, signal);
+  // A generator function's call gives a generator object, which runHolding runs as it runs any
+  // function's returned generator: one arrow serves every kind of `fn`.
+  const run: HoldingFn<H, R> = (held) => fn(held, signal);
   let done = false;
   try {
     const output = yield* runHolding(acquire, run);

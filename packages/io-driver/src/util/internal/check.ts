@@ -92,8 +92,9 @@ export function checkInterest(name: string, value: unknown): asserts value is In
   if (typeof value !== "number") {
     throw new TypeError(`${name} must be a number (Interest.READABLE, Interest.WRITABLE or both), got ${describe(value)}`);
   }
-  // `> 3` as well: `&` reads the low 32 bits only, so 2 ** 32 would pass as "no interest".
-  if (!Number.isInteger(value) || value <= 0 || value > (Interest.READABLE | Interest.WRITABLE) || (value & ~(Interest.READABLE | Interest.WRITABLE)) !== 0) {
+  // A range, not a bit test: `&` reads the low 32 bits only, so 2 ** 32 would pass as "no
+  // interest". 1, 2 and 3 are exactly the combinations of the two bits.
+  if (!Number.isInteger(value) || value < Interest.READABLE || value > (Interest.READABLE | Interest.WRITABLE)) {
     throw new RangeError(`${name} must be Interest.READABLE, Interest.WRITABLE or both, got ${String(value)}`);
   }
 }
