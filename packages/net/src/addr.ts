@@ -181,8 +181,8 @@ export interface HostPort {
  * toHostPort({ ip: "127.0.0.1", port: 99999 }, "addr"); // throws RangeError naming addr.port
  * ```
  *
- * **Throws**: TypeError for a bad shape (naming `name`) or a host with a NUL byte; RangeError for
- * a port outside 0–65535.
+ * **Throws**: TypeError for a bad shape (naming `name`), an object with both `host` and `ip`, or
+ * a host with a NUL byte; RangeError for a port outside 0–65535.
  */
 export function toHostPort(addr: ToSocketAddrs, name = "addr"): HostPort {
   if (addr instanceof SocketAddr) return { host: addr.ip, port: addr.port };
@@ -195,6 +195,9 @@ export function toHostPort(addr: ToSocketAddrs, name = "addr"): HostPort {
     const record = addr as { host?: unknown; ip?: unknown; address?: unknown; port?: unknown };
     let host: unknown;
     let key: string;
+    if (record.host !== undefined && record.ip !== undefined) {
+      throw new TypeError(`${name} must have host or ip, not both (got host ${describe(record.host)} and ip ${describe(record.ip)})`);
+    }
     if (record.host === undefined && record.ip === undefined && record.address !== undefined) {
       host = record.address; // Node's AddressInfo
       key = "address";

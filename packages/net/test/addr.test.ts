@@ -63,6 +63,7 @@ test("toHostPort: TypeError for a bad shape and RangeError for a bad port, namin
   typeErr({ port: 80 }, /^addr\.host/);
   typeErr({ host: "", port: 80 }, /^addr\.host/);
   typeErr({ ip: "localhost", port: 80 }, /^addr\.ip/);
+  typeErr({ host: "example.com", ip: "127.0.0.1", port: 80 } as never, /^addr must have host or ip, not both/);
   typeErr({ host: "x", port: "80" }, /^addr\.port must be a number/);
   rangeErr("127.0.0.1:65536", /port/);
   rangeErr("127.0.0.1:999999", /port/);
