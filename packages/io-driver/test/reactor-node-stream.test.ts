@@ -327,6 +327,19 @@ test("connect errors keep Node's code and address; readBufferSize is checked", a
   assert.throws(() => NodeStream.connect(new IoDriver(), { host: "127.0.0.1", port }, { readBufferSize: 0 }), (e: unknown) => e instanceof RangeError);
 });
 
+test("connect and fromSocket check their arguments at the call, naming them", () => {
+  const driver = new IoDriver();
+  const typeErr = (fn: () => unknown, re: RegExp): void => {
+    assert.throws(fn, (e: unknown) => e instanceof TypeError && re.test(e.message));
+  };
+  typeErr(() => NodeStream.connect(driver, null as never), /^connect must be Node's connect options .* got null/);
+  typeErr(() => NodeStream.connect(driver, "127.0.0.1:80" as never), /^connect must be .* got string/);
+  typeErr(() => NodeStream.connect(driver, [] as never), /^connect must be .* got an array/);
+  typeErr(() => NodeStream.connect(driver, { host: "127.0.0.1", port: 1 }, { readBufferSize: "16" as never }), /^readBufferSize must be a number/);
+  typeErr(() => NodeStream.fromSocket(driver, {} as never), /^socket must be a net\.Socket, got Object/);
+  typeErr(() => NodeStream.fromSocket(driver, undefined as never), /^socket must be a net\.Socket, got undefined/);
+});
+
 test("small writes of one size, each different, arrive intact when some go to the OS at once and later ones wait in Node", async () => {
   // A write's chunk is refilled by the next write of its size only when Node handed it to the
   // OS at once; a chunk still in Node's hands (the peer stopped reading) must never change.

@@ -312,8 +312,14 @@ export class NodeStream implements AsyncRead, AsyncWrite {
    * ```ts
    * const stream = NodeStream.connect(driver, { host: "127.0.0.1", port: 8080 });
    * ```
+   *
+   * **Throws**: TypeError when `connect` is not an object; RangeError for a bad
+   * `options.readBufferSize`; what `net.connect` throws for its options.
    */
   static connect(driver: IoDriver, connect: net.TcpNetConnectOpts | net.IpcNetConnectOpts, options?: NodeStreamOptions): NodeStream {
+    if (typeof connect !== "object" || connect === null || Array.isArray(connect)) {
+      throw new TypeError(`connect must be Node's connect options ({ host, port } or { path }), got ${describeArg(connect)}`);
+    }
     const stream = new NodeStream(driver, options);
     const ring = stream.#makeRing();
     let socket: net.Socket;
@@ -340,8 +346,12 @@ export class NodeStream implements AsyncRead, AsyncWrite {
    * ```ts
    * server.on("connection", (socket) => queue.push(NodeStream.fromSocket(driver, socket)));
    * ```
+   *
+   * **Throws**: TypeError when `socket` is not a `net.Socket`; RangeError for a bad
+   * `options.readBufferSize`.
    */
   static fromSocket(driver: IoDriver, socket: net.Socket, options?: NodeStreamOptions): NodeStream {
+    if (!(socket instanceof net.Socket)) throw new TypeError(`socket must be a net.Socket, got ${describeArg(socket)}`);
     const stream = new NodeStream(driver, options);
     stream.#attach(socket);
     stream.#connected = !socket.connecting;
@@ -987,9 +997,17 @@ function userBufferSlots(socket: net.Socket): UserBufferSlots | undefined {
   return { handle: handle as UserBufferSlots["handle"], buffer, cb, gen };
 }
 
+function describeArg(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return (value as object).constructor?.name ?? "an object";
+  return `${typeof value} ${String(value)}`;
+}
+
 function checkReadBufferSize(size: unknown): number {
   if (size === undefined) return DEFAULT_READ_BUFFER_SIZE;
-  if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > 2 ** 30) {
+  if (typeof size !== "number") throw new TypeError(`readBufferSize must be a number of bytes, got ${describeArg(size)}`);
+  if (!Number.isInteger(size) || size < 1 || size > 2 ** 30) {
     throw new RangeError(`readBufferSize must be an integer in 1..2^30, got ${String(size)}`);
   }
   return size;
