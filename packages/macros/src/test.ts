@@ -315,7 +315,7 @@ function checkTestOptions(what: string, options: TestOptions): void {
   checkOptions(what, options, TEST_OPTIONS, BOOLEAN_OPTIONS);
   checkFlavor(what, options.flavor);
   if (options.suite !== undefined) checkSuite(options.suite);
-  checkRuntimeSettings(options);
+  checkRuntimeSettings(what, options);
 }
 
 function describeBody(body: unknown): string {

@@ -61,7 +61,9 @@ test("main runs the body in paused time when asked, with the time driver enabled
 test("main rejects the multiThread flavor and unknown flavors at the call", () => {
   assert.throws(() => main(function* () {}, { flavor: "multiThread" }), /"multiThread" flavor is not available: tokio-ts has the current-thread runtime only/);
   assert.throws(() => main(function* () {}, { flavor: "threads" as never }), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => main(function* () {}, { rngSeed: 1.5 }), (e: unknown) => e instanceof RangeError);
+  throwsWith(() => main(function* () {}, { rngSeed: 1.5 }), RangeError, "main(): options.rngSeed must be a safe integer, got 1.5");
+  throwsWith(() => main(function* () {}, { rngSeed: "7" as never }), TypeError, "main(): options.rngSeed must be a number, got string");
+  throwsWith(() => main(function* () {}, { name: 7 as never }), TypeError, "main(): options.name must be a string, got number");
 });
 
 test("main rejects bad options with a TypeError at the call, before the body runs or a handler is installed", () => {

@@ -387,12 +387,12 @@ uvu("test() checks its options and body at registration, not when the test runs"
   const r = recorder();
   const suite = r.suite;
   const body = function* () {};
-  throwsWith(() => test("t", body, { suite, rngSeed: 1.5 }), RangeError, "seed must be a safe integer, got 1.5");
-  throwsWith(() => test("t", body, { suite, rngSeed: "1" as never }), TypeError, "seed must be a number, got string");
+  throwsWith(() => test("t", body, { suite, rngSeed: 1.5 }), RangeError, "test(): options.rngSeed must be a safe integer, got 1.5");
+  throwsWith(() => test("t", body, { suite, rngSeed: "1" as never }), TypeError, "test(): options.rngSeed must be a number, got string");
   throwsWith(
     () => test("t", body, { suite, unhandledPanic: "bad" as never }),
     TypeError,
-    'unhandledPanic must be "ignore" or "shutdownRuntime", got bad',
+    'test(): options.unhandledPanic must be "ignore" or "shutdownRuntime", got bad',
   );
   throwsWith(() => test("t", body, { suite, leakCheck: "no" as never }), TypeError, "test(): options.leakCheck must be a boolean, got string");
   throwsWith(() => test("t", body, { suite, startPaused: "no" as never }), TypeError, "test(): options.startPaused must be a boolean, got string");
@@ -424,7 +424,7 @@ uvu("configureTest rejects bad options with a TypeError at the call and keeps th
       TypeError,
       'configureTest(): unknown option "bogus" (known: suite, flavor, startPaused, rngSeed, unhandledPanic, leakCheck)',
     );
-    throwsWith(() => configureTest({ rngSeed: 0.5 }), RangeError, "seed must be a safe integer, got 0.5");
+    throwsWith(() => configureTest({ rngSeed: 0.5 }), RangeError, "configureTest(): options.rngSeed must be a safe integer, got 0.5");
     throwsWith(() => configureTest(null as never), TypeError, "configureTest(): options must be an object, got null");
     test("leaky", function* () { spawn(pending()); });
   } finally {

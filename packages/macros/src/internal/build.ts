@@ -52,16 +52,35 @@ export interface RuntimeSettings {
  * builder's TypeError/RangeError for a bad name, seed or panic behaviour.
  */
 export function runtimeBuilder(what: string, settings: RuntimeSettings): Builder {
-  let builder = Builder.newCurrentThread().name(settings.name).enableTime().enableIo();
+  let builder = Builder.newCurrentThread().enableTime().enableIo();
+  builder = asOption(what, "name", "name", () => builder.name(settings.name));
   if (settings.startPaused) {
     if (!isInstalled(TIME_PACKAGE)) {
       throw new Error(`${what}: startPaused needs the time driver, but ${TIME_PACKAGE} is not installed: install it (npm install ${TIME_PACKAGE}) or pass startPaused: false`);
     }
     builder = builder.startPaused(true);
   }
-  if (settings.rngSeed !== undefined) builder = builder.rngSeed(settings.rngSeed);
-  if (settings.unhandledPanic !== undefined) builder = builder.unhandledPanic(settings.unhandledPanic);
+  const { rngSeed, unhandledPanic } = settings;
+  if (rngSeed !== undefined) builder = asOption(what, "rngSeed", "seed", () => builder.rngSeed(rngSeed));
+  if (unhandledPanic !== undefined) builder = asOption(what, "unhandledPanic", "unhandledPanic", () => builder.unhandledPanic(unhandledPanic));
   return builder;
+}
+
+/**
+ * Apply one option to the builder; a TypeError/RangeError of the builder, which names its own
+ * argument (`seed must be …`), is thrown again naming the option (`main(): options.rngSeed must
+ * be …`).
+ */
+function asOption<R>(what: string, key: string, builderArg: string, apply: () => R): R {
+  try {
+    return apply();
+  } catch (error) {
+    if ((error instanceof TypeError || error instanceof RangeError) && error.message.startsWith(`${builderArg} `)) {
+      const Named = error instanceof RangeError ? RangeError : TypeError;
+      throw new Named(`${what}: options.${key}${error.message.slice(builderArg.length)}`);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -87,12 +106,14 @@ export function reportsOwnDeadlock(rt: Runtime): Runtime {
  * Check the runtime settings among `options` (`rngSeed`, `unhandledPanic`) with the builder's
  * own rules, on a throwaway builder: for defaults stored now and applied to runtimes later.
  *
- * **Throws**: the builder's TypeError/RangeError.
+ * **Throws**: the builder's TypeError/RangeError, naming the option (`what: options.rngSeed …`).
  */
-export function checkRuntimeSettings(options: { readonly rngSeed?: unknown; readonly unhandledPanic?: unknown }): void {
+export function checkRuntimeSettings(what: string, options: { readonly rngSeed?: unknown; readonly unhandledPanic?: unknown }): void {
   const builder = Builder.newCurrentThread();
-  if (options.rngSeed !== undefined) builder.rngSeed(options.rngSeed as number);
-  if (options.unhandledPanic !== undefined) builder.unhandledPanic(options.unhandledPanic as UnhandledPanic);
+  if (options.rngSeed !== undefined) asOption(what, "rngSeed", "seed", () => builder.rngSeed(options.rngSeed as number));
+  if (options.unhandledPanic !== undefined) {
+    asOption(what, "unhandledPanic", "unhandledPanic", () => builder.unhandledPanic(options.unhandledPanic as UnhandledPanic));
+  }
 }
 
 /**
