@@ -305,8 +305,9 @@ function unlisten(signal: AbortSignal, abortTask: () => void): void {
 }
 
 function checkOptions(options: unknown): JobOptions {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new TypeError(messages.badOptions(options === null ? "null" : Array.isArray(options) ? "an array" : typeof options));
+  if (typeof options !== "object" || options === null || Array.isArray(options) || typeof (options as { then?: unknown }).then === "function") {
+    const got = options === null ? "null" : Array.isArray(options) ? "an array" : typeof options === "object" ? "a promise (await it first)" : typeof options;
+    throw new TypeError(messages.badOptions(got));
   }
   for (const key of Object.keys(options)) {
     if (key !== "terminateOnAbort" && key !== "signal") throw new TypeError(messages.unknownOption(key));

@@ -201,6 +201,8 @@ test("bad jobs are rejected at the call with a TypeError naming the problem", as
         () => spawnBlocking.with("fast" as never, () => 1),
         () => spawnBlocking.with({ terminate: true } as never, () => 1),
         () => spawnBlocking.with({ terminateOnAbort: 1 } as never, () => 1),
+        () => spawnBlocking.with(Promise.resolve({ terminateOnAbort: true }) as never, () => 1),
+        () => spawnBlocking.with([] as never, () => 1),
       ];
       return calls.map((call) => {
         try {
@@ -221,6 +223,8 @@ test("bad jobs are rejected at the call with a TypeError naming the problem", as
     assert.match(messages[7]!, "options must be an object like { terminateOnAbort: true }, got string");
     assert.match(messages[8]!, 'unknown option "terminate"');
     assert.match(messages[9]!, "terminateOnAbort must be a boolean, got number");
+    assert.match(messages[10]!, "options must be an object like { terminateOnAbort: true }, got a promise (await it first)");
+    assert.match(messages[11]!, "options must be an object like { terminateOnAbort: true }, got an array");
   });
 });
 

@@ -303,6 +303,7 @@ test("Node bridges: options are undefined or an object with known keys only — 
   const error = (message: string) => (e: unknown) => e instanceof TypeError && (e as Error).message === message;
   assert.throws(() => toNodeReadable(empty(), null as never), error("options must be an object or undefined, got null"));
   assert.throws(() => toNodeReadable(empty(), 5 as never), error("options must be an object or undefined, got number 5"));
+  assert.throws(() => toNodeReadable(empty(), Promise.resolve({ chunkSize: 1 }) as never), error("options must be an object or undefined, got a promise (await it first)"));
   assert.throws(() => toNodeWritable(sink(), null as never), error("options must be an object or undefined, got null"));
   assert.throws(() => toNodeWritable(sink(), "fast" as never), error('options must be an object or undefined, got string "fast"'));
   assert.throws(() => toNodeReadable(empty(), { chunksize: 10 } as never), error('toNodeReadable: unknown option "chunksize" (known: highWaterMark, chunkSize)'));

@@ -274,8 +274,9 @@ export function select<B extends SelectBranches, E = never>(branches: B, options
 }
 
 function checkOptions(options: SelectOptions<unknown>): void {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`select: options must be an object, got ${options === null ? "null" : typeof options}`);
+  if (typeof options !== "object" || options === null || Array.isArray(options) || typeof (options as { then?: unknown }).then === "function") {
+    const got = options === null ? "null" : Array.isArray(options) ? "an array" : typeof options === "object" ? "a promise (await it first)" : typeof options;
+    throw new TypeError(`select: options must be an object, got ${got}`);
   }
   if (options.biased !== undefined && typeof options.biased !== "boolean") {
     throw new TypeError(`select: options.biased must be a boolean, got ${typeof options.biased}`);

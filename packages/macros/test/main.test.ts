@@ -76,6 +76,7 @@ test("main rejects bad options with a TypeError at the call, before the body run
   throwsWith(() => main(body, { handleSignals: "no" as never }), TypeError, "main(): options.handleSignals must be a boolean, got string");
   throwsWith(() => main(body, 5 as never), TypeError, "main(): options must be an object, got number");
   throwsWith(() => main(body, null as never), TypeError, "main(): options must be an object, got null");
+  throwsWith(() => main(body, Promise.resolve({}) as never), TypeError, "main(): options must be an object, got a promise (await it first)");
   throwsWith(
     () => main(body, { bogus: 1 } as never),
     TypeError,

@@ -445,6 +445,11 @@ test("select rejects bad input at the call with a TypeError that names the branc
   );
   assert.throws(() => bad({ a: ready(1) }, { biased: "yes" }), (e: unknown) => e instanceof TypeError && /biased/.test(e.message));
   assert.throws(() => bad({ a: ready(1) }, { else: 5 }), (e: unknown) => e instanceof TypeError && /else/.test(e.message));
+  assert.throws(() => bad({ a: ready(1) }, []), (e: unknown) => e instanceof TypeError && e.message === "select: options must be an object, got an array");
+  assert.throws(
+    () => bad({ a: ready(1) }, Promise.resolve({ biased: true })),
+    (e: unknown) => e instanceof TypeError && e.message === "select: options must be an object, got a promise (await it first)",
+  );
 });
 
 test("a branch may be a generator function or an async function, run as a future", async () => {

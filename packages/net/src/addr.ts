@@ -290,7 +290,7 @@ export function describe(value: unknown): string {
   if (typeof value === "string") return `string ${JSON.stringify(value)}`;
   if (typeof value === "object") {
     const name = value.constructor?.name;
-    return name ? `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}` : "an object";
+    return name ? `${/^[AEIO]/.test(name) ? "an" : "a"} ${name}` : "an object";
   }
   return typeof value === "function" ? "a function" : `${typeof value} ${String(value)}`;
 }

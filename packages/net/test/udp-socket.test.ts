@@ -383,6 +383,9 @@ test("bind options: buffer sizes outside 1..2^30 and unknown keys fail at the ca
   const known = "(known: reuseAddr, ipv6Only, recvBufferSize, sendBufferSize, recvQueueCapacity, maxPendingSends)";
   assert.throws(() => UdpSocket.bind("127.0.0.1:0", { recvbuffersize: 4096 } as never), error(TypeError, `UdpSocket.bind: unknown option "recvbuffersize" ${known}`));
   assert.throws(() => UdpSocket.bind("127.0.0.1:0", { reuseAddr: true, reusePort: true } as never), error(TypeError, `UdpSocket.bind: unknown option "reusePort" ${known}`));
+  assert.throws(() => UdpSocket.bind("127.0.0.1:0", [] as never), error(TypeError, "options must be an object, got an array"));
+  assert.throws(() => UdpSocket.bind("127.0.0.1:0", new Uint8Array(0) as never), error(TypeError, "options must be an object, got a Uint8Array"));
+  assert.throws(() => UdpSocket.bind("127.0.0.1:0", Promise.resolve({ reuseAddr: true }) as never), error(TypeError, "options must be an object, got a promise (await it first)"));
 });
 
 test("bad addresses and options fail at the call; OS failures keep their code and name the address", () =>

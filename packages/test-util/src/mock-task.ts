@@ -64,8 +64,9 @@ export class MockTask<T> {
    */
   constructor(future: Future<T>, options: MockTaskOptions = {}) {
     if (!isFuture(future)) throw new TypeError(`mockTask: future must be a future (with poll and cancel methods), got ${describeFuture(future)}`);
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(`mockTask: options must be an object, got ${options === null ? "null" : typeof options}`);
+    if (typeof options !== "object" || options === null || Array.isArray(options) || typeof (options as { then?: unknown }).then === "function") {
+      const got = options === null ? "null" : Array.isArray(options) ? "an array" : typeof options === "object" ? "a promise (await it first)" : typeof options;
+      throw new TypeError(`mockTask: options must be an object, got ${got}`);
     }
     for (const key of Object.keys(options)) {
       if (key !== "budget") throw new TypeError(`mockTask: unknown option ${JSON.stringify(key)} (known: budget)`);

@@ -170,8 +170,9 @@ async function shutdown(rt: Runtime): Promise<void> {
 
 /** Check every option up front, so that a bad one fails before the first seed runs. */
 function checkOptions(options: unknown): asserts options is ForEachSeedOptions {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new TypeError(`forEachSeed: options must be an object, got ${Array.isArray(options) ? "an array" : describe(options)}`);
+  if (typeof options !== "object" || options === null || Array.isArray(options) || typeof (options as { then?: unknown }).then === "function") {
+    const got = Array.isArray(options) ? "an array" : typeof options === "object" && options !== null ? "a promise (await it first)" : describe(options);
+    throw new TypeError(`forEachSeed: options must be an object, got ${got}`);
   }
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {

@@ -201,6 +201,8 @@ test("mockTask rejects what is not a future with a TypeError naming future, at c
 test("mockTask rejects options that are not an object, and a budget that is not a number, with a TypeError", () => {
   throwsWith(() => mockTask(ready(1), null as never), TypeError, "mockTask: options must be an object, got null");
   throwsWith(() => mockTask(ready(1), 5 as never), TypeError, "mockTask: options must be an object, got number");
+  throwsWith(() => mockTask(ready(1), [] as never), TypeError, "mockTask: options must be an object, got an array");
+  throwsWith(() => mockTask(ready(1), Promise.resolve({ budget: 1 }) as never), TypeError, "mockTask: options must be an object, got a promise (await it first)");
   throwsWith(() => mockTask(ready(1), { budget: "5" as never }), TypeError, "budget must be a number, got string");
   throwsWith(() => mockTask(ready(1), { budget: -1 }), RangeError, "budget must be a whole number ≥ 0 or Infinity, got -1");
   throwsWith(() => mockTask(ready(1), { budget: 0.5 }), RangeError, "budget must be a whole number ≥ 0 or Infinity, got 0.5");

@@ -217,6 +217,7 @@ test("options are checked before any seed runs: a TypeError naming each bad opti
   await rejectsWith(forEachSeed(1, scenario, { drivers: "time" as never }), TypeError, "forEachSeed: options.drivers must be an array of driver names, got string");
   await rejectsWith(forEachSeed(1, scenario, { drivers: ["fake", 5 as never] }), TypeError, "forEachSeed: options.drivers[1] must be a string, got number");
   await rejectsWith(forEachSeed(1, scenario, null as never), TypeError, "forEachSeed: options must be an object, got null");
+  await rejectsWith(forEachSeed(1, scenario, Promise.resolve({}) as never), TypeError, "forEachSeed: options must be an object, got a promise (await it first)");
   await rejectsWith(forEachSeed(1, scenario, { configure: 5 as never }), TypeError, "forEachSeed: options.configure must be a function, got number");
   await rejectsWith(
     forEachSeed(1, scenario, { startpaused: true } as never),

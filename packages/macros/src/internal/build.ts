@@ -124,8 +124,9 @@ export function checkRuntimeSettings(what: string, options: { readonly rngSeed?:
  * **Throws**: TypeError naming `options`, the unknown key or the non-boolean option.
  */
 export function checkOptions(what: string, options: unknown, known: readonly string[], booleans: readonly string[]): void {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new TypeError(`${what}: options must be an object, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
+  if (typeof options !== "object" || options === null || Array.isArray(options) || typeof (options as { then?: unknown }).then === "function") {
+    const got = options === null ? "null" : Array.isArray(options) ? "an array" : typeof options === "object" ? "a promise (await it first)" : typeof options;
+    throw new TypeError(`${what}: options must be an object, got ${got}`);
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new TypeError(`${what}: unknown option ${JSON.stringify(key)} (known: ${known.join(", ")})`);

@@ -55,7 +55,10 @@ export function checkFlag(name: string, value: unknown): boolean {
 const BIND_OPTIONS: ReadonlySet<string> = new Set(["reuseAddr", "ipv6Only", "recvBufferSize", "sendBufferSize", "recvQueueCapacity", "maxPendingSends"]);
 
 export function checkOptions(options: UdpBindOptions): UdpCoreOptions {
-  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
+  if (typeof options !== "object" || options === null || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw new TypeError(`options must be an object, got ${Array.isArray(options) ? "an array" : describe(options)}`);
+  }
+  if (typeof (options as { then?: unknown }).then === "function") throw new TypeError("options must be an object, got a promise (await it first)");
   for (const key of Object.keys(options)) {
     if (!BIND_OPTIONS.has(key)) throw new TypeError(`UdpSocket.bind: unknown option ${JSON.stringify(key)} (known: ${[...BIND_OPTIONS].join(", ")})`);
   }

@@ -75,8 +75,9 @@ export function checkBufferSize(name: string, value: unknown): asserts value is 
  */
 export function checkOptions(fn: string, options: unknown, known: readonly string[]): void {
   if (options === undefined) return;
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new TypeError(`options must be an object or undefined, got ${Array.isArray(options) ? "an array" : describe(options)}`);
+  if (typeof options !== "object" || options === null || Array.isArray(options) || typeof (options as { then?: unknown }).then === "function") {
+    const got = Array.isArray(options) ? "an array" : typeof options === "object" && options !== null ? "a promise (await it first)" : describe(options);
+    throw new TypeError(`options must be an object or undefined, got ${got}`);
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)} (known: ${known.join(", ")})`);
