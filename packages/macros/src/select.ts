@@ -22,6 +22,7 @@
 import { currentFrame, Future, isFuture, isGenerator, Pending, type Context, type DriverHost, type Poll } from "@tokio-ts/core";
 import { allBranchesDisabled, polledAfterDone } from "./errors.js";
 import { branchFuture, dropAll, type Branch, type OutputOf } from "./internal/branch.js";
+import { badOptions } from "./internal/options.js";
 
 /** A branch turned off: Tokio's `, if condition` precondition (`cond && rx.recv()`). */
 type Disabled = false | null | undefined;
@@ -274,10 +275,8 @@ export function select<B extends SelectBranches, E = never>(branches: B, options
 }
 
 function checkOptions(options: SelectOptions<unknown>): void {
-  if (typeof options !== "object" || options === null || Array.isArray(options) || typeof (options as { then?: unknown }).then === "function") {
-    const got = options === null ? "null" : Array.isArray(options) ? "an array" : typeof options === "object" ? "a promise (await it first)" : typeof options;
-    throw new TypeError(`select: options must be an object, got ${got}`);
-  }
+  const bad = badOptions(options);
+  if (bad !== undefined) throw new TypeError(`select: options must be an object, got ${bad}`);
   if (options.biased !== undefined && typeof options.biased !== "boolean") {
     throw new TypeError(`select: options.biased must be a boolean, got ${typeof options.biased}`);
   }

@@ -13,6 +13,7 @@
  * | FAILED (a poll threw) | DROPPED (`drop()` cancelled the future). Only PENDING may be polled.
  */
 import { BUDGET, Context, isFuture, Pending, type Future, type Poll, type Waker } from "@tokio-ts/core";
+import { badOptions } from "./internal/describe.js";
 
 /**
  * Options of {@link mockTask}.
@@ -64,10 +65,8 @@ export class MockTask<T> {
    */
   constructor(future: Future<T>, options: MockTaskOptions = {}) {
     if (!isFuture(future)) throw new TypeError(`mockTask: future must be a future (with poll and cancel methods), got ${describeFuture(future)}`);
-    if (typeof options !== "object" || options === null || Array.isArray(options) || typeof (options as { then?: unknown }).then === "function") {
-      const got = options === null ? "null" : Array.isArray(options) ? "an array" : typeof options === "object" ? "a promise (await it first)" : typeof options;
-      throw new TypeError(`mockTask: options must be an object, got ${got}`);
-    }
+    const bad = badOptions(options);
+    if (bad !== undefined) throw new TypeError(`mockTask: options must be an object, got ${bad}`);
     for (const key of Object.keys(options)) {
       if (key !== "budget") throw new TypeError(`mockTask: unknown option ${JSON.stringify(key)} (known: budget)`);
     }

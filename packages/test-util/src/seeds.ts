@@ -8,7 +8,7 @@
  * replayed alone with `forEachSeed([seed], …)`.
  */
 import { Builder, type JoinError, type Runtime } from "@tokio-ts/runtime";
-import { describe } from "./internal/describe.js";
+import { badOptions, describe } from "./internal/describe.js";
 
 /**
  * Options of {@link forEachSeed}.
@@ -170,10 +170,8 @@ async function shutdown(rt: Runtime): Promise<void> {
 
 /** Check every option up front, so that a bad one fails before the first seed runs. */
 function checkOptions(options: unknown): asserts options is ForEachSeedOptions {
-  if (typeof options !== "object" || options === null || Array.isArray(options) || typeof (options as { then?: unknown }).then === "function") {
-    const got = Array.isArray(options) ? "an array" : typeof options === "object" && options !== null ? "a promise (await it first)" : describe(options);
-    throw new TypeError(`forEachSeed: options must be an object, got ${got}`);
-  }
+  const bad = badOptions(options);
+  if (bad !== undefined) throw new TypeError(`forEachSeed: options must be an object, got ${bad}`);
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!KNOWN_OPTIONS.has(key)) {

@@ -11,6 +11,7 @@
  */
 import { DriverKey, type Driver } from "@tokio-ts/core";
 import { Builder, type Handle, type Runtime, type UnhandledPanic } from "@tokio-ts/runtime";
+import { badOptions } from "./options.js";
 
 /** The package that provides the time driver. */
 export const TIME_PACKAGE = "@tokio-ts/time";
@@ -124,11 +125,9 @@ export function checkRuntimeSettings(what: string, options: { readonly rngSeed?:
  * **Throws**: TypeError naming `options`, the unknown key or the non-boolean option.
  */
 export function checkOptions(what: string, options: unknown, known: readonly string[], booleans: readonly string[]): void {
-  if (typeof options !== "object" || options === null || Array.isArray(options) || typeof (options as { then?: unknown }).then === "function") {
-    const got = options === null ? "null" : Array.isArray(options) ? "an array" : typeof options === "object" ? "a promise (await it first)" : typeof options;
-    throw new TypeError(`${what}: options must be an object, got ${got}`);
-  }
-  for (const key of Object.keys(options)) {
+  const bad = badOptions(options);
+  if (bad !== undefined) throw new TypeError(`${what}: options must be an object, got ${bad}`);
+  for (const key of Object.keys(options as object)) {
     if (!known.includes(key)) throw new TypeError(`${what}: unknown option ${JSON.stringify(key)} (known: ${known.join(", ")})`);
   }
   for (const key of booleans) {
