@@ -36,8 +36,8 @@ type ReceiverState = typeof LIVE | typeof TERMINATED | typeof DONE;
  * - `#txDone`: the sender sent or was dropped (set by the sender, once).
  * - `#rxClosed`: the receiver closed or was dropped (set by the receiver, once); from then on a
  *   send fails and gives the value back.
- * - `#rxWaker`: the waker of the task awaiting the receiver (one receiver, one slot); the sender
- *   wakes it when it sends or is dropped.
+ * - `#rxWaker`: the waker of the task awaiting the receiver (one slot; an array in the rare case
+ *   of waits from several tasks at once); the sender wakes it when it sends or is dropped.
  * - `#closedWaiters`: the sender's `closed()` futures (intrusive list); woken when the receiver
  *   closes, or when the sender itself is done.
  * The receiver completes with the value if `#hasValue`; else with RecvError "channel closed"
@@ -172,7 +172,12 @@ export class Receiver<T> extends Future<T> implements Disposable {
   #hasValue = false;
   #txDone = false;
   #rxClosed = false;
-  #rxWaker: Waker | undefined = undefined;
+  /**
+   * The waker of the wait on this receiver; several when tasks wait on it at once (`rx.recv()`
+   * in two tasks, which Tokio's `&mut rx` rules out): each is woken, so the one that does not
+   * get the value learns that the receiver is done instead of hanging. One field for both.
+   */
+  #rxWaker: Waker | Waker[] | undefined = undefined;
   /** Made by the first `closed()` that waits: most channels never have one. */
   #closedWaiters: LinkedList<ClosedWait> | undefined = undefined;
 
@@ -259,12 +264,21 @@ export class Receiver<T> extends Future<T> implements Disposable {
     }
     if (this.#txDone || this.#rxClosed) {
       this.#state = DONE;
-      this.#rxWaker = undefined;
+      if (this.#rxWaker !== undefined) this.#wakeRx(); // another task's wait, if any, learns it is done
       madeProgress(cx);
       throw new RecvError("closed");
     }
-    this.#rxWaker = cx.waker;
+    const waker = this.#rxWaker;
+    const mine = cx.waker;
+    if (waker === undefined || waker === mine) this.#rxWaker = mine;
+    else this.#addWaker(waker, mine);
     return Pending;
+  }
+
+  /** A wait from another task while one is registered (see `#rxWaker`): keep both. */
+  #addWaker(registered: Waker | Waker[], waker: Waker): void {
+    if (!Array.isArray(registered)) this.#rxWaker = [registered, waker];
+    else if (!registered.includes(waker)) registered.push(waker);
   }
 
   /**
@@ -282,6 +296,10 @@ export class Receiver<T> extends Future<T> implements Disposable {
    *   handle(r.value);
    * }
    * ```
+   *
+   * One receiver, one wait at a time, as Tokio's `&mut rx` enforces: if two tasks wait on the
+   * receiver at once, both are woken when the value comes (or the channel closes); one gets it,
+   * the other fails with the Error below.
    *
    * **Cancel safety**: cancel safe. A dropped `recv()` takes nothing: a value sent before or
    * after stays for the next `recv()` (or `await rx`, or `tryRecv()`).
@@ -397,14 +415,16 @@ export class Receiver<T> extends Future<T> implements Disposable {
     const value = this.#value as T;
     this.#value = undefined;
     this.#hasValue = false;
-    this.#rxWaker = undefined;
+    if (this.#rxWaker !== undefined) this.#wakeRx(); // another task's wait, if any, learns it is done
     return value;
   }
 
   #wakeRx(): void {
     const waker = this.#rxWaker;
     this.#rxWaker = undefined;
-    waker?.wake();
+    if (waker === undefined) return;
+    if (!Array.isArray(waker)) waker.wake();
+    else for (const w of waker) w.wake();
   }
 
   #wakeClosed(): void {

@@ -474,6 +474,37 @@ test("close() or dispose wakes a receive pending on the receiver, which then fai
   assert.is(waiting.poll(), 7);
 });
 
+test("receives pending on one receiver in two tasks are both woken: one gets the value, the other a misuse error, neither hangs", () => {
+  const fails = (t: { poll(): unknown }) =>
+    assert.throws(() => t.poll(), (e: unknown) => !(e instanceof RecvError) && /after it completed/.test((e as Error).message));
+  for (const end of ["send", "close", "drop sender"] as const) {
+    const [tx, rx] = oneshot.channel<number>();
+    const a = mockTask(rx.recv());
+    const b = mockTask(rx.recv());
+    assertPending(a.poll());
+    assertPending(b.poll());
+    assertPending(a.poll()); // a poll again registers nothing twice
+    if (end === "send") tx.send(5);
+    else if (end === "close") rx.close();
+    else tx.close();
+    assert.ok(a.isWoken(), `${end}: the first wait is woken`);
+    assert.ok(b.isWoken(), `${end}: the second wait is woken`);
+    if (end === "send") assert.is(b.poll(), 5);
+    else assertReadyErr(() => b.poll(), RecvError);
+    fails(a);
+  }
+  // a wait that lost the value to `await rx` in another task is woken when the value is taken
+  const [tx, rx] = oneshot.channel<number>();
+  const waiting = mockTask(rx.recv());
+  const awaiting = mockTask(rx);
+  assertPending(waiting.poll());
+  assertPending(awaiting.poll());
+  tx.send(9);
+  assert.is(awaiting.poll(), 9);
+  assert.ok(waiting.isWoken());
+  fails(waiting);
+});
+
 test("awaiting a receiver whose value tryRecv() took is a misuse error, not RecvError \"channel closed\"", () => {
   const [tx, rx] = oneshot.channel<number>();
   tx.send(3);
