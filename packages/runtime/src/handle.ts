@@ -109,7 +109,8 @@ export class Handle implements DriverHost {
    *
    * **Throws**: TypeError unless `key` is a {@link DriverKey} (an object with a string `name`, a
    * `create` function and a `disabledError` method); ContextError if the driver is not enabled
-   * or the runtime is shut down.
+   * or the runtime is shut down (but a task of the runtime still unwinding after shutdown, an
+   * async body whose awaits now reject, gets the driver, stopped).
    */
   driver<D extends Driver>(key: DriverKey<D>): D {
     checkDriverKey(key);

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ContextError, currentDriverHost, DriverKey, enterFrame, Future, Pending, restoreFrame, type Context, type Driver, type DriverHost, type Frame, type Waker } from "@tokio-ts/core";
+import { ContextError, currentDriverHost, pending, DriverKey, enterFrame, Future, Pending, restoreFrame, type Context, type Driver, type DriverHost, type Frame, type Waker } from "@tokio-ts/core";
 import { Builder, Handle, spawn, yieldNow } from "../src/index.js";
 import { collectingUncaught, hostTurn, stalled, throwsWith, withRuntime } from "./helpers.js";
 
@@ -204,6 +204,39 @@ test("a driver asked for after shutdown throws ContextError ERR_RUNTIME_SHUTDOWN
   const handle = rt.handle();
   await rt.shutdownTimeout(0);
   assert.throws(() => handle.driver(key), (e: unknown) => e instanceof ContextError && e.code === "ERR_RUNTIME_SHUTDOWN");
+});
+
+test("an async task unwinding after shutdown gets a driver it never used, already stopped, where anyone else is refused", async () => {
+  const { key } = fakeKey(false);
+  const other = new DriverKey("other", "others", 'enableDriver("other")', (host) => new FakeDriver(host, false));
+  const reported: unknown[] = [];
+  const rt = Builder.newCurrentThread().enableDriver("fake").enableDriver("other").onUnhandledPanic((e) => reported.push(e)).build();
+  let gotInFinally: FakeDriver | undefined;
+  let unwound!: () => void;
+  const done = new Promise<void>((resolve) => (unwound = resolve));
+  await rt.blockOn(function* () {
+    spawn(async () => {
+      try {
+        await pending(); // never ready; rejects with CancelledError on shutdown
+      } finally {
+        await Promise.resolve(); // unwinding goes on after the drivers stopped
+        try {
+          gotInFinally = Handle.current().driver(key) as FakeDriver;
+        } finally {
+          unwound();
+        }
+      }
+    });
+    yield* yieldNow();
+  });
+  const handle = rt.handle();
+  await rt.shutdownTimeout(0);
+  await done;
+  assert.ok(gotInFinally instanceof FakeDriver, "the unwinding body's call did not throw");
+  assert.is(gotInFinally!.shutdownCalls, 1, "the driver was made stopped");
+  assert.throws(() => handle.driver(other), (e: unknown) => e instanceof ContextError && e.code === "ERR_RUNTIME_SHUTDOWN");
+  await hostTurn();
+  assert.equal(reported, [], "the cleanup is not reported as a panic");
 });
 
 test("randomBelow draws the same numbers for the same seed", async () => {

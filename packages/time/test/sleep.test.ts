@@ -565,4 +565,37 @@ test("Infinity waits for ever (Tokio's Duration::MAX): sleep, timeout, an interv
   });
 });
 
+test("an async task whose finally sleeps after shutdown, on a runtime that never made a timer, unwinds with CancelledError and reports nothing", async () => {
+  const reported: unknown[] = [];
+  const rt = Builder.newCurrentThread().enableTime().startPaused(true).onUnhandledPanic((e) => reported.push(e)).build();
+  let seen: string | undefined;
+  let cleanup: string | undefined;
+  let unwound!: () => void;
+  const done = new Promise<void>((resolve) => (unwound = resolve));
+  await rt.blockOn(function* () {
+    spawn(async () => {
+      try {
+        await pending();
+      } catch (e) {
+        seen = (e as Error).name;
+      } finally {
+        try {
+          await sleep(5);
+          cleanup = "slept";
+        } catch (e) {
+          cleanup = (e as Error).name;
+        } finally {
+          unwound();
+        }
+      }
+    });
+    yield* yieldNow();
+  });
+  await rt.shutdownTimeout(0);
+  await done;
+  assert.is(seen, "CancelledError");
+  assert.is(cleanup, "CancelledError", "the sleep() call did not throw; its await rejected as every await after shutdown");
+  assert.equal(reported, []);
+});
+
 test.run();

@@ -44,6 +44,7 @@ import {
   isCancellation,
   Context,
   ContextError,
+  currentFrame,
   enterFrame,
   dropGenerator,
   fromAsync,
@@ -268,10 +269,16 @@ export class Scheduler implements DriverHost {
     if (!this.config.drivers.has(key.name)) throw key.disabledError();
     // Made on first use, also while shutdown drops the tasks (a `finally` block that makes a
     // `sleep` the task never made before: its await is dropped unpolled, but the call must not
-    // throw); not once the drivers have stopped.
-    if (this.#driversStopped) throw ContextError.shutdown(`the ${key.name} driver is unavailable`);
+    // throw). Once the drivers have stopped, only for one of this runtime's async bodies, which
+    // go on unwinding after shutdown (their awaits reject with CancelledError): a `sleep()` in
+    // a `finally` must not throw there either, or the cleanup would be reported as a panic. It
+    // gets the driver already stopped. Anyone else is told the runtime is shut down.
+    if (this.#driversStopped && (currentFrame()?.task as { runtime?: unknown } | undefined)?.runtime !== this) {
+      throw ContextError.shutdown(`the ${key.name} driver is unavailable`);
+    }
     driver = key.create(this);
     this.#drivers.set(key.name, driver);
+    if (this.#driversStopped) driver.shutdown();
     return driver;
   }
 
