@@ -4,6 +4,7 @@
  * functions — and invisible to other tasks.
  */
 import {
+  beginCancel,
   childFrame,
   currentFrame,
   enterFrame,
@@ -134,6 +135,20 @@ class ScopeFuture<T, R> extends Future<R> {
     const prev = enterFrame(frame);
     try {
       return this.inner.poll(cx);
+    } finally {
+      restoreFrame(prev);
+    }
+  }
+
+  /**
+   * An abort of the task it is the body of (`spawn(KEY.scope(v, body))`): the body is cancelled
+   * as a task's own body is (a generator's `finally` may still `yield*`, an async function
+   * unwinds before the handle says cancelled), with the key bound (see core's `beginCancel`).
+   */
+  beginCancel(taskId?: number): boolean {
+    const prev = enterFrame(this.#frame ?? childFrame(currentFrame(), undefined, this.key, this.value));
+    try {
+      return beginCancel(this.inner, taskId);
     } finally {
       restoreFrame(prev);
     }

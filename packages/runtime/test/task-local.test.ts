@@ -86,6 +86,54 @@ test("a spawned task does not inherit the spawner's task-locals", async () => {
   assert.is(inChild, undefined);
 });
 
+test("an aborted task whose body is a scope is cancelled as its body alone would be: the generator's finally may yield*, the async function unwinds first", async () => {
+  const KEY = taskLocal<number>("KEY");
+  const never = () => pollFn<never>(() => Pending);
+  const logs = await withRuntime((rt) =>
+    rt.blockOn(function* () {
+      const gen: string[] = [];
+      const asy: string[] = [];
+      const g = spawn(
+        KEY.scope(1, function* () {
+          try {
+            yield* never();
+          } finally {
+            gen.push("finally");
+            yield* yieldNow(); // cleanup that waits
+            gen.push(`cleanup ${KEY.tryGet()}`);
+          }
+        }),
+      );
+      const a = spawn(
+        KEY.scope(2, async () => {
+          try {
+            await never();
+          } catch {
+            // CancelledError
+          } finally {
+            asy.push("finally");
+            await Promise.resolve();
+            asy.push(`cleanup ${KEY.tryGet()}`);
+          }
+        }),
+      );
+      yield* yieldNow();
+      g.abort();
+      a.abort();
+      for (const [h, log] of [[g, gen], [a, asy]] as const) {
+        try {
+          yield* h;
+        } catch (e) {
+          log.push((e as { isCancelled(): boolean }).isCancelled() ? "handle: cancelled" : "handle: other");
+        }
+      }
+      return { gen, asy };
+    }),
+  );
+  assert.equal(logs.gen, ["finally", "cleanup 1", "handle: cancelled"]);
+  assert.equal(logs.asy, ["finally", "cleanup 2", "handle: cancelled"]);
+});
+
 test("a scope dropped before its first poll drops the inner future with the value bound, in the task", async () => {
   const KEY = taskLocal<number>("KEY");
   const out = await withRuntime((rt) =>
