@@ -46,6 +46,11 @@ export interface JoinHandle<T> extends Future<T> {
    * (its `cause` is the `CancelledError`), counts as cancelled; any other error it throws while
    * unwinding is a panic. No effect on a finished task.
    *
+   * A generator task aborted while it already runs a `finally` block (it threw, and its cleanup
+   * waits on a `yield*`) is resumed with `return()` there: the rest of that block is skipped and
+   * the error it was unwinding with is dropped, as JavaScript's `return()` does; the handle says
+   * cancelled and no panic is reported. The same holds on runtime shutdown.
+   *
    * A task aborted before its first poll runs none of its code, `finally` blocks and `using`
    * declarations included: a channel sender it would have closed there stays open, where Tokio
    * would drop it with the future. Close such a handle from outside (the receiver then sees the
