@@ -416,7 +416,8 @@ export class CancellationToken implements Disposable {
    * descendant's), an abort listener on its `toSignal()` — is held by its parent until that
    * wait ends, so `await parent.childToken().cancelled()` in plain async code is resumed by
    * `parent.cancel()` however long it waits. (Setting `signal.onabort = null` leaves Node's
-   * handler wrapper registered, so that one counts as a listener still.)
+   * handler wrapper registered, so that one counts as a listener still.) A signal made by
+   * `AbortSignal.any` from the child's `toSignal()` does not hold it: see {@link toSignal}.
    *
    * @example
    * ```ts
@@ -513,6 +514,12 @@ export class CancellationToken implements Disposable {
    * listener fires even if nothing references the signal either. It aborts with the
    * source signal's reason when the cancellation came from the signal of a {@link fromSignal}
    * token (this one or an ancestor), otherwise with the default `AbortError`.
+   *
+   * `AbortSignal.any([token.toSignal(), …])` is the exception: Node's combined signal holds its
+   * sources weakly and adds no listener to them, so it keeps neither the signal nor the token.
+   * A child token (or a `fromSignal` one) that only such a signal refers to can be collected,
+   * and then its source's cancellation no longer reaches the combined signal. Keep a reference
+   * to the token (a `using` binding, a field) for as long as the combined signal is in use.
    *
    * @example
    * ```ts
