@@ -83,6 +83,7 @@ import * as net from "node:net";
 import { getSystemErrorName } from "node:util";
 import { Interest, Ready } from "../interest.js";
 import type { AsyncRead, AsyncWrite } from "../protocol.js";
+import { describe } from "../util/internal/check.js";
 import { socketError, WouldBlockError, type SocketError } from "./errors.js";
 import type { IoDriver } from "./io-driver.js";
 import type { Registration } from "./registration.js";
@@ -998,10 +999,7 @@ function userBufferSlots(socket: net.Socket): UserBufferSlots | undefined {
 }
 
 function describeArg(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return (value as object).constructor?.name ?? "an object";
-  return `${typeof value} ${String(value)}`;
+  return Array.isArray(value) ? "an array" : describe(value);
 }
 
 function checkReadBufferSize(size: unknown): number {

@@ -5,7 +5,7 @@
 import { Interest } from "../../interest.js";
 import { isAsyncBufRead, isAsyncRead, isAsyncWrite, type AsyncBufRead, type AsyncRead, type AsyncWrite } from "../../protocol.js";
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === "object") return (value as object).constructor?.name ?? "object";
   if (typeof value === "string") return `string ${JSON.stringify(value.length > 20 ? value.slice(0, 20) + "…" : value)}`;
